@@ -1,0 +1,30 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * A voucher programme. Amounts are integer cents.
+ * Invariant: sold_cents and redeemed_cents are caches that always equal the sums
+ * of the campaign's issue and redeem/void movements (check-ledger verifies it); they
+ * exist so the public campaign page never aggregates the movements table.
+ */
+export const campaigns = sqliteTable('campaigns', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  operatorName: text('operator_name').notNull(),
+  status: text('status', { enum: ['draft', 'active', 'closed'] }).notNull(),
+  currency: text('currency').notNull().default('EUR'),
+  targetCents: integer('target_cents').notNull(),
+  /** JSON array of integer cents, ascending. */
+  denominationsCents: text('denominations_cents').notNull(),
+  minAmountCents: integer('min_amount_cents').notNull(),
+  maxAmountCents: integer('max_amount_cents').notNull(),
+  validityDays: integer('validity_days').notNull(),
+  maxVouchersPerOrder: integer('max_vouchers_per_order').notNull(),
+  maxOrderCentsIndividual: integer('max_order_cents_individual').notNull(),
+  startsAt: text('starts_at').notNull(),
+  endsAt: text('ends_at'),
+  soldCents: integer('sold_cents').notNull().default(0),
+  redeemedCents: integer('redeemed_cents').notNull().default(0),
+  createdAt: text('created_at').notNull(),
+});

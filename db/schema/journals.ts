@@ -1,0 +1,24 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The operator's double-entry books. A journal's lines sum to zero (debit positive,
+ * credit negative). Corrections are new reversing journals, never edits.
+ */
+export const journals = sqliteTable('journals', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  description: text('description').notNull(),
+  orderId: text('order_id'),
+  createdAt: text('created_at').notNull(),
+});
+
+export const journalLines = sqliteTable(
+  'journal_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    journalId: text('journal_id').notNull().references(() => journals.id),
+    account: text('account').notNull(),
+    amountCents: integer('amount_cents').notNull(),
+  },
+  (t) => [index('journal_lines_journal_idx').on(t.journalId), index('journal_lines_account_idx').on(t.account)],
+);

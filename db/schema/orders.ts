@@ -1,0 +1,53 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { campaigns } from './campaigns';
+
+/**
+ * What a buyer pays for. Status moves pending_payment → paid | cancelled, paid → refunded.
+ * Only the payment services change it, inside a BEGIN IMMEDIATE transaction that
+ * re-reads the row, so concurrent webhook deliveries cannot issue vouchers twice.
+ */
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    reference: text('reference').notNull().unique(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    status: text('status', { enum: ['pending_payment', 'paid', 'cancelled', 'refunded'] }).notNull(),
+    buyerType: text('buyer_type', { enum: ['individual', 'company', 'municipality'] }).notNull(),
+    buyerName: text('buyer_name').notNull(),
+    buyerEmail: text('buyer_email').notNull(),
+    organisation: text('organisation'),
+    siret: text('siret'),
+    vatNumber: text('vat_number'),
+    purchaseOrder: text('purchase_order'),
+    serviceCode: text('service_code'),
+    paymentMethod: text('payment_method', { enum: ['card', 'bank_transfer'] }).notNull(),
+    totalCents: integer('total_cents').notNull(),
+    locale: text('locale').notNull(),
+    /** SHA-256 of the bearer token given to the buyer; the token itself is never stored. */
+    accessTokenHash: text('access_token_hash').notNull(),
+    /** Payment provider's checkout reference (Stripe Checkout Session id, or demo id). */
+    checkoutRef: text('checkout_ref'),
+    checkoutUrl: text('checkout_url'),
+    cancelReason: text('cancel_reason'),
+    paidAt: text('paid_at'),
+    cancelledAt: text('cancelled_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('orders_campaign_idx').on(t.campaignId), index('orders_checkout_ref_idx').on(t.checkoutRef)],
+);
+
+export const orderItems = sqliteTable(
+  'order_items',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull().references(() => orders.id),
+    position: integer('position').notNull(),
+    amountCents: integer('amount_cents').notNull(),
+    quantity: integer('quantity').notNull(),
+    recipientName: text('recipient_name'),
+    recipientEmail: text('recipient_email'),
+    message: text('message'),
+  },
+  (t) => [index('order_items_order_idx').on(t.orderId)],
+);

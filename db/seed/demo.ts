@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { campaignMerchants, campaigns, merchants, orderItems, orders, outboxMessages } from '../schema/index';
+import type { Database_ } from '../client';
+import { confirmPaymentTx } from '../../server/domain/orders/orders-service';
+import { newId, newOrderReference, sha256 } from '../../server/lib/ids';
+import { fixedClock } from '../../server/lib/clock';
+import { createLogger } from '../../server/lib/logger';
+import { demoCampaigns, demoMerchants, demoSales } from './demo-data';
+
+export function isDatabaseEmpty(database: Database_): boolean {
+  return database.db.select({ n: sql<number>`count(*)` }).from(campaigns).get()!.n === 0;
+}
+
+export interface SeedResult {
+  campaignName: string;
+  campaignSlug: string;
+  merchantCount: number;
+}
+
+/**
+ * Demo campaigns, shops and a few past sales. Sales go through the real payment
+ * service, so their vouchers, journals and progress are exactly what production makes.
+ */
+export async function seedDemo(database: Database_, now: Date): Promise<SeedResult> {
+  const logger = createLogger('silent');
+  const at = now.toISOString();
+  const startsAt = new Date(now.getTime() - 30 * 86400_000).toISOString();
+  database.transaction((tx) => {
+    const merchantIds = new Map<string, string>();
+    for (const m of demoMerchants) {
+      const id = newId();
+      merchantIds.set(m.slug, id);
+      tx.insert(merchants).values({ ...m, id, status: 'approved', createdAt: at }).run();
+    }
+    for (const c of demoCampaigns) {
+      const id = newId();
+      const { merchants: accepted, denominationsCents, ...rest } = c;
+      tx.insert(campaigns).values({ ...rest, id, status: 'active', denominationsCents: JSON.stringify(denominationsCents), startsAt, endsAt: null, createdAt: at }).run();
+      const slugs = accepted === 'all' ? demoMerchants.map((m) => m.slug) : accepted;
+      tx.insert(campaignMerchants).values(slugs.map((s) => ({ campaignId: id, merchantId: merchantIds.get(s)! }))).run();
+    }
+    for (const [slug, amounts] of demoSales) {
+      const campaignId = tx.select({ id: campaigns.id }).from(campaigns).where(sql`slug = ${slug}`).get()!.id;
+      amounts.forEach((amountCents, i) => {
+        const soldAt = new Date(now.getTime() - (amounts.length - i) * 86400_000);
+        const orderId = newId();
+        tx.insert(orders)
+          .values({
+            id: orderId, reference: newOrderReference(), campaignId, status: 'pending_payment', buyerType: 'individual',
+            buyerName: `Client démo ${i + 1}`, buyerEmail: `client${i + 1}@example.org`, paymentMethod: 'card', totalCents: amountCents,
+            locale: 'fr', accessTokenHash: sha256(newId()), checkoutRef: `demo_seed_${orderId}`, createdAt: soldAt.toISOString(),
+          })
+          .run();
+        tx.insert(orderItems).values({ id: newId(), orderId, position: 0, amountCents, quantity: 1 }).run();
+        confirmPaymentTx(tx, { clock: fixedClock(soldAt), logger }, { orderId, provider: 'demo', providerRef: `demo_seed_${orderId}`, amountCents, currency: 'eur' });
+      });
+    }
+    // Demo history needs no mail.
+    tx.delete(outboxMessages).run();
+  });
+  const main = demoCampaigns[0]!;
+  return { campaignName: main.name, campaignSlug: main.slug, merchantCount: demoMerchants.length };
+}

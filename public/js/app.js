@@ -1,0 +1,54 @@
+// Progressive enhancement only: every form works without this file.
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+
+  const form = document.querySelector('[data-order-form]');
+  if (!form) return;
+
+  const lines = Array.from(form.querySelectorAll('[data-line]'));
+  const addButton = form.querySelector('[data-add-line]');
+  const totalOut = form.querySelector('[data-total]');
+  const locale = document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR';
+  const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' });
+
+  // Exact cents from "12", "12,5", "12.50" — same rule as the server.
+  function cents(text) {
+    const m = /^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*€?\s*$/.exec(text || '');
+    return m ? Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0')) : null;
+  }
+
+  function lineCents(line) {
+    const select = line.querySelector('[data-amount]');
+    if (!select.value) return 0;
+    const unit = select.value === 'other' ? cents(line.querySelector('[data-custom] input').value) : cents(select.value);
+    const qty = Number(line.querySelector('[data-qty]').value);
+    return unit && Number.isInteger(qty) && qty > 0 ? unit * qty : 0;
+  }
+
+  function refresh() {
+    let total = 0;
+    for (const line of lines) {
+      const select = line.querySelector('[data-amount]');
+      line.querySelector('[data-custom]').classList.toggle('is-hidden-js', select.value !== 'other');
+      if (!line.classList.contains('is-unused')) total += lineCents(line);
+    }
+    if (totalOut) totalOut.textContent = total ? money.format(total / 100) : '—';
+    if (addButton) addButton.hidden = !lines.some((l) => l.classList.contains('is-unused'));
+  }
+
+  if (addButton) {
+    addButton.addEventListener('click', function () {
+      const next = lines.find((l) => l.classList.contains('is-unused'));
+      if (!next) return;
+      next.classList.remove('is-unused');
+      const select = next.querySelector('[data-amount]');
+      if (!select.value && select.options.length > 1) select.selectedIndex = 1;
+      select.focus();
+      refresh();
+    });
+  }
+  form.addEventListener('input', refresh);
+  form.addEventListener('change', refresh);
+  refresh();
+})();

@@ -1,0 +1,112 @@
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { engine } from 'express-handlebars';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import type { Database_ } from '../db/client';
+import type { Config } from './config';
+import type { Clock } from './lib/clock';
+import type { Logger } from './lib/logger';
+import { DemoProvider } from './payments/demo-provider';
+import type { PaymentProvider } from './payments/payment-provider';
+import { apiRoutes } from './web/api/routes';
+import type { AppContext } from './web/context';
+import { demoRoutes } from './web/demo/routes';
+import { devRoutes } from './web/dev/routes';
+import { csrfProtection } from './web/middleware/csrf';
+import { errorHandler, notFoundHandler } from './web/middleware/errors';
+import { localeMiddleware } from './web/middleware/locale';
+import { defaultRateLimits, type RateLimitSettings } from './web/middleware/rate-limits';
+import { securityHeaders } from './web/middleware/security';
+import { shopRoutes } from './web/shop/routes';
+import { viewHelpers } from './web/view-helpers/index';
+import { voucherRoutes } from './web/voucher/routes';
+import { webhookRoutes } from './web/webhooks/routes';
+
+export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+export const VIEWS_DIR = join(ROOT, 'views');
+
+export interface AppDeps {
+  config: Config;
+  database: Database_;
+  clock: Clock;
+  logger: Logger;
+  payments: PaymentProvider;
+  rateLimits?: RateLimitSettings;
+  kickOutbox?: () => void;
+}
+
+/** Wires middleware, routes and views. Never listens: main.ts and tests do. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const https = config.baseUrl.startsWith('https://');
+  const ctx: AppContext = {
+    ...deps,
+    baseUrl: config.baseUrl,
+    demo: deps.payments.name === 'demo',
+    secureCookies: https,
+    rateLimits: deps.rateLimits ?? defaultRateLimits,
+    orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger },
+    kickOutbox: deps.kickOutbox ?? (() => {}),
+    outboxDir: join(config.dataDir, 'outbox'),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: join(VIEWS_DIR, 'layouts'), partialsDir: join(VIEWS_DIR, 'partials'), helpers: viewHelpers }));
+  app.set('view engine', 'hbs');
+  app.set('views', VIEWS_DIR);
+  // Compiled templates are cached except while developing them.
+  if (config.env !== 'development' || process.env.VIEW_CACHE === '1') app.enable('view cache');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/css/') === true || req.url?.startsWith('/js/') === true },
+      // Never log query strings: order links carry their access token there.
+      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }) },
+    }),
+  );
+  app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
+  app.use(express.static(join(ROOT, 'public'), { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
+  app.use(cookieParser());
+  app.use(localeMiddleware);
+  app.use((_req, res, next) => {
+    res.locals.demo = ctx.demo;
+    res.locals.production = config.env === 'production';
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    deps.database.sqlite.prepare('SELECT 1').get();
+    res.json({ status: 'ok' });
+  });
+
+  // Raw body for signatures: before any parser.
+  app.use(webhookRoutes(ctx));
+  app.use('/api/v1', express.json({ limit: '200kb', strict: true }), apiRoutes(ctx));
+  app.use('/api', notFoundHandler);
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(csrfProtection(config.sessionSecret, https));
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.originalUrl.split('?')[0];
+    next();
+  });
+  app.use(shopRoutes(ctx));
+  app.use(voucherRoutes(ctx));
+  if (deps.payments instanceof DemoProvider) app.use(demoRoutes(ctx, deps.payments));
+  if (config.env !== 'production') app.use(devRoutes(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

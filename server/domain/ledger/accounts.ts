@@ -1,0 +1,25 @@
+/**
+ * Chart of accounts. Lines are signed: debit positive, credit negative; a journal sums to 0.
+ * - payments_clearing:<provider>  money received and not yet on the operator's bank account
+ * - voucher_liability             what the operator owes voucher holders (credit balance)
+ */
+export const Accounts = {
+  paymentsClearing: (provider: string) => `payments_clearing:${provider}`,
+  voucherLiability: 'voucher_liability',
+} as const;
+
+export interface JournalLine {
+  account: string;
+  amountCents: number;
+}
+
+/** Pure check before anything is written: integer amounts, at least two lines, sum zero. */
+export function assertBalanced(lines: readonly JournalLine[]): void {
+  if (lines.length < 2) throw new Error('a journal needs at least two lines');
+  let sum = 0;
+  for (const l of lines) {
+    if (!Number.isSafeInteger(l.amountCents)) throw new Error(`non-integer amount on ${l.account}`);
+    sum += l.amountCents;
+  }
+  if (sum !== 0) throw new Error(`unbalanced journal: lines sum to ${sum}`);
+}

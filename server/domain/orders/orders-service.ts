@@ -1,0 +1,217 @@
+import type { Database_, Tx } from '../../../db/client';
+import type { Clock } from '../../lib/clock';
+import { generateCode } from '../../lib/codes';
+import { AppError } from '../../lib/errors';
+import { newId, newOrderReference, newToken, sha256 } from '../../lib/ids';
+import type { Logger } from '../../lib/logger';
+import { enqueueMessage } from '../../mail/outbox-repository';
+import type { PaymentProvider } from '../../payments/payment-provider';
+import { checkOrder, type BuyerType } from '../campaigns/campaign';
+import { addToCampaignTotals, findCampaignById, findCampaignBySlug } from '../campaigns/campaigns-repository';
+import { Accounts } from '../ledger/accounts';
+import { postJournal } from '../ledger/ledger-repository';
+import { expiryFor } from '../vouchers/voucher';
+import { insertIssuedVouchers } from '../vouchers/vouchers-repository';
+import { checkPayment, vouchersToIssue } from './order';
+import { findOrder, insertOrder, insertPayment, listOrderItems, updateOrder, type Order } from './orders-repository';
+
+export interface OrdersDeps {
+  database: Database_;
+  clock: Clock;
+  payments: PaymentProvider;
+  baseUrl: string;
+  logger: Logger;
+}
+
+export interface NewOrderInput {
+  campaignSlug: string;
+  buyer: {
+    type: BuyerType;
+    name: string;
+    email: string;
+    organisation?: string;
+    siret?: string;
+    vatNumber?: string;
+    purchaseOrder?: string;
+    serviceCode?: string;
+  };
+  items: { amountCents: number; quantity: number; recipientName?: string; recipientEmail?: string; message?: string }[];
+  paymentMethod: 'card' | 'bank_transfer';
+  locale: string;
+}
+
+export interface CreatedOrder {
+  order: Order;
+  accessToken: string;
+  paymentUrl: string;
+}
+
+/**
+ * Creates the order (pending_payment) in one transaction, then — outside it — asks the
+ * payment provider for a checkout, with our order id as idempotency key so a retry
+ * cannot create a second checkout. A provider failure cancels the order and says so.
+ */
+export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promise<CreatedOrder> {
+  if (input.paymentMethod === 'bank_transfer') {
+    throw new AppError('PAYMENT_METHOD_UNAVAILABLE', 422, 'errors.bank_transfer_unavailable', { paymentMethod: 'errors.bank_transfer_unavailable' });
+  }
+  const now = deps.clock.now();
+  const accessToken = newToken();
+  const order = deps.database.transaction((tx) => {
+    const campaign = findCampaignBySlug(tx, input.campaignSlug);
+    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    const check = checkOrder(campaign, input.buyer.type, input.items, now);
+    if (!check.ok) throw orderCheckError(check);
+    const order: Order = {
+      id: newId(),
+      reference: newOrderReference(),
+      campaignId: campaign.id,
+      status: 'pending_payment',
+      buyerType: input.buyer.type,
+      buyerName: input.buyer.name,
+      buyerEmail: input.buyer.email,
+      organisation: input.buyer.organisation ?? null,
+      siret: input.buyer.siret ?? null,
+      vatNumber: input.buyer.vatNumber ?? null,
+      purchaseOrder: input.buyer.purchaseOrder ?? null,
+      serviceCode: input.buyer.serviceCode ?? null,
+      paymentMethod: input.paymentMethod,
+      totalCents: check.totalCents,
+      locale: input.locale,
+      accessTokenHash: sha256(accessToken),
+      checkoutRef: null,
+      checkoutUrl: null,
+      cancelReason: null,
+      paidAt: null,
+      cancelledAt: null,
+      createdAt: now.toISOString(),
+    };
+    const items = input.items.map((it, position) => ({
+      id: newId(),
+      orderId: order.id,
+      position,
+      amountCents: it.amountCents,
+      quantity: it.quantity,
+      recipientName: it.recipientName ?? null,
+      recipientEmail: it.recipientEmail ?? null,
+      message: it.message ?? null,
+    }));
+    insertOrder(tx, order, items);
+    return { order, campaignName: campaign.name };
+  });
+
+  const orderUrl = `${deps.baseUrl}/commandes/${order.order.id}?token=${accessToken}`;
+  let checkout;
+  try {
+    checkout = await deps.payments.createCheckout({
+      orderId: order.order.id,
+      reference: order.order.reference,
+      description: order.campaignName,
+      totalCents: order.order.totalCents,
+      items: input.items.map((i) => ({ amountCents: i.amountCents, quantity: i.quantity })),
+      buyerEmail: input.buyer.email,
+      locale: input.locale,
+      successUrl: orderUrl,
+      cancelUrl: `${orderUrl}&cancelled=1`,
+    });
+  } catch (err) {
+    deps.logger.error({ err: String(err), orderId: order.order.id }, 'checkout creation failed');
+    cancelOrder(deps, order.order.id, 'checkout_failed');
+    throw new AppError('PAYMENT_PROVIDER_UNAVAILABLE', 503, 'errors.payment_provider_unavailable');
+  }
+  deps.database.transaction((tx) => updateOrder(tx, order.order.id, { checkoutRef: checkout.ref, checkoutUrl: checkout.url }));
+  return { order: { ...order.order, checkoutRef: checkout.ref, checkoutUrl: checkout.url }, accessToken, paymentUrl: checkout.url };
+}
+
+function orderCheckError(check: Exclude<ReturnType<typeof checkOrder>, { ok: true }>): AppError {
+  switch (check.reason) {
+    case 'not_on_sale':
+      return new AppError('CAMPAIGN_NOT_ON_SALE', 409, 'errors.campaign_not_on_sale');
+    case 'no_items':
+      return new AppError('VALIDATION_FAILED', 422, 'errors.no_items', { items: 'errors.no_items' });
+    case 'amount_not_allowed':
+      return new AppError('AMOUNT_NOT_ALLOWED', 422, 'errors.amount_not_allowed', { [`items.${check.line}.amountCents`]: 'errors.amount_not_allowed' });
+    case 'too_many_vouchers':
+      return new AppError('ORDER_LIMIT_EXCEEDED', 422, 'errors.too_many_vouchers', { items: 'errors.too_many_vouchers' }, { max: check.max });
+    case 'order_too_large':
+      return new AppError('ORDER_LIMIT_EXCEEDED', 422, 'errors.order_too_large', { items: 'errors.order_too_large' }, { maxCents: check.maxCents });
+  }
+}
+
+export interface ConfirmedPayment {
+  orderId: string;
+  provider: string;
+  providerRef: string;
+  amountCents: number;
+  currency: string;
+}
+
+export type ConfirmOutcome = 'issued' | 'already_recorded' | 'already_paid' | 'refunded' | 'amount_mismatch' | 'currency_mismatch' | 'order_not_found';
+
+/**
+ * Records a confirmed payment and issues the order's vouchers, inside the caller's
+ * transaction (BEGIN IMMEDIATE): the order row is re-read there, so however many
+ * deliveries race, only the first finds it unpaid. Payment, journal, vouchers, issue
+ * movements, progress and the buyer's email are one atomic step.
+ */
+export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logger'>, p: ConfirmedPayment): ConfirmOutcome {
+  const now = deps.clock.now();
+  const order = findOrder(tx, p.orderId);
+  if (!order) return 'order_not_found';
+  const check = checkPayment(order, p);
+  if (!check.ok) {
+    if (check.reason === 'amount_mismatch' || check.reason === 'currency_mismatch') {
+      deps.logger.error({ orderId: order.id, expected: order.totalCents, got: p.amountCents, currency: p.currency }, 'payment does not match order');
+    }
+    return check.reason;
+  }
+  const campaign = findCampaignById(tx, order.campaignId)!;
+  const journalId = postJournal(
+    tx,
+    {
+      kind: 'voucher_sale',
+      description: `Order ${order.reference} paid (${p.provider} ${p.providerRef})`,
+      orderId: order.id,
+      lines: [
+        { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
+        { account: Accounts.voucherLiability, amountCents: -p.amountCents },
+      ],
+    },
+    now,
+  );
+  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: now.toISOString(), journalId });
+  const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
+  const issued = vouchersToIssue(listOrderItems(tx, order.id)).map((v) => ({
+    ...v,
+    id: newId(),
+    code: generateCode(),
+    campaignId: campaign.id,
+    orderId: order.id,
+    issuedAt: now.toISOString(),
+    expiresAt,
+  }));
+  insertIssuedVouchers(tx, issued, journalId, `payment:${p.provider}`, now);
+  addToCampaignTotals(tx, campaign.id, { soldCents: order.totalCents });
+  updateOrder(tx, order.id, { status: 'paid', paidAt: now.toISOString(), cancelReason: null, cancelledAt: null });
+  enqueueMessage(tx, { kind: 'order_vouchers', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
+  return 'issued';
+}
+
+/** Cancels a still-unpaid order (payment failed, checkout expired or never created). */
+export function cancelOrderTx(tx: Tx, now: Date, orderId: string, reason: string): boolean {
+  const order = findOrder(tx, orderId);
+  if (!order || order.status !== 'pending_payment') return false;
+  updateOrder(tx, orderId, { status: 'cancelled', cancelReason: reason, cancelledAt: now.toISOString() });
+  return true;
+}
+
+export function cancelOrder(deps: Pick<OrdersDeps, 'database' | 'clock'>, orderId: string, reason: string): boolean {
+  return deps.database.transaction((tx) => cancelOrderTx(tx, deps.clock.now(), orderId, reason));
+}
+
+/** The order for a bearer of its access token; compared by hash, never by the token itself. */
+export function findOrderForToken(deps: Pick<OrdersDeps, 'database'>, orderId: string, token: string | undefined): Order {
+  const order = findOrder(deps.database.db, orderId);
+  if (!order || !token || sha256(token) !== order.accessTokenHash) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+  return order;
+}

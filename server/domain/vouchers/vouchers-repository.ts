@@ -1,0 +1,49 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import { movements, vouchers } from '../../../db/schema/index';
+import { newId } from '../../lib/ids';
+import type { Voucher } from './voucher';
+
+export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status'>;
+
+const CHUNK = 500; // stays under SQLite's bound-parameter limit for multi-row inserts
+
+/**
+ * Inserts vouchers and their `issue` movements (balance = value). Callers run this in
+ * the transaction that records the payment and its journal, so it is all or nothing.
+ */
+export function insertIssuedVouchers(tx: Tx, list: NewVoucher[], journalId: string, actor: string, now: Date): void {
+  const at = now.toISOString();
+  for (let i = 0; i < list.length; i += CHUNK) {
+    const chunk = list.slice(i, i + CHUNK);
+    tx.insert(vouchers).values(chunk.map((v) => ({ ...v, balanceCents: v.amountCents, status: 'active' as const }))).run();
+    tx.insert(movements)
+      .values(
+        chunk.map((v) => ({
+          id: newId(),
+          voucherId: v.id,
+          seq: 1,
+          kind: 'issue' as const,
+          amountCents: v.amountCents,
+          balanceAfterCents: v.amountCents,
+          journalId,
+          orderId: v.orderId,
+          actor,
+          createdAt: at,
+        })),
+      )
+      .run();
+  }
+}
+
+export function findVoucherByCode(tx: Tx, code: string): Voucher | undefined {
+  return tx.select().from(vouchers).where(eq(vouchers.code, code)).get();
+}
+
+export function listOrderVouchers(tx: Tx, orderId: string): Voucher[] {
+  return tx.select().from(vouchers).where(eq(vouchers.orderId, orderId)).orderBy(asc(vouchers.issuedAt), asc(vouchers.code)).all();
+}
+
+export function listVouchersByCodes(tx: Tx, codes: string[]): Voucher[] {
+  return codes.length ? tx.select().from(vouchers).where(inArray(vouchers.code, codes)).all() : [];
+}

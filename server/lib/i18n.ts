@@ -1,0 +1,45 @@
+import { formatMoney } from './money';
+import { en } from './locales/en';
+import { fr } from './locales/fr';
+
+export const LOCALES = ['fr', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'fr';
+
+const dictionaries: Record<Locale, Record<string, string>> = { fr, en };
+
+export function isLocale(x: unknown): x is Locale {
+  return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
+}
+
+/** Looks a key up in the locale, then in French; a missing key shows itself (tests catch it). */
+export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
+  const dict = dictionaries[isLocale(locale) ? locale : DEFAULT_LOCALE];
+  const text = dict[key] ?? fr[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m: string, name: string) => {
+    if (name in params) return String(params[name]);
+    // {max} is filled from a maxCents parameter, formatted as money in the locale.
+    const cents = params[`${name}Cents`];
+    return typeof cents === 'number' ? formatMoney(cents, locale) : m;
+  });
+}
+
+export function hasKey(locale: Locale, key: string): boolean {
+  return key in dictionaries[locale];
+}
+
+/** The best supported language from an Accept-Language header, French by default. */
+export function negotiateLocale(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return DEFAULT_LOCALE;
+  const ranked = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { lang: (tag ?? '').trim().slice(0, 2).toLowerCase(), q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return ranked.find((x) => isLocale(x.lang))?.lang as Locale | undefined ?? DEFAULT_LOCALE;
+}

@@ -1,0 +1,62 @@
+/**
+ * Money is integer cents, always. A branded type keeps raw numbers from sneaking in.
+ * Parsing is exact string arithmetic: no float ever touches an amount.
+ */
+export type Cents = number & { readonly __brand: 'Cents' };
+
+export const MAX_CENTS = 100_000_000_00; // 100 M€: far above any order, far below 2^53.
+
+export function cents(n: number): Cents {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not an integer amount of cents: ${n}`);
+  return n as Cents;
+}
+
+export function sumCents(values: readonly number[]): Cents {
+  let total = 0;
+  for (const v of values) total += v;
+  return cents(total);
+}
+
+// Accepts "12", "12,5", "12.50", "1 234,50 €", "1234,50€", "€ 12". Thousands separators are
+// spaces (incl. narrow no-break spaces, as Intl prints them); at most two decimals.
+const AMOUNT = /^(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?$/;
+
+/** Parses a user-typed euro amount into cents, or returns null when it is not one. */
+export function parseEuroAmount(input: string): Cents | null {
+  const trimmed = input.trim().replace(/^€\s*/, '').replace(/\s*(€|eur|euros?)$/i, '').trim();
+  const m = AMOUNT.exec(trimmed);
+  if (!m) return null;
+  const whole = m[1]!.replace(/[ \u00a0\u202f]/g, '');
+  const frac = (m[2] ?? '').padEnd(2, '0');
+  if (whole.length > 12) return null;
+  const value = Number(whole) * 100 + Number(frac);
+  return value <= MAX_CENTS ? cents(value) : null;
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** "1 234,50 €" in French, "€1,234.50" in English. Formatting happens only at the edge. */
+export function formatMoney(amount: number, locale = 'fr'): string {
+  const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
+  let f = formatters.get(tag);
+  if (!f) {
+    f = new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR' });
+    formatters.set(tag, f);
+  }
+  const text = f.format(amount / 100);
+  // Division by 100 of a safe integer is exact to the cent for display purposes; whole
+  // euros are printed without ",00" only when the caller asks (see formatMoneyShort).
+  return text;
+}
+
+/** "50 €" for whole euros, else like formatMoney: for denominations and headlines. */
+export function formatMoneyShort(amount: number, locale = 'fr'): string {
+  if (amount % 100 !== 0) return formatMoney(amount, locale);
+  const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
+  return new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 }).format(amount / 100);
+}
+
+/** Basis points of an amount, rounded half-up to the cent. */
+export function percentOf(amount: Cents, basisPoints: number): Cents {
+  return cents(Math.floor((amount * basisPoints + 5_000) / 10_000));
+}

@@ -1,0 +1,85 @@
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Database_ } from '../../db/client';
+import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import { findOrder } from '../domain/orders/orders-repository';
+import { listOrderVouchers } from '../domain/vouchers/vouchers-repository';
+import { formatCode } from '../lib/codes';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import type { OutboxMessage } from './outbox-repository';
+import type { OutgoingMail } from './transport';
+
+export interface MessageContext {
+  database: Database_;
+  baseUrl: string;
+  viewsDir: string;
+  demo: boolean;
+}
+
+const templates = new Map<string, HandlebarsTemplateDelegate>();
+function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
+  let tpl = templates.get(name);
+  if (!tpl) {
+    tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'));
+    templates.set(name, tpl);
+  }
+  return tpl;
+}
+
+async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await write(out);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Builds a message from an outbox row at send time, from the current data: a retried
+ * message shows current balances, and no PDF bytes sit in the outbox table.
+ */
+export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Promise<OutgoingMail> {
+  switch (msg.kind) {
+    case 'order_vouchers':
+      return renderOrderVouchers(ctx, JSON.parse(msg.payload) as { orderId: string }, msg.recipient);
+    default:
+      throw new Error(`unknown message kind ${msg.kind}`);
+  }
+}
+
+async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: string }, to: string): Promise<OutgoingMail> {
+  const db = ctx.database.db;
+  const order = findOrder(db, payload.orderId);
+  if (!order) throw new Error(`order ${payload.orderId} not found`);
+  const campaign = findCampaignById(db, order.campaignId)!;
+  const vouchers = listOrderVouchers(db, order.id);
+  const locale = order.locale;
+  const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
+  const view = {
+    t: Object.fromEntries(['mail.hello', 'mail.vouchers_intro', 'mail.voucher_line', 'mail.pdf_attached', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'].map((k) => [k.replace('mail.', ''), t(k, { campaign: campaign.name, name: order.buyerName, reference: order.reference })])),
+    demo: ctx.demo,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    total: formatMoney(order.totalCents, locale),
+    vouchers: vouchers.map((v) => ({
+      url: `${ctx.baseUrl}/v/${formatCode(v.code)}`,
+      code: formatCode(v.code),
+      amount: formatMoney(v.amountCents, locale),
+      recipient: v.recipientName,
+    })),
+  };
+  const pdf = await toBuffer((out) =>
+    streamVoucherPdf(out, vouchers, { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }),
+  );
+  return {
+    to,
+    subject: t('mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
+    text: template(ctx, 'order-vouchers.text')(view),
+    html: template(ctx, 'order-vouchers.html')(view),
+    attachments: [{ filename: `bons-${order.reference}.pdf`, content: pdf, contentType: 'application/pdf' }],
+  };
+}

@@ -1,0 +1,65 @@
+import { and, asc, eq, lte, or, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import { outboxMessages } from '../../db/schema/index';
+import { newId } from '../lib/ids';
+
+export type OutboxMessage = typeof outboxMessages.$inferSelect;
+
+/** Called inside the business transaction: the message exists if and only if the change does. */
+export function enqueueMessage(tx: Tx, msg: { kind: string; recipient: string; payload: object }, now: Date): void {
+  tx.insert(outboxMessages)
+    .values({
+      id: newId(),
+      kind: msg.kind,
+      recipient: msg.recipient,
+      payload: JSON.stringify(msg.payload),
+      status: 'pending',
+      nextAttemptAt: now.toISOString(),
+      createdAt: now.toISOString(),
+    })
+    .run();
+}
+
+/**
+ * Claims up to `limit` due messages by leasing them. Inside BEGIN IMMEDIATE, so two
+ * workers (two processes) never claim the same row; an expired lease (worker crashed
+ * mid-send) makes the row due again.
+ */
+export function claimDueMessages(tx: Tx, now: Date, leaseMs: number, limit: number): OutboxMessage[] {
+  const at = now.toISOString();
+  const due = tx
+    .select()
+    .from(outboxMessages)
+    .where(
+      or(
+        and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, at)),
+        and(eq(outboxMessages.status, 'sending'), lte(outboxMessages.leaseUntil, at)),
+      ),
+    )
+    .orderBy(asc(outboxMessages.nextAttemptAt))
+    .limit(limit)
+    .all();
+  const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+  for (const m of due) {
+    tx.update(outboxMessages)
+      .set({ status: 'sending', leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
+      .where(eq(outboxMessages.id, m.id))
+      .run();
+  }
+  return due.map((m) => ({ ...m, attempts: m.attempts + 1 }));
+}
+
+export function markSent(tx: Tx, id: string, now: Date): void {
+  tx.update(outboxMessages).set({ status: 'sent', sentAt: now.toISOString(), leaseUntil: null, lastError: null }).where(eq(outboxMessages.id, id)).run();
+}
+
+export function markFailedAttempt(tx: Tx, id: string, error: string, nextAttemptAt: Date | null): void {
+  tx.update(outboxMessages)
+    .set(
+      nextAttemptAt
+        ? { status: 'pending', nextAttemptAt: nextAttemptAt.toISOString(), leaseUntil: null, lastError: error.slice(0, 500) }
+        : { status: 'failed', leaseUntil: null, lastError: error.slice(0, 500) },
+    )
+    .where(eq(outboxMessages.id, id))
+    .run();
+}

@@ -1,0 +1,66 @@
+import { migrateDatabase, openDatabase } from '../db/client';
+import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
+import { createApp, VIEWS_DIR } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { systemClock } from './lib/clock';
+import { createLogger } from './lib/logger';
+import { startOutboxWorker } from './mail/outbox-worker';
+import { fileTransport, smtpTransport } from './mail/transport';
+import { DemoProvider } from './payments/demo-provider';
+import { StripeProvider } from './payments/stripe-provider';
+import { join } from 'node:path';
+
+/** The only place that listens. */
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  migrateDatabase(database);
+  const seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
+
+  const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
+  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(config.dataDir, 'outbox'));
+  const worker = startOutboxWorker({
+    database,
+    clock: systemClock,
+    logger,
+    transport,
+    from: config.mailFrom,
+    messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo' },
+  });
+  const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick });
+  const server = app.listen(config.port, config.host, () => {
+    const lines = [
+      '',
+      `  Bons d'achat locaux — ${config.baseUrl}`,
+      `  database: ${config.databaseUrl}   payments: ${payments.name === 'demo' ? 'DEMO provider (no STRIPE_SECRET_KEY)' : 'Stripe'}   mail: ${transport.kind === 'smtp' ? 'SMTP' : `files in ${join(config.dataDir, 'outbox')} (see /dev/outbox)`}`,
+    ];
+    if (seeded) lines.push(`  demo data seeded: campaign « ${seeded.campaignName} » (${config.baseUrl}/campagnes/${seeded.campaignSlug}), ${seeded.merchantCount} partner shops`);
+    console.log(lines.join('\n') + '\n');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    process.exit(1);
+  });
+  const stop = () => {
+    worker.stop();
+    server.close(() => {
+      database.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,40 @@
+/**
+ * What the order services need from a payment provider. Providers never change order
+ * state: they create checkouts and turn webhooks into ProviderEvents; services decide.
+ */
+export interface CheckoutRequest {
+  orderId: string;
+  reference: string;
+  description: string;
+  totalCents: number;
+  items: { amountCents: number; quantity: number }[];
+  buyerEmail: string;
+  locale: string;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export interface Checkout {
+  ref: string;
+  url: string;
+}
+
+export type ProviderEventKind = 'paid' | 'failed' | 'expired' | 'pending' | 'ignored';
+
+export interface ProviderEvent {
+  id: string;
+  provider: string;
+  type: string;
+  kind: ProviderEventKind;
+  orderId?: string;
+  checkoutRef?: string;
+  amountCents?: number;
+  currency?: string;
+}
+
+export interface PaymentProvider {
+  readonly name: 'stripe' | 'demo';
+  createCheckout(req: CheckoutRequest): Promise<Checkout>;
+  /** Verifies the signature and maps the event; throws AppError(400) when it is not authentic. */
+  parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+}

@@ -1,0 +1,84 @@
+import Stripe from 'stripe';
+import { AppError } from '../lib/errors';
+import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind } from './payment-provider';
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret?: string;
+  /** e.g. http://127.0.0.1:12111 — a local Stripe-compatible server for tests. */
+  apiBase?: string;
+}
+
+export function stripeClient(s: StripeSettings): Stripe {
+  const opts: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 15_000 };
+  if (s.apiBase) {
+    const u = new URL(s.apiBase);
+    opts.host = u.hostname;
+    opts.port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    opts.protocol = u.protocol.replace(':', '') as 'http' | 'https';
+  }
+  return new Stripe(s.secretKey, opts);
+}
+
+const KINDS: Record<string, (s: Stripe.Checkout.Session) => ProviderEventKind> = {
+  'checkout.session.completed': (s) => (s.payment_status === 'unpaid' ? 'pending' : 'paid'),
+  'checkout.session.async_payment_succeeded': () => 'paid',
+  'checkout.session.async_payment_failed': () => 'failed',
+  'checkout.session.expired': () => 'expired',
+};
+
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'stripe' as const;
+  private readonly stripe: Stripe;
+
+  constructor(private readonly settings: StripeSettings) {
+    this.stripe = stripeClient(settings);
+  }
+
+  async createCheckout(req: CheckoutRequest): Promise<Checkout> {
+    const session = await this.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        client_reference_id: req.orderId,
+        customer_email: req.buyerEmail,
+        locale: req.locale === 'en' ? 'en' : 'fr',
+        metadata: { orderId: req.orderId, reference: req.reference },
+        payment_intent_data: { metadata: { orderId: req.orderId, reference: req.reference } },
+        line_items: req.items.map((i) => ({
+          quantity: i.quantity,
+          price_data: { currency: 'eur', unit_amount: i.amountCents, product_data: { name: req.description } },
+        })),
+        success_url: req.successUrl,
+        cancel_url: req.cancelUrl,
+      },
+      // Our order id as idempotency key: a retried request returns the same session.
+      { idempotencyKey: `checkout-${req.orderId}` },
+    );
+    if (!session.url) throw new Error('Stripe returned a Checkout Session without a URL');
+    return { ref: session.id, url: session.url };
+  }
+
+  parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent {
+    if (!this.settings.webhookSecret) throw new AppError('WEBHOOK_NOT_CONFIGURED', 400, 'errors.webhook_not_configured');
+    if (!signature) throw new AppError('INVALID_SIGNATURE', 400, 'errors.invalid_signature');
+    let event: Stripe.Event;
+    try {
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret);
+    } catch {
+      throw new AppError('INVALID_SIGNATURE', 400, 'errors.invalid_signature');
+    }
+    const kindOf = KINDS[event.type];
+    if (!kindOf) return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored' };
+    const session = event.data.object as Stripe.Checkout.Session;
+    return {
+      id: event.id,
+      provider: 'stripe',
+      type: event.type,
+      kind: kindOf(session),
+      orderId: session.metadata?.orderId ?? session.client_reference_id ?? undefined,
+      checkoutRef: session.id,
+      amountCents: session.amount_total ?? undefined,
+      currency: session.currency ?? undefined,
+    };
+  }
+}

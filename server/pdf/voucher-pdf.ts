@@ -1,0 +1,87 @@
+import PDFDocument from 'pdfkit';
+import type { Writable } from 'node:stream';
+import { formatCode } from '../lib/codes';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { drawQr, qrRuns } from './qr-vector';
+
+export interface VoucherSheet {
+  code: string;
+  amountCents: number;
+  balanceCents: number;
+  expiresAt: string;
+  recipientName: string | null;
+  message: string | null;
+}
+
+export interface VoucherPdfContext {
+  baseUrl: string;
+  locale: string;
+  campaignName: string;
+  operatorName: string;
+  demo: boolean;
+}
+
+// PDF standard fonts use WinAnsi: replace the narrow spaces Intl prints with plain ones.
+const pdfText = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
+
+const A4 = { w: 595.28, h: 841.89 };
+const BRAND = '#1f4e79';
+
+/**
+ * Streams one voucher per A4 page into `out`. Pages are flushed as they are finished
+ * (pdfkit does not buffer pages by default), so memory stays flat for any count.
+ */
+export function streamVoucherPdf(out: Writable, vouchers: Iterable<VoucherSheet>, ctx: VoucherPdfContext): Promise<void> {
+  const doc = new PDFDocument({ size: 'A4', autoFirstPage: false, compress: true, info: { Title: ctx.campaignName, Author: ctx.operatorName } });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+    doc.on('error', reject);
+  });
+  doc.pipe(out);
+  for (const v of vouchers) drawVoucherPage(doc, v, ctx);
+  doc.end();
+  return done;
+}
+
+function drawVoucherPage(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: VoucherPdfContext): void {
+  const t = (key: string, params?: Record<string, string | number>) => pdfText(translate(ctx.locale, key, params));
+  const money = (c: number) => pdfText(formatMoney(c, ctx.locale));
+  doc.addPage({ margin: 0 });
+  const x = 56;
+  const w = A4.w - 2 * x;
+  doc.rect(0, 0, A4.w, 120).fill(BRAND);
+  doc.fillColor('#ffffff').font('Helvetica-Bold').fontSize(24).text(pdfText(ctx.campaignName), x, 40, { width: w });
+  doc.font('Helvetica').fontSize(11).text(pdfText(ctx.operatorName), x, 76, { width: w });
+  if (ctx.demo) doc.fillColor('#b00020').font('Helvetica-Bold').fontSize(11).text(t('pdf.demo'), x, 132, { width: w });
+
+  doc.fillColor('#111111').font('Helvetica').fontSize(12).text(t('pdf.value'), x, 160);
+  doc.font('Helvetica-Bold').fontSize(44).text(money(v.amountCents), x, 178);
+  if (v.balanceCents !== v.amountCents) {
+    doc.font('Helvetica').fontSize(12).text(t('pdf.balance', { amount: money(v.balanceCents) }), x, 232);
+  }
+  const qrSize = 200;
+  drawQr(doc, qrRuns(`${ctx.baseUrl}/v/${v.code}`), A4.w - x - qrSize, 150, qrSize);
+
+  let y = 270;
+  const line = (label: string, value: string, size = 14) => {
+    doc.fillColor('#555555').font('Helvetica').fontSize(10).text(label, x, y);
+    doc.fillColor('#111111').font('Helvetica-Bold').fontSize(size).text(pdfText(value), x, y + 13, { width: w - qrSize - 20 });
+    y += 22 + size;
+  };
+  line(t('pdf.code'), formatCode(v.code), 16);
+  line(t('pdf.expires'), new Date(v.expiresAt).toLocaleDateString(ctx.locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long' }));
+  if (v.recipientName) line(t('pdf.recipient'), v.recipientName);
+  if (v.message) {
+    doc.fillColor('#555555').font('Helvetica').fontSize(10).text(t('pdf.message'), x, y);
+    doc.fillColor('#111111').font('Helvetica-Oblique').fontSize(13).text(pdfText(`« ${v.message} »`), x, y + 13, { width: w });
+    y = doc.y + 16;
+  }
+  y = Math.max(y, 480);
+  doc.moveTo(x, y).lineTo(x + w, y).dash(4, { space: 4 }).strokeColor('#999999').stroke().undash();
+  doc.fillColor('#111111').font('Helvetica-Bold').fontSize(12).text(t('pdf.how_title'), x, y + 18, { width: w });
+  doc.font('Helvetica').fontSize(11).text(t('pdf.how_body'), x, y + 36, { width: w, lineGap: 2 });
+  doc.fillColor('#333333').fontSize(10).text(t('pdf.multi_purpose', { campaign: ctx.campaignName }), x, doc.y + 12, { width: w, lineGap: 2 });
+  doc.fillColor(BRAND).fontSize(10).text(pdfText(`${ctx.baseUrl}/v/${formatCode(v.code)}`), x, A4.h - 60, { width: w, align: 'center' });
+}

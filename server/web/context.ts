@@ -1,0 +1,24 @@
+import type { Database_ } from '../../db/client';
+import type { Config } from '../config';
+import type { OrdersDeps } from '../domain/orders/orders-service';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { PaymentProvider } from '../payments/payment-provider';
+import type { RateLimitSettings } from './middleware/rate-limits';
+
+/** Everything routes need, built once by createApp. Routes never reach for globals. */
+export interface AppContext {
+  config: Config;
+  database: Database_;
+  clock: Clock;
+  logger: Logger;
+  payments: PaymentProvider;
+  baseUrl: string;
+  demo: boolean;
+  secureCookies: boolean;
+  rateLimits: RateLimitSettings;
+  orders: OrdersDeps;
+  /** Asks the outbox worker for an early pass after something enqueued mail. */
+  kickOutbox: () => void;
+  outboxDir: string;
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { findOrderByCheckoutRef } from '../../domain/orders/orders-repository';
+import { handleProviderEvent } from '../../domain/orders/payment-events-service';
+import { AppError } from '../../lib/errors';
+import type { DemoProvider } from '../../payments/demo-provider';
+import type { AppContext } from '../context';
+import { validate } from '../api/validate';
+
+const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/');
+
+/** The demo provider's checkout page. Only mounted when no Stripe key is configured. */
+export function demoRoutes(ctx: AppContext, demo: DemoProvider): Router {
+  const r = Router();
+  const load = (ref: string) => {
+    const order = findOrderByCheckoutRef(ctx.database.db, ref);
+    if (!order) throw new AppError('CHECKOUT_NOT_FOUND', 404, 'errors.not_found');
+    return order;
+  };
+
+  r.get('/demo/checkout/:ref', (req, res) => {
+    const order = load(req.params.ref);
+    res.render('demo/checkout', {
+      title: res.locals.t('demo.checkout_title'),
+      order,
+      ref: req.params.ref,
+      success: localPath(req.query.success),
+      cancel: localPath(req.query.cancel),
+      payable: order.status === 'pending_payment',
+    });
+  });
+
+  const outcomeSchema = z.object({ outcome: z.enum(['paid', 'failed', 'cancel']), success: z.string(), cancel: z.string() }).loose();
+
+  r.post('/demo/checkout/:ref', (req, res) => {
+    const order = load(req.params.ref);
+    const body = validate(outcomeSchema, req.body);
+    if (body.outcome === 'cancel') return res.redirect(303, localPath(body.cancel));
+    const outcome = handleProviderEvent(ctx.orders, demo.simulatedEvent(req.params.ref, body.outcome, order.totalCents));
+    if (outcome === 'issued') ctx.kickOutbox();
+    res.redirect(303, localPath(body.success));
+  });
+  return r;
+}

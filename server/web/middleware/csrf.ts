@@ -1,0 +1,38 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../lib/errors';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      csrfToken: string;
+    }
+  }
+}
+
+const COOKIE = 'csrf_id';
+
+/**
+ * Synchroniser token bound to a random per-browser id kept in an HttpOnly cookie:
+ * token = HMAC(secret, id). A cross-site form cannot read the token, and the id cookie
+ * alone is useless. Applies to every state-changing form (not to /api or /webhooks,
+ * which use bearer credentials or signatures, never ambient cookies).
+ */
+export function csrfProtection(secret: string, secureCookies: boolean) {
+  const sign = (id: string) => createHmac('sha256', secret).update(`csrf:${id}`).digest('base64url');
+  return (req: Request, res: Response, next: NextFunction) => {
+    let id: string | undefined = req.cookies?.[COOKIE];
+    if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {
+      id = randomBytes(18).toString('base64url');
+      res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
+      req.cookies[COOKIE] = undefined; // a fresh id cannot validate a submitted token
+    }
+    const expected = sign(id);
+    res.locals.csrfToken = expected;
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+    const ok = req.cookies[COOKIE] !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+    if (!ok) return next(new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+    next();
+  };
+}

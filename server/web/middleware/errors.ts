@@ -1,0 +1,38 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { translate } from '../../lib/i18n';
+
+const wantsJson = (req: Request) => req.path.startsWith('/api/') || req.path.startsWith('/webhooks/') || (!req.accepts('html') && !!req.accepts('json'));
+
+/** Body-parser and other framework errors carry a status; map them to stable codes. */
+function normalise(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 413, 'errors.payload_too_large');
+  if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 400, 'errors.malformed_json');
+  if (e?.status && e.status >= 400 && e.status < 500) return new AppError('BAD_REQUEST', e.status, 'errors.bad_request');
+  return null;
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction) {
+  next(new AppError('NOT_FOUND', 404, 'errors.not_found'));
+}
+
+/** JSON in the contract's shape for the API, a translated page for people; 500s reveal nothing. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const locale = res.locals.locale ?? 'fr';
+    const appErr = normalise(err);
+    if (!appErr) logger.error({ err, reqId: req.id }, 'unhandled error');
+    const status = appErr?.status ?? 500;
+    const code = appErr?.code ?? 'INTERNAL_ERROR';
+    const message = appErr ? translate(locale, appErr.messageKey, appErr.params) : translate(locale, 'errors.internal', { id: String(req.id) });
+    if (res.headersSent) return res.end();
+    if (wantsJson(req)) {
+      const fields = appErr?.fields && Object.fromEntries(Object.entries(appErr.fields).map(([k, v]) => [k, translate(locale, v, appErr.params)]));
+      return res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
+    }
+    res.status(status).render('errors/error', { title: message, status, message, code });
+  };
+}

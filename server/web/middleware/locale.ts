@@ -1,0 +1,23 @@
+import type { NextFunction, Request, Response } from 'express';
+import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      locale: Locale;
+      t: (key: string, params?: Record<string, string | number>) => string;
+    }
+  }
+}
+
+export const LOCALE_COOKIE = 'lang';
+
+/** Locale from the `lang` cookie (set by the language switch), else Accept-Language, else French. */
+export function localeMiddleware(req: Request, res: Response, next: NextFunction) {
+  const fromCookie = req.cookies?.[LOCALE_COOKIE];
+  const locale = isLocale(fromCookie) ? fromCookie : negotiateLocale(req.get('accept-language'));
+  res.locals.locale = locale;
+  res.locals.t = (key, params) => translate(locale, key, params);
+  res.vary('Accept-Language');
+  next();
+}

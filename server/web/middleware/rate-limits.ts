@@ -1,0 +1,29 @@
+import { rateLimit } from 'express-rate-limit';
+import { AppError } from '../../lib/errors';
+
+export interface RateLimitSettings {
+  /** Order creations per IP per 10 minutes. */
+  ordersPer10Min: number;
+  /** Failed voucher lookups (unknown codes) per IP per 10 minutes: guessing protection. */
+  voucherMissesPer10Min: number;
+}
+
+export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30 };
+
+const limited = (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited'));
+
+export function orderCreationLimit(s: RateLimitSettings) {
+  return rateLimit({ windowMs: 10 * 60_000, limit: s.ordersPer10Min, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited });
+}
+
+/** Only lookups that fail count, so a holder opening their voucher is never limited. */
+export function voucherLookupLimit(s: RateLimitSettings) {
+  return rateLimit({
+    windowMs: 10 * 60_000,
+    limit: s.voucherMissesPer10Min,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: limited,
+  });
+}

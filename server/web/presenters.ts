@@ -1,0 +1,80 @@
+import type { Campaign } from '../domain/campaigns/campaign';
+import { progress } from '../domain/campaigns/campaign';
+import type { CampaignMerchant } from '../domain/campaigns/campaigns-repository';
+import { effectiveStatus, type Voucher } from '../domain/vouchers/voucher';
+import { formatCode } from '../lib/codes';
+import { translate } from '../lib/i18n';
+
+export function formatDate(iso: string, locale: string): string {
+  return new Date(iso).toLocaleDateString(locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long' });
+}
+
+/** Campaign data as the API contract names it. */
+export function campaignSummaryJson(c: Campaign) {
+  return { slug: c.slug, name: c.name, status: c.status, targetCents: c.targetCents, soldCents: c.soldCents, redeemedCents: c.redeemedCents, currency: c.currency };
+}
+
+export function campaignDetailJson(c: Campaign) {
+  return {
+    ...campaignSummaryJson(c),
+    description: c.description,
+    denominationsCents: c.denominationsCents,
+    minAmountCents: c.minAmountCents,
+    maxAmountCents: c.maxAmountCents,
+    validityDays: c.validityDays,
+    maxVouchersPerOrder: c.maxVouchersPerOrder,
+    maxOrderCentsIndividual: c.maxOrderCentsIndividual,
+    startsAt: c.startsAt,
+    endsAt: c.endsAt,
+  };
+}
+
+export function campaignView(c: Campaign, locale: string, now: Date) {
+  const p = progress(c);
+  return {
+    ...c,
+    ...p,
+    paragraphs: c.description.split(/\n{2,}/).filter(Boolean),
+    onSale: c.status === 'active' && new Date(c.startsAt) <= now && (!c.endsAt || new Date(c.endsAt) > now),
+    endsOn: c.endsAt ? formatDate(c.endsAt, locale) : null,
+    validityMonths: Math.round(c.validityDays / 30.4),
+  };
+}
+
+export function merchantsView(list: CampaignMerchant[]) {
+  const towns = [...new Set(list.map((m) => m.city))].sort((a, b) => a.localeCompare(b, 'fr'));
+  return {
+    count: list.length,
+    towns: towns.map((city) => ({ city, merchants: list.filter((m) => m.city === city) })),
+    categories: [...new Set(list.map((m) => m.category))].length,
+  };
+}
+
+export function voucherView(v: Voucher, locale: string, now: Date, baseUrl: string) {
+  const status = effectiveStatus(v, now);
+  return {
+    code: formatCode(v.code),
+    rawCode: v.code,
+    url: `${baseUrl}/v/${v.code}`,
+    amountCents: v.amountCents,
+    balanceCents: v.balanceCents,
+    status,
+    statusLabel: translate(locale, `voucher.status.${status}`),
+    usable: status === 'active',
+    partlyUsed: v.balanceCents < v.amountCents,
+    expiresOn: formatDate(v.expiresAt, locale),
+    recipientName: v.recipientName,
+    message: v.message,
+  };
+}
+
+export function voucherJson(v: Voucher, now: Date, baseUrl: string) {
+  return {
+    code: formatCode(v.code),
+    amountCents: v.amountCents,
+    balanceCents: v.balanceCents,
+    status: effectiveStatus(v, now),
+    expiresAt: v.expiresAt,
+    url: `${baseUrl}/v/${formatCode(v.code)}`,
+  };
+}

@@ -1,0 +1,93 @@
+import { Router, type Request, type Response } from 'express';
+import { findCampaignById, findCampaignBySlug, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
+import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { AppError } from '../../lib/errors';
+import { isLocale } from '../../lib/i18n';
+import type { AppContext } from '../context';
+import { LOCALE_COOKIE } from '../middleware/locale';
+import { orderCreationLimit } from '../middleware/rate-limits';
+import { campaignView, merchantsView, voucherView } from '../presenters';
+import { orderFormView } from './order-form-view';
+import { parseOrderForm } from './schemas';
+
+const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/');
+
+export function shopRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const db = ctx.database.db;
+
+  r.get('/', (_req, res) => {
+    const now = ctx.clock.now();
+    const campaigns = listPublicCampaigns(db).map((c) => ({ ...campaignView(c, res.locals.locale, now), merchantCount: listCampaignMerchants(db, c.id).length }));
+    res.render('shop/home', { title: res.locals.t('home.title'), campaigns });
+  });
+
+  r.get('/langue/:lang', (req, res) => {
+    if (isLocale(req.params.lang)) {
+      res.cookie(LOCALE_COOKIE, req.params.lang, { maxAge: 365 * 86400_000, sameSite: 'lax', secure: ctx.secureCookies, httpOnly: true });
+    }
+    res.redirect(303, localPath(req.query.back));
+  });
+
+  const loadCampaign = (slug: string) => {
+    const campaign = findCampaignBySlug(db, slug);
+    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    return campaign;
+  };
+
+  r.get('/campagnes/:slug', (req, res) => {
+    const campaign = loadCampaign(req.params.slug);
+    const view = campaignView(campaign, res.locals.locale, ctx.clock.now());
+    res.render('shop/campaign', { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) });
+  });
+
+  r.get('/campagnes/:slug/commander', (req, res) => {
+    const campaign = loadCampaign(req.params.slug);
+    res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now()));
+  });
+
+  r.post('/campagnes/:slug/commander', orderCreationLimit(ctx.rateLimits), async (req: Request, res: Response) => {
+    const campaign = loadCampaign(String(req.params.slug));
+    const form = parseOrderForm(req.body ?? {});
+    const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
+      res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
+    if (!form.input) return rerender(422, form.errors);
+    try {
+      const created = await createOrder(ctx.orders, {
+        campaignSlug: campaign.slug,
+        buyer: { type: 'individual', ...form.input.buyer },
+        items: form.input.items,
+        paymentMethod: 'card',
+        locale: res.locals.locale,
+      });
+      res.redirect(303, created.paymentUrl);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
+      rerender(err.status, {}, res.locals.t(err.messageKey, err.params));
+    }
+  });
+
+  r.get('/commandes/:id', (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const order = findOrderForToken(ctx.orders, req.params.id, token);
+    const campaign = findCampaignById(db, order.campaignId)!;
+    const now = ctx.clock.now();
+    const vouchers = order.status === 'paid' ? listOrderVouchers(db, order.id).map((v) => voucherView(v, res.locals.locale, now, ctx.baseUrl)) : [];
+    const pending = order.status === 'pending_payment';
+    res.render('shop/order', {
+      title: res.locals.t('order.title', { reference: order.reference }),
+      order,
+      campaign,
+      vouchers,
+      pending,
+      paid: order.status === 'paid',
+      cancelled: order.status === 'cancelled',
+      returnedWithoutPaying: pending && req.query.cancelled === '1',
+      refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
+      pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token!)}`,
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,25 @@
+import type { HelperOptions } from 'handlebars';
+import { translate } from '../../lib/i18n';
+import { formatMoney, formatMoneyShort } from '../../lib/money';
+
+const localeOf = (options: HelperOptions): string => (options?.data?.root?.locale as string) ?? 'fr';
+
+/** View helpers stay tiny: translation and money formatting at the edge, nothing else. */
+export const viewHelpers = {
+  t(key: string, options: HelperOptions) {
+    return translate(localeOf(options), key, options.hash);
+  },
+  money(amount: number, options: HelperOptions) {
+    return formatMoney(amount, localeOf(options));
+  },
+  moneyShort(amount: number, options: HelperOptions) {
+    return formatMoneyShort(amount, localeOf(options));
+  },
+  eq(a: unknown, b: unknown) {
+    return a === b;
+  },
+  /** Builds ids such as amount_0 from a prefix and an index. */
+  concat(...args: unknown[]) {
+    return args.slice(0, -1).join('');
+  },
+};

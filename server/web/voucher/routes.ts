@@ -1,0 +1,56 @@
+import { Router, type Response } from 'express';
+import QRCode from 'qrcode';
+import { findCampaignById, listCampaignMerchants } from '../../domain/campaigns/campaigns-repository';
+import { findVoucherByCode } from '../../domain/vouchers/vouchers-repository';
+import { parseCode } from '../../lib/codes';
+import { AppError } from '../../lib/errors';
+import { streamVoucherPdf } from '../../pdf/voucher-pdf';
+import type { AppContext } from '../context';
+import { voucherLookupLimit } from '../middleware/rate-limits';
+import { merchantsView, voucherView } from '../presenters';
+
+/**
+ * The holder's pages. The code is the bearer secret: an unknown, malformed or mistyped
+ * code gets the same plain 404 (nothing to learn from it), and misses are rate-limited.
+ */
+export function voucherRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const db = ctx.database.db;
+  r.use('/v', voucherLookupLimit(ctx.rateLimits));
+
+  const load = (raw: string) => {
+    const parsed = parseCode(raw);
+    const voucher = parsed.ok ? findVoucherByCode(db, parsed.code) : undefined;
+    if (!voucher) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    return voucher;
+  };
+  const noStore = (res: Response) => res.set('Cache-Control', 'no-store');
+
+  r.get('/v/:code.pdf', async (req, res) => {
+    const v = load(req.params.code);
+    const campaign = findCampaignById(db, v.campaignId)!;
+    noStore(res).type('application/pdf').set('Content-Disposition', `inline; filename="bon-${v.code.slice(0, 4)}.pdf"`);
+    await streamVoucherPdf(res, [v], { baseUrl: ctx.baseUrl, locale: res.locals.locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo });
+  });
+
+  r.get('/v/:code/qr.svg', async (req, res) => {
+    const v = load(req.params.code);
+    const svg = await QRCode.toString(`${ctx.baseUrl}/v/${v.code}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+    noStore(res).type('image/svg+xml').send(svg);
+  });
+
+  r.get('/v/:code', (req, res) => {
+    const v = load(req.params.code);
+    const campaign = findCampaignById(db, v.campaignId)!;
+    const view = voucherView(v, res.locals.locale, ctx.clock.now(), ctx.baseUrl);
+    noStore(res).render('voucher/voucher', {
+      title: res.locals.t('voucher.title', { campaign: campaign.name }),
+      voucher: view,
+      campaign,
+      merchants: merchantsView(listCampaignMerchants(db, campaign.id)),
+      noIndex: true,
+    });
+  });
+
+  return r;
+}
