@@ -19,7 +19,7 @@ export function orderFormView(
 ) {
   const lines =
     values?.lines ??
-    Array.from({ length: MAX_FORM_LINES }, (_, index) => ({ index, amount: index === 0 ? String(campaign.denominationsCents[1] ?? campaign.denominationsCents[0] ?? '') : '', custom: '', quantity: '1', recipientName: '', message: '' }));
+    Array.from({ length: MAX_FORM_LINES }, (_, index) => ({ index, amount: index === 0 ? defaultAmount(campaign) : '', custom: '', quantity: '1', recipientName: '', message: '' }));
   const err = (name: string) => (errors[name] ? locals.t(errors[name]!, { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }) : null);
   const options = (selected: string) => [
     ...campaign.denominationsCents.map((c) => ({ value: (c / 100).toFixed(2), label: formatMoneyShort(c, locals.locale), selected: normalise(selected) === c })),
@@ -56,4 +56,10 @@ export function orderFormView(
 function normalise(v: string): number | null {
   const m = /^(\d+)(?:\.(\d{2}))?$/.exec(v);
   return m ? Number(m[1]) * 100 + Number(m[2] ?? 0) : null;
+}
+
+/** The middle denomination is preselected: the most common choice. */
+function defaultAmount(c: Campaign): string {
+  const d = c.denominationsCents[Math.floor((c.denominationsCents.length - 1) / 2)];
+  return d === undefined ? 'other' : (d / 100).toFixed(2);
 }
