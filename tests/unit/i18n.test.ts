@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { en } from '../../server/lib/locales/en';
+import { fr } from '../../server/lib/locales/fr';
+import { negotiateLocale, translate } from '../../server/lib/i18n';
+
+function files(dir: string, ext: RegExp): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p, ext) : ext.test(f) ? [p] : [];
+  });
+}
+
+describe('i18n', () => {
+  it('has the same keys in French and English', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
+  });
+
+  it('defines every key the views and the code use', () => {
+    const used = new Set<string>();
+    for (const f of files('views', /\.hbs$/)) for (const m of readFileSync(f, 'utf8').matchAll(/\{\{t "([\w.]+)"/g)) used.add(m[1]!);
+    for (const f of files('server', /\.ts$/).filter((p) => !p.includes('payments'))) for (const m of readFileSync(f, 'utf8').matchAll(/'((?:errors|order|order_form|voucher|campaign|home|demo|dev|pdf|mail|site|how)\.[\w.]+)'/g)) used.add(m[1]!);
+    const missing = [...used].filter((k) => !(k in fr) && !k.endsWith('.'));
+    expect(missing).toEqual([]);
+  });
+
+  it('fills parameters, including money from …Cents parameters', () => {
+    expect(translate('en', 'errors.too_many_vouchers', { max: 50 })).toBe('An order holds at most 50 vouchers.');
+    expect(translate('en', 'errors.order_too_large', { maxCents: 150000 })).toBe('An order cannot exceed €1,500.00.');
+  });
+
+  it('negotiates from Accept-Language, French by default', () => {
+    expect(negotiateLocale(undefined)).toBe('fr');
+    expect(negotiateLocale('en-GB,en;q=0.9')).toBe('en');
+    expect(negotiateLocale('de-DE,en;q=0.5,fr;q=0.8')).toBe('fr');
+    expect(negotiateLocale('de, es')).toBe('fr');
+    expect(negotiateLocale('en;q=0')).toBe('fr');
+  });
+});
