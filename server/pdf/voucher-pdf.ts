@@ -48,7 +48,7 @@ export function streamVoucherPdf(out: Writable, vouchers: Iterable<VoucherSheet>
 function drawVoucherPage(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: VoucherPdfContext): void {
   const t = (key: string, params?: Record<string, string | number>) => pdfText(translate(ctx.locale, key, params));
   const money = (c: number) => pdfText(formatMoney(c, ctx.locale));
-  doc.addPage({ margin: 0 });
+  doc.addPage({ size: 'A4', margin: 0 });
   const x = 56;
   const w = A4.w - 2 * x;
   doc.rect(0, 0, A4.w, 120).fill(BRAND);
