@@ -8,7 +8,7 @@ import { seedDemo } from '../../db/seed/demo';
 import { createApp, VIEWS_DIR } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { fixedClock, systemClock, type Clock } from '../../server/lib/clock';
-import { createLogger } from '../../server/lib/logger';
+import { createLogger, type Logger } from '../../server/lib/logger';
 import { drainOutbox, type OutboxDeps } from '../../server/mail/outbox-worker';
 import { fileTransport, smtpTransport, type MailTransport } from '../../server/mail/transport';
 import { DemoProvider } from '../../server/payments/demo-provider';
@@ -27,6 +27,8 @@ export interface TestAppOptions {
   /** Use this database file instead of a fresh one (e.g. shared with another process). */
   databaseFile?: string;
   env?: Record<string, string>;
+  /** Capture logs (e.g. to check that secrets never reach them). */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -67,7 +69,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   migrateDatabase(database);
   const clock = opts.clock ?? systemClock;
   if (opts.seed !== false && !opts.databaseFile) await seedDemo(database, clock.now());
-  const logger = createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel);
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(dataDir, 'outbox'));
   const outboxDeps: OutboxDeps = {

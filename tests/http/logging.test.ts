@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../server/lib/logger';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+const lines: string[] = [];
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  app = await startTestApp({ logger: createLogger('info', sink) });
+});
+afterAll(() => app.close());
+
+describe('structured logs', () => {
+  it('log each request with its id, and never tokens, credentials or cookies', async () => {
+    const created = await (
+      await fetch(`${app.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ campaign: 'seine-estuaire', buyer: { type: 'individual', name: 'A', email: 'a@example.org' }, items: [{ amountCents: 1000, quantity: 1 }], paymentMethod: 'card' }),
+      })
+    ).json();
+    const token: string = created.accessToken;
+    const res = await fetch(`${app.url}/api/v1/orders/${created.order.id}`, { headers: { authorization: `Bearer ${token}`, cookie: 'csrf_id=secretcookievalue1234567' } });
+    const reqId = res.headers.get('x-request-id')!;
+    await fetch(`${app.url}/commandes/${created.order.id}?token=${token}`);
+    await new Promise((r) => setTimeout(r, 50));
+    const log = lines.join('');
+    expect(log).toContain(reqId);
+    expect(log).toContain(`/api/v1/orders/${created.order.id}`);
+    expect(log).not.toContain(token);
+    expect(log).not.toContain('secretcookievalue');
+    expect(log).not.toContain('test-session-secret');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
