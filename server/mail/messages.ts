@@ -24,7 +24,7 @@ const templates = new Map<string, HandlebarsTemplateDelegate>();
 function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
   let tpl = templates.get(name);
   if (!tpl) {
-    tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'));
+    tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
     templates.set(name, tpl);
   }
   return tpl;
