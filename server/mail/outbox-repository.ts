@@ -46,20 +46,21 @@ export function claimDueMessages(tx: Tx, now: Date, leaseMs: number, limit: numb
       .where(eq(outboxMessages.id, m.id))
       .run();
   }
-  return due.map((m) => ({ ...m, attempts: m.attempts + 1 }));
+  return due.map((m) => ({ ...m, attempts: m.attempts + 1, status: 'sending' as const, leaseUntil }));
 }
 
 export function markSent(tx: Tx, id: string, now: Date): void {
   tx.update(outboxMessages).set({ status: 'sent', sentAt: now.toISOString(), leaseUntil: null, lastError: null }).where(eq(outboxMessages.id, id)).run();
 }
 
-export function markFailedAttempt(tx: Tx, id: string, error: string, nextAttemptAt: Date | null): void {
+/** Only while our lease holds: a worker whose lease ran out must not undo another's send. */
+export function markFailedAttempt(tx: Tx, id: string, leaseUntil: string | null, error: string, nextAttemptAt: Date | null): void {
   tx.update(outboxMessages)
     .set(
       nextAttemptAt
         ? { status: 'pending', nextAttemptAt: nextAttemptAt.toISOString(), leaseUntil: null, lastError: error.slice(0, 500) }
         : { status: 'failed', leaseUntil: null, lastError: error.slice(0, 500) },
     )
-    .where(eq(outboxMessages.id, id))
+    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'sending'), eq(outboxMessages.leaseUntil, leaseUntil ?? '')))
     .run();
 }

@@ -39,7 +39,7 @@ export async function drainOutbox(deps: OutboxDeps, limit = 20): Promise<{ sent:
     } catch (err) {
       failed++;
       const next = msg.attempts >= MAX_ATTEMPTS ? null : new Date(deps.clock.now().getTime() + retryDelayMs(msg.attempts));
-      deps.database.transaction((tx) => markFailedAttempt(tx, msg.id, err instanceof Error ? err.message : String(err), next));
+      deps.database.transaction((tx) => markFailedAttempt(tx, msg.id, msg.leaseUntil, err instanceof Error ? err.message : String(err), next));
       deps.logger.warn({ messageId: msg.id, kind: msg.kind, attempts: msg.attempts, err: err instanceof Error ? err.message : String(err) }, 'mail not sent, will retry');
     }
   }

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export interface OutgoingMail {
   to: string;
@@ -36,7 +37,8 @@ export function fileTransport(dir: string): MailTransport {
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const safeTo = mail.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
-      writeFileSync(join(dir, `${stamp}-${safeTo}.eml`), info.message as Buffer);
+      // A random suffix: two messages in the same millisecond never overwrite each other.
+      writeFileSync(join(dir, `${stamp}-${randomBytes(3).toString('hex')}-${safeTo}.eml`), info.message as Buffer);
     },
   };
 }

@@ -28,7 +28,7 @@ function subjectOf(path: string): string {
   const head = readFileSync(path, 'utf8').slice(0, 4000);
   const m = /^Subject: (.*(?:\n[ \t].*)*)/m.exec(head);
   if (!m) return '';
-  return m[1]!.replace(/\n[ \t]/g, ' ').replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi, (_s, enc: string, data: string) =>
+  return m[1]!.replace(/\n[ \t]/g, ' ').replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi, (_s, enc: string, data: string) =>
     enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQ(data),
   );
 }
