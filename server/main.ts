@@ -9,6 +9,7 @@ import { fileTransport, smtpTransport } from './mail/transport';
 import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
 import { join } from 'node:path';
+import { cancelAbandonedOrders } from './domain/orders/abandoned-orders';
 
 /** The only place that listens. */
 async function main() {
@@ -37,6 +38,13 @@ async function main() {
     from: config.mailFrom,
     messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo' },
   });
+  const sweep = () => {
+    const n = cancelAbandonedOrders(database, systemClock.now());
+    if (n) logger.info({ cancelled: n }, 'abandoned orders cancelled');
+  };
+  sweep();
+  const sweeper = setInterval(sweep, 10 * 60_000);
+  sweeper.unref();
   const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick });
   const server = app.listen(config.port, config.host, () => {
     const lines = [
@@ -53,6 +61,7 @@ async function main() {
   });
   const stop = () => {
     worker.stop();
+    clearInterval(sweeper);
     server.close(() => {
       database.close();
       process.exit(0);

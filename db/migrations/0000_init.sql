@@ -76,6 +76,7 @@ CREATE TABLE `orders` (
 	`checkout_ref` text,
 	`checkout_url` text,
 	`cancel_reason` text,
+	`review_reason` text,
 	`paid_at` text,
 	`cancelled_at` text,
 	`created_at` text NOT NULL,

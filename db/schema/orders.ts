@@ -30,6 +30,8 @@ export const orders = sqliteTable(
     checkoutRef: text('checkout_ref'),
     checkoutUrl: text('checkout_url'),
     cancelReason: text('cancel_reason'),
+    /** Set when money arrived that could not be matched (wrong amount or currency): an operator must look. */
+    reviewReason: text('review_reason'),
     paidAt: text('paid_at'),
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),

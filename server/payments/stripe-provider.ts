@@ -10,7 +10,8 @@ export interface StripeSettings {
 }
 
 export function stripeClient(s: StripeSettings): Stripe {
-  const opts: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 15_000 };
+  // A buyer waits on this call: bounded to ~3 attempts of at most 8 s each.
+  const opts: Stripe.StripeConfig = { maxNetworkRetries: 2, timeout: 8_000 };
   if (s.apiBase) {
     const u = new URL(s.apiBase);
     opts.host = u.hostname;

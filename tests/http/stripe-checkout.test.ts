@@ -324,7 +324,7 @@ describe('buying vouchers with Stripe Checkout (API + signed webhooks)', () => {
     expect(tally(o.id)).toMatchObject({ vouchers: 2, activeVouchers: 2, payments: 1 });
   });
 
-  it('issues nothing when the paid amount or currency differs from the order', async () => {
+  it('issues nothing when the paid amount or currency differs, holds the money in suspense and flags the order', async () => {
     const o = await createOrder();
     const paid = stripe.completeSession(o.session.id);
     const short = await deliver('checkout.session.completed', { ...paid, amount_total: paid.amount_total - 100, amount_subtotal: paid.amount_total - 100 });
@@ -333,7 +333,11 @@ describe('buying vouchers with Stripe Checkout (API + signed webhooks)', () => {
     expect(dollars.body.outcome).toBe('currency_mismatch');
     expect(orderRow(o.id).status).toBe('pending_payment');
     expect((await getOrder(o)).vouchers).toEqual([]);
-    expect(tally(o.id)).toEqual(NOTHING);
+    // The short payment is booked (clearing ↔ suspense) so every euro received is accounted for.
+    expect(tally(o.id)).toEqual({ ...NOTHING, payments: 1 });
+    expect(one(`SELECT COUNT(*) n FROM journals WHERE order_id = ? AND kind = 'payment_suspense'`, o.id)).toBe(1);
+    expect(one(`SELECT -SUM(amount_cents) n FROM journal_lines l JOIN journals j ON j.id = l.journal_id WHERE j.order_id = ? AND l.account = 'payments_suspense'`, o.id)).toBe(paid.amount_total - 100);
+    expect(app.database.sqlite.prepare(`SELECT review_reason FROM orders WHERE id = ?`).get(o.id)).toEqual({ review_reason: 'currency_mismatch' });
     expect(checkLedger(app.database)).toEqual([]);
   });
 

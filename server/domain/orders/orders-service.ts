@@ -13,7 +13,7 @@ import { postJournal } from '../ledger/ledger-repository';
 import { expiryFor } from '../vouchers/voucher';
 import { insertIssuedVouchers } from '../vouchers/vouchers-repository';
 import { checkPayment, vouchersToIssue } from './order';
-import { findOrder, insertOrder, insertPayment, listOrderItems, updateOrder, type Order } from './orders-repository';
+import { findOrder, findPayment, insertOrder, insertPayment, listOrderItems, updateOrder, type Order } from './orders-repository';
 
 export interface OrdersDeps {
   database: Database_;
@@ -82,6 +82,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       checkoutRef: null,
       checkoutUrl: null,
       cancelReason: null,
+      reviewReason: null,
       paidAt: null,
       cancelledAt: null,
       createdAt: now.toISOString(),
@@ -115,7 +116,9 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       cancelUrl: `${orderUrl}&cancelled=1`,
     });
   } catch (err) {
-    deps.logger.error({ err: String(err), orderId: order.order.id }, 'checkout creation failed');
+    const e = err as { type?: string; code?: string; statusCode?: number; message?: string };
+    // A 401/400 here is a configuration problem, not an outage: say which in the log.
+    deps.logger.error({ orderId: order.order.id, provider: deps.payments.name, type: e.type, code: e.code, statusCode: e.statusCode, message: e.message }, 'checkout creation failed');
     cancelOrder(deps, order.order.id, 'checkout_failed');
     throw new AppError('PAYMENT_PROVIDER_UNAVAILABLE', 503, 'errors.payment_provider_unavailable');
   }
@@ -160,11 +163,11 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   if (!order) return 'order_not_found';
   const check = checkPayment(order, p);
   if (!check.ok) {
-    if (check.reason === 'amount_mismatch' || check.reason === 'currency_mismatch') {
-      deps.logger.error({ orderId: order.id, expected: order.totalCents, got: p.amountCents, currency: p.currency }, 'payment does not match order');
-    }
+    if (check.reason === 'amount_mismatch' || check.reason === 'currency_mismatch') holdMismatchedPayment(tx, deps, order, p, check.reason, now);
     return check.reason;
   }
+  // One payment per provider reference: a payment already held in suspense is not counted twice.
+  if (findPayment(tx, p.provider, p.providerRef)) return 'already_recorded';
   const campaign = findCampaignById(tx, order.campaignId)!;
   const journalId = postJournal(
     tx,
@@ -195,6 +198,32 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   updateOrder(tx, order.id, { status: 'paid', paidAt: now.toISOString(), cancelReason: null, cancelledAt: null });
   enqueueMessage(tx, { kind: 'order_vouchers', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
   return 'issued';
+}
+
+/**
+ * Money arrived that does not match the order: no voucher is issued, the order is flagged
+ * for review, and — when it is in euros — the amount is booked to a suspense account so
+ * every euro received stays accounted for until an operator refunds or matches it.
+ */
+function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: Order, p: ConfirmedPayment, reason: string, now: Date): void {
+  deps.logger.error({ orderId: order.id, expected: order.totalCents, got: p.amountCents, currency: p.currency }, 'payment does not match order');
+  updateOrder(tx, order.id, { reviewReason: reason });
+  if (reason !== 'amount_mismatch' || !Number.isSafeInteger(p.amountCents) || p.amountCents <= 0) return;
+  if (findPayment(tx, p.provider, p.providerRef)) return;
+  const journalId = postJournal(
+    tx,
+    {
+      kind: 'payment_suspense',
+      description: `Unmatched payment for order ${order.reference} (${p.provider} ${p.providerRef})`,
+      orderId: order.id,
+      lines: [
+        { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
+        { account: Accounts.paymentsSuspense, amountCents: -p.amountCents },
+      ],
+    },
+    now,
+  );
+  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: now.toISOString(), journalId });
 }
 
 /** Cancels a still-unpaid order (payment failed, checkout expired or never created). */
