@@ -79,7 +79,7 @@ describe('two server processes on one database file', () => {
   });
 
   it('issues the vouchers exactly once when both receive the same events concurrently', async () => {
-    const [a, b] = servers as [{ url: string }, { url: string }];
+    const [a, b] = [servers[0]!, servers[1]!];
     const res = await fetch(`${a.url}/api/v1/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
