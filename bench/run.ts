@@ -1,0 +1,113 @@
+/**
+ * `npm run bench`: runs every benchmark in sequence, prints tables, writes .bench/results.json
+ * and exits non-zero when a target is missed (or a benchmark fails to run).
+ *
+ *   npm run bench                         all benchmarks, full size
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | campaign-page)
+ *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
+ */
+// The app enables its view cache unless it runs in development; never benchmark that mode.
+if (process.env.NODE_ENV !== 'test' && process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTargets, printBench, round, type BenchResult, type TargetCheck } from './support';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, '.bench', 'results.json');
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const quick = args.includes('--quick');
+const log = (line: string) => process.stderr.write(`  … ${line}\n`);
+
+interface Entry {
+  name: string;
+  run: () => Promise<BenchResult>;
+}
+
+const benches: Entry[] = [
+  {
+    name: 'voucher-pdf',
+    run: async () => (await import('./voucher-pdf.bench')).runVoucherPdfBench(quick ? { counts: [500, 2000], comparisonCount: 20, log } : { log }),
+  },
+  {
+    name: 'campaign-page',
+    run: async () => (await import('./campaign-page.bench')).runCampaignPageBench(quick ? { duration: 3, warmup: 1, log } : { log }),
+  },
+];
+
+async function main(): Promise<number> {
+  const selected = benches.filter((b) => !only || b.name === only);
+  if (selected.length === 0) {
+    console.error(`unknown benchmark "${only}"; known: ${benches.map((b) => b.name).join(', ')}`);
+    return 2;
+  }
+  const load = loadavg().map((l) => round(l, 2));
+  const env = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemMB: Math.round(totalmem() / 1024 / 1024),
+    loadavgAtStart: load,
+    nodeEnv: process.env.NODE_ENV,
+    quick,
+  };
+  console.log(`# Benchmarks — node ${env.node}, ${env.cpus} × ${env.cpuModel}, NODE_ENV=${env.nodeEnv}${quick ? ', QUICK mode' : ''}`);
+  console.log(`load average at start: ${load.join(' / ')}`);
+  if ((load[0] ?? 0) > env.cpus * 0.5) console.log(`⚠ the machine is already busy (load ${load[0]} on ${env.cpus} CPUs): figures will be lower and noisier than on an idle machine.`);
+
+  const startedAt = new Date();
+  const results: (BenchResult & { seconds: number })[] = [];
+  const errors: { name: string; error: string }[] = [];
+  for (const b of selected) {
+    const t0 = Date.now();
+    try {
+      const r = await b.run();
+      const seconds = round((Date.now() - t0) / 1000);
+      results.push({ ...r, seconds });
+      printBench(r);
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      errors.push({ name: b.name, error: message });
+      console.log(`\n## ${b.name}\n\nERROR: ${message}`);
+    }
+  }
+
+  const all: (TargetCheck & { bench: string })[] = results.flatMap((r) => r.targets.map((t) => ({ ...t, bench: r.name })));
+  const pass = errors.length === 0 && all.every((t) => t.pass);
+
+  console.log('\n# Summary\n');
+  console.log(formatTargets(all.map((t) => ({ ...t, name: `${t.bench}: ${t.name}` }))));
+  for (const e of errors) console.log(`ERROR in ${e.name} (counts as a failure)`);
+  console.log(`\n${pass ? 'ALL TARGETS MET' : 'TARGET(S) MISSED'} — results written to ${RESULTS}`);
+
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  writeFileSync(
+    RESULTS,
+    JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        env,
+        pass,
+        benches: results.map((r) => ({ name: r.name, seconds: r.seconds, targets: r.targets, rows: r.rows, data: r.data, notes: r.notes })),
+        errors,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  return pass ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
