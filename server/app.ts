@@ -49,6 +49,8 @@ export function createApp(deps: AppDeps): Express {
     secureCookies: https,
     rateLimits: deps.rateLimits ?? defaultRateLimits,
     orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger },
+    users: { database: deps.database, clock: deps.clock },
+    redemptions: { database: deps.database, clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes },
     kickOutbox: deps.kickOutbox ?? (() => {}),
     outboxDir: join(config.dataDir, 'outbox'),
   };

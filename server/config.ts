@@ -18,6 +18,7 @@ const schema = z.object({
   MAIL_FROM: z.string().default("Bons d'achat <no-reply@localhost>"),
   SESSION_SECRET: z.string().min(32).optional(),
   SEED_DEMO: z.enum(['0', '1']).optional(),
+  VOID_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +35,8 @@ export interface Config {
   sessionSecret: string;
   seedDemo: boolean;
   logLevel: string;
+  /** How long a shop may void its own redemption. */
+  voidWindowMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !production,
     logLevel: e.LOG_LEVEL,
+    voidWindowMinutes: e.VOID_WINDOW_MINUTES,
   };
 }
 

@@ -5,3 +5,6 @@ export * from './payments';
 export * from './vouchers';
 export * from './journals';
 export * from './outbox';
+export * from './merchant-users';
+export * from './api-keys';
+export * from './redemptions';

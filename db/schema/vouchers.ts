@@ -39,6 +39,7 @@ export const movements = sqliteTable(
     balanceAfterCents: integer('balance_after_cents').notNull(),
     journalId: text('journal_id'),
     orderId: text('order_id'),
+    redemptionId: text('redemption_id'),
     actor: text('actor').notNull(),
     reason: text('reason'),
     createdAt: text('created_at').notNull(),

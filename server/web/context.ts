@@ -1,6 +1,8 @@
 import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
 import type { OrdersDeps } from '../domain/orders/orders-service';
+import type { UsersDeps } from '../domain/merchants/merchant-users-service';
+import type { RedemptionsDeps } from '../domain/redemptions/redemptions-service';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -18,6 +20,8 @@ export interface AppContext {
   secureCookies: boolean;
   rateLimits: RateLimitSettings;
   orders: OrdersDeps;
+  users: UsersDeps;
+  redemptions: RedemptionsDeps;
   /** Asks the outbox worker for an early pass after something enqueued mail. */
   kickOutbox: () => void;
   outboxDir: string;

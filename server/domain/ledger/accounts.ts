@@ -2,11 +2,14 @@
  * Chart of accounts. Lines are signed: debit positive, credit negative; a journal sums to 0.
  * - payments_clearing:<provider>  money received and not yet on the operator's bank account
  * - voucher_liability             what the operator owes voucher holders (credit balance)
+ * - merchant_payable:<merchant> owed to a shop for what it redeemed, until settled
  * - payments_suspense             money received that matches no order, awaiting review
  */
 export const Accounts = {
   paymentsClearing: (provider: string) => `payments_clearing:${provider}`,
   voucherLiability: 'voucher_liability',
+  /** What the operator owes a shop for redemptions not yet settled (credit balance). */
+  merchantPayable: (merchantId: string) => `merchant_payable:${merchantId}`,
   /** Money received that matches no order (wrong amount): held until an operator refunds or matches it. */
   paymentsSuspense: 'payments_suspense',
 } as const;

@@ -40,6 +40,10 @@ export function findVoucherByCode(tx: Tx, code: string): Voucher | undefined {
   return tx.select().from(vouchers).where(eq(vouchers.code, code)).get();
 }
 
+export function findVoucherById(tx: Tx, id: string): Voucher | undefined {
+  return tx.select().from(vouchers).where(eq(vouchers.id, id)).get();
+}
+
 export function listOrderVouchers(tx: Tx, orderId: string): Voucher[] {
   return tx.select().from(vouchers).where(eq(vouchers.orderId, orderId)).orderBy(asc(vouchers.issuedAt), asc(vouchers.code)).all();
 }

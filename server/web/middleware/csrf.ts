@@ -18,8 +18,21 @@ const COOKIE = 'csrf_id';
  * alone is useless. Applies to every state-changing form (not to /api or /webhooks,
  * which use bearer credentials or signatures, never ambient cookies).
  */
+const sign = (secret: string, id: string) => createHmac('sha256', secret).update(`csrf:${id}`).digest('base64url');
+
+/**
+ * For JSON calls made by our own pages with the session cookie (the till): the page
+ * sends its token in an X-CSRF-Token header, which a cross-site request cannot set.
+ */
+export function csrfHeaderValid(secret: string, req: Request): boolean {
+  const id: string | undefined = req.cookies?.[COOKIE];
+  const given = req.get('x-csrf-token') ?? '';
+  if (!id) return false;
+  const expected = sign(secret, id);
+  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
 export function csrfProtection(secret: string, secureCookies: boolean) {
-  const sign = (id: string) => createHmac('sha256', secret).update(`csrf:${id}`).digest('base64url');
   return (req: Request, res: Response, next: NextFunction) => {
     let id: string | undefined = req.cookies?.[COOKIE];
     if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {
@@ -27,7 +40,7 @@ export function csrfProtection(secret: string, secureCookies: boolean) {
       res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
       req.cookies[COOKIE] = undefined; // a fresh id cannot validate a submitted token
     }
-    const expected = sign(id);
+    const expected = sign(secret, id);
     res.locals.csrfToken = expected;
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
     const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';

@@ -1,0 +1,37 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { campaigns } from './campaigns';
+import { merchants } from './merchants';
+import { vouchers } from './vouchers';
+
+/**
+ * A shop taking an amount from a voucher. `completed` → `voided` (within the void window,
+ * by the same shop) only. The unique (merchant, idempotency_key) pair makes a retried
+ * request return the first result instead of debiting twice; `request_fingerprint` tells
+ * a true retry from a reuse of the key for another request.
+ */
+export const redemptions = sqliteTable(
+  'redemptions',
+  {
+    id: text('id').primaryKey(),
+    /** Human number shown on the till's success screen, sequential across the platform. */
+    number: integer('number').notNull().unique(),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    voucherId: text('voucher_id').notNull().references(() => vouchers.id),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id),
+    amountCents: integer('amount_cents').notNull(),
+    status: text('status', { enum: ['completed', 'voided'] }).notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    actor: text('actor').notNull(),
+    journalId: text('journal_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    voidedAt: text('voided_at'),
+    voidedBy: text('voided_by'),
+    voidJournalId: text('void_journal_id'),
+  },
+  (t) => [
+    uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),
+    index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
+    index('redemptions_voucher_idx').on(t.voucherId),
+  ],
+);

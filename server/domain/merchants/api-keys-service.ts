@@ -1,0 +1,84 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Database_ } from '../../../db/client';
+import { apiKeys } from '../../../db/schema/index';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId, sha256 } from '../../lib/ids';
+import { randomBytes } from 'node:crypto';
+
+export type ApiKey = typeof apiKeys.$inferSelect;
+
+const FAILURE_WINDOW_MS = 10 * 60_000;
+export const FAILURES_BEFORE_LOCK = 20;
+const LOCK_MS = 15 * 60_000;
+
+/** Creates a key; the clear key is returned once and only its SHA-256 is stored. */
+export function createApiKey(deps: { database: Database_; clock: Clock }, input: { kind: 'merchant' | 'admin'; merchantId?: string; label: string }): { key: string; apiKey: ApiKey } {
+  const secret = randomBytes(24).toString('base64url');
+  const key = `${input.kind === 'admin' ? 'bk_admin' : 'bk_shop'}_${secret}`;
+  const apiKey: ApiKey = {
+    id: newId(),
+    kind: input.kind,
+    merchantId: input.merchantId ?? null,
+    prefix: key.slice(0, 16),
+    keyHash: sha256(key),
+    label: input.label,
+    createdAt: deps.clock.now().toISOString(),
+    revokedAt: null,
+    lastUsedAt: null,
+    failureCount: 0,
+    failureWindowStart: null,
+    lockedUntil: null,
+  };
+  deps.database.transaction((tx) => tx.insert(apiKeys).values(apiKey).run());
+  return { key, apiKey };
+}
+
+/** The live key behind a bearer string; a revoked or unknown key is the same 401. */
+export function findLiveKey(database: Database_, bearer: string): ApiKey | undefined {
+  const k = database.db.select().from(apiKeys).where(eq(apiKeys.keyHash, sha256(bearer))).get();
+  return k && !k.revokedAt ? k : undefined;
+}
+
+export function isLocked(k: Pick<ApiKey, 'lockedUntil'>, now: Date): boolean {
+  return !!k.lockedUntil && new Date(k.lockedUntil) > now;
+}
+
+/**
+ * Counts a failed voucher lookup (unknown or mistyped code) against the key. Past the
+ * threshold inside the window the key is locked for a while: guessing codes through a
+ * shop's key stops there, and the lock shows in the shop's dashboard and the CLI.
+ */
+export function recordLookupFailure(deps: { database: Database_; clock: Clock }, keyId: string): void {
+  deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const k = tx.select().from(apiKeys).where(eq(apiKeys.id, keyId)).get();
+    if (!k) return;
+    const windowOpen = k.failureWindowStart && now.getTime() - new Date(k.failureWindowStart).getTime() < FAILURE_WINDOW_MS;
+    const count = windowOpen ? k.failureCount + 1 : 1;
+    tx.update(apiKeys)
+      .set({
+        failureCount: count,
+        failureWindowStart: windowOpen ? k.failureWindowStart : now.toISOString(),
+        lockedUntil: count >= FAILURES_BEFORE_LOCK ? new Date(now.getTime() + LOCK_MS).toISOString() : k.lockedUntil,
+      })
+      .where(eq(apiKeys.id, keyId))
+      .run();
+  });
+}
+
+export function touchKey(database: Database_, keyId: string, now: Date): void {
+  database.db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, keyId)).run();
+}
+
+export function listKeys(database: Database_, merchantId?: string): ApiKey[] {
+  const q = database.db.select().from(apiKeys);
+  return (merchantId ? q.where(eq(apiKeys.merchantId, merchantId)) : q).orderBy(asc(apiKeys.createdAt)).all();
+}
+
+export function revokeKey(deps: { database: Database_; clock: Clock }, merchantId: string, keyId: string): void {
+  const res = deps.database.transaction((tx) =>
+    tx.update(apiKeys).set({ revokedAt: deps.clock.now().toISOString() }).where(and(eq(apiKeys.id, keyId), eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt))).run(),
+  );
+  if (res.changes !== 1) throw new AppError('API_KEY_NOT_FOUND', 404, 'errors.api_key_not_found');
+}

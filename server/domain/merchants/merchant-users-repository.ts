@@ -1,0 +1,66 @@
+import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import { merchants, merchantUsers, passwordTokens, sessions } from '../../../db/schema/index';
+
+export type MerchantUser = typeof merchantUsers.$inferSelect;
+export type Merchant = typeof merchants.$inferSelect;
+
+export function findMerchantBySlug(tx: Tx, slug: string): Merchant | undefined {
+  return tx.select().from(merchants).where(eq(merchants.slug, slug)).get();
+}
+
+export function findMerchantById(tx: Tx, id: string): Merchant | undefined {
+  return tx.select().from(merchants).where(eq(merchants.id, id)).get();
+}
+
+export function findUserByEmail(tx: Tx, email: string): MerchantUser | undefined {
+  return tx.select().from(merchantUsers).where(eq(merchantUsers.email, email.toLowerCase())).get();
+}
+
+export function findUserById(tx: Tx, id: string): MerchantUser | undefined {
+  return tx.select().from(merchantUsers).where(eq(merchantUsers.id, id)).get();
+}
+
+export function insertUser(tx: Tx, u: MerchantUser): void {
+  tx.insert(merchantUsers).values(u).run();
+}
+
+export function updateUser(tx: Tx, id: string, patch: Partial<MerchantUser>): void {
+  tx.update(merchantUsers).set(patch).where(eq(merchantUsers.id, id)).run();
+}
+
+export function listShopUsers(tx: Tx, merchantId: string): MerchantUser[] {
+  return tx.select().from(merchantUsers).where(and(eq(merchantUsers.merchantId, merchantId), isNull(merchantUsers.removedAt))).orderBy(asc(merchantUsers.role), asc(merchantUsers.name)).all();
+}
+
+export function insertSession(tx: Tx, s: typeof sessions.$inferInsert): void {
+  tx.insert(sessions).values(s).run();
+}
+
+export function findSession(tx: Tx, tokenHash: string) {
+  return tx.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+}
+
+export function deleteSession(tx: Tx, tokenHash: string): void {
+  tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
+}
+
+export function deleteUserSessions(tx: Tx, userId: string): void {
+  tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+}
+
+export function deleteExpiredSessions(tx: Tx, now: string): void {
+  tx.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+}
+
+export function insertPasswordToken(tx: Tx, t: typeof passwordTokens.$inferInsert): void {
+  tx.insert(passwordTokens).values(t).run();
+}
+
+export function findPasswordToken(tx: Tx, tokenHash: string) {
+  return tx.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).get();
+}
+
+export function usePasswordToken(tx: Tx, tokenHash: string, at: string): void {
+  tx.update(passwordTokens).set({ usedAt: at }).where(eq(passwordTokens.tokenHash, tokenHash)).run();
+}

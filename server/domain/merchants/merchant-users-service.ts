@@ -1,0 +1,161 @@
+import type { Database_ } from '../../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId, newToken, sha256 } from '../../lib/ids';
+import { hashPassword, isAcceptablePassword, verifyPassword } from '../../lib/passwords';
+import { enqueueMessage } from '../../mail/outbox-repository';
+import {
+  deleteSession,
+  deleteUserSessions,
+  findMerchantById,
+  findMerchantBySlug,
+  findPasswordToken,
+  findSession,
+  findUserByEmail,
+  findUserById,
+  insertPasswordToken,
+  insertSession,
+  insertUser,
+  listShopUsers,
+  updateUser,
+  usePasswordToken,
+  type Merchant,
+  type MerchantUser,
+} from './merchant-users-repository';
+
+export interface UsersDeps {
+  database: Database_;
+  clock: Clock;
+}
+
+const SESSION_DAYS = 14;
+const RESET_MINUTES = 60;
+const INVITE_DAYS = 7;
+
+export interface SignedInUser {
+  user: MerchantUser;
+  merchant: Merchant;
+}
+
+/** CLI and seed: a user with a password, for an existing shop. */
+export async function createMerchantUser(deps: UsersDeps, input: { merchantSlug: string; email: string; password: string; role: 'owner' | 'staff'; name?: string }): Promise<MerchantUser> {
+  if (!isAcceptablePassword(input.password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
+  const passwordHash = await hashPassword(input.password);
+  return deps.database.transaction((tx) => {
+    const merchant = findMerchantBySlug(tx, input.merchantSlug);
+    if (!merchant) throw new AppError('MERCHANT_NOT_FOUND', 404, 'errors.merchant_not_found');
+    const email = input.email.trim().toLowerCase();
+    if (findUserByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+    const user: MerchantUser = { id: newId(), merchantId: merchant.id, email, name: input.name ?? email.split('@')[0]!, role: input.role, passwordHash, createdAt: deps.clock.now().toISOString(), removedAt: null };
+    insertUser(tx, user);
+    return user;
+  });
+}
+
+/**
+ * Checks a password and opens a session. The same error for an unknown email and a
+ * wrong password, and the same hashing time (verifyPassword hashes even without a user).
+ */
+export async function signIn(deps: UsersDeps, email: string, password: string): Promise<{ token: string; user: MerchantUser }> {
+  const user = findUserByEmail(deps.database.db, email.trim());
+  const ok = await verifyPassword(password, user && !user.removedAt ? user.passwordHash : null);
+  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
+  const merchant = findMerchantById(deps.database.db, user.merchantId);
+  if (!merchant || merchant.status !== 'approved') throw new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active');
+  const token = newToken();
+  const now = deps.clock.now();
+  deps.database.transaction((tx) =>
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString() }),
+  );
+  return { token, user };
+}
+
+/** The user behind a session cookie, if the session is live and the user still active. */
+export function userForSession(deps: UsersDeps, token: string | undefined): SignedInUser | null {
+  if (!token) return null;
+  const db = deps.database.db;
+  const session = findSession(db, sha256(token));
+  if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
+  const user = findUserById(db, session.userId);
+  if (!user || user.removedAt) return null;
+  const merchant = findMerchantById(db, user.merchantId);
+  if (!merchant || merchant.status !== 'approved') return null;
+  return { user, merchant };
+}
+
+export function signOut(deps: UsersDeps, token: string | undefined): void {
+  if (token) deps.database.transaction((tx) => deleteSession(tx, sha256(token)));
+}
+
+/**
+ * "Forgotten password": always answers the same way (no account enumeration); when the
+ * account exists, a one-hour link goes out through the outbox.
+ */
+export function requestPasswordReset(deps: UsersDeps, email: string, locale: string): void {
+  deps.database.transaction((tx) => {
+    const user = findUserByEmail(tx, email.trim());
+    if (!user || user.removedAt) return;
+    issuePasswordLink(tx, deps, user, 'reset', locale);
+  });
+}
+
+function issuePasswordLink(tx: Parameters<Parameters<Database_['transaction']>[0]>[0], deps: UsersDeps, user: MerchantUser, purpose: 'reset' | 'invite', locale: string): void {
+  const now = deps.clock.now();
+  const token = newToken();
+  const ttl = purpose === 'reset' ? RESET_MINUTES * 60_000 : INVITE_DAYS * 86400_000;
+  insertPasswordToken(tx, { tokenHash: sha256(token), userId: user.id, purpose, expiresAt: new Date(now.getTime() + ttl).toISOString() });
+  // The token travels in the outbox payload (it must reach the mail); it is single-use and short-lived.
+  enqueueMessage(tx, { kind: purpose === 'reset' ? 'password_reset' : 'staff_invitation', recipient: user.email, payload: { userId: user.id, token, locale } }, now);
+}
+
+export function checkPasswordToken(deps: UsersDeps, token: string): { user: MerchantUser; purpose: 'reset' | 'invite' } {
+  const row = findPasswordToken(deps.database.db, sha256(token));
+  const user = row && findUserById(deps.database.db, row.userId);
+  if (!row || row.usedAt || new Date(row.expiresAt) <= deps.clock.now() || !user || user.removedAt) {
+    throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
+  }
+  return { user, purpose: row.purpose };
+}
+
+/** Sets the password from a link; the link is spent and every other session of the user ends. */
+export async function setPasswordWithToken(deps: UsersDeps, token: string, password: string): Promise<MerchantUser> {
+  if (!isAcceptablePassword(password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
+  checkPasswordToken(deps, token);
+  const hash = await hashPassword(password);
+  return deps.database.transaction((tx) => {
+    const row = findPasswordToken(tx, sha256(token));
+    if (!row || row.usedAt) throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
+    usePasswordToken(tx, row.tokenHash, deps.clock.now().toISOString());
+    updateUser(tx, row.userId, { passwordHash: hash });
+    deleteUserSessions(tx, row.userId);
+    return findUserById(tx, row.userId)!;
+  });
+}
+
+/** Owner only: invites a staff member, who sets a password from the emailed link. */
+export function inviteStaff(deps: UsersDeps, owner: SignedInUser, input: { email: string; name: string }, locale: string): MerchantUser {
+  if (owner.user.role !== 'owner') throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
+  return deps.database.transaction((tx) => {
+    const email = input.email.trim().toLowerCase();
+    if (findUserByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+    const user: MerchantUser = { id: newId(), merchantId: owner.merchant.id, email, name: input.name.trim(), role: 'staff', passwordHash: null, createdAt: deps.clock.now().toISOString(), removedAt: null };
+    insertUser(tx, user);
+    issuePasswordLink(tx, deps, user, 'invite', locale);
+    return user;
+  });
+}
+
+/** Owner only: removes a staff member of the same shop; their sessions end at once. */
+export function removeStaff(deps: UsersDeps, owner: SignedInUser, userId: string): void {
+  if (owner.user.role !== 'owner') throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
+  deps.database.transaction((tx) => {
+    const user = findUserById(tx, userId);
+    if (!user || user.merchantId !== owner.merchant.id || user.removedAt || user.role !== 'staff') throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
+    updateUser(tx, user.id, { removedAt: deps.clock.now().toISOString() });
+    deleteUserSessions(tx, user.id);
+  });
+}
+
+export function shopTeam(deps: UsersDeps, merchantId: string): MerchantUser[] {
+  return listShopUsers(deps.database.db, merchantId);
+}

@@ -1,0 +1,96 @@
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import { campaignMerchants, merchants, movements, redemptions, vouchers } from '../../../db/schema/index';
+import { newId } from '../../lib/ids';
+import type { Voucher } from '../vouchers/voucher';
+import type { Redemption } from './redemption';
+
+export function findRedemptionByKey(tx: Tx, merchantId: string, idempotencyKey: string): Redemption | undefined {
+  return tx.select().from(redemptions).where(and(eq(redemptions.merchantId, merchantId), eq(redemptions.idempotencyKey, idempotencyKey))).get();
+}
+
+/** Scoped to the shop: another shop's redemption is simply not found. */
+export function findShopRedemption(tx: Tx, merchantId: string, id: string): Redemption | undefined {
+  return tx.select().from(redemptions).where(and(eq(redemptions.id, id), eq(redemptions.merchantId, merchantId))).get();
+}
+
+export function nextRedemptionNumber(tx: Tx): number {
+  // Safe without a sequence: callers hold SQLite's write lock (BEGIN IMMEDIATE).
+  return (tx.select({ n: sql<number>`COALESCE(MAX(${redemptions.number}), 0)` }).from(redemptions).get()?.n ?? 0) + 1;
+}
+
+export function insertRedemption(tx: Tx, r: Redemption): void {
+  tx.insert(redemptions).values(r).run();
+}
+
+export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): void {
+  tx.update(redemptions).set({ status: 'voided', voidedAt: at, voidedBy: by, voidJournalId: journalId }).where(eq(redemptions.id, id)).run();
+}
+
+/** The shop is approved and accepts the voucher's campaign. */
+export function acceptsCampaign(tx: Tx, merchantId: string, campaignId: string): boolean {
+  const row = tx
+    .select({ status: merchants.status })
+    .from(campaignMerchants)
+    .innerJoin(merchants, eq(merchants.id, campaignMerchants.merchantId))
+    .where(and(eq(campaignMerchants.merchantId, merchantId), eq(campaignMerchants.campaignId, campaignId)))
+    .get();
+  return row?.status === 'approved';
+}
+
+/**
+ * Appends one movement and moves the balance cache with it. `seq` is the next in the
+ * voucher's chain; the unique (voucher, seq) index would reject a lost update.
+ */
+export function appendMovement(
+  tx: Tx,
+  v: Voucher,
+  m: { kind: 'redeem' | 'void'; amountCents: number; journalId: string; redemptionId: string; actor: string; status: Voucher['status'] },
+  at: string,
+): number {
+  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
+  const balanceAfter = v.balanceCents + m.amountCents;
+  tx.insert(movements)
+    .values({ id: newId(), voucherId: v.id, seq: last + 1, kind: m.kind, amountCents: m.amountCents, balanceAfterCents: balanceAfter, journalId: m.journalId, redemptionId: m.redemptionId, actor: m.actor, createdAt: at })
+    .run();
+  tx.update(vouchers).set({ balanceCents: balanceAfter, status: m.status }).where(eq(vouchers.id, v.id)).run();
+  return balanceAfter;
+}
+
+export function balanceAfterRedemption(tx: Tx, redemptionId: string): number | undefined {
+  return tx.select({ b: movements.balanceAfterCents }).from(movements).where(and(eq(movements.redemptionId, redemptionId), eq(movements.kind, 'redeem'))).get()?.b;
+}
+
+export interface RedemptionFilter {
+  from?: string;
+  to?: string;
+  status?: 'completed' | 'voided';
+  limit?: number;
+}
+
+/** A shop's redemptions with the voucher code, newest first. */
+export function listShopRedemptions(tx: Tx, merchantId: string, f: RedemptionFilter = {}) {
+  const conds = [eq(redemptions.merchantId, merchantId)];
+  if (f.from) conds.push(gte(redemptions.createdAt, f.from));
+  if (f.to) conds.push(lt(redemptions.createdAt, f.to));
+  if (f.status) conds.push(eq(redemptions.status, f.status));
+  return tx
+    .select({ r: redemptions, code: vouchers.code })
+    .from(redemptions)
+    .innerJoin(vouchers, eq(vouchers.id, redemptions.voucherId))
+    .where(and(...conds))
+    .orderBy(desc(redemptions.createdAt), desc(redemptions.number))
+    .limit(f.limit ?? 10_000)
+    .all();
+}
+
+/** A voucher's use history for its holder: date, shop, amount, voided or not. */
+export function voucherHistory(tx: Tx, voucherId: string) {
+  return tx
+    .select({ createdAt: redemptions.createdAt, amountCents: redemptions.amountCents, status: redemptions.status, merchantName: merchants.name, city: merchants.city })
+    .from(redemptions)
+    .innerJoin(merchants, eq(merchants.id, redemptions.merchantId))
+    .where(eq(redemptions.voucherId, voucherId))
+    .orderBy(desc(redemptions.createdAt))
+    .all();
+}

@@ -1,0 +1,172 @@
+import type { Database_ } from '../../../db/client';
+import { parseCode } from '../../lib/codes';
+import type { Clock } from '../../lib/clock';
+import { AppError, assertNever } from '../../lib/errors';
+import { newId, sha256 } from '../../lib/ids';
+import { findCampaignById, addToCampaignTotals } from '../campaigns/campaigns-repository';
+import { Accounts } from '../ledger/accounts';
+import { postJournal } from '../ledger/ledger-repository';
+import { effectiveStatus, type Voucher } from '../vouchers/voucher';
+import { findVoucherByCode, findVoucherById } from '../vouchers/vouchers-repository';
+import { checkRedeemable, checkVoidable, statusAfter, type RedeemRefusal, type Redemption } from './redemption';
+import {
+  acceptsCampaign,
+  appendMovement,
+  balanceAfterRedemption,
+  findRedemptionByKey,
+  findShopRedemption,
+  insertRedemption,
+  markVoided,
+  nextRedemptionNumber,
+} from './redemptions-repository';
+
+export interface RedemptionsDeps {
+  database: Database_;
+  clock: Clock;
+  voidWindowMinutes: number;
+}
+
+/** Parses a typed or scanned code: a QR payload (…/v/CODE) or the code itself. */
+export function normaliseCodeInput(input: string): string {
+  const m = /\/v\/([^/?#]+)\/?(?:[?#].*)?$/.exec(input.trim());
+  const parsed = parseCode(m ? decodeURIComponent(m[1]!) : input);
+  if (!parsed.ok) {
+    throw parsed.reason === 'bad_check'
+      ? new AppError('INVALID_CODE', 422, 'errors.invalid_code')
+      : new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+  }
+  return parsed.code;
+}
+
+export function voucherForShop(deps: Pick<RedemptionsDeps, 'database' | 'clock'>, merchantId: string, input: string) {
+  const code = normaliseCodeInput(input);
+  const db = deps.database.db;
+  const v = findVoucherByCode(db, code);
+  if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+  const campaign = findCampaignById(db, v.campaignId)!;
+  return { voucher: v, campaign, acceptedHere: acceptsCampaign(db, merchantId, v.campaignId), status: effectiveStatus(v, deps.clock.now()) };
+}
+
+const REFUSALS: Record<RedeemRefusal, () => AppError> = {
+  cancelled: () => new AppError('VOUCHER_CANCELLED', 409, 'errors.voucher_cancelled'),
+  blocked: () => new AppError('VOUCHER_BLOCKED', 409, 'errors.voucher_blocked'),
+  expired: () => new AppError('VOUCHER_EXPIRED', 409, 'errors.voucher_expired'),
+  spent: () => new AppError('INSUFFICIENT_BALANCE', 409, 'errors.voucher_spent'),
+  not_accepted_here: () => new AppError('NOT_ACCEPTED_HERE', 403, 'errors.not_accepted_here'),
+  insufficient_balance: () => new AppError('INSUFFICIENT_BALANCE', 409, 'errors.insufficient_balance'),
+};
+
+export interface RedeemInput {
+  merchantId: string;
+  actor: string;
+  code: string;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+export interface RedemptionResult {
+  replayed: boolean;
+  redemption: Redemption;
+  voucher: { code: string; balanceCents: number; status: Voucher['status'] };
+}
+
+/**
+ * Takes an amount from a voucher: one BEGIN IMMEDIATE transaction that re-reads the
+ * voucher, checks, writes the journal, the movement, the redemption and the progress
+ * cache. The write lock serialises every redemption on the file — across processes — so
+ * a voucher never goes below zero. The (shop, idempotencyKey) row makes a retry return
+ * the original result; the same key for another request is refused.
+ */
+export function redeem(deps: RedemptionsDeps, input: RedeemInput): RedemptionResult {
+  const code = normaliseCodeInput(input.code);
+  const fingerprint = sha256(`${code}|${input.amountCents}`);
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const previous = findRedemptionByKey(tx, input.merchantId, input.idempotencyKey);
+    if (previous) {
+      if (previous.requestFingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
+      const balance = balanceAfterRedemption(tx, previous.id)!;
+      return { replayed: true, redemption: { ...previous, status: 'completed' as const }, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
+    }
+    const v = findVoucherByCode(tx, code);
+    if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    const check = checkRedeemable(v, acceptsCampaign(tx, input.merchantId, v.campaignId), input.amountCents, now);
+    if (!check.ok) throw REFUSALS[check.reason]();
+
+    const id = newId();
+    const journalId = postJournal(
+      tx,
+      {
+        kind: 'redemption',
+        description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`,
+        lines: [
+          { account: Accounts.voucherLiability, amountCents: input.amountCents },
+          { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
+        ],
+      },
+      now,
+    );
+    const redemption: Redemption = {
+      id,
+      number: nextRedemptionNumber(tx),
+      merchantId: input.merchantId,
+      voucherId: v.id,
+      campaignId: v.campaignId,
+      amountCents: input.amountCents,
+      status: 'completed',
+      idempotencyKey: input.idempotencyKey,
+      requestFingerprint: fingerprint,
+      actor: input.actor,
+      journalId,
+      createdAt: at,
+      voidedAt: null,
+      voidedBy: null,
+      voidJournalId: null,
+    };
+    insertRedemption(tx, redemption);
+    const status = statusAfter(v.status, v.balanceCents - input.amountCents);
+    const balance = appendMovement(tx, v, { kind: 'redeem', amountCents: -input.amountCents, journalId, redemptionId: id, actor: input.actor, status }, at);
+    addToCampaignTotals(tx, v.campaignId, { redeemedCents: input.amountCents });
+    return { replayed: false, redemption, voucher: { code, balanceCents: balance, status } };
+  });
+}
+
+/**
+ * Undoes a redemption of this shop within the void window: reversing journal, a `void`
+ * movement that gives the balance back, progress cache. Voiding twice is harmless (the
+ * second call returns the voided redemption). Another shop's id is not found.
+ */
+export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: string; actor: string; redemptionId: string }): RedemptionResult {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const r = findShopRedemption(tx, input.merchantId, input.redemptionId);
+    if (!r) throw new AppError('REDEMPTION_NOT_FOUND', 404, 'errors.redemption_not_found');
+    const v = findVoucherById(tx, r.voucherId)!;
+    if (r.status === 'voided') return { replayed: true, redemption: r, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status } };
+    const check = checkVoidable(r, now, deps.voidWindowMinutes);
+    if (!check.ok) {
+      if (check.reason === 'window_passed') throw new AppError('VOID_WINDOW_PASSED', 409, 'errors.void_window_passed', undefined, { minutes: deps.voidWindowMinutes });
+      assertNever(check.reason);
+    }
+    const journalId = postJournal(
+      tx,
+      {
+        kind: 'redemption_void',
+        description: `Void of redemption ${r.number}`,
+        lines: [
+          { account: Accounts.merchantPayable(r.merchantId), amountCents: r.amountCents },
+          { account: Accounts.voucherLiability, amountCents: -r.amountCents },
+        ],
+      },
+      now,
+    );
+    const at = now.toISOString();
+    markVoided(tx, r.id, at, input.actor, journalId);
+    const status = statusAfter(v.status, v.balanceCents + r.amountCents);
+    const balance = appendMovement(tx, v, { kind: 'void', amountCents: r.amountCents, journalId, redemptionId: r.id, actor: input.actor, status }, at);
+    addToCampaignTotals(tx, r.campaignId, { redeemedCents: -r.amountCents });
+    return { replayed: false, redemption: { ...r, status: 'voided', voidedAt: at, voidedBy: input.actor, voidJournalId: journalId }, voucher: { code: v.code, balanceCents: balance, status } };
+  });
+}
+

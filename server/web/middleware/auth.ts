@@ -1,0 +1,74 @@
+import type { NextFunction, Request, Response } from 'express';
+import { findLiveKey, isLocked, touchKey, type ApiKey } from '../../domain/merchants/api-keys-service';
+import { userForSession, type SignedInUser } from '../../domain/merchants/merchant-users-service';
+import { AppError } from '../../lib/errors';
+import type { AppContext } from '../context';
+import { csrfHeaderValid } from './csrf';
+
+export const SESSION_COOKIE = 'sid';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      shopUser?: SignedInUser | null;
+      apiActor?: ApiActor;
+    }
+  }
+}
+
+/** Who is calling the API: a shop (by key or by a signed-in user) or the operator (admin key). */
+export type ApiActor =
+  | { kind: 'merchant'; merchantId: string; actor: string; key?: ApiKey }
+  | { kind: 'admin'; actor: string; key: ApiKey };
+
+/** Loads the signed-in shop user (if any) for pages and the layout. */
+export function sessionUser(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.locals.shopUser = userForSession(ctx.users, req.cookies?.[SESSION_COOKIE]);
+    next();
+  };
+}
+
+/** Pages for shop users: anonymous visitors go to the sign-in page and come back after. */
+export function requireShopUser(role?: 'owner') {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const u = res.locals.shopUser;
+    if (!u) return res.redirect(303, `/connexion?next=${encodeURIComponent(req.originalUrl)}`);
+    if (role && u.user.role !== role) return next(new AppError('FORBIDDEN', 403, 'errors.forbidden'));
+    next();
+  };
+}
+
+const bearerOf = (req: Request) => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+
+/**
+ * API authentication: a bearer key, or the session cookie of a shop user (our own till
+ * page) — then state-changing calls must carry the CSRF header. A locked key (too many
+ * failed lookups) is refused until its lock ends.
+ */
+export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const now = ctx.clock.now();
+    const bearer = bearerOf(req);
+    if (bearer) {
+      const key = findLiveKey(ctx.database, bearer);
+      if (!key) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
+      if (key.kind !== allowed) return next(new AppError('FORBIDDEN', 403, 'errors.forbidden'));
+      if (isLocked(key, now)) return next(new AppError('RATE_LIMITED', 429, 'errors.key_locked', undefined, { until: key.lockedUntil! }));
+      touchKey(ctx.database, key.id, now);
+      res.locals.apiActor = key.kind === 'admin' ? { kind: 'admin', actor: `key:${key.id}`, key } : { kind: 'merchant', merchantId: key.merchantId!, actor: `key:${key.id}`, key };
+      return next();
+    }
+    const u = allowed === 'merchant' ? userForSession(ctx.users, req.cookies?.[SESSION_COOKIE]) : null;
+    if (!u) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfHeaderValid(ctx.config.sessionSecret, req)) return next(new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+    res.locals.apiActor = { kind: 'merchant', merchantId: u.merchant.id, actor: `user:${u.user.id}` };
+    next();
+  };
+}
+
+export function merchantActor(res: Response): Extract<ApiActor, { kind: 'merchant' }> {
+  const a = res.locals.apiActor;
+  if (!a || a.kind !== 'merchant') throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
+  return a;
+}
