@@ -33,27 +33,29 @@ export function parseEuroAmount(input: string): Cents | null {
   return value <= MAX_CENTS ? cents(value) : null;
 }
 
+// Building an Intl.NumberFormat costs ~20 µs: each is built once per locale and style.
 const formatters = new Map<string, Intl.NumberFormat>();
-
-/** "1 234,50 €" in French, "€1,234.50" in English. Formatting happens only at the edge. */
-export function formatMoney(amount: number, locale = 'fr'): string {
-  const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
-  let f = formatters.get(tag);
+function formatter(locale: string, whole: boolean): Intl.NumberFormat {
+  const key = `${locale}|${whole}`;
+  let f = formatters.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR' });
-    formatters.set(tag, f);
+    f = new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { style: 'currency', currency: 'EUR', ...(whole ? { maximumFractionDigits: 0 } : {}) });
+    formatters.set(key, f);
   }
-  const text = f.format(amount / 100);
-  // Division by 100 of a safe integer is exact to the cent for display purposes; whole
-  // euros are printed without ",00" only when the caller asks (see formatMoneyShort).
-  return text;
+  return f;
+}
+
+/**
+ * "1 234,50 €" in French, "€1,234.50" in English. Formatting happens only at the edge;
+ * amount / 100 of a safe integer prints exactly to the cent.
+ */
+export function formatMoney(amount: number, locale = 'fr'): string {
+  return formatter(locale, false).format(amount / 100);
 }
 
 /** "50 €" for whole euros, else like formatMoney: for denominations and headlines. */
 export function formatMoneyShort(amount: number, locale = 'fr'): string {
-  if (amount % 100 !== 0) return formatMoney(amount, locale);
-  const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
-  return new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 }).format(amount / 100);
+  return amount % 100 === 0 ? formatter(locale, true).format(amount / 100) : formatMoney(amount, locale);
 }
 
 /** Basis points of an amount, rounded half-up to the cent. */

@@ -1,8 +1,10 @@
 import PDFDocument from 'pdfkit';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
+import { formatLongDate } from '../lib/dates';
 import { drawQr, qrRuns } from './qr-vector';
 
 export interface VoucherSheet {
@@ -28,21 +30,41 @@ const pdfText = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
 const A4 = { w: 595.28, h: 841.89 };
 const BRAND = '#1f4e79';
 
+const PAGES_PER_SLICE = 16;
+const HIGH_WATER = 256 * 1024;
+
 /**
- * Streams one voucher per A4 page into `out`. Pages are flushed as they are finished
- * (pdfkit does not buffer pages by default), so memory stays flat for any count.
+ * Streams one voucher per A4 page into `out`. pdfkit pushes each finished page into its
+ * readable buffer whatever the consumer does, so drawing is paced by hand: every few
+ * pages we yield to the event loop (other requests keep being served) and, while more
+ * than HIGH_WATER bytes wait unread, we wait for the consumer to drain. Memory stays flat
+ * for any number of vouchers; a client that goes away stops the drawing.
  */
-export function streamVoucherPdf(out: Writable, vouchers: Iterable<VoucherSheet>, ctx: VoucherPdfContext): Promise<void> {
+export async function streamVoucherPdf(out: Writable, vouchers: Iterable<VoucherSheet>, ctx: VoucherPdfContext): Promise<void> {
   const doc = new PDFDocument({ size: 'A4', autoFirstPage: false, compress: true, info: { Title: ctx.campaignName, Author: ctx.operatorName } });
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
-    doc.on('error', reject);
+  const finished = new Promise<void>((resolve, reject) => {
+    out.once('finish', resolve);
+    out.once('close', resolve);
+    out.once('error', reject);
+    doc.once('error', reject);
   });
   doc.pipe(out);
-  for (const v of vouchers) drawVoucherPage(doc, v, ctx);
+  const gone = () => out.destroyed || out.writableEnded;
+  let pages = 0;
+  for (const v of vouchers) {
+    if (gone()) break;
+    drawVoucherPage(doc, v, ctx);
+    if (++pages % PAGES_PER_SLICE !== 0) continue;
+    await new Promise<void>((r) => setImmediate(r));
+    while (doc.readableLength > HIGH_WATER && !gone()) await Promise.race([once(out, 'drain'), once(out, 'close'), new Promise((r) => setTimeout(r, 50))]);
+  }
+  if (gone()) {
+    doc.unpipe(out);
+    doc.destroy();
+    return;
+  }
   doc.end();
-  return done;
+  return finished;
 }
 
 function drawVoucherPage(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: VoucherPdfContext): void {
@@ -71,7 +93,7 @@ function drawVoucherPage(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: VoucherP
     y += 22 + size;
   };
   line(t('pdf.code'), formatCode(v.code), 16);
-  line(t('pdf.expires'), new Date(v.expiresAt).toLocaleDateString(ctx.locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long' }));
+  line(t('pdf.expires'), formatLongDate(v.expiresAt, ctx.locale));
   if (v.recipientName) line(t('pdf.recipient'), v.recipientName);
   if (v.message) {
     doc.fillColor('#555555').font('Helvetica').fontSize(10).text(t('pdf.message'), x, y);

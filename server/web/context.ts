@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
 import type { OrdersDeps } from '../domain/orders/orders-service';
@@ -25,4 +26,6 @@ export interface AppContext {
   /** Asks the outbox worker for an early pass after something enqueued mail. */
   kickOutbox: () => void;
   outboxDir: string;
+  /** Add to routes that render a form: issues the CSRF cookie and token. */
+  withCsrf: RequestHandler;
 }

@@ -4,10 +4,9 @@ import type { CampaignMerchant } from '../domain/campaigns/campaigns-repository'
 import { effectiveStatus, type Voucher } from '../domain/vouchers/voucher';
 import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
+import { formatLongDate } from '../lib/dates';
 
-export function formatDate(iso: string, locale: string): string {
-  return new Date(iso).toLocaleDateString(locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long' });
-}
+export const formatDate = formatLongDate;
 
 /** Campaign data as the API contract names it. */
 export function campaignSummaryJson(c: Campaign) {

@@ -12,6 +12,7 @@ const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.t
 /** The demo provider's checkout page. Only mounted when no Stripe key is configured. */
 export function demoRoutes(ctx: AppContext, demo: DemoProvider): Router {
   const r = Router();
+  r.use('/demo', ctx.withCsrf);
   const load = (ref: string) => {
     const order = findOrderByCheckoutRef(ctx.database.db, ref);
     if (!order) throw new AppError('CHECKOUT_NOT_FOUND', 404, 'errors.not_found');

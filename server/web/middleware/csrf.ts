@@ -11,6 +11,7 @@ declare global {
 }
 
 const COOKIE = 'csrf_id';
+const ID = /^[A-Za-z0-9_-]{22,64}$/;
 
 /**
  * Synchroniser token bound to a random per-browser id kept in an HttpOnly cookie:
@@ -32,20 +33,30 @@ export function csrfHeaderValid(secret: string, req: Request): boolean {
   return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
 
-export function csrfProtection(secret: string, secureCookies: boolean) {
+/**
+ * Checks state-changing form posts. The token itself is only issued on pages that render
+ * a form (withCsrfToken), so the hot public pages neither compute an HMAC nor set a cookie.
+ */
+export function csrfProtection(secret: string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    const id: string | undefined = req.cookies?.[COOKIE];
+    const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+    const expected = id && ID.test(id) ? sign(secret, id) : '';
+    const ok = expected !== '' && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+    next(ok ? undefined : new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+  };
+}
+
+/** For routes that render a form: makes sure the browser has an id cookie and exposes the token. */
+export function withCsrfToken(secret: string, secureCookies: boolean) {
   return (req: Request, res: Response, next: NextFunction) => {
     let id: string | undefined = req.cookies?.[COOKIE];
-    if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {
+    if (!id || !ID.test(id)) {
       id = randomBytes(18).toString('base64url');
       res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
-      req.cookies[COOKIE] = undefined; // a fresh id cannot validate a submitted token
     }
-    const expected = sign(secret, id);
-    res.locals.csrfToken = expected;
-    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
-    const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
-    const ok = req.cookies[COOKIE] !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-    if (!ok) return next(new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+    res.locals.csrfToken = sign(secret, id);
     next();
   };
 }

@@ -42,12 +42,12 @@ export function shopRoutes(ctx: AppContext): Router {
     res.render('shop/campaign', { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) });
   });
 
-  r.get('/campagnes/:slug/commander', (req, res) => {
-    const campaign = loadCampaign(req.params.slug);
+  r.get('/campagnes/:slug/commander', ctx.withCsrf, (req, res) => {
+    const campaign = loadCampaign(String(req.params.slug));
     res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now()));
   });
 
-  r.post('/campagnes/:slug/commander', orderCreationLimit(ctx.rateLimits), async (req: Request, res: Response) => {
+  r.post('/campagnes/:slug/commander', orderCreationLimit(ctx.rateLimits), ctx.withCsrf, async (req: Request, res: Response) => {
     const campaign = loadCampaign(String(req.params.slug));
     const form = parseOrderForm(req.body ?? {});
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
