@@ -19,7 +19,7 @@ import { errorHandler, notFoundHandler } from './web/middleware/errors';
 import { localeMiddleware } from './web/middleware/locale';
 import { defaultRateLimits, type RateLimitSettings } from './web/middleware/rate-limits';
 import { securityHeaders } from './web/middleware/security';
-import { shopRoutes } from './web/shop/routes';
+import { publicPages, shopRoutes } from './web/shop/routes';
 import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
 import { webhookRoutes } from './web/webhooks/routes';
@@ -84,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
     deps.database.sqlite.prepare('SELECT 1').get();
     res.json({ status: 'ok' });
   });
+
+  app.use(publicPages(ctx));
 
   // Raw body for signatures: before any parser.
   app.use(webhookRoutes(ctx));

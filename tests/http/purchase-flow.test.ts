@@ -80,6 +80,18 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(count(`SELECT COUNT(*) n FROM outbox_messages WHERE recipient = 'jean@example.org'`)).toBe(1);
   });
 
+  it('shows new progress figures right after a sale (the page cache never serves stale figures)', async () => {
+    const visitor = new FormClient(app.url);
+    const sold = async () => /Bons vendus<\/span><strong>([^<]+)</.exec((await visitor.get('/campagnes/seine-estuaire')).html)![1]!.replace(/\s/g, ' ');
+    const before = await sold();
+    expect(await sold()).toBe(before);
+    await buyThroughForm(new FormClient(app.url), { amount_0: '50.00', qty_0: '1', buyerName: 'Cache', buyerEmail: 'cache@example.org' }, 'paid');
+    const after = await sold();
+    expect(after).not.toBe(before);
+    const cents = (s: string) => Number(s.replace(/[^\d]/g, ''));
+    expect(cents(after) - cents(before)).toBe(5000);
+  });
+
   it('cancels the order when the simulated payment fails, and issues nothing', async () => {
     const client = new FormClient(app.url);
     const before = count('SELECT COUNT(*) n FROM vouchers');

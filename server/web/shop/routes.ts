@@ -9,19 +9,56 @@ import { LOCALE_COOKIE } from '../middleware/locale';
 import { orderCreationLimit } from '../middleware/rate-limits';
 import { campaignView, merchantsView, voucherView } from '../presenters';
 import { orderFormView } from './order-form-view';
+import { PageCache } from '../page-cache';
+import { progressReader } from '../../domain/campaigns/campaign-progress';
+import { SESSION_COOKIE } from '../middleware/auth';
 import { parseOrderForm } from './schemas';
 
 const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/');
 
+/**
+ * The public pages (home, campaign) only: GET, no form, no session. Mounted before the
+ * form and API middleware because they are the busiest pages; rendered HTML is cached
+ * for anonymous visitors (see PageCache), keyed by the live progress figures.
+ */
+export function publicPages(ctx: AppContext): Router {
+  const r = Router();
+  const db = ctx.database.db;
+  const cache = new PageCache(30_000);
+  const progress = progressReader(ctx.database);
+  const anonymous = (req: Request) => !req.cookies?.[SESSION_COOKIE];
+  // The on-sale flag moves with time: part of the key, to the minute.
+  const minute = () => Math.floor(ctx.clock.now().getTime() / 60_000);
+
+  const home = (res: Response) => {
+    const now = ctx.clock.now();
+    const campaigns = listPublicCampaigns(db).map((c) => ({ ...campaignView(c, res.locals.locale, now), merchantCount: listCampaignMerchants(db, c.id).length }));
+    return { title: res.locals.t('home.title'), campaigns };
+  };
+  r.get('/', (req, res) => {
+    if (!anonymous(req)) return res.render('shop/home', home(res));
+    cache.serve(req, res, `home|${res.locals.locale}|${minute()}|${progress.allVersion()}`, 'shop/home', () => home(res));
+  });
+
+  const campaignPage = (slug: string, res: Response) => {
+    const campaign = findCampaignBySlug(db, slug);
+    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    const view = campaignView(campaign, res.locals.locale, ctx.clock.now());
+    return { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) };
+  };
+  r.get('/campagnes/:slug', (req, res) => {
+    const slug = req.params.slug;
+    const p = progress.bySlug(slug);
+    if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    if (!anonymous(req)) return res.render('shop/campaign', campaignPage(slug, res));
+    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${minute()}|${p.sold}|${p.redeemed}|${p.status}`, 'shop/campaign', () => campaignPage(slug, res));
+  });
+  return r;
+}
+
 export function shopRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
-
-  r.get('/', (_req, res) => {
-    const now = ctx.clock.now();
-    const campaigns = listPublicCampaigns(db).map((c) => ({ ...campaignView(c, res.locals.locale, now), merchantCount: listCampaignMerchants(db, c.id).length }));
-    res.render('shop/home', { title: res.locals.t('home.title'), campaigns });
-  });
 
   r.get('/langue/:lang', (req, res) => {
     if (isLocale(req.params.lang)) {
@@ -35,12 +72,6 @@ export function shopRoutes(ctx: AppContext): Router {
     if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
     return campaign;
   };
-
-  r.get('/campagnes/:slug', (req, res) => {
-    const campaign = loadCampaign(req.params.slug);
-    const view = campaignView(campaign, res.locals.locale, ctx.clock.now());
-    res.render('shop/campaign', { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) });
-  });
 
   r.get('/campagnes/:slug/commander', ctx.withCsrf, (req, res) => {
     const campaign = loadCampaign(String(req.params.slug));

@@ -1,0 +1,16 @@
+import type { Database_ } from '../../../db/client';
+
+/**
+ * The figures that change with every sale or redemption, read with one prepared
+ * statement (a few µs): the public pages' cache key is built from them.
+ */
+export function progressReader(database: Database_) {
+  const one = database.sqlite.prepare<[string], { sold: number; redeemed: number; status: string }>(
+    'SELECT sold_cents AS sold, redeemed_cents AS redeemed, status FROM campaigns WHERE slug = ?',
+  );
+  const all = database.sqlite.prepare<[], { v: string | null }>(`SELECT group_concat(slug || ':' || sold_cents || ':' || redeemed_cents || ':' || status, ',') AS v FROM campaigns`);
+  return {
+    bySlug: (slug: string) => one.get(slug),
+    allVersion: () => all.get()?.v ?? '',
+  };
+}
