@@ -10,6 +10,7 @@ import type { Logger } from './lib/logger';
 import { DemoProvider } from './payments/demo-provider';
 import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
+import { posRoutes } from './web/api/pos-routes';
 import type { AppContext } from './web/context';
 import { demoRoutes } from './web/demo/routes';
 import { devRoutes } from './web/dev/routes';
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Raw body for signatures: before any parser.
   app.use(webhookRoutes(ctx));
-  app.use('/api/v1', express.json({ limit: '200kb', strict: true }), apiRoutes(ctx));
+  app.use('/api/v1', express.json({ limit: '200kb', strict: true }), apiRoutes(ctx), posRoutes(ctx));
   app.use('/api', notFoundHandler);
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));

@@ -3,6 +3,12 @@ import { migrateDatabase, openDatabase, type Database_ } from '../db/client';
 import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
 import { ConfigError, loadConfig } from './config';
 import { checkLedger } from './domain/ledger/check-ledger';
+import { createApiKey, isLocked, listKeys } from './domain/merchants/api-keys-service';
+import { findMerchantBySlug } from './domain/merchants/merchant-users-repository';
+import { createMerchantUser } from './domain/merchants/merchant-users-service';
+import { systemClock } from './lib/clock';
+import { AppError } from './lib/errors';
+import { translate } from './lib/i18n';
 
 /**
  * Operator command line: `npm run -s cli -- <command> [--json]`.
@@ -16,7 +22,10 @@ commands:
   migrate                 create or update the database schema
   seed-demo               add the demo campaigns, shops and sales to an empty database
   check-ledger            verify every money invariant (exit 1 and the breaches if any)
-  backup --to FILE        consistent online copy of the database`;
+  backup --to FILE        consistent online copy of the database
+  create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
+  create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
+  api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)`;
 
 class UsageError extends Error {}
 
@@ -25,7 +34,7 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   'seed-demo': async (db) => {
     if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
     const r = await seedDemo(db, new Date());
-    return { code: 0, json: { seeded: true, ...r }, text: `seeded « ${r.campaignName} » and ${r.merchantCount} shops` };
+    return { code: 0, json: { seeded: true, ...r }, text: `seeded « ${r.campaignName} », ${r.merchantCount} shops and demo accounts:\n${r.shopUsers.map((u) => `  ${u.email} ${u.password}`).join('\n')}\n  POS API key (${r.apiKey.merchantSlug}): ${r.apiKey.key}` };
   },
   'check-ledger': (db) => {
     const started = Date.now();
@@ -34,6 +43,36 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
     return breaches.length
       ? { code: 1, json: { ok: false, breaches }, text: `${breaches.length} breach(es):\n${breaches.map((b) => `  ${b.invariant}: ${b.detail}`).join('\n')}` }
       : { code: 0, json: { ok: true, breaches: [], ms }, text: `ledger ok: every invariant holds (${ms} ms)` };
+  },
+  'create-merchant-user': async (db, opts) => {
+    const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
+    if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');
+    const role = opts.role ?? 'owner';
+    if (role !== 'owner' && role !== 'staff') throw new UsageError('--role is owner or staff');
+    const user = await createMerchantUser({ database: db, clock: systemClock }, { merchantSlug: merchant, email, password, role, name: typeof opts.name === 'string' ? opts.name : undefined });
+    return { code: 0, json: { user: { id: user.id, email: user.email, role: user.role, merchant } }, text: `${user.role} ${user.email} created for ${merchant}` };
+  },
+  'create-api-key': (db, opts) => {
+    const label = typeof opts.label === 'string' ? opts.label : 'CLI';
+    if (opts.admin === true && opts.merchant === undefined) {
+      const { key, apiKey } = createApiKey({ database: db, clock: systemClock }, { kind: 'admin', label });
+      return { code: 0, json: { key, id: apiKey.id, kind: 'admin' }, text: `admin API key (shown once):\n${key}` };
+    }
+    if (typeof opts.merchant !== 'string' || opts.admin) throw new UsageError('create-api-key needs --merchant SLUG or --admin');
+    const merchant = findMerchantBySlug(db.db, opts.merchant);
+    if (!merchant) return { code: 1, json: { error: 'MERCHANT_NOT_FOUND' }, text: `no shop with slug ${opts.merchant}` };
+    const { key, apiKey } = createApiKey({ database: db, clock: systemClock }, { kind: 'merchant', merchantId: merchant.id, label });
+    return { code: 0, json: { key, id: apiKey.id, kind: 'merchant', merchant: merchant.slug }, text: `API key for ${merchant.name} (shown once):\n${key}` };
+  },
+  'api-keys': (db, opts) => {
+    const merchant = typeof opts.merchant === 'string' ? findMerchantBySlug(db.db, opts.merchant) : undefined;
+    if (typeof opts.merchant === 'string' && !merchant) return { code: 1, json: { error: 'MERCHANT_NOT_FOUND' }, text: `no shop with slug ${opts.merchant}` };
+    const now = new Date();
+    const keys = listKeys(db, merchant?.id).map((k) => ({
+      id: k.id, kind: k.kind, merchantId: k.merchantId, prefix: k.prefix, label: k.label, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt,
+      state: k.revokedAt ? 'revoked' : isLocked(k, now) ? 'locked' : 'active', lockedUntil: k.lockedUntil, recentFailures: k.failureCount,
+    }));
+    return { code: 0, json: { keys }, text: keys.map((k) => `${k.prefix}…  ${k.kind.padEnd(8)} ${k.state.padEnd(7)} ${k.label}${k.state === 'locked' ? ` until ${k.lockedUntil}` : ''}`).join('\n') || 'no API keys' };
   },
   backup: async (db, opts) => {
     if (typeof opts.to !== 'string' || !opts.to) throw new UsageError('backup needs --to FILE');
@@ -45,7 +84,21 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        to: { type: 'string' },
+        merchant: { type: 'string' },
+        email: { type: 'string' },
+        password: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        label: { type: 'string' },
+        admin: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -67,6 +120,11 @@ async function main(): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n${USAGE}`);
       return 2;
+    }
+    if (err instanceof AppError) {
+      const message = translate('en', err.messageKey, err.params);
+      console.log(parsed.values.json ? JSON.stringify({ error: { code: err.code, message } }) : `${err.code}: ${message}`);
+      return 1;
     }
     throw err;
   } finally {

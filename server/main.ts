@@ -52,7 +52,12 @@ async function main() {
       `  Bons d'achat locaux — ${config.baseUrl}`,
       `  database: ${config.databaseUrl}   payments: ${payments.name === 'demo' ? 'DEMO provider (no STRIPE_SECRET_KEY)' : 'Stripe'}   mail: ${transport.kind === 'smtp' ? 'SMTP' : `files in ${join(config.dataDir, 'outbox')} (see /dev/outbox)`}`,
     ];
-    if (seeded) lines.push(`  demo data seeded: campaign « ${seeded.campaignName} » (${config.baseUrl}/campagnes/${seeded.campaignSlug}), ${seeded.merchantCount} partner shops`);
+    if (seeded) {
+      lines.push(`  demo data seeded: campaign « ${seeded.campaignName} » (${config.baseUrl}/campagnes/${seeded.campaignSlug}), ${seeded.merchantCount} partner shops`);
+      lines.push(`  demo shop accounts (sign in at ${config.baseUrl}/connexion, till at ${config.baseUrl}/caisse):`);
+      for (const u of seeded.shopUsers) lines.push(`    ${u.role.padEnd(5)}  ${u.email.padEnd(38)} ${u.password}   (${u.merchantSlug})`);
+      lines.push(`  demo POS API key for ${seeded.apiKey.merchantSlug} (shown once): ${seeded.apiKey.key}`);
+    }
     console.log(lines.join('\n') + '\n');
   });
   server.on('error', (err) => {

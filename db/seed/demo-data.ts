@@ -52,3 +52,12 @@ export const demoSales: [string, number[]][] = [
   ['seine-estuaire', [50_00, 50_00, 20_00, 20_00, 10_00, 150_00, 50_00, 100_00, 20_00, 50_00, 50_00, 30_00, 75_00, 20_00, 10_00, 50_00, 120_00, 50_00, 40_00, 20_00]],
   ['noel-fecamp', [30_00, 15_00, 30_00, 30_00, 15_00]],
 ];
+
+/** Demo sign-ins for shops, printed on start (never seeded in production). */
+export const DEMO_PASSWORD = 'demo-commerce-2026';
+export const demoShopUsers = [
+  { merchantSlug: 'librairie-la-galerne', email: 'galerne@demo.bons-locaux.fr', name: 'Claire (gérante)', role: 'owner' as const },
+  { merchantSlug: 'librairie-la-galerne', email: 'vendeur.galerne@demo.bons-locaux.fr', name: 'Hugo (vendeur)', role: 'staff' as const },
+  { merchantSlug: 'fromagerie-du-marche', email: 'fromagerie@demo.bons-locaux.fr', name: 'Paul (gérant)', role: 'owner' as const },
+  { merchantSlug: 'bijouterie-falaise', email: 'bijouterie@demo.bons-locaux.fr', name: 'Inès (gérante)', role: 'owner' as const },
+];

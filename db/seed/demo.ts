@@ -5,7 +5,10 @@ import { confirmPaymentTx } from '../../server/domain/orders/orders-service';
 import { newId, newOrderReference, sha256 } from '../../server/lib/ids';
 import { fixedClock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
-import { demoCampaigns, demoMerchants, demoSales } from './demo-data';
+import { DEMO_PASSWORD, demoCampaigns, demoMerchants, demoSales, demoShopUsers } from './demo-data';
+import { createMerchantUser } from '../../server/domain/merchants/merchant-users-service';
+import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 
 export function isDatabaseEmpty(database: Database_): boolean {
   return database.db.select({ n: sql<number>`count(*)` }).from(campaigns).get()!.n === 0;
@@ -15,6 +18,9 @@ export interface SeedResult {
   campaignName: string;
   campaignSlug: string;
   merchantCount: number;
+  shopUsers: { email: string; password: string; role: string; merchantSlug: string }[];
+  /** A POS API key for the first demo shop, to try the API (shown once, like any key). */
+  apiKey: { merchantSlug: string; key: string };
 }
 
 /**
@@ -58,6 +64,16 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
     // Demo history needs no mail.
     tx.delete(outboxMessages).run();
   });
+  const clock = fixedClock(now);
+  for (const u of demoShopUsers) await createMerchantUser({ database, clock }, { ...u, password: DEMO_PASSWORD });
+  const shop = findMerchantBySlug(database.db, demoShopUsers[0]!.merchantSlug)!;
+  const { key } = createApiKey({ database, clock }, { kind: 'merchant', merchantId: shop.id, label: 'Démo caisse' });
   const main = demoCampaigns[0]!;
-  return { campaignName: main.name, campaignSlug: main.slug, merchantCount: demoMerchants.length };
+  return {
+    campaignName: main.name,
+    campaignSlug: main.slug,
+    merchantCount: demoMerchants.length,
+    shopUsers: demoShopUsers.map((u) => ({ email: u.email, password: DEMO_PASSWORD, role: u.role, merchantSlug: u.merchantSlug })),
+    apiKey: { merchantSlug: shop.slug, key },
+  };
 }
