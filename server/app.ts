@@ -2,6 +2,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Database_ } from '../db/client';
 import type { Config } from './config';
@@ -24,9 +25,13 @@ import { publicPages, shopRoutes } from './web/shop/routes';
 import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
 import { webhookRoutes } from './web/webhooks/routes';
+import { merchantAuthRoutes } from './web/merchant/auth-routes';
+import { shopRoutes as merchantShopRoutes } from './web/merchant/shop-routes';
+import { sessionUser } from './web/middleware/auth';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
+const JSQR_PATH = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
 
 export interface AppDeps {
   config: Config;
@@ -34,7 +39,7 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   payments: PaymentProvider;
-  rateLimits?: RateLimitSettings;
+  rateLimits?: Partial<RateLimitSettings>;
   kickOutbox?: () => void;
 }
 
@@ -47,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
     baseUrl: config.baseUrl,
     demo: deps.payments.name === 'demo',
     secureCookies: https,
-    rateLimits: deps.rateLimits ?? defaultRateLimits,
+    rateLimits: { ...defaultRateLimits, ...deps.rateLimits },
     orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger },
     users: { database: deps.database, clock: deps.clock },
     redemptions: { database: deps.database, clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes },
@@ -72,6 +77,8 @@ export function createApp(deps: AppDeps): Express {
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(join(ROOT, 'public', dir), staticOpts));
+  // The till decodes QR codes in the browser with jsQR, served from our own origin (CSP).
+  app.get('/vendor/jsQR.js', (_req, res) => res.sendFile(JSQR_PATH, { maxAge: staticOpts.maxAge }));
   app.use(cookieParser());
   app.use(localeMiddleware);
   app.use((req, res, next) => {
@@ -97,6 +104,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection(config.sessionSecret));
   app.use(shopRoutes(ctx));
   app.use(voucherRoutes(ctx));
+  app.use(sessionUser(ctx));
+  app.use(merchantAuthRoutes(ctx));
+  app.use(merchantShopRoutes(ctx));
   if (deps.payments instanceof DemoProvider) app.use(demoRoutes(ctx, deps.payments));
   if (config.env !== 'production') app.use(devRoutes(ctx));
 

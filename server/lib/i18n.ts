@@ -1,6 +1,11 @@
 import { formatMoney } from './money';
-import { en } from './locales/en';
-import { fr } from './locales/fr';
+import { en as enBase } from './locales/en';
+import { fr as frBase } from './locales/fr';
+import { tillEn } from './locales/till.en';
+import { tillFr } from './locales/till.fr';
+
+const fr: Record<string, string> = { ...frBase, ...tillFr };
+const en: Record<string, string> = { ...enBase, ...tillEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import { findCampaignById } from '../domain/campaigns/campaigns-repository';
 import { findOrder } from '../domain/orders/orders-repository';
+import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
 import { listOrderVouchers } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
@@ -46,6 +47,9 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
   switch (msg.kind) {
     case 'order_vouchers':
       return renderOrderVouchers(ctx, JSON.parse(msg.payload) as { orderId: string }, msg.recipient);
+    case 'password_reset':
+    case 'staff_invitation':
+      return renderPasswordLink(ctx, msg.kind, JSON.parse(msg.payload) as { userId: string; token: string; locale: string }, msg.recipient);
     default:
       throw new Error(`unknown message kind ${msg.kind}`);
   }
@@ -82,4 +86,21 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
     html: template(ctx, 'order-vouchers.html')(view),
     attachments: [{ filename: `bons-${order.reference}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Password reset and staff invitation: a plain message with the one-time link. */
+function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff_invitation', p: { userId: string; token: string; locale: string }, to: string): OutgoingMail {
+  const user = findUserById(ctx.database.db, p.userId);
+  if (!user) throw new Error(`user ${p.userId} not found`);
+  const shop = findMerchantById(ctx.database.db, user.merchantId)!;
+  const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse` };
+  const [subjectKey, bodyKey] = kind === 'password_reset' ? ['mail.reset_subject', 'mail.reset_body'] : ['mail.invite_subject', 'mail.invite_body'];
+  const text = translate(p.locale, bodyKey, params);
+  const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">${escapeHtml(text)
+    .split('\n')
+    .map((line) => (line.startsWith('http') ? `<a href="${line}">${line}</a>` : line))
+    .join('<br>')}</body></html>`;
+  return { to, subject: translate(p.locale, subjectKey, params), text, html };
 }

@@ -23,7 +23,7 @@ export interface TestAppOptions {
   stripe?: { secretKey: string; webhookSecret: string; apiBase: string };
   smtpUrl?: string;
   clock?: Clock;
-  rateLimits?: RateLimitSettings;
+  rateLimits?: Partial<RateLimitSettings>;
   /** Use this database file instead of a fresh one (e.g. shared with another process). */
   databaseFile?: string;
   env?: Record<string, string>;
@@ -80,7 +80,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     from: config.mailFrom,
     messages: { database, baseUrl: url, viewsDir: VIEWS_DIR, demo: payments.name === 'demo' },
   };
-  const app = createApp({ config, database, clock, logger, payments, rateLimits: opts.rateLimits ?? { ordersPer10Min: 10_000, voucherMissesPer10Min: 10_000 } });
+  const app = createApp({ config, database, clock, logger, payments, rateLimits: { ordersPer10Min: 10_000, voucherMissesPer10Min: 10_000, signInsPer15Min: 10_000, ...opts.rateLimits } });
   server.on('request', app);
   return {
     url,

@@ -6,9 +6,11 @@ export interface RateLimitSettings {
   ordersPer10Min: number;
   /** Failed voucher lookups (unknown codes) per IP per 10 minutes: guessing protection. */
   voucherMissesPer10Min: number;
+  /** Failed sign-ins and reset requests per IP per 15 minutes. */
+  signInsPer15Min: number;
 }
 
-export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30 };
+export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30, signInsPer15Min: 10 };
 
 const limited = (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited'));
 

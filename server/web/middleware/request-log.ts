@@ -24,9 +24,12 @@ export function requestLog(logger: Logger) {
       const started = process.hrtime.bigint();
       res.once('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info({ reqId: req.id, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        logger.info({ reqId: req.id, method: req.method, path: redactTokens(req.originalUrl.split('?')[0]!), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
     }
     next();
   };
 }
+
+/** Password links carry their token in the path: never write it to the logs. */
+export const redactTokens = (path: string) => path.replace(/[A-Za-z0-9_-]{32,}/g, '[token]');

@@ -7,7 +7,8 @@ import { AppError } from '../../lib/errors';
 import { streamVoucherPdf } from '../../pdf/voucher-pdf';
 import type { AppContext } from '../context';
 import { voucherLookupLimit } from '../middleware/rate-limits';
-import { merchantsView, voucherView } from '../presenters';
+import { formatDate, merchantsView, voucherView } from '../presenters';
+import { voucherHistory } from '../../domain/redemptions/redemptions-repository';
 
 /**
  * The holder's pages. The code is the bearer secret: an unknown, malformed or mistyped
@@ -48,6 +49,7 @@ export function voucherRoutes(ctx: AppContext): Router {
       voucher: view,
       campaign,
       merchants: merchantsView(listCampaignMerchants(db, campaign.id)),
+      history: voucherHistory(db, v.id).map((h) => ({ ...h, date: formatDate(h.createdAt, res.locals.locale), voided: h.status === 'voided' })),
       noIndex: true,
     });
   });

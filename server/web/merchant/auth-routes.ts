@@ -1,0 +1,87 @@
+import { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { checkPasswordToken, requestPasswordReset, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
+import { AppError } from '../../lib/errors';
+import type { AppContext } from '../context';
+import { SESSION_COOKIE } from '../middleware/auth';
+
+const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/caisse');
+
+/** Sign-in, sign-out and password links for shop users. */
+export function merchantAuthRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.use(['/connexion', '/mot-de-passe', '/deconnexion'], ctx.withCsrf);
+  // Guessing passwords: 10 attempts per IP per 15 minutes (successes not counted).
+  const signInLimit = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: ctx.rateLimits.signInsPer15Min,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited')),
+  });
+  const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.secureCookies, path: '/', maxAge: 14 * 86400_000 };
+
+  const signInPage = (res: Response, status = 200, extra: object = {}) =>
+    res.status(status).render('merchant/sign-in', { title: res.locals.t('auth.sign_in_title'), noIndex: true, ...extra });
+
+  r.get('/connexion', (req, res) => {
+    if (res.locals.shopUser) return res.redirect(303, localPath(req.query.next));
+    signInPage(res, 200, { next: localPath(req.query.next), reset: req.query.reset === '1' });
+  });
+
+  r.post('/connexion', signInLimit, async (req: Request, res: Response) => {
+    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
+    const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
+    const next = localPath(req.body?.next);
+    try {
+      const { token } = await signIn(ctx.users, email, password);
+      res.cookie(SESSION_COOKIE, token, cookieOpts);
+      res.redirect(303, next);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      signInPage(res, err.status, { email, next, error: res.locals.t(err.messageKey) });
+    }
+  });
+
+  r.post('/deconnexion', (req, res) => {
+    signOut(ctx.users, req.cookies?.[SESSION_COOKIE]);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/connexion');
+  });
+
+  r.get('/mot-de-passe/oublie', (_req, res) => res.render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true }));
+
+  r.post('/mot-de-passe/oublie', signInLimit, (req, res) => {
+    const email = z.email().safeParse(String(req.body?.email ?? '').trim().toLowerCase());
+    if (!email.success) return res.status(422).render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true, emailError: res.locals.t('errors.email'), email: String(req.body?.email ?? '').slice(0, 254) });
+    requestPasswordReset(ctx.users, email.data, res.locals.locale);
+    ctx.kickOutbox();
+    // The same answer whether or not the address has an account.
+    res.render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true, sent: true });
+  });
+
+  r.get('/mot-de-passe/:token', (req, res) => {
+    const { user, purpose } = checkPasswordToken(ctx.users, req.params.token);
+    res.render('merchant/set-password', { title: res.locals.t(`auth.${purpose}_title`), noIndex: true, token: req.params.token, email: user.email, invite: purpose === 'invite' });
+  });
+
+  r.post('/mot-de-passe/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const password = typeof req.body?.password === 'string' ? req.body.password : '';
+    const confirm = typeof req.body?.confirm === 'string' ? req.body.confirm : '';
+    const { user, purpose } = checkPasswordToken(ctx.users, token);
+    const render = (status: number, errors: { passwordError?: string; confirmError?: string }) =>
+      res.status(status).render('merchant/set-password', { title: res.locals.t(`auth.${purpose}_title`), noIndex: true, token, email: user.email, invite: purpose === 'invite', ...errors });
+    if (password !== confirm) return render(422, { confirmError: res.locals.t('errors.passwords_differ') });
+    try {
+      await setPasswordWithToken(ctx.users, token, password);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'WEAK_PASSWORD') return render(422, { passwordError: res.locals.t(err.messageKey) });
+      throw err;
+    }
+    res.redirect(303, '/connexion?reset=1');
+  });
+  return r;
+}

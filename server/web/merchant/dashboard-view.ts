@@ -1,0 +1,61 @@
+import type { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
+import { formatCode } from '../../lib/codes';
+import { parisDate } from '../../lib/paris-time';
+
+type Row = ReturnType<typeof listShopRedemptions>[number];
+
+const timeFormat = new Map<string, Intl.DateTimeFormat>();
+function time(iso: string, locale: string): string {
+  let f = timeFormat.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+    timeFormat.set(locale, f);
+  }
+  return f.format(new Date(iso));
+}
+
+/** Codes are bearer secrets: a shop sees only the last group, enough to find a voucher again. */
+export const maskedCode = (code: string) => `…-${formatCode(code).slice(-4)}`;
+
+export function redemptionRows(rows: Row[], locale: string, now: Date, voidWindowMinutes: number) {
+  return rows.map(({ r, code }) => ({
+    id: r.id,
+    number: r.number,
+    when: time(r.createdAt, locale),
+    code: maskedCode(code),
+    amountCents: r.amountCents,
+    voided: r.status === 'voided',
+    voidable: r.status === 'completed' && now.getTime() - new Date(r.createdAt).getTime() <= voidWindowMinutes * 60_000,
+    actor: r.actor,
+  }));
+}
+
+/** Totals per Paris day (completed only), newest first. */
+export function dailyTotals(rows: Row[]) {
+  const days = new Map<string, { day: string; count: number; totalCents: number }>();
+  for (const { r } of rows) {
+    if (r.status !== 'completed') continue;
+    const day = parisDate(new Date(r.createdAt));
+    const d = days.get(day) ?? { day, count: 0, totalCents: 0 };
+    d.count++;
+    d.totalCents += r.amountCents;
+    days.set(day, d);
+  }
+  return [...days.values()].sort((a, b) => b.day.localeCompare(a.day));
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  // Quote always; neutralise spreadsheet formulas (a cell starting with = + - @).
+  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+};
+
+export function redemptionsCsv(rows: Row[]): string {
+  const header = ['number', 'created_at', 'paris_date', 'voucher_code_end', 'amount_cents', 'amount_eur', 'status', 'voided_at', 'actor'];
+  const lines = rows.map(({ r, code }) =>
+    [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(code).slice(-4), r.amountCents, `${Math.floor(r.amountCents / 100)},${String(r.amountCents % 100).padStart(2, '0')}`, r.status, r.voidedAt ?? '', r.actor]
+      .map(csvCell)
+      .join(';'),
+  );
+  return `\ufeff${[header.map(csvCell).join(';'), ...lines].join('\r\n')}\r\n`;
+}

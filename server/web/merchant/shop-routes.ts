@@ -1,0 +1,120 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { createApiKey, isLocked, listKeys, revokeKey } from '../../domain/merchants/api-keys-service';
+import { inviteStaff, removeStaff, shopTeam } from '../../domain/merchants/merchant-users-service';
+import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
+import { voidRedemption } from '../../domain/redemptions/redemptions-service';
+import { AppError } from '../../lib/errors';
+import { addDays, endOfParisDay, parisDate } from '../../lib/paris-time';
+import type { AppContext } from '../context';
+import { requireShopUser } from '../middleware/auth';
+import { dailyTotals, redemptionRows, redemptionsCsv } from './dashboard-view';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const filterSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined), status: z.enum(['completed', 'voided']).optional().catch(undefined) });
+
+/** The shop's own pages: till, dashboard, API keys, team. Every query is scoped to the signed-in user's shop. */
+export function shopRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.use(['/caisse', '/commercant'], ctx.withCsrf, requireShopUser());
+  const me = (res: Response) => res.locals.shopUser!;
+  const nav = (res: Response, active: string) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', [`nav_${active}`]: true, noIndex: true });
+
+  r.get('/caisse', (_req, res) => {
+    res.render('till/till', { title: res.locals.t('till.title'), ...nav(res, 'till'), voidWindowMinutes: ctx.config.voidWindowMinutes, bodyClass: 'till-page', extraCss: '/css/till.css', extraJs: '/js/till.js' });
+  });
+
+  const period = (req: Request) => {
+    const f = filterSchema.parse(req.query);
+    const today = parisDate(ctx.clock.now());
+    const from = f.from ?? addDays(today, -29);
+    const to = f.to ?? today;
+    return {
+      filter: { from, to, status: f.status },
+      query: { from: new Date(endOfParisDay(addDays(from, -1)).getTime() + 1).toISOString(), to: new Date(endOfParisDay(to).getTime() + 1).toISOString(), status: f.status },
+    };
+  };
+
+  r.get('/commercant', (req, res) => {
+    const shop = me(res).merchant;
+    const { filter, query } = period(req);
+    const rows = listShopRedemptions(ctx.database.db, shop.id, query);
+    const today = parisDate(ctx.clock.now());
+    const totals = dailyTotals(rows);
+    const keys = listKeys(ctx.database, shop.id).filter((k) => !k.revokedAt && isLocked(k, ctx.clock.now()));
+    res.render('merchant/dashboard', {
+      title: res.locals.t('dashboard.title'),
+      ...nav(res, 'dashboard'),
+      filter,
+      statusAll: !filter.status,
+      statusCompleted: filter.status === 'completed',
+      statusVoided: filter.status === 'voided',
+      today: totals.find((d) => d.day === today) ?? { count: 0, totalCents: 0 },
+      periodTotal: totals.reduce((s, d) => s + d.totalCents, 0),
+      days: totals,
+      rows: redemptionRows(rows.slice(0, 500), res.locals.locale, ctx.clock.now(), ctx.config.voidWindowMinutes),
+      truncated: rows.length > 500,
+      csvUrl: `/commercant/operations.csv?${new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][])}`,
+      lockedKeys: keys.length,
+    });
+  });
+
+  r.get('/commercant/operations.csv', (req, res) => {
+    const shop = me(res).merchant;
+    const { filter, query } = period(req);
+    const rows = listShopRedemptions(ctx.database.db, shop.id, query);
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="operations-${shop.slug}-${filter.from}-${filter.to}.csv"`).send(redemptionsCsv(rows));
+  });
+
+  r.post('/commercant/operations/:id/annuler', (req, res) => {
+    const u = me(res);
+    voidRedemption(ctx.redemptions, { merchantId: u.merchant.id, actor: `user:${u.user.id}`, redemptionId: String(req.params.id) });
+    res.redirect(303, '/commercant');
+  });
+
+  // Owner-only pages.
+  r.use(['/commercant/cles', '/commercant/equipe'], requireShopUser('owner'));
+
+  const keysPage = (res: Response, extra: object = {}) => {
+    const now = ctx.clock.now();
+    const keys = listKeys(ctx.database, me(res).merchant.id).map((k) => ({ ...k, state: k.revokedAt ? 'revoked' : isLocked(k, now) ? 'locked' : 'active', active: !k.revokedAt }));
+    res.render('merchant/keys', { title: res.locals.t('keys.title'), ...nav(res, 'keys'), keys, ...extra });
+  };
+  r.get('/commercant/cles', (_req, res) => keysPage(res));
+  r.post('/commercant/cles', (req, res) => {
+    const label = String(req.body?.label ?? '').trim().slice(0, 60) || res.locals.t('keys.default_label');
+    const { key } = createApiKey(ctx, { kind: 'merchant', merchantId: me(res).merchant.id, label });
+    res.set('Cache-Control', 'no-store');
+    keysPage(res, { newKey: key });
+  });
+  r.post('/commercant/cles/:id/revoquer', (req, res) => {
+    revokeKey(ctx, me(res).merchant.id, String(req.params.id));
+    res.redirect(303, '/commercant/cles');
+  });
+
+  const inviteSchema = z.object({ name: z.string().trim().min(1, { message: 'errors.required' }).max(80, { message: 'errors.too_long' }), email: z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' })) });
+  const teamPage = (res: Response, status = 200, extra: object = {}) =>
+    res.status(status).render('merchant/team', { title: res.locals.t('team.title'), ...nav(res, 'team'), team: shopTeam(ctx.users, me(res).merchant.id).map((u) => ({ ...u, pending: !u.passwordHash, removable: u.role === 'staff' })), ...extra });
+  r.get('/commercant/equipe', (_req, res) => teamPage(res));
+  r.post('/commercant/equipe', (req, res) => {
+    const parsed = inviteSchema.safeParse(req.body ?? {});
+    const values = { name: String(req.body?.name ?? '').slice(0, 80), email: String(req.body?.email ?? '').slice(0, 254) };
+    if (!parsed.success) {
+      const errors = Object.fromEntries(parsed.error.issues.map((i) => [`${String(i.path[0])}Error`, res.locals.t(i.message)]));
+      return teamPage(res, 422, { values, ...errors });
+    }
+    try {
+      inviteStaff(ctx.users, me(res), parsed.data, res.locals.locale);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'EMAIL_TAKEN') return teamPage(res, 409, { values, emailError: res.locals.t(err.messageKey) });
+      throw err;
+    }
+    ctx.kickOutbox();
+    teamPage(res, 200, { invited: parsed.data.email });
+  });
+  r.post('/commercant/equipe/:id/retirer', (req, res) => {
+    removeStaff(ctx.users, me(res), String(req.params.id));
+    res.redirect(303, '/commercant/equipe');
+  });
+  return r;
+}
