@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | campaign-page)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | campaign-page | redemption)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -36,6 +36,10 @@ const benches: Entry[] = [
   {
     name: 'campaign-page',
     run: async () => (await import('./campaign-page.bench')).runCampaignPageBench(quick ? { duration: 3, warmup: 1, log } : { log }),
+  },
+  {
+    name: 'redemption',
+    run: async () => (await import('./redemption.bench')).runRedemptionBench(quick ? { duration: 3, warmup: 1, vouchers: 20, log } : { log }),
   },
 ];
 

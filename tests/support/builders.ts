@@ -1,0 +1,126 @@
+/**
+ * Test data made through the real services (orders, payment events, API keys), so what a
+ * test redeems is exactly what production would have issued: vouchers with their issue
+ * journal, movement and campaign progress. Only voucher status changes that have no
+ * service yet (block, cancel) are written with SQL.
+ */
+import type { Database_ } from '../../db/client';
+import { findCampaignBySlug } from '../../server/domain/campaigns/campaigns-repository';
+import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
+import { createOrder } from '../../server/domain/orders/orders-service';
+import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
+import { listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
+import type { Voucher } from '../../server/domain/vouchers/voucher';
+import type { Clock } from '../../server/lib/clock';
+import { formatCode } from '../../server/lib/codes';
+import { createLogger } from '../../server/lib/logger';
+import { DemoProvider } from '../../server/payments/demo-provider';
+
+export interface BuilderDeps {
+  database: Database_;
+  clock: Clock;
+  /** Only used in the order's links; any origin will do. */
+  baseUrl?: string;
+}
+
+export interface BuiltVoucher {
+  id: string;
+  /** Normalised code (no dashes), as stored. */
+  code: string;
+  /** XXXX-XXXX-XXXX-XXXX-XXXX, as printed. */
+  formatted: string;
+  amountCents: number;
+  expiresAt: string;
+  orderId: string;
+  campaignId: string;
+}
+
+const silent = createLogger('silent');
+
+const built = (v: Voucher): BuiltVoucher => ({
+  id: v.id,
+  code: v.code,
+  formatted: formatCode(v.code),
+  amountCents: v.amountCents,
+  expiresAt: v.expiresAt,
+  orderId: v.orderId,
+  campaignId: v.campaignId,
+});
+
+/**
+ * `quantity` paid vouchers of `amountCents` in `campaign`: orders by an individual buyer,
+ * paid by a simulated demo-provider event (split into several orders when the campaign's
+ * per-order limits require it).
+ */
+export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number; quantity?: number; campaign?: string }): Promise<BuiltVoucher[]> {
+  const slug = opts.campaign ?? 'seine-estuaire';
+  const campaign = findCampaignBySlug(deps.database.db, slug);
+  if (!campaign) throw new Error(`no campaign ${slug}`);
+  const baseUrl = deps.baseUrl ?? 'http://127.0.0.1';
+  const payments = new DemoProvider(baseUrl);
+  const orderDeps = { database: deps.database, clock: deps.clock, payments, baseUrl, logger: silent };
+  const perOrder = Math.max(1, Math.min(campaign.maxVouchersPerOrder, Math.floor(campaign.maxOrderCentsIndividual / opts.amountCents)));
+  const out: BuiltVoucher[] = [];
+  for (let left = opts.quantity ?? 1; left > 0; left -= perOrder) {
+    const quantity = Math.min(left, perOrder);
+    const created = await createOrder(orderDeps, {
+      campaignSlug: slug,
+      buyer: { type: 'individual', name: 'Test Buyer', email: 'buyer@example.org' },
+      items: [{ amountCents: opts.amountCents, quantity }],
+      paymentMethod: 'card',
+      locale: 'fr',
+    });
+    const outcome = handleProviderEvent(orderDeps, payments.simulatedEvent(created.order.checkoutRef!, 'paid', created.order.totalCents));
+    const vouchers = listOrderVouchers(deps.database.db, created.order.id);
+    if (vouchers.length !== quantity) throw new Error(`order ${created.order.reference} not issued (${outcome}): ${vouchers.length}/${quantity} vouchers`);
+    out.push(...vouchers.map(built));
+  }
+  return out;
+}
+
+/** One paid voucher of `amountCents` in `campaign` (default seine-estuaire). */
+export async function paidVoucher(deps: BuilderDeps, amountCents: number, campaign = 'seine-estuaire'): Promise<BuiltVoucher> {
+  return (await buyVouchers(deps, { amountCents, campaign }))[0]!;
+}
+
+export interface BuiltKey {
+  /** The clear bearer key (shown once in real life). */
+  key: string;
+  id: string;
+  merchantId: string | null;
+  /** `{ authorization: 'Bearer …' }` */
+  headers: Record<string, string>;
+}
+
+/** A POS API key for the shop with this slug. */
+export function shopKey(deps: Pick<BuilderDeps, 'database' | 'clock'>, merchantSlug: string, label = 'test till'): BuiltKey & { merchantId: string } {
+  const merchant = findMerchantBySlug(deps.database.db, merchantSlug);
+  if (!merchant) throw new Error(`no shop ${merchantSlug}`);
+  const { key, apiKey } = createApiKey(deps, { kind: 'merchant', merchantId: merchant.id, label });
+  return { key, id: apiKey.id, merchantId: merchant.id, headers: { authorization: `Bearer ${key}` } };
+}
+
+/** An operator (admin) API key. */
+export function adminKey(deps: Pick<BuilderDeps, 'database' | 'clock'>, label = 'test admin'): BuiltKey {
+  const { key, apiKey } = createApiKey(deps, { kind: 'admin', label });
+  return { key, id: apiKey.id, merchantId: null, headers: { authorization: `Bearer ${key}` } };
+}
+
+/**
+ * Sets a voucher's stored status (tests only: there is no block/cancel service yet).
+ * The balance and movements are left alone, so the ledger invariants still hold.
+ */
+export function setVoucherStatus(database: Database_, code: string, status: 'active' | 'blocked' | 'cancelled'): void {
+  const res = database.sqlite.prepare('UPDATE vouchers SET status = ? WHERE code = ?').run(status, code.replace(/-/g, '').toUpperCase());
+  if (res.changes !== 1) throw new Error(`no voucher ${code}`);
+}
+
+/** The stored row's balance and status. */
+export function voucherState(database: Database_, code: string): { balanceCents: number; status: string } {
+  const row = database.sqlite.prepare('SELECT balance_cents AS balanceCents, status FROM vouchers WHERE code = ?').get(code.replace(/-/g, '').toUpperCase()) as
+    | { balanceCents: number; status: string }
+    | undefined;
+  if (!row) throw new Error(`no voucher ${code}`);
+  return row;
+}
