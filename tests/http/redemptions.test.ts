@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { FAILURES_BEFORE_LOCK, listKeys, revokeKey, isLocked } from '../../server/domain/merchants/api-keys-service';
+import { FAILURES_BEFORE_LOCK, createApiKey, listKeys, revokeKey, isLocked } from '../../server/domain/merchants/api-keys-service';
 import { CODE_ALPHABET, generateCode } from '../../server/lib/codes';
 import { addDays, endOfParisDay, parisDate } from '../../server/lib/paris-time';
 import { adminKey, paidVoucher, setVoucherStatus, shopKey, voucherState, type BuiltKey, type BuiltVoucher } from '../support/builders';
@@ -603,5 +603,49 @@ describe('per-IP limit on failed lookups', () => {
     expect(voucherState(limited.database, v.code).balanceCents).toBe(20_00);
     // Neither key reached its own lock.
     expect(listKeys(limited.database).every((k) => !k.lockedUntil)).toBe(true);
+  });
+});
+
+describe('fixes found by review', () => {
+  let fx: Awaited<ReturnType<typeof startTestApp>>;
+  beforeAll(async () => {
+    fx = await startTestApp({ rateLimits: { voucherMissesPer10Min: 3 } });
+  });
+  afterAll(() => fx.close());
+
+  it('counts only unknown or mistyped codes against the per-IP limit, not ordinary refusals', async () => {
+    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't' }).key;
+    const code = (fx.database.sqlite.prepare(`SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' LIMIT 1`).get() as { code: string }).code;
+    const post = (body: object) => fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (let i = 0; i < 6; i++) expect((await post({ code, amountCents: 999_999, idempotencyKey: `too-much-${i}xx` })).status).toBe(409);
+    expect((await fetch(`${fx.url}/api/v1/vouchers/${code}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+  });
+
+  it('answers 404, not 500, for a QR URL with a broken percent-escape', async () => {
+    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't2' }).key;
+    const res = await fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: 'https://x.example/v/%ZZ', amountCents: 1, idempotencyKey: 'probe-esc-1' }) });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('VOUCHER_NOT_FOUND');
+  });
+
+  it('replays the original body even after the redemption was voided', async () => {
+    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't4' }).key;
+    const code = (fx.database.sqlite.prepare(`SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' AND balance_cents >= 500 ORDER BY v.rowid DESC LIMIT 1`).get() as { code: string }).code;
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ code, amountCents: 300, idempotencyKey: 'replay-after-void-1' });
+    const first = await (await fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers, body })).text();
+    const id = JSON.parse(first).redemption.id;
+    expect((await fetch(`${fx.url}/api/v1/redemptions/${id}/void`, { method: 'POST', headers })).status).toBe(200);
+    const replay = await fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers, body });
+    expect(replay.status).toBe(200);
+    expect(await replay.text()).toBe(first);
+  });
+
+  it('refuses impossible dates in the list', async () => {
+    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't3' }).key;
+    for (const q of ['from=2026-13-45', 'to=2026-02-30']) {
+      const res = await fetch(`${fx.url}/api/v1/redemptions?${q}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(422);
+    }
   });
 });

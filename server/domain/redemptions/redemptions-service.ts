@@ -29,7 +29,15 @@ export interface RedemptionsDeps {
 /** Parses a typed or scanned code: a QR payload (…/v/CODE) or the code itself. */
 export function normaliseCodeInput(input: string): string {
   const m = /\/v\/([^/?#]+)\/?(?:[?#].*)?$/.exec(input.trim());
-  const parsed = parseCode(m ? decodeURIComponent(m[1]!) : input);
+  let raw = input;
+  if (m) {
+    try {
+      raw = decodeURIComponent(m[1]!);
+    } catch {
+      throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    }
+  }
+  const parsed = parseCode(raw);
   if (!parsed.ok) {
     throw parsed.reason === 'bad_check'
       ? new AppError('INVALID_CODE', 422, 'errors.invalid_code')
@@ -87,7 +95,9 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): RedemptionRes
     if (previous) {
       if (previous.requestFingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
       const balance = balanceAfterRedemption(tx, previous.id)!;
-      return { replayed: true, redemption: { ...previous, status: 'completed' as const }, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
+      // The original answer, even if the redemption was voided since.
+      const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
+      return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
     }
     const v = findVoucherByCode(tx, code);
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');

@@ -33,6 +33,7 @@ export function posRoutes(ctx: AppContext): Router {
 
   const countFailures = (res: Response, err: unknown) => {
     if (err instanceof AppError && (err.code === 'VOUCHER_NOT_FOUND' || err.code === 'INVALID_CODE')) {
+      res.locals.lookupMiss = true;
       const key = res.locals.apiActor?.kind === 'merchant' ? res.locals.apiActor.key : undefined;
       if (key) recordLookupFailure(ctx, key.id);
     }

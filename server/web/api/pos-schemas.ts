@@ -14,7 +14,14 @@ export const redeemSchema = z.strictObject({
     .regex(/^[\w.:-]+$/, { message: 'errors.idempotency_key' }),
 });
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'errors.date' });
+/** A real calendar day: 2026-02-30 is refused, not rolled over. */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'errors.date' })
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, { message: 'errors.date' });
 const instant = z.iso.datetime({ offset: true, message: 'errors.date' });
 
 export const listRedemptionsSchema = z.object({

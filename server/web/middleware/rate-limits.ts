@@ -18,7 +18,11 @@ export function orderCreationLimit(s: RateLimitSettings) {
   return rateLimit({ windowMs: 10 * 60_000, limit: s.ordersPer10Min, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited });
 }
 
-/** Only lookups that fail count, so a holder opening their voucher is never limited. */
+/**
+ * Only misses count — an unknown code (404) or a mistyped one (flagged by the route as
+ * `res.locals.lookupMiss`) — so a holder opening their voucher, or a till meeting
+ * ordinary refusals (balance too low, expired…), is never limited.
+ */
 export function voucherLookupLimit(s: RateLimitSettings) {
   return rateLimit({
     windowMs: 10 * 60_000,
@@ -26,6 +30,7 @@ export function voucherLookupLimit(s: RateLimitSettings) {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 404 && !res.locals.lookupMiss,
     handler: limited,
   });
 }
