@@ -39,3 +39,11 @@ describe('structured logs', () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 });
+
+describe('password links in logs', () => {
+  it('replaces a token in the path, keeps ids', async () => {
+    const { redactTokens } = await import('../../server/web/middleware/request-log');
+    expect(redactTokens('/mot-de-passe/Xy3_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_A')).toBe('/mot-de-passe/[token]');
+    expect(redactTokens('/api/v1/orders/b05547d7-3c43-4edf-83c1-0123456789ab')).toBe('/api/v1/orders/b05547d7-3c43-4edf-83c1-0123456789ab');
+  });
+});

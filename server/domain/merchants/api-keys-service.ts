@@ -34,9 +34,24 @@ export function createApiKey(deps: { database: Database_; clock: Clock }, input:
   return { key, apiKey };
 }
 
-/** The live key behind a bearer string; a revoked or unknown key is the same 401. */
+const byHash = new WeakMap<Database_, (hash: string) => ApiKey | undefined>();
+
+/**
+ * The live key behind a bearer string; a revoked or unknown key is the same 401.
+ * Every API call starts here: the lookup is a statement prepared once per database.
+ */
 export function findLiveKey(database: Database_, bearer: string): ApiKey | undefined {
-  const k = database.db.select().from(apiKeys).where(eq(apiKeys.keyHash, sha256(bearer))).get();
+  let lookup = byHash.get(database);
+  if (!lookup) {
+    const st = database.sqlite.prepare<[string], ApiKey>(
+      `SELECT id, kind, merchant_id AS merchantId, prefix, key_hash AS keyHash, label, created_at AS createdAt, revoked_at AS revokedAt,
+              last_used_at AS lastUsedAt, failure_count AS failureCount, failure_window_start AS failureWindowStart, locked_until AS lockedUntil
+       FROM api_keys WHERE key_hash = ?`,
+    );
+    lookup = (hash) => st.get(hash);
+    byHash.set(database, lookup);
+  }
+  const k = lookup(sha256(bearer));
   return k && !k.revokedAt ? k : undefined;
 }
 
@@ -67,8 +82,10 @@ export function recordLookupFailure(deps: { database: Database_; clock: Clock },
   });
 }
 
-export function touchKey(database: Database_, keyId: string, now: Date): void {
-  database.db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, keyId)).run();
+/** "Last used" to the minute: writing it on every call would add a write to every lookup. */
+export function touchKey(database: Database_, key: Pick<ApiKey, 'id' | 'lastUsedAt'>, now: Date): void {
+  if (key.lastUsedAt && now.getTime() - new Date(key.lastUsedAt).getTime() < 60_000) return;
+  database.db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id)).run();
 }
 
 export function listKeys(database: Database_, merchantId?: string): ApiKey[] {

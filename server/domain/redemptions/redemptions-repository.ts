@@ -5,22 +5,9 @@ import { newId } from '../../lib/ids';
 import type { Voucher } from '../vouchers/voucher';
 import type { Redemption } from './redemption';
 
-export function findRedemptionByKey(tx: Tx, merchantId: string, idempotencyKey: string): Redemption | undefined {
-  return tx.select().from(redemptions).where(and(eq(redemptions.merchantId, merchantId), eq(redemptions.idempotencyKey, idempotencyKey))).get();
-}
-
 /** Scoped to the shop: another shop's redemption is simply not found. */
 export function findShopRedemption(tx: Tx, merchantId: string, id: string): Redemption | undefined {
   return tx.select().from(redemptions).where(and(eq(redemptions.id, id), eq(redemptions.merchantId, merchantId))).get();
-}
-
-export function nextRedemptionNumber(tx: Tx): number {
-  // Safe without a sequence: callers hold SQLite's write lock (BEGIN IMMEDIATE).
-  return (tx.select({ n: sql<number>`COALESCE(MAX(${redemptions.number}), 0)` }).from(redemptions).get()?.n ?? 0) + 1;
-}
-
-export function insertRedemption(tx: Tx, r: Redemption): void {
-  tx.insert(redemptions).values(r).run();
 }
 
 export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): void {
@@ -55,10 +42,6 @@ export function appendMovement(
     .run();
   tx.update(vouchers).set({ balanceCents: balanceAfter, status: m.status }).where(eq(vouchers.id, v.id)).run();
   return balanceAfter;
-}
-
-export function balanceAfterRedemption(tx: Tx, redemptionId: string): number | undefined {
-  return tx.select({ b: movements.balanceAfterCents }).from(movements).where(and(eq(movements.redemptionId, redemptionId), eq(movements.kind, 'redeem'))).get()?.b;
 }
 
 export interface RedemptionFilter {

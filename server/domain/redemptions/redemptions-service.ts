@@ -4,21 +4,13 @@ import type { Clock } from '../../lib/clock';
 import { AppError, assertNever } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
 import { findCampaignById, addToCampaignTotals } from '../campaigns/campaigns-repository';
-import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
 import { findVoucherByCode, findVoucherById } from '../vouchers/vouchers-repository';
 import { checkRedeemable, checkVoidable, statusAfter, type RedeemRefusal, type Redemption } from './redemption';
-import {
-  acceptsCampaign,
-  appendMovement,
-  balanceAfterRedemption,
-  findRedemptionByKey,
-  findShopRedemption,
-  insertRedemption,
-  markVoided,
-  nextRedemptionNumber,
-} from './redemptions-repository';
+import { redemptionStatements } from './redemption-statements';
+import { Accounts, assertBalanced } from '../ledger/accounts';
+import { acceptsCampaign, appendMovement, findShopRedemption, markVoided } from './redemptions-repository';
 
 export interface RedemptionsDeps {
   database: Database_;
@@ -88,38 +80,36 @@ export interface RedemptionResult {
 export function redeem(deps: RedemptionsDeps, input: RedeemInput): RedemptionResult {
   const code = normaliseCodeInput(input.code);
   const fingerprint = sha256(`${code}|${input.amountCents}`);
-  return deps.database.transaction((tx) => {
+  const st = redemptionStatements(deps.database);
+  return deps.database.transaction(() => {
     const now = deps.clock.now();
     const at = now.toISOString();
-    const previous = findRedemptionByKey(tx, input.merchantId, input.idempotencyKey);
+    const previous = st.redemptionByKey.get(input.merchantId, input.idempotencyKey);
     if (previous) {
       if (previous.requestFingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
-      const balance = balanceAfterRedemption(tx, previous.id)!;
+      const balance = st.balanceAfter.get(previous.id)!.b;
       // The original answer, even if the redemption was voided since.
       const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
       return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
     }
-    const v = findVoucherByCode(tx, code);
+    const v = st.voucherByCode.get(code);
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-    const check = checkRedeemable(v, acceptsCampaign(tx, input.merchantId, v.campaignId), input.amountCents, now);
+    const accepted = st.accepts.get(input.merchantId, v.campaignId)?.status === 'approved';
+    const check = checkRedeemable(v, accepted, input.amountCents, now);
     if (!check.ok) throw REFUSALS[check.reason]();
 
     const id = newId();
-    const journalId = postJournal(
-      tx,
-      {
-        kind: 'redemption',
-        description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`,
-        lines: [
-          { account: Accounts.voucherLiability, amountCents: input.amountCents },
-          { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
-        ],
-      },
-      now,
-    );
+    const journalId = newId();
+    const lines = [
+      { account: Accounts.voucherLiability, amountCents: input.amountCents },
+      { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
+    ];
+    assertBalanced(lines);
+    st.insertJournal.run({ id: journalId, kind: 'redemption', description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`, createdAt: at });
+    for (const l of lines) st.insertLine.run(journalId, l.account, l.amountCents);
     const redemption: Redemption = {
       id,
-      number: nextRedemptionNumber(tx),
+      number: st.nextNumber.get()!.n,
       merchantId: input.merchantId,
       voucherId: v.id,
       campaignId: v.campaignId,
@@ -134,10 +124,12 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): RedemptionRes
       voidedBy: null,
       voidJournalId: null,
     };
-    insertRedemption(tx, redemption);
-    const status = statusAfter(v.status, v.balanceCents - input.amountCents);
-    const balance = appendMovement(tx, v, { kind: 'redeem', amountCents: -input.amountCents, journalId, redemptionId: id, actor: input.actor, status }, at);
-    addToCampaignTotals(tx, v.campaignId, { redeemedCents: input.amountCents });
+    st.insertRedemption.run(redemption);
+    const balance = v.balanceCents - input.amountCents;
+    const status = statusAfter(v.status, balance);
+    st.insertMovement.run({ id: newId(), voucherId: v.id, seq: st.nextSeq.get(v.id)!.n, kind: 'redeem', amountCents: -input.amountCents, balanceAfterCents: balance, journalId, redemptionId: id, actor: input.actor, createdAt: at });
+    st.updateVoucher.run(balance, status, v.id);
+    st.addRedeemed.run(input.amountCents, v.campaignId);
     return { replayed: false, redemption, voucher: { code, balanceCents: balance, status } };
   });
 }

@@ -57,7 +57,7 @@ export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
       if (!key) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
       if (key.kind !== allowed) return next(new AppError('FORBIDDEN', 403, 'errors.forbidden'));
       if (isLocked(key, now)) return next(new AppError('RATE_LIMITED', 429, 'errors.key_locked', undefined, { until: key.lockedUntil! }));
-      touchKey(ctx.database, key.id, now);
+      touchKey(ctx.database, key, now);
       res.locals.apiActor = key.kind === 'admin' ? { kind: 'admin', actor: `key:${key.id}`, key } : { kind: 'merchant', merchantId: key.merchantId!, actor: `key:${key.id}`, key };
       return next();
     }

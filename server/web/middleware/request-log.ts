@@ -32,4 +32,4 @@ export function requestLog(logger: Logger) {
 }
 
 /** Password links carry their token in the path: never write it to the logs. */
-export const redactTokens = (path: string) => path.replace(/[A-Za-z0-9_-]{32,}/g, '[token]');
+export const redactTokens = (path: string) => path.replace(/[A-Za-z0-9_-]{40,}/g, '[token]');
