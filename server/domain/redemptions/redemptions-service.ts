@@ -75,13 +75,14 @@ export interface RedemptionResult {
  * voucher, checks, writes the journal, the movement, the redemption and the progress
  * cache. The write lock serialises every redemption on the file — across processes — so
  * a voucher never goes below zero. The (shop, idempotencyKey) row makes a retry return
- * the original result; the same key for another request is refused.
+ * the original result; the same key for another request is refused. Concurrent calls
+ * share one commit (group commit, see Database_.batchedTransaction).
  */
-export function redeem(deps: RedemptionsDeps, input: RedeemInput): RedemptionResult {
+export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<RedemptionResult> {
   const code = normaliseCodeInput(input.code);
   const fingerprint = sha256(`${code}|${input.amountCents}`);
   const st = redemptionStatements(deps.database);
-  return deps.database.transaction(() => {
+  return deps.database.batchedTransaction((): RedemptionResult => {
     const now = deps.clock.now();
     const at = now.toISOString();
     const previous = st.redemptionByKey.get(input.merchantId, input.idempotencyKey);

@@ -69,20 +69,20 @@ export function posRoutes(ctx: AppContext): Router {
     }),
   );
 
-  r.post(
-    '/redemptions',
-    ipLimit,
-    auth,
-    guarded((req, res) => {
+  r.post('/redemptions', ipLimit, auth, async (req, res, next) => {
+    try {
       const shop = merchantActor(res);
       const body = validate(redeemSchema, req.body);
-      const result = redeem(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, ...body });
+      const result = await redeem(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, ...body });
       res.status(result.replayed ? 200 : 201).json({
         redemption: redemptionJson(result.redemption),
         voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
       });
-    }),
-  );
+    } catch (err) {
+      countFailures(res, err);
+      next(err);
+    }
+  });
 
   r.post('/redemptions/:id/void', auth, (req, res) => {
     const shop = merchantActor(res);
