@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { engine } from 'express-handlebars';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,6 +31,16 @@ import { sessionUser } from './web/middleware/auth';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
+
+const parseCookies = cookieParser();
+const cookiesUnlessBearer: RequestHandler = (req, res, next) => (req.headers.authorization ? next() : parseCookies(req, res, next));
+/** JSON answers need no CSP; they must not be sniffed, framed or leak a referrer. */
+const apiHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+};
 const JSQR_PATH = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
 
 export interface AppDeps {
@@ -73,6 +83,12 @@ export function createApp(deps: AppDeps): Express {
   // Dynamic pages are not hashed for ETags (a cost on every hit); static files keep theirs.
   app.set('etag', false);
   app.use(requestLog(logger));
+  // The JSON API first, on a lean pipeline: its own few headers, cookies parsed only for
+  // session callers (the till page), no page middleware. The till's POST is the hottest path.
+  app.use(webhookRoutes(ctx));
+  app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '200kb', strict: true }));
+  app.use('/api/v1', apiRoutes(ctx), posRoutes(ctx));
+  app.use('/api', notFoundHandler);
   app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
@@ -95,10 +111,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(publicPages(ctx));
 
-  // Raw body for signatures: before any parser.
-  app.use(webhookRoutes(ctx));
-  app.use('/api/v1', express.json({ limit: '200kb', strict: true }), apiRoutes(ctx), posRoutes(ctx));
-  app.use('/api', notFoundHandler);
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(csrfProtection(config.sessionSecret));

@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors';
 import { endOfParisDay, addDays } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { apiAuth, merchantActor } from '../middleware/auth';
-import { voucherLookupLimit } from '../middleware/rate-limits';
+import { MissLimiter } from '../middleware/miss-limiter';
 import { listRedemptionsSchema, redeemSchema } from './pos-schemas';
 import { validate } from './validate';
 import type { Redemption } from '../../domain/redemptions/redemption';
@@ -29,11 +29,12 @@ const redemptionJson = (r: Redemption) => ({
 export function posRoutes(ctx: AppContext): Router {
   const r = Router();
   const auth = apiAuth(ctx, 'merchant');
-  const ipLimit = voucherLookupLimit(ctx.rateLimits);
+  const misses = new MissLimiter(ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
+  const ipLimit = misses.middleware();
 
   const countFailures = (res: Response, err: unknown) => {
     if (err instanceof AppError && (err.code === 'VOUCHER_NOT_FOUND' || err.code === 'INVALID_CODE')) {
-      res.locals.lookupMiss = true;
+      misses.miss(res.req.ip ?? '');
       const key = res.locals.apiActor?.kind === 'merchant' ? res.locals.apiActor.key : undefined;
       if (key) recordLookupFailure(ctx, key.id);
     }

@@ -12,8 +12,6 @@ declare global {
     interface Locals {
       shopUser?: SignedInUser | null;
       apiActor?: ApiActor;
-      /** Set when a request looked up an unknown or mistyped code (counted by the per-IP limiter). */
-      lookupMiss?: boolean;
     }
   }
 }

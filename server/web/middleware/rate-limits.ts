@@ -19,9 +19,8 @@ export function orderCreationLimit(s: RateLimitSettings) {
 }
 
 /**
- * Only misses count — an unknown code (404) or a mistyped one (flagged by the route as
- * `res.locals.lookupMiss`) — so a holder opening their voucher, or a till meeting
- * ordinary refusals (balance too low, expired…), is never limited.
+ * Holders' voucher pages: only misses (404: unknown, malformed or mistyped code) count,
+ * so a holder opening their voucher is never limited. (The POS API uses MissLimiter.)
  */
 export function voucherLookupLimit(s: RateLimitSettings) {
   return rateLimit({
@@ -30,7 +29,7 @@ export function voucherLookupLimit(s: RateLimitSettings) {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 404 && !res.locals.lookupMiss,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 404,
     handler: limited,
   });
 }
