@@ -15,7 +15,8 @@ export const journals = sqliteTable('journals', {
 export const journalLines = sqliteTable(
   'journal_lines',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    // A plain rowid key: AUTOINCREMENT would rewrite sqlite_sequence on every insert.
+    id: integer('id').primaryKey(),
     journalId: text('journal_id').notNull().references(() => journals.id),
     account: text('account').notNull(),
     amountCents: integer('amount_cents').notNull(),
