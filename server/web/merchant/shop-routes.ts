@@ -18,10 +18,10 @@ export function shopRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(['/caisse', '/commercant'], ctx.withCsrf, requireShopUser());
   const me = (res: Response) => res.locals.shopUser!;
-  const nav = (res: Response, active: string) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', [`nav_${active}`]: true, noIndex: true });
+  const nav = (res: Response, active: string) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', [`nav_${active}`]: true, noIndex: true, bodyClass: 'shop-area' });
 
   r.get('/caisse', (_req, res) => {
-    res.render('till/till', { title: res.locals.t('till.title'), ...nav(res, 'till'), voidWindowMinutes: ctx.config.voidWindowMinutes, bodyClass: 'till-page', extraCss: '/css/till.css', extraJs: '/js/till.js' });
+    res.render('till/till', { title: res.locals.t('till.title'), ...nav(res, 'till'), voidWindowMinutes: ctx.config.voidWindowMinutes, bodyClass: 'shop-area till-page', extraCss: '/css/till.css', extraJs: '/js/till.js' });
   });
 
   const period = (req: Request) => {
