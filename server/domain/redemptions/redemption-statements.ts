@@ -36,6 +36,7 @@ function build(database: Database_) {
     ),
     updateVoucher: s.prepare(`UPDATE vouchers SET balance_cents = ?, status = ? WHERE id = ?`),
     addRedeemed: s.prepare(`UPDATE campaigns SET redeemed_cents = redeemed_cents + ? WHERE id = ?`),
+    campaignLabel: s.prepare<[string], { slug: string; name: string }>(`SELECT slug, name FROM campaigns WHERE id = ?`),
   };
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { campaignMerchants, merchants, movements, redemptions, vouchers } from '../../../db/schema/index';
+import { merchants, movements, redemptions, vouchers } from '../../../db/schema/index';
 import { newId } from '../../lib/ids';
 import type { Voucher } from '../vouchers/voucher';
 import type { Redemption } from './redemption';
@@ -12,17 +12,6 @@ export function findShopRedemption(tx: Tx, merchantId: string, id: string): Rede
 
 export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): void {
   tx.update(redemptions).set({ status: 'voided', voidedAt: at, voidedBy: by, voidJournalId: journalId }).where(eq(redemptions.id, id)).run();
-}
-
-/** The shop is approved and accepts the voucher's campaign. */
-export function acceptsCampaign(tx: Tx, merchantId: string, campaignId: string): boolean {
-  const row = tx
-    .select({ status: merchants.status })
-    .from(campaignMerchants)
-    .innerJoin(merchants, eq(merchants.id, campaignMerchants.merchantId))
-    .where(and(eq(campaignMerchants.merchantId, merchantId), eq(campaignMerchants.campaignId, campaignId)))
-    .get();
-  return row?.status === 'approved';
 }
 
 /**

@@ -3,14 +3,14 @@ import { parseCode } from '../../lib/codes';
 import type { Clock } from '../../lib/clock';
 import { AppError, assertNever } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
-import { findCampaignById, addToCampaignTotals } from '../campaigns/campaigns-repository';
+import { addToCampaignTotals } from '../campaigns/campaigns-repository';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
-import { findVoucherByCode, findVoucherById } from '../vouchers/vouchers-repository';
+import { findVoucherById } from '../vouchers/vouchers-repository';
 import { checkRedeemable, checkVoidable, statusAfter, type RedeemRefusal, type Redemption } from './redemption';
 import { redemptionStatements } from './redemption-statements';
 import { Accounts, assertBalanced } from '../ledger/accounts';
-import { acceptsCampaign, appendMovement, findShopRedemption, markVoided } from './redemptions-repository';
+import { appendMovement, findShopRedemption, markVoided } from './redemptions-repository';
 
 export interface RedemptionsDeps {
   database: Database_;
@@ -40,11 +40,11 @@ export function normaliseCodeInput(input: string): string {
 
 export function voucherForShop(deps: Pick<RedemptionsDeps, 'database' | 'clock'>, merchantId: string, input: string) {
   const code = normaliseCodeInput(input);
-  const db = deps.database.db;
-  const v = findVoucherByCode(db, code);
+  const st = redemptionStatements(deps.database);
+  const v = st.voucherByCode.get(code);
   if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-  const campaign = findCampaignById(db, v.campaignId)!;
-  return { voucher: v, campaign, acceptedHere: acceptsCampaign(db, merchantId, v.campaignId), status: effectiveStatus(v, deps.clock.now()) };
+  const campaign = st.campaignLabel.get(v.campaignId)!;
+  return { voucher: v, campaign, acceptedHere: st.accepts.get(merchantId, v.campaignId)?.status === 'approved', status: effectiveStatus(v, deps.clock.now()) };
 }
 
 const REFUSALS: Record<RedeemRefusal, () => AppError> = {
