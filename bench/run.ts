@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark in sequence, prints tables, writes .bench/results.json
+ * `npm run bench`: runs every benchmark in sequence, prints tables, writes data/bench/results.json
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { formatTargets, printBench, round, type BenchResult, type TargetCheck } from './support';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS = join(ROOT, '.bench', 'results.json');
+const RESULTS = join(ROOT, 'data', 'bench', 'results.json');
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);

@@ -4,10 +4,9 @@
  * across two real server processes sharing one SQLite file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { systemClock } from '../../server/lib/clock';
 import { paidVoucher, shopKey, voucherState, type BuiltVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const run = promisify(execFile);
 const VALUE = 50_00;
@@ -94,44 +94,14 @@ describe('parallel redemptions in one process', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not start: ${output()}`);
-}
-
 describe('parallel redemptions through two server processes on one database file', () => {
   let dir: string;
   let dbFile: string;
   let key: string;
   let burst: BuiltVoucher;
   let retried: BuiltVoucher;
-  const servers: { url: string; child: ChildProcess; out: () => string }[] = [];
-  // Vitest sets BASE_URL=/ (Vite's base path) in process.env: not ours to pass on.
-  const env = () => ({
-    ...process.env,
-    BASE_URL: 'http://127.0.0.1',
-    NODE_ENV: 'test',
-    DATABASE_URL: `file:${dbFile}`,
-    DATA_DIR: dir,
-    LOG_LEVEL: 'warn',
-    SESSION_SECRET: 'redemption-processes-secret-of-32-chars',
-  });
+  const servers: ServerProcess[] = [];
+  const env = () => childEnv({ DATABASE_URL: `file:${dbFile}`, DATA_DIR: dir, SESSION_SECRET: 'redemption-processes-secret-of-32-chars' });
   const cli = async (...args: string[]) => {
     const r = await run('npm', ['run', '-s', 'cli', '--', ...args, '--json'], { env: env() });
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -155,21 +125,11 @@ describe('parallel redemptions through two server processes on one database file
     expect(created).toMatchObject({ kind: 'merchant', merchant: 'librairie-la-galerne' });
     key = created.key;
 
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...env(), PORT: String(port), BASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      servers.push({ url, child, out: () => out });
-    }
-    await Promise.all(servers.map((s) => waitHealthy(s.url, s.child, s.out)));
+    servers.push(...(await Promise.all([startServerProcess(env()), startServerProcess(env())])));
   }, 90_000);
 
   afterAll(async () => {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
+    await Promise.all(servers.map((s) => s.stop()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

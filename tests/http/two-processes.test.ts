@@ -1,36 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
+import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 const run = promisify(execFile);
 const WEBHOOK_SECRET = 'whsec_two_processes';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not start: ${output()}`);
-}
 
 /**
  * Two real server processes (npm start's entry point) on one SQLite file receive the
@@ -40,40 +19,27 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
 describe('two server processes on one database file', () => {
   let dir: string;
   let stripe: FakeStripe;
-  const servers: { url: string; child: ChildProcess }[] = [];
-  // Vitest sets BASE_URL=/ (Vite's base path) in process.env: not ours to pass on.
-  const env = () => ({
-    ...process.env,
-    BASE_URL: 'http://127.0.0.1',
-    NODE_ENV: 'test',
-    DATABASE_URL: `file:${join(dir, 'shared.db')}`,
-    DATA_DIR: dir,
-    LOG_LEVEL: 'warn',
-    SESSION_SECRET: 'two-processes-session-secret-of-32-chars',
-    STRIPE_SECRET_KEY: 'sk_test_two_processes',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: stripe.url,
-  });
+  const servers: ServerProcess[] = [];
+  const env = () =>
+    childEnv({
+      DATABASE_URL: `file:${join(dir, 'shared.db')}`,
+      DATA_DIR: dir,
+      SESSION_SECRET: 'two-processes-session-secret-of-32-chars',
+      STRIPE_SECRET_KEY: 'sk_test_two_processes',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripe.url,
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'two-processes-'));
     stripe = await startFakeStripe();
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...env(), PORT: String(port), BASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      servers.push({ url, child });
-      // The first one migrates and seeds; the second starts on the ready file.
-      await waitHealthy(url, child, () => out);
-    }
+    // The first one migrates and seeds; the second starts on the ready file.
+    servers.push(await startServerProcess(env()));
+    servers.push(await startServerProcess(env()));
   }, 60_000);
 
   afterAll(async () => {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
+    await Promise.all(servers.map((s) => s.stop()));
     await stripe?.close();
     rmSync(dir, { recursive: true, force: true });
   });
