@@ -61,6 +61,19 @@ describe('POST /api/v1/orders', () => {
     expect((await pdf.json()).error.code).toBe('ORDER_NOT_PAID');
   });
 
+  it('lets an admin key read any order, but not a shop key', async () => {
+    const { createApiKey } = await import('../../server/domain/merchants/api-keys-service');
+    const created = await (await post(valid)).json();
+    const admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+    const shopId = (app.database.sqlite.prepare(`SELECT id FROM merchants LIMIT 1`).get() as { id: string }).id;
+    const shop = createApiKey(app, { kind: 'merchant', merchantId: shopId, label: 'till' }).key;
+    const asAdmin = await fetch(`${app.url}/api/v1/orders/${created.order.id}`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(asAdmin.status).toBe(200);
+    expect((await asAdmin.json()).order.id).toBe(created.order.id);
+    expect((await fetch(`${app.url}/api/v1/orders/${created.order.id}`, { headers: { authorization: `Bearer ${shop}` } })).status).toBe(404);
+    expect((await fetch(`${app.url}/api/v1/orders/nope`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
+  });
+
   const bad: [string, unknown, number, string, string?][] = [
     ['unknown campaign', { ...valid, campaign: 'nope' }, 404, 'CAMPAIGN_NOT_FOUND'],
     ['zero amount', { ...valid, items: [{ amountCents: 0, quantity: 1 }] }, 422, 'VALIDATION_FAILED', 'items.0.amountCents'],

@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { findCampaignById, findCampaignBySlug, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
-import type { Order } from '../../domain/orders/orders-repository';
+import { findOrder, type Order } from '../../domain/orders/orders-repository';
+import { findLiveKey } from '../../domain/merchants/api-keys-service';
 import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
 import { AppError } from '../../lib/errors';
 import { streamVoucherPdf } from '../../pdf/voucher-pdf';
@@ -62,8 +63,18 @@ export function apiRoutes(ctx: AppContext): Router {
     res.status(201).json({ order: orderJson(created.order), paymentUrl: created.paymentUrl, accessToken: created.accessToken });
   });
 
-  // The PDF link on the confirmation page cannot send a header, hence ?token= as well.
-  const orderFor = (req: Request) => findOrderForToken(ctx.orders, String(req.params.id), bearer(req) ?? (typeof req.query.token === 'string' ? req.query.token : undefined));
+  // The buyer's access token (the PDF link on the confirmation page cannot send a
+  // header, hence ?token= as well), or an operator's admin key.
+  const orderFor = (req: Request) => {
+    const b = bearer(req);
+    const key = b?.startsWith('bk_') ? findLiveKey(ctx.database, b) : undefined;
+    if (key?.kind === 'admin') {
+      const order = findOrder(db, String(req.params.id));
+      if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+      return order;
+    }
+    return findOrderForToken(ctx.orders, String(req.params.id), b ?? (typeof req.query.token === 'string' ? req.query.token : undefined));
+  };
 
   r.get('/orders/:id', (req, res) => {
     const order = orderFor(req);
