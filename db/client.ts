@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema/index';
+import { startCheckpointer } from './checkpointer';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 /** What repositories receive: the database or an open transaction (same API). */
@@ -39,7 +40,7 @@ export function sqlitePath(databaseUrl: string): string {
   throw new Error(`Unsupported DATABASE_URL (SQLite only for now): ${databaseUrl.replace(/\/\/.*@/, '//***@')}`);
 }
 
-export function openDatabase(databaseUrl: string): Database_ {
+export function openDatabase(databaseUrl: string, options: { backgroundCheckpoints?: boolean } = {}): Database_ {
   const path = sqlitePath(databaseUrl);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
@@ -48,6 +49,13 @@ export function openDatabase(databaseUrl: string): Database_ {
   sqlite.pragma('foreign_keys = ON');
   // Another process holding the write lock makes us wait, not fail.
   sqlite.pragma('busy_timeout = 10000');
+  // Checkpoints run in a background thread (db/checkpointer.ts), off the event loop; the
+  // connection's own automatic checkpoint stays as a safety net at ~40 MB of WAL.
+  let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
+  if (path !== ':memory:' && options.backgroundCheckpoints !== false) {
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    checkpointer = startCheckpointer(path);
+  }
   const db = drizzle(sqlite, { schema });
   const batched = groupCommit(sqlite, db);
   return {
@@ -58,7 +66,10 @@ export function openDatabase(databaseUrl: string): Database_ {
     // (Drizzle's re-parses them on every call). Repositories receive `db`: on this single
     // connection their statements run inside the open transaction.
     transaction: (fn) => sqlite.transaction(() => fn(db)).immediate(),
-    close: () => sqlite.close(),
+    close: () => {
+      void checkpointer?.stop();
+      sqlite.close();
+    },
   };
 }
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../db/client';
+
+describe('background WAL checkpoints', () => {
+  it('copy committed writes into the database file from another thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
+    try {
+      const file = join(dir, 'a.db');
+      const db = openDatabase(`file:${file}`);
+      db.sqlite.exec('CREATE TABLE t (v INTEGER)');
+      db.transaction(() => {
+        for (let i = 0; i < 100; i++) db.sqlite.prepare('INSERT INTO t VALUES (?)').run(i);
+      });
+      // The main connection would not checkpoint this little WAL by itself (threshold 10 000 pages).
+      const inFileOnly = () => {
+        const copy = join(dir, `copy-${Date.now()}.db`);
+        copyFileSync(file, copy);
+        try {
+          const c = new Database(copy, { readonly: true });
+          try {
+            return (c.prepare(`SELECT COUNT(*) n FROM sqlite_master WHERE name = 't'`).get() as { n: number }).n === 1 ? (c.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n : 0;
+          } finally {
+            c.close();
+          }
+        } finally {
+          rmSync(copy, { force: true });
+        }
+      };
+      let seen = 0;
+      for (let i = 0; i < 40 && seen < 100; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = inFileOnly();
+      }
+      expect(seen).toBe(100);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
