@@ -26,7 +26,7 @@ import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
 import { webhookRoutes } from './web/webhooks/routes';
 import { merchantAuthRoutes } from './web/merchant/auth-routes';
-import { shopRoutes as merchantShopRoutes } from './web/merchant/shop-routes';
+import { merchantShopRoutes } from './web/merchant/shop-routes';
 import { sessionUser } from './web/middleware/auth';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');

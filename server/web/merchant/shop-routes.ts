@@ -14,7 +14,7 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const filterSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined), status: z.enum(['completed', 'voided']).optional().catch(undefined) });
 
 /** The shop's own pages: till, dashboard, API keys, team. Every query is scoped to the signed-in user's shop. */
-export function shopRoutes(ctx: AppContext): Router {
+export function merchantShopRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(['/caisse', '/commercant'], ctx.withCsrf, requireShopUser());
   const me = (res: Response) => res.locals.shopUser!;
