@@ -29,7 +29,8 @@ export interface Database_ {
    * is paid once per batch instead of once per call.
    */
   batchedTransaction<T>(fn: (tx: Tx) => T): Promise<T>;
-  close(): void;
+  /** Stops the checkpoint thread (after a last checkpoint), then closes the connection. */
+  close(): Promise<void>;
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -66,8 +67,8 @@ export function openDatabase(databaseUrl: string, options: { backgroundCheckpoin
     // (Drizzle's re-parses them on every call). Repositories receive `db`: on this single
     // connection their statements run inside the open transaction.
     transaction: (fn) => sqlite.transaction(() => fn(db)).immediate(),
-    close: () => {
-      void checkpointer?.stop();
+    close: async () => {
+      await checkpointer?.stop();
       sqlite.close();
     },
   };

@@ -110,7 +110,8 @@ async function main(): Promise<number> {
     return parsed.values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const database = openDatabase(config.databaseUrl);
+  // A short-lived process: no background checkpoint thread.
+  const database = openDatabase(config.databaseUrl, { backgroundCheckpoints: false });
   try {
     migrateDatabase(database);
     const result = await command(database, parsed.values);
@@ -128,7 +129,7 @@ async function main(): Promise<number> {
     }
     throw err;
   } finally {
-    database.close();
+    await database.close();
   }
 }
 

@@ -68,8 +68,7 @@ async function main() {
     worker.stop();
     clearInterval(sweeper);
     server.close(() => {
-      database.close();
-      process.exit(0);
+      void database.close().then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

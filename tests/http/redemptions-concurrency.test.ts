@@ -118,7 +118,7 @@ describe('parallel redemptions through two server processes on one database file
       burst = await paidVoucher({ database, clock: systemClock }, VALUE);
       retried = await paidVoucher({ database, clock: systemClock }, VALUE);
     } finally {
-      database.close();
+      await database.close();
     }
     // …and the shop's key through the operator's CLI.
     const created = await cli('create-api-key', '--merchant', 'librairie-la-galerne', '--label', 'two processes');

@@ -36,7 +36,7 @@ describe('background WAL checkpoints', () => {
         seen = inFileOnly();
       }
       expect(seen).toBe(100);
-      db.close();
+      await db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
