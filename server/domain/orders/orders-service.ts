@@ -169,20 +169,7 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   // One payment per provider reference: a payment already held in suspense is not counted twice.
   if (findPayment(tx, p.provider, p.providerRef)) return 'already_recorded';
   const campaign = findCampaignById(tx, order.campaignId)!;
-  const journalId = postJournal(
-    tx,
-    {
-      kind: 'voucher_sale',
-      description: `Order ${order.reference} paid (${p.provider} ${p.providerRef})`,
-      orderId: order.id,
-      lines: [
-        { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
-        { account: Accounts.voucherLiability, amountCents: -p.amountCents },
-      ],
-    },
-    now,
-  );
-  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: now.toISOString(), journalId });
+  const journalId = recordPayment(tx, order, p, { kind: 'voucher_sale', credit: Accounts.voucherLiability, description: `Order ${order.reference} paid` }, now);
   const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
   const issued = vouchersToIssue(listOrderItems(tx, order.id)).map((v) => ({
     ...v,
@@ -210,20 +197,29 @@ function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: 
   updateOrder(tx, order.id, { reviewReason: reason });
   if (reason !== 'amount_mismatch' || !Number.isSafeInteger(p.amountCents) || p.amountCents <= 0) return;
   if (findPayment(tx, p.provider, p.providerRef)) return;
+  recordPayment(tx, order, p, { kind: 'payment_suspense', credit: Accounts.paymentsSuspense, description: `Unmatched payment for order ${order.reference}` }, now);
+}
+
+/**
+ * Money received: the payment row (unique per provider reference) and its journal,
+ * clearing debited, `credit` credited. Returns the journal id.
+ */
+function recordPayment(tx: Tx, order: Order, p: ConfirmedPayment, entry: { kind: string; credit: string; description: string }, now: Date): string {
   const journalId = postJournal(
     tx,
     {
-      kind: 'payment_suspense',
-      description: `Unmatched payment for order ${order.reference} (${p.provider} ${p.providerRef})`,
+      kind: entry.kind,
+      description: `${entry.description} (${p.provider} ${p.providerRef})`,
       orderId: order.id,
       lines: [
         { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
-        { account: Accounts.paymentsSuspense, amountCents: -p.amountCents },
+        { account: entry.credit, amountCents: -p.amountCents },
       ],
     },
     now,
   );
   insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: now.toISOString(), journalId });
+  return journalId;
 }
 
 /** Cancels a still-unpaid order (payment failed, checkout expired or never created). */
