@@ -1,5 +1,5 @@
 import type { Campaign } from '../domain/campaigns/campaign';
-import { progress } from '../domain/campaigns/campaign';
+import { isOnSale, progress } from '../domain/campaigns/campaign';
 import type { CampaignMerchant } from '../domain/campaigns/campaigns-repository';
 import { effectiveStatus, type Voucher } from '../domain/vouchers/voucher';
 import { formatCode } from '../lib/codes';
@@ -34,7 +34,7 @@ export function campaignView(c: Campaign, locale: string, now: Date) {
     ...c,
     ...p,
     paragraphs: c.description.split(/\n{2,}/).filter(Boolean),
-    onSale: c.status === 'active' && new Date(c.startsAt) <= now && (!c.endsAt || new Date(c.endsAt) > now),
+    onSale: isOnSale(c, now),
     endsOn: c.endsAt ? formatDate(c.endsAt, locale) : null,
     validityMonths: Math.round(c.validityDays / 30.4),
   };

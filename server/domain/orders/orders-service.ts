@@ -7,7 +7,8 @@ import type { Logger } from '../../lib/logger';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import { checkOrder, type BuyerType } from '../campaigns/campaign';
-import { addToCampaignTotals, findCampaignById, findCampaignBySlug } from '../campaigns/campaigns-repository';
+import { addToCampaignTotals, findCampaignById } from '../campaigns/campaigns-repository';
+import { publicCampaign } from '../campaigns/campaigns-service';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { expiryFor } from '../vouchers/voucher';
@@ -58,8 +59,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
   const now = deps.clock.now();
   const accessToken = newToken();
   const order = deps.database.transaction((tx) => {
-    const campaign = findCampaignBySlug(tx, input.campaignSlug);
-    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    const campaign = publicCampaign(tx, input.campaignSlug);
     const check = checkOrder(campaign, input.buyer.type, input.items, now);
     if (!check.ok) throw orderCheckError(check);
     const order: Order = {

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
-import { findCampaignById, findCampaignBySlug, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findLiveKey } from '../../domain/merchants/api-keys-service';
@@ -34,20 +35,14 @@ export function apiRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
 
-  const publicCampaign = (slug: string) => {
-    const c = findCampaignBySlug(db, slug);
-    if (!c || c.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
-    return c;
-  };
-
   r.get('/campaigns', (_req, res) => {
     res.json({ campaigns: listPublicCampaigns(db).map(campaignSummaryJson) });
   });
   r.get('/campaigns/:slug', (req, res) => {
-    res.json({ campaign: campaignDetailJson(publicCampaign(req.params.slug)) });
+    res.json({ campaign: campaignDetailJson(publicCampaign(db, req.params.slug)) });
   });
   r.get('/campaigns/:slug/merchants', (req, res) => {
-    const c = publicCampaign(req.params.slug);
+    const c = publicCampaign(db, req.params.slug);
     res.json({ merchants: listCampaignMerchants(db, c.id).map(({ slug, name, category, city }) => ({ slug, name, category, city })) });
   });
 

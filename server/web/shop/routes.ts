@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { findCampaignById, findCampaignBySlug, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
 import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
 import { AppError } from '../../lib/errors';
@@ -41,8 +42,7 @@ export function publicPages(ctx: AppContext): Router {
   });
 
   const campaignPage = (slug: string, res: Response) => {
-    const campaign = findCampaignBySlug(db, slug);
-    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+    const campaign = publicCampaign(db, slug);
     const view = campaignView(campaign, res.locals.locale, ctx.clock.now());
     return { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) };
   };
@@ -67,11 +67,7 @@ export function shopRoutes(ctx: AppContext): Router {
     res.redirect(303, localPath(req.query.back));
   });
 
-  const loadCampaign = (slug: string) => {
-    const campaign = findCampaignBySlug(db, slug);
-    if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
-    return campaign;
-  };
+  const loadCampaign = (slug: string) => publicCampaign(db, slug);
 
   r.get('/campagnes/:slug/commander', ctx.withCsrf, (req, res) => {
     const campaign = loadCampaign(String(req.params.slug));
