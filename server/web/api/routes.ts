@@ -12,12 +12,8 @@ import { orderCreationLimit } from '../middleware/rate-limits';
 import { campaignDetailJson, campaignSummaryJson, voucherJson } from '../presenters';
 import { createOrderSchema } from './schemas';
 import { validate } from './validate';
+import { bearerOf } from '../middleware/auth';
 
-const bearer = (req: Request): string | undefined => {
-  const h = req.get('authorization');
-  const m = h && /^Bearer\s+(\S+)$/i.exec(h);
-  return m ? m[1] : undefined;
-};
 
 const orderJson = (o: Order) => ({
   id: o.id,
@@ -61,7 +57,7 @@ export function apiRoutes(ctx: AppContext): Router {
   // The buyer's access token (the PDF link on the confirmation page cannot send a
   // header, hence ?token= as well), or an operator's admin key.
   const orderFor = (req: Request) => {
-    const b = bearer(req);
+    const b = bearerOf(req);
     const key = b?.startsWith('bk_') ? findLiveKey(ctx.database, b) : undefined;
     if (key?.kind === 'admin') {
       const order = findOrder(db, String(req.params.id));

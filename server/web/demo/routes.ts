@@ -5,9 +5,9 @@ import { handleProviderEvent } from '../../domain/orders/payment-events-service'
 import { AppError } from '../../lib/errors';
 import type { DemoProvider } from '../../payments/demo-provider';
 import type { AppContext } from '../context';
+import { localPath } from '../safe-redirect';
 import { validate } from '../api/validate';
 
-const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/');
 
 /** The demo provider's checkout page. Only mounted when no Stripe key is configured. */
 export function demoRoutes(ctx: AppContext, demo: DemoProvider): Router {

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { checkPasswordToken, requestPasswordReset, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
+import { localPath } from '../safe-redirect';
 import { SESSION_COOKIE } from '../middleware/auth';
 
-const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/caisse');
+/** After sign-in: back where the user was going, else the till. */
+const afterSignIn = (p: unknown) => localPath(p, '/caisse');
 
 /** Sign-in, sign-out and password links for shop users. */
 export function merchantAuthRoutes(ctx: AppContext): Router {
@@ -27,14 +29,14 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
     res.status(status).render('merchant/sign-in', { title: res.locals.t('auth.sign_in_title'), noIndex: true, ...extra });
 
   r.get('/connexion', (req, res) => {
-    if (res.locals.shopUser) return res.redirect(303, localPath(req.query.next));
-    signInPage(res, 200, { next: localPath(req.query.next), reset: req.query.reset === '1' });
+    if (res.locals.shopUser) return res.redirect(303, afterSignIn(req.query.next));
+    signInPage(res, 200, { next: afterSignIn(req.query.next), reset: req.query.reset === '1' });
   });
 
   r.post('/connexion', signInLimit, async (req: Request, res: Response) => {
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
-    const next = localPath(req.body?.next);
+    const next = afterSignIn(req.body?.next);
     try {
       const { token } = await signIn(ctx.users, email, password);
       res.cookie(SESSION_COOKIE, token, cookieOpts);

@@ -39,7 +39,8 @@ export function requireShopUser(role?: 'owner') {
   };
 }
 
-const bearerOf = (req: Request) => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+/** The credential of an `Authorization: Bearer …` header, if any. */
+export const bearerOf = (req: Request): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
 
 /**
  * API authentication: a bearer key, or the session cookie of a shop user (our own till

@@ -26,9 +26,13 @@ const sign = (secret: string, id: string) => createHmac('sha256', secret).update
  * sends its token in an X-CSRF-Token header, which a cross-site request cannot set.
  */
 export function csrfHeaderValid(secret: string, req: Request): boolean {
+  return tokenMatches(secret, req, req.get('x-csrf-token'));
+}
+
+/** The token given matches the HMAC of this browser's id cookie (constant-time compare). */
+function tokenMatches(secret: string, req: Request, given: unknown): boolean {
   const id: string | undefined = req.cookies?.[COOKIE];
-  const given = req.get('x-csrf-token') ?? '';
-  if (!id) return false;
+  if (!id || !ID.test(id) || typeof given !== 'string') return false;
   const expected = sign(secret, id);
   return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
@@ -40,11 +44,7 @@ export function csrfHeaderValid(secret: string, req: Request): boolean {
 export function csrfProtection(secret: string) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
-    const id: string | undefined = req.cookies?.[COOKIE];
-    const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
-    const expected = id && ID.test(id) ? sign(secret, id) : '';
-    const ok = expected !== '' && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-    next(ok ? undefined : new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+    next(tokenMatches(secret, req, req.body?._csrf) ? undefined : new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
   };
 }
 

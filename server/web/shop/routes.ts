@@ -6,6 +6,7 @@ import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
 import { AppError } from '../../lib/errors';
 import { isLocale } from '../../lib/i18n';
 import type { AppContext } from '../context';
+import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
 import { orderCreationLimit } from '../middleware/rate-limits';
 import { campaignView, merchantsView, voucherView } from '../presenters';
@@ -15,7 +16,6 @@ import { progressReader } from '../../domain/campaigns/campaign-progress';
 import { SESSION_COOKIE } from '../middleware/auth';
 import { parseOrderForm } from './schemas';
 
-const localPath = (p: unknown) => (typeof p === 'string' && /^\/(?!\/)[^\\]*$/.test(p) ? p : '/');
 
 /**
  * The public pages (home, campaign) only: GET, no form, no session. Mounted before the
