@@ -27,8 +27,11 @@ export function startCheckpointer(path: string, intervalMs = 1000, onError: (e: 
   worker.on('error', (e) => onError(String(e)));
   worker.unref();
   return {
+    // Unref'd while it runs (it must not keep a process alive), but ref'd while stopping:
+    // otherwise a caller awaiting close() could see Node exit mid-await, silently.
     stop: () =>
       new Promise<void>((resolve) => {
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }),
