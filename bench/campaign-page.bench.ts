@@ -7,11 +7,11 @@
  */
 import autocannon from 'autocannon';
 import express from 'express';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startTestApp } from '../tests/support/test-app';
 import { printBench, round, target, type BenchResult } from './support';
+import { assertLoopback, ensureNonDevelopmentEnv, failures, figures, listenLoopback, loadRow, msPer, type LoadFigures } from './http-load';
 
 export const TARGET_RATIO = 0.5;
 const CAMPAIGN_PATH = '/campagnes/seine-estuaire';
@@ -26,58 +26,9 @@ export interface CampaignPageOptions {
   log?: (line: string) => void;
 }
 
-interface LoadFigures {
-  url: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p975: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-  throughputMBps: number;
-}
-
-/** The NODE_ENV the app must not run under for this benchmark (it disables the view cache). */
-function ensureNonDevelopmentEnv(): void {
-  if (process.env.NODE_ENV !== 'test' && process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
-}
-
-async function listenLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function assertLoopback(url: string): void {
-  const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== '::1' && host !== '[::1]' && host !== 'localhost') throw new Error(`refusing to load a non-loopback address: ${url}`);
-}
-
 async function load(url: string, seconds: number, connections: number): Promise<LoadFigures> {
   assertLoopback(url);
-  const r = await autocannon({ url, connections, duration: seconds, headers: HEADERS, workers: 1, timeout: 10 });
-  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count]));
-  const requests = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
-  return {
-    url,
-    requests,
-    rps: Math.round(r['2xx'] / r.duration),
-    p50: r.latency.p50,
-    p975: r.latency.p97_5,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    statusCodes,
-    throughputMBps: round(r.throughput.average / 1024 / 1024, 2),
-  };
+  return figures(url, await autocannon({ url, connections, duration: seconds, headers: HEADERS, workers: 1, timeout: 10 }));
 }
 
 /** One request outside the load, to fail early (and clearly) if the page is not what we think. */
@@ -134,20 +85,7 @@ export async function runCampaignPageBench(opts: CampaignPageOptions = {}): Prom
     const health = await load(healthUrl, Math.min(5, duration), connections);
 
     const ratio = bare.rps > 0 ? page.rps / bare.rps : 0;
-    const msPer = (rps: number) => (rps > 0 ? round(1000 / rps, 3) : Number.NaN);
-    const row = (label: string, f: LoadFigures) => ({
-      target: label,
-      'req/s': f.rps,
-      requests: f.requests,
-      'p50 ms': f.p50,
-      'p97.5 ms': f.p975,
-      'p99 ms': f.p99,
-      'max ms': f.max,
-      'MB/s': f.throughputMBps,
-      'non-2xx': f.non2xx,
-      errors: f.errors,
-    });
-    const failures = (f: LoadFigures) => f.non2xx + f.errors + f.timeouts;
+    const row = (label: string, f: LoadFigures) => loadRow(label, f, true);
     return {
       name: 'campaign-page',
       rows: [row('bare Express GET / (JSON)', bare), row(`real app GET ${CAMPAIGN_PATH}`, page), row('diagnostic: real app GET /healthz (JSON)', health)],

@@ -12,13 +12,13 @@
  */
 import autocannon from 'autocannon';
 import express from 'express';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { checkLedger } from '../server/domain/ledger/check-ledger';
 import { buyVouchers, shopKey, type BuiltVoucher } from '../tests/support/builders';
 import { startTestApp } from '../tests/support/test-app';
 import { printBench, round, target, type BenchResult } from './support';
+import { assertLoopback, ensureNonDevelopmentEnv, failures, figures, listenLoopback, loadRow, msPer, type LoadFigures } from './http-load';
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_P99_MS = 20;
@@ -37,21 +37,6 @@ export interface RedemptionBenchOptions {
   log?: (line: string) => void;
 }
 
-interface LoadFigures {
-  url: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p975: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-  ok: number;
-}
-
 /** The parts of autocannon's options the shared typings (bench/autocannon.d.ts) leave out. */
 interface RequestSpec {
   method: string;
@@ -60,23 +45,6 @@ interface RequestSpec {
   body?: string;
 }
 type LoadOptions = autocannon.Options & { requests: RequestSpec[]; idReplacement: boolean };
-
-function ensureNonDevelopmentEnv(): void {
-  if (process.env.NODE_ENV !== 'test' && process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
-}
-
-async function listenLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function assertLoopback(url: string): void {
-  const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== '::1' && host !== '[::1]' && host !== 'localhost') throw new Error(`refusing to load a non-loopback address: ${url}`);
-}
 
 /** One request per voucher, cycled by every connection; `[<id>]` becomes a fresh id per request. */
 function redemptionRequests(vouchers: BuiltVoucher[], headers: Record<string, string>): RequestSpec[] {
@@ -91,22 +59,7 @@ function redemptionRequests(vouchers: BuiltVoucher[], headers: Record<string, st
 async function load(url: string, requests: RequestSpec[], seconds: number, connections: number): Promise<LoadFigures> {
   assertLoopback(url);
   const opts: LoadOptions = { url, connections, duration: seconds, workers: 1, timeout: 10, requests, idReplacement: true };
-  const r = await autocannon(opts);
-  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count]));
-  return {
-    url,
-    requests: r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'],
-    ok: r['2xx'],
-    rps: Math.round(r['2xx'] / r.duration),
-    p50: r.latency.p50,
-    p975: r.latency.p97_5,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    statusCodes,
-  };
+  return figures(url, await autocannon(opts));
 }
 
 /** One real request outside the load, to fail early (and clearly) if the endpoint is not what we think. */
@@ -176,19 +129,7 @@ export async function runRedemptionBench(opts: RedemptionBenchOptions = {}): Pro
     const answered2xx = realWarm.ok + redeem.ok + 1; // + the preflight
 
     const ratio = bare.rps > 0 ? redeem.rps / bare.rps : 0;
-    const msPer = (rps: number) => (rps > 0 ? round(1000 / rps, 3) : Number.NaN);
-    const row = (label: string, f: LoadFigures) => ({
-      target: label,
-      'req/s': f.rps,
-      requests: f.requests,
-      'p50 ms': f.p50,
-      'p97.5 ms': f.p975,
-      'p99 ms': f.p99,
-      'max ms': f.max,
-      'non-2xx': f.non2xx,
-      errors: f.errors,
-    });
-    const failures = (f: LoadFigures) => f.non2xx + f.errors + f.timeouts;
+    const row = loadRow;
     return {
       name: 'redemption',
       rows: [row(`bare Express POST ${PATH} (JSON)`, bare), row(`real app POST ${PATH}`, redeem), row('diagnostic: real app GET /api/v1/vouchers/{code}', lookup)],
