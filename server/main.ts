@@ -10,6 +10,7 @@ import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
 import { join } from 'node:path';
 import { cancelAbandonedOrders } from './domain/orders/abandoned-orders';
+import { deleteExpiredSessions } from './domain/merchants/merchant-users-repository';
 
 /** The only place that listens. */
 async function main() {
@@ -38,8 +39,11 @@ async function main() {
     from: config.mailFrom,
     messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo' },
   });
+  // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
   const sweep = () => {
-    const n = cancelAbandonedOrders(database, systemClock.now());
+    const now = systemClock.now();
+    database.transaction((tx) => deleteExpiredSessions(tx, now.toISOString()));
+    const n = cancelAbandonedOrders(database, now);
     if (n) logger.info({ cancelled: n }, 'abandoned orders cancelled');
   };
   sweep();

@@ -15,8 +15,6 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (code = 'NOT_FOUND', key = 'errors.not_found') => new AppError(code, 404, key);
-
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${String(x)}`);
 }

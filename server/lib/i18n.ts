@@ -30,10 +30,6 @@ export function translate(locale: string, key: string, params?: Record<string, s
   });
 }
 
-export function hasKey(locale: Locale, key: string): boolean {
-  return key in dictionaries[locale];
-}
-
 /** The best supported language from an Accept-Language header, French by default. */
 export function negotiateLocale(acceptLanguage: string | undefined): Locale {
   if (!acceptLanguage) return DEFAULT_LOCALE;

@@ -11,12 +11,6 @@ export function cents(n: number): Cents {
   return n as Cents;
 }
 
-export function sumCents(values: readonly number[]): Cents {
-  let total = 0;
-  for (const v of values) total += v;
-  return cents(total);
-}
-
 // Accepts "12", "12,5", "12.50", "1 234,50 €", "1234,50€", "€ 12". Thousands separators are
 // spaces (incl. narrow no-break spaces, as Intl prints them); at most two decimals.
 const AMOUNT = /^(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?$/;

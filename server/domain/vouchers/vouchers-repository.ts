@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { movements, vouchers } from '../../../db/schema/index';
 import { newId } from '../../lib/ids';
@@ -46,8 +46,4 @@ export function findVoucherById(tx: Tx, id: string): Voucher | undefined {
 
 export function listOrderVouchers(tx: Tx, orderId: string): Voucher[] {
   return tx.select().from(vouchers).where(eq(vouchers.orderId, orderId)).orderBy(asc(vouchers.issuedAt), asc(vouchers.code)).all();
-}
-
-export function listVouchersByCodes(tx: Tx, codes: string[]): Voucher[] {
-  return codes.length ? tx.select().from(vouchers).where(inArray(vouchers.code, codes)).all() : [];
 }
