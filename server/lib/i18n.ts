@@ -3,15 +3,22 @@ import { en as enBase } from './locales/en';
 import { fr as frBase } from './locales/fr';
 import { tillEn } from './locales/till.en';
 import { tillFr } from './locales/till.fr';
+import { bulkEn } from './locales/bulk.en';
+import { bulkFr } from './locales/bulk.fr';
+import { invoiceEn } from './locales/invoice.en';
+import { invoiceFr } from './locales/invoice.fr';
+import { sheetsEn } from './locales/sheets.en';
+import { sheetsFr } from './locales/sheets.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr };
-const en: Record<string, string> = { ...enBase, ...tillEn };
+const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr };
+const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'fr';
 
-const dictionaries: Record<Locale, Record<string, string>> = { fr, en };
+/** Every locale's merged dictionary (tests check that they hold the same keys). */
+export const dictionaries: Record<Locale, Record<string, string>> = { fr, en };
 
 export function isLocale(x: unknown): x is Locale {
   return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);

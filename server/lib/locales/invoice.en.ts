@@ -1,0 +1,3 @@
+/** English texts of the invoice module (merged into the main dictionary by server/lib/i18n.ts). */
+export const invoiceEn: Record<string, string> = {
+};
