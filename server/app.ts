@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import { engine } from 'express-handlebars';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -11,7 +11,8 @@ import type { Logger } from './lib/logger';
 import { DemoProvider } from './payments/demo-provider';
 import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
-import { posRoutes } from './web/api/pos-routes';
+import { mountPosRoutes } from './web/api/pos-routes';
+import { apiHeaders, cookiesUnlessBearer } from './web/middleware/api-headers';
 import type { AppContext } from './web/context';
 import { demoRoutes } from './web/demo/routes';
 import { devRoutes } from './web/dev/routes';
@@ -32,15 +33,6 @@ import { sessionUser } from './web/middleware/auth';
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
 
-const parseCookies = cookieParser();
-const cookiesUnlessBearer: RequestHandler = (req, res, next) => (req.headers.authorization ? next() : parseCookies(req, res, next));
-/** JSON answers need no CSP; they must not be sniffed, framed or leak a referrer. */
-const apiHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  next();
-};
 const JSQR_PATH = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
 
 export interface AppDeps {
@@ -83,11 +75,13 @@ export function createApp(deps: AppDeps): Express {
   // Dynamic pages are not hashed for ETags (a cost on every hit); static files keep theirs.
   app.set('etag', false);
   app.use(requestLog(logger));
-  // The JSON API first, on a lean pipeline: its own few headers, cookies parsed only for
-  // session callers (the till page), no page middleware. The till's POST is the hottest path.
-  app.use(webhookRoutes(ctx));
+  // The shops' POS routes first, each on its own lean lane (the till's POST is the hottest
+  // path); then the rest of the JSON API: its own few headers, cookies parsed only for
+  // session callers, no page middleware.
+  mountPosRoutes(app, ctx);
+  app.use('/webhooks', webhookRoutes(ctx));
   app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '200kb', strict: true }));
-  app.use('/api/v1', apiRoutes(ctx), posRoutes(ctx));
+  app.use('/api/v1', apiRoutes(ctx));
   app.use('/api', notFoundHandler);
   app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
   // Static files only under their prefixes, so page requests never touch the disk first.

@@ -425,6 +425,35 @@ describe('bad input changes nothing and answers a stable code', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it.each([
+    ['a latin-1 charset', { 'content-type': 'application/json; charset=iso-8859-1' }, 415, 'BAD_REQUEST'],
+    ['a gzip-encoded body', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 415, 'BAD_REQUEST'],
+    ['no JSON content type', { 'content-type': 'text/plain' }, 422, 'VALIDATION_FAILED'],
+  ] as const)('%s → %d %s, nothing changed', async (_name, headers, status, code) => {
+    const before = snapshot();
+    const res = await fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${galerne.key}` }, body: JSON.stringify(valid()) });
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a body over 16 KB with 413, whether its length is declared or it is streamed in chunks', async () => {
+    const before = snapshot();
+    const big = JSON.stringify({ ...valid(), padding: 'x'.repeat(20_000) });
+    const declared = await redeem(galerne, big);
+    expect([declared.status, declared.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const chunks = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 5; i++) c.enqueue(new TextEncoder().encode(big.slice(i * 5000, (i + 1) * 5000)));
+        c.enqueue(new TextEncoder().encode(big.slice(25_000)));
+        c.close();
+      },
+    });
+    const res = await fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${galerne.key}` }, body: chunks, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('still redeems the untouched voucher afterwards (the cases above were not refused for another reason)', async () => {
     const r = await redeem(galerne, valid());
     expect(r.status).toBe(201);

@@ -39,4 +39,33 @@ describe('group commit (batchedTransaction)', () => {
     expect((db.sqlite.prepare('SELECT cents FROM bal').get() as { cents: number }).cents).toBe(100);
     db.close();
   });
+
+  it('runs a batch once when calls fail before writing, and again with savepoints when one fails after writing', async () => {
+    const db = openDatabase(':memory:');
+    db.sqlite.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0))');
+    let runs = 0;
+    const call = (k: string, v: number, refuseFirst = false) =>
+      db.batchedTransaction(() => {
+        runs++;
+        if (refuseFirst) throw new Error('refused before writing');
+        db.sqlite.prepare('INSERT INTO t (k, v) VALUES (?, 0)').run(k);
+        db.sqlite.prepare('UPDATE t SET v = ? WHERE k = ?').run(v, k);
+        return k;
+      });
+    const clean = await Promise.allSettled([call('a', 1), call('b', 1, true), call('c', 1)]);
+    expect(clean.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(runs).toBe(3); // the fast pass only
+
+    runs = 0;
+    const poisoned = await Promise.allSettled([call('d', 1), call('e', -1), call('f', 1, true), call('g', 2)]);
+    expect(poisoned.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(runs).toBe(2 + 4); // the fast pass stopped at the partial write, then the safe pass
+    expect(db.sqlite.prepare('SELECT k, v FROM t ORDER BY k').all()).toEqual([
+      { k: 'a', v: 1 },
+      { k: 'c', v: 1 },
+      { k: 'd', v: 1 },
+      { k: 'g', v: 2 },
+    ]);
+    db.close();
+  });
 });

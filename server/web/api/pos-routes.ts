@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { recordLookupFailure } from '../../domain/merchants/api-keys-service';
 import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { redeem, voidRedemption, voucherForShop } from '../../domain/redemptions/redemptions-service';
@@ -7,6 +7,9 @@ import { AppError } from '../../lib/errors';
 import { endOfParisDay, addDays } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { apiAuth, merchantActor } from '../middleware/auth';
+import { apiHeaders, cookiesUnlessBearer } from '../middleware/api-headers';
+import { leanJsonBody } from '../middleware/json-body';
+import { chain } from '../middleware/chain';
 import { MissLimiter } from '../middleware/miss-limiter';
 import { listRedemptionsSchema, redeemSchema } from './pos-schemas';
 import { validate } from './validate';
@@ -25,10 +28,17 @@ const redemptionJson = (r: Redemption) => ({
  * The shops' API (POS software and our own till page). Every route is scoped to the
  * calling shop. Failed lookups (unknown or mistyped codes) count against the key and
  * the IP: guessing codes is slowed, then the key is locked.
+ *
+ * These routes sit on the app itself, first after the request log, each with only the
+ * middleware it needs: the till's POST is the hottest path of the product, and every
+ * router level and general-purpose middleware in front of it showed in bench/ (the
+ * locale is worked out only when an error needs words, see errorHandler).
  */
-export function posRoutes(ctx: AppContext): Router {
-  const r = Router();
+export function mountPosRoutes(app: Express, ctx: AppContext): void {
   const auth = apiAuth(ctx, 'merchant');
+  const json = leanJsonBody(16 * 1024);
+  const api = (path: string) => `/api/v1${path}`;
+  const lane = (...handlers: RequestHandler[]) => chain(apiHeaders, cookiesUnlessBearer, ...handlers);
   const misses = new MissLimiter(ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
   const ipLimit = misses.middleware();
 
@@ -48,10 +58,9 @@ export function posRoutes(ctx: AppContext): Router {
     }
   };
 
-  r.get(
-    '/vouchers/:code',
-    ipLimit,
-    auth,
+  app.get(
+    api('/vouchers/:code'),
+    lane(ipLimit, auth),
     guarded((req, res) => {
       const shop = merchantActor(res);
       const found = voucherForShop(ctx.redemptions, shop.merchantId, String(req.params.code));
@@ -70,7 +79,7 @@ export function posRoutes(ctx: AppContext): Router {
     }),
   );
 
-  r.post('/redemptions', ipLimit, auth, async (req, res, next) => {
+  app.post(api('/redemptions'), lane(ipLimit, auth, json), async (req, res, next) => {
     try {
       const shop = merchantActor(res);
       const body = validate(redeemSchema, req.body);
@@ -85,13 +94,13 @@ export function posRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/redemptions/:id/void', auth, (req, res) => {
+  app.post(api('/redemptions/:id/void'), lane(auth), (req, res) => {
     const shop = merchantActor(res);
     const result = voidRedemption(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, redemptionId: String(req.params.id) });
     res.json({ redemption: redemptionJson(result.redemption), voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status } });
   });
 
-  r.get('/redemptions', auth, (req, res) => {
+  app.get(api('/redemptions'), lane(auth), (req, res) => {
     const shop = merchantActor(res);
     const q = validate(listRedemptionsSchema, req.query);
     // Whole days are Paris days: ?from=2026-11-23&to=2026-11-23 is that one day.
@@ -100,6 +109,4 @@ export function posRoutes(ctx: AppContext): Router {
     const rows = listShopRedemptions(ctx.database.db, shop.merchantId, { from, to, status: q.status });
     res.json({ redemptions: rows.map(({ r: x, code }) => ({ ...redemptionJson(x), code: formatCode(code) })) });
   });
-
-  return r;
 }

@@ -3,12 +3,12 @@ import { handleProviderEvent } from '../../domain/orders/payment-events-service'
 import type { AppContext } from '../context';
 
 /**
- * Mounted before any JSON parser: the signature covers the exact bytes received.
+ * Mounted at /webhooks, before any JSON parser: the signature covers the exact bytes received.
  * Unknown event types answer 200 (recorded and ignored) so Stripe stops retrying them.
  */
 export function webhookRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.post('/webhooks/stripe', express.raw({ type: '*/*', limit: '1mb' }), (req, res) => {
+  r.post('/stripe', express.raw({ type: '*/*', limit: '1mb' }), (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = ctx.payments.parseWebhook(raw, req.get('stripe-signature'));
     const outcome = handleProviderEvent(ctx.orders, event);
