@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | campaign-page | redemption)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -32,6 +32,10 @@ const benches: Entry[] = [
   {
     name: 'voucher-pdf',
     run: async () => (await import('./voucher-pdf.bench')).runVoucherPdfBench(quick ? { counts: [500, 2000], comparisonCount: 20, log } : { log }),
+  },
+  {
+    name: 'voucher-sheets',
+    run: async () => (await import('./voucher-sheets.bench')).runVoucherSheetsBench(quick ? { counts: [500, 2000], log } : { log }),
   },
   {
     name: 'campaign-page',
