@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
     demo: deps.payments.name === 'demo',
     secureCookies: https,
     rateLimits: { ...defaultRateLimits, ...deps.rateLimits },
-    orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger },
+    orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
     users: { database: deps.database, clock: deps.clock },
     redemptions: { database: deps.database, clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes },
     kickOutbox: deps.kickOutbox ?? (() => {}),
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
   // session callers, no page middleware.
   mountPosRoutes(app, ctx);
   app.use('/webhooks', webhookRoutes(ctx));
-  app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '200kb', strict: true }));
+  app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '5mb', strict: true }));
   app.use('/api/v1', apiRoutes(ctx));
   app.use('/api', notFoundHandler);
   app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));

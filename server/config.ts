@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import type { Seller } from './invoices/invoice-document';
+import { loadOperator } from './operator';
 
 /** Reads and validates the environment once; the rest of the code receives a Config. */
 const schema = z.object({
@@ -37,6 +39,8 @@ export interface Config {
   logLevel: string;
   /** How long a shop may void its own redemption. */
   voidWindowMinutes: number;
+  /** The operator's legal identity and bank account (invoices, transfers). */
+  operator: Seller;
 }
 
 export class ConfigError extends Error {}
@@ -69,7 +73,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !production,
     logLevel: e.LOG_LEVEL,
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
+    operator: operatorOrThrow(env, production),
   };
+}
+
+function operatorOrThrow(env: NodeJS.ProcessEnv, production: boolean): Seller {
+  try {
+    return loadOperator(env, production);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 /** Outside production a secret is generated once and kept in data/, so sessions survive restarts. */

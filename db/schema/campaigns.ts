@@ -22,6 +22,11 @@ export const campaigns = sqliteTable('campaigns', {
   validityDays: integer('validity_days').notNull(),
   maxVouchersPerOrder: integer('max_vouchers_per_order').notNull(),
   maxOrderCentsIndividual: integer('max_order_cents_individual').notNull(),
+  /** Organisations (companies, public bodies) order in bulk under their own limits. */
+  maxVouchersPerOrgOrder: integer('max_vouchers_per_org_order').notNull().default(10_000),
+  maxOrderCentsOrg: integer('max_order_cents_org').notNull().default(500_000_00),
+  /** Service fee on organisations' orders, basis points of the face value (VAT added). */
+  orgFeeBps: integer('org_fee_bps').notNull().default(0),
   startsAt: text('starts_at').notNull(),
   endsAt: text('ends_at'),
   soldCents: integer('sold_cents').notNull().default(0),

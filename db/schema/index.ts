@@ -8,3 +8,6 @@ export * from './outbox';
 export * from './merchant-users';
 export * from './api-keys';
 export * from './redemptions';
+export * from './organisations';
+export * from './invoices';
+export * from './settings';

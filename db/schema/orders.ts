@@ -22,7 +22,23 @@ export const orders = sqliteTable(
     purchaseOrder: text('purchase_order'),
     serviceCode: text('service_code'),
     paymentMethod: text('payment_method', { enum: ['card', 'bank_transfer'] }).notNull(),
+    /** What the buyer pays: vouchers at face value + service fee + VAT on the fee. */
     totalCents: integer('total_cents').notNull(),
+    /** Service fee excluding VAT (organisations only; vouchers themselves carry no VAT). */
+    feeCents: integer('fee_cents').notNull().default(0),
+    feeVatCents: integer('fee_vat_cents').notNull().default(0),
+    /** Sum of bank transfers recorded so far (card orders: the one payment). */
+    paidCents: integer('paid_cents').notNull().default(0),
+    organisationId: text('organisation_id'),
+    /** Billing address as ordered (the organisation's may change later). */
+    billingAddress: text('billing_address'),
+    contactPhone: text('contact_phone'),
+    /** Unique reference the buyer puts on its bank transfer, e.g. VIR7K3M9QXA. */
+    transferReference: text('transfer_reference').unique(),
+    /** Employer gift event (noel, rentree, naissance…) printed on the vouchers. */
+    giftEvent: text('gift_event'),
+    /** When the organisation downloaded the codes: from then on its page may show them. */
+    codesExportedAt: text('codes_exported_at'),
     locale: text('locale').notNull(),
     /** SHA-256 of the bearer token given to the buyer; the token itself is never stored. */
     accessTokenHash: text('access_token_hash').notNull(),
@@ -36,7 +52,7 @@ export const orders = sqliteTable(
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('orders_campaign_idx').on(t.campaignId), index('orders_checkout_ref_idx').on(t.checkoutRef)],
+  (t) => [index('orders_campaign_idx').on(t.campaignId), index('orders_checkout_ref_idx').on(t.checkoutRef), index('orders_organisation_idx').on(t.organisationId)],
 );
 
 export const orderItems = sqliteTable(

@@ -1,3 +1,4 @@
+import { loadOperator } from '../../server/operator';
 /**
  * Test data made through the real services (orders, payment events, API keys), so what a
  * test redeems is exactly what production would have issued: vouchers with their issue
@@ -59,7 +60,7 @@ export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number
   if (!campaign) throw new Error(`no campaign ${slug}`);
   const baseUrl = deps.baseUrl ?? 'http://127.0.0.1';
   const payments = new DemoProvider(baseUrl);
-  const orderDeps = { database: deps.database, clock: deps.clock, payments, baseUrl, logger: silent };
+  const orderDeps = { database: deps.database, clock: deps.clock, payments, baseUrl, logger: silent, operator: loadOperator({}, false) };
   const perOrder = Math.max(1, Math.min(campaign.maxVouchersPerOrder, Math.floor(campaign.maxOrderCentsIndividual / opts.amountCents)));
   const out: BuiltVoucher[] = [];
   for (let left = opts.quantity ?? 1; left > 0; left -= perOrder) {

@@ -1,3 +1,4 @@
+import { loadOperator } from '../../server/operator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
@@ -32,7 +33,7 @@ describe('ledger invariants', () => {
     migrateDatabase(db);
     await seedDemo(db, clock.now());
     const payments = new DemoProvider('http://localhost:3000');
-    deps = { database: db, clock, payments, baseUrl: 'http://localhost:3000', logger: createLogger('silent') };
+    deps = { database: db, clock, payments, baseUrl: 'http://localhost:3000', logger: createLogger('silent'), operator: loadOperator({}, false) };
   });
   afterEach(() => db.close());
 
@@ -110,7 +111,7 @@ describe('abandoned orders', () => {
     migrateDatabase(db);
     const clock = fixedClock('2026-11-23T10:00:00Z');
     await seedDemo(db, clock.now());
-    const deps: OrdersDeps = { database: db, clock, payments: new DemoProvider('http://x'), baseUrl: 'http://x', logger: createLogger('silent') };
+    const deps: OrdersDeps = { database: db, clock, payments: new DemoProvider('http://x'), baseUrl: 'http://x', logger: createLogger('silent'), operator: loadOperator({}, false) };
     const input = { campaignSlug: 'seine-estuaire', buyer: { type: 'individual' as const, name: 'A', email: 'a@example.org' }, items: [{ amountCents: 1000, quantity: 1 }], paymentMethod: 'card' as const, locale: 'fr' };
     const demoOrder = (await createOrder(deps, input)).order;
     const noCheckout = (await createOrder(deps, input)).order;

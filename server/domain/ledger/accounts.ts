@@ -4,6 +4,10 @@
  * - voucher_liability             what the operator owes voucher holders (credit balance)
  * - merchant_payable:<merchant> owed to a shop for what it redeemed, until settled
  * - payments_suspense             money received that matches no order, awaiting review
+ * - customer_advances             bank transfers received for orders not yet paid in full
+ *                                 (and any overpayment, until refunded)
+ * - service_fee_revenue           the operator's fee on organisations' orders, excl. VAT
+ * - vat_collected                 VAT on that fee, owed to the treasury
  */
 export const Accounts = {
   paymentsClearing: (provider: string) => `payments_clearing:${provider}`,
@@ -12,6 +16,9 @@ export const Accounts = {
   merchantPayable: (merchantId: string) => `merchant_payable:${merchantId}`,
   /** Money received that matches no order (wrong amount): held until an operator refunds or matches it. */
   paymentsSuspense: 'payments_suspense',
+  customerAdvances: 'customer_advances',
+  serviceFeeRevenue: 'service_fee_revenue',
+  vatCollected: 'vat_collected',
 } as const;
 
 export interface JournalLine {

@@ -56,13 +56,18 @@ export function checkLedger(database: Database_): Breach[] {
   report(
     'paid_order_fully_issued',
     q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM vouchers v WHERE v.order_id = o.id), 0) AS issued
-       FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents`),
+       FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents - o.fee_cents - o.fee_vat_cents`),
   );
   report(
     'paid_order_payments',
     q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM payments p WHERE p.order_id = o.id), 0) AS paid
        FROM orders o WHERE o.status = 'paid' AND paid < o.total_cents`),
   );
+  // Transfers not yet turned into a sale (partial payments, overpayments) are the customers' advances.
+  const advances = q(`SELECT
+      (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'customer_advances') AS books,
+      (SELECT COALESCE(SUM(paid_cents - CASE WHEN status = 'paid' THEN total_cents ELSE 0 END), 0) FROM orders WHERE payment_method = 'bank_transfer') AS orders`)[0]!;
+  if (advances.books !== advances.orders) report('customer_advances_equal_unapplied_transfers', [advances]);
   report(
     'unpaid_order_has_no_vouchers',
     q(`SELECT o.reference, o.status FROM orders o WHERE o.status IN ('pending_payment', 'cancelled') AND EXISTS (SELECT 1 FROM vouchers v WHERE v.order_id = o.id)`),

@@ -5,9 +5,10 @@ import { orderItems, orders, payments, providerEvents } from '../../../db/schema
 export type Order = typeof orders.$inferSelect;
 export type OrderItem = typeof orderItems.$inferSelect;
 
+/** An organisation's order may hold 10 000 lines: inserted in chunks under SQLite's bound-parameter limit. */
 export function insertOrder(tx: Tx, order: Order, items: OrderItem[]): void {
   tx.insert(orders).values(order).run();
-  tx.insert(orderItems).values(items).run();
+  for (let i = 0; i < items.length; i += 1000) tx.insert(orderItems).values(items.slice(i, i + 1000)).run();
 }
 
 export function findOrder(tx: Tx, id: string): Order | undefined {

@@ -1,20 +1,20 @@
 import type { Database_, Tx } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
-import { generateCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { newId, newOrderReference, newToken, sha256 } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import type { PaymentProvider } from '../../payments/payment-provider';
+import type { Seller } from '../../invoices/invoice-document';
 import { checkOrder, type BuyerType } from '../campaigns/campaign';
-import { addToCampaignTotals, findCampaignById } from '../campaigns/campaigns-repository';
 import { publicCampaign } from '../campaigns/campaigns-service';
-import { Accounts } from '../ledger/accounts';
+import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { expiryFor } from '../vouchers/voucher';
-import { insertIssuedVouchers } from '../vouchers/vouchers-repository';
-import { checkPayment, vouchersToIssue } from './order';
-import { findOrder, findPayment, insertOrder, insertPayment, listOrderItems, updateOrder, type Order } from './orders-repository';
+import { upsertOrganisationTx } from '../organisations/organisations-service';
+import { checkPayment } from './order';
+import { issueOrderTx, saleLines } from './order-issuance';
+import { organisationTerms, type OrganisationOrderInput } from './organisation-order';
+import { findOrder, findPayment, insertOrder, insertPayment, updateOrder, type Order } from './orders-repository';
 
 export interface OrdersDeps {
   database: Database_;
@@ -22,9 +22,10 @@ export interface OrdersDeps {
   payments: PaymentProvider;
   baseUrl: string;
   logger: Logger;
+  operator: Seller;
 }
 
-export interface NewOrderInput {
+export interface NewOrderInput extends OrganisationOrderInput {
   campaignSlug: string;
   buyer: {
     type: BuyerType;
@@ -35,6 +36,8 @@ export interface NewOrderInput {
     vatNumber?: string;
     purchaseOrder?: string;
     serviceCode?: string;
+    phone?: string;
+    address?: { lines: string[]; postalCode: string; city: string };
   };
   items: { amountCents: number; quantity: number; recipientName?: string; recipientEmail?: string; message?: string }[];
   paymentMethod: 'card' | 'bank_transfer';
@@ -51,9 +54,11 @@ export interface CreatedOrder {
  * Creates the order (pending_payment) in one transaction, then — outside it — asks the
  * payment provider for a checkout, with our order id as idempotency key so a retry
  * cannot create a second checkout. A provider failure cancels the order and says so.
+ * Bank transfers (organisations only) need no checkout: the order page shows the
+ * pro-forma with the operator's IBAN and the order's transfer reference.
  */
 export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promise<CreatedOrder> {
-  if (input.paymentMethod === 'bank_transfer') {
+  if (input.paymentMethod === 'bank_transfer' && input.buyer.type === 'individual') {
     throw new AppError('PAYMENT_METHOD_UNAVAILABLE', 422, 'errors.bank_transfer_unavailable', { paymentMethod: 'errors.bank_transfer_unavailable' });
   }
   const now = deps.clock.now();
@@ -62,6 +67,8 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
     const campaign = publicCampaign(tx, input.campaignSlug);
     const check = checkOrder(campaign, input.buyer.type, input.items, now);
     if (!check.ok) throw orderCheckError(check);
+    const org = input.buyer.type === 'individual' ? null : organisationTerms(tx, campaign, input, check.totalCents, now);
+    const orgRow = org ? upsertOrganisationTx(tx, org.organisation, now) : null;
     const order: Order = {
       id: newId(),
       reference: newOrderReference(),
@@ -70,13 +77,22 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       buyerType: input.buyer.type,
       buyerName: input.buyer.name,
       buyerEmail: input.buyer.email,
-      organisation: input.buyer.organisation ?? null,
-      siret: input.buyer.siret ?? null,
-      vatNumber: input.buyer.vatNumber ?? null,
-      purchaseOrder: input.buyer.purchaseOrder ?? null,
-      serviceCode: input.buyer.serviceCode ?? null,
+      organisation: org?.organisation.name ?? null,
+      siret: org?.organisation.siret ?? null,
+      vatNumber: org?.organisation.vatNumber ?? null,
+      purchaseOrder: org?.purchaseOrder ?? null,
+      serviceCode: org?.serviceCode ?? null,
       paymentMethod: input.paymentMethod,
-      totalCents: check.totalCents,
+      totalCents: check.totalCents + (org?.feeCents ?? 0) + (org?.feeVatCents ?? 0),
+      feeCents: org?.feeCents ?? 0,
+      feeVatCents: org?.feeVatCents ?? 0,
+      paidCents: 0,
+      organisationId: orgRow?.organisation.id ?? null,
+      billingAddress: org ? `${org.organisation.billingAddress}\n${org.organisation.postalCode} ${org.organisation.city}` : null,
+      contactPhone: input.buyer.phone ?? null,
+      transferReference: null,
+      giftEvent: org?.giftEvent ?? null,
+      codesExportedAt: null,
       locale: input.locale,
       accessTokenHash: sha256(accessToken),
       checkoutRef: null,
@@ -97,11 +113,17 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       recipientEmail: it.recipientEmail ?? null,
       message: it.message ?? null,
     }));
+    if (input.paymentMethod === 'bank_transfer') order.transferReference = transferReferenceOf(order.reference);
     insertOrder(tx, order, items);
+    if (orgRow) {
+      const kind = input.paymentMethod === 'bank_transfer' ? 'org_order_proforma' : 'org_order_created';
+      enqueueMessage(tx, { kind, recipient: order.buyerEmail, payload: { orderId: order.id, accessToken, pageToken: orgRow.pageToken } }, now);
+    }
     return { order, campaignName: campaign.name };
   });
 
   const orderUrl = `${deps.baseUrl}/commandes/${order.order.id}?token=${accessToken}`;
+  if (input.paymentMethod === 'bank_transfer') return { order: order.order, accessToken, paymentUrl: orderUrl };
   let checkout;
   try {
     checkout = await deps.payments.createCheckout({
@@ -157,7 +179,7 @@ export type ConfirmOutcome = 'issued' | 'already_recorded' | 'already_paid' | 'r
  * deliveries race, only the first finds it unpaid. Payment, journal, vouchers, issue
  * movements, progress and the buyer's email are one atomic step.
  */
-export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logger'>, p: ConfirmedPayment): ConfirmOutcome {
+export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logger'> & { operator?: Seller }, p: ConfirmedPayment): ConfirmOutcome {
   const now = deps.clock.now();
   const order = findOrder(tx, p.orderId);
   if (!order) return 'order_not_found';
@@ -168,22 +190,9 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   }
   // One payment per provider reference: a payment already held in suspense is not counted twice.
   if (findPayment(tx, p.provider, p.providerRef)) return 'already_recorded';
-  const campaign = findCampaignById(tx, order.campaignId)!;
-  const journalId = recordPayment(tx, order, p, { kind: 'voucher_sale', credit: Accounts.voucherLiability, description: `Order ${order.reference} paid` }, now);
-  const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
-  const issued = vouchersToIssue(listOrderItems(tx, order.id)).map((v) => ({
-    ...v,
-    id: newId(),
-    code: generateCode(),
-    campaignId: campaign.id,
-    orderId: order.id,
-    issuedAt: now.toISOString(),
-    expiresAt,
-  }));
-  insertIssuedVouchers(tx, issued, journalId, `payment:${p.provider}`, now);
-  addToCampaignTotals(tx, campaign.id, { soldCents: order.totalCents });
-  updateOrder(tx, order.id, { status: 'paid', paidAt: now.toISOString(), cancelReason: null, cancelledAt: null });
-  enqueueMessage(tx, { kind: 'order_vouchers', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
+  const journalId = recordPayment(tx, order, p, { kind: 'voucher_sale', lines: saleLines(order, Accounts.paymentsClearing(p.provider)), description: `Order ${order.reference} paid` }, now);
+  updateOrder(tx, order.id, { paidCents: p.amountCents });
+  issueOrderTx(tx, deps, order, journalId, `payment:${p.provider}`, now);
   return 'issued';
 }
 
@@ -197,35 +206,31 @@ function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: 
   updateOrder(tx, order.id, { reviewReason: reason });
   if (reason !== 'amount_mismatch' || !Number.isSafeInteger(p.amountCents) || p.amountCents <= 0) return;
   if (findPayment(tx, p.provider, p.providerRef)) return;
-  recordPayment(tx, order, p, { kind: 'payment_suspense', credit: Accounts.paymentsSuspense, description: `Unmatched payment for order ${order.reference}` }, now);
+  const lines = [
+    { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
+    { account: Accounts.paymentsSuspense, amountCents: -p.amountCents },
+  ];
+  recordPayment(tx, order, p, { kind: 'payment_suspense', lines, description: `Unmatched payment for order ${order.reference}` }, now);
 }
 
 /**
- * Money received: the payment row (unique per provider reference) and its journal,
- * clearing debited, `credit` credited. Returns the journal id.
+ * Money received: the payment row (unique per provider reference) and its journal
+ * (clearing debited by what arrived). Returns the journal id.
  */
-function recordPayment(tx: Tx, order: Order, p: ConfirmedPayment, entry: { kind: string; credit: string; description: string }, now: Date): string {
-  const journalId = postJournal(
-    tx,
-    {
-      kind: entry.kind,
-      description: `${entry.description} (${p.provider} ${p.providerRef})`,
-      orderId: order.id,
-      lines: [
-        { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
-        { account: entry.credit, amountCents: -p.amountCents },
-      ],
-    },
-    now,
-  );
-  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: now.toISOString(), journalId });
+export function recordPayment(tx: Tx, order: Order, p: Pick<ConfirmedPayment, 'provider' | 'providerRef' | 'amountCents'>, entry: { kind: string; lines: JournalLine[]; description: string }, now: Date, receivedAt = now): string {
+  const journalId = postJournal(tx, { kind: entry.kind, description: `${entry.description} (${p.provider} ${p.providerRef})`, orderId: order.id, lines: entry.lines }, now);
+  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: receivedAt.toISOString(), journalId });
   return journalId;
 }
 
-/** Cancels a still-unpaid order (payment failed, checkout expired or never created). */
+/**
+ * Cancels a still-unpaid order (payment failed, checkout expired or never created, or an
+ * organisation's order the operator cancels). One that received part of its transfers is
+ * not cancelled: that money must be refunded first.
+ */
 export function cancelOrderTx(tx: Tx, now: Date, orderId: string, reason: string): boolean {
   const order = findOrder(tx, orderId);
-  if (!order || order.status !== 'pending_payment') return false;
+  if (!order || order.status !== 'pending_payment' || order.paidCents > 0) return false;
   updateOrder(tx, orderId, { status: 'cancelled', cancelReason: reason, cancelledAt: now.toISOString() });
   return true;
 }
@@ -233,6 +238,9 @@ export function cancelOrderTx(tx: Tx, now: Date, orderId: string, reason: string
 export function cancelOrder(deps: Pick<OrdersDeps, 'database' | 'clock'>, orderId: string, reason: string): boolean {
   return deps.database.transaction((tx) => cancelOrderTx(tx, deps.clock.now(), orderId, reason));
 }
+
+/** What the buyer writes on its transfer: the order reference without dashes (banks drop them). */
+export const transferReferenceOf = (orderReference: string) => `VIR${orderReference.replace(/^CMD-/, '').replace(/-/g, '')}`;
 
 /** The order for a bearer of its access token; compared by hash, never by the token itself. */
 export function findOrderForToken(deps: Pick<OrdersDeps, 'database'>, orderId: string, token: string | undefined): Order {

@@ -11,7 +11,7 @@ export type EventOutcome = 'duplicate' | 'ignored' | 'pending' | 'cancelled' | '
  * two different events for the same payment (completed + async_succeeded) meet the
  * order-status check and the unique (provider, ref) payment row.
  */
-export function handleProviderEvent(deps: Pick<OrdersDeps, 'database' | 'clock' | 'logger'>, event: ProviderEvent): EventOutcome {
+export function handleProviderEvent(deps: Pick<OrdersDeps, 'database' | 'clock' | 'logger' | 'operator'>, event: ProviderEvent): EventOutcome {
   const outcome = deps.database.transaction((tx): EventOutcome => {
     const now = deps.clock.now();
     if (!recordProviderEvent(tx, { id: event.id, provider: event.provider, type: event.type }, now)) return 'duplicate';

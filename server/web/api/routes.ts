@@ -1,35 +1,23 @@
 import { Router, type Request } from 'express';
 import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
-import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
-import { findOrder, type Order } from '../../domain/orders/orders-repository';
-import { findLiveKey } from '../../domain/merchants/api-keys-service';
+import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
+import { createOrder } from '../../domain/orders/orders-service';
 import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
-import { AppError } from '../../lib/errors';
-import { streamVoucherPdf } from '../../pdf/voucher-pdf';
+import { apiAuth } from '../middleware/auth';
+import { orderDocumentRoutes } from './order-documents-routes';
+import { orderFor, orderJson } from './order-access';
 import type { AppContext } from '../context';
 import { orderCreationLimit } from '../middleware/rate-limits';
 import { campaignDetailJson, campaignSummaryJson, voucherJson } from '../presenters';
-import { createOrderSchema } from './schemas';
+import { createOrderSchema, recordTransferSchema } from './schemas';
 import { validate } from './validate';
-import { bearerOf } from '../middleware/auth';
 
-
-const orderJson = (o: Order) => ({
-  id: o.id,
-  reference: o.reference,
-  status: o.status,
-  totalCents: o.totalCents,
-  currency: 'EUR',
-  paymentMethod: o.paymentMethod,
-  buyerType: o.buyerType,
-  createdAt: o.createdAt,
-  paidAt: o.paidAt,
-});
 
 export function apiRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
+  const adminOnly = apiAuth(ctx, 'admin');
 
   r.get('/campaigns', (_req, res) => {
     res.json({ campaigns: listPublicCampaigns(db).map(campaignSummaryJson) });
@@ -49,43 +37,29 @@ export function apiRoutes(ctx: AppContext): Router {
       buyer: body.buyer,
       items: body.items,
       paymentMethod: body.paymentMethod,
+      giftEvent: body.giftEvent,
+      ceilingAcknowledged: body.ceilingAcknowledged,
       locale: res.locals.locale,
     });
-    res.status(201).json({ order: orderJson(created.order), paymentUrl: created.paymentUrl, accessToken: created.accessToken });
+    ctx.kickOutbox();
+    res.status(201).json({ order: orderJson(created.order, ctx), paymentUrl: created.paymentUrl, accessToken: created.accessToken });
   });
-
-  // The buyer's access token (the PDF link on the confirmation page cannot send a
-  // header, hence ?token= as well), or an operator's admin key.
-  const orderFor = (req: Request) => {
-    const b = bearerOf(req);
-    const key = b?.startsWith('bk_') ? findLiveKey(ctx.database, b) : undefined;
-    if (key?.kind === 'admin') {
-      const order = findOrder(db, String(req.params.id));
-      if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
-      return order;
-    }
-    return findOrderForToken(ctx.orders, String(req.params.id), b ?? (typeof req.query.token === 'string' ? req.query.token : undefined));
-  };
 
   r.get('/orders/:id', (req, res) => {
-    const order = orderFor(req);
+    const order = orderFor(ctx, req);
     const now = ctx.clock.now();
-    res.set('Cache-Control', 'no-store').json({ order: orderJson(order), vouchers: listOrderVouchers(db, order.id).map((v) => voucherJson(v, now, ctx.baseUrl)) });
+    res.set('Cache-Control', 'no-store').json({ order: orderJson(order, ctx), vouchers: listOrderVouchers(db, order.id).map((v) => voucherJson(v, now, ctx.baseUrl)) });
   });
 
-  r.get('/orders/:id/vouchers.pdf', async (req, res) => {
-    const order = orderFor(req);
-    if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
-    const campaign = findCampaignById(db, order.campaignId)!;
-    res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="bons-${order.reference}.pdf"`);
-    await streamVoucherPdf(res, listOrderVouchers(db, order.id), {
-      baseUrl: ctx.baseUrl,
-      locale: res.locals.locale,
-      campaignName: campaign.name,
-      operatorName: campaign.operatorName,
-      demo: ctx.demo,
-    });
+  // Operator (admin key): a bank transfer received for an order.
+  r.post('/orders/:id/payments', adminOnly, (req, res) => {
+    const body = validate(recordTransferSchema, req.body);
+    const actor = res.locals.apiActor?.actor ?? 'admin';
+    const result = recordBankTransfer(ctx.orders, { orderId: String(req.params.id), amountCents: body.amountCents, reference: body.reference, receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined, actor });
+    if (result.issued) ctx.kickOutbox();
+    res.status(result.replayed ? 200 : 201).json({ order: orderJson(result.order, ctx), issued: result.issued, replayed: result.replayed });
   });
 
+  r.use(orderDocumentRoutes(ctx));
   return r;
 }

@@ -1,0 +1,106 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import { invoices } from '../../../db/schema/index';
+import { computeTotals, type Buyer, type InvoiceDocument, type InvoiceLine, type Seller } from '../../invoices/invoice-document';
+import { newId } from '../../lib/ids';
+import { addDays, parisDate } from '../../lib/paris-time';
+import type { Order, OrderItem } from '../orders/orders-repository';
+import type { Organisation } from '../organisations/organisations-repository';
+import { allocateInvoiceNumber } from './invoice-numbers';
+
+export type Invoice = typeof invoices.$inferSelect;
+export const SERVICE_FEE_VAT_BP = 2000;
+const PAYMENT_DAYS = 30;
+
+export interface InvoiceSource {
+  order: Order;
+  organisation: Organisation;
+  items: OrderItem[];
+  campaignName: string;
+  operator: Seller;
+}
+
+function buyerOf(org: Organisation, order: Order): Buyer {
+  const base = {
+    name: org.name,
+    address: { lines: org.billingAddress.split('\n').filter(Boolean).slice(0, 3), postcode: org.postalCode, city: org.city, countryCode: 'FR' },
+    siret: org.siret,
+    ...(org.vatNumber ? { vatNumber: org.vatNumber } : {}),
+    contact: { name: org.contactName, email: org.contactEmail, ...(order.contactPhone ? { phone: order.contactPhone } : {}) },
+    ...(order.purchaseOrder ? { purchaseOrderReference: order.purchaseOrder } : {}),
+  };
+  return org.kind === 'municipality' ? { kind: 'public', ...base, ...(order.serviceCode ? { serviceCode: order.serviceCode } : {}) } : { kind: 'company', ...base };
+}
+
+/** Voucher lines grouped by face value (a CSV of 1 000 beneficiaries is a few lines), then the fee. */
+function linesOf(src: InvoiceSource): InvoiceLine[] {
+  const byValue = new Map<number, number>();
+  for (const it of src.items) byValue.set(it.amountCents, (byValue.get(it.amountCents) ?? 0) + it.quantity);
+  const lines: InvoiceLine[] = [...byValue].sort((a, b) => a[0] - b[0]).map(([faceValueCents, quantity]) => ({ kind: 'voucher', campaignName: src.campaignName, faceValueCents, quantity }));
+  if (src.order.feeCents > 0) lines.push({ kind: 'service_fee', quantity: 1, unitCents: src.order.feeCents, vatRateBp: SERVICE_FEE_VAT_BP });
+  return lines;
+}
+
+/**
+ * The document for an order: a pro-forma before payment (no number; it carries the IBAN
+ * and the transfer reference), the invoice once paid. Its total must be the order's total
+ * to the cent — the order's fee VAT is computed with the same rule (vatOn).
+ */
+export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; number: string | null; now: Date }): InvoiceDocument {
+  const issueDate = parisDate(opts.now);
+  const doc: InvoiceDocument = {
+    proforma: opts.proforma,
+    number: opts.number,
+    orderReference: src.order.reference,
+    issueDate,
+    dueDate: opts.proforma ? addDays(issueDate, PAYMENT_DAYS) : issueDate,
+    currency: 'EUR',
+    seller: src.operator,
+    buyer: buyerOf(src.organisation, src.order),
+    lines: linesOf(src),
+    latePenaltyPoints: src.organisation.kind === 'municipality' ? 8 : 10,
+    transferReference: src.order.transferReference ?? src.order.reference,
+    ...(opts.proforma ? {} : { paymentTerms: paidTerms(src.order) }),
+  };
+  const total = computeTotals(doc.lines).grossCents;
+  if (total !== src.order.totalCents) throw new Error(`invoice total ${total} ≠ order total ${src.order.totalCents} for ${src.order.reference}`);
+  return doc;
+}
+
+const paidTerms = (order: Order) => `Acquittée le ${parisDate(new Date(order.paidAt ?? order.createdAt))} — Paid on ${parisDate(new Date(order.paidAt ?? order.createdAt))}.`;
+
+/**
+ * Issues the order's invoice once (a second call returns the first): number and row in the
+ * caller's transaction, so a rollback gives the number back (no gap).
+ */
+export function issueInvoiceTx(tx: Tx, src: InvoiceSource, now: Date): Invoice {
+  const existing = findOrderInvoice(tx, src.order.id);
+  if (existing) return existing;
+  const year = Number(parisDate(now).slice(0, 4));
+  const { seq, number } = allocateInvoiceNumber(tx, 'invoice', year);
+  const document = orderDocument(src, { proforma: false, number, now });
+  const invoice: Invoice = {
+    id: newId(),
+    kind: 'invoice',
+    number,
+    year,
+    seq,
+    orderId: src.order.id,
+    creditsInvoiceId: null,
+    totalCents: src.order.totalCents,
+    issuedAt: now.toISOString(),
+    document: JSON.stringify(document),
+  };
+  tx.insert(invoices).values(invoice).run();
+  return invoice;
+}
+
+export function findOrderInvoice(tx: Tx, orderId: string): Invoice | undefined {
+  return tx.select().from(invoices).where(and(eq(invoices.orderId, orderId), eq(invoices.kind, 'invoice'))).get();
+}
+
+export function listInvoices(tx: Tx, year: number): Invoice[] {
+  return tx.select().from(invoices).where(eq(invoices.year, year)).orderBy(asc(invoices.kind), asc(invoices.seq)).all();
+}
+
+export const invoiceDocument = (invoice: Invoice): InvoiceDocument => JSON.parse(invoice.document) as InvoiceDocument;

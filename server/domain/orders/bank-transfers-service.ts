@@ -1,0 +1,75 @@
+import type { Database_ } from '../../../db/client';
+import type { Seller } from '../../invoices/invoice-document';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { Accounts } from '../ledger/accounts';
+import { postJournal } from '../ledger/ledger-repository';
+import { issueOrderTx, saleLines } from './order-issuance';
+import { findOrder, findPayment, updateOrder, type Order } from './orders-repository';
+import { recordPayment } from './orders-service';
+
+export const BANK_TRANSFER = 'bank_transfer';
+
+export interface BankTransferInput {
+  orderId: string;
+  amountCents: number;
+  /** The bank's reference of the credit (unique per transfer): what makes recording idempotent. */
+  reference: string;
+  receivedAt?: Date;
+  actor: string;
+}
+
+export interface TransferOutcome {
+  order: Order;
+  /** The same bank reference was recorded before: nothing changed. */
+  replayed: boolean;
+  /** This transfer completed the payment: the vouchers were issued. */
+  issued: boolean;
+  remainingCents: number;
+  overpaidCents: number;
+}
+
+/**
+ * Records a bank transfer received for an order, in one BEGIN IMMEDIATE transaction.
+ * Every transfer is booked as the customer's advance; the one that completes the total
+ * turns the advances into the sale and issues the vouchers (all or nothing). Partial
+ * payments leave the order pending with what remains to pay; an overpayment stays on the
+ * customer's advances and flags the order for a refund. The bank reference is unique:
+ * recording it again returns the first result, a different amount under it is refused.
+ */
+export function recordBankTransfer(deps: { database: Database_; clock: Clock; operator: Seller }, input: BankTransferInput): TransferOutcome {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const order = findOrder(tx, input.orderId);
+    if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    const prior = findPayment(tx, BANK_TRANSFER, input.reference);
+    if (prior) {
+      if (prior.orderId !== order.id || prior.amountCents !== input.amountCents) throw new AppError('PAYMENT_REFERENCE_REUSED', 409, 'errors.payment_reference_reused');
+      return outcome(order, true, false);
+    }
+    if (order.paymentMethod !== 'bank_transfer') throw new AppError('ORDER_NOT_BANK_TRANSFER', 409, 'errors.order_not_bank_transfer');
+    if (order.status === 'cancelled' || order.status === 'refunded') throw new AppError('ORDER_CANCELLED', 409, 'errors.order_cancelled');
+
+    const received = { provider: BANK_TRANSFER, providerRef: input.reference, amountCents: input.amountCents };
+    const lines = [
+      { account: Accounts.paymentsClearing(BANK_TRANSFER), amountCents: input.amountCents },
+      { account: Accounts.customerAdvances, amountCents: -input.amountCents },
+    ];
+    recordPayment(tx, order, received, { kind: 'bank_transfer_received', lines, description: `Transfer for order ${order.reference}` }, now, input.receivedAt ?? now);
+    const paidCents = order.paidCents + input.amountCents;
+    const overpaid = paidCents > order.totalCents;
+    updateOrder(tx, order.id, { paidCents, ...(overpaid ? { reviewReason: 'overpaid' } : {}) });
+    let issued = false;
+    if (order.status === 'pending_payment' && paidCents >= order.totalCents) {
+      const journalId = postJournal(tx, { kind: 'voucher_sale', description: `Order ${order.reference} paid by transfer`, orderId: order.id, lines: saleLines(order, Accounts.customerAdvances) }, now);
+      issueOrderTx(tx, deps, { ...order, paidCents }, journalId, input.actor, now);
+      issued = true;
+    }
+    return outcome(findOrder(tx, order.id)!, false, issued);
+  });
+}
+
+function outcome(order: Order, replayed: boolean, issued: boolean): TransferOutcome {
+  const owed = order.totalCents - order.paidCents;
+  return { order, replayed, issued, remainingCents: Math.max(0, owed), overpaidCents: Math.max(0, -owed) };
+}

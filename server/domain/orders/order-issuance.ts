@@ -1,0 +1,56 @@
+import type { Tx } from '../../../db/client';
+import type { Seller } from '../../invoices/invoice-document';
+import { generateCode } from '../../lib/codes';
+import { newId } from '../../lib/ids';
+import { enqueueMessage } from '../../mail/outbox-repository';
+import { addToCampaignTotals, findCampaignById } from '../campaigns/campaigns-repository';
+import { issueInvoiceTx } from '../invoices/invoices-service';
+import { Accounts, type JournalLine } from '../ledger/accounts';
+import { findOrganisation } from '../organisations/organisations-repository';
+import { expiryFor } from '../vouchers/voucher';
+import { insertIssuedVouchers } from '../vouchers/vouchers-repository';
+import { vouchersToIssue } from './order';
+import { listOrderItems, updateOrder, type Order } from './orders-repository';
+
+/** Face value of the vouchers: what the buyer pays minus the service fee and its VAT. */
+export const faceValueCents = (o: Pick<Order, 'totalCents' | 'feeCents' | 'feeVatCents'>) => o.totalCents - o.feeCents - o.feeVatCents;
+
+/**
+ * The sale: `from` (money received, or the customer's advances) debited by the total;
+ * the vouchers' face value is owed to holders, the fee is revenue, its VAT owed to the state.
+ */
+export function saleLines(order: Order, from: string): JournalLine[] {
+  const lines: JournalLine[] = [
+    { account: from, amountCents: order.totalCents },
+    { account: Accounts.voucherLiability, amountCents: -faceValueCents(order) },
+  ];
+  if (order.feeCents) lines.push({ account: Accounts.serviceFeeRevenue, amountCents: -order.feeCents });
+  if (order.feeVatCents) lines.push({ account: Accounts.vatCollected, amountCents: -order.feeVatCents });
+  return lines;
+}
+
+/**
+ * Issues every voucher of a paid order in the caller's transaction (all or nothing, even
+ * for 10 000 vouchers): vouchers and issue movements, progress, status, the invoice for an
+ * organisation, the buyer's email and one email per beneficiary with an address.
+ */
+export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, journalId: string, actor: string, now: Date): void {
+  const campaign = findCampaignById(tx, order.campaignId)!;
+  const items = listOrderItems(tx, order.id);
+  const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
+  const issued = vouchersToIssue(items).map((v) => ({ ...v, id: newId(), code: generateCode(), campaignId: campaign.id, orderId: order.id, issuedAt: now.toISOString(), expiresAt }));
+  insertIssuedVouchers(tx, issued, journalId, actor, now);
+  addToCampaignTotals(tx, campaign.id, { soldCents: faceValueCents(order) });
+  const paidAt = now.toISOString();
+  updateOrder(tx, order.id, { status: 'paid', paidAt, cancelReason: null, cancelledAt: null });
+  const organisation = order.organisationId ? findOrganisation(tx, order.organisationId) : undefined;
+  if (organisation) {
+    // Individuals' orders (the demo history among them) need no operator identity; invoices do.
+    if (!deps.operator) throw new Error('issuing an organisation order needs the operator identity');
+    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, organisation, items, campaignName: campaign.name, operator: deps.operator }, now);
+    enqueueMessage(tx, { kind: 'org_order_paid', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
+    for (const v of issued) if (v.recipientEmail) enqueueMessage(tx, { kind: 'beneficiary_voucher', recipient: v.recipientEmail, payload: { voucherId: v.id } }, now);
+  } else {
+    enqueueMessage(tx, { kind: 'order_vouchers', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
+  }
+}

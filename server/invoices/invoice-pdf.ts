@@ -1,0 +1,277 @@
+import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { formatLongDate } from '../lib/dates';
+import { formatIban } from '../lib/identifiers';
+import { assertInvoiceDocument, computeTotals, type InvoiceDocument, type InvoiceTotals, type PostalAddress } from './invoice-document';
+import { formatRate as rateText, lineDescription as lineText, paymentClauses, sellerLegalMentions } from './invoice-texts';
+
+/**
+ * The human-readable invoice or pro-forma, A4, in French or English, with the mentions
+ * French law asks of an invoice between professionals (art. 242 nonies A of annex II to the
+ * CGI, art. L. 441-9 of the code de commerce): number, dates, both parties' identities and
+ * SIREN/SIRET/VAT numbers, lines with quantity, unit price excl. VAT and VAT rate, totals,
+ * due date, late-payment penalties and the 40 € recovery fee, no-discount clause, and the
+ * VAT status of multi-purpose vouchers.
+ *
+ * Every invoice is a PDF/A-3b (archival format; the same file becomes a Factur-X when
+ * facturx.ts attaches its XML). PDF/A forbids non-embedded fonts, so the text uses Open Sans
+ * (OFL, from an npm package) rather than the PDF standard Helvetica.
+ */
+
+const A4 = { w: 595.28, h: 841.89 };
+const BRAND = '#1f4e79';
+const X = 48;
+const W = A4.w - 2 * X;
+const TOP = 60;
+const BOTTOM = A4.h - 60;
+const COLS = [
+  { key: 'invoice.col_description', w: 213, align: 'left' },
+  { key: 'invoice.col_quantity', w: 36, align: 'right' },
+  { key: 'invoice.col_unit_price', w: 76, align: 'right' },
+  { key: 'invoice.col_vat_rate', w: 84, align: 'right' },
+  { key: 'invoice.col_amount', w: 90, align: 'right' },
+] as const;
+
+const require = createRequire(import.meta.url);
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+function loadFonts() {
+  const file = (weight: string) => readFileSync(require.resolve(`@expo-google-fonts/open-sans/${weight}/OpenSans_${weight}.ttf`));
+  fonts ??= { regular: file('400Regular'), bold: file('700Bold') };
+  return fonts;
+}
+
+/** Open Sans has no narrow no-break space (Intl puts one in French amounts): use a no-break space. */
+const pdfText = (s: string) => s.replace(/\u202f/g, '\u00a0');
+/** pdfkit copies Info strings into the XMP packet unescaped: keep XML's special characters out. */
+const metaText = (s: string) => s.replace(/&/g, '+').replace(/[<>]/g, ' ');
+
+interface Ctx {
+  doc: InvoiceDocument;
+  totals: InvoiceTotals;
+  locale: string;
+  t: (key: string, params?: Record<string, string | number>) => string;
+  money: (cents: number) => string;
+  date: (ymd: string) => string;
+}
+
+function invoiceContext(doc: InvoiceDocument, locale: string): Ctx {
+  return {
+    doc,
+    totals: computeTotals(doc.lines),
+    locale,
+    t: (key, params) => pdfText(translate(locale, key, params)),
+    money: (c) => pdfText(formatMoney(c, locale)),
+    // Noon UTC is the same calendar day in Paris; French writes the first of the month « 1er ».
+    date: (ymd) => pdfText(formatLongDate(`${ymd}T12:00:00Z`, locale).replace(/^1 /, locale === 'en' ? '1 ' : '1er ')),
+  };
+}
+
+const formatRate = (bp: number, locale: string) => pdfText(rateText(bp, locale));
+const lineDescription = (line: InvoiceDocument['lines'][number], locale: string) => pdfText(lineText(line, locale));
+
+function addressLines(a: PostalAddress): string[] {
+  return [...a.lines, `${a.postcode} ${a.city}`, ...(a.countryCode === 'FR' ? [] : [a.countryCode])];
+}
+
+function drawHeader(pdf: PDFKit.PDFDocument, c: Ctx): void {
+  const { doc } = c;
+  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
+  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(doc.seller.tradingName ?? doc.seller.legalName), X, 30, { width: W / 2 });
+  const title = c.t(doc.proforma ? 'invoice.title_proforma' : 'invoice.title');
+  pdf.fontSize(20).text(title.toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
+  const ref = doc.proforma ? doc.orderReference : doc.number ?? '';
+  pdf.font('Regular').fontSize(11).text(pdfText(ref), X + W / 2, 54, { width: W / 2, align: 'right' });
+}
+
+function drawMeta(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const { doc, t } = c;
+  const rows: [string, string][] = [];
+  if (doc.number) rows.push([t('invoice.number'), doc.number]);
+  rows.push([t('invoice.issue_date'), c.date(doc.issueDate)], [t('invoice.due_date'), c.date(doc.dueDate)]);
+  rows.push([t('invoice.delivery_date'), c.date(doc.deliveryDate ?? doc.issueDate)], [t('invoice.order_reference'), doc.orderReference]);
+  const b = doc.buyer;
+  if (b.purchaseOrderReference) rows.push([t(b.kind === 'public' ? 'invoice.commitment_number' : 'invoice.purchase_order'), b.purchaseOrderReference]);
+  if (b.kind === 'public' && b.serviceCode) rows.push([t('invoice.service_code'), b.serviceCode]);
+  for (const [label, value] of rows) {
+    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 150 });
+    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 150, y, { width: W - 150 });
+    y += 13;
+  }
+  return y + 8;
+}
+
+function drawParty(pdf: PDFKit.PDFDocument, c: Ctx, x: number, y: number, title: string, lines: string[]): number {
+  const w = W / 2 - 12;
+  pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
+  pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
+  pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
+  return pdf.y;
+}
+
+function drawParties(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const { seller: s, buyer: b } = c.doc;
+  const { t } = c;
+  const sellerLines = [s.legalName, ...addressLines(s.address), `${t('invoice.siret')} ${s.siret}`, `${t('invoice.vat_number')} ${s.vatNumber}`];
+  if (s.phone) sellerLines.push(`${t('invoice.phone')} ${s.phone.replace(/ /g, '\u00a0')}`);
+  if (s.email) sellerLines.push(`${t('invoice.email')} ${s.email}`);
+  const buyerLines = [b.name, ...addressLines(b.address), `${t('invoice.siret')} ${b.siret}`];
+  if (b.vatNumber) buyerLines.push(`${t('invoice.vat_number')} ${b.vatNumber}`);
+  // A phone number never breaks across lines.
+  const contact = [b.contact?.name, b.contact?.email, b.contact?.phone?.replace(/ /g, '\u00a0')].filter(Boolean).join(' · ');
+  if (contact) buyerLines.push(t('invoice.contact_line', { contact }));
+  const left = drawParty(pdf, c, X, y, t('invoice.seller'), sellerLines);
+  const right = drawParty(pdf, c, X + W / 2 + 12, y, t('invoice.buyer'), buyerLines);
+  return Math.max(left, right) + 14;
+}
+
+function drawRow(pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean): number {
+  pdf.font(bold ? 'Bold' : 'Regular').fontSize(9).fillColor('#111111');
+  let x = X;
+  let bottom = y;
+  COLS.forEach((col, i) => {
+    pdf.text(cells[i] ?? '', x + 4, y, { width: col.w - 8, align: col.align });
+    bottom = Math.max(bottom, pdf.y);
+    x += col.w;
+  });
+  return bottom + 5;
+}
+
+function drawTableHead(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
+  return drawRow(pdf, COLS.map((col) => c.t(col.key)), y + 1, true) + 2;
+}
+
+function newPage(pdf: PDFKit.PDFDocument): number {
+  pdf.addPage({ size: 'A4', margin: 0 });
+  return TOP;
+}
+
+function drawLines(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  y = drawTableHead(pdf, c, y);
+  c.doc.lines.forEach((line, i) => {
+    const a = c.totals.lines[i]!;
+    const cells = [lineDescription(line, c.locale), String(a.quantity), c.money(a.unitCents), a.rateBp === null ? c.t('invoice.out_of_scope_short') : formatRate(a.rateBp, c.locale), c.money(a.netCents)];
+    const height = pdf.font('Regular').fontSize(9).heightOfString(cells[0]!, { width: COLS[0].w - 8 });
+    if (y + height > BOTTOM - 20) y = drawTableHead(pdf, c, newPage(pdf));
+    y = drawRow(pdf, cells, y, false);
+    pdf.moveTo(X, y - 2).lineTo(X + W, y - 2).lineWidth(0.5).strokeColor('#cccccc').stroke();
+  });
+  return y + 8;
+}
+
+function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const { totals, t } = c;
+  const rows: [string, string, boolean][] = [[t('invoice.total_net'), c.money(totals.netCents), false]];
+  for (const g of totals.vat) {
+    if (g.rateBp === null) rows.push([t('invoice.out_of_scope_group'), c.money(g.baseCents), false]);
+    else rows.push([t('invoice.vat_group', { rate: formatRate(g.rateBp, c.locale), base: c.money(g.baseCents) }), c.money(g.vatCents), false]);
+  }
+  rows.push([t('invoice.total_vat'), c.money(totals.vatCents), false], [t('invoice.total_gross'), c.money(totals.grossCents), true], [t('invoice.amount_due'), c.money(totals.dueCents), true]);
+  if (y + rows.length * 16 > BOTTOM) y = newPage(pdf);
+  const x = X + W - 280;
+  for (const [label, value, strong] of rows) {
+    pdf.fillColor('#111111').font(strong ? 'Bold' : 'Regular').fontSize(strong ? 10.5 : 9.5);
+    pdf.text(label, x, y, { width: 180 });
+    pdf.text(value, x + 180, y, { width: 100, align: 'right' });
+    y += 15;
+  }
+  return y + 4;
+}
+
+function paragraph(pdf: PDFKit.PDFDocument, text: string, y: number, size = 8.5, color = '#333333'): number {
+  const height = pdf.font('Regular').fontSize(size).heightOfString(text, { width: W, lineGap: 1 });
+  if (y + height > BOTTOM) y = newPage(pdf);
+  pdf.fillColor(color).text(text, X, y, { width: W, lineGap: 1 });
+  return pdf.y + 3;
+}
+
+function drawPayment(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const { doc, t } = c;
+  if (y + 110 > BOTTOM) y = newPage(pdf);
+  pdf.fillColor(BRAND).font('Bold').fontSize(10).text(t('invoice.payment_title').toUpperCase(), X, y, { width: W });
+  y = pdf.y + 4;
+  y = paragraph(pdf, doc.paymentTerms ? pdfText(doc.paymentTerms) : t('invoice.payment_terms', { date: c.date(doc.dueDate) }), y, 9.5, '#111111');
+  const rows: [string, string][] = [[t('invoice.account_holder'), doc.seller.legalName], [t('invoice.iban'), formatIban(doc.seller.iban)], [t('invoice.bic'), doc.seller.bic], [t('invoice.transfer_reference'), doc.transferReference]];
+  for (const [label, value] of rows) {
+    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 190 });
+    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 190, y, { width: W - 190 });
+    y += 13;
+  }
+  return y + 6;
+}
+
+function drawLegal(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const { doc } = c;
+  if (doc.lines.some((l) => l.kind === 'voucher')) y = paragraph(pdf, c.t('invoice.voucher_vat_mention'), y);
+  if (doc.proforma) return paragraph(pdf, c.t('invoice.proforma_notice'), y + 4, 9.5, '#b00020');
+  const clauses = paymentClauses(doc, c.locale);
+  for (const text of [clauses.penalties, clauses.recoveryFee, clauses.discount]) y = paragraph(pdf, pdfText(text), y);
+  return y;
+}
+
+function sellerFooter(c: Ctx): string {
+  const s = c.doc.seller;
+  // The RCS mention is « RCS <city> <SIREN> »; without one, the SIREN stands alone.
+  const siren = s.rcs ? [] : [`${translate(c.locale, 'invoice.siren')} ${s.siren}`];
+  return pdfText([s.legalName, ...sellerLegalMentions(c.doc, c.locale), ...siren, `${translate(c.locale, 'invoice.vat_number')} ${s.vatNumber}`].join(' – '));
+}
+
+function drawFooters(pdf: PDFKit.PDFDocument, c: Ctx): void {
+  const range = pdf.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    pdf.switchToPage(i);
+    pdf.fillColor('#666666').font('Regular').fontSize(7).text(sellerFooter(c), X, A4.h - 46, { width: W, align: 'center', lineBreak: true });
+    pdf.text(c.t('invoice.page', { page: i + 1, pages: range.count }), X, A4.h - 26, { width: W, align: 'right' });
+  }
+}
+
+/** Extra steps before the file is closed: facturx.ts attaches the XML and adds its metadata. */
+export type PdfFinisher = (pdf: PDFKit.PDFDocument) => void;
+
+function newPdf(doc: InvoiceDocument, locale: string): PDFKit.PDFDocument {
+  const { regular, bold } = loadFonts();
+  const title = doc.proforma ? translate(locale, 'invoice.meta_title_proforma', { reference: doc.orderReference }) : translate(locale, 'invoice.meta_title', { number: doc.number ?? '' });
+  const pdf = new PDFDocument({
+    size: 'A4', margin: 0, autoFirstPage: false, bufferPages: true, compress: true,
+    // The default font too must be embeddable: pdfkit accepts font data there (its types say a name).
+    pdfVersion: '1.7', subset: 'PDF/A-3b', lang: locale === 'en' ? 'en-GB' : 'fr-FR', font: regular as unknown as string,
+    info: { Title: metaText(title), Author: metaText(doc.seller.legalName), Subject: metaText(title), Creator: 'bons-locaux', Producer: 'bons-locaux (PDFKit)' },
+  });
+  pdf.registerFont('Regular', regular);
+  pdf.registerFont('Bold', bold);
+  return pdf;
+}
+
+function collect(pdf: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    pdf.on('data', (b: Buffer) => chunks.push(b));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+}
+
+/** Draws the whole document (checked first); `finish` runs last, before the file is closed. */
+export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?: PdfFinisher): Promise<Buffer> {
+  assertInvoiceDocument(doc);
+  const c = invoiceContext(doc, locale);
+  const pdf = newPdf(doc, locale);
+  const done = collect(pdf);
+  pdf.addPage({ size: 'A4', margin: 0 });
+  drawHeader(pdf, c);
+  let y = drawParties(pdf, c, drawMeta(pdf, c, 118));
+  y = drawTotals(pdf, c, drawLines(pdf, c, y));
+  drawLegal(pdf, c, drawPayment(pdf, c, y));
+  drawFooters(pdf, c);
+  finish?.(pdf);
+  pdf.end();
+  return done;
+}
+
+/** The invoice or pro-forma as a PDF/A-3b file, in 'fr' or 'en'. */
+export function renderInvoicePdf(doc: InvoiceDocument, locale: string): Promise<Buffer> {
+  return drawInvoice(doc, locale);
+}

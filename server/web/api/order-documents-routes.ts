@@ -1,0 +1,93 @@
+import { Router, type Response } from 'express';
+import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
+import { findOrderInvoice, invoiceDocument, orderDocument } from '../../domain/invoices/invoices-service';
+import { updateOrder, listOrderItems, type Order } from '../../domain/orders/orders-repository';
+import { findOrganisation } from '../../domain/organisations/organisations-repository';
+import { orderVoucherPages } from '../../domain/vouchers/order-voucher-pages';
+import { effectiveStatus } from '../../domain/vouchers/voucher';
+import { checkFacturX, renderFacturX } from '../../invoices/facturx';
+import { renderInvoicePdf } from '../../invoices/invoice-pdf';
+import { formatCode } from '../../lib/codes';
+import { AppError } from '../../lib/errors';
+import { translate } from '../../lib/i18n';
+import { streamVoucherSheets } from '../../pdf/voucher-sheets';
+import type { AppContext } from '../context';
+import { orderFor } from './order-access';
+
+const csvCell = (s: string | number | null | undefined) => {
+  const t = String(s ?? '');
+  // A leading = + - @ would be a formula in a spreadsheet: quote it as text.
+  const safe = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** Documents of an order for its buyer (token) or the operator (admin key). */
+export function orderDocumentRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const db = ctx.database.db;
+  const paid = (order: Order) => {
+    if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
+  };
+  const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
+
+  // Printable sheets, 8 per page, streamed page by page (10 000 vouchers stay flat in memory).
+  r.get('/orders/:id/vouchers.pdf', async (req, res) => {
+    const order = orderFor(ctx, req);
+    paid(order);
+    const campaign = findCampaignById(db, order.campaignId)!;
+    pdfHeaders(res, `bons-${order.reference}.pdf`);
+    const vouchers = (async function* () {
+      for await (const v of orderVoucherPages(ctx.database, order.id)) yield { code: v.code, formatted: formatCode(v.code), amountCents: v.amountCents, expiresAt: v.expiresAt, recipientName: v.recipientName, message: v.message, campaignName: campaign.name };
+    })();
+    const eventLabel = order.giftEvent ? translate(res.locals.locale, `gift_event.${order.giftEvent}`) : undefined;
+    try {
+      await streamVoucherSheets(res, vouchers, { baseUrl: ctx.baseUrl, locale: res.locals.locale, title: campaign.name, orderReference: order.reference, ...(eventLabel ? { eventLabel } : {}) });
+    } catch (err) {
+      // Headers are gone: cut the connection so a truncated PDF is never taken for a whole one.
+      res.destroy(err as Error);
+    }
+  });
+
+  // The codes for the organisation's own tools; from now on its page may show them too.
+  r.get('/orders/:id/vouchers.csv', async (req, res) => {
+    const order = orderFor(ctx, req);
+    paid(order);
+    if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
+    const now = ctx.clock.now();
+    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="codes-${order.reference}.csv"`);
+    res.write('\ufeffcode;montant;statut;expire_le;beneficiaire;email;url\r\n');
+    for await (const v of orderVoucherPages(ctx.database, order.id)) {
+      const code = formatCode(v.code);
+      const line = [code, (v.amountCents / 100).toFixed(2).replace('.', ','), effectiveStatus(v, now), v.expiresAt.slice(0, 10), v.recipientName, v.recipientEmail, `${ctx.baseUrl}/v/${code}`].map(csvCell).join(';');
+      if (!res.write(line + '\r\n')) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  const source = (order: Order) => {
+    const organisation = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
+    if (!organisation) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
+    return { order, organisation, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
+  };
+
+  r.get('/orders/:id/proforma.pdf', async (req, res) => {
+    const order = orderFor(ctx, req);
+    const doc = orderDocument(source(order), { proforma: true, number: null, now: new Date(order.createdAt) });
+    const pdf = await renderInvoicePdf(doc, res.locals.locale);
+    pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
+  });
+
+  // The invoice as issued (stored document); public bodies get the Factur-X file for Chorus Pro.
+  r.get('/orders/:id/invoice.pdf', async (req, res) => {
+    const order = orderFor(ctx, req);
+    const invoice = findOrderInvoice(db, order.id);
+    if (!invoice) throw new AppError('INVOICE_NOT_ISSUED', 409, 'errors.invoice_not_issued');
+    const doc = invoiceDocument(invoice);
+    // EN 16931 forbids out-of-scope voucher lines and a taxed fee on one e-invoice: such an
+    // invoice stays a plain PDF (see server/invoices/facturx.ts).
+    const pdf = doc.buyer.kind === 'public' && checkFacturX(doc).ok ? (await renderFacturX(doc, res.locals.locale)).pdf : await renderInvoicePdf(doc, res.locals.locale);
+    pdfHeaders(res, `${invoice.number}.pdf`).send(pdf);
+  });
+
+  return r;
+}
