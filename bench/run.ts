@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -44,6 +44,10 @@ const benches: Entry[] = [
   {
     name: 'redemption',
     run: async () => (await import('./redemption.bench')).runRedemptionBench(quick ? { duration: 3, warmup: 1, vouchers: 20, log } : { log }),
+  },
+  {
+    name: 'bulk-issue',
+    run: async () => (await import('./bulk-issue.bench')).runBulkIssueBench(quick ? { vouchers: 2000, runs: 1, log } : { log }),
   },
 ];
 
