@@ -25,6 +25,7 @@ import { securityHeaders } from './web/middleware/security';
 import { publicPages, shopRoutes } from './web/shop/routes';
 import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
+import { organisationRoutes } from './web/organisation/routes';
 import { webhookRoutes } from './web/webhooks/routes';
 import { merchantAuthRoutes } from './web/merchant/auth-routes';
 import { merchantShopRoutes } from './web/merchant/shop-routes';
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection(config.sessionSecret));
   app.use(shopRoutes(ctx));
   app.use(voucherRoutes(ctx));
+  app.use(organisationRoutes(ctx));
   app.use(sessionUser(ctx));
   app.use(merchantAuthRoutes(ctx));
   app.use(merchantShopRoutes(ctx));

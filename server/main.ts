@@ -37,7 +37,7 @@ async function main() {
     logger,
     transport,
     from: config.mailFrom,
-    messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo' },
+    messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator },
   });
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
   const sweep = () => {

@@ -11,6 +11,8 @@ import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import type { Seller } from '../invoices/invoice-document';
+import { renderBeneficiaryVoucher, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutgoingMail } from './transport';
 
@@ -19,10 +21,12 @@ export interface MessageContext {
   baseUrl: string;
   viewsDir: string;
   demo: boolean;
+  /** The operator's identity: its IBAN/BIC for bank-transfer orders. */
+  operator: Seller;
 }
 
 const templates = new Map<string, HandlebarsTemplateDelegate>();
-function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
+export function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
   let tpl = templates.get(name);
   if (!tpl) {
     tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
@@ -31,7 +35,7 @@ function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate
   return tpl;
 }
 
-async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
+export async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -50,6 +54,15 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
     case 'password_reset':
     case 'staff_invitation':
       return renderPasswordLink(ctx, msg.kind, JSON.parse(msg.payload) as { userId: string; token: string; locale: string }, msg.recipient);
+    case 'org_order_proforma':
+    case 'org_order_created':
+      return renderOrgOrderMail(ctx, msg.kind, JSON.parse(msg.payload) as { orderId: string; accessToken: string; pageToken: string }, msg.recipient);
+    case 'org_order_paid':
+      return renderOrgOrderPaid(ctx, JSON.parse(msg.payload) as { orderId: string }, msg.recipient);
+    case 'beneficiary_voucher':
+      return renderBeneficiaryVoucher(ctx, JSON.parse(msg.payload) as { voucherId: string }, msg.recipient);
+    case 'org_page_link':
+      return renderOrgPageLink(ctx, JSON.parse(msg.payload) as { organisationId: string; pageToken: string; locale: string }, msg.recipient);
     default:
       throw new Error(`unknown message kind ${msg.kind}`);
   }

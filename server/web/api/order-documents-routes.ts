@@ -21,20 +21,23 @@ const csvCell = (s: string | number | null | undefined) => {
   return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-/** Documents of an order for its buyer (token) or the operator (admin key). */
-export function orderDocumentRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const db = ctx.database.db;
-  const paid = (order: Order) => {
-    if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
-  };
-  const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
+const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
+const paid = (order: Order) => {
+  if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
+};
 
+/**
+ * An order's documents, whoever is allowed to see them: the buyer (order token), the
+ * operator (admin key) through the API, or the organisation's contact through its page.
+ * The caller has checked access; each function writes the whole response.
+ */
+export const orderDocuments = {
   // Printable sheets, 8 per page, streamed page by page (10 000 vouchers stay flat in memory).
-  r.get('/orders/:id/vouchers.pdf', async (req, res) => {
-    const order = orderFor(ctx, req);
+  async vouchersPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
     paid(order);
-    const campaign = findCampaignById(db, order.campaignId)!;
+    // The sheets carry every code, those emailed to beneficiaries too: downloading them is an export.
+    if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
+    const campaign = findCampaignById(ctx.database.db, order.campaignId)!;
     pdfHeaders(res, `bons-${order.reference}.pdf`);
     const vouchers = (async function* () {
       for await (const v of orderVoucherPages(ctx.database, order.id)) yield { code: v.code, formatted: formatCode(v.code), amountCents: v.amountCents, expiresAt: v.expiresAt, recipientName: v.recipientName, message: v.message, campaignName: campaign.name };
@@ -46,11 +49,10 @@ export function orderDocumentRoutes(ctx: AppContext): Router {
       // Headers are gone: cut the connection so a truncated PDF is never taken for a whole one.
       res.destroy(err as Error);
     }
-  });
+  },
 
   // The codes for the organisation's own tools; from now on its page may show them too.
-  r.get('/orders/:id/vouchers.csv', async (req, res) => {
-    const order = orderFor(ctx, req);
+  async vouchersCsv(ctx: AppContext, order: Order, res: Response): Promise<void> {
     paid(order);
     if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
     const now = ctx.clock.now();
@@ -62,32 +64,36 @@ export function orderDocumentRoutes(ctx: AppContext): Router {
       if (!res.write(line + '\r\n')) await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();
-  });
+  },
 
-  const source = (order: Order) => {
+  async proformaPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
+    const db = ctx.database.db;
     const organisation = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
     if (!organisation) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
-    return { order, organisation, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
-  };
-
-  r.get('/orders/:id/proforma.pdf', async (req, res) => {
-    const order = orderFor(ctx, req);
-    const doc = orderDocument(source(order), { proforma: true, number: null, now: new Date(order.createdAt) });
+    const source = { order, organisation, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
+    const doc = orderDocument(source, { proforma: true, number: null, now: new Date(order.createdAt) });
     const pdf = await renderInvoicePdf(doc, res.locals.locale);
     pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
-  });
+  },
 
   // The invoice as issued (stored document); public bodies get the Factur-X file for Chorus Pro.
-  r.get('/orders/:id/invoice.pdf', async (req, res) => {
-    const order = orderFor(ctx, req);
-    const invoice = findOrderInvoice(db, order.id);
+  async invoicePdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
+    const invoice = findOrderInvoice(ctx.database.db, order.id);
     if (!invoice) throw new AppError('INVOICE_NOT_ISSUED', 409, 'errors.invoice_not_issued');
     const doc = invoiceDocument(invoice);
     // EN 16931 forbids out-of-scope voucher lines and a taxed fee on one e-invoice: such an
     // invoice stays a plain PDF (see server/invoices/facturx.ts).
     const pdf = doc.buyer.kind === 'public' && checkFacturX(doc).ok ? (await renderFacturX(doc, res.locals.locale)).pdf : await renderInvoicePdf(doc, res.locals.locale);
     pdfHeaders(res, `${invoice.number}.pdf`).send(pdf);
-  });
+  },
+};
 
+/** Documents of an order for its buyer (token) or the operator (admin key). */
+export function orderDocumentRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.get('/orders/:id/vouchers.pdf', (req, res) => orderDocuments.vouchersPdf(ctx, orderFor(ctx, req), res));
+  r.get('/orders/:id/vouchers.csv', (req, res) => orderDocuments.vouchersCsv(ctx, orderFor(ctx, req), res));
+  r.get('/orders/:id/proforma.pdf', (req, res) => orderDocuments.proformaPdf(ctx, orderFor(ctx, req), res));
+  r.get('/orders/:id/invoice.pdf', (req, res) => orderDocuments.invoicePdf(ctx, orderFor(ctx, req), res));
   return r;
 }

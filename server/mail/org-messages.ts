@@ -1,0 +1,138 @@
+import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import { findOrder, type Order } from '../domain/orders/orders-repository';
+import { findOrganisation } from '../domain/organisations/organisations-repository';
+import { organisationPageUrl } from '../domain/organisations/organisations-service';
+import { findVoucherById } from '../domain/vouchers/vouchers-repository';
+import { formatCode } from '../lib/codes';
+import { formatLongDate } from '../lib/dates';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import { template, toBuffer, type MessageContext } from './messages';
+import type { OutgoingMail } from './transport';
+
+/**
+ * Mails of organisations' orders (companies, town halls): the order's contact gets the
+ * pro-forma / order links and, once paid, a summary; each beneficiary with an address gets
+ * their own voucher. Texts in the order's locale; rendered at send time from current data.
+ */
+
+type Params = Record<string, string | number>;
+const translator = (locale: string) => (key: string, params?: Params) => translate(locale, key, params);
+
+/** The mail.org.* texts a template uses, keyed without the prefix. */
+const texts = (locale: string, keys: string[], params: Params) =>
+  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.)?/, ''), translate(locale, k, params)]));
+
+const orderUrl = (ctx: MessageContext, orderId: string, accessToken: string) => `${ctx.baseUrl}/commandes/${orderId}?token=${accessToken}`;
+export const linkRequestUrl = (baseUrl: string) => `${baseUrl}/organisation/lien`;
+
+function loadOrder(ctx: MessageContext, orderId: string): { order: Order; campaign: NonNullable<ReturnType<typeof findCampaignById>>; organisationName: string } {
+  const db = ctx.database.db;
+  const order = findOrder(db, orderId);
+  if (!order) throw new Error(`order ${orderId} not found`);
+  const campaign = findCampaignById(db, order.campaignId)!;
+  const org = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
+  return { order, campaign, organisationName: order.organisation ?? org?.name ?? order.buyerName };
+}
+
+/** org_order_proforma (bank transfer: amount, IBAN, reference, pro-forma) and org_order_created (card: links). */
+export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proforma' | 'org_order_created', p: { orderId: string; accessToken: string; pageToken: string }, to: string): OutgoingMail {
+  const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
+  const locale = order.locale;
+  const t = translator(locale);
+  const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference };
+  const proforma = kind === 'org_order_proforma';
+  const view = {
+    t: texts(locale, ['mail.hello', 'mail.org.created_intro', 'mail.org.proforma_intro', 'mail.org.transfer_title', 'mail.org.amount', 'mail.org.iban', 'mail.org.bic', 'mail.org.beneficiary', 'mail.org.transfer_reference', 'mail.org.transfer_reference_hint', 'mail.org.proforma_link', 'mail.org.order_link', 'mail.org.page_link', 'mail.org.page_hint', 'mail.org.keep_private', 'mail.thanks', 'mail.demo'], params),
+    demo: ctx.demo,
+    proforma,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    reference: order.reference,
+    total: formatMoney(order.totalCents, locale),
+    transfer: proforma ? { iban: ctx.operator.iban, bic: ctx.operator.bic, beneficiary: ctx.operator.legalName, reference: order.transferReference } : null,
+    proformaUrl: proforma ? `${ctx.baseUrl}/api/v1/orders/${order.id}/proforma.pdf?token=${p.accessToken}` : null,
+    orderUrl: orderUrl(ctx, order.id, p.accessToken),
+    pageUrl: order.organisationId ? organisationPageUrl(ctx.baseUrl, { id: order.organisationId }, p.pageToken) : null,
+  };
+  return {
+    to,
+    subject: t(proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
+    text: template(ctx, 'org-order.text')(view),
+    html: template(ctx, 'org-order.html')(view),
+  };
+}
+
+/** org_order_paid: what was issued; the page link itself is only in the order mail (or the link form). */
+export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, to: string): OutgoingMail {
+  const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
+  const locale = order.locale;
+  const stats = ctx.database.sqlite
+    .prepare<[string], { count: number; total: number | null; emailed: number | null }>(
+      'SELECT COUNT(*) AS count, SUM(amount_cents) AS total, SUM(recipient_email IS NOT NULL) AS emailed FROM vouchers WHERE order_id = ?',
+    )
+    .get(order.id)!;
+  const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.total ?? 0, emailed: stats.emailed ?? 0, paper: stats.count - (stats.emailed ?? 0) };
+  const view = {
+    t: texts(locale, ['mail.hello', 'mail.org.paid_intro', 'mail.org.paid_emailed', 'mail.org.paid_paper', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+    demo: ctx.demo,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    emailed: (stats.emailed ?? 0) > 0,
+    paper: params.paper > 0,
+    linkFormUrl: linkRequestUrl(ctx.baseUrl),
+  };
+  return {
+    to,
+    subject: translate(locale, 'mail.org.paid_subject', params),
+    text: template(ctx, 'org-order-paid.text')(view),
+    html: template(ctx, 'org-order-paid.html')(view),
+  };
+}
+
+/** beneficiary_voucher: one voucher offered by the organisation, with its PDF. */
+export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucherId: string }, to: string): Promise<OutgoingMail> {
+  const voucher = findVoucherById(ctx.database.db, p.voucherId);
+  if (!voucher || !voucher.orderId) throw new Error(`voucher ${p.voucherId} not found`);
+  const { order, campaign, organisationName } = loadOrder(ctx, voucher.orderId);
+  const locale = order.locale;
+  const code = formatCode(voucher.code);
+  const event = order.giftEvent ? translate(locale, `gift_event.${order.giftEvent}`) : '';
+  const params = { name: voucher.recipientName ?? '', organisation: organisationName, campaign: campaign.name, amount: formatMoney(voucher.amountCents, locale), expires: formatLongDate(voucher.expiresAt, locale), event };
+  const view = {
+    t: texts(locale, [voucher.recipientName ? 'mail.hello' : 'mail.org.hello_anonymous', 'mail.org.gift_intro', 'mail.org.gift_event', 'mail.org.gift_message', 'mail.org.gift_expires', 'mail.voucher_line', 'mail.org.gift_pdf', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'], params),
+    demo: ctx.demo,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    amount: params.amount,
+    code,
+    url: `${ctx.baseUrl}/v/${code}`,
+    event: event || null,
+    message: voucher.message,
+  };
+  view.t.hello = view.t.hello ?? view.t.hello_anonymous!;
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
+  return {
+    to,
+    subject: translate(locale, 'mail.org.gift_subject', params),
+    text: template(ctx, 'beneficiary-voucher.text')(view),
+    html: template(ctx, 'beneficiary-voucher.html')(view),
+    attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
+  };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** org_page_link: a fresh link to the organisation's page, asked for with the link form. */
+export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: string; pageToken: string; locale: string }, to: string): OutgoingMail {
+  const org = findOrganisation(ctx.database.db, p.organisationId);
+  if (!org) throw new Error(`organisation ${p.organisationId} not found`);
+  const params = { name: org.contactName, organisation: org.name, link: organisationPageUrl(ctx.baseUrl, org, p.pageToken) };
+  const text = translate(p.locale, 'mail.org.page_link_body', params);
+  const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">${escapeHtml(text)
+    .split('\n')
+    .map((line) => (line.startsWith('http') ? `<a href="${line}">${line}</a>` : line))
+    .join('<br>')}</body></html>`;
+  return { to, subject: translate(p.locale, 'mail.org.page_link_subject', params), text, html };
+}

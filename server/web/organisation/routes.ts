@@ -1,0 +1,147 @@
+import { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { findOrder, type Order } from '../../domain/orders/orders-repository';
+import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
+import { organisationForToken, renewPageToken } from '../../domain/organisations/organisations-service';
+import { formatCode } from '../../lib/codes';
+import { AppError } from '../../lib/errors';
+import { enqueueMessage } from '../../mail/outbox-repository';
+import { orderDocuments } from '../api/order-documents-routes';
+import type { AppContext } from '../context';
+import { formatDate } from '../presenters';
+
+/** Vouchers listed per order on the page; the CSV export holds them all. */
+export const PAGE_VOUCHERS = 200;
+
+const STATUS_ORDER = ['unused', 'partly_used', 'spent', 'expired', 'cancelled', 'blocked'] as const;
+/** What the organisation sees: active vouchers split into unused / partly used, active past expiry as expired. */
+const STATUS_SQL = `CASE WHEN status = 'active' AND expires_at < @now THEN 'expired'
+  WHEN status = 'active' AND balance_cents < amount_cents THEN 'partly_used'
+  WHEN status = 'active' THEN 'unused' ELSE status END`;
+
+interface PageVoucher {
+  code: string;
+  amountCents: number;
+  balanceCents: number;
+  recipientName: string | null;
+  recipientEmail: string | null;
+  status: string;
+}
+
+/**
+ * The organisation contact's page (its secret link, no password) and the form that emails
+ * a new link. The page never shows the code of a voucher emailed to a beneficiary until
+ * the organisation has exported the codes itself (the CSV): the code is the voucher.
+ */
+export function organisationRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const db = ctx.database.db;
+  r.use('/organisation/lien', ctx.withCsrf);
+  // Each request may send an email: every attempt counts, like the password-reset form.
+  const linkLimit = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: ctx.rateLimits.signInsPer15Min,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited')),
+  });
+  const noStore = (res: Response) => res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
+  const tokenOf = (req: Request) => (typeof req.query.token === 'string' ? req.query.token : undefined);
+
+  const linkPage = (res: Response, status: number, extra: object = {}) =>
+    noStore(res).status(status).render('organisation/link', { title: res.locals.t('organisation.link_title'), noIndex: true, ...extra });
+
+  r.get('/organisation/lien', (_req, res) => linkPage(res, 200));
+
+  r.post('/organisation/lien', linkLimit, (req, res) => {
+    const rawEmail = String(req.body?.email ?? '').slice(0, 254);
+    const rawSiret = String(req.body?.siret ?? '').slice(0, 40);
+    const email = z.email().safeParse(rawEmail.trim().toLowerCase());
+    const siret = rawSiret.replace(/[\s.]/g, '');
+    const errors = { emailError: email.success ? undefined : res.locals.t('errors.email'), siretError: /^\d{14}$/.test(siret) ? undefined : res.locals.t('errors.siret') };
+    if (!email.success || errors.siretError) return linkPage(res, 422, { ...errors, email: rawEmail, siret: rawSiret });
+    const org = findOrganisationByContact(db, siret, email.data);
+    if (org) {
+      const pageToken = renewPageToken(ctx.database, org.id);
+      ctx.database.transaction((tx) => enqueueMessage(tx, { kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale: res.locals.locale } }, ctx.clock.now()));
+      ctx.kickOutbox();
+    }
+    // The same answer whether or not an organisation matches.
+    linkPage(res, 200, { sent: true });
+  });
+
+  const orderOf = (org: Organisation, orderId: string): Order => {
+    const order = findOrder(db, orderId);
+    if (!order || order.organisationId !== org.id) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    return order;
+  };
+  // The same documents as the API's order routes, authorised by the organisation's page token.
+  const documents = [
+    ['invoice', 'pdf', orderDocuments.invoicePdf],
+    ['proforma', 'pdf', orderDocuments.proformaPdf],
+    ['vouchers', 'pdf', orderDocuments.vouchersPdf],
+    ['vouchers', 'csv', orderDocuments.vouchersCsv],
+  ] as const;
+  for (const [name, ext, send] of documents) {
+    r.get(`/organisation/:id/orders/:orderId/${name}.${ext}`, (req, res) => {
+      const org = organisationForToken(ctx.database, String(req.params.id), tokenOf(req));
+      return send(ctx, orderOf(org, String(req.params.orderId)), noStore(res));
+    });
+  }
+
+  const countsStmt = ctx.database.sqlite.prepare<{ order: string; now: string }, { status: string; n: number }>(
+    `SELECT ${STATUS_SQL} AS status, COUNT(*) AS n FROM vouchers WHERE order_id = @order GROUP BY 1`,
+  );
+  const firstStmt = ctx.database.sqlite.prepare<{ order: string; now: string; limit: number }, PageVoucher>(
+    `SELECT code, amount_cents AS amountCents, balance_cents AS balanceCents, recipient_name AS recipientName, recipient_email AS recipientEmail, ${STATUS_SQL} AS status
+     FROM vouchers WHERE order_id = @order ORDER BY issued_at, rowid LIMIT @limit`,
+  );
+
+  r.get('/organisation/:id', (req, res) => {
+    const org = organisationForToken(ctx.database, String(req.params.id), tokenOf(req));
+    const token = tokenOf(req)!;
+    const locale = res.locals.locale as string;
+    const t = res.locals.t as (key: string, params?: Record<string, string | number>) => string;
+    const now = ctx.clock.now().toISOString();
+    const orders = listOrganisationOrders(db, org.id).map((o) => {
+      const counts = new Map(countsStmt.all({ order: o.id, now }).map((c) => [c.status, c.n]));
+      const count = [...counts.values()].reduce((a, b) => a + b, 0);
+      const codesShown = Boolean(o.codesExportedAt);
+      const docs = `/organisation/${org.id}/orders/${o.id}`;
+      const q = `?token=${encodeURIComponent(token)}`;
+      const vouchers = firstStmt.all({ order: o.id, now, limit: PAGE_VOUCHERS }).map((v) => ({
+        amountCents: v.amountCents,
+        balanceCents: v.balanceCents,
+        recipientName: v.recipientName,
+        status: v.status,
+        statusLabel: t(`organisation.voucher_status.${v.status}`),
+        // A voucher emailed to its beneficiary is theirs: its code stays hidden until the organisation exports the codes.
+        code: !v.recipientEmail || codesShown ? formatCode(v.code) : null,
+      }));
+      const transfer = o.paymentMethod === 'bank_transfer';
+      return {
+        id: o.id,
+        reference: o.reference,
+        date: formatDate(o.createdAt, locale),
+        totalCents: o.totalCents,
+        statusLabel: t(`organisation.order_status.${o.status}`),
+        paid: o.status === 'paid',
+        transfer: transfer ? { paidCents: o.paidCents, remainingCents: Math.max(0, o.totalCents - o.paidCents), reference: o.transferReference } : null,
+        links: {
+          proforma: o.status !== 'cancelled' ? `${docs}/proforma.pdf${q}` : null,
+          invoice: o.status === 'paid' || o.status === 'refunded' ? `${docs}/invoice.pdf${q}` : null,
+          sheets: o.status === 'paid' ? `${docs}/vouchers.pdf${q}` : null,
+          csv: o.status === 'paid' ? `${docs}/vouchers.csv${q}` : null,
+        },
+        count,
+        statusCounts: STATUS_ORDER.filter((s) => counts.get(s)).map((s) => ({ status: s, label: t(`organisation.voucher_status.${s}`), n: counts.get(s)! })),
+        vouchers,
+        truncated: count > vouchers.length ? { shown: vouchers.length, count } : null,
+      };
+    });
+    noStore(res).render('organisation/page', { title: t('organisation.title', { organisation: org.name }), noIndex: true, organisation: org, orders });
+  });
+
+  return r;
+}
