@@ -91,39 +91,31 @@ function groupCommit(sqlite: Database.Database, db: Db) {
   let scheduled = false;
   const totalChanges = sqlite.prepare('SELECT total_changes() AS n').pluck();
 
+  /** One BEGIN IMMEDIATE transaction running every call of the batch with `run`. */
+  const pass = (batch: Item[], run: (item: Item) => Outcome) => sqlite.transaction(() => batch.map(run)).immediate();
   /**
    * Fast pass, no savepoints (a SAVEPOINT per call cost more than the call's own writes in
    * bench/). A call that throws before writing anything — every refusal of the till — is
    * isolated for free; total_changes() tells us whether it wrote. One that throws after
    * writing poisons the pass: the whole batch rolls back and runs again on the safe pass.
    */
-  const fastPass = (batch: Item[]) =>
-    sqlite
-      .transaction(() =>
-        batch.map((item): Outcome => {
-          const before = totalChanges.get();
-          try {
-            return { ok: true, value: item.fn(db) };
-          } catch (error) {
-            if (totalChanges.get() !== before) throw new PartialWrite();
-            return { ok: false, error };
-          }
-        }),
-      )
-      .immediate();
+  const fast = (item: Item): Outcome => {
+    const before = totalChanges.get();
+    try {
+      return { ok: true, value: item.fn(db) };
+    } catch (error) {
+      if (totalChanges.get() !== before) throw new PartialWrite();
+      return { ok: false, error };
+    }
+  };
   /** Safe pass: each call in its own SAVEPOINT (a nested better-sqlite3 transaction). */
-  const safePass = (batch: Item[]) =>
-    sqlite
-      .transaction(() =>
-        batch.map((item): Outcome => {
-          try {
-            return { ok: true, value: sqlite.transaction(() => item.fn(db))() };
-          } catch (error) {
-            return { ok: false, error };
-          }
-        }),
-      )
-      .immediate();
+  const safe = (item: Item): Outcome => {
+    try {
+      return { ok: true, value: sqlite.transaction(() => item.fn(db))() };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
 
   const flush = () => {
     scheduled = false;
@@ -132,11 +124,11 @@ function groupCommit(sqlite: Database.Database, db: Db) {
     let outcomes: Outcome[];
     try {
       try {
-        outcomes = fastPass(batch);
+        outcomes = pass(batch, fast);
       } catch (error) {
         // Calls re-read everything they check, so running them again is safe.
         if (!(error instanceof PartialWrite)) throw error;
-        outcomes = safePass(batch);
+        outcomes = pass(batch, safe);
       }
     } catch (error) {
       for (const item of batch) item.reject(error);

@@ -77,7 +77,7 @@ export function issueInvoiceTx(tx: Tx, src: InvoiceSource, now: Date): Invoice {
   const existing = findOrderInvoice(tx, src.order.id);
   if (existing) return existing;
   const year = Number(parisDate(now).slice(0, 4));
-  const { seq, number } = allocateInvoiceNumber(tx, 'invoice', year);
+  const { seq, number } = allocateInvoiceNumber(tx, year);
   const document = orderDocument(src, { proforma: false, number, now });
   const invoice: Invoice = {
     id: newId(),

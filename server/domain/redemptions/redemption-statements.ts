@@ -1,5 +1,6 @@
 import type { Database_ } from '../../../db/client';
 import type { Voucher } from '../vouchers/voucher';
+import { VOUCHER_COLUMNS } from '../vouchers/vouchers-repository';
 import type { Redemption } from './redemption';
 
 /**
@@ -10,13 +11,11 @@ import type { Redemption } from './redemption';
  */
 function build(database: Database_) {
   const s = database.sqlite;
-  const voucherCols = `id, code, campaign_id AS campaignId, order_id AS orderId, order_item_id AS orderItemId, amount_cents AS amountCents,
-    balance_cents AS balanceCents, status, recipient_name AS recipientName, recipient_email AS recipientEmail, message, issued_at AS issuedAt, expires_at AS expiresAt`;
   const redemptionCols = `id, number, merchant_id AS merchantId, voucher_id AS voucherId, campaign_id AS campaignId, amount_cents AS amountCents, status,
     idempotency_key AS idempotencyKey, request_fingerprint AS requestFingerprint, actor, journal_id AS journalId, created_at AS createdAt,
     voided_at AS voidedAt, voided_by AS voidedBy, void_journal_id AS voidJournalId`;
   return {
-    voucherByCode: s.prepare<[string], Voucher>(`SELECT ${voucherCols} FROM vouchers WHERE code = ?`),
+    voucherByCode: s.prepare<[string], Voucher>(`SELECT ${VOUCHER_COLUMNS} FROM vouchers WHERE code = ?`),
     redemptionByKey: s.prepare<[string, string], Redemption>(`SELECT ${redemptionCols} FROM redemptions WHERE merchant_id = ? AND idempotency_key = ?`),
     accepts: s.prepare<[string, string], { status: string }>(
       `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = ? AND cm.campaign_id = ?`,

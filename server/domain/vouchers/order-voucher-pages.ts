@@ -1,5 +1,6 @@
 import type { Database_ } from '../../../db/client';
 import type { Voucher } from './voucher';
+import { VOUCHER_COLUMNS } from './vouchers-repository';
 
 /**
  * An order's vouchers page by page (keyset on id), for documents of 10 000 vouchers:
@@ -8,10 +9,7 @@ import type { Voucher } from './voucher';
  */
 export async function* orderVoucherPages(database: Database_, orderId: string, pageSize = 500): AsyncGenerator<Voucher> {
   const page = database.sqlite.prepare<[string, string, number], Voucher>(
-    `SELECT id, code, campaign_id AS campaignId, order_id AS orderId, order_item_id AS orderItemId, amount_cents AS amountCents,
-            balance_cents AS balanceCents, status, recipient_name AS recipientName, recipient_email AS recipientEmail, message,
-            issued_at AS issuedAt, expires_at AS expiresAt
-     FROM vouchers WHERE order_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    `SELECT ${VOUCHER_COLUMNS} FROM vouchers WHERE order_id = ? AND id > ? ORDER BY id LIMIT ?`,
   );
   let after = '';
   for (;;) {

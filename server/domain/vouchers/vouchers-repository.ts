@@ -6,6 +6,10 @@ import type { Voucher } from './voucher';
 
 export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status'>;
 
+/** Every voucher column under its Voucher name, for hand-written prepared statements. */
+export const VOUCHER_COLUMNS = `id, code, campaign_id AS campaignId, order_id AS orderId, order_item_id AS orderItemId, amount_cents AS amountCents,
+  balance_cents AS balanceCents, status, recipient_name AS recipientName, recipient_email AS recipientEmail, message, issued_at AS issuedAt, expires_at AS expiresAt`;
+
 const CHUNK = 500; // stays under SQLite's bound-parameter limit for multi-row inserts
 
 /**

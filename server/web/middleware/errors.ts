@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
-import { LOCALE_COOKIE } from './locale';
+import { translate } from '../../lib/i18n';
+import { requestLocale } from './locale';
 
 const wantsJson = (req: Request) => req.path.startsWith('/api/') || req.path.startsWith('/webhooks/') || (!req.accepts('html') && !!req.accepts('json'));
 
@@ -16,12 +16,6 @@ function normalise(err: unknown): AppError | null {
   return null;
 }
 
-/** The POS lane skips the locale middleware (a cost on every till call): errors work it out. */
-function localeOf(req: Request): Locale {
-  const fromCookie: unknown = req.cookies?.[LOCALE_COOKIE];
-  return isLocale(fromCookie) ? fromCookie : negotiateLocale(req.get('accept-language'));
-}
-
 export function notFoundHandler(req: Request, _res: Response, next: NextFunction) {
   next(new AppError('NOT_FOUND', 404, 'errors.not_found'));
 }
@@ -29,7 +23,8 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 /** JSON in the contract's shape for the API, a translated page for people; 500s reveal nothing. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const locale = res.locals.locale ?? localeOf(req);
+    // The POS lane skips the locale middleware (a cost on every till call): errors work it out.
+    const locale = res.locals.locale ?? requestLocale(req);
     const appErr = normalise(err);
     if (!appErr) logger.error({ err, reqId: req.id }, 'unhandled error');
     const status = appErr?.status ?? 500;

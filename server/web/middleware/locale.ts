@@ -13,9 +13,13 @@ declare global {
 export const LOCALE_COOKIE = 'lang';
 
 /** Locale from the `lang` cookie (set by the language switch), else Accept-Language, else French. */
+export function requestLocale(req: Request): Locale {
+  const fromCookie: unknown = req.cookies?.[LOCALE_COOKIE];
+  return isLocale(fromCookie) ? fromCookie : negotiateLocale(req.get('accept-language'));
+}
+
 export function localeMiddleware(req: Request, res: Response, next: NextFunction) {
-  const fromCookie = req.cookies?.[LOCALE_COOKIE];
-  const locale = isLocale(fromCookie) ? fromCookie : negotiateLocale(req.get('accept-language'));
+  const locale = requestLocale(req);
   res.locals.locale = locale;
   res.locals.t = (key, params) => translate(locale, key, params);
   res.vary('Accept-Language');
