@@ -54,6 +54,9 @@ const text = (name: string, value: string, attrs?: Record<string, string>): XmlN
   attrs,
 });
 
+/** 2026-11-23 → 23/11/2026. */
+const frenchDate = (d: string) => d.split('-').reverse().join('/');
+
 /** 123456 cents → "1234.56": exact string arithmetic, never a float. */
 export function xmlAmount(cents: number): string {
   const abs = Math.abs(cents);
@@ -164,7 +167,7 @@ function headerSettlement(doc: InvoiceDocument): XmlNode {
       g.rateBp !== null && text('ram:RateApplicablePercent', xmlRate(g.rateBp)),
     ])),
     el('ram:SpecifiedTradePaymentTerms', [
-      text('ram:Description', doc.paymentTerms ?? translate(FR, 'invoice.payment_terms', { date: doc.dueDate.split('-').reverse().join('/') })),
+      text('ram:Description', doc.paymentTerms ?? (doc.paidDate ? translate(FR, 'invoice.paid_on', { date: frenchDate(doc.paidDate) }) : translate(FR, 'invoice.payment_terms', { date: frenchDate(doc.dueDate) }))),
       date102('ram:DueDateDateTime', doc.dueDate),
     ]),
     el('ram:SpecifiedTradeSettlementHeaderMonetarySummation', [

@@ -114,6 +114,8 @@ export interface InvoiceDocument {
   lines: InvoiceLine[];
   /** Free text replacing the standard payment terms sentence. */
   paymentTerms?: string;
+  /** YYYY-MM-DD when the invoice was paid before it was issued (« acquittée le … »). */
+  paidDate?: string;
   /** Late-payment rate for companies: the ECB refinancing rate plus this many points (public buyers: 8 by law). */
   latePenaltyPoints: number;
   /** What the buyer writes on the bank transfer (BT-83): the invoice number, or the order reference on a pro-forma. */

@@ -193,7 +193,8 @@ function drawPayment(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   if (y + 110 > BOTTOM) y = newPage(pdf);
   pdf.fillColor(BRAND).font('Bold').fontSize(10).text(t('invoice.payment_title').toUpperCase(), X, y, { width: W });
   y = pdf.y + 4;
-  y = paragraph(pdf, doc.paymentTerms ? pdfText(doc.paymentTerms) : t('invoice.payment_terms', { date: c.date(doc.dueDate) }), y, 9.5, '#111111');
+  const terms = doc.paymentTerms ? pdfText(doc.paymentTerms) : doc.paidDate ? t('invoice.paid_on', { date: c.date(doc.paidDate) }) : t('invoice.payment_terms', { date: c.date(doc.dueDate) });
+  y = paragraph(pdf, terms, y, 9.5, '#111111');
   const rows: [string, string][] = [[t('invoice.account_holder'), doc.seller.legalName], [t('invoice.iban'), formatIban(doc.seller.iban)], [t('invoice.bic'), doc.seller.bic], [t('invoice.transfer_reference'), doc.transferReference]];
   for (const [label, value] of rows) {
     pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 190 });

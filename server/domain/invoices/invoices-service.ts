@@ -60,14 +60,12 @@ export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; num
     lines: linesOf(src),
     latePenaltyPoints: src.organisation.kind === 'municipality' ? 8 : 10,
     transferReference: src.order.transferReference ?? src.order.reference,
-    ...(opts.proforma ? {} : { paymentTerms: paidTerms(src.order) }),
+    ...(opts.proforma || !src.order.paidAt ? {} : { paidDate: parisDate(new Date(src.order.paidAt)) }),
   };
   const total = computeTotals(doc.lines).grossCents;
   if (total !== src.order.totalCents) throw new Error(`invoice total ${total} ≠ order total ${src.order.totalCents} for ${src.order.reference}`);
   return doc;
 }
-
-const paidTerms = (order: Order) => `Acquittée le ${parisDate(new Date(order.paidAt ?? order.createdAt))} — Paid on ${parisDate(new Date(order.paidAt ?? order.createdAt))}.`;
 
 /**
  * Issues the order's invoice once (a second call returns the first): number and row in the

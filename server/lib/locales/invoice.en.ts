@@ -38,6 +38,7 @@ export const invoiceEn: Record<string, string> = {
   'invoice.vat_exemption_reason': 'Outside the scope of VAT: multi-purpose vouchers (article 256 ter, 2 of the French tax code)',
   'invoice.payment_title': 'Payment',
   'invoice.payment_terms': 'Payment by bank transfer no later than {date}.',
+  'invoice.paid_on': 'Invoice paid on {date}.',
   'invoice.account_holder': 'Account holder',
   'invoice.iban': 'IBAN',
   'invoice.bic': 'BIC',

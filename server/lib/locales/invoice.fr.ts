@@ -38,6 +38,7 @@ export const invoiceFr: Record<string, string> = {
   'invoice.vat_exemption_reason': 'Hors champ de la TVA : bons à usages multiples (article 256 ter, 2 du CGI)',
   'invoice.payment_title': 'Règlement',
   'invoice.payment_terms': 'Paiement par virement bancaire au plus tard le {date}.',
+  'invoice.paid_on': 'Facture acquittée le {date}.',
   'invoice.account_holder': 'Titulaire du compte',
   'invoice.iban': 'IBAN',
   'invoice.bic': 'BIC',
