@@ -1,8 +1,3 @@
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { Database_ } from '../../db/client';
 import { findCampaignById } from '../domain/campaigns/campaigns-repository';
 import { findOrder } from '../domain/orders/orders-repository';
 import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
@@ -11,37 +6,12 @@ import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import type { Seller } from '../invoices/invoice-document';
+import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import { renderBeneficiaryVoucher, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutgoingMail } from './transport';
 
-export interface MessageContext {
-  database: Database_;
-  baseUrl: string;
-  viewsDir: string;
-  demo: boolean;
-  /** The operator's identity: its IBAN/BIC for bank-transfer orders. */
-  operator: Seller;
-}
-
-const templates = new Map<string, HandlebarsTemplateDelegate>();
-export function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
-  let tpl = templates.get(name);
-  if (!tpl) {
-    tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
-    templates.set(name, tpl);
-  }
-  return tpl;
-}
-
-export async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await write(out);
-  return Buffer.concat(chunks);
-}
+export type { MessageContext } from './mail-parts';
 
 /**
  * Builds a message from an outbox row at send time, from the current data: a retried
@@ -75,9 +45,8 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
   const campaign = findCampaignById(db, order.campaignId)!;
   const vouchers = listOrderVouchers(db, order.id);
   const locale = order.locale;
-  const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
   const view = {
-    t: Object.fromEntries(['mail.hello', 'mail.vouchers_intro', 'mail.voucher_line', 'mail.pdf_attached', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'].map((k) => [k.replace('mail.', ''), t(k, { campaign: campaign.name, name: order.buyerName, reference: order.reference })])),
+    t: texts(locale, ['mail.hello', 'mail.vouchers_intro', 'mail.voucher_line', 'mail.pdf_attached', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'], { campaign: campaign.name, name: order.buyerName, reference: order.reference }),
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,
@@ -94,14 +63,12 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
   );
   return {
     to,
-    subject: t('mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
+    subject: translate(locale, 'mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
     text: template(ctx, 'order-vouchers.text')(view),
     html: template(ctx, 'order-vouchers.html')(view),
     attachments: [{ filename: `bons-${order.reference}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Password reset and staff invitation: a plain message with the one-time link. */
 function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff_invitation', p: { userId: string; token: string; locale: string }, to: string): OutgoingMail {
@@ -110,10 +77,5 @@ function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff
   const shop = findMerchantById(ctx.database.db, user.merchantId)!;
   const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse` };
   const [subjectKey, bodyKey] = kind === 'password_reset' ? ['mail.reset_subject', 'mail.reset_body'] : ['mail.invite_subject', 'mail.invite_body'];
-  const text = translate(p.locale, bodyKey, params);
-  const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">${escapeHtml(text)
-    .split('\n')
-    .map((line) => (line.startsWith('http') ? `<a href="${line}">${line}</a>` : line))
-    .join('<br>')}</body></html>`;
-  return { to, subject: translate(p.locale, subjectKey, params), text, html };
+  return plainMail(to, translate(p.locale, subjectKey, params), translate(p.locale, bodyKey, params));
 }

@@ -8,7 +8,7 @@ import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import { template, toBuffer, type MessageContext } from './messages';
+import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
 /**
@@ -17,12 +17,6 @@ import type { OutgoingMail } from './transport';
  * their own voucher. Texts in the order's locale; rendered at send time from current data.
  */
 
-type Params = Record<string, string | number>;
-const translator = (locale: string) => (key: string, params?: Params) => translate(locale, key, params);
-
-/** The mail.org.* texts a template uses, keyed without the prefix. */
-const texts = (locale: string, keys: string[], params: Params) =>
-  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.)?/, ''), translate(locale, k, params)]));
 
 const orderUrl = (ctx: MessageContext, orderId: string, accessToken: string) => `${ctx.baseUrl}/commandes/${orderId}?token=${accessToken}`;
 export const linkRequestUrl = (baseUrl: string) => `${baseUrl}/organisation/lien`;
@@ -32,15 +26,14 @@ function loadOrder(ctx: MessageContext, orderId: string): { order: Order; campai
   const order = findOrder(db, orderId);
   if (!order) throw new Error(`order ${orderId} not found`);
   const campaign = findCampaignById(db, order.campaignId)!;
-  const org = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
-  return { order, campaign, organisationName: order.organisation ?? org?.name ?? order.buyerName };
+  // Organisations' orders carry the organisation's name as ordered.
+  return { order, campaign, organisationName: order.organisation ?? order.buyerName };
 }
 
 /** org_order_proforma (bank transfer: amount, IBAN, reference, pro-forma) and org_order_created (card: links). */
 export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proforma' | 'org_order_created', p: { orderId: string; accessToken: string; pageToken: string }, to: string): OutgoingMail {
   const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
   const locale = order.locale;
-  const t = translator(locale);
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference };
   const proforma = kind === 'org_order_proforma';
   const view = {
@@ -58,7 +51,7 @@ export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proform
   };
   return {
     to,
-    subject: t(proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
+    subject: translate(locale, proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
     text: template(ctx, 'org-order.text')(view),
     html: template(ctx, 'org-order.html')(view),
   };
@@ -122,17 +115,10 @@ export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucher
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** org_page_link: a fresh link to the organisation's page, asked for with the link form. */
 export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: string; pageToken: string; locale: string }, to: string): OutgoingMail {
   const org = findOrganisation(ctx.database.db, p.organisationId);
   if (!org) throw new Error(`organisation ${p.organisationId} not found`);
   const params = { name: org.contactName, organisation: org.name, link: organisationPageUrl(ctx.baseUrl, org, p.pageToken) };
-  const text = translate(p.locale, 'mail.org.page_link_body', params);
-  const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">${escapeHtml(text)
-    .split('\n')
-    .map((line) => (line.startsWith('http') ? `<a href="${line}">${line}</a>` : line))
-    .join('<br>')}</body></html>`;
-  return { to, subject: translate(p.locale, 'mail.org.page_link_subject', params), text, html };
+  return plainMail(to, translate(p.locale, 'mail.org.page_link_subject', params), translate(p.locale, 'mail.org.page_link_body', params));
 }

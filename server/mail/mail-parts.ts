@@ -1,0 +1,51 @@
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Database_ } from '../../db/client';
+import type { Seller } from '../invoices/invoice-document';
+import { translate } from '../lib/i18n';
+import type { OutgoingMail } from './transport';
+
+/** What every message renderer receives. */
+export interface MessageContext {
+  database: Database_;
+  baseUrl: string;
+  viewsDir: string;
+  demo: boolean;
+  /** The operator's identity: its IBAN/BIC for bank-transfer orders. */
+  operator: Seller;
+}
+
+const templates = new Map<string, HandlebarsTemplateDelegate>();
+export function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
+  let tpl = templates.get(name);
+  if (!tpl) {
+    tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
+    templates.set(name, tpl);
+  }
+  return tpl;
+}
+
+export async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await write(out);
+  return Buffer.concat(chunks);
+}
+
+/** The `mail.*` texts a template uses, keyed without their `mail.` / `mail.org.` prefix. */
+export const texts = (locale: string, keys: string[], params: Record<string, string | number>) =>
+  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.)?/, ''), translate(locale, k, params)]));
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A short plain message (a one-time link): the text, and the same as minimal HTML with the links clickable. */
+export function plainMail(to: string, subject: string, text: string): OutgoingMail {
+  const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1b2330;line-height:1.5">${escapeHtml(text)
+    .split('\n')
+    .map((line) => (line.startsWith('http') ? `<a href="${line}">${line}</a>` : line))
+    .join('<br>')}</body></html>`;
+  return { to, subject, text, html };
+}
