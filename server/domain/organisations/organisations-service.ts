@@ -1,5 +1,7 @@
 import type { Database_, Tx } from '../../../db/client';
+import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
+import { enqueueMessage } from '../../mail/outbox-repository';
 import { newId, newToken, sha256 } from '../../lib/ids';
 import { findOrganisation, findOrganisationByContact, insertOrganisation, updateOrganisation, type Organisation } from './organisations-repository';
 
@@ -40,11 +42,16 @@ export function organisationForToken(database: Database_, id: string, token: str
   return org;
 }
 
-/** A new page link for the contact (the "send me my link" form): the old one stops working. */
-export function renewPageToken(database: Database_, id: string): string {
-  const token = newToken();
-  database.transaction((tx) => updateOrganisation(tx, id, { accessTokenHash: sha256(token) }));
-  return token;
+/**
+ * A new page link for the contact (the "send me my link" form): the old one stops working.
+ * The new secret and its mail are one transaction, so a link is never renewed unsent.
+ */
+export function sendNewPageLink(deps: { database: Database_; clock: Clock }, org: Pick<Organisation, 'id' | 'contactEmail'>, locale: string): void {
+  const pageToken = newToken();
+  deps.database.transaction((tx) => {
+    updateOrganisation(tx, org.id, { accessTokenHash: sha256(pageToken) });
+    enqueueMessage(tx, { kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale } }, deps.clock.now());
+  });
 }
 
 export const organisationPageUrl = (baseUrl: string, org: Pick<Organisation, 'id'>, token: string) => `${baseUrl}/organisation/${org.id}?token=${token}`;

@@ -1,3 +1,4 @@
+import { csvCell, csvEuros } from '../../lib/csv';
 import { Router, type Response } from 'express';
 import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
 import { findOrderInvoice, invoiceDocument, orderDocument } from '../../domain/invoices/invoices-service';
@@ -14,16 +15,13 @@ import { streamVoucherSheets } from '../../pdf/voucher-sheets';
 import type { AppContext } from '../context';
 import { orderFor } from './order-access';
 
-const csvCell = (s: string | number | null | undefined) => {
-  const t = String(s ?? '');
-  // A leading = + - @ would be a formula in a spreadsheet: quote it as text.
-  const safe = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
-  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
 const paid = (order: Order) => {
   if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
+};
+/** Both the sheets and the CSV carry every code: from the first download, the organisation's page may show them. */
+const markCodesExported = (ctx: AppContext, order: Order) => {
+  if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
 };
 
 /**
@@ -35,8 +33,7 @@ export const orderDocuments = {
   // Printable sheets, 8 per page, streamed page by page (10 000 vouchers stay flat in memory).
   async vouchersPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
     paid(order);
-    // The sheets carry every code, those emailed to beneficiaries too: downloading them is an export.
-    if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
+    markCodesExported(ctx, order);
     const campaign = findCampaignById(ctx.database.db, order.campaignId)!;
     pdfHeaders(res, `bons-${order.reference}.pdf`);
     const vouchers = (async function* () {
@@ -54,13 +51,13 @@ export const orderDocuments = {
   // The codes for the organisation's own tools; from now on its page may show them too.
   async vouchersCsv(ctx: AppContext, order: Order, res: Response): Promise<void> {
     paid(order);
-    if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
+    markCodesExported(ctx, order);
     const now = ctx.clock.now();
     res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="codes-${order.reference}.csv"`);
     res.write('\ufeffcode;montant;statut;expire_le;beneficiaire;email;url\r\n');
     for await (const v of orderVoucherPages(ctx.database, order.id)) {
       const code = formatCode(v.code);
-      const line = [code, (v.amountCents / 100).toFixed(2).replace('.', ','), effectiveStatus(v, now), v.expiresAt.slice(0, 10), v.recipientName, v.recipientEmail, `${ctx.baseUrl}/v/${code}`].map(csvCell).join(';');
+      const line = [code, csvEuros(v.amountCents), effectiveStatus(v, now), v.expiresAt.slice(0, 10), v.recipientName, v.recipientEmail, `${ctx.baseUrl}/v/${code}`].map((c) => csvCell(c)).join(';');
       if (!res.write(line + '\r\n')) await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();

@@ -1,5 +1,5 @@
+import { credentialFormLimit } from '../middleware/rate-limits';
 import { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { checkPasswordToken, requestPasswordReset, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
 import { AppError } from '../../lib/errors';
@@ -15,14 +15,7 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(['/connexion', '/mot-de-passe', '/deconnexion'], ctx.withCsrf);
   // Guessing passwords: 10 attempts per IP per 15 minutes (successes not counted).
-  const signInLimit = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: ctx.rateLimits.signInsPer15Min,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited')),
-  });
+  const signInLimit = credentialFormLimit(ctx.rateLimits, { countSuccesses: false });
   const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.secureCookies, path: '/', maxAge: 14 * 86400_000 };
 
   const signInPage = (res: Response, status = 200, extra: object = {}) =>

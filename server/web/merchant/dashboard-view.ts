@@ -1,3 +1,4 @@
+import { csvCell, csvEuros } from '../../lib/csv';
 import type { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { formatCode } from '../../lib/codes';
 import { parisDate } from '../../lib/paris-time';
@@ -44,18 +45,14 @@ export function dailyTotals(rows: Row[]) {
   return [...days.values()].sort((a, b) => b.day.localeCompare(a.day));
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  // Quote always; neutralise spreadsheet formulas (a cell starting with = + - @).
-  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
-};
+const quoted = (v: string | number) => csvCell(v, true);
 
 export function redemptionsCsv(rows: Row[]): string {
   const header = ['number', 'created_at', 'paris_date', 'voucher_code_end', 'amount_cents', 'amount_eur', 'status', 'voided_at', 'actor'];
   const lines = rows.map(({ r, code }) =>
-    [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(code).slice(-4), r.amountCents, `${Math.floor(r.amountCents / 100)},${String(r.amountCents % 100).padStart(2, '0')}`, r.status, r.voidedAt ?? '', r.actor]
-      .map(csvCell)
+    [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(code).slice(-4), r.amountCents, csvEuros(r.amountCents), r.status, r.voidedAt ?? '', r.actor]
+      .map(quoted)
       .join(';'),
   );
-  return `\ufeff${[header.map(csvCell).join(';'), ...lines].join('\r\n')}\r\n`;
+  return `\ufeff${[header.map(quoted).join(';'), ...lines].join('\r\n')}\r\n`;
 }

@@ -19,6 +19,21 @@ export function orderCreationLimit(s: RateLimitSettings) {
 }
 
 /**
+ * Forms where guessing or mail-bombing is possible, per IP per 15 minutes: sign-in counts
+ * only failures (`countSuccesses: false`); forms that send a mail count every attempt.
+ */
+export function credentialFormLimit(s: RateLimitSettings, opts: { countSuccesses: boolean }) {
+  return rateLimit({
+    windowMs: 15 * 60_000,
+    limit: s.signInsPer15Min,
+    skipSuccessfulRequests: !opts.countSuccesses,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: limited,
+  });
+}
+
+/**
  * Holders' voucher pages: only misses (404: unknown, malformed or mistyped code) count,
  * so a holder opening their voucher is never limited. (The POS API uses MissLimiter.)
  */

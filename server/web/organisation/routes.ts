@@ -1,12 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
-import { organisationForToken, renewPageToken } from '../../domain/organisations/organisations-service';
+import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
+import { credentialFormLimit } from '../middleware/rate-limits';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
-import { enqueueMessage } from '../../mail/outbox-repository';
 import { orderDocuments } from '../api/order-documents-routes';
 import type { AppContext } from '../context';
 import { formatDate } from '../presenters';
@@ -39,13 +38,7 @@ export function organisationRoutes(ctx: AppContext): Router {
   const db = ctx.database.db;
   r.use('/organisation/lien', ctx.withCsrf);
   // Each request may send an email: every attempt counts, like the password-reset form.
-  const linkLimit = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: ctx.rateLimits.signInsPer15Min,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited')),
-  });
+  const linkLimit = credentialFormLimit(ctx.rateLimits, { countSuccesses: true });
   const noStore = (res: Response) => res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
   const tokenOf = (req: Request) => (typeof req.query.token === 'string' ? req.query.token : undefined);
 
@@ -63,8 +56,7 @@ export function organisationRoutes(ctx: AppContext): Router {
     if (!email.success || errors.siretError) return linkPage(res, 422, { ...errors, email: rawEmail, siret: rawSiret });
     const org = findOrganisationByContact(db, siret, email.data);
     if (org) {
-      const pageToken = renewPageToken(ctx.database, org.id);
-      ctx.database.transaction((tx) => enqueueMessage(tx, { kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale: res.locals.locale } }, ctx.clock.now()));
+      sendNewPageLink(ctx, org, res.locals.locale);
       ctx.kickOutbox();
     }
     // The same answer whether or not an organisation matches.
