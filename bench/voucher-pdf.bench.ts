@@ -8,8 +8,7 @@
  * Comparison only: a rasterised QR (qrcode PNG per voucher + doc.image) against the same
  * vector QR, both on a minimal bench-local page, to show what the vector approach saves.
  */
-import { fork } from 'node:child_process';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
@@ -17,7 +16,8 @@ import QRCode from 'qrcode';
 import { formatCode, generateCode } from '../server/lib/codes';
 import { drawQr, qrRuns } from '../server/pdf/qr-vector';
 import { streamVoucherPdf, type VoucherPdfContext, type VoucherSheet } from '../server/pdf/voucher-pdf';
-import { MB, MemorySampler, printBench, round, target, type BenchResult } from './support';
+import { CountingWritable, inChild, measureStream, serveChildJob, type StreamRun } from './stream-measure';
+import { MB, printBench, round, target, type BenchResult } from './support';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -54,75 +54,17 @@ function* vouchers(count: number, tick?: () => void): Generator<VoucherSheet> {
   }
 }
 
-/** Discards bytes, counts them. */
-class CountingWritable extends Writable {
-  bytes = 0;
-  chunks = 0;
-  constructor(private readonly onChunk?: () => void) {
-    super();
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
-    this.bytes += chunk.length;
-    this.chunks++;
-    if (this.onChunk && this.chunks % 64 === 0) this.onChunk();
-    cb();
-  }
-}
-
-interface VectorRun {
+interface VectorRun extends StreamRun {
   count: number;
-  seconds: number;
   vouchersPerSec: number;
-  outputMB: number;
-  /** Bytes that reached the Writable before streamVoucherPdf returned (0 ⇒ whole document buffered first). */
-  bytesBeforeReturnMB: number;
-  /** Time spent synchronously inside streamVoucherPdf (event loop blocked). */
-  syncMs: number;
-  maxEventLoopDelayMs: number;
-  rssDeltaMB: number;
-  heapDeltaMB: number;
-  externalDeltaMB: number;
-  baselineRssMB: number;
-  peakRssMB: number;
-  memorySamples: number;
 }
 
 /** The real pipeline: streamVoucherPdf → counting Writable. */
 async function measureVector(count: number): Promise<VectorRun> {
   // Warm-up (JIT, font metrics, i18n tables) before the memory baseline.
   await streamVoucherPdf(new CountingWritable(), vouchers(200), CTX);
-
-  const mem = new MemorySampler();
-  const sample = () => mem.sample();
-  const out = new CountingWritable(sample);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  mem.start(10);
-  const t0 = performance.now();
-  const done = streamVoucherPdf(out, vouchers(count, sample), CTX);
-  const syncMs = performance.now() - t0;
-  const bytesBeforeReturn = out.bytes;
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
-  // Give the delay monitor's timer a chance to fire after a final long synchronous stretch.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  loop.disable();
-  const m = mem.stop();
-  return {
-    count,
-    seconds: round(seconds, 2),
-    vouchersPerSec: Math.round(count / seconds),
-    outputMB: round(out.bytes / MB, 2),
-    bytesBeforeReturnMB: round(bytesBeforeReturn / MB, 2),
-    syncMs: Math.round(syncMs),
-    maxEventLoopDelayMs: Math.round(Math.max(loop.max / 1e6, syncMs)),
-    rssDeltaMB: m.rssDeltaMB,
-    heapDeltaMB: m.heapDeltaMB,
-    externalDeltaMB: m.externalDeltaMB,
-    baselineRssMB: m.baselineRssMB,
-    peakRssMB: m.peakRssMB,
-    memorySamples: m.samples,
-  };
+  const run = await measureStream((out, sample) => streamVoucherPdf(out, vouchers(count, sample), CTX));
+  return { count, vouchersPerSec: Math.round(count / run.seconds), ...run };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,37 +117,10 @@ async function measureMini(mode: 'vector' | 'raster', count: number): Promise<Mi
   return { mode, count, seconds: round(seconds, 2), vouchersPerSec: Math.round(count / seconds), outputMB: round(out.bytes / MB, 2) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Child process plumbing: each measurement in a fresh process for clean memory figures.
+// Each measurement in a fresh process for clean memory figures (bench/stream-measure.ts).
 
 type ChildJob = { kind: 'vector'; count: number } | { kind: 'mini'; mode: 'vector' | 'raster'; count: number };
-
-function inChild<T>(job: ChildJob): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = fork(THIS_FILE, ['--child', JSON.stringify(job)], {
-      execArgv: [...process.execArgv, '--expose-gc'],
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: T | undefined;
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`voucher-pdf child ${JSON.stringify(job)} timed out`));
-    }, 180_000);
-    child.on('message', (m) => (result = m as T));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`voucher-pdf child ${JSON.stringify(job)} exited with ${code}`));
-    });
-  });
-}
-
-async function runChild(job: ChildJob): Promise<void> {
-  const result = job.kind === 'vector' ? await measureVector(job.count) : await measureMini(job.mode, job.count);
-  await new Promise<void>((resolve, reject) => process.send!(result, (err: Error | null) => (err ? reject(err) : resolve())));
-}
+const runChild = (job: ChildJob) => (job.kind === 'vector' ? measureVector(job.count) : measureMini(job.mode, job.count));
 
 export interface VoucherPdfOptions {
   counts?: [small: number, large: number];
@@ -219,12 +134,12 @@ export async function runVoucherPdfBench(opts: VoucherPdfOptions = {}): Promise<
   const log = opts.log ?? (() => {});
 
   log(`voucher-pdf: streaming ${small} vouchers…`);
-  const a = await inChild<VectorRun>({ kind: 'vector', count: small });
+  const a = await inChild<VectorRun>(THIS_FILE, 'voucher-pdf', { kind: 'vector', count: small });
   log(`voucher-pdf: streaming ${large} vouchers…`);
-  const b = await inChild<VectorRun>({ kind: 'vector', count: large });
+  const b = await inChild<VectorRun>(THIS_FILE, 'voucher-pdf', { kind: 'vector', count: large });
   log(`voucher-pdf: comparison, ${cmp} vouchers vector vs raster QR (minimal page)…`);
-  const mv = await inChild<MiniRun>({ kind: 'mini', mode: 'vector', count: cmp });
-  const mr = await inChild<MiniRun>({ kind: 'mini', mode: 'raster', count: cmp });
+  const mv = await inChild<MiniRun>(THIS_FILE, 'voucher-pdf', { kind: 'mini', mode: 'vector', count: cmp });
+  const mr = await inChild<MiniRun>(THIS_FILE, 'voucher-pdf', { kind: 'mini', mode: 'raster', count: cmp });
 
   const row = (r: VectorRun) => ({
     run: `streamVoucherPdf ×${r.count}`,
@@ -276,13 +191,7 @@ export async function runVoucherPdfBench(opts: VoucherPdfOptions = {}): Promise<
   };
 }
 
-const childArg = process.argv.indexOf('--child');
-if (childArg !== -1) {
-  runChild(JSON.parse(process.argv[childArg + 1]!) as ChildJob).catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else if (process.argv[1] === THIS_FILE) {
+if (!serveChildJob(runChild) && process.argv[1] === THIS_FILE) {
   // Standalone: tsx bench/voucher-pdf.bench.ts
   const r = await runVoucherPdfBench({ log: (l) => console.error(l) });
   printBench(r);

@@ -5,13 +5,11 @@
  * crop marks) into a Writable that only counts bytes. Each measured run happens in a fresh
  * child process (same tsx loader) so RSS figures of the small and large runs are comparable.
  */
-import { fork } from 'node:child_process';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatCode, generateCode } from '../server/lib/codes';
 import { streamVoucherSheets, VOUCHERS_PER_PAGE, type SheetVoucher, type VoucherSheetsOptions } from '../server/pdf/voucher-sheets';
-import { MB, MemorySampler, printBench, round, target, type BenchResult } from './support';
+import { CountingWritable, inChild, measureStream, serveChildJob, type StreamRun } from './stream-measure';
+import { printBench, round, target, type BenchResult } from './support';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -50,84 +48,21 @@ function* vouchers(count: number, tick?: () => void): Generator<SheetVoucher> {
   }
 }
 
-/** Discards bytes, counts them. */
-class CountingWritable extends Writable {
-  bytes = 0;
-  private chunks = 0;
-  constructor(private readonly onChunk?: () => void) {
-    super();
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
-    this.bytes += chunk.length;
-    if (this.onChunk && ++this.chunks % 64 === 0) this.onChunk();
-    cb();
-  }
-}
-
-interface Run {
+interface Run extends StreamRun {
   count: number;
   pages: number;
-  seconds: number;
   vouchersPerSec: number;
-  outputMB: number;
-  maxEventLoopDelayMs: number;
-  rssDeltaMB: number;
-  heapDeltaMB: number;
-  externalDeltaMB: number;
-  peakRssMB: number;
 }
 
 async function measure(count: number): Promise<Run> {
   // Warm-up (JIT, font metrics, i18n tables) before the memory baseline.
   await streamVoucherSheets(new CountingWritable(), vouchers(200), OPTS);
-
-  const mem = new MemorySampler();
-  const sample = () => mem.sample();
-  const out = new CountingWritable(sample);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  mem.start(10);
-  const t0 = performance.now();
-  await streamVoucherSheets(out, vouchers(count, sample), OPTS);
-  const seconds = (performance.now() - t0) / 1000;
-  loop.disable();
-  const m = mem.stop();
-  return {
-    count,
-    pages: Math.ceil(count / VOUCHERS_PER_PAGE),
-    seconds: round(seconds, 2),
-    vouchersPerSec: Math.round(count / seconds),
-    outputMB: round(out.bytes / MB, 2),
-    maxEventLoopDelayMs: Math.round(loop.max / 1e6),
-    rssDeltaMB: m.rssDeltaMB,
-    heapDeltaMB: m.heapDeltaMB,
-    externalDeltaMB: m.externalDeltaMB,
-    peakRssMB: m.peakRssMB,
-  };
+  const run = await measureStream((out, sample) => streamVoucherSheets(out, vouchers(count, sample), OPTS));
+  return { count, pages: Math.ceil(count / VOUCHERS_PER_PAGE), vouchersPerSec: Math.round(count / run.seconds), ...run };
 }
 
 /** One measurement in a fresh process, for memory figures that do not inherit the previous run's heap. */
-function inChild(count: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = fork(THIS_FILE, ['--child', String(count)], {
-      execArgv: [...process.execArgv, '--expose-gc'],
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: Run | undefined;
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`voucher-sheets child (${count}) timed out`));
-    }, 180_000);
-    child.on('message', (m) => (result = m as Run));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`voucher-sheets child (${count}) exited with ${code}`));
-    });
-  });
-}
+const inChildProcess = (count: number) => inChild<Run>(THIS_FILE, 'voucher-sheets', count);
 
 export interface VoucherSheetsBenchOptions {
   counts?: [small: number, large: number];
@@ -138,9 +73,9 @@ export async function runVoucherSheetsBench(opts: VoucherSheetsBenchOptions = {}
   const [small, large] = opts.counts ?? [2000, 10_000];
   const log = opts.log ?? (() => {});
   log(`voucher-sheets: streaming ${small} vouchers…`);
-  const a = await inChild(small);
+  const a = await inChildProcess(small);
   log(`voucher-sheets: streaming ${large} vouchers…`);
-  const b = await inChild(large);
+  const b = await inChildProcess(large);
 
   const row = (r: Run) => ({
     run: `streamVoucherSheets ×${r.count}`,
@@ -172,15 +107,7 @@ export async function runVoucherSheetsBench(opts: VoucherSheetsBenchOptions = {}
   };
 }
 
-const childArg = process.argv.indexOf('--child');
-if (childArg !== -1) {
-  measure(Number(process.argv[childArg + 1]))
-    .then((r) => new Promise<void>((resolve, reject) => process.send!(r, (err: Error | null) => (err ? reject(err) : resolve()))))
-    .catch((err) => {
-      console.error(err);
-      process.exit(1);
-    });
-} else if (process.argv[1] === THIS_FILE) {
+if (!serveChildJob(measure) && process.argv[1] === THIS_FILE) {
   // Standalone: tsx bench/voucher-sheets.bench.ts [--quick]
   const quick = process.argv.includes('--quick');
   const r = await runVoucherSheetsBench({ counts: quick ? [500, 2000] : undefined, log: (l) => console.error(l) });
