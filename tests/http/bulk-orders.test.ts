@@ -7,7 +7,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { cardBox } from '../../server/pdf/voucher-sheets';
-import { adminKey, shopKey, type BuiltKey } from '../support/builders';
+import { adminKey, COMPANY_BUYER, shopKey, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -18,22 +18,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const hasPoppler = existsSync('/usr/bin/pdftoppm') && existsSync('/usr/bin/pdftotext');
 const YEAR = new Date().getFullYear();
 
-const TOWN_HALL = {
-  type: 'municipality',
-  name: 'Service des affaires sociales',
-  email: 'social@mairie-exemple.fr',
-  organisation: 'Mairie de Montivilliers',
-  siret: '21764470700010',
-  address: { lines: ['Place François Mitterrand'], postalCode: '76290', city: 'Montivilliers' },
-};
-const COMPANY = {
-  type: 'company',
-  name: 'Claire Durand',
-  email: 'rh@entreprise-exemple.fr',
-  organisation: 'Entreprise Exemple SAS',
-  siret: '73282932000074',
-  address: { lines: ['12 rue de Paris'], postalCode: '76600', city: 'Le Havre' },
-};
+const TOWN_HALL = TOWN_HALL_BUYER;
+const COMPANY = COMPANY_BUYER;
 
 describe('organisation bulk orders paid by bank transfer (HTTP)', () => {
   let app: TestApp;

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../db/client';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { systemClock } from '../../server/lib/clock';
-import { adminKey } from '../support/builders';
+import { adminKey, COMPANY_BUYER, postOrder } from '../support/builders';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
 /**
@@ -16,15 +16,6 @@ import { childEnv, startServerProcess, type ServerProcess } from '../support/ser
  */
 const ORDERS = 24;
 const YEAR = new Date().getFullYear();
-
-const COMPANY = {
-  type: 'company',
-  name: 'Claire Durand',
-  email: 'rh@entreprise-exemple.fr',
-  organisation: 'Entreprise Exemple SAS',
-  siret: '73282932000074',
-  address: { lines: ['12 rue de Paris'], postalCode: '76600', city: 'Le Havre' },
-};
 
 describe('invoice numbers under concurrency (two server processes, one database file)', () => {
   let dir: string;
@@ -58,11 +49,7 @@ describe('invoice numbers under concurrency (two server processes, one database 
     const orders: { id: string; totalCents: number }[] = [];
     await Promise.all(
       Array.from({ length: ORDERS }, async (_, i) => {
-        const res = await fetch(`${(i % 2 ? a : b).url}/api/v1/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ campaign: 'seine-estuaire', buyer: COMPANY, items: [{ amountCents: 1000 * (1 + (i % 5)), quantity: 3 }], paymentMethod: 'bank_transfer' }),
-        });
+        const res = await postOrder((i % 2 ? a : b).url, { buyer: COMPANY_BUYER, items: [{ amountCents: 1000 * (1 + (i % 5)), quantity: 3 }] });
         const body = await res.json();
         expect(res.status, JSON.stringify(body)).toBe(201);
         orders.push({ id: body.order.id, totalCents: body.order.totalCents });

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { COMPANY_BUYER, postOrder } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
-const SIRET = '73282932000074';
+const SIRET = COMPANY_BUYER.siret;
 const CONTACT = 'rh@acme.example';
 const CODE = /[2-9A-HJKMNP-Z]{4}(?:-[2-9A-HJKMNP-Z]{4}){4}/g;
 
@@ -37,21 +38,19 @@ const toOf = (m: ParsedMail) => (Array.isArray(m.to) ? m.to[0]! : m.to!).value[0
 
 beforeAll(async () => {
   app = await startTestApp();
-  const res = await fetch(`${app.url}/api/v1/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'accept-language': 'fr' },
-    body: JSON.stringify({
-      campaign: 'seine-estuaire',
-      buyer: { type: 'company', name: 'Claire Durand', email: CONTACT, organisation: 'Acme Le Havre', siret: SIRET, address: { lines: ['1 rue X'], postalCode: '76600', city: 'Le Havre' } },
+  const res = await postOrder(
+    app.url,
+    {
+      buyer: { ...COMPANY_BUYER, email: CONTACT, organisation: 'Acme Le Havre', address: { lines: ['1 rue X'], postalCode: '76600', city: 'Le Havre' } },
       items: [
         { amountCents: 5000, quantity: 1, recipientName: 'Léa Martin', recipientEmail: 'lea@example.org', message: 'Joyeux Noël !' },
         { amountCents: 5000, quantity: 1, recipientName: 'Hugo Petit', recipientEmail: 'hugo@example.org' },
         { amountCents: 2000, quantity: 2, recipientName: 'Atelier' },
       ],
-      paymentMethod: 'bank_transfer',
       giftEvent: 'noel',
-    }),
-  });
+    },
+    { 'accept-language': 'fr' },
+  );
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   order = body.order;
@@ -173,16 +172,10 @@ describe('organisation order by bank transfer', () => {
 
   it('does not serve another organisation’s order through this page', async () => {
     const other = await (
-      await fetch(`${app.url}/api/v1/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          campaign: 'seine-estuaire',
-          buyer: { type: 'company', name: 'Other', email: 'other@corp.example', organisation: 'Other corp', siret: SIRET, address: { lines: ['2 rue Y'], postalCode: '76600', city: 'Le Havre' } },
-          items: [{ amountCents: 2000, quantity: 1 }],
-          paymentMethod: 'bank_transfer',
-          giftEvent: 'noel',
-        }),
+      await postOrder(app.url, {
+        buyer: { ...COMPANY_BUYER, name: 'Other', email: 'other@corp.example', organisation: 'Other corp', address: { lines: ['2 rue Y'], postalCode: '76600', city: 'Le Havre' } },
+        items: [{ amountCents: 2000, quantity: 1 }],
+        giftEvent: 'noel',
       })
     ).json();
     await takeMails();
@@ -218,17 +211,16 @@ describe('organisation order by bank transfer', () => {
   });
 
   it('a card order by an organisation: links only, in the order’s locale', async () => {
-    const res = await fetch(`${app.url}/api/v1/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'accept-language': 'en' },
-      body: JSON.stringify({
-        campaign: 'seine-estuaire',
-        buyer: { type: 'company', name: 'Sam', email: 'sam@card.example', organisation: 'Card corp', siret: SIRET, address: { lines: ['3 rue Z'], postalCode: '76600', city: 'Le Havre' } },
+    const res = await postOrder(
+      app.url,
+      {
+        buyer: { ...COMPANY_BUYER, name: 'Sam', email: 'sam@card.example', organisation: 'Card corp', address: { lines: ['3 rue Z'], postalCode: '76600', city: 'Le Havre' } },
         items: [{ amountCents: 2000, quantity: 1 }],
         paymentMethod: 'card',
         giftEvent: 'noel',
-      }),
-    });
+      },
+      { 'accept-language': 'en' },
+    );
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(201);
     const [m, ...rest] = await takeMails();

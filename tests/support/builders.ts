@@ -125,3 +125,30 @@ export function voucherState(database: Database_, code: string): { balanceCents:
   if (!row) throw new Error(`no voucher ${code}`);
   return row;
 }
+
+/** Organisation buyers for POST /api/v1/orders: valid SIRETs (Luhn) and billing addresses. */
+export const COMPANY_BUYER = {
+  type: 'company',
+  name: 'Claire Durand',
+  email: 'rh@entreprise-exemple.fr',
+  organisation: 'Entreprise Exemple SAS',
+  siret: '73282932000074',
+  address: { lines: ['12 rue de Paris'], postalCode: '76600', city: 'Le Havre' },
+} as const;
+export const TOWN_HALL_BUYER = {
+  type: 'municipality',
+  name: 'Service des affaires sociales',
+  email: 'social@mairie-exemple.fr',
+  organisation: 'Mairie de Montivilliers',
+  siret: '21764470700010',
+  address: { lines: ['Place François Mitterrand'], postalCode: '76290', city: 'Montivilliers' },
+} as const;
+
+/** POST /api/v1/orders on the demo campaign (by bank transfer unless the body says otherwise). */
+export function postOrder(baseUrl: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl}/api/v1/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ campaign: 'seine-estuaire', paymentMethod: 'bank_transfer', ...body }),
+  });
+}
