@@ -27,6 +27,12 @@ export const campaigns = sqliteTable('campaigns', {
   maxOrderCentsOrg: integer('max_order_cents_org').notNull().default(500_000_00),
   /** Service fee on organisations' orders, basis points of the face value (VAT added). */
   orgFeeBps: integer('org_fee_bps').notNull().default(0),
+  /** Commission kept on what shops redeem, basis points (300 = 3 %), VAT added at settlement. */
+  commissionBps: integer('commission_bps').notNull().default(300),
+  /** Where the value left on expired vouchers goes. */
+  breakageRule: text('breakage_rule', { enum: ['operator', 'sponsor', 'merchants'] }).notNull().default('operator'),
+  /** Who funds the campaign (e.g. the town): receives breakage under the 'sponsor' rule. */
+  sponsorName: text('sponsor_name'),
   startsAt: text('starts_at').notNull(),
   endsAt: text('ends_at'),
   soldCents: integer('sold_cents').notNull().default(0),

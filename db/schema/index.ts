@@ -11,3 +11,5 @@ export * from './redemptions';
 export * from './organisations';
 export * from './invoices';
 export * from './settings';
+export * from './settlements';
+export * from './operators';

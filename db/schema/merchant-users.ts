@@ -28,6 +28,8 @@ export const sessions = sqliteTable(
   {
     tokenHash: text('token_hash').primaryKey(),
     userId: text('user_id').notNull(),
+    /** Whose user: a shop's (merchant_users) or the operator's (operator_users). */
+    realm: text('realm', { enum: ['shop', 'operator'] }).notNull().default('shop'),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
   },

@@ -11,6 +11,17 @@ export const merchants = sqliteTable('merchants', {
   postalCode: text('postal_code').notNull(),
   city: text('city').notNull(),
   website: text('website'),
+  siret: text('siret'),
+  /** Bank details for SEPA settlement; checked (mod 97) when entered, again at settlement. */
+  iban: text('iban'),
+  bic: text('bic'),
+  accountHolder: text('account_holder'),
+  /** A connected Stripe account: settled by Stripe Connect transfers instead of SEPA. */
+  stripeAccountId: text('stripe_account_id'),
+  contactEmail: text('contact_email'),
+  phone: text('phone'),
+  openingHours: text('opening_hours'),
+  statusReason: text('status_reason'),
   status: text('status', { enum: ['pending', 'approved', 'suspended', 'rejected'] }).notNull(),
   createdAt: text('created_at').notNull(),
 });

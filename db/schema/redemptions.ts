@@ -28,6 +28,8 @@ export const redemptions = sqliteTable(
     voidedAt: text('voided_at'),
     voidedBy: text('voided_by'),
     voidJournalId: text('void_journal_id'),
+    /** The statement that paid it: set once, by the settlement (exactly-once payment). */
+    statementId: text('statement_id'),
   },
   (t) => [
     uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),

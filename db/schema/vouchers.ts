@@ -23,6 +23,8 @@ export const vouchers = sqliteTable(
     issuedAt: text('issued_at').notNull(),
     /** The last instant of validity: end of the expiry day, Europe/Paris, as UTC ISO. */
     expiresAt: text('expires_at').notNull(),
+    /** When the holder was reminded of the coming expiry (once). */
+    expiryRemindedAt: text('expiry_reminded_at'),
   },
   (t) => [index('vouchers_order_idx').on(t.orderId), index('vouchers_campaign_idx').on(t.campaignId)],
 );

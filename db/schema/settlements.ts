@@ -1,0 +1,97 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { merchants } from './merchants';
+
+/**
+ * One settlement run: every completed, unsettled redemption created up to `cutoff_at`
+ * (end of `until`, Europe/Paris). A batch is written in ONE transaction with its
+ * statements and the redemptions' `statement_id`, so a crash leaves no batch or a whole
+ * one. `message_id` is fixed at creation: re-exporting the SEPA file gives the same file.
+ */
+export const settlementBatches = sqliteTable(
+  'settlement_batches',
+  {
+    id: text('id').primaryKey(),
+    /** Human reference, e.g. RGL-2026-0001. */
+    reference: text('reference').notNull().unique(),
+    until: text('until').notNull(),
+    cutoffAt: text('cutoff_at').notNull(),
+    /** SEPA pain.001 MsgId (≤ 35 chars). */
+    messageId: text('message_id').notNull().unique(),
+    grossCents: integer('gross_cents').notNull(),
+    commissionCents: integer('commission_cents').notNull(),
+    vatCents: integer('vat_cents').notNull(),
+    netCents: integer('net_cents').notNull(),
+    /** Set when the operator confirms the bank executed the SEPA file. */
+    sepaExecutedAt: text('sepa_executed_at'),
+    sepaExecutedBy: text('sepa_executed_by'),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('settlement_batches_until_idx').on(t.until)],
+);
+
+/**
+ * What one shop is paid in one batch. Invariant: net + commission + vat = gross, to the
+ * cent. `status`: `pending` (to be paid by SEPA or Stripe) → `paid`, or `failed` (Stripe
+ * refused; retried by the next run). Bank details are copied at creation: the SEPA file
+ * of a batch never changes when a shop edits its IBAN later.
+ */
+export const statements = sqliteTable(
+  'statements',
+  {
+    id: text('id').primaryKey(),
+    /** e.g. REL-2026-000042: the remittance information of the transfer. */
+    reference: text('reference').notNull().unique(),
+    batchId: text('batch_id').notNull().references(() => settlementBatches.id),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    redemptionCount: integer('redemption_count').notNull(),
+    grossCents: integer('gross_cents').notNull(),
+    commissionCents: integer('commission_cents').notNull(),
+    vatCents: integer('vat_cents').notNull(),
+    netCents: integer('net_cents').notNull(),
+    method: text('method', { enum: ['sepa', 'stripe'] }).notNull(),
+    iban: text('iban'),
+    bic: text('bic'),
+    accountHolder: text('account_holder').notNull(),
+    stripeAccountId: text('stripe_account_id'),
+    stripeTransferId: text('stripe_transfer_id'),
+    status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull(),
+    failureReason: text('failure_reason'),
+    /** The commission invoice (FAC-YYYY-NNNNNN), numbered with the other invoices. */
+    invoiceNumber: text('invoice_number').notNull().unique(),
+    journalId: text('journal_id').notNull(),
+    paidJournalId: text('paid_journal_id'),
+    paidAt: text('paid_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('statements_batch_merchant_uq').on(t.batchId, t.merchantId), index('statements_merchant_idx').on(t.merchantId)],
+);
+
+/** Per statement and campaign (commission rates differ per campaign): the rounding unit. */
+export const statementCampaigns = sqliteTable(
+  'statement_campaigns',
+  {
+    statementId: text('statement_id').notNull().references(() => statements.id),
+    campaignId: text('campaign_id').notNull(),
+    commissionBps: integer('commission_bps').notNull(),
+    vatBps: integer('vat_bps').notNull(),
+    redemptionCount: integer('redemption_count').notNull(),
+    grossCents: integer('gross_cents').notNull(),
+    commissionCents: integer('commission_cents').notNull(),
+    vatCents: integer('vat_cents').notNull(),
+  },
+  (t) => [uniqueIndex('statement_campaigns_uq').on(t.statementId, t.campaignId)],
+);
+
+/** A shop left out of a batch (no valid bank details, suspended…): visible, never dropped. */
+export const settlementHolds = sqliteTable(
+  'settlement_holds',
+  {
+    batchId: text('batch_id').notNull().references(() => settlementBatches.id),
+    merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    reason: text('reason').notNull(),
+    redemptionCount: integer('redemption_count').notNull(),
+    grossCents: integer('gross_cents').notNull(),
+  },
+  (t) => [uniqueIndex('settlement_holds_uq').on(t.batchId, t.merchantId)],
+);
