@@ -7,7 +7,13 @@
  * - customer_advances             bank transfers received for orders not yet paid in full
  *                                 (and any overpayment, until refunded)
  * - service_fee_revenue           the operator's fee on organisations' orders, excl. VAT
- * - vat_collected                 VAT on that fee, owed to the treasury
+ * - vat_collected                 VAT on that fee and on shops' commission, owed to the treasury
+ * - commission_revenue            the operator's commission on what shops redeemed, excl. VAT
+ * - payouts_pending               settled to shops, not yet paid out (SEPA file not executed,
+ *                                 Stripe transfer not confirmed)
+ * - bank                          the operator's bank account (SEPA payouts leave from it)
+ * - breakage_revenue              value left on expired vouchers kept by the operator
+ * - sponsor_payable:<campaign>    value left on expired vouchers owed back to the sponsor
  */
 export const Accounts = {
   paymentsClearing: (provider: string) => `payments_clearing:${provider}`,
@@ -19,6 +25,11 @@ export const Accounts = {
   customerAdvances: 'customer_advances',
   serviceFeeRevenue: 'service_fee_revenue',
   vatCollected: 'vat_collected',
+  commissionRevenue: 'commission_revenue',
+  payoutsPending: 'payouts_pending',
+  bank: 'bank',
+  breakageRevenue: 'breakage_revenue',
+  sponsorPayable: (campaignId: string) => `sponsor_payable:${campaignId}`,
 } as const;
 
 export interface JournalLine {

@@ -13,7 +13,7 @@ function build(database: Database_) {
   const s = database.sqlite;
   const redemptionCols = `id, number, merchant_id AS merchantId, voucher_id AS voucherId, campaign_id AS campaignId, amount_cents AS amountCents, status,
     idempotency_key AS idempotencyKey, request_fingerprint AS requestFingerprint, actor, journal_id AS journalId, created_at AS createdAt,
-    voided_at AS voidedAt, voided_by AS voidedBy, void_journal_id AS voidJournalId`;
+    voided_at AS voidedAt, voided_by AS voidedBy, void_journal_id AS voidJournalId, statement_id AS statementId`;
   return {
     voucherByCode: s.prepare<[string], Voucher>(`SELECT ${VOUCHER_COLUMNS} FROM vouchers WHERE code = ?`),
     redemptionByKey: s.prepare<[string, string], Redemption>(`SELECT ${redemptionCols} FROM redemptions WHERE merchant_id = ? AND idempotency_key = ?`),

@@ -25,10 +25,15 @@ export function checkRedeemable(
   return { ok: true };
 }
 
-export type VoidRefusal = 'window_passed';
+export type VoidRefusal = 'window_passed' | 'settled';
 
-/** A completed redemption can be voided by its shop within the window (settlement will also lock it). */
-export function checkVoidable(r: Pick<Redemption, 'createdAt'>, now: Date, windowMinutes: number): { ok: true } | { ok: false; reason: VoidRefusal } {
+/**
+ * A completed redemption can be voided by its shop within the window, and never once a
+ * statement has paid it: the settlement's cut-off normally lies past every open window,
+ * but the lock holds even for a cut-off set at "now".
+ */
+export function checkVoidable(r: Pick<Redemption, 'createdAt' | 'statementId'>, now: Date, windowMinutes: number): { ok: true } | { ok: false; reason: VoidRefusal } {
+  if (r.statementId) return { ok: false, reason: 'settled' };
   if (now.getTime() - new Date(r.createdAt).getTime() > windowMinutes * 60_000) return { ok: false, reason: 'window_passed' };
   return { ok: true };
 }

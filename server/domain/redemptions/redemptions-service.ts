@@ -124,6 +124,7 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
       voidedAt: null,
       voidedBy: null,
       voidJournalId: null,
+      statementId: null,
     };
     st.insertRedemption.run(redemption);
     const balance = v.balanceCents - input.amountCents;
@@ -150,6 +151,7 @@ export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: strin
     const check = checkVoidable(r, now, deps.voidWindowMinutes);
     if (!check.ok) {
       if (check.reason === 'window_passed') throw new AppError('VOID_WINDOW_PASSED', 409, 'errors.void_window_passed', undefined, { minutes: deps.voidWindowMinutes });
+      if (check.reason === 'settled') throw new AppError('REDEMPTION_SETTLED', 409, 'errors.redemption_settled');
       assertNever(check.reason);
     }
     const journalId = postJournal(

@@ -181,6 +181,7 @@ export const en: Record<string, string> = {
   'errors.insufficient_balance': 'The voucher’s balance is too low for this amount.',
   'errors.idempotency_key_reused': 'This idempotency key was already used for another request.',
   'errors.redemption_not_found': 'Redemption not found.',
+  'errors.redemption_settled': 'This redemption has already been settled to the shop: it can no longer be undone. Contact the operator.',
   'errors.void_window_passed': 'The undo window ({minutes} min) has passed: contact the operator.',
   'errors.unauthorized': 'Authentication required: missing or invalid API key or session.',
   'errors.forbidden': 'You do not have access to this action.',

@@ -181,6 +181,7 @@ export const fr: Record<string, string> = {
   'errors.insufficient_balance': 'Le solde du bon est insuffisant pour ce montant.',
   'errors.idempotency_key_reused': 'Cette clé d’idempotence a déjà servi pour une autre opération.',
   'errors.redemption_not_found': 'Opération introuvable.',
+  'errors.redemption_settled': 'Cette opération a déjà été réglée au commerce : elle ne peut plus être annulée. Contactez l’opérateur.',
   'errors.void_window_passed': 'Le délai d’annulation ({minutes} min) est dépassé : contactez l’opérateur.',
   'errors.unauthorized': 'Authentification requise : clé d’API ou session absente ou invalide.',
   'errors.forbidden': 'Vous n’avez pas accès à cette action.',
