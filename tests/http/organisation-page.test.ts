@@ -153,6 +153,14 @@ describe('organisation order by bank transfer', () => {
     for (const c of paper) expect(html).toContain(c);
     expect([...html.matchAll(CODE)].map((m) => m[0]).sort()).toEqual([...paper].sort());
 
+    // The operator downloading the codes (admin key) is not the organisation asking for them.
+    const admin = createApiKey(app, { kind: 'admin', label: 'support' }).key;
+    const byOperator = await fetch(`${app.url}/api/v1/orders/${order.id}/vouchers.csv`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(byOperator.status).toBe(200);
+    await byOperator.text();
+    html = await (await fetch(link)).text();
+    for (const c of emailed) expect(html).not.toContain(c);
+
     const base = `${link.pathname}/orders/${order.id}`;
     const invoice = await fetch(`${app.url}${base}/invoice.pdf${link.search}`);
     expect(invoice.status).toBe(200);

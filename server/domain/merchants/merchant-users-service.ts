@@ -65,7 +65,7 @@ export async function signIn(deps: UsersDeps, email: string, password: string): 
   const token = newToken();
   const now = deps.clock.now();
   deps.database.transaction((tx) =>
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString() }),
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'shop', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString() }),
   );
   return { token, user };
 }
@@ -75,7 +75,8 @@ export function userForSession(deps: UsersDeps, token: string | undefined): Sign
   if (!token) return null;
   const db = deps.database.db;
   const session = findSession(db, sha256(token));
-  if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
+  // Only shop sessions: an operator's session token must never act as a shop user.
+  if (!session || session.realm !== 'shop' || new Date(session.expiresAt) <= deps.clock.now()) return null;
   const user = findUserById(db, session.userId);
   if (!user || user.removedAt) return null;
   const merchant = findMerchantById(db, user.merchantId);

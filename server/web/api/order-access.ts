@@ -5,20 +5,31 @@ import { findOrderForToken } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { bearerOf } from '../middleware/auth';
+import { can } from '../../domain/operators/roles';
+import { operatorOf } from '../operator/session';
 
 /**
  * The order behind a request: the buyer's access token (a PDF link cannot send a header,
- * hence ?token= as well) or an operator's admin key. Unknown and forbidden look the same.
+ * hence ?token= as well), an operator's admin key, or — for reading only, when the request
+ * carries neither — the session of operator staff whose role may read orders (their
+ * back-office links to the documents). Unknown and forbidden look the same.
  */
 export function orderFor(ctx: AppContext, req: Request): Order {
+  return orderAccess(ctx, req).order;
+}
+
+/** The order and whether the operator (admin key or staff session) — not the buyer — is asking. */
+export function orderAccess(ctx: AppContext, req: Request): { order: Order; byOperator: boolean } {
   const b = bearerOf(req);
   const key = b?.startsWith('bk_') ? findLiveKey(ctx.database, b) : undefined;
-  if (key?.kind === 'admin') {
+  const token = b ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
+  const staff = !token && (req.method === 'GET' || req.method === 'HEAD') ? operatorOf(ctx, req) : null;
+  if (key?.kind === 'admin' || (staff && can(staff.role, 'orders.read'))) {
     const order = findOrder(ctx.database.db, String(req.params.id));
     if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
-    return order;
+    return { order, byOperator: true };
   }
-  return findOrderForToken(ctx.orders, String(req.params.id), b ?? (typeof req.query.token === 'string' ? req.query.token : undefined));
+  return { order: findOrderForToken(ctx.orders, String(req.params.id), token), byOperator: false };
 }
 
 /** The order's JSON as the contract names it, with the transfer details for bank-transfer orders. */

@@ -13,15 +13,19 @@ import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
 import { streamVoucherSheets } from '../../pdf/voucher-sheets';
 import type { AppContext } from '../context';
-import { orderFor } from './order-access';
+import { orderAccess, orderFor } from './order-access';
 
 const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
 const paid = (order: Order) => {
   if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
 };
-/** Both the sheets and the CSV carry every code: from the first download, the organisation's page may show them. */
-const markCodesExported = (ctx: AppContext, order: Order) => {
-  if (!order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
+/**
+ * Both the sheets and the CSV carry every code: from the buyer's first download, the
+ * organisation's page may show them. The operator downloading them (support, printing on
+ * the town's behalf) is not the organisation asking for its codes: nothing changes.
+ */
+const markCodesExported = (ctx: AppContext, order: Order, byOperator: boolean) => {
+  if (!byOperator && !order.codesExportedAt) ctx.database.transaction((tx) => updateOrder(tx, order.id, { codesExportedAt: ctx.clock.now().toISOString() }));
 };
 
 /**
@@ -31,9 +35,9 @@ const markCodesExported = (ctx: AppContext, order: Order) => {
  */
 export const orderDocuments = {
   // Printable sheets, 8 per page, streamed page by page (10 000 vouchers stay flat in memory).
-  async vouchersPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
+  async vouchersPdf(ctx: AppContext, order: Order, res: Response, byOperator = false): Promise<void> {
     paid(order);
-    markCodesExported(ctx, order);
+    markCodesExported(ctx, order, byOperator);
     const campaign = findCampaignById(ctx.database.db, order.campaignId)!;
     pdfHeaders(res, `bons-${order.reference}.pdf`);
     const vouchers = (async function* () {
@@ -49,9 +53,9 @@ export const orderDocuments = {
   },
 
   // The codes for the organisation's own tools; from now on its page may show them too.
-  async vouchersCsv(ctx: AppContext, order: Order, res: Response): Promise<void> {
+  async vouchersCsv(ctx: AppContext, order: Order, res: Response, byOperator = false): Promise<void> {
     paid(order);
-    markCodesExported(ctx, order);
+    markCodesExported(ctx, order, byOperator);
     const now = ctx.clock.now();
     res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="codes-${order.reference}.csv"`);
     res.write('\ufeffcode;montant;statut;expire_le;beneficiaire;email;url\r\n');
@@ -88,8 +92,14 @@ export const orderDocuments = {
 /** Documents of an order for its buyer (token) or the operator (admin key). */
 export function orderDocumentRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.get('/orders/:id/vouchers.pdf', (req, res) => orderDocuments.vouchersPdf(ctx, orderFor(ctx, req), res));
-  r.get('/orders/:id/vouchers.csv', (req, res) => orderDocuments.vouchersCsv(ctx, orderFor(ctx, req), res));
+  r.get('/orders/:id/vouchers.pdf', (req, res) => {
+    const a = orderAccess(ctx, req);
+    return orderDocuments.vouchersPdf(ctx, a.order, res, a.byOperator);
+  });
+  r.get('/orders/:id/vouchers.csv', (req, res) => {
+    const a = orderAccess(ctx, req);
+    return orderDocuments.vouchersCsv(ctx, a.order, res, a.byOperator);
+  });
   r.get('/orders/:id/proforma.pdf', (req, res) => orderDocuments.proformaPdf(ctx, orderFor(ctx, req), res));
   r.get('/orders/:id/invoice.pdf', (req, res) => orderDocuments.invoicePdf(ctx, orderFor(ctx, req), res));
   return r;

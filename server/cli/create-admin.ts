@@ -1,0 +1,27 @@
+import type { Database_ } from '../../db/client';
+import { createOperatorUser, isAcceptableOperatorPassword, isValidEmail, OPERATOR_MIN_PASSWORD } from '../domain/operators/operator-users-service';
+import { isOperatorRole } from '../domain/operators/roles';
+import { systemClock } from '../lib/clock';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+/**
+ * `create-admin --email E --password P [--name N] [--role admin|operator|viewer]`: a member
+ * of the operator's staff (admin by default), who signs in at /operateur/connexion.
+ * Input the command can judge by itself (email, password length, role) is bad usage: the
+ * caller's `usage` throws, so cli.ts exits 2. A taken email is a failed command (exit 1).
+ */
+export async function createAdminCommand(db: Database_, opts: Opts, usage: (message: string) => never) {
+  const { email, password } = opts;
+  if (typeof email !== 'string' || typeof password !== 'string') usage('create-admin needs --email and --password');
+  const role = opts.role ?? 'admin';
+  if (!isOperatorRole(role)) usage('--role is admin, operator or viewer');
+  if (!isValidEmail(email.trim().toLowerCase())) usage(`--email: not an email address: ${email}`);
+  if (!isAcceptableOperatorPassword(password)) usage(`--password: at least ${OPERATOR_MIN_PASSWORD} characters`);
+  const user = await createOperatorUser({ database: db, clock: systemClock }, { email, password, role, name: typeof opts.name === 'string' ? opts.name : undefined });
+  return {
+    code: 0 as const,
+    json: { user: { id: user.id, email: user.email, name: user.name, role: user.role } },
+    text: `${user.role} ${user.email} created; sign in at /operateur/connexion`,
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Database_ } from '../../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId, newToken, sha256 } from '../../lib/ids';
+import { hashPassword, verifyPassword } from '../../lib/passwords';
+import {
+  deleteOperatorSession,
+  deleteOperatorSessions,
+  extendOperatorSession,
+  findOperatorByEmail,
+  findOperatorById,
+  findOperatorSession,
+  insertOperator,
+  insertOperatorSession,
+  updateOperator,
+  type OperatorUser,
+} from './operator-users-repository';
+import { checkSecondFactor } from './operator-totp-service';
+import { can, isOperatorRole, type OperatorRole } from './roles';
+
+export interface OperatorsDeps {
+  database: Database_;
+  clock: Clock;
+}
+
+/**
+ * Operator sessions reach every order and, for admins, the staff: they end after 8 hours
+ * without activity and in any case 12 hours after sign-in (a working day), much sooner
+ * than a shop's 14 days.
+ */
+export const OPERATOR_SESSION_IDLE_MS = 8 * 3600_000;
+export const OPERATOR_SESSION_MAX_MS = 12 * 3600_000;
+/** Sliding the idle expiry costs a write: done at most once a minute per session. */
+const EXTEND_EVERY_MS = 60_000;
+
+/** Staff accounts guard every buyer's data and the money: a longer minimum than shops' 10. */
+export const OPERATOR_MIN_PASSWORD = 12;
+export const isAcceptableOperatorPassword = (p: string) => p.length >= OPERATOR_MIN_PASSWORD && p.length <= 200;
+export const isValidEmail = (e: string) => e.length <= 254 && z.email().safeParse(e).success;
+
+/** CLI, seed and (later) staff management: a user with a password and a role. */
+export async function createOperatorUser(deps: OperatorsDeps, input: { email: string; password: string; role: OperatorRole; name?: string }): Promise<OperatorUser> {
+  const email = input.email.trim().toLowerCase();
+  if (!isValidEmail(email)) throw new AppError('VALIDATION_FAILED', 422, 'errors.email', { email: 'errors.email' });
+  if (!isOperatorRole(input.role)) throw new AppError('VALIDATION_FAILED', 422, 'operator.errors.role', { role: 'operator.errors.role' });
+  if (!isAcceptableOperatorPassword(input.password)) throw new AppError('WEAK_PASSWORD', 422, 'operator.errors.weak_password', { password: 'operator.errors.weak_password' });
+  const passwordHash = await hashPassword(input.password);
+  return deps.database.transaction((tx) => {
+    if (findOperatorByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+    const name = input.name?.trim() || email.split('@')[0]!;
+    const user: OperatorUser = { id: newId(), email, name, role: input.role, passwordHash, totpSecret: null, createdAt: deps.clock.now().toISOString(), disabledAt: null };
+    insertOperator(tx, user);
+    return user;
+  });
+}
+
+/**
+ * Checks a password and opens an operator session. An unknown email, a disabled user and
+ * a wrong password get the same error after the same hashing time (verifyPassword hashes
+ * against a dummy when there is no usable hash), so sign-in does not reveal accounts.
+ * A user who turned on TOTP must also give a current code.
+ */
+export async function signInOperator(deps: OperatorsDeps, email: string, password: string, code?: string): Promise<{ token: string; user: OperatorUser }> {
+  const user = findOperatorByEmail(deps.database.db, email.trim());
+  const usable = user && !user.disabledAt ? user.passwordHash : null;
+  const ok = await verifyPassword(password, usable);
+  if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
+  const now = deps.clock.now();
+  // Asked only once the password is right (as a second step would): users without TOTP never see it.
+  checkSecondFactor(user, code, now);
+  const token = newToken();
+  deps.database.transaction((tx) =>
+    insertOperatorSession(tx, { tokenHash: sha256(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() }),
+  );
+  return { token, user };
+}
+
+/**
+ * The operator user behind a session cookie, or null: only sessions of realm 'operator',
+ * still live, of a user not disabled. A live session's idle expiry slides forward, never
+ * beyond the session's maximum age.
+ */
+export function operatorForSession(deps: OperatorsDeps, token: string | undefined): OperatorUser | null {
+  if (!token) return null;
+  const db = deps.database.db;
+  const hash = sha256(token);
+  const session = findOperatorSession(db, hash);
+  const now = deps.clock.now().getTime();
+  if (!session || new Date(session.expiresAt).getTime() <= now) return null;
+  const user = findOperatorById(db, session.userId);
+  if (!user || user.disabledAt) return null;
+  const slid = Math.min(now + OPERATOR_SESSION_IDLE_MS, new Date(session.createdAt).getTime() + OPERATOR_SESSION_MAX_MS);
+  if (slid - new Date(session.expiresAt).getTime() >= EXTEND_EVERY_MS) deps.database.transaction((tx) => extendOperatorSession(tx, hash, new Date(slid).toISOString()));
+  return user;
+}
+
+export function signOutOperator(deps: OperatorsDeps, token: string | undefined): void {
+  if (token) deps.database.transaction((tx) => deleteOperatorSession(tx, sha256(token)));
+}
+
+/**
+ * Admin only: the user can no longer sign in and their sessions end at once. The row is
+ * kept (actions they recorded name them). Admins cannot disable themselves, so the last
+ * admin cannot lock everyone out by mistake.
+ */
+export function disableOperatorUser(deps: OperatorsDeps, actor: OperatorUser, userId: string): OperatorUser {
+  if (!can(actor.role, 'staff.manage')) throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
+  if (actor.id === userId) throw new AppError('CANNOT_DISABLE_SELF', 409, 'operator.errors.disable_self');
+  return deps.database.transaction((tx) => {
+    const user = findOperatorById(tx, userId);
+    if (!user) throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
+    if (!user.disabledAt) updateOperator(tx, user.id, { disabledAt: deps.clock.now().toISOString() });
+    deleteOperatorSessions(tx, user.id);
+    return findOperatorById(tx, user.id)!;
+  });
+}

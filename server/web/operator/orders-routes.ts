@@ -1,0 +1,83 @@
+import { Router, type Request, type Response } from 'express';
+import { cancelUnpaidOrder } from '../../domain/operators/order-actions';
+import { orderWorkload, searchOrders } from '../../domain/operators/orders-query';
+import { can } from '../../domain/operators/roles';
+import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
+import { findOrder, type Order } from '../../domain/orders/orders-repository';
+import { AppError } from '../../lib/errors';
+import type { AppContext } from '../context';
+import { parseCancelForm, parseTransferForm } from './order-forms';
+import { orderDetailView, orderFilterSchema, orderListView, PER_PAGE, type DetailForms } from './orders-view';
+import { OPERATOR_HOME, operatorPage, requireOperator } from './session';
+
+/** The back-office home and the orders pages: list, detail, record a transfer, cancel. */
+export function operatorOrderRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const me = (res: Response) => res.locals.operatorUser!;
+  const orderOf = (req: Request): Order => {
+    const order = findOrder(ctx.database.db, String(req.params.id));
+    if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    return order;
+  };
+  const detail = (req: Request, res: Response, order: Order, status = 200, forms: DetailForms = {}) =>
+    res.status(status).render('operator/order', {
+      title: res.locals.t('operator.order.title', { reference: order.reference }),
+      ...operatorPage(res, 'orders'),
+      ...orderDetailView(ctx, order, me(res), req, res.locals.t, res.locals.locale, forms),
+    });
+  /** A refusal the operator can act on (4xx) re-renders the page with its message; anything else is a real error. */
+  const refusal = (err: unknown, res: Response): string => {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return res.locals.t(err.messageKey, err.params);
+  };
+
+  r.get(OPERATOR_HOME, requireOperator('orders.read'), (_req, res) => {
+    const u = me(res);
+    res.render('operator/home', {
+      title: res.locals.t('operator.home.title'),
+      ...operatorPage(res, 'home'),
+      user: u,
+      roleLabel: res.locals.t(`operator.role.${u.role}`),
+      canAct: can(u.role, 'orders.record_transfer'),
+      workload: orderWorkload(ctx.database.db),
+    });
+  });
+
+  r.get('/operateur/commandes', requireOperator('orders.read'), (req, res) => {
+    const filter = orderFilterSchema.parse(req.query);
+    const { rows, total } = searchOrders(ctx.database.db, { q: filter.q, status: filter.status, paymentMethod: filter.method, page: filter.page, perPage: PER_PAGE });
+    res.render('operator/orders', { title: res.locals.t('operator.orders.title'), ...operatorPage(res, 'orders'), ...orderListView(rows, total, filter, res.locals.t, res.locals.locale) });
+  });
+
+  r.get('/operateur/commandes/:id', requireOperator('orders.read'), (req, res) => detail(req, res, orderOf(req)));
+
+  r.post('/operateur/commandes/:id/virements', requireOperator('orders.record_transfer'), (req, res) => {
+    const order = orderOf(req);
+    const form = parseTransferForm(req.body, ctx.clock.now());
+    if (!form.ok) return detail(req, res, order, 422, { transfer: { values: { ...form.values }, errors: form.errors }, alert: res.locals.t('operator.errors.transfer_form') });
+    try {
+      const out = recordBankTransfer(ctx.orders, { orderId: order.id, ...form.value, actor: `operator:${me(res).id}` });
+      if (out.issued) ctx.kickOutbox();
+      ctx.logger.info({ orderId: order.id, operatorId: me(res).id, amountCents: form.value.amountCents, replayed: out.replayed, issued: out.issued }, 'bank transfer recorded by operator');
+      res.redirect(303, `/operateur/commandes/${order.id}?done=${out.replayed ? 'replayed' : out.issued ? 'issued' : 'transfer'}`);
+    } catch (err) {
+      const alert = refusal(err, res);
+      detail(req, res, findOrder(ctx.database.db, order.id)!, (err as AppError).status, { transfer: { values: { ...form.values }, errors: {} }, alert });
+    }
+  });
+
+  r.post('/operateur/commandes/:id/annuler', requireOperator('orders.cancel'), (req, res) => {
+    const order = orderOf(req);
+    const form = parseCancelForm(req.body);
+    if (!form.ok) return detail(req, res, order, 422, { cancel: { values: form.values, errors: form.errors }, alert: res.locals.t('operator.errors.cancel_form') });
+    try {
+      cancelUnpaidOrder(ctx, { orderId: order.id, reason: form.value.reason, actor: me(res).email });
+      ctx.logger.info({ orderId: order.id, operatorId: me(res).id }, 'order cancelled by operator');
+      res.redirect(303, `/operateur/commandes/${order.id}?done=cancelled`);
+    } catch (err) {
+      const alert = refusal(err, res);
+      detail(req, res, findOrder(ctx.database.db, order.id)!, (err as AppError).status, { cancel: { values: form.values, errors: {} }, alert });
+    }
+  });
+  return r;
+}
