@@ -1,0 +1,84 @@
+import type { Database_ } from '../../db/client';
+import { Accounts } from '../domain/ledger/accounts';
+import type { CampaignExpiry } from '../domain/vouchers/expiry-service';
+import { expireVouchers } from '../domain/vouchers/expiry-service';
+import { EXPIRY_REMINDER_DAYS, remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
+import { systemClock } from '../lib/clock';
+import { formatMoney } from '../lib/money';
+import { addDays, endOfParisDay } from '../lib/paris-time';
+
+type Opts = Record<string, string | boolean | undefined>;
+type Usage = (message: string) => never;
+
+export const EXPIRY_USAGE = `  expire [--now ISO-8601]   expire vouchers past their validity; their value left goes to the campaign's breakage rule
+  remind-expiring [--now ISO-8601]   queue one reminder mail per voucher expiring within ${EXPIRY_REMINDER_DAYS} days (sent by the server's outbox)`;
+
+const NOW_HELP =
+  '--now: an ISO-8601 instant with its offset (2027-11-24T00:00:01+01:00, 2027-11-23T23:00:01Z) or a date (2027-11-24 = the start of that day, Europe/Paris)';
+
+/**
+ * `--now` for an operator who wants to act "as of" another moment. A date alone means the
+ * start of that day in Paris (so `--now 2027-11-24` expires what was valid through the
+ * 23rd). A time must carry its offset: a bare local time would depend on the machine's zone.
+ */
+export function parseNow(value: string | boolean | undefined, usage: Usage): Date {
+  if (value === undefined) return systemClock.now();
+  if (typeof value !== 'string') usage(NOW_HELP);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    // addDays round-trips a real calendar date only (2027-02-30 comes back as 2027-03-02).
+    if (addDays(value, 0) !== value) usage(NOW_HELP);
+    return new Date(endOfParisDay(addDays(value, -1)).getTime() + 1);
+  }
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
+  if (!instant || Number.isNaN(instant.getTime())) usage(NOW_HELP);
+  // Date may roll 2027-02-30T… over to March: check the written calendar date exists.
+  const [date] = value.split('T') as [string];
+  if (addDays(date, 0) !== date) usage(NOW_HELP);
+  return instant;
+}
+
+const euros = (c: number) => formatMoney(c, 'en');
+const thousands = (n: number) => n.toLocaleString('en-GB');
+
+/** Where a campaign's breakage went, for the text output. */
+function destination(c: CampaignExpiry): string {
+  if (c.rule === 'operator' || c.fallback) return `${Accounts.breakageRevenue}${c.fallback ? ' (no shop redeemed anything in this campaign)' : ''}`;
+  return c.rule === 'sponsor' ? Accounts.sponsorPayable(c.campaignId) : 'merchant_payable, pro rata to redemptions';
+}
+
+/**
+ * `expire [--now ISO-8601]`: the JSON line is
+ * {"expired":{"vouchers":N,"cents":C,"byCampaign":[{"campaign":slug,"vouchers","cents","rule","fallback"}]},"now":ISO}.
+ * Progress of long runs goes to stderr, one line per chunk, so stdout stays the summary.
+ */
+export async function expireCommand(db: Database_, opts: Opts, usage: Usage) {
+  const now = parseNow(opts.now, usage);
+  const r = await expireVouchers(
+    { database: db, clock: systemClock },
+    {
+      now,
+      onProgress: (p) => {
+        if (p.estimated > 1_000) process.stderr.write(`expired ${thousands(p.expired)} / ~${thousands(p.estimated)}\n`);
+      },
+    },
+  );
+  const byCampaign = r.byCampaign.map((c) => ({ campaign: c.slug, vouchers: c.vouchers, cents: c.cents, rule: c.rule, fallback: c.fallback }));
+  const text = r.vouchers
+    ? [
+        `expired ${thousands(r.vouchers)} voucher(s) as of ${r.now}, ${euros(r.cents)} left on them:`,
+        ...r.byCampaign.map((c) => `  ${c.slug.padEnd(28)} ${String(c.vouchers).padStart(8)} voucher(s) ${euros(c.cents).padStart(14)}  rule ${c.rule} → ${destination(c)}`),
+      ].join('\n')
+    : `nothing to expire as of ${r.now}`;
+  return { code: 0 as const, json: { expired: { vouchers: r.vouchers, cents: r.cents, byCampaign }, now: r.now }, text };
+}
+
+/** `remind-expiring [--now ISO-8601]`: {"reminded":{"vouchers":N},"now":ISO}. */
+export function remindExpiringCommand(db: Database_, opts: Opts, usage: Usage) {
+  const now = parseNow(opts.now, usage);
+  const r = remindExpiringVouchers({ database: db, clock: systemClock }, { now });
+  return {
+    code: 0 as const,
+    json: { reminded: { vouchers: r.vouchers }, now: now.toISOString() },
+    text: r.vouchers ? `${thousands(r.vouchers)} expiry reminder(s) queued; the server's outbox sends them` : `no voucher to remind as of ${now.toISOString()}`,
+  };
+}

@@ -1,0 +1,36 @@
+import type { Database_ } from '../../../db/client';
+
+type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+
+/**
+ * Expiry invariants, run by check-ledger (set-based SQL). The liability invariant already
+ * covers expiry (an expired voucher's balance is 0 and its journal debited the liability by
+ * as much); these make sure the breakage was booked where the value went:
+ * - each `expire` movement empties its voucher and happens after the voucher's validity;
+ * - each belongs to a `voucher_expiry` journal whose liability debit equals the value its
+ *   movements took off the vouchers.
+ */
+export function checkExpiry(database: Database_, report: Report): void {
+  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+  report(
+    'expire_movement_empties_voucher',
+    q(`SELECT m.voucher_id, m.seq, m.amount_cents, m.balance_after_cents FROM movements m WHERE m.kind = 'expire' AND (m.balance_after_cents != 0 OR m.amount_cents >= 0)`),
+  );
+  report(
+    'expire_movement_after_validity',
+    q(`SELECT v.code, v.expires_at, m.created_at FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE m.kind = 'expire' AND m.created_at <= v.expires_at`),
+  );
+  report(
+    'expire_movement_in_expiry_journal',
+    q(`SELECT m.voucher_id, m.seq, m.journal_id FROM movements m
+       WHERE m.kind = 'expire' AND (m.journal_id IS NULL OR NOT EXISTS (SELECT 1 FROM journals j WHERE j.id = m.journal_id AND j.kind = 'voucher_expiry'))`),
+  );
+  report(
+    'expiry_journal_equals_its_movements',
+    q(`SELECT j.id, COALESCE(l.debit, 0) AS liability, COALESCE(m.expired, 0) AS movements FROM journals j
+       LEFT JOIN (SELECT journal_id, SUM(amount_cents) AS debit FROM journal_lines
+                  WHERE account = 'voucher_liability' AND journal_id IN (SELECT id FROM journals WHERE kind = 'voucher_expiry') GROUP BY journal_id) l ON l.journal_id = j.id
+       LEFT JOIN (SELECT journal_id, -SUM(amount_cents) AS expired FROM movements WHERE kind = 'expire' GROUP BY journal_id) m ON m.journal_id = j.id
+       WHERE j.kind = 'voucher_expiry' AND COALESCE(l.debit, 0) != COALESCE(m.expired, 0)`),
+  );
+}

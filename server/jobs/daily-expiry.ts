@@ -1,0 +1,78 @@
+import type { Database_ } from '../../db/client';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
+import { expireVouchers } from '../domain/vouchers/expiry-service';
+import { nextDailyRun } from './daily-schedule';
+
+/**
+ * Voucher expiry and expiry reminders, once when the server starts (catching up on days it
+ * was down) and then every day at 02:00 Europe/Paris — after midnight, so the vouchers
+ * whose last day just ended expire, and at an hour when the till is quiet. Both steps are
+ * idempotent, so a run that overlaps `cli expire` or another server process is harmless.
+ * Errors are logged and the next day's run still happens: the server never crashes here.
+ */
+export interface DailyExpiryDeps {
+  database: Database_;
+  clock: Clock;
+  logger: Logger;
+  /** Asks the outbox worker to send the reminders now rather than at its next poll. */
+  kickOutbox?: () => void;
+}
+
+export const DAILY_RUN_HOUR = 2;
+
+export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
+  const started = Date.now();
+  try {
+    const expired = await expireVouchers(deps);
+    if (expired.vouchers) deps.logger.info({ vouchers: expired.vouchers, cents: expired.cents, byCampaign: expired.byCampaign.map((c) => ({ campaign: c.slug, vouchers: c.vouchers, cents: c.cents, rule: c.rule })) }, 'vouchers expired');
+  } catch (err) {
+    deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'voucher expiry failed');
+  }
+  try {
+    const reminded = remindExpiringVouchers(deps);
+    if (reminded.vouchers) {
+      deps.logger.info({ vouchers: reminded.vouchers }, 'expiry reminders queued');
+      deps.kickOutbox?.();
+    }
+  } catch (err) {
+    deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'expiry reminders failed');
+  }
+  deps.logger.debug({ ms: Date.now() - started }, 'daily expiry done');
+}
+
+/** Starts the schedule; `stop()` cancels the next run. The timer never keeps the process alive. */
+export function startDailyExpiry(deps: DailyExpiryDeps, opts: { runAtStart?: boolean } = {}): { stop: () => void } {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+
+  const run = () => {
+    // A run still going (a very large expiry) is not started twice in one process.
+    running ??= runDailyExpiry(deps).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const schedule = (after: Date) => {
+    if (stopped) return;
+    const at = nextDailyRun(after, DAILY_RUN_HOUR);
+    timer = setTimeout(() => {
+      // From the planned time, not from "now": a timer firing a few ms early must not
+      // plan the same 02:00 again.
+      const next = new Date(Math.max(deps.clock.now().getTime(), at.getTime()));
+      void run().finally(() => schedule(next));
+    }, Math.max(0, at.getTime() - deps.clock.now().getTime()));
+    timer.unref();
+  };
+
+  if (opts.runAtStart !== false) void run();
+  schedule(deps.clock.now());
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

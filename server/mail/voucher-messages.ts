@@ -1,0 +1,55 @@
+import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import { findOrder } from '../domain/orders/orders-repository';
+import { findVoucherById } from '../domain/vouchers/vouchers-repository';
+import { formatCode } from '../lib/codes';
+import { formatLongDate } from '../lib/dates';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { template, type MessageContext } from './mail-parts';
+import type { OutgoingMail } from './transport';
+
+const KEYS = ['hello', 'hello_anonymous', 'intro', 'gift_for', 'after', 'balance', 'open', 'shops', 'once'] as const;
+
+/**
+ * voucher_expiry_reminder: one voucher with value left expires within the reminder window
+ * (server/domain/vouchers/expiry-reminders.ts). Rendered at send time, so it shows the
+ * balance as it is then; in the order's locale (French when the order has none we know).
+ * No PDF: the link opens the voucher, whose page has it.
+ */
+export function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId: string }, to: string): OutgoingMail {
+  const db = ctx.database.db;
+  const voucher = findVoucherById(db, p.voucherId);
+  if (!voucher) throw new Error(`voucher ${p.voucherId} not found`);
+  const order = findOrder(db, voucher.orderId);
+  const campaign = findCampaignById(db, voucher.campaignId)!;
+  const locale = order?.locale ?? 'fr';
+  const code = formatCode(voucher.code);
+  // Written to the recipient when the voucher has their address, else to the buyer about their gift.
+  const toRecipient = voucher.recipientEmail !== null && voucher.recipientEmail === to;
+  const name = toRecipient ? voucher.recipientName : (order?.buyerName ?? null);
+  const params = {
+    name: name ?? '',
+    campaign: campaign.name,
+    balance: formatMoney(voucher.balanceCents, locale),
+    expires: formatLongDate(voucher.expiresAt, locale),
+    recipient: voucher.recipientName ?? '',
+  };
+  const t = Object.fromEntries(KEYS.map((k) => [k, translate(locale, `mail.expiry.${k}`, params)]));
+  const view = {
+    t: { ...t, hello: name ? t.hello : t.hello_anonymous, demo: translate(locale, 'mail.demo') },
+    demo: ctx.demo,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    balance: params.balance,
+    code,
+    url: `${ctx.baseUrl}/v/${code}`,
+    shopsUrl: `${ctx.baseUrl}/campagnes/${campaign.slug}`,
+    giftFor: !toRecipient && voucher.recipientName ? t.gift_for : null,
+  };
+  return {
+    to,
+    subject: translate(locale, 'mail.expiry.subject', params),
+    text: template(ctx, 'voucher-expiry-reminder.text')(view),
+    html: template(ctx, 'voucher-expiry-reminder.html')(view),
+  };
+}
