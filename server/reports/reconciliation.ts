@@ -1,0 +1,56 @@
+/**
+ * Per campaign, money in against money out, to the cent:
+ *   in  = card + bank transfer (+ sponsor bonus, once campaigns have one) — what buyers paid,
+ *         of which service fees and their VAT are the operator's, the rest is face value;
+ *   out = paid to shops (net) + settled, not yet paid (net) + commission + VAT on commission
+ *         + redeemed, not yet settled + breakage (expired) + cancelled + still outstanding.
+ * Face value sold must equal the sum of its uses; `differenceCents` shows any gap (0 when
+ * the books are right — check-ledger verifies the same identities account by account).
+ */
+import type { Database_ } from '../../db/client';
+import { liabilityReport } from './liability';
+
+export interface CampaignReconciliation {
+  slug: string;
+  moneyIn: { cardCents: number; transferCents: number; bonusCents: number; feesCents: number; faceValueCents: number };
+  moneyOut: {
+    shopsPaidNetCents: number;
+    shopsPendingNetCents: number;
+    commissionCents: number;
+    commissionVatCents: number;
+    redeemedUnsettledCents: number;
+    breakageCents: number;
+    cancelledCents: number;
+    outstandingCents: number;
+  };
+  differenceCents: number;
+}
+
+export function reconciliationReport(database: Database_, now: Date): CampaignReconciliation[] {
+  const s = database.sqlite;
+  const paid = new Map((s.prepare(`
+    SELECT o.campaign_id AS id,
+      SUM(CASE WHEN o.payment_method = 'card' THEN o.total_cents ELSE 0 END) AS card,
+      SUM(CASE WHEN o.payment_method = 'bank_transfer' THEN o.total_cents ELSE 0 END) AS transfer,
+      SUM(o.fee_cents + o.fee_vat_cents) AS fees
+    FROM orders o WHERE o.status IN ('paid', 'refunded') GROUP BY o.campaign_id`).all() as { id: string; card: number; transfer: number; fees: number }[]).map((r) => [r.id, r]));
+  const settled = new Map((s.prepare(`
+    SELECT c.campaign_id AS id,
+      SUM(CASE WHEN st.status = 'paid' THEN c.gross_cents - c.commission_cents - c.vat_cents ELSE 0 END) AS paidNet,
+      SUM(CASE WHEN st.status != 'paid' THEN c.gross_cents - c.commission_cents - c.vat_cents ELSE 0 END) AS pendingNet,
+      SUM(c.commission_cents) AS commission, SUM(c.vat_cents) AS vat, SUM(c.gross_cents) AS gross
+    FROM statement_campaigns c JOIN statements st ON st.id = c.statement_id GROUP BY c.campaign_id`).all() as { id: string; paidNet: number; pendingNet: number; commission: number; vat: number; gross: number }[]).map((r) => [r.id, r]));
+  const ids = new Map((s.prepare(`SELECT id, slug FROM campaigns`).all() as { id: string; slug: string }[]).map((r) => [r.slug, r.id]));
+  return liabilityReport(database, now).map((l) => {
+    const id = ids.get(l.slug)!;
+    const p = paid.get(id) ?? { card: 0, transfer: 0, fees: 0 };
+    const st = settled.get(id) ?? { paidNet: 0, pendingNet: 0, commission: 0, vat: 0, gross: 0 };
+    const moneyIn = { cardCents: p.card, transferCents: p.transfer, bonusCents: 0, feesCents: p.fees, faceValueCents: p.card + p.transfer - p.fees };
+    const moneyOut = {
+      shopsPaidNetCents: st.paidNet, shopsPendingNetCents: st.pendingNet, commissionCents: st.commission, commissionVatCents: st.vat,
+      redeemedUnsettledCents: l.redeemedCents - st.gross, breakageCents: l.expiredCents, cancelledCents: l.cancelledCents, outstandingCents: l.outstandingCents,
+    };
+    const out = Object.values(moneyOut).reduce((a, b) => a + b, 0) - l.adjustedCents;
+    return { slug: l.slug, moneyIn, moneyOut, differenceCents: moneyIn.faceValueCents - out };
+  });
+}
