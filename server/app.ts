@@ -26,10 +26,13 @@ import { publicPages, shopRoutes } from './web/shop/routes';
 import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
 import { organisationRoutes } from './web/organisation/routes';
+import { organisationOrderRoutes } from './web/organisation-order/routes';
 import { webhookRoutes } from './web/webhooks/routes';
 import { merchantAuthRoutes } from './web/merchant/auth-routes';
 import { merchantShopRoutes } from './web/merchant/shop-routes';
+import { merchantStatementRoutes } from './web/merchant/statements-routes';
 import { sessionUser } from './web/middleware/auth';
+import { operatorRoutes } from './web/operator/routes';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -105,6 +108,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(publicPages(ctx));
+  // Multipart form: before the urlencoded parser and global CSRF check, it checks its own token.
+  app.use(organisationOrderRoutes(ctx));
 
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
@@ -115,6 +120,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(sessionUser(ctx));
   app.use(merchantAuthRoutes(ctx));
   app.use(merchantShopRoutes(ctx));
+  app.use(merchantStatementRoutes(ctx));
+  app.use(operatorRoutes(ctx));
   if (deps.payments instanceof DemoProvider) app.use(demoRoutes(ctx, deps.payments));
   if (config.env !== 'production') app.use(devRoutes(ctx));
 

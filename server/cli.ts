@@ -1,14 +1,20 @@
 import { parseArgs } from 'node:util';
 import { migrateDatabase, openDatabase, type Database_ } from '../db/client';
 import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
+import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
 import { ConfigError, loadConfig } from './config';
 import { checkLedger } from './domain/ledger/check-ledger';
 import { createApiKey, isLocked, listKeys } from './domain/merchants/api-keys-service';
 import { findMerchantBySlug } from './domain/merchants/merchant-users-repository';
 import { createMerchantUser } from './domain/merchants/merchant-users-service';
+import { createAdminCommand } from './cli/create-admin';
+import { expireCommand, EXPIRY_USAGE, remindExpiringCommand } from './cli/expiry-commands';
 import { systemClock } from './lib/clock';
 import { AppError } from './lib/errors';
 import { translate } from './lib/i18n';
+import { sepaExecutedCommand, settleCommand, SettlementUsageError } from './cli/settlement-commands';
+import { exportCommand, reportCommand, ReportUsageError } from './cli/report-commands';
+import type { Config } from './config';
 
 /**
  * Operator command line: `npm run -s cli -- <command> [--json]`.
@@ -23,17 +29,32 @@ commands:
   seed-demo               add the demo campaigns, shops and sales to an empty database
   check-ledger            verify every money invariant (exit 1 and the breaches if any)
   backup --to FILE        consistent online copy of the database
+  create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
-  api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)`;
+  settle --until YYYY-MM-DD   settle every completed redemption up to that day (Europe/Paris): statements, SEPA file, Stripe transfers
+  sepa-executed --batch REF   the bank executed the batch's SEPA file: mark its statements paid
+  report liability|reconciliation   outstanding liability per campaign with ageing; money in vs money out (exit 1 on a gap)
+  export-fec --out FILE [--from D] [--to D]       the journal as a French FEC file (18 columns, tab-separated)
+  export-journal --out FILE [--from D] [--to D]   the journal as CSV
+  api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)
+${EXPIRY_USAGE}`;
 
 class UsageError extends Error {}
 
-const commands: Record<string, (db: Database_, opts: Record<string, string | boolean | undefined>) => Promise<Result> | Result> = {
+const commands: Record<string, (db: Database_, opts: Record<string, string | boolean | undefined>, config: Config) => Promise<Result> | Result> = {
+  settle: settleCommand,
+  'sepa-executed': sepaExecutedCommand,
+  report: (db, opts) => reportCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
+  'export-fec': (db, opts) => exportCommand(db, opts, 'fec'),
+  'export-journal': (db, opts) => exportCommand(db, opts, 'csv'),
+  expire: (db, opts) => expireCommand(db, opts, (m) => { throw new UsageError(m); }),
+  'remind-expiring': (db, opts) => remindExpiringCommand(db, opts, (m) => { throw new UsageError(m); }),
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
   'seed-demo': async (db) => {
     if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
     const r = await seedDemo(db, new Date());
+    await seedDemoRedemptions(db, new Date());
     return { code: 0, json: { seeded: true, ...r }, text: `seeded « ${r.campaignName} », ${r.merchantCount} shops and demo accounts:\n${r.shopUsers.map((u) => `  ${u.email} ${u.password}`).join('\n')}\n  POS API key (${r.apiKey.merchantSlug}): ${r.apiKey.key}` };
   },
   'check-ledger': (db) => {
@@ -44,6 +65,7 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
       ? { code: 1, json: { ok: false, breaches }, text: `${breaches.length} breach(es):\n${breaches.map((b) => `  ${b.invariant}: ${b.detail}`).join('\n')}` }
       : { code: 0, json: { ok: true, breaches: [], ms }, text: `ledger ok: every invariant holds (${ms} ms)` };
   },
+  'create-admin': (db, opts) => createAdminCommand(db, opts, (m) => { throw new UsageError(m); }),
   'create-merchant-user': async (db, opts) => {
     const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
     if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');
@@ -95,6 +117,11 @@ async function main(): Promise<number> {
         role: { type: 'string' },
         name: { type: 'string' },
         label: { type: 'string' },
+        until: { type: 'string' },
+        batch: { type: 'string' },
+        from: { type: 'string' },
+        out: { type: 'string' },
+        now: { type: 'string' },
         admin: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,6 +132,8 @@ async function main(): Promise<number> {
   }
   const [name, ...extra] = parsed.positionals;
   const command = name ? commands[name] : undefined;
+  // `report` takes its report's name as a second word; every other command takes none.
+  const subcommand = name === 'report' ? extra.shift() : undefined;
   if (parsed.values.help || !command || extra.length) {
     console.error(USAGE);
     return parsed.values.help ? 0 : 2;
@@ -114,11 +143,11 @@ async function main(): Promise<number> {
   const database = openDatabase(config.databaseUrl, { backgroundCheckpoints: false });
   try {
     migrateDatabase(database);
-    const result = await command(database, parsed.values);
+    const result = await command(database, { ...parsed.values, subcommand }, config);
     console.log(parsed.values.json ? JSON.stringify(result.json) : result.text);
     return result.code;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SettlementUsageError || err instanceof ReportUsageError) {
       console.error(`${err.message}\n${USAGE}`);
       return 2;
     }

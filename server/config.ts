@@ -21,6 +21,8 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   SEED_DEMO: z.enum(['0', '1']).optional(),
   VOID_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
+  /** Weekly settlement: ISO weekday (1 = Monday … 7 = Sunday) at 05:00 Paris, or "off". */
+  SETTLEMENT_WEEKDAY: z.union([z.literal('off'), z.coerce.number().int().min(1).max(7)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +43,8 @@ export interface Config {
   voidWindowMinutes: number;
   /** The operator's legal identity and bank account (invoices, transfers). */
   operator: Seller;
+  /** ISO weekday of the automatic settlement (null: only by hand or `cli settle`). */
+  settlementWeekday: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
     operator: operatorOrThrow(env, production),
+    settlementWeekday: e.SETTLEMENT_WEEKDAY === 'off' ? null : e.SETTLEMENT_WEEKDAY,
   };
 }
 

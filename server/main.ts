@@ -1,10 +1,15 @@
 import { migrateDatabase, openDatabase } from '../db/client';
 import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
+import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
 import { createApp, VIEWS_DIR } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
+import { startDailyExpiry } from './jobs/daily-expiry';
+import { startWeeklySettlement } from './jobs/weekly-settlement';
+import { stripeClient } from './payments/stripe-provider';
+import { stripeTransfers } from './payments/stripe-transfers';
 import { fileTransport, smtpTransport } from './mail/transport';
 import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
@@ -28,6 +33,8 @@ async function main() {
   const database = openDatabase(config.databaseUrl);
   migrateDatabase(database);
   const seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
+  // Some till history in the demo shops, so the dashboards and a first settlement have data.
+  if (seeded) await seedDemoRedemptions(database, systemClock.now());
 
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(config.dataDir, 'outbox'));
@@ -39,6 +46,13 @@ async function main() {
     from: config.mailFrom,
     messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator },
   });
+  // Voucher expiry and expiry reminders: now, then daily at 02:00 Paris (server/jobs/daily-expiry.ts).
+  const expiryJob = startDailyExpiry({ database, clock: systemClock, logger, kickOutbox: worker.kick });
+  // Settlement every week (SETTLEMENT_WEEKDAY, default Monday) at 05:00 Paris, up to the day before.
+  const settlementJob = config.settlementWeekday === null ? null : startWeeklySettlement({
+    database, clock: systemClock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
+    transfers: config.stripe ? stripeTransfers(stripeClient(config.stripe)) : null,
+  }, config.settlementWeekday);
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
   const sweep = () => {
     const now = systemClock.now();
@@ -60,6 +74,8 @@ async function main() {
       lines.push(`  demo data seeded: campaign « ${seeded.campaignName} » (${config.baseUrl}/campagnes/${seeded.campaignSlug}), ${seeded.merchantCount} partner shops`);
       lines.push(`  demo shop accounts (sign in at ${config.baseUrl}/connexion, till at ${config.baseUrl}/caisse):`);
       for (const u of seeded.shopUsers) lines.push(`    ${u.role.padEnd(5)}  ${u.email.padEnd(38)} ${u.password}   (${u.merchantSlug})`);
+      lines.push(`  demo operator accounts (back-office at ${config.baseUrl}/operateur/connexion):`);
+      for (const u of seeded.operatorUsers) lines.push(`    ${u.role.padEnd(6)} ${u.email.padEnd(38)} ${u.password}`);
       lines.push(`  demo POS API key for ${seeded.apiKey.merchantSlug} (shown once): ${seeded.apiKey.key}`);
     }
     console.log(lines.join('\n') + '\n');
@@ -70,6 +86,8 @@ async function main() {
   });
   const stop = () => {
     worker.stop();
+    expiryJob.stop();
+    settlementJob?.stop();
     clearInterval(sweeper);
     server.close(() => {
       void database.close().then(() => process.exit(0));

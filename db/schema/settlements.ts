@@ -31,8 +31,8 @@ export const settlementBatches = sqliteTable(
 );
 
 /**
- * What one shop is paid in one batch. Invariant: net + commission + vat = gross, to the
- * cent. `status`: `pending` (to be paid by SEPA or Stripe) → `paid`, or `failed` (Stripe
+ * What one shop is paid in one batch. Invariant: net + commission + vat = gross + breakage, to the
+ * cent (plus any breakage share). `status`: `pending` (to be paid by SEPA or Stripe) → `paid`, or `failed` (Stripe
  * refused; retried by the next run). Bank details are copied at creation: the SEPA file
  * of a batch never changes when a shop edits its IBAN later.
  */
@@ -48,6 +48,9 @@ export const statements = sqliteTable(
     grossCents: integer('gross_cents').notNull(),
     commissionCents: integer('commission_cents').notNull(),
     vatCents: integer('vat_cents').notNull(),
+    /** Breakage shared to shops (campaigns whose rule is 'merchants'): paid on top, no commission. */
+    breakageCents: integer('breakage_cents').notNull().default(0),
+    /** net = gross − commission − vat + breakage. */
     netCents: integer('net_cents').notNull(),
     method: text('method', { enum: ['sepa', 'stripe'] }).notNull(),
     iban: text('iban'),

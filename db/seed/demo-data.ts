@@ -61,3 +61,15 @@ export const demoShopUsers = [
   { merchantSlug: 'fromagerie-du-marche', email: 'fromagerie@demo.bons-locaux.fr', name: 'Paul (gérant)', role: 'owner' as const },
   { merchantSlug: 'bijouterie-falaise', email: 'bijouterie@demo.bons-locaux.fr', name: 'Inès (gérante)', role: 'owner' as const },
 ];
+
+/**
+ * A fictitious but valid French IBAN per demo shop (mod 97 holds; bank 30004 branch 00001),
+ * so the demo can run a settlement and produce a SEPA file that validates.
+ */
+export function demoIban(index: number): string {
+  const bban = `3000400001${String(10_000_000_000 + index * 7919).slice(-11)}${String(10 + (index % 89)).padStart(2, '0')}`;
+  const numeric = `${bban}FR00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let rem = 0;
+  for (const ch of numeric) rem = (rem * 10 + Number(ch)) % 97;
+  return `FR${String(98 - rem).padStart(2, '0')}${bban}`;
+}

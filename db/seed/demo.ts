@@ -5,10 +5,11 @@ import { confirmPaymentTx } from '../../server/domain/orders/orders-service';
 import { newId, newOrderReference, sha256 } from '../../server/lib/ids';
 import { fixedClock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
-import { DEMO_PASSWORD, demoCampaigns, demoMerchants, demoSales, demoShopUsers } from './demo-data';
+import { DEMO_PASSWORD, demoCampaigns, demoIban, demoMerchants, demoSales, demoShopUsers } from './demo-data';
 import { createMerchantUser } from '../../server/domain/merchants/merchant-users-service';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
+import { seedDemoOperators } from '../../server/domain/operators/demo-operators';
 
 export function isDatabaseEmpty(database: Database_): boolean {
   return database.db.select({ n: sql<number>`count(*)` }).from(campaigns).get()!.n === 0;
@@ -19,6 +20,8 @@ export interface SeedResult {
   campaignSlug: string;
   merchantCount: number;
   shopUsers: { email: string; password: string; role: string; merchantSlug: string }[];
+  /** The operator's demo staff (back-office at /operateur): an admin and a read-only viewer. */
+  operatorUsers: { email: string; password: string; role: string }[];
   /** A POS API key for the first demo shop, to try the API (shown once, like any key). */
   apiKey: { merchantSlug: string; key: string };
 }
@@ -33,10 +36,10 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
   const startsAt = new Date(now.getTime() - 30 * 86400_000).toISOString();
   database.transaction((tx) => {
     const merchantIds = new Map<string, string>();
-    for (const m of demoMerchants) {
+    for (const [i, m] of demoMerchants.entries()) {
       const id = newId();
       merchantIds.set(m.slug, id);
-      tx.insert(merchants).values({ ...m, id, status: 'approved', createdAt: at }).run();
+      tx.insert(merchants).values({ ...m, id, status: 'approved', iban: demoIban(i + 1), bic: 'BNPAFRPP', accountHolder: m.name, createdAt: at }).run();
     }
     for (const c of demoCampaigns) {
       const id = newId();
@@ -66,6 +69,7 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
   });
   const clock = fixedClock(now);
   for (const u of demoShopUsers) await createMerchantUser({ database, clock }, { ...u, password: DEMO_PASSWORD });
+  const operatorUsers = await seedDemoOperators({ database, clock });
   const shop = findMerchantBySlug(database.db, demoShopUsers[0]!.merchantSlug)!;
   const { key } = createApiKey({ database, clock }, { kind: 'merchant', merchantId: shop.id, label: 'Démo caisse' });
   const main = demoCampaigns[0]!;
@@ -74,6 +78,7 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
     campaignSlug: main.slug,
     merchantCount: demoMerchants.length,
     shopUsers: demoShopUsers.map((u) => ({ email: u.email, password: DEMO_PASSWORD, role: u.role, merchantSlug: u.merchantSlug })),
+    operatorUsers,
     apiKey: { merchantSlug: shop.slug, key },
   };
 }

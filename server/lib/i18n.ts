@@ -9,9 +9,21 @@ import { invoiceEn } from './locales/invoice.en';
 import { invoiceFr } from './locales/invoice.fr';
 import { sheetsEn } from './locales/sheets.en';
 import { sheetsFr } from './locales/sheets.fr';
+import { expiryEn } from './locales/expiry.en';
+import { expiryFr } from './locales/expiry.fr';
+import { operatorEn } from './locales/operator.en';
+import { operatorFr } from './locales/operator.fr';
+import { orgFormEn } from './locales/org-form.en';
+import { orgFormFr } from './locales/org-form.fr';
+import { settlementEn } from './locales/settlement.en';
+import { operatorSettlementEn } from './locales/operator-settlement.en';
+import { operatorSettlementFr } from './locales/operator-settlement.fr';
+import { settlementFr } from './locales/settlement.fr';
+import { statementsEn } from './locales/statements.en';
+import { statementsFr } from './locales/statements.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr };
-const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn };
+const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr };
+const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

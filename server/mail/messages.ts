@@ -9,6 +9,8 @@ import { streamVoucherPdf } from '../pdf/voucher-pdf';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import { renderBeneficiaryVoucher, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
+import { renderVoucherExpiryReminder } from './voucher-messages';
+import { renderSettlementStatement } from './settlement-messages';
 import type { OutgoingMail } from './transport';
 
 export type { MessageContext } from './mail-parts';
@@ -33,6 +35,10 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
       return renderBeneficiaryVoucher(ctx, JSON.parse(msg.payload) as { voucherId: string }, msg.recipient);
     case 'org_page_link':
       return renderOrgPageLink(ctx, JSON.parse(msg.payload) as { organisationId: string; pageToken: string; locale: string }, msg.recipient);
+    case 'settlement_statement':
+      return renderSettlementStatement(ctx, JSON.parse(msg.payload) as { statementId: string }, msg.recipient);
+    case 'voucher_expiry_reminder':
+      return renderVoucherExpiryReminder(ctx, JSON.parse(msg.payload) as { voucherId: string }, msg.recipient);
     default:
       throw new Error(`unknown message kind ${msg.kind}`);
   }

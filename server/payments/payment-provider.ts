@@ -30,6 +30,8 @@ export interface ProviderEvent {
   checkoutRef?: string;
   amountCents?: number;
   currency?: string;
+  /** A Connect transfer event (settlement payouts): its id and our statement id from metadata. */
+  transfer?: { id: string; statementId?: string };
 }
 
 export interface PaymentProvider {

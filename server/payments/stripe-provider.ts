@@ -68,6 +68,10 @@ export class StripeProvider implements PaymentProvider {
     } catch {
       throw new AppError('INVALID_SIGNATURE', 400, 'errors.invalid_signature');
     }
+    if (event.type === 'transfer.created' || event.type === 'transfer.reversed') {
+      const t = event.data.object as Stripe.Transfer;
+      return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored', transfer: { id: t.id, statementId: t.metadata?.statement_id } };
+    }
     const kindOf = KINDS[event.type];
     if (!kindOf) return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored' };
     const session = event.data.object as Stripe.Checkout.Session;

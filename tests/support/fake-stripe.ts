@@ -53,6 +53,21 @@ export interface StripeEventObject {
   type: string;
 }
 
+export interface TransferObject {
+  id: string;
+  object: 'transfer';
+  amount: number;
+  currency: string;
+  destination: string;
+  transfer_group: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  reversed: boolean;
+  created: number;
+}
+
+const TRANSFER_PARAMS = new Set(['amount', 'currency', 'destination', 'transfer_group', 'description', 'metadata']);
+
 export interface LoggedRequest {
   method: string;
   path: string;
@@ -79,6 +94,7 @@ export interface FakeStripe {
   /** API base for STRIPE_API_BASE, e.g. http://127.0.0.1:54321 */
   url: string;
   sessions: Map<string, CheckoutSessionObject>;
+  transfers: Map<string, TransferObject>;
   requests: LoggedRequest[];
   /** Queues failures for the next API requests (one fault per request). */
   failNext: (...faults: Fault[]) => void;
@@ -227,11 +243,32 @@ let signer: Stripe | undefined;
 
 export async function startFakeStripe(opts: { secretKey?: string } = {}): Promise<FakeStripe> {
   const sessions = new Map<string, CheckoutSessionObject>();
+  const transfers = new Map<string, TransferObject>();
   const requests: LoggedRequest[] = [];
   const faults: Fault[] = [];
   /** Idempotency-Key → what the first request with it was and got. */
   const idempotent = new Map<string, { method: string; path: string; params: string; status: number; body: unknown }>();
   let base = '';
+
+  /** Connect transfer to a connected account; `acct_missing…` accounts do not exist. */
+  function createTransfer(p: Params): TransferObject {
+    for (const k of Object.keys(p)) if (!TRANSFER_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
+    const amount = Number(str(p.amount, 'amount'));
+    if (!Number.isInteger(amount) || amount < 1) throw invalid('Invalid integer: amount', 'amount');
+    const currency = str(p.currency, 'currency');
+    if (!currency) throw missing('currency');
+    const destination = str(p.destination, 'destination');
+    if (!destination) throw missing('destination');
+    if (!/^acct_[A-Za-z0-9]+$/.test(destination) || destination.startsWith('acct_missing')) {
+      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'destination', message: `No such destination: '${destination}'` });
+    }
+    const metadata = obj(p.metadata, 'metadata') ?? {};
+    return {
+      id: `tr_${randomBytes(12).toString('hex')}`, object: 'transfer', amount, currency, destination, reversed: false,
+      transfer_group: str(p.transfer_group, 'transfer_group') ?? null, description: str(p.description, 'description') ?? null,
+      metadata: metadata as Record<string, string>, created: Math.floor(Date.now() / 1000),
+    };
+  }
 
   function createSession(p: Params): CheckoutSessionObject {
     for (const k of Object.keys(p)) if (!CREATE_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
@@ -356,7 +393,9 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       }
       authenticate(req);
 
-      if (method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+      // Creations (sessions, transfers) share Stripe's idempotency rules: the same key with
+      // the same parameters replays the first answer; with other parameters it is refused.
+      const create = (makeObject: () => { id: string }) => {
         if (req.headers['content-type']?.split(';')[0] !== 'application/x-www-form-urlencoded') {
           throw invalid('Invalid request: the body must be application/x-www-form-urlencoded');
         }
@@ -378,16 +417,27 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
         }
         // A request failing validation never began executing: Stripe saves no result for
         // its key (the thrown error is answered below), so a corrected retry may reuse it.
-        const session = createSession(entry.params);
-        sessions.set(session.id, session);
-        const status = 200;
-        const body = structuredClone(session);
-        if (idempotencyKey) idempotent.set(idempotencyKey, { method, path: url.pathname, params, status, body });
+        const body = structuredClone(makeObject());
+        if (idempotencyKey) idempotent.set(idempotencyKey, { method, path: url.pathname, params, status: 200, body });
         if (fault?.kind === 'reset_after_create') {
           entry.status = 'reset';
           return req.socket.destroy();
         }
-        return reply(status, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
+        return reply(200, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
+      };
+      if (method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+        return create(() => {
+          const session = createSession(entry.params);
+          sessions.set(session.id, session);
+          return session;
+        });
+      }
+      if (method === 'POST' && url.pathname === '/v1/transfers') {
+        return create(() => {
+          const transfer = createTransfer(entry.params);
+          transfers.set(transfer.id, transfer);
+          return transfer;
+        });
       }
 
       const m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname);
@@ -415,6 +465,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
   const fake: FakeStripe = {
     url: base,
     sessions,
+    transfers,
     requests,
     failNext: (...f) => faults.push(...f),
     completeSession(sid, { paymentStatus = 'paid' } = {}) {

@@ -1,4 +1,6 @@
 import type { Database_ } from '../../../db/client';
+import { checkSettlements } from '../settlements/check-settlement';
+import { checkExpiry } from '../vouchers/check-expiry';
 
 export interface Breach {
   invariant: string;
@@ -72,5 +74,7 @@ export function checkLedger(database: Database_): Breach[] {
     'unpaid_order_has_no_vouchers',
     q(`SELECT o.reference, o.status FROM orders o WHERE o.status IN ('pending_payment', 'cancelled') AND EXISTS (SELECT 1 FROM vouchers v WHERE v.order_id = o.id)`),
   );
+  checkSettlements(database, report);
+  checkExpiry(database, report);
   return breaches;
 }

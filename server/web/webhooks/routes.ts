@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { handleProviderEvent } from '../../domain/orders/payment-events-service';
+import { applyTransferEvent } from '../../domain/settlements/payouts';
 import type { AppContext } from '../context';
 
 /**
@@ -11,6 +12,8 @@ export function webhookRoutes(ctx: AppContext): Router {
   r.post('/stripe', express.raw({ type: '*/*', limit: '1mb' }), (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = ctx.payments.parseWebhook(raw, req.get('stripe-signature'));
+    // Settlement payouts: a transfer confirmed or reversed updates its statement (idempotent).
+    if (event.transfer) return res.json({ received: true, outcome: applyTransferEvent(ctx.orders, { type: event.type, transferId: event.transfer.id, statementId: event.transfer.statementId }) });
     const outcome = handleProviderEvent(ctx.orders, event);
     if (outcome === 'issued') ctx.kickOutbox();
     res.json({ received: true, outcome });

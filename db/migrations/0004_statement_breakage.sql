@@ -1,0 +1,1 @@
+ALTER TABLE `statements` ADD `breakage_cents` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,60 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Database_ } from '../../db/client';
+import { fecLines, journalCsvLines } from '../reports/fec';
+import { journalEntries } from '../reports/journal-entries';
+import { liabilityReport } from '../reports/liability';
+import { reconciliationReport } from '../reports/reconciliation';
+import { formatMoney } from '../lib/money';
+
+type Opts = Record<string, string | boolean | undefined>;
+type Result = { code: 0 | 1; json: Record<string, unknown>; text: string };
+export class ReportUsageError extends Error {}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const euros = (c: number) => formatMoney(c, 'en');
+
+function period(opts: Opts): { from?: string; to?: string } {
+  for (const k of ['from', 'to'] as const) if (opts[k] !== undefined && (typeof opts[k] !== 'string' || !DATE.test(opts[k] as string))) throw new ReportUsageError(`--${k} is a date YYYY-MM-DD`);
+  return { from: opts.from as string | undefined, to: opts.to as string | undefined };
+}
+
+/** `report liability|reconciliation [--json]`. */
+export function reportCommand(db: Database_, opts: Opts, name: string | undefined): Result {
+  const now = new Date();
+  if (name === 'liability') {
+    const rows = liabilityReport(db, now);
+    return { code: 0, json: { liability: rows }, text: rows.map((r) => `${r.slug.padEnd(24)} issued ${euros(r.issuedCents)}  redeemed ${euros(r.redeemedCents)}  expired ${euros(r.expiredCents)}  cancelled ${euros(r.cancelledCents)}  outstanding ${euros(r.outstandingCents)} (> 12 months: ${euros(r.ageing.over12MonthsCents)}; expiring in 30 days: ${euros(r.expiringWithin30DaysCents)})`).join('\n') };
+  }
+  if (name === 'reconciliation') {
+    const rows = reconciliationReport(db, now);
+    const bad = rows.filter((r) => r.differenceCents !== 0);
+    return {
+      code: bad.length ? 1 : 0,
+      json: { reconciliation: rows, ok: bad.length === 0 },
+      text: rows.map((r) => `${r.slug.padEnd(24)} in ${euros(r.moneyIn.faceValueCents)} (card ${euros(r.moneyIn.cardCents)}, transfer ${euros(r.moneyIn.transferCents)}, fees ${euros(r.moneyIn.feesCents)})  shops paid ${euros(r.moneyOut.shopsPaidNetCents)}  commission ${euros(r.moneyOut.commissionCents)} + VAT ${euros(r.moneyOut.commissionVatCents)}  breakage ${euros(r.moneyOut.breakageCents)}  outstanding ${euros(r.moneyOut.outstandingCents)}  difference ${euros(r.differenceCents)}`).join('\n'),
+    };
+  }
+  throw new ReportUsageError('report needs liability or reconciliation');
+}
+
+/**
+ * `export-fec --out FILE [--from D] [--to D]` and `export-journal` (CSV): streamed to the
+ * file with backpressure, progress on stderr every 100 000 lines.
+ */
+export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv'): Promise<Result> {
+  if (typeof opts.out !== 'string' || !opts.out) throw new ReportUsageError(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out FILE`);
+  const p = period(opts);
+  const out = createWriteStream(opts.out);
+  const lines = kind === 'fec' ? fecLines(journalEntries(db, p)) : journalCsvLines(journalEntries(db, p));
+  let n = 0;
+  // FEC: plain text, CRLF-free; the journal CSV starts with a BOM so spreadsheets read UTF-8.
+  if (kind === 'csv') out.write('\uFEFF');
+  for (const line of lines) {
+    if (!out.write(line + '\n')) await once(out, 'drain');
+    if (++n % 100_000 === 0) process.stderr.write(`  ${n} lines…\n`);
+  }
+  out.end();
+  await once(out, 'finish');
+  return { code: 0, json: { file: opts.out, lines: n, ...p }, text: `${n} lines written to ${opts.out}` };
+}

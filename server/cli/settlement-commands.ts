@@ -1,0 +1,57 @@
+import type { Database_ } from '../../db/client';
+import type { Config } from '../config';
+import { runSettlement } from '../domain/settlements/run-settlement';
+import { markSepaExecuted } from '../domain/settlements/payouts';
+import { findBatchByReference } from '../domain/settlements/settlements-repository';
+import { systemClock } from '../lib/clock';
+import { formatMoney } from '../lib/money';
+import { stripeClient } from '../payments/stripe-provider';
+import { stripeTransfers } from '../payments/stripe-transfers';
+
+type Opts = Record<string, string | boolean | undefined>;
+type Result = { code: 0 | 1; json: Record<string, unknown>; text: string };
+export class SettlementUsageError extends Error {}
+
+const euros = (c: number) => formatMoney(c, 'en');
+
+/**
+ * `settle --until YYYY-MM-DD`: the contract's JSON shape is
+ * {"batch":{"id","until","statements":[{merchant,grossCents,commissionCents,vatCents,netCents,redemptions}],"sepaFile"}}.
+ * `SETTLEMENT_FAULT_AT=<step>` (never honoured in production) kills the process at that
+ * step: the crash tests use it to prove a rerun completes the books.
+ */
+export async function settleCommand(db: Database_, opts: Opts, config: Config): Promise<Result> {
+  if (typeof opts.until !== 'string') throw new SettlementUsageError('settle needs --until YYYY-MM-DD');
+  const fault = config.env !== 'production' ? process.env.SETTLEMENT_FAULT_AT : undefined;
+  const r = await runSettlement(
+    {
+      database: db, clock: systemClock, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
+      transfers: config.stripe ? stripeTransfers(stripeClient(config.stripe)) : null,
+      onStep: (step) => {
+        if (step === fault) process.kill(process.pid, 'SIGKILL');
+      },
+    },
+    { until: opts.until, actor: 'cli' },
+  );
+  const lines = r.batch
+    ? [
+        `${r.created ? 'batch' : 'nothing new to settle; latest batch for this date:'} ${r.batch.reference} (cut-off ${r.batch.cutoffAt})`,
+        ...r.batch.statements.map((s) => `  ${s.reference} ${s.merchant.padEnd(28)} ${String(s.redemptions).padStart(7)} op.  gross ${euros(s.grossCents)}  commission ${euros(s.commissionCents)}  VAT ${euros(s.vatCents)}  net ${euros(s.netCents)}  ${s.method} ${s.status}`),
+        `  total gross ${euros(r.batch.grossCents)}, net paid ${euros(r.batch.netCents)}`,
+        r.batch.sepaFile ? `  SEPA file: ${r.batch.sepaFile}` : '  no SEPA file (no shop paid by transfer)',
+      ]
+    : ['nothing to settle'];
+  for (const h of r.holds) lines.push(`  held back: ${h.merchant} (${h.reason}) ${h.redemptionCount} op. ${euros(h.grossCents)}`);
+  if (r.resumed.length) lines.push(`  completed earlier batch(es): ${r.resumed.join(', ')}`);
+  if (r.stripe.paid || r.stripe.failed) lines.push(`  Stripe transfers: ${r.stripe.paid} paid, ${r.stripe.failed} failed`);
+  return { code: 0, json: { batch: r.batch, created: r.created, holds: r.holds, stripe: r.stripe, resumed: r.resumed }, text: lines.join('\n') };
+}
+
+/** `sepa-executed --batch RGL-YYYY-NNNN`: the bank executed the file; its statements are paid. */
+export function sepaExecutedCommand(db: Database_, opts: Opts): Result {
+  if (typeof opts.batch !== 'string') throw new SettlementUsageError('sepa-executed needs --batch REFERENCE');
+  const batch = findBatchByReference(db.db, opts.batch);
+  if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
+  const r = markSepaExecuted({ database: db, clock: systemClock }, batch.id, 'cli');
+  return { code: 0, json: { batch: batch.reference, ...r }, text: r.alreadyExecuted ? `${batch.reference} was already marked executed` : `${batch.reference}: ${r.paid} statement(s) marked paid` };
+}

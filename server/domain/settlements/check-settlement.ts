@@ -1,0 +1,37 @@
+import type { Database_ } from '../../../db/client';
+
+type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+
+/**
+ * Settlement invariants (set-based SQL): each statement reconciles to the cent and equals
+ * the redemptions stamped with it; a voided redemption is never settled; batch totals are
+ * their statements' sums; what is settled but not paid out sits on payouts_pending.
+ */
+export function checkSettlements(database: Database_, report: Report): void {
+  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+  report('statement_net_commission_vat_equal_gross', q(`SELECT reference FROM statements WHERE net_cents + commission_cents + vat_cents != gross_cents + breakage_cents OR net_cents < 0 OR breakage_cents < 0`));
+  report(
+    'statement_campaigns_sum_to_statement',
+    q(`SELECT s.reference FROM statements s LEFT JOIN statement_campaigns c ON c.statement_id = s.id GROUP BY s.id
+       HAVING COALESCE(SUM(c.gross_cents), 0) != s.gross_cents OR COALESCE(SUM(c.commission_cents), 0) != s.commission_cents OR COALESCE(SUM(c.vat_cents), 0) != s.vat_cents OR COALESCE(SUM(c.redemption_count), 0) != s.redemption_count`),
+  );
+  report(
+    'statement_equals_its_redemptions',
+    q(`SELECT s.reference, s.gross_cents, s.redemption_count, COALESCE(r.gross, 0) AS redeemed, COALESCE(r.n, 0) AS n
+       FROM statements s LEFT JOIN (SELECT statement_id, SUM(amount_cents) AS gross, COUNT(*) AS n FROM redemptions WHERE statement_id IS NOT NULL GROUP BY statement_id) r
+         ON r.statement_id = s.id
+       WHERE COALESCE(r.gross, 0) != s.gross_cents OR COALESCE(r.n, 0) != s.redemption_count`),
+  );
+  report('voided_redemption_never_settled', q(`SELECT id, number FROM redemptions WHERE status = 'voided' AND statement_id IS NOT NULL`));
+  report('settled_redemption_has_statement', q(`SELECT r.id FROM redemptions r WHERE r.statement_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.id = r.statement_id)`));
+  report(
+    'batch_totals_equal_statements',
+    q(`SELECT b.reference FROM settlement_batches b LEFT JOIN statements s ON s.batch_id = b.id GROUP BY b.id
+       HAVING COALESCE(SUM(s.gross_cents), 0) != b.gross_cents OR COALESCE(SUM(s.net_cents), 0) != b.net_cents
+           OR COALESCE(SUM(s.commission_cents), 0) != b.commission_cents OR COALESCE(SUM(s.vat_cents), 0) != b.vat_cents`),
+  );
+  const pending = q(`SELECT
+      (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'payouts_pending') AS books,
+      (SELECT COALESCE(SUM(net_cents), 0) FROM statements WHERE status != 'paid') AS statements`)[0]!;
+  if (pending.books !== pending.statements) report('payouts_pending_equal_unpaid_statements', [pending]);
+}

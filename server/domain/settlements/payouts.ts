@@ -1,0 +1,129 @@
+/**
+ * Paying statements after their batch committed. Each step re-reads the statement inside
+ * a transaction and only moves `pending`/`failed` → `paid`, so a replay, a webhook arriving
+ * first, or two processes at once change nothing twice.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database_ } from '../../../db/client';
+import { settlementBatches, statements } from '../../../db/schema/index';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { Accounts } from '../ledger/accounts';
+import { postJournal } from '../ledger/ledger-repository';
+import { batchStatements, findBatch, findStatement, type Statement } from './settlements-repository';
+
+/** Stripe Connect transfers, behind an interface (the SDK in production, the local stand-in in tests). */
+export interface TransferGateway {
+  createTransfer(t: { amountCents: number; destination: string; transferGroup: string; description: string; idempotencyKey: string; statementId: string }): Promise<{ id: string }>;
+}
+
+export interface PayoutDeps {
+  database: Database_;
+  clock: Clock;
+  transfers: TransferGateway | null;
+}
+
+/** Pays every Stripe statement not yet paid (any batch): returns what happened to each. */
+export async function payStripeStatements(deps: PayoutDeps, onStep?: (step: string) => void): Promise<{ paid: number; failed: number }> {
+  const due = deps.database.db.all<Statement>(sql`SELECT id FROM statements WHERE method = 'stripe' AND status IN ('pending', 'failed') AND stripe_transfer_id IS NULL ORDER BY reference`);
+  let paid = 0;
+  let failed = 0;
+  for (const { id } of due) {
+    const s = findStatement(deps.database.db, id)!;
+    if (!deps.transfers) {
+      setFailure(deps, s.id, 'stripe_not_configured');
+      failed++;
+      continue;
+    }
+    const batch = findBatch(deps.database.db, s.batchId)!;
+    // A failed transfer is retried to the shop's current account (it may have been fixed).
+    const destination = s.status === 'failed' ? currentStripeAccount(deps, s.merchantId) ?? s.stripeAccountId! : s.stripeAccountId!;
+    if (destination !== s.stripeAccountId) deps.database.transaction((tx) => tx.update(statements).set({ stripeAccountId: destination }).where(sql`id = ${s.id} AND status != 'paid'`).run());
+    try {
+      // The statement id is the idempotency key: after a crash between this call and the
+      // commit below, the retry gets the same transfer back, never a second one.
+      const t = await deps.transfers.createTransfer({
+        amountCents: s.netCents, destination, transferGroup: batch.reference,
+        description: `${s.reference} ${batch.reference}`, idempotencyKey: `statement-${s.id}-${destination}`, statementId: s.id,
+      });
+      onStep?.('stripe:after-transfer');
+      if (markPaid(deps, s.id, { stripeTransferId: t.id })) paid++;
+    } catch (err) {
+      setFailure(deps, s.id, err instanceof Error ? err.message.slice(0, 200) : 'transfer_failed');
+      failed++;
+    }
+  }
+  return { paid, failed };
+}
+
+const currentStripeAccount = (deps: PayoutDeps, merchantId: string) =>
+  deps.database.db.get<{ a: string | null } | undefined>(sql`SELECT stripe_account_id AS a FROM merchants WHERE id = ${merchantId}`)?.a ?? null;
+
+function setFailure(deps: PayoutDeps, id: string, reason: string): void {
+  deps.database.transaction((tx) => {
+    tx.update(statements).set({ status: 'failed', failureReason: reason }).where(sql`id = ${id} AND status != 'paid'`).run();
+  });
+}
+
+/**
+ * pending/failed → paid with its journal: the net leaves `payouts_pending` for the bank
+ * (SEPA) or the Stripe balance. Returns false when it was already paid.
+ */
+export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string, how: { stripeTransferId?: string }): boolean {
+  return deps.database.transaction((tx) => {
+    const s = findStatement(tx, statementId);
+    if (!s) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
+    if (s.status === 'paid') return false;
+    const now = deps.clock.now();
+    const paidJournalId = s.netCents === 0 ? null : postJournal(tx, {
+      kind: 'settlement_payout',
+      description: `Payout of ${s.reference}${how.stripeTransferId ? ` (${how.stripeTransferId})` : ' (SEPA)'}`,
+      lines: [
+        { account: Accounts.payoutsPending, amountCents: s.netCents },
+        { account: s.method === 'stripe' ? Accounts.paymentsClearing('stripe') : Accounts.bank, amountCents: -s.netCents },
+      ],
+    }, now);
+    tx.update(statements).set({ status: 'paid', paidAt: now.toISOString(), paidJournalId, failureReason: null, stripeTransferId: how.stripeTransferId ?? s.stripeTransferId }).where(sql`id = ${s.id}`).run();
+    return true;
+  });
+}
+
+/** The operator confirms the bank executed the batch's SEPA file: its statements are paid. */
+export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, batchId: string, actor: string): { alreadyExecuted: boolean; paid: number } {
+  const batch = findBatch(deps.database.db, batchId);
+  if (!batch) throw new AppError('BATCH_NOT_FOUND', 404, 'errors.not_found');
+  if (batch.sepaExecutedAt) return { alreadyExecuted: true, paid: 0 };
+  let paid = 0;
+  for (const s of batchStatements(deps.database.db, batchId)) if (s.method === 'sepa' && markPaid(deps, s.id, {})) paid++;
+  deps.database.transaction((tx) => {
+    tx.update(settlementBatches).set({ sepaExecutedAt: deps.clock.now().toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
+  });
+  return { alreadyExecuted: false, paid };
+}
+
+/** A Stripe webhook about a transfer: created confirms the payment; reversed puts the statement back to failed. */
+export function applyTransferEvent(deps: Pick<PayoutDeps, 'database' | 'clock'>, e: { type: string; transferId: string; statementId?: string }): 'applied' | 'ignored' {
+  const s = deps.database.db.get<Statement | undefined>(sql`SELECT id, status, stripe_transfer_id AS stripeTransferId FROM statements WHERE stripe_transfer_id = ${e.transferId} OR id = ${e.statementId ?? ''} LIMIT 1`);
+  if (!s) return 'ignored';
+  if (e.type === 'transfer.created') return markPaid(deps, s.id, { stripeTransferId: e.transferId }) ? 'applied' : 'ignored';
+  if (e.type === 'transfer.reversed') return reverseTransfer(deps, s.id) ? 'applied' : 'ignored';
+  return 'ignored';
+}
+
+function reverseTransfer(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string): boolean {
+  return deps.database.transaction((tx) => {
+    const s = findStatement(tx, statementId)!;
+    if (s.status !== 'paid') return false;
+    postJournal(tx, {
+      kind: 'settlement_payout_reversal',
+      description: `Stripe transfer ${s.stripeTransferId} of ${s.reference} reversed`,
+      lines: [
+        { account: Accounts.paymentsClearing('stripe'), amountCents: s.netCents },
+        { account: Accounts.payoutsPending, amountCents: -s.netCents },
+      ],
+    }, deps.clock.now());
+    // Not retried by itself: a reversal needs the operator to look (wrong account?).
+    tx.update(statements).set({ status: 'failed', failureReason: 'transfer_reversed', paidAt: null }).where(sql`id = ${s.id}`).run();
+    return true;
+  });
+}

@@ -1,0 +1,118 @@
+import { sql } from 'drizzle-orm';
+import type { Database_, Tx } from '../../../db/client';
+import { settlementBatches, settlementHolds, statementCampaigns, statements } from '../../../db/schema/index';
+import { eq, desc } from 'drizzle-orm';
+
+export type SettlementBatch = typeof settlementBatches.$inferSelect;
+export type Statement = typeof statements.$inferSelect;
+export type StatementCampaign = typeof statementCampaigns.$inferSelect;
+export type SettlementHold = typeof settlementHolds.$inferSelect;
+
+export interface UnsettledGroup {
+  merchantId: string;
+  campaignId: string;
+  redemptionCount: number;
+  grossCents: number;
+}
+
+/**
+ * Completed redemptions not yet in a statement, created up to the cut-off, per shop and
+ * campaign. One scan of redemptions (no index is kept for it: every index there is paid
+ * by each till call, and a settlement runs once a week).
+ */
+export function unsettledGroups(tx: Tx, cutoffIso: string): UnsettledGroup[] {
+  return tx.all<UnsettledGroup>(sql`
+    SELECT merchant_id AS merchantId, campaign_id AS campaignId, COUNT(*) AS redemptionCount, SUM(amount_cents) AS grossCents
+    FROM redemptions WHERE status = 'completed' AND statement_id IS NULL AND created_at <= ${cutoffIso}
+    GROUP BY merchant_id, campaign_id ORDER BY merchant_id, campaign_id`);
+}
+
+/**
+ * Breakage shared to shops (campaign rule 'merchants') and not yet settled, per shop: what
+ * a shop's payable account owes beyond its unsettled redemptions. Expiry credits
+ * merchant_payable; settlement debits it by gross + breakage; redemptions credit it
+ * and voids debit it back — so the difference is exactly the breakage still owed. Only
+ * computed when some campaign shares breakage (one scan of journal_lines otherwise saved).
+ */
+export function owedBreakage(tx: Tx): Map<string, number> {
+  const shares = tx.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM journals WHERE kind = 'voucher_expiry'`).n > 0
+    && tx.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM campaigns WHERE breakage_rule = 'merchants'`).n > 0;
+  if (!shares) return new Map();
+  const payable = tx.all<{ merchantId: string; owed: number }>(sql`
+    SELECT substr(account, 18) AS merchantId, -SUM(amount_cents) AS owed FROM journal_lines
+    WHERE account >= 'merchant_payable:' AND account < 'merchant_payable;' GROUP BY account`);
+  const unsettled = new Map(tx.all<{ merchantId: string; cents: number }>(sql`
+    SELECT merchant_id AS merchantId, SUM(amount_cents) AS cents FROM redemptions WHERE status = 'completed' AND statement_id IS NULL GROUP BY merchant_id`).map((r) => [r.merchantId, r.cents]));
+  const owed = new Map<string, number>();
+  for (const p of payable) {
+    const b = p.owed - (unsettled.get(p.merchantId) ?? 0);
+    if (b > 0) owed.set(p.merchantId, b);
+  }
+  return owed;
+}
+
+/**
+ * Stamps one shop's unsettled redemptions with its statement (through the (merchant,
+ * created_at) index). The `statement_id IS NULL` guard is what makes payment exactly-once:
+ * a redemption already in a statement can never be taken again.
+ */
+export function stampRedemptions(tx: Tx, merchantId: string, cutoffIso: string, statementId: string): number {
+  return tx.run(sql`
+    UPDATE redemptions SET statement_id = ${statementId}
+    WHERE merchant_id = ${merchantId} AND created_at <= ${cutoffIso} AND status = 'completed' AND statement_id IS NULL`).changes;
+}
+
+/** Next number of a yearly counter (same table and same BEGIN IMMEDIATE as invoices: no gaps). */
+export function nextCounter(tx: Tx, kind: 'settlement' | 'statement', year: number): number {
+  return tx.get<{ seq: number }>(
+    sql`INSERT INTO invoice_counters (kind, year, last_seq) VALUES (${kind}, ${year}, 1)
+        ON CONFLICT (kind, year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq AS seq`,
+  ).seq;
+}
+
+export function settingInt(tx: Tx, key: string, fallback: number): number {
+  const row = tx.get<{ value: string } | undefined>(sql`SELECT value FROM settings WHERE key = ${key}`);
+  return row && /^\d+$/.test(row.value) ? Number(row.value) : fallback;
+}
+
+export const findBatch = (tx: Tx, id: string) => tx.select().from(settlementBatches).where(eq(settlementBatches.id, id)).get();
+export const findBatchByReference = (tx: Tx, reference: string) => tx.select().from(settlementBatches).where(eq(settlementBatches.reference, reference)).get();
+export const listBatches = (tx: Tx, limit = 100) => tx.select().from(settlementBatches).orderBy(desc(settlementBatches.createdAt)).limit(limit).all();
+export const latestBatchUntil = (tx: Tx, until: string) =>
+  tx.select().from(settlementBatches).where(eq(settlementBatches.until, until)).orderBy(desc(settlementBatches.createdAt)).limit(1).get();
+export const batchStatements = (tx: Tx, batchId: string) => tx.select().from(statements).where(eq(statements.batchId, batchId)).orderBy(statements.reference).all();
+export const batchHolds = (tx: Tx, batchId: string) => tx.select().from(settlementHolds).where(eq(settlementHolds.batchId, batchId)).all();
+export const findStatement = (tx: Tx, id: string) => tx.select().from(statements).where(eq(statements.id, id)).get();
+export const statementCampaignRows = (tx: Tx, statementId: string) => tx.select().from(statementCampaigns).where(eq(statementCampaigns.statementId, statementId)).all();
+export const merchantStatements = (tx: Tx, merchantId: string) =>
+  tx.select().from(statements).where(eq(statements.merchantId, merchantId)).orderBy(desc(statements.createdAt)).all();
+
+export interface StatementLine {
+  id: string;
+  number: number;
+  campaignId: string;
+  amountCents: number;
+  createdAt: string;
+  code: string;
+}
+
+/**
+ * A statement's redemptions, in pages of 1 000 (keyset on the (merchant, created_at) index),
+ * so a long export never holds the connection between pages: the till keeps working while
+ * a shop downloads a statement of 50 000 lines.
+ */
+export function* statementLines(database: Database_, s: Pick<Statement, 'id' | 'merchantId' | 'createdAt'>): Generator<StatementLine> {
+  const page = database.sqlite.prepare<[string, string, string, string, number], StatementLine>(`
+    SELECT r.id, r.number, r.campaign_id AS campaignId, r.amount_cents AS amountCents, r.created_at AS createdAt, v.code
+    FROM redemptions r JOIN vouchers v ON v.id = r.voucher_id
+    WHERE r.merchant_id = ? AND r.created_at <= ? AND r.statement_id = ? AND (r.created_at, r.number) > (?, ?)
+    ORDER BY r.created_at, r.number LIMIT 1000`);
+  let after: [string, number] = ['', 0];
+  for (;;) {
+    const rows = page.all(s.merchantId, s.createdAt, s.id, after[0], after[1]);
+    yield* rows;
+    if (rows.length < 1000) return;
+    const last = rows[rows.length - 1]!;
+    after = [last.createdAt, last.number];
+  }
+}

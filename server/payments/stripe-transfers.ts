@@ -1,0 +1,19 @@
+import type Stripe from 'stripe';
+import type { TransferGateway } from '../domain/settlements/payouts';
+
+/**
+ * Stripe Connect transfers to shops' connected accounts. One transfer per statement, the
+ * batch reference as `transfer_group`, the statement id as idempotency key and metadata
+ * (so a webhook can be matched even before our row records the transfer id).
+ */
+export function stripeTransfers(stripe: Stripe): TransferGateway {
+  return {
+    async createTransfer(t) {
+      const transfer = await stripe.transfers.create(
+        { amount: t.amountCents, currency: 'eur', destination: t.destination, transfer_group: t.transferGroup, description: t.description, metadata: { statement_id: t.statementId } },
+        { idempotencyKey: t.idempotencyKey },
+      );
+      return { id: transfer.id };
+    },
+  };
+}

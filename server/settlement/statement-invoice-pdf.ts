@@ -1,0 +1,236 @@
+import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { InvoiceDocument, Seller } from '../invoices/invoice-document';
+import { formatRate, sellerLegalMentions } from '../invoices/invoice-texts';
+import { formatLongDate } from '../lib/dates';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { calendarNoon, type StatementDocument } from './statement-data';
+
+/**
+ * The commission invoice of a statement: the operator (seller) invoices the shop (buyer)
+ * for its commission on the vouchers redeemed, one line per campaign, VAT at the stored
+ * rate. Number `statement.invoiceNumber` (FAC-…, numbered with the other invoices when the
+ * batch was created), dated the statement's day. The amount was already taken from the
+ * payout, so the invoice says it is paid by deduction from the statement.
+ *
+ * Amounts are the stored per-campaign ones (the settlement's rounding unit), never
+ * recomputed: the invoice always equals what was deducted. The layout and legal mentions
+ * follow server/invoices/invoice-pdf.ts, whose drawing code is private to the order
+ * invoices and their checks (a shop has no SIRET requirement here, nothing is due), so it is
+ * not reused directly; its texts and the same embedded font (PDF/A-3b) are.
+ */
+
+export interface StatementInvoiceDeps {
+  operator: Seller;
+}
+
+const A4 = { w: 595.28, h: 841.89 };
+const BRAND = '#1f4e79';
+const X = 48;
+const W = A4.w - 2 * X;
+const TOP = 60;
+const BOTTOM = A4.h - 70;
+/** Late-payment rate for companies: ECB + 10 points, as the order invoices say to companies. */
+const LATE_PENALTY_POINTS = 10;
+const COLS = [
+  { key: 'invoice.col_description', w: 219, align: 'left' },
+  { key: 'statements.invoice_col_net', w: 70, align: 'right' },
+  { key: 'invoice.col_vat_rate', w: 50, align: 'right' },
+  { key: 'statements.invoice_col_vat', w: 70, align: 'right' },
+  { key: 'statements.invoice_col_gross', w: 90, align: 'right' },
+] as const;
+
+const require = createRequire(import.meta.url);
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+function loadFonts() {
+  const file = (weight: string) => readFileSync(require.resolve(`@expo-google-fonts/open-sans/${weight}/OpenSans_${weight}.ttf`));
+  fonts ??= { regular: file('400Regular'), bold: file('700Bold') };
+  return fonts;
+}
+
+/** Open Sans has no narrow no-break space (Intl puts one in French amounts). */
+const pdfText = (s: string) => s.replace(/\u202f/g, '\u00a0');
+/** pdfkit copies Info strings into the XMP packet unescaped. */
+const metaText = (s: string) => s.replace(/&/g, '+').replace(/[<>]/g, ' ');
+
+interface Ctx {
+  d: StatementDocument;
+  seller: Seller;
+  locale: string;
+  t: (key: string, params?: Record<string, string | number>) => string;
+  money: (cents: number) => string;
+  date: (iso: string) => string;
+}
+
+function newPage(pdf: PDFKit.PDFDocument): number {
+  pdf.addPage({ size: 'A4', margin: 0 });
+  return TOP;
+}
+
+function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
+  const { seller: s, d } = c;
+  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
+  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(s.tradingName ?? s.legalName), X, 30, { width: W / 2 });
+  pdf.fontSize(20).text(c.t('invoice.title').toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
+  pdf.font('Regular').fontSize(11).text(d.statement.invoiceNumber, X + W / 2, 54, { width: W / 2, align: 'right' });
+
+  let y = 118;
+  const meta: [string, string][] = [
+    [c.t('invoice.number'), d.statement.invoiceNumber],
+    [c.t('invoice.issue_date'), c.date(d.statement.createdAt)],
+    [c.t('statements.invoice_service'), c.t('statements.period_until', { date: c.date(calendarNoon(d.batch.until)) })],
+    [c.t('statements.reference'), `${d.statement.reference} (${d.batch.reference})`],
+  ];
+  for (const [label, value] of meta) {
+    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 150 });
+    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 150, y, { width: W - 150 });
+    y += 13;
+  }
+  y += 8;
+  const sellerLines = [s.legalName, ...s.address.lines, `${s.address.postcode} ${s.address.city}`, `${c.t('invoice.siret')} ${s.siret}`, `${c.t('invoice.vat_number')} ${s.vatNumber}`];
+  if (s.phone) sellerLines.push(`${c.t('invoice.phone')} ${s.phone.replace(/ /g, '\u00a0')}`);
+  if (s.email) sellerLines.push(`${c.t('invoice.email')} ${s.email}`);
+  const shop = d.shop;
+  const buyerLines = [shop.name, shop.address, `${shop.postalCode} ${shop.city}`, ...(shop.siret ? [`${c.t('invoice.siret')} ${shop.siret}`] : [])];
+  const party = (x: number, title: string, lines: string[]) => {
+    const w = W / 2 - 12;
+    pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
+    pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
+    pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
+    return pdf.y;
+  };
+  return Math.max(party(X, c.t('invoice.seller'), sellerLines), party(X + W / 2 + 12, c.t('invoice.buyer'), buyerLines)) + 14;
+}
+
+function drawRow(pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean): number {
+  pdf.font(bold ? 'Bold' : 'Regular').fontSize(9).fillColor('#111111');
+  let x = X;
+  let bottom = y;
+  COLS.forEach((col, i) => {
+    pdf.text(cells[i] ?? '', x + 4, y, { width: col.w - 8, align: col.align });
+    bottom = Math.max(bottom, pdf.y);
+    x += col.w;
+  });
+  return bottom + 5;
+}
+
+function drawTableHead(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
+  return drawRow(pdf, COLS.map((col) => c.t(col.key)), y + 1, true) + 2;
+}
+
+function drawLines(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  y = drawTableHead(pdf, c, y);
+  // A statement may carry only an expired vouchers' share: its invoice number exists all the same (no gaps).
+  if (c.d.campaigns.length === 0) {
+    pdf.fillColor('#555555').font('Regular').fontSize(9).text(c.t('statements.invoice_no_commission'), X + 4, y, { width: W - 8 });
+    y = pdf.y + 5;
+  }
+  for (const k of c.d.campaigns) {
+    const description = c.t('statements.invoice_line', { campaign: k.name, rate: pdfText(formatRate(k.commissionBps, c.locale)) });
+    const detail = c.t('statements.invoice_line_detail', { count: k.redemptionCount, gross: c.money(k.grossCents) });
+    const height = pdf.font('Regular').fontSize(9).heightOfString(`${description}\n${detail}`, { width: COLS[0].w - 8 });
+    if (y + height > BOTTOM - 20) y = drawTableHead(pdf, c, newPage(pdf));
+    const bottom = drawRow(pdf, [description, c.money(k.commissionCents), pdfText(formatRate(k.vatBps, c.locale)), c.money(k.vatCents), c.money(k.commissionCents + k.vatCents)], y, false);
+    pdf.fillColor('#555555').font('Regular').fontSize(8).text(detail, X + 4, bottom - 3, { width: COLS[0].w - 8 });
+    y = pdf.y + 5;
+    pdf.moveTo(X, y - 2).lineTo(X + W, y - 2).lineWidth(0.5).strokeColor('#cccccc').stroke();
+  }
+  return y + 8;
+}
+
+function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
+  const s = c.d.statement;
+  // VAT per rate, summed from the stored per-campaign amounts (what was deducted).
+  const groups = new Map<number, { base: number; vat: number }>();
+  for (const k of c.d.campaigns) {
+    const g = groups.get(k.vatBps) ?? { base: 0, vat: 0 };
+    g.base += k.commissionCents;
+    g.vat += k.vatCents;
+    groups.set(k.vatBps, g);
+  }
+  const total = s.commissionCents + s.vatCents;
+  const rows: [string, string, boolean][] = [[c.t('invoice.total_net'), c.money(s.commissionCents), false]];
+  for (const [bp, g] of [...groups].sort((a, b) => a[0] - b[0])) rows.push([c.t('invoice.vat_group', { rate: pdfText(formatRate(bp, c.locale)), base: c.money(g.base) }), c.money(g.vat), false]);
+  rows.push([c.t('invoice.total_vat'), c.money(s.vatCents), false], [c.t('invoice.total_gross'), c.money(total), true]);
+  rows.push([c.t('statements.invoice_deducted_row', { reference: s.reference }), c.money(-total), false], [c.t('invoice.amount_due'), c.money(0), true]);
+  if (y + rows.length * 16 > BOTTOM) y = newPage(pdf);
+  const x = X + W - 300;
+  for (const [label, value, strong] of rows) {
+    pdf.fillColor('#111111').font(strong ? 'Bold' : 'Regular').fontSize(strong ? 10.5 : 9.5);
+    pdf.text(label, x, y, { width: 200 });
+    const next = pdf.y;
+    pdf.text(value, x + 200, y, { width: 100, align: 'right' });
+    y = Math.max(next, y + 15);
+  }
+  return y + 8;
+}
+
+function paragraph(pdf: PDFKit.PDFDocument, text: string, y: number, size = 8.5, color = '#333333'): number {
+  const height = pdf.font('Regular').fontSize(size).heightOfString(text, { width: W, lineGap: 1 });
+  if (y + height > BOTTOM) y = newPage(pdf);
+  pdf.fillColor(color).text(text, X, y, { width: W, lineGap: 1 });
+  return pdf.y + 3;
+}
+
+function drawFooters(pdf: PDFKit.PDFDocument, c: Ctx): void {
+  const s = c.seller;
+  // As on the order invoices: « RCS <city> <SIREN> », else the SIREN alone. The mentions read the seller only.
+  const mentions = sellerLegalMentions({ seller: s } as InvoiceDocument, c.locale);
+  const footer = pdfText([s.legalName, ...mentions, ...(s.rcs ? [] : [`${c.t('invoice.siren')} ${s.siren}`]), `${c.t('invoice.vat_number')} ${s.vatNumber}`].join(' – '));
+  const range = pdf.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    pdf.switchToPage(i);
+    pdf.fillColor('#666666').font('Regular').fontSize(7).text(footer, X, A4.h - 46, { width: W, align: 'center' });
+    pdf.text(c.t('invoice.page', { page: i + 1, pages: range.count }), X, A4.h - 26, { width: W, align: 'right' });
+  }
+}
+
+/** The invoice as a PDF/A-3b file (archival, like the order invoices). */
+export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: StatementDocument, locale = 'fr'): Promise<Buffer> {
+  const s = d.statement;
+  const lineSum = d.campaigns.reduce((a, k) => ({ commission: a.commission + k.commissionCents, vat: a.vat + k.vatCents }), { commission: 0, vat: 0 });
+  if (lineSum.commission !== s.commissionCents || lineSum.vat !== s.vatCents) throw new Error(`statement ${s.reference}: campaign rows do not add up to the invoice totals`);
+  const c: Ctx = {
+    d, seller: deps.operator, locale,
+    t: (key, params) => pdfText(translate(locale, key, params)),
+    money: (cents) => pdfText(formatMoney(cents, locale)),
+    date: (iso) => pdfText(formatLongDate(iso, locale)),
+  };
+  const { regular, bold } = loadFonts();
+  const title = translate(locale, 'invoice.meta_title', { number: s.invoiceNumber });
+  const pdf = new PDFDocument({
+    size: 'A4', margin: 0, autoFirstPage: false, bufferPages: true, compress: true,
+    pdfVersion: '1.7', subset: 'PDF/A-3b', lang: locale === 'en' ? 'en-GB' : 'fr-FR', font: regular as unknown as string,
+    info: { Title: metaText(title), Author: metaText(deps.operator.legalName), Subject: metaText(title), Creator: 'bons-locaux', Producer: 'bons-locaux (PDFKit)' },
+  });
+  pdf.registerFont('Regular', regular);
+  pdf.registerFont('Bold', bold);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pdf.on('data', (b: Buffer) => chunks.push(b));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+  newPage(pdf);
+  let y = drawTotals(pdf, c, drawLines(pdf, c, drawHeaderAndParties(pdf, c)));
+  y = paragraph(pdf, c.t('statements.invoice_paid', { date: c.date(s.createdAt), reference: s.reference, batch: d.batch.reference }), y, 9.5, '#111111');
+  for (const key of ['invoice.late_interest_company', 'invoice.recovery_fee_company', 'invoice.no_discount']) y = paragraph(pdf, c.t(key, { points: LATE_PENALTY_POINTS }), y);
+  drawFooters(pdf, c);
+  pdf.end();
+  return done;
+}
+
+/** Writes the invoice into `out` and ends it (a small document: drawn whole, then sent). */
+export async function streamStatementInvoicePdf(deps: StatementInvoiceDeps, d: StatementDocument, out: NodeJS.WritableStream, locale = 'fr'): Promise<void> {
+  const pdf = await renderStatementInvoicePdf(deps, d, locale);
+  await new Promise<void>((resolve, reject) => {
+    // 'close' too: a consumer that went away never finishes.
+    out.once('error', reject);
+    out.once('close', resolve);
+    out.once('finish', resolve);
+    out.end(pdf);
+  });
+}

@@ -1,0 +1,120 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { formatRate } from '../../invoices/invoice-texts';
+import { formatLongDate } from '../../lib/dates';
+import { AppError } from '../../lib/errors';
+import { translate } from '../../lib/i18n';
+import { streamStatementCsv } from '../../settlement/statement-csv';
+import { calendarNoon, loadStatementDocument, maskIban, parisDateTime, shopStatements, statusText, type StatementDocument, type StatementListItem } from '../../settlement/statement-data';
+import { streamStatementInvoicePdf } from '../../settlement/statement-invoice-pdf';
+import { streamStatementPdf } from '../../settlement/statement-pdf';
+import type { AppContext } from '../context';
+import { requireShopUser } from '../middleware/auth';
+
+/**
+ * The shop's settlement statements (linked from the statement mail): list, detail, and the
+ * statement PDF, CSV and commission invoice. Every lookup is scoped to the signed-in user's
+ * shop: another shop's statement id answers the same 404 as an unknown one.
+ * The documents are plain functions (server/settlement/*) so the operator's back office can
+ * serve the same files.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BADGE = { paid: 'badge', pending: 'badge badge-muted', failed: 'badge badge-blocked' } as const;
+
+export function merchantStatementRoutes(ctx: AppContext): Router {
+  const r = Router();
+  // merchantShopRoutes already guards /commercant/*; this router does not rely on being mounted after it.
+  r.use('/commercant/releves', (req: Request, res: Response, next: NextFunction) => (res.locals.csrfToken ? next() : ctx.withCsrf(req, res, next)), requireShopUser());
+  const me = (res: Response) => res.locals.shopUser!;
+  const nav = (res: Response) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', nav_statements: true, noIndex: true, bodyClass: 'shop-area' });
+
+  const statementFor = (req: Request, res: Response): StatementDocument => {
+    const id = String(req.params.id);
+    const d = UUID.test(id) ? loadStatementDocument(ctx.database, id, me(res).merchant.id) : undefined;
+    if (!d) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
+    return d;
+  };
+
+  r.get('/commercant/releves', (_req, res) => {
+    const locale = res.locals.locale;
+    res.set('Cache-Control', 'no-store').render('merchant/statements', {
+      title: res.locals.t('statements.title'),
+      ...nav(res),
+      statements: shopStatements(ctx.database, me(res).merchant.id).map((s) => listRow(s, locale)),
+    });
+  });
+
+  /** Streams a document; once bytes are out an error can only cut the connection (a truncated file must not look whole). */
+  const send = (res: Response, d: StatementDocument, write: () => Promise<void>) =>
+    write().catch((err: unknown) => {
+      if (!res.headersSent) {
+        // Nothing sent yet: the error page must not arrive as a file download.
+        for (const h of ['Content-Disposition', 'Content-Type']) res.removeHeader(h);
+        throw err;
+      }
+      ctx.logger.error({ err, statement: d.statement.id }, 'statement document failed');
+      res.destroy(err as Error);
+    });
+
+  r.get('/commercant/releves/:id.pdf', async (req, res) => {
+    const d = statementFor(req, res);
+    res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.reference}.pdf"`);
+    await send(res, d, () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator }, d, res, res.locals.locale));
+  });
+
+  r.get('/commercant/releves/:id.csv', async (req, res) => {
+    const d = statementFor(req, res);
+    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${d.statement.reference}.csv"`);
+    await send(res, d, () => streamStatementCsv(ctx.database, d, res, res.locals.locale));
+  });
+
+  r.get('/commercant/releves/:id/facture.pdf', async (req, res) => {
+    const d = statementFor(req, res);
+    res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.invoiceNumber}.pdf"`);
+    await send(res, d, () => streamStatementInvoicePdf({ operator: ctx.config.operator }, d, res, res.locals.locale));
+  });
+
+  r.get('/commercant/releves/:id', (req, res) => {
+    const d = statementFor(req, res);
+    const locale = res.locals.locale;
+    const s = d.statement;
+    res.set('Cache-Control', 'no-store').render('merchant/statement', {
+      title: res.locals.t('statements.detail_title', { reference: s.reference }),
+      ...nav(res),
+      s: { ...listRow({ ...s, batchReference: d.batch.reference, until: d.batch.until, cutoffAt: d.batch.cutoffAt }, locale), invoiceNumber: s.invoiceNumber, commissionCents: s.commissionCents, vatCents: s.vatCents, breakageCents: s.breakageCents },
+      cutoff: parisDateTime(d.batch.cutoffAt),
+      periodLong: res.locals.t('statements.period_until', { date: formatLongDate(calendarNoon(d.batch.until), locale) }),
+      campaigns: d.campaigns.map((c) => ({ name: c.name, count: c.redemptionCount, grossCents: c.grossCents, rate: formatRate(c.commissionBps, locale), commissionCents: c.commissionCents, vatCents: c.vatCents, netCents: c.netCents })),
+      base: `/commercant/releves/${s.id}`,
+    });
+  });
+
+  return r;
+}
+
+/** One statement as the list and the detail page show it. */
+function listRow(s: StatementListItem, locale: string) {
+  const date = (iso: string) => formatLongDate(iso, locale);
+  const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
+  const explanation =
+    s.status === 'paid' ? t('statements.explain_paid', { date: date(s.paidAt ?? s.createdAt) })
+    : s.status === 'failed' ? t('statements.explain_failed')
+    : t(`statements.explain_pending_${s.method}`, { batch: s.batchReference });
+  return {
+    id: s.id,
+    url: `/commercant/releves/${s.id}`,
+    reference: s.reference,
+    batchReference: s.batchReference,
+    date: date(s.createdAt),
+    period: t('statements.period_short', { date: date(calendarNoon(s.until)) }),
+    count: s.redemptionCount,
+    grossCents: s.grossCents,
+    deductionsCents: s.commissionCents + s.vatCents,
+    netCents: s.netCents,
+    method: s.method === 'sepa' && s.iban ? t('statements.method_sepa_iban', { iban: maskIban(s.iban), holder: s.accountHolder }) : t(`statements.method_${s.method}`),
+    methodShort: t(`statements.method_${s.method}`),
+    status: statusText(s, locale, date),
+    badge: BADGE[s.status],
+    explanation,
+  };
+}

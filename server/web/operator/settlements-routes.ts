@@ -1,0 +1,122 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { can } from '../../domain/operators/roles';
+import { markSepaExecuted } from '../../domain/settlements/payouts';
+import { runSettlement } from '../../domain/settlements/run-settlement';
+import { sepaXml } from '../../domain/settlements/sepa-export';
+import { findBatch } from '../../domain/settlements/settlements-repository';
+import { AppError } from '../../lib/errors';
+import { stripeClient } from '../../payments/stripe-provider';
+import { stripeTransfers } from '../../payments/stripe-transfers';
+import { streamStatementCsv } from '../../settlement/statement-csv';
+import { loadStatementDocument, type StatementDocument } from '../../settlement/statement-data';
+import { streamStatementInvoicePdf } from '../../settlement/statement-invoice-pdf';
+import { streamStatementPdf } from '../../settlement/statement-pdf';
+import type { AppContext } from '../context';
+import { batchDetailView, batchListView, defaultUntil, unsettledPreview } from './settlements-view';
+import { operatorPage, requireOperator } from './session';
+
+const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+
+/**
+ * Settlements in the back-office: what waits for the next run (and which shops would be
+ * held back, and why), past batches, running one by hand, the SEPA file, and confirming the
+ * bank executed it. Running is the same exactly-once service as `cli settle` and the job.
+ */
+export function operatorSettlementRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const me = (res: Response) => res.locals.operatorUser!;
+  const transfers = ctx.config.stripe ? stripeTransfers(stripeClient(ctx.config.stripe)) : null;
+  const batchOf = (req: Request) => {
+    const b = findBatch(ctx.database.db, String(req.params.id));
+    if (!b) throw new AppError('BATCH_NOT_FOUND', 404, 'errors.not_found');
+    return b;
+  };
+
+  const list = (req: Request, res: Response, status = 200, alert?: string) => {
+    const now = ctx.clock.now();
+    res.status(status).render('operator/settlements', {
+      title: res.locals.t('operator.settlements.title'),
+      ...operatorPage(res, 'settlements'),
+      canRun: can(me(res).role, 'settlements.run'),
+      until: typeof req.body?.until === 'string' ? req.body.until : defaultUntil(now),
+      preview: unsettledPreview(ctx.database, now, ctx.config.voidWindowMinutes, res.locals.t),
+      batches: batchListView(ctx.database, res.locals.locale, res.locals.t),
+      alert,
+    });
+  };
+  r.get('/operateur/reglements', requireOperator('settlements.read'), (req, res) => list(req, res));
+
+  r.post('/operateur/reglements', requireOperator('settlements.run'), async (req, res) => {
+    const form = runForm.safeParse(req.body ?? {});
+    if (!form.success) return list(req, res, 422, res.locals.t('errors.date'));
+    try {
+      const result = await runSettlement(
+        { database: ctx.database, clock: ctx.clock, voidWindowMinutes: ctx.config.voidWindowMinutes, operator: ctx.config.operator, dataDir: ctx.config.dataDir, transfers },
+        { until: form.data.until, actor: `operator:${me(res).id}` },
+      );
+      ctx.kickOutbox();
+      if (!result.created) return list(req, res, 200, res.locals.t('operator.settlements.nothing_new', { holds: result.holds.length }));
+      res.redirect(303, `/operateur/reglements/${result.batch!.id}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      list(req, res, err.status, res.locals.t(err.messageKey, err.params));
+    }
+  });
+
+  const detail = (req: Request, res: Response, done?: string) => {
+    const batch = batchOf(req);
+    res.render('operator/settlement', {
+      title: res.locals.t('operator.settlement.title', { reference: batch.reference }),
+      ...operatorPage(res, 'settlements'),
+      ...batchDetailView(ctx.database, batch, res.locals.locale, res.locals.t),
+      canRun: can(me(res).role, 'settlements.run'),
+      done,
+    });
+  };
+  r.get('/operateur/reglements/:id', requireOperator('settlements.read'), (req, res) => detail(req, res));
+
+  r.get('/operateur/reglements/:id/sepa.xml', requireOperator('settlements.read'), (req, res) => {
+    const batch = batchOf(req);
+    const xml = sepaXml(ctx.database.db, batch, ctx.config.operator);
+    if (!xml) throw new AppError('NO_SEPA_FILE', 404, 'errors.not_found');
+    res.set('Cache-Control', 'no-store').type('application/xml').set('Content-Disposition', `attachment; filename="${batch.reference}.xml"`).send(xml);
+  });
+
+  r.post('/operateur/reglements/:id/execute', requireOperator('settlements.run'), (req, res) => {
+    const batch = batchOf(req);
+    const r2 = markSepaExecuted({ database: ctx.database, clock: ctx.clock }, batch.id, `operator:${me(res).id}`);
+    detail(req, res, r2.alreadyExecuted ? res.locals.t('operator.settlement.already_executed') : res.locals.t('operator.settlement.executed_done', { count: r2.paid }));
+  });
+  // Any shop's statement documents, for support and the accountant (read permission).
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const statementOf = (req: Request): StatementDocument => {
+    const id = String(req.params.sid);
+    const d = UUID.test(id) ? loadStatementDocument(ctx.database, id) : undefined;
+    if (!d) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
+    return d;
+  };
+  const stream = async (res: Response, d: StatementDocument, type: string, name: string, write: () => Promise<void>) => {
+    res.set('Cache-Control', 'no-store').type(type).set('Content-Disposition', `inline; filename="${name}"`);
+    try {
+      await write();
+    } catch (err) {
+      // Headers are gone: cut the connection so a truncated file is never taken for a whole one.
+      ctx.logger.error({ err, statement: d.statement.id }, 'statement document failed');
+      res.destroy(err as Error);
+    }
+  };
+  r.get('/operateur/releves/:sid/releve.pdf', requireOperator('settlements.read'), async (req, res) => {
+    const d = statementOf(req);
+    await stream(res, d, 'application/pdf', `${d.statement.reference}.pdf`, () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator }, d, res, res.locals.locale));
+  });
+  r.get('/operateur/releves/:sid/releve.csv', requireOperator('settlements.read'), async (req, res) => {
+    const d = statementOf(req);
+    await stream(res, d, 'text/csv; charset=utf-8', `${d.statement.reference}.csv`, () => streamStatementCsv(ctx.database, d, res, res.locals.locale));
+  });
+  r.get('/operateur/releves/:sid/facture.pdf', requireOperator('settlements.read'), async (req, res) => {
+    const d = statementOf(req);
+    await stream(res, d, 'application/pdf', `${d.statement.invoiceNumber}.pdf`, () => streamStatementInvoicePdf({ operator: ctx.config.operator }, d, res, res.locals.locale));
+  });
+  return r;
+}

@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database_ } from '../../db/client';
+import { redeem } from '../../server/domain/redemptions/redemptions-service';
+import { runSettlement, type RunDeps } from '../../server/domain/settlements/run-settlement';
+import type { TransferGateway } from '../../server/domain/settlements/payouts';
+import type { TestApp } from './test-app';
+
+export const SEPA_XSD = join(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/iso20022/pain.001.001.03.xsd');
+export const hasXmllint = existsSync('/usr/bin/xmllint');
+if (!hasXmllint && process.env.CI) throw new Error('CI must install libxml2-utils (xmllint) to validate SEPA files');
+
+/** xmllint --schema; throws with its messages when the file is invalid. */
+export function validateSepa(path: string): void {
+  execFileSync('xmllint', ['--noout', '--schema', SEPA_XSD, path], { stdio: 'pipe' });
+}
+
+export function settlementDeps(app: TestApp, transfers: TransferGateway | null = null): RunDeps {
+  return { database: app.database, clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes, operator: app.config.operator, dataDir: app.dataDir, transfers };
+}
+
+export const settle = (app: TestApp, until: string, transfers: TransferGateway | null = null) => runSettlement(settlementDeps(app, transfers), { until, actor: 'test' });
+
+let seq = 0;
+/** One redemption through the domain service (the till's path), as shop `merchantId`. */
+export function take(app: Pick<TestApp, 'database' | 'clock' | 'config'>, merchantId: string, code: string, amountCents: number) {
+  return redeem({ database: app.database, clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes }, {
+    merchantId, actor: 'test', code, amountCents, idempotencyKey: `settle-test-${++seq}-${Date.now()}`,
+  });
+}
+
+export const merchantId = (database: Database_, slug: string) => (database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = ?`).get(slug) as { id: string }).id;
