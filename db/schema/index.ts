@@ -13,3 +13,4 @@ export * from './invoices';
 export * from './settings';
 export * from './settlements';
 export * from './operators';
+export * from './audit';

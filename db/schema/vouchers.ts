@@ -23,6 +23,10 @@ export const vouchers = sqliteTable(
     issuedAt: text('issued_at').notNull(),
     /** The last instant of validity: end of the expiry day, Europe/Paris, as UTC ISO. */
     expiresAt: text('expires_at').notNull(),
+    /** A reissued voucher points at the lost one it replaces (same balance and expiry). */
+    reissuedFrom: text('reissued_from'),
+    /** Why support blocked it (lost, stolen…); cleared on unblock. */
+    blockReason: text('block_reason'),
     /** When the holder was reminded of the coming expiry (once). */
     expiryRemindedAt: text('expiry_reminded_at'),
   },

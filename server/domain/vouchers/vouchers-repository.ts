@@ -4,11 +4,12 @@ import { movements, vouchers } from '../../../db/schema/index';
 import { newId } from '../../lib/ids';
 import type { Voucher } from './voucher';
 
-export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status' | 'expiryRemindedAt'>;
+export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status' | 'expiryRemindedAt' | 'reissuedFrom' | 'blockReason'>;
 
 /** Every voucher column under its Voucher name, for hand-written prepared statements. */
 export const VOUCHER_COLUMNS = `id, code, campaign_id AS campaignId, order_id AS orderId, order_item_id AS orderItemId, amount_cents AS amountCents,
-  balance_cents AS balanceCents, status, recipient_name AS recipientName, recipient_email AS recipientEmail, message, issued_at AS issuedAt, expires_at AS expiresAt, expiry_reminded_at AS expiryRemindedAt`;
+  balance_cents AS balanceCents, status, recipient_name AS recipientName, recipient_email AS recipientEmail, message, issued_at AS issuedAt, expires_at AS expiresAt, expiry_reminded_at AS expiryRemindedAt,
+  reissued_from AS reissuedFrom, block_reason AS blockReason`;
 
 const CHUNK = 500; // stays under SQLite's bound-parameter limit for multi-row inserts
 
