@@ -21,9 +21,13 @@ import { operatorSettlementFr } from './locales/operator-settlement.fr';
 import { settlementFr } from './locales/settlement.fr';
 import { statementsEn } from './locales/statements.en';
 import { statementsFr } from './locales/statements.fr';
+import { operatorSupportEn } from './locales/operator-support.en';
+import { operatorSupportFr } from './locales/operator-support.fr';
+import { onboardingEn } from './locales/onboarding.en';
+import { onboardingFr } from './locales/onboarding.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr };
-const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn };
+const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr };
+const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -11,6 +11,7 @@ import { renderBeneficiaryVoucher, renderOrgOrderMail, renderOrgOrderPaid, rende
 import type { OutboxMessage } from './outbox-repository';
 import { renderVoucherExpiryReminder } from './voucher-messages';
 import { renderSettlementStatement } from './settlement-messages';
+import { renderMerchantRejected, renderOwnerInvitation } from './onboarding-messages';
 import type { OutgoingMail } from './transport';
 
 export type { MessageContext } from './mail-parts';
@@ -26,6 +27,10 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
     case 'password_reset':
     case 'staff_invitation':
       return renderPasswordLink(ctx, msg.kind, JSON.parse(msg.payload) as { userId: string; token: string; locale: string }, msg.recipient);
+    case 'owner_invitation':
+      return renderOwnerInvitation(ctx, JSON.parse(msg.payload) as { userId: string; token: string; locale: string }, msg.recipient);
+    case 'merchant_rejected':
+      return renderMerchantRejected(ctx, JSON.parse(msg.payload) as { merchantId: string; reason: string; locale: string }, msg.recipient);
     case 'org_order_proforma':
     case 'org_order_created':
       return renderOrgOrderMail(ctx, msg.kind, JSON.parse(msg.payload) as { orderId: string; accessToken: string; pageToken: string }, msg.recipient);

@@ -26,10 +26,11 @@ const DAY = 86_400_000;
 export function liabilityReport(database: Database_, now: Date): CampaignLiability[] {
   const flows = database.sqlite.prepare(`
     SELECT v.campaign_id AS id,
-      SUM(CASE WHEN m.kind = 'issue' THEN m.amount_cents ELSE 0 END) AS issued,
+      SUM(CASE WHEN m.kind = 'issue' AND v.reissued_from IS NULL THEN m.amount_cents ELSE 0 END) AS issued,
       -SUM(CASE WHEN m.kind IN ('redeem', 'void') THEN m.amount_cents ELSE 0 END) AS redeemed,
       -SUM(CASE WHEN m.kind = 'expire' THEN m.amount_cents ELSE 0 END) AS expired,
-      -SUM(CASE WHEN m.kind = 'cancel' THEN m.amount_cents ELSE 0 END) AS cancelled,
+      -- a reissue (support) moves a balance to a new voucher: neither issued nor cancelled
+      -SUM(CASE WHEN m.kind = 'cancel' THEN m.amount_cents WHEN m.kind = 'issue' AND v.reissued_from IS NOT NULL THEN m.amount_cents ELSE 0 END) AS cancelled,
       SUM(CASE WHEN m.kind = 'adjust' THEN m.amount_cents ELSE 0 END) AS adjusted
     FROM movements m JOIN vouchers v ON v.id = m.voucher_id GROUP BY v.campaign_id`).all() as { id: string; issued: number; redeemed: number; expired: number; cancelled: number; adjusted: number }[];
   const iso = (ms: number) => new Date(now.getTime() - ms).toISOString();

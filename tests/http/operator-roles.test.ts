@@ -3,7 +3,7 @@ import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { can, OPERATOR_ROLES } from '../../server/domain/operators/roles';
-import { adminKey, postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { adminKey, buyVouchers, postOrder, TOWN_HALL_BUYER } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -66,7 +66,8 @@ describe('role matrix', () => {
   it.each(ACTORS)('GET pages as %s', async (actor) => {
     const id = await newOrder();
     const paths = ['/operateur', '/operateur/commandes', '/operateur/commandes?q=mairie&status=pending_payment', `/operateur/commandes/${id}`, '/operateur/securite',
-      '/operateur/reglements', '/operateur/rapports', '/operateur/rapports/fec.txt', '/operateur/rapports/journal.csv', '/operateur/rapports/encours.csv'];
+      '/operateur/reglements', '/operateur/rapports', '/operateur/rapports/fec.txt', '/operateur/rapports/journal.csv', '/operateur/rapports/encours.csv',
+      '/operateur/bons', '/operateur/bons?q=x', '/operateur/journal-audit', '/operateur/journal-audit.csv', '/operateur/commerces', '/operateur/commerces/librairie-la-galerne'];
     for (const path of paths) {
       const res = await clients[actor].request(path);
       if (readers.includes(actor)) expect(res.status, `${actor} ${path}`).toBe(200);
@@ -114,6 +115,32 @@ describe('role matrix', () => {
     else if (actor === 'viewer') expect(res.res.status).toBe(403);
     else expect(toSignIn(res.res)).toBe(true);
     expect(app.database.sqlite.prepare('SELECT COUNT(*) FROM settlement_batches').pluck().get()).toBe(before);
+  });
+
+  it.each(ACTORS)('POST block a voucher as %s', async (actor) => {
+    const [v] = await buyVouchers({ database: app.database, clock: app.clock }, { amountCents: 2000, quantity: 1 });
+    const res = await clients[actor].post(`/operateur/bons/${v!.code}/bloquer`, { reason: 'lost' }, pages[actor]);
+    const status = () => app.database.sqlite.prepare('SELECT status FROM vouchers WHERE id = ?').pluck().get(v!.id);
+    if (actors.includes(actor)) expect(status()).toBe('blocked');
+    else {
+      if (actor === 'viewer') expect(res.res.status).toBe(403);
+      else expect(toSignIn(res.res)).toBe(true);
+      expect(status()).toBe('active');
+    }
+  });
+
+  it.each(ACTORS)('POST suspend a shop as %s', async (actor) => {
+    const slug = 'cinema-lillebonne';
+    const status = () => app.database.sqlite.prepare('SELECT status FROM merchants WHERE slug = ?').pluck().get(slug);
+    const res = await clients[actor].post(`/operateur/commerces/${slug}/suspendre`, { reason: 'Contrôle des rôles' }, pages[actor]);
+    if (actors.includes(actor)) {
+      expect(status()).toBe('suspended');
+      app.database.sqlite.prepare(`UPDATE merchants SET status = 'approved' WHERE slug = ?`).run(slug);
+    } else {
+      if (actor === 'viewer') expect(res.res.status).toBe(403);
+      else expect(toSignIn(res.res)).toBe(true);
+      expect(status()).toBe('approved');
+    }
   });
 
   it.each(ACTORS)('POST own second factor as %s (every signed-in role protects its own account)', async (actor) => {

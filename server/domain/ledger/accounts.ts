@@ -14,6 +14,8 @@
  * - bank                          the operator's bank account (SEPA payouts leave from it)
  * - breakage_revenue              value left on expired vouchers kept by the operator
  * - sponsor_payable:<campaign>    value left on expired vouchers owed back to the sponsor
+ * - support_adjustments           balance corrections made by support (debit = value given
+ *                                 to holders, credit = value taken back): an expense account
  */
 export const Accounts = {
   paymentsClearing: (provider: string) => `payments_clearing:${provider}`,
@@ -30,6 +32,8 @@ export const Accounts = {
   bank: 'bank',
   breakageRevenue: 'breakage_revenue',
   sponsorPayable: (campaignId: string) => `sponsor_payable:${campaignId}`,
+  /** Support's manual balance corrections (an adjust movement's other side). */
+  supportAdjustments: 'support_adjustments',
 } as const;
 
 export interface JournalLine {

@@ -12,6 +12,8 @@ export interface Breach {
  * journals balance; voucher balance = Σ movements, 0 ≤ balance ≤ value; movement chains
  * are consistent; the liability account equals the vouchers' outstanding balances;
  * campaign progress caches equal their movements; paid orders are fully issued and paid.
+ * A reissued voucher (support, `reissued_from` set) carries an existing balance: it is not
+ * a sale, so the sold cache and "fully issued" count only the original vouchers.
  */
 export function checkLedger(database: Database_): Breach[] {
   const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
@@ -51,13 +53,13 @@ export function checkLedger(database: Database_): Breach[] {
   report(
     'campaign_progress_cache',
     q(`SELECT c.slug, c.sold_cents, c.redeemed_cents,
-         COALESCE((SELECT SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.campaign_id = c.id AND m.kind = 'issue'), 0) AS sold,
+         COALESCE((SELECT SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.campaign_id = c.id AND m.kind = 'issue' AND v.reissued_from IS NULL), 0) AS sold,
          COALESCE((SELECT -SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.campaign_id = c.id AND m.kind IN ('redeem', 'void')), 0) AS redeemed
        FROM campaigns c WHERE sold != c.sold_cents OR redeemed != c.redeemed_cents`),
   );
   report(
     'paid_order_fully_issued',
-    q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM vouchers v WHERE v.order_id = o.id), 0) AS issued
+    q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM vouchers v WHERE v.order_id = o.id AND v.reissued_from IS NULL), 0) AS issued
        FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents - o.fee_cents - o.fee_vat_cents`),
   );
   report(

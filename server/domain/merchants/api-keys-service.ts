@@ -34,19 +34,24 @@ export function createApiKey(deps: { database: Database_; clock: Clock }, input:
   return { key, apiKey };
 }
 
-const byHash = new WeakMap<Database_, (hash: string) => ApiKey | undefined>();
+const byHash = new WeakMap<Database_, (hash: string) => LiveKey | undefined>();
 
 /**
  * The live key behind a bearer string; a revoked or unknown key is the same 401.
  * Every API call starts here: the lookup is a statement prepared once per database.
  */
-export function findLiveKey(database: Database_, bearer: string): ApiKey | undefined {
+/** A key with its shop's status (null for admin keys). */
+export type LiveKey = ApiKey & { merchantStatus: string | null };
+
+export function findLiveKey(database: Database_, bearer: string): LiveKey | undefined {
   let lookup = byHash.get(database);
   if (!lookup) {
-    const st = database.sqlite.prepare<[string], ApiKey>(
-      `SELECT id, kind, merchant_id AS merchantId, prefix, key_hash AS keyHash, label, created_at AS createdAt, revoked_at AS revokedAt,
-              last_used_at AS lastUsedAt, failure_count AS failureCount, failure_window_start AS failureWindowStart, locked_until AS lockedUntil
-       FROM api_keys WHERE key_hash = ?`,
+    // The shop's status comes with the key (one read): a suspended shop's key is refused.
+    const st = database.sqlite.prepare<[string], LiveKey>(
+      `SELECT k.id, k.kind, k.merchant_id AS merchantId, k.prefix, k.key_hash AS keyHash, k.label, k.created_at AS createdAt, k.revoked_at AS revokedAt,
+              k.last_used_at AS lastUsedAt, k.failure_count AS failureCount, k.failure_window_start AS failureWindowStart, k.locked_until AS lockedUntil,
+              m.status AS merchantStatus
+       FROM api_keys k LEFT JOIN merchants m ON m.id = k.merchant_id WHERE k.key_hash = ?`,
     );
     lookup = (hash) => st.get(hash);
     byHash.set(database, lookup);

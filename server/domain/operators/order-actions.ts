@@ -1,3 +1,4 @@
+import { audit } from '../audit/audit-log';
 import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
@@ -19,6 +20,7 @@ export function cancelUnpaidOrder(deps: { database: Database_; clock: Clock }, i
     if (order.paidCents > 0) throw new AppError('ORDER_NOT_CANCELLABLE', 409, 'operator.errors.cancel_money_received');
     // The reason column also holds machine reasons (checkout_expired…): the prefix tells them apart.
     if (!cancelOrderTx(tx, deps.clock.now(), order.id, `operator: ${input.reason} (${input.actor})`)) throw new AppError('ORDER_NOT_CANCELLABLE', 409, 'operator.errors.cancel_paid');
+    audit(tx, { actor: input.actor, action: 'order_cancel', entityType: 'order', entityId: order.id, before: { status: order.status }, after: { status: 'cancelled' }, reason: input.reason }, deps.clock.now());
   });
 }
 

@@ -23,6 +23,10 @@ const PERMISSIONS = {
   'campaigns.manage': RUNS,
   'settlements.read': ALL,
   'settlements.run': RUNS,
+  /** Voucher support: look a voucher up; block, unblock, reissue, adjust its balance. */
+  'vouchers.read': ALL,
+  'vouchers.manage': RUNS,
+  'audit.read': ALL,
   'staff.read': ALL,
   'staff.manage': ADMIN,
   'settings.manage': ADMIN,

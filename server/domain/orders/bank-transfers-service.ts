@@ -1,3 +1,4 @@
+import { audit } from '../audit/audit-log';
 import type { Database_ } from '../../../db/client';
 import type { Seller } from '../../invoices/invoice-document';
 import type { Clock } from '../../lib/clock';
@@ -65,7 +66,9 @@ export function recordBankTransfer(deps: { database: Database_; clock: Clock; op
       issueOrderTx(tx, deps, { ...order, paidCents }, journalId, input.actor, now);
       issued = true;
     }
-    return outcome(findOrder(tx, order.id)!, false, issued);
+    const after = findOrder(tx, order.id)!;
+    audit(tx, { actor: input.actor, action: 'order_transfer_recorded', entityType: 'order', entityId: order.id, before: { status: order.status, paidCents: order.paidCents }, after: { status: after.status, paidCents: after.paidCents, reference: input.reference, amountCents: input.amountCents } }, now);
+    return outcome(after, false, issued);
   });
 }
 

@@ -3,6 +3,7 @@
  * a transaction and only moves `pending`/`failed` → `paid`, so a replay, a webhook arriving
  * first, or two processes at once change nothing twice.
  */
+import { audit } from '../audit/audit-log';
 import { sql } from 'drizzle-orm';
 import type { Database_ } from '../../../db/client';
 import { settlementBatches, statements } from '../../../db/schema/index';
@@ -96,7 +97,8 @@ export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, b
   let paid = 0;
   for (const s of batchStatements(deps.database.db, batchId)) if (s.method === 'sepa' && markPaid(deps, s.id, {})) paid++;
   deps.database.transaction((tx) => {
-    tx.update(settlementBatches).set({ sepaExecutedAt: deps.clock.now().toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
+    const done = tx.update(settlementBatches).set({ sepaExecutedAt: deps.clock.now().toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
+    if (done.changes === 1) audit(tx, { actor, action: 'settlement_sepa_executed', entityType: 'settlement_batch', entityId: batchId, before: { sepaExecutedAt: null }, after: { reference: batch.reference, statementsPaid: paid } }, deps.clock.now());
   });
   return { alreadyExecuted: false, paid };
 }

@@ -19,6 +19,7 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { endOfParisDay, parisDate } from '../../lib/paris-time';
 import { enqueueMessage } from '../../mail/outbox-repository';
+import { audit } from '../audit/audit-log';
 import { allocateInvoiceNumber } from '../invoices/invoice-numbers';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
@@ -129,6 +130,7 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
     if (holds.length) tx.insert(settlementHolds).values(holds.map((h) => ({ batchId, ...h }))).run();
     tx.update(settlementBatches).set({ grossCents: batch.grossCents, commissionCents: batch.commissionCents, vatCents: batch.vatCents, netCents: batch.netCents })
       .where(sql`id = ${batchId}`).run();
+    audit(tx, { actor: input.actor, action: 'settlement_batch_created', entityType: 'settlement_batch', entityId: batchId, after: { reference, until: input.until, statements: payable.length, holds: holds.length, grossCents: batch.grossCents, netCents: batch.netCents } }, now);
     deps.onStep?.('batch:before-commit');
     return { batch, holds };
   });

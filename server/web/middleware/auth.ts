@@ -56,6 +56,11 @@ export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
       if (!key) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
       if (key.kind !== allowed) return next(new AppError('FORBIDDEN', 403, 'errors.forbidden'));
       if (isLocked(key, now)) return next(new AppError('RATE_LIMITED', 429, 'errors.key_locked', undefined, { until: key.lockedUntil! }));
+      // A shop key lives on while its shop is suspended (reactivation restores it): refused, with a reason the till can show.
+      if (key.kind === 'merchant') {
+        const status = key.merchantStatus;
+        if (status !== 'approved') return next(status === 'suspended' ? new AppError('MERCHANT_SUSPENDED', 403, 'errors.merchant_suspended') : new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active'));
+      }
       touchKey(ctx.database, key, now);
       res.locals.apiActor = key.kind === 'admin' ? { kind: 'admin', actor: `key:${key.id}`, key } : { kind: 'merchant', merchantId: key.merchantId!, actor: `key:${key.id}`, key };
       return next();

@@ -6,6 +6,9 @@ import { operatorSecurityRoutes } from './security-routes';
 import { operatorSettlementRoutes } from './settlements-routes';
 import { operatorReportRoutes } from './reports-routes';
 import { operatorArea } from './session';
+import { operatorVoucherRoutes } from './vouchers-routes';
+import { operatorAuditRoutes } from './audit-routes';
+import { operatorMerchantRoutes } from './merchants-routes';
 
 /**
  * The operator's back-office under /operateur. Mounted after the shop pages: the body
@@ -19,5 +22,8 @@ export function operatorRoutes(ctx: AppContext): Router {
   r.use(operatorSecurityRoutes(ctx));
   r.use(operatorSettlementRoutes(ctx));
   r.use(operatorReportRoutes(ctx));
+  r.use(operatorVoucherRoutes(ctx));
+  r.use(operatorAuditRoutes(ctx));
+  r.use(operatorMerchantRoutes(ctx));
   return r;
 }

@@ -1,0 +1,112 @@
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import type { Database_, Tx } from '../../../db/client';
+import { auditLog, campaignMerchants, campaigns, merchants, merchantUsers } from '../../../db/schema/index';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { slugify, type ShopDetails } from './onboarding-form';
+import type { Merchant } from './merchant-users-repository';
+
+export interface OnboardingDeps {
+  database: Database_;
+  clock: Clock;
+}
+
+/** Campaigns a shop can ask to join from the public form: the ones on sale now. */
+export function openCampaigns(tx: Tx): { id: string; name: string }[] {
+  return tx.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).where(eq(campaigns.status, 'active')).orderBy(asc(campaigns.name)).all();
+}
+
+/** Campaigns an operator can attach a shop to: every campaign except drafts. */
+export function assignableCampaigns(tx: Tx): { id: string; name: string; status: string }[] {
+  return tx.select({ id: campaigns.id, name: campaigns.name, status: campaigns.status }).from(campaigns).where(ne(campaigns.status, 'draft')).orderBy(asc(campaigns.name)).all();
+}
+
+export function campaignIdsOf(tx: Tx, merchantId: string): string[] {
+  return tx.select({ id: campaignMerchants.campaignId }).from(campaignMerchants).where(eq(campaignMerchants.merchantId, merchantId)).all().map((r) => r.id);
+}
+
+/** The shop's owner account (the person who applied), if any. */
+export function ownerOf(tx: Tx, merchantId: string) {
+  return tx.select().from(merchantUsers).where(and(eq(merchantUsers.merchantId, merchantId), eq(merchantUsers.role, 'owner'))).orderBy(asc(merchantUsers.createdAt)).get();
+}
+
+/**
+ * SIRET is not unique in the schema (demo shops have none), so the check lives here,
+ * inside the write transaction (BEGIN IMMEDIATE serialises it against a double submit).
+ */
+export function assertSiretFree(tx: Tx, siret: string, exceptMerchantId?: string): void {
+  const other = tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.siret, siret)).all().find((m) => m.id !== exceptMerchantId);
+  if (other) throw new AppError('SIRET_TAKEN', 409, 'onboarding.errors.siret_taken', { siret: 'onboarding.errors.siret_taken' });
+}
+
+export function assertEmailFree(tx: Tx, email: string, exceptUserId?: string): void {
+  const other = tx.select({ id: merchantUsers.id }).from(merchantUsers).where(eq(merchantUsers.email, email)).get();
+  if (other && other.id !== exceptUserId) throw new AppError('EMAIL_TAKEN', 409, 'onboarding.errors.email_taken', { contactEmail: 'onboarding.errors.email_taken' });
+}
+
+/** "name", then "name-city", then "name-2", "name-3"…: readable and unique. */
+function uniqueSlug(tx: Tx, name: string, city: string): string {
+  const base = slugify(name);
+  const taken = (s: string) => !!tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.slug, s)).get();
+  const candidates = [base, `${base}-${slugify(city)}`];
+  for (const c of candidates) if (!taken(c)) return c;
+  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** Keeps only ids of campaigns in `allowed`, then replaces the shop's campaign list. */
+export function replaceCampaigns(tx: Tx, merchantId: string, ids: string[], allowed: { id: string }[]): string[] {
+  const keep = ids.filter((id) => allowed.some((c) => c.id === id));
+  tx.delete(campaignMerchants).where(eq(campaignMerchants.merchantId, merchantId)).run();
+  if (keep.length) tx.insert(campaignMerchants).values(keep.map((campaignId) => ({ campaignId, merchantId }))).run();
+  return keep;
+}
+
+export function audit(tx: Tx, at: string, e: { actor: string; action: string; merchantId: string; before?: object | null; after?: object | null; reason?: string | null }): void {
+  tx.insert(auditLog)
+    .values({ at, actor: e.actor, action: e.action, entityType: 'merchant', entityId: e.merchantId, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null, reason: e.reason ?? null })
+    .run();
+}
+
+/**
+ * A shop applies from the public form. One transaction: a `pending` merchant (shown
+ * nowhere and refused by the till and the API until approved: listCampaignMerchants,
+ * the redemption statements and shop sign-in all require `approved`), the campaigns it
+ * asks to accept, and its owner account without a password. No mail yet: the owner is
+ * invited when an operator approves the shop.
+ */
+export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails; campaignIds: string[] }): Merchant {
+  return deps.database.transaction((tx) => {
+    const d = input.details;
+    assertSiretFree(tx, d.siret);
+    assertEmailFree(tx, d.contactEmail);
+    const now = deps.clock.now().toISOString();
+    const merchant: Merchant = {
+      id: newId(),
+      slug: uniqueSlug(tx, d.name, d.city),
+      name: d.name,
+      category: d.category,
+      address: d.address,
+      postalCode: d.postalCode,
+      city: d.city,
+      website: d.website,
+      siret: d.siret,
+      iban: d.iban,
+      bic: d.bic,
+      accountHolder: d.accountHolder,
+      stripeAccountId: null,
+      contactEmail: d.contactEmail,
+      phone: d.phone,
+      openingHours: d.openingHours,
+      statusReason: null,
+      status: 'pending',
+      createdAt: now,
+    };
+    tx.insert(merchants).values(merchant).run();
+    const ids = input.campaignIds.length ? tx.select({ id: campaigns.id }).from(campaigns).where(and(inArray(campaigns.id, input.campaignIds), eq(campaigns.status, 'active'))).all() : [];
+    replaceCampaigns(tx, merchant.id, input.campaignIds, ids);
+    tx.insert(merchantUsers).values({ id: newId(), merchantId: merchant.id, email: d.contactEmail, name: d.contactName, role: 'owner', passwordHash: null, createdAt: now, removedAt: null }).run();
+    audit(tx, now, { actor: 'public:application', action: 'merchant.apply', merchantId: merchant.id, after: { slug: merchant.slug, status: 'pending' } });
+    return merchant;
+  });
+}

@@ -1,0 +1,28 @@
+import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
+import { translate } from '../lib/i18n';
+import { plainMail, type MessageContext } from './mail-parts';
+import type { OutgoingMail } from './transport';
+
+/**
+ * A newly approved shop's owner: not the staff invitation's wording ("you are invited
+ * at X by its owner") — here the shop itself joined the network and the owner manages it.
+ */
+export function renderOwnerInvitation(ctx: MessageContext, p: { userId: string; token: string; locale: string }, to: string): OutgoingMail {
+  const user = findUserById(ctx.database.db, p.userId);
+  if (!user) throw new Error(`user ${p.userId} not found`);
+  const shop = findMerchantById(ctx.database.db, user.merchantId)!;
+  const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse`, dashboard: `${ctx.baseUrl}/commercant` };
+  return plainMail(to, translate(p.locale, 'onboarding.mail.approved_subject', params), translate(p.locale, 'onboarding.mail.approved_body', params));
+}
+
+/**
+ * The reason is the one the operator typed when refusing (kept in the payload as sent).
+ * The shop is asked to reply rather than apply again: its SIRET stays registered, and an
+ * operator can edit and approve a rejected shop.
+ */
+export function renderMerchantRejected(ctx: MessageContext, p: { merchantId: string; reason: string; locale: string }, to: string): OutgoingMail {
+  const shop = findMerchantById(ctx.database.db, p.merchantId);
+  if (!shop) throw new Error(`merchant ${p.merchantId} not found`);
+  const params = { shop: shop.name, reason: p.reason };
+  return plainMail(to, translate(p.locale, 'onboarding.mail.rejected_subject', params), translate(p.locale, 'onboarding.mail.rejected_body', params));
+}

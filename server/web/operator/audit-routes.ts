@@ -1,0 +1,64 @@
+import { once } from 'node:events';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { AUDIT_PER_PAGE, auditCsvLines, auditFacets, searchAudit, type AuditFilter } from '../../domain/audit/audit-log';
+import type { AppContext } from '../context';
+import { auditRows } from './vouchers-view';
+import { operatorPage, requireOperator } from './session';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+const text = z.string().trim().max(200).optional().catch(undefined);
+// Nonsense filters are ignored (never a 5xx), like the orders list.
+const filterSchema = z.object({
+  q: text, actor: text, action: text, type: text, from: day, to: day,
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
+});
+
+/** Where an entry's entity lives in the back-office, when it has a page. */
+const entityLink = (type: string, id: string): string | null =>
+  type === 'voucher' ? `/operateur/bons/${id}` : type === 'order' ? `/operateur/commandes/${id}` : type === 'settlement_batch' ? `/operateur/reglements/${id}` : null;
+
+async function streamLines(res: Response, lines: Iterable<string>): Promise<void> {
+  res.write('\ufeff'); // spreadsheets read the BOM as UTF-8
+  for (const line of lines) if (!res.write(line + '\r\n')) await once(res, 'drain');
+  res.end();
+}
+
+/** The audit log: searchable, filterable, paginated; CSV export of the same filter. */
+export function operatorAuditRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.get('/operateur/journal-audit', requireOperator('audit.read'), (req, res) => {
+    const f = filterSchema.parse(req.query);
+    const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to, page: f.page };
+    const { rows, total } = searchAudit(ctx.database.db, filter);
+    const facets = auditFacets(ctx.database.db);
+    const pages = Math.max(1, Math.ceil(total / AUDIT_PER_PAGE));
+    const params = Object.entries({ q: filter.q, actor: filter.actor, action: filter.action, type: filter.entityType, from: filter.from, to: filter.to }).filter((e): e is [string, string] => !!e[1]);
+    const link = (page: number) => {
+      const q = new URLSearchParams(params);
+      if (page > 1) q.set('page', String(page));
+      const s = q.toString();
+      return `/operateur/journal-audit${s ? `?${s}` : ''}`;
+    };
+    const csv = new URLSearchParams(params).toString();
+    res.render('operator/audit', {
+      title: res.locals.t('operator.audit.title'),
+      ...operatorPage(res, 'audit'),
+      filter: f,
+      total,
+      actions: facets.actions.map((a) => ({ value: a, selected: a === filter.action })),
+      types: facets.entityTypes.map((a) => ({ value: a, selected: a === filter.entityType })),
+      rows: auditRows(rows, res.locals.locale).map((e) => ({ ...e, link: entityLink(e.entityType, e.entityId) })),
+      pager: { page: f.page, pages, prev: f.page > 1 ? link(f.page - 1) : null, next: f.page < pages ? link(f.page + 1) : null },
+      csvUrl: `/operateur/journal-audit.csv${csv ? `?${csv}` : ''}`,
+    });
+  });
+
+  r.get('/operateur/journal-audit.csv', requireOperator('audit.read'), async (req, res) => {
+    const f = filterSchema.parse(req.query);
+    const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to };
+    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal-audit.csv"');
+    await streamLines(res, auditCsvLines(ctx.database, filter));
+  });
+  return r;
+}

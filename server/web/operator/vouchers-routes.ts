@@ -1,0 +1,103 @@
+import { Router, type Request, type Response } from 'express';
+import { adjustVoucher, blockVoucher, BLOCK_REASONS, MAX_NOTE, reissueVoucher, unblockVoucher, type BlockReason } from '../../domain/vouchers/support-service';
+import type { Voucher } from '../../domain/vouchers/voucher';
+import { AppError } from '../../lib/errors';
+import { parseEuroAmount } from '../../lib/money';
+import type { AppContext } from '../context';
+import { operatorPage, requireOperator } from './session';
+import { findVoucherByCodeOrId, voucherDetailView, voucherListView, voucherSearchSchema, type VoucherForms } from './vouchers-view';
+
+const field = (body: unknown, name: string): string => {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+/** Voucher support: search, detail with history, block / unblock, reissue, adjust. */
+export function operatorVoucherRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const me = (res: Response) => res.locals.operatorUser!;
+  const actor = (res: Response) => `operator:${me(res).id}`;
+  const deps = { database: ctx.database, clock: ctx.clock };
+  const voucherOf = (req: Request): Voucher => {
+    const v = findVoucherByCodeOrId(ctx.database, String(req.params.code));
+    if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    return v;
+  };
+  const detail = (req: Request, res: Response, v: Voucher, status = 200, forms: VoucherForms = {}) => {
+    const view = voucherDetailView(ctx.database, v, me(res), req.query, res.locals.t, res.locals.locale, ctx.clock.now(), forms);
+    res.status(status).render('operator/voucher', { title: res.locals.t('operator.vouchers.detail_title', { code: view.voucher.formatted }), ...operatorPage(res, 'vouchers'), ...view });
+  };
+  /** A refusal the operator can act on (4xx) re-renders the page with its message; anything else is a real error. */
+  const refused = (err: unknown, req: Request, res: Response, forms: VoucherForms = {}) => {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    detail(req, res, voucherOf(req), err.status, { ...forms, alert: res.locals.t(err.messageKey, err.params) });
+  };
+  const back = (res: Response, code: string, done: string) => res.redirect(303, `/operateur/bons/${code}?done=${done}`);
+
+  r.get('/operateur/bons', requireOperator('vouchers.read'), (req, res) => {
+    const { q } = voucherSearchSchema.parse(req.query);
+    // A complete code goes straight to its page: that is what support types most.
+    const exact = q ? findVoucherByCodeOrId(ctx.database, q) : undefined;
+    if (exact && q && !q.includes('@')) return res.redirect(303, `/operateur/bons/${exact.code}`);
+    res.render('operator/vouchers', { title: res.locals.t('operator.vouchers.title'), ...operatorPage(res, 'vouchers'), ...voucherListView(ctx.database, q, res.locals.t, res.locals.locale, ctx.clock.now()) });
+  });
+
+  r.get('/operateur/bons/:code', requireOperator('vouchers.read'), (req, res) => detail(req, res, voucherOf(req)));
+
+  r.post('/operateur/bons/:code/bloquer', requireOperator('vouchers.manage'), (req, res) => {
+    const v = voucherOf(req);
+    const values = { reason: field(req.body, 'reason'), note: field(req.body, 'note').slice(0, MAX_NOTE) };
+    const errors: Record<string, string> = {};
+    if (!(BLOCK_REASONS as readonly string[]).includes(values.reason)) errors.reason = 'operator.vouchers.errors.block_reason';
+    else if (values.reason === 'other' && !values.note.trim()) errors.note = 'operator.vouchers.errors.note_required';
+    if (Object.keys(errors).length) return detail(req, res, v, 422, { block: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
+    try {
+      blockVoucher(deps, { voucherId: v.id, actor: actor(res), reason: values.reason as BlockReason, note: values.note });
+      ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher blocked by operator');
+      back(res, v.code, 'blocked');
+    } catch (err) {
+      refused(err, req, res, { block: { values, errors: {} } });
+    }
+  });
+
+  r.post('/operateur/bons/:code/debloquer', requireOperator('vouchers.manage'), (req, res) => {
+    const v = voucherOf(req);
+    try {
+      unblockVoucher(deps, { voucherId: v.id, actor: actor(res), note: field(req.body, 'note').slice(0, MAX_NOTE) });
+      ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher unblocked by operator');
+      back(res, v.code, 'unblocked');
+    } catch (err) {
+      refused(err, req, res);
+    }
+  });
+
+  r.post('/operateur/bons/:code/reemettre', requireOperator('vouchers.manage'), (req, res) => {
+    const v = voucherOf(req);
+    try {
+      const out = reissueVoucher(deps, { voucherId: v.id, actor: actor(res), reason: field(req.body, 'reason').slice(0, MAX_NOTE) });
+      ctx.logger.info({ voucherId: v.id, newVoucherId: out.reissued.id, operatorId: me(res).id }, 'voucher reissued by operator');
+      back(res, out.reissued.code, 'reissued');
+    } catch (err) {
+      refused(err, req, res);
+    }
+  });
+
+  r.post('/operateur/bons/:code/ajuster', requireOperator('vouchers.manage'), (req, res) => {
+    const v = voucherOf(req);
+    const values = { amount: field(req.body, 'amount').slice(0, 30), sign: field(req.body, 'sign') === 'minus' ? 'minus' : 'plus', reason: field(req.body, 'reason').slice(0, MAX_NOTE) };
+    const errors: Record<string, string> = {};
+    const cents = parseEuroAmount(values.amount);
+    if (!values.amount.trim()) errors.amount = 'operator.errors.amount_required';
+    else if (cents === null || cents <= 0) errors.amount = 'operator.errors.amount';
+    if (!values.reason.trim()) errors.reason = 'operator.vouchers.errors.reason_required';
+    if (Object.keys(errors).length || cents === null) return detail(req, res, v, 422, { adjust: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
+    try {
+      adjustVoucher(deps, { voucherId: v.id, actor: actor(res), deltaCents: values.sign === 'minus' ? -cents : cents, reason: values.reason });
+      ctx.logger.info({ voucherId: v.id, operatorId: me(res).id, deltaCents: values.sign === 'minus' ? -cents : cents }, 'voucher balance adjusted by operator');
+      back(res, v.code, 'adjusted');
+    } catch (err) {
+      refused(err, req, res, { adjust: { values, errors: {} } });
+    }
+  });
+  return r;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { Database_ } from '../../../db/client';
+import { entityAudit, type AuditEntry } from '../../domain/audit/audit-log';
+import type { OperatorUser } from '../../domain/operators/operator-users-repository';
+import { can } from '../../domain/operators/roles';
+import { BLOCK_REASONS } from '../../domain/vouchers/support-service';
+import { effectiveStatus, type Voucher } from '../../domain/vouchers/voucher';
+import { findVoucherByCode, findVoucherById } from '../../domain/vouchers/vouchers-repository';
+import { formatCode, parseCode } from '../../lib/codes';
+import { formatStamp } from './orders-view';
+
+type T = (key: string, params?: Record<string, string | number>) => string;
+const MAX_RESULTS = 100;
+
+export const voucherSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
+
+interface VoucherRow {
+  id: string; code: string; status: Voucher['status']; expiresAt: string; amountCents: number; balanceCents: number;
+  recipientName: string | null; recipientEmail: string | null; campaignName: string; orderId: string; orderReference: string; buyerEmail: string;
+}
+
+const ROW_SQL = `SELECT v.id, v.code, v.status, v.expires_at AS expiresAt, v.amount_cents AS amountCents, v.balance_cents AS balanceCents,
+  v.recipient_name AS recipientName, v.recipient_email AS recipientEmail, c.name AS campaignName, o.id AS orderId, o.reference AS orderReference, o.buyer_email AS buyerEmail
+  FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id JOIN orders o ON o.id = v.order_id`;
+
+/**
+ * A code (any case, with or without dashes or spaces) is looked up by its unique index,
+ * whole or as a prefix of at least 4 symbols; text with an @ matches buyer or recipient
+ * emails literally (instr, no wildcards). Capped: support looks for one voucher.
+ */
+function searchVouchers(database: Database_, q: string | undefined): VoucherRow[] {
+  const text = q?.trim() ?? '';
+  if (!text) return [];
+  if (text.includes('@')) {
+    const needle = text.toLowerCase();
+    return database.sqlite
+      .prepare(`${ROW_SQL} WHERE instr(lower(coalesce(v.recipient_email, '')), ?) > 0 OR instr(lower(o.buyer_email), ?) > 0 ORDER BY v.issued_at DESC, v.code LIMIT ${MAX_RESULTS}`)
+      .all(needle, needle) as VoucherRow[];
+  }
+  const compact = text.replace(/[\s\-–]/g, '').toUpperCase();
+  if (!/^[2-9A-Z]{4,20}$/.test(compact)) return [];
+  // A prefix range the unique index serves ('~' sorts after every code symbol).
+  return database.sqlite.prepare(`${ROW_SQL} WHERE v.code >= ? AND v.code < ? ORDER BY v.code LIMIT ${MAX_RESULTS}`).all(compact, `${compact}~`) as VoucherRow[];
+}
+
+export function voucherListView(database: Database_, q: string | undefined, t: T, locale: string, now: Date) {
+  const rows = searchVouchers(database, q);
+  return {
+    q: q ?? '',
+    searched: !!q,
+    capped: rows.length === MAX_RESULTS,
+    rows: rows.map((v) => ({ ...v, formatted: formatCode(v.code), expires: formatStamp(v.expiresAt, locale), statusLabel: t(`operator.vouchers.status.${effectiveStatus(v, now)}`) })),
+  };
+}
+
+/** The voucher behind a URL segment: its code in any spelling, or its id (audit log links). */
+export function findVoucherByCodeOrId(database: Database_, raw: string): Voucher | undefined {
+  const parsed = parseCode(raw);
+  return (parsed.ok ? findVoucherByCode(database.db, parsed.code) : undefined) ?? findVoucherById(database.db, raw);
+}
+
+/** Every movement with the shop of its redemption, oldest first. */
+function movementRows(database: Database_, voucherId: string) {
+  return database.sqlite
+    .prepare(`SELECT m.seq, m.kind, m.amount_cents AS amountCents, m.balance_after_cents AS balanceAfterCents, m.actor, m.reason, m.created_at AS createdAt,
+        r.number AS redemptionNumber, r.status AS redemptionStatus, mc.name AS shopName
+      FROM movements m LEFT JOIN redemptions r ON r.id = m.redemption_id LEFT JOIN merchants mc ON mc.id = r.merchant_id
+      WHERE m.voucher_id = ? ORDER BY m.seq`)
+    .all(voucherId) as { seq: number; kind: string; amountCents: number; balanceAfterCents: number; actor: string; reason: string | null; createdAt: string; redemptionNumber: string | null; redemptionStatus: string | null; shopName: string | null }[];
+}
+
+/** Audit entries shown on a page: dates formatted, JSON states pretty-printed. */
+export function auditRows(entries: AuditEntry[], locale: string) {
+  const pretty = (s: string | null) => (s ? JSON.stringify(JSON.parse(s), null, 1) : null);
+  return entries.map((e) => ({ ...e, when: formatStamp(e.at, locale), beforeText: pretty(e.before), afterText: pretty(e.after) }));
+}
+
+export interface VoucherForms {
+  block?: { values: Record<string, string>; errors: Record<string, string | undefined> };
+  adjust?: { values: Record<string, string>; errors: Record<string, string | undefined> };
+  alert?: string;
+}
+
+const DONE = ['blocked', 'unblocked', 'reissued', 'adjusted'] as const;
+
+export function voucherDetailView(database: Database_, v: Voucher, user: OperatorUser, query: Record<string, unknown>, t: T, locale: string, now: Date, forms: VoucherForms = {}) {
+  const info = database.sqlite
+    .prepare(`SELECT c.name AS campaignName, o.reference AS orderReference, o.buyer_name AS buyerName, o.buyer_email AS buyerEmail, o.organisation FROM vouchers v
+      JOIN campaigns c ON c.id = v.campaign_id JOIN orders o ON o.id = v.order_id WHERE v.id = ?`)
+    .get(v.id) as { campaignName: string; orderReference: string; buyerName: string; buyerEmail: string; organisation: string | null };
+  const audits = entityAudit(database.db, 'voucher', v.id);
+  // The successor's code is in the reissue's audit entry (vouchers.reissued_from has no index to search).
+  const reissue = audits.find((a) => a.action === 'voucher_reissue');
+  const reissuedAs = reissue?.after ? (JSON.parse(reissue.after) as { reissuedAs?: string }).reissuedAs : undefined;
+  const from = v.reissuedFrom ? findVoucherById(database.db, v.reissuedFrom) : undefined;
+  const status = effectiveStatus(v, now);
+  const open = v.status !== 'cancelled' && v.status !== 'expired' && new Date(v.expiresAt) >= now;
+  const manage = can(user.role, 'vouchers.manage');
+  const translated = (errors: Record<string, string | undefined> = {}) => Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, e ? t(e) : undefined]));
+  const done = typeof query.done === 'string' && (DONE as readonly string[]).includes(query.done) ? query.done : null;
+  const blockValues = forms.block?.values ?? {};
+  return {
+    done: done ? t(`operator.vouchers.done.${done}`, { code: formatCode(v.code), from: from ? formatCode(from.code) : '' }) : null,
+    alert: forms.alert ?? null,
+    voucher: {
+      ...v, ...info, formatted: formatCode(v.code), status, statusLabel: t(`operator.vouchers.status.${status}`),
+      issued: formatStamp(v.issuedAt, locale), expires: formatStamp(v.expiresAt, locale),
+      reissuedFrom: from ? { code: from.code, formatted: formatCode(from.code) } : null,
+      reissuedAs: reissuedAs ? { code: reissuedAs, formatted: formatCode(reissuedAs) } : null,
+    },
+    movements: movementRows(database, v.id).map((m) => ({ ...m, when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
+    audits: auditRows(audits, locale),
+    // Forms only when the role may act and the voucher allows it (each POST checks again).
+    blockForm: manage && open && v.status === 'active' && v.balanceCents > 0
+      ? { reasons: BLOCK_REASONS.map((r) => ({ value: r, label: t(`operator.vouchers.block_reason.${r}`), selected: blockValues.reason === r })), values: blockValues, errors: translated(forms.block?.errors) }
+      : null,
+    unblockForm: manage && v.status === 'blocked',
+    reissueForm: manage && open && (v.status === 'active' || v.status === 'blocked') && v.balanceCents > 0,
+    adjustForm: manage && open ? { values: forms.adjust?.values ?? {}, errors: translated(forms.adjust?.errors), minus: forms.adjust?.values.sign === 'minus' } : null,
+  };
+}

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
+import { paidVoucher, shopKey } from '../support/builders';
+import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+let admin: FormClient;
+let viewer: FormClient;
+let campaignId: string;
+
+/** A Luhn-valid SIRET from any 13-digit prefix (the last digit is the check digit). */
+function siret(prefix13: string): string {
+  for (let d = 0; d <= 9; d++) {
+    const s = prefix13 + d;
+    const sum = [...s].reverse().reduce((acc, c, i) => {
+      let v = Number(c);
+      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+      return acc + v;
+    }, 0);
+    if (sum % 10 === 0) return s;
+  }
+  throw new Error('unreachable');
+}
+
+/** The same number with its last digit changed: Luhn catches every single wrong digit. */
+const wrongCheck = (s: string) => s.slice(0, -1) + ((Number(s.at(-1)) + 1) % 10);
+
+let n = 0;
+/** A complete, valid application; each call gets its own SIRET and contact email. */
+function application(over: Record<string, string> = {}): Record<string, string> & { siret: string; contactEmail: string; name: string } {
+  n++;
+  return {
+    name: `Boulangerie Test ${n}`,
+    siret: siret(`4${String(n).padStart(12, '7')}`),
+    category: 'Boulangerie-pâtisserie',
+    address: '1 rue du Four',
+    postalCode: '76600',
+    city: 'Le Havre',
+    iban: 'FR76 3000 6000 0112 3456 7890 189',
+    bic: 'BNPAFRPP',
+    accountHolder: 'SARL Le Fournil',
+    contactName: 'Camille Pain',
+    contactEmail: `camille${n}@fournil.example`,
+    phone: '02 35 00 00 00',
+    openingHours: 'Mardi-samedi 7h-19h',
+    website: 'https://fournil.example',
+    consent: '1',
+    ...over,
+  };
+}
+
+async function apply(fields: Record<string, string>, campaigns: string[] = [campaignId]) {
+  const c = new FormClient(app.url);
+  const page = await c.get('/commercants/candidature');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+  const body = new URLSearchParams({ _csrf: token, ...fields });
+  for (const id of campaigns) body.append('campaigns', id);
+  const res = await c.request('/commercants/candidature', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+  return { res, html: await res.text() };
+}
+
+const merchantBySiret = (s: string) =>
+  app.database.sqlite.prepare('SELECT id, slug, name, status, status_reason AS statusReason, iban FROM merchants WHERE siret = ?').get(s) as { id: string; slug: string; name: string; status: string; statusReason: string | null; iban: string } | undefined;
+const merchantCount = () => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM merchants').get() as { n: number }).n;
+const outbox = (kind: string, recipient: string) => app.database.sqlite.prepare('SELECT payload FROM outbox_messages WHERE kind = ? AND recipient = ?').all(kind, recipient) as { payload: string }[];
+/** The campaign page as a signed-in-looking visitor: bypasses the 30-second page cache for anonymous visitors. */
+const campaignPage = async () => (await fetch(`${app.url}/campagnes/seine-estuaire`, { headers: { cookie: 'sid=none' } })).text();
+
+async function signedIn(email: string, password = DEMO_OPERATOR_PASSWORD) {
+  const c = new FormClient(app.url);
+  const page = await c.get('/operateur/connexion');
+  expect((await c.post('/operateur/connexion', { email, password }, page.html)).res.status).toBe(303);
+  return c;
+}
+
+/** Posts an action from the shop's page (the page carries the CSRF token). */
+async function act(c: FormClient, slug: string, action: string, fields: Record<string, string> = {}) {
+  const page = await c.get(`/operateur/commerces/${slug}`);
+  return c.post(`/operateur/commerces/${slug}/${action}`, fields, page.html);
+}
+
+async function appliedShop(over: Record<string, string> = {}) {
+  const fields = application(over);
+  expect((await apply(fields)).res.status).toBe(201);
+  return { fields, merchant: merchantBySiret(fields.siret)! };
+}
+
+const redeem = (key: string, code: string) =>
+  fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code, amountCents: 500, idempotencyKey: crypto.randomUUID() }) });
+
+beforeAll(async () => {
+  app = await startTestApp();
+  campaignId = (app.database.sqlite.prepare("SELECT id FROM campaigns WHERE slug = 'seine-estuaire'").get() as { id: string }).id;
+  admin = await signedIn('operateur@demo.bons-locaux.fr');
+  viewer = await signedIn('lecture@demo.bons-locaux.fr');
+});
+afterAll(() => app.close());
+
+describe('public application form', () => {
+  it('is linked from the home and campaign pages', async () => {
+    expect(await (await fetch(`${app.url}/`)).text()).toContain('href="/commercants/candidature"');
+    expect(await campaignPage()).toContain('href="/commercants/candidature"');
+  });
+
+  it('creates a pending shop, its campaigns and a password-less owner, shown nowhere and refused by the till', async () => {
+    const { res, html } = await apply(application({ name: 'Le Fournil d’Or' }));
+    expect(res.status).toBe(201);
+    expect(html).toContain('Le Fournil d’Or');
+    const m = app.database.sqlite.prepare("SELECT * FROM merchants WHERE name = 'Le Fournil d’Or'").get() as Record<string, string>;
+    expect(m).toMatchObject({ slug: 'le-fournil-d-or', status: 'pending', iban: 'FR7630006000011234567890189', bic: 'BNPAFRPP', category: 'Boulangerie-pâtisserie', website: 'https://fournil.example/' });
+    expect(app.database.sqlite.prepare('SELECT role, password_hash AS hash, name FROM merchant_users WHERE merchant_id = ?').all(m.id)).toEqual([{ role: 'owner', hash: null, name: 'Camille Pain' }]);
+    expect(app.database.sqlite.prepare('SELECT campaign_id AS c FROM campaign_merchants WHERE merchant_id = ?').all(m.id)).toEqual([{ c: campaignId }]);
+    expect(outbox('owner_invitation', m.contact_email!)).toHaveLength(0);
+    expect(await campaignPage()).not.toContain('Le Fournil d’Or');
+    // A key made for it anyway (CLI) cannot redeem while it is pending.
+    const key = shopKey(app, m.slug!);
+    const v = await paidVoucher(app, 2000);
+    const r = await redeem(key.key, v.code);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error.code).toBe('MERCHANT_NOT_ACTIVE');
+    // The same name again gets another slug.
+    expect((await apply(application({ name: 'Le Fournil d’Or' }))).res.status).toBe(201);
+    expect(app.database.sqlite.prepare("SELECT slug FROM merchants WHERE name = 'Le Fournil d’Or' ORDER BY slug").all()).toEqual([{ slug: 'le-fournil-d-or' }, { slug: 'le-fournil-d-or-le-havre' }]);
+  });
+
+  it('re-renders bad input with field errors (422) and creates nothing', async () => {
+    const before = merchantCount();
+    const { res, html } = await apply(application({ siret: wrongCheck(siret('4111111111111')), iban: 'FR76 3000 6000 0112 3456 7890 188', website: 'http://insecure.example', postalCode: '7660', category: 'Casino', consent: '' }));
+    expect(res.status).toBe(422);
+    for (const msg of ['Ce SIRET n’existe pas', 'Cet IBAN est invalide', 'commençant par https://', '5 chiffres', 'Choisissez une catégorie', 'Cochez cette case']) expect(html).toContain(msg);
+    expect(html).toContain('value="Le Havre"');
+    expect(merchantCount()).toBe(before);
+  });
+
+  it('refuses a SIRET already registered, with a clear message', async () => {
+    const { fields } = await appliedShop();
+    const before = merchantCount();
+    const again = await apply(application({ siret: fields.siret }));
+    expect(again.res.status).toBe(409);
+    expect(again.html).toContain('Un commerce avec ce SIRET est déjà inscrit');
+    expect(merchantCount()).toBe(before);
+  });
+
+  it('refuses a post without the CSRF token', async () => {
+    const res = await fetch(`${app.url}/commercants/candidature`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(application()).toString() });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('operator review', () => {
+  it('lists applications with a status filter and search', async () => {
+    const { merchant } = await appliedShop({ name: 'Primeur Cherchable' });
+    const list = await admin.get('/operateur/commerces?status=pending&q=cherchable');
+    expect(list.res.status).toBe(200);
+    expect(list.html).toContain(`/operateur/commerces/${merchant.slug}`);
+    expect((await admin.get('/operateur/commerces?status=approved&q=cherchable')).html).not.toContain(merchant.slug);
+    expect((await admin.get('/operateur/commerces?status=bogus&q[]=x')).res.status).toBe(200);
+  });
+
+  it('approve: listed publicly, the owner is invited, sets a password and reaches the till', async () => {
+    const { fields, merchant } = await appliedShop({ name: 'Boucherie Approuvée' });
+    const res = await act(admin, merchant.slug, 'approuver');
+    expect(res.res.status).toBe(303);
+    expect(merchantBySiret(fields.siret)!.status).toBe('approved');
+    expect(await campaignPage()).toContain('Boucherie Approuvée');
+    const [mail] = outbox('owner_invitation', fields.contactEmail!);
+    const token = JSON.parse(mail!.payload).token as string;
+    expect((await app.drainOutbox()).failed).toBe(0);
+
+    const owner = new FormClient(app.url);
+    const page = await owner.get(`/mot-de-passe/${token}`);
+    expect(page.res.status).toBe(200);
+    expect((await owner.post(`/mot-de-passe/${token}`, { password: 'fournil-password-1', confirm: 'fournil-password-1' }, page.html)).res.status).toBe(303);
+    const signIn = await owner.get('/connexion');
+    const done = await owner.post('/connexion', { email: fields.contactEmail!, password: 'fournil-password-1' }, signIn.html);
+    expect(done.res.headers.get('location')).toBe('/caisse');
+    const till = await owner.get('/caisse');
+    expect(till.res.status).toBe(200);
+    expect(till.html).toContain('Boucherie Approuvée');
+    // The link is spent; approving twice is a conflict shown on the page.
+    expect((await owner.get(`/mot-de-passe/${token}`)).res.status).toBe(410);
+    expect((await act(admin, merchant.slug, 'approuver')).res.status).toBe(409);
+  });
+
+  it('reject needs a reason, which is kept and mailed to the contact', async () => {
+    const { fields, merchant } = await appliedShop();
+    const empty = await act(admin, merchant.slug, 'refuser', { reason: ' ' });
+    expect(empty.res.status).toBe(422);
+    expect(merchantBySiret(fields.siret)!.status).toBe('pending');
+    expect((await act(admin, merchant.slug, 'refuser', { reason: 'Commerce hors du territoire' })).res.status).toBe(303);
+    expect(merchantBySiret(fields.siret)).toMatchObject({ status: 'rejected', statusReason: 'Commerce hors du territoire' });
+    const [mail] = outbox('merchant_rejected', fields.contactEmail!);
+    expect(JSON.parse(mail!.payload).reason).toBe('Commerce hors du territoire');
+    expect((await app.drainOutbox()).failed).toBe(0);
+    expect(await campaignPage()).not.toContain(merchant.name);
+  });
+
+  it('suspend hides the shop and refuses its key; reactivate restores both', async () => {
+    const { fields, merchant } = await appliedShop({ name: 'Épicerie Suspendue' });
+    await act(admin, merchant.slug, 'approuver');
+    const key = shopKey(app, merchant.slug);
+    const v = await paidVoucher(app, 2000);
+    expect((await redeem(key.key, v.code)).status).toBe(201);
+
+    expect((await act(admin, merchant.slug, 'suspendre', {})).res.status).toBe(422);
+    expect((await act(admin, merchant.slug, 'suspendre', { reason: 'Contrôle en cours' })).res.status).toBe(303);
+    expect(merchantBySiret(fields.siret)).toMatchObject({ status: 'suspended', statusReason: 'Contrôle en cours' });
+    expect(await campaignPage()).not.toContain('Épicerie Suspendue');
+    const refused = await redeem(key.key, v.code);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatchObject({ code: 'MERCHANT_SUSPENDED', message: expect.stringContaining('suspendu') });
+
+    expect((await act(admin, merchant.slug, 'reactiver')).res.status).toBe(303);
+    expect(merchantBySiret(fields.siret)!.status).toBe('approved');
+    expect(await campaignPage()).toContain('Épicerie Suspendue');
+    expect((await redeem(key.key, v.code)).status).toBe(201);
+  });
+
+  it('edits details with the same validation and sets the accepted campaigns', async () => {
+    const { fields, merchant } = await appliedShop();
+    const bad = await act(admin, merchant.slug, 'modifier', { ...fields, iban: 'FR00 1234' });
+    expect(bad.res.status).toBe(422);
+    expect(bad.html).toContain('aria-invalid="true" aria-describedby="iban-error"');
+    const ok = await act(admin, merchant.slug, 'modifier', { ...fields, name: 'Nom Corrigé', contactEmail: 'nouveau@fournil.example' });
+    expect(ok.res.status).toBe(303);
+    expect(merchantBySiret(fields.siret)!.name).toBe('Nom Corrigé');
+    // The owner has no password yet: the invitation will go to the corrected address.
+    expect(app.database.sqlite.prepare("SELECT email FROM merchant_users WHERE merchant_id = ? AND role = 'owner'").get(merchant.id)).toEqual({ email: 'nouveau@fournil.example' });
+    expect((await act(admin, merchant.slug, 'campagnes', {})).res.status).toBe(303);
+    expect(app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM campaign_merchants WHERE merchant_id = ?').get(merchant.id)).toEqual({ n: 0 });
+    const page = await admin.get(`/operateur/commerces/${merchant.slug}`);
+    expect(page.html).toContain('FR76 3000 6000 0112 3456 7890 189');
+  });
+
+  it('viewers read without forms or full IBAN and get 403 on every action; anonymous visitors go to sign-in', async () => {
+    const { fields, merchant } = await appliedShop();
+    const page = await viewer.get(`/operateur/commerces/${merchant.slug}`);
+    expect(page.res.status).toBe(200);
+    expect(page.html).not.toContain('/approuver');
+    expect(page.html).not.toContain('FR76 3000 6000');
+    expect(page.html).toContain('•••• 0189');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    for (const action of ['approuver', 'refuser', 'suspendre', 'reactiver', 'reinviter', 'modifier', 'campagnes']) {
+      const res = await viewer.request(`/operateur/commerces/${merchant.slug}/${action}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, reason: 'x x x' }).toString() });
+      expect(res.status, action).toBe(403);
+    }
+    expect(merchantBySiret(fields.siret)!.status).toBe('pending');
+    const anon = new FormClient(app.url);
+    for (const path of ['/operateur/commerces', `/operateur/commerces/${merchant.slug}`]) {
+      const res = await anon.request(path);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toMatch(/^\/operateur\/connexion/);
+    }
+  });
+});
