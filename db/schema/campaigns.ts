@@ -33,6 +33,23 @@ export const campaigns = sqliteTable('campaigns', {
   breakageRule: text('breakage_rule', { enum: ['operator', 'sponsor', 'merchants'] }).notNull().default('operator'),
   /** Who funds the campaign (e.g. the town): receives breakage under the 'sponsor' rule. */
   sponsorName: text('sponsor_name'),
+  /** Picture shown on the campaign page (path under data/uploads, served by the app). */
+  imagePath: text('image_path'),
+  /** JSON array of shop categories allowed to accept the campaign; null = every category. */
+  acceptedCategories: text('accepted_categories'),
+  /**
+   * Sponsor bonus (« abondement »): 'percent' of the face value bought (bonus_bps) or a
+   * 'fixed' amount per order, capped per buyer and by a total budget. Reserved when an order
+   * is created (bonus_reserved_cents), used when it is paid (bonus_used_cents), released when
+   * it is cancelled: reserved + used never exceeds the budget.
+   */
+  bonusKind: text('bonus_kind', { enum: ['none', 'percent', 'fixed'] }).notNull().default('none'),
+  bonusBps: integer('bonus_bps').notNull().default(0),
+  bonusFixedCents: integer('bonus_fixed_cents').notNull().default(0),
+  bonusCapPerBuyerCents: integer('bonus_cap_per_buyer_cents'),
+  bonusBudgetCents: integer('bonus_budget_cents').notNull().default(0),
+  bonusReservedCents: integer('bonus_reserved_cents').notNull().default(0),
+  bonusUsedCents: integer('bonus_used_cents').notNull().default(0),
   startsAt: text('starts_at').notNull(),
   endsAt: text('ends_at'),
   soldCents: integer('sold_cents').notNull().default(0),

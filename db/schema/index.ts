@@ -14,3 +14,4 @@ export * from './settings';
 export * from './settlements';
 export * from './operators';
 export * from './audit';
+export * from './refunds';

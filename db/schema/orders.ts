@@ -27,6 +27,10 @@ export const orders = sqliteTable(
     /** Service fee excluding VAT (organisations only; vouchers themselves carry no VAT). */
     feeCents: integer('fee_cents').notNull().default(0),
     feeVatCents: integer('fee_vat_cents').notNull().default(0),
+    /** Sponsor bonus granted with this order (not paid by the buyer, not in total_cents). */
+    bonusCents: integer('bonus_cents').notNull().default(0),
+    /** Refunded to the buyer so far (unused vouchers of a card order). */
+    refundedCents: integer('refunded_cents').notNull().default(0),
     /** Sum of bank transfers recorded so far (card orders: the one payment). */
     paidCents: integer('paid_cents').notNull().default(0),
     organisationId: text('organisation_id'),
@@ -66,6 +70,8 @@ export const orderItems = sqliteTable(
     recipientName: text('recipient_name'),
     recipientEmail: text('recipient_email'),
     message: text('message'),
+    /** 1 for the sponsor's bonus line (its voucher is funded by the sponsor, not the buyer). */
+    bonus: integer('bonus').notNull().default(0),
   },
   (t) => [index('order_items_order_idx').on(t.orderId)],
 );

@@ -86,6 +86,8 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       totalCents: check.totalCents + (org?.feeCents ?? 0) + (org?.feeVatCents ?? 0),
       feeCents: org?.feeCents ?? 0,
       feeVatCents: org?.feeVatCents ?? 0,
+      bonusCents: 0,
+      refundedCents: 0,
       paidCents: 0,
       organisationId: orgRow?.organisation.id ?? null,
       billingAddress: org ? `${org.organisation.billingAddress}\n${org.organisation.postalCode} ${org.organisation.city}` : null,
@@ -112,6 +114,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       recipientName: it.recipientName ?? null,
       recipientEmail: it.recipientEmail ?? null,
       message: it.message ?? null,
+      bonus: 0,
     }));
     if (input.paymentMethod === 'bank_transfer') order.transferReference = transferReferenceOf(order.reference);
     insertOrder(tx, order, items);
