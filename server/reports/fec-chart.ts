@@ -22,6 +22,8 @@
  * | commission_revenue             | 7082  | commissions et courtages (taken on shops' redemptions)    |
  * | breakage_revenue               | 758   | produits divers de gestion courante (expired balances)    |
  * | vat_collected                  | 44571 | TVA collectée (on the fee and on the commission)          |
+ * | support_adjustments            | 4719  | under 471: balances adjusted by support, to be justified  |
+ * | sponsor_bonus_receivable:<c>   | 4674  | under 467: bonuses granted, owed by the campaign's sponsor|
  * | anything else                  | 471   | compte d'attente, labelled with the raw name, so an       |
  * |                                |       | account added to the ledger but not here shows up at once |
  *
@@ -52,6 +54,7 @@ const PLAIN: ReadonlyMap<string, FecAccount> = new Map(Object.entries({
   commission_revenue: { compteNum: '7082', compteLib: 'Commissions et courtages' },
   breakage_revenue: { compteNum: '758', compteLib: 'Produits divers de gestion courante' },
   vat_collected: { compteNum: '44571', compteLib: 'TVA collectée' },
+  support_adjustments: { compteNum: '4719', compteLib: 'Ajustements de bons à justifier' },
 }));
 
 /** "<kind>:<id>" accounts: one general account, the id as auxiliary account. */
@@ -59,6 +62,7 @@ const PER_PARTY: ReadonlyMap<string, FecAccount> = new Map(Object.entries({
   payments_clearing: { compteNum: '5117', compteLib: 'Encaissements des prestataires de paiement' },
   merchant_payable: { compteNum: '401', compteLib: 'Fournisseurs - commerçants' },
   sponsor_payable: { compteNum: '4672', compteLib: 'Sponsors - bons expirés à reverser' },
+  sponsor_bonus_receivable: { compteNum: '4674', compteLib: 'Financeurs - abondements à recevoir' },
 }));
 
 /**
