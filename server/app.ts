@@ -34,6 +34,9 @@ import { merchantShopRoutes } from './web/merchant/shop-routes';
 import { merchantStatementRoutes } from './web/merchant/statements-routes';
 import { sessionUser } from './web/middleware/auth';
 import { operatorRoutes } from './web/operator/routes';
+import { operatorCampaignFormRoutes } from './web/operator/campaigns-routes';
+import { embedRoutes } from './web/embed/routes';
+import { mediaRoutes } from './web/media/routes';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -88,11 +91,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '5mb', strict: true }));
   app.use('/api/v1', apiRoutes(ctx));
   app.use('/api', notFoundHandler);
+  // The embeddable widget sets its own headers (frameable by other sites), so it comes before ours.
+  app.use(embedRoutes(ctx, { frameAncestors: process.env.EMBED_FRAME_ANCESTORS }));
   app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(join(ROOT, 'public', dir), staticOpts));
   // The till decodes QR codes in the browser with jsQR, served from our own origin (CSP).
+  app.use(mediaRoutes(ctx));
   app.get('/vendor/jsQR.js', (_req, res) => res.sendFile(JSQR_PATH, { maxAge: staticOpts.maxAge }));
   app.use(cookieParser());
   app.use(localeMiddleware);
@@ -111,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(publicPages(ctx));
   // Multipart form: before the urlencoded parser and global CSRF check, it checks its own token.
   app.use(organisationOrderRoutes(ctx));
+  app.use(operatorCampaignFormRoutes(ctx));
 
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));

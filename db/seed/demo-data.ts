@@ -43,6 +43,12 @@ export const demoCampaigns = [
     validityDays: 180,
     maxVouchersPerOrder: 20,
     maxOrderCentsIndividual: 600_00,
+    // The town adds 20 % to each purchase, up to 30 € per buyer, within a 2 000 € budget.
+    sponsorName: 'Ville de Fécamp',
+    bonusKind: 'percent' as const,
+    bonusBps: 2_000,
+    bonusCapPerBuyerCents: 30_00,
+    bonusBudgetCents: 2_000_00,
     merchants: ['bijouterie-falaise', 'le-comptoir-benedictin', 'coiffure-alabaster', 'fleurs-montivilliers'],
   },
 ];

@@ -25,9 +25,13 @@ import { operatorSupportEn } from './locales/operator-support.en';
 import { operatorSupportFr } from './locales/operator-support.fr';
 import { onboardingEn } from './locales/onboarding.en';
 import { onboardingFr } from './locales/onboarding.fr';
+import { campaignsAdminEn } from './locales/campaigns-admin.en';
+import { campaignsAdminFr } from './locales/campaigns-admin.fr';
+import { bonusEn } from './locales/bonus.en';
+import { bonusFr } from './locales/bonus.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr };
-const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn };
+const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr, ...bonusFr, ...campaignsAdminFr };
+const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn, ...bonusEn, ...campaignsAdminEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../lib/errors';
-import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent } from './payment-provider';
+import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderRefund, RefundRequest } from './payment-provider';
 
 /**
  * Stands in for Stripe when no key is configured (a newcomer's demo): its checkout is a
@@ -21,6 +21,12 @@ export class DemoProvider implements PaymentProvider {
 
   parseWebhook(): ProviderEvent {
     throw new AppError('WEBHOOK_NOT_CONFIGURED', 400, 'errors.webhook_not_configured');
+  }
+
+  /** A simulated refund, always accepted; derived from the key so a retry returns the same one. */
+  async refund(req: RefundRequest): Promise<ProviderRefund> {
+    if (!Number.isSafeInteger(req.amountCents) || req.amountCents <= 0) throw new AppError('REFUND_REFUSED', 400, 'bonus.refund.errors.refused');
+    return { ref: `demo_re_${req.idempotencyKey}`, status: 'succeeded' };
   }
 
   /** The event the demo page's buttons produce. */

@@ -34,9 +34,25 @@ export interface ProviderEvent {
   transfer?: { id: string; statementId?: string };
 }
 
+/** Money given back on a payment; `idempotencyKey` (our refund id) makes a retry return the same refund. */
+export interface RefundRequest {
+  /** What the payment row stores as provider reference (Stripe: the Checkout Session id). */
+  paymentRef: string;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+export interface ProviderRefund {
+  ref: string;
+  /** Stripe answers `pending` for some payment methods: the refund is committed and is booked. */
+  status: 'succeeded' | 'pending' | 'failed';
+}
+
 export interface PaymentProvider {
   readonly name: 'stripe' | 'demo';
   createCheckout(req: CheckoutRequest): Promise<Checkout>;
   /** Verifies the signature and maps the event; throws AppError(400) when it is not authentic. */
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+  /** Refunds part or all of a captured payment. Throws on refusal (see refundRefused). */
+  refund(req: RefundRequest): Promise<ProviderRefund>;
 }

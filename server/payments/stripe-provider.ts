@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { AppError } from '../lib/errors';
-import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind } from './payment-provider';
+import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind, ProviderRefund, RefundRequest } from './payment-provider';
 
 export interface StripeSettings {
   secretKey: string;
@@ -57,6 +57,19 @@ export class StripeProvider implements PaymentProvider {
     );
     if (!session.url) throw new Error('Stripe returned a Checkout Session without a URL');
     return { ref: session.id, url: session.url };
+  }
+
+  /**
+   * Our payment rows keep the Checkout Session id; Stripe refunds a PaymentIntent, so the
+   * session is read first (no schema change, and the session is the source of truth).
+   * The idempotency key is our refund id: a retry after a crash gets the same refund.
+   */
+  async refund(req: RefundRequest): Promise<ProviderRefund> {
+    const session = await this.stripe.checkout.sessions.retrieve(req.paymentRef);
+    const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+    if (!paymentIntent) throw new AppError('REFUND_NO_PAYMENT', 409, 'bonus.refund.errors.no_payment');
+    const refund = await this.stripe.refunds.create({ payment_intent: paymentIntent, amount: req.amountCents, metadata: { refundId: req.idempotencyKey } }, { idempotencyKey: req.idempotencyKey });
+    return { ref: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending' };
   }
 
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent {

@@ -1,7 +1,7 @@
 /**
  * Per campaign, money in against money out, to the cent:
- *   in  = card + bank transfer (+ sponsor bonus, once campaigns have one) — what buyers paid,
- *         of which service fees and their VAT are the operator's, the rest is face value;
+ *   in  = card + bank transfer — what buyers paid, of which service fees and their VAT are
+ *         the operator's, the rest is face value — + the sponsor's bonus (owed by the sponsor);
  *   out = paid to shops (net) + settled, not yet paid (net) + commission + VAT on commission
  *         + redeemed, not yet settled + breakage (expired) + cancelled + still outstanding.
  * Face value sold must equal the sum of its uses; `differenceCents` shows any gap (0 when
@@ -32,8 +32,9 @@ export function reconciliationReport(database: Database_, now: Date): CampaignRe
     SELECT o.campaign_id AS id,
       SUM(CASE WHEN o.payment_method = 'card' THEN o.total_cents ELSE 0 END) AS card,
       SUM(CASE WHEN o.payment_method = 'bank_transfer' THEN o.total_cents ELSE 0 END) AS transfer,
-      SUM(o.fee_cents + o.fee_vat_cents) AS fees
-    FROM orders o WHERE o.status IN ('paid', 'refunded') GROUP BY o.campaign_id`).all() as { id: string; card: number; transfer: number; fees: number }[]).map((r) => [r.id, r]));
+      SUM(o.fee_cents + o.fee_vat_cents) AS fees,
+      SUM(o.bonus_cents) AS bonus
+    FROM orders o WHERE o.status IN ('paid', 'refunded') GROUP BY o.campaign_id`).all() as { id: string; card: number; transfer: number; fees: number; bonus: number }[]).map((r) => [r.id, r]));
   const settled = new Map((s.prepare(`
     SELECT c.campaign_id AS id,
       SUM(CASE WHEN st.status = 'paid' THEN c.gross_cents - c.commission_cents - c.vat_cents ELSE 0 END) AS paidNet,
@@ -43,9 +44,9 @@ export function reconciliationReport(database: Database_, now: Date): CampaignRe
   const ids = new Map((s.prepare(`SELECT id, slug FROM campaigns`).all() as { id: string; slug: string }[]).map((r) => [r.slug, r.id]));
   return liabilityReport(database, now).map((l) => {
     const id = ids.get(l.slug)!;
-    const p = paid.get(id) ?? { card: 0, transfer: 0, fees: 0 };
+    const p = paid.get(id) ?? { card: 0, transfer: 0, fees: 0, bonus: 0 };
     const st = settled.get(id) ?? { paidNet: 0, pendingNet: 0, commission: 0, vat: 0, gross: 0 };
-    const moneyIn = { cardCents: p.card, transferCents: p.transfer, bonusCents: 0, feesCents: p.fees, faceValueCents: p.card + p.transfer - p.fees };
+    const moneyIn = { cardCents: p.card, transferCents: p.transfer, bonusCents: p.bonus, feesCents: p.fees, faceValueCents: p.card + p.transfer - p.fees + p.bonus };
     const moneyOut = {
       shopsPaidNetCents: st.paidNet, shopsPendingNetCents: st.pendingNet, commissionCents: st.commission, commissionVatCents: st.vat,
       redeemedUnsettledCents: l.redeemedCents - st.gross, breakageCents: l.expiredCents, cancelledCents: l.cancelledCents, outstandingCents: l.outstandingCents,

@@ -5,6 +5,7 @@ import { effectiveStatus, type Voucher } from '../domain/vouchers/voucher';
 import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
+import { bonusJson, bonusView } from './bonus-view';
 
 export const formatDate = formatLongDate;
 
@@ -25,6 +26,7 @@ export function campaignDetailJson(c: Campaign) {
     maxOrderCentsIndividual: c.maxOrderCentsIndividual,
     startsAt: c.startsAt,
     endsAt: c.endsAt,
+    bonus: bonusJson(c),
   };
 }
 
@@ -37,6 +39,9 @@ export function campaignView(c: Campaign, locale: string, now: Date) {
     onSale: isOnSale(c, now),
     endsOn: c.endsAt ? formatDate(c.endsAt, locale) : null,
     validityMonths: Math.round(c.validityDays / 30.4),
+    bonus: bonusView(c, locale),
+    // Served by /media/campagnes/:file (server/web/media/routes.ts); image_path is 'campaigns/<file>'.
+    imageUrl: c.imagePath ? `/media/campagnes/${c.imagePath.slice(c.imagePath.lastIndexOf('/') + 1)}` : null,
   };
 }
 

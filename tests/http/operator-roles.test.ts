@@ -67,7 +67,8 @@ describe('role matrix', () => {
     const id = await newOrder();
     const paths = ['/operateur', '/operateur/commandes', '/operateur/commandes?q=mairie&status=pending_payment', `/operateur/commandes/${id}`, '/operateur/securite',
       '/operateur/reglements', '/operateur/rapports', '/operateur/rapports/fec.txt', '/operateur/rapports/journal.csv', '/operateur/rapports/encours.csv',
-      '/operateur/bons', '/operateur/bons?q=x', '/operateur/journal-audit', '/operateur/journal-audit.csv', '/operateur/commerces', '/operateur/commerces/librairie-la-galerne'];
+      '/operateur/bons', '/operateur/bons?q=x', '/operateur/journal-audit', '/operateur/journal-audit.csv', '/operateur/commerces', '/operateur/commerces/librairie-la-galerne',
+      '/operateur/campagnes', '/operateur/campagnes/seine-estuaire', '/operateur/impact', '/operateur/impact/commerces.csv'];
     for (const path of paths) {
       const res = await clients[actor].request(path);
       if (readers.includes(actor)) expect(res.status, `${actor} ${path}`).toBe(200);
@@ -140,6 +141,19 @@ describe('role matrix', () => {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
       expect(status()).toBe('approved');
+    }
+  });
+
+  it.each(ACTORS)('POST close a campaign as %s', async (actor) => {
+    const status = () => app.database.sqlite.prepare(`SELECT status FROM campaigns WHERE slug = 'noel-fecamp'`).pluck().get();
+    const res = await clients[actor].post('/operateur/campagnes/noel-fecamp/cloturer', {}, pages[actor]);
+    if (actors.includes(actor)) {
+      expect(status()).toBe('closed');
+      app.database.sqlite.prepare(`UPDATE campaigns SET status = 'active' WHERE slug = 'noel-fecamp'`).run();
+    } else {
+      if (actor === 'viewer') expect(res.res.status).toBe(403);
+      else expect(toSignIn(res.res)).toBe(true);
+      expect(status()).toBe('active');
     }
   });
 

@@ -11,6 +11,7 @@ import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 import { createOrder } from '../../server/domain/orders/orders-service';
 import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
+import { listOrderItems } from '../../server/domain/orders/orders-repository';
 import { listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
 import type { Voucher } from '../../server/domain/vouchers/voucher';
 import type { Clock } from '../../server/lib/clock';
@@ -73,7 +74,9 @@ export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number
       locale: 'fr',
     });
     const outcome = handleProviderEvent(orderDeps, payments.simulatedEvent(created.order.checkoutRef!, 'paid', created.order.totalCents));
-    const vouchers = listOrderVouchers(deps.database.db, created.order.id);
+    // The sponsor's bonus voucher (campaigns with a bonus) is not what was bought: left out.
+    const bonusItems = new Set(listOrderItems(deps.database.db, created.order.id).filter((i) => i.bonus).map((i) => i.id));
+    const vouchers = listOrderVouchers(deps.database.db, created.order.id).filter((v) => !bonusItems.has(v.orderItemId));
     if (vouchers.length !== quantity) throw new Error(`order ${created.order.reference} not issued (${outcome}): ${vouchers.length}/${quantity} vouchers`);
     out.push(...vouchers.map(built));
   }

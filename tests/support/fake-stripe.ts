@@ -66,6 +66,18 @@ export interface TransferObject {
   created: number;
 }
 
+export interface RefundObject {
+  id: string;
+  object: 'refund';
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  status: 'succeeded' | 'pending' | 'failed';
+  metadata: Record<string, string>;
+  created: number;
+}
+
+const REFUND_PARAMS = new Set(['payment_intent', 'amount', 'metadata', 'reason', 'charge']);
 const TRANSFER_PARAMS = new Set(['amount', 'currency', 'destination', 'transfer_group', 'description', 'metadata']);
 
 export interface LoggedRequest {
@@ -95,6 +107,8 @@ export interface FakeStripe {
   url: string;
   sessions: Map<string, CheckoutSessionObject>;
   transfers: Map<string, TransferObject>;
+  /** Refunds created through POST /v1/refunds (one per idempotency key). */
+  refunds: Map<string, RefundObject>;
   requests: LoggedRequest[];
   /** Queues failures for the next API requests (one fault per request). */
   failNext: (...faults: Fault[]) => void;
@@ -244,6 +258,7 @@ let signer: Stripe | undefined;
 export async function startFakeStripe(opts: { secretKey?: string } = {}): Promise<FakeStripe> {
   const sessions = new Map<string, CheckoutSessionObject>();
   const transfers = new Map<string, TransferObject>();
+  const refunds = new Map<string, RefundObject>();
   const requests: LoggedRequest[] = [];
   const faults: Fault[] = [];
   /** Idempotency-Key → what the first request with it was and got. */
@@ -268,6 +283,22 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       transfer_group: str(p.transfer_group, 'transfer_group') ?? null, description: str(p.description, 'description') ?? null,
       metadata: metadata as Record<string, string>, created: Math.floor(Date.now() / 1000),
     };
+  }
+
+  /** A refund of a completed session's PaymentIntent, at most what is left of its amount (as Stripe). */
+  function createRefund(p: Params): RefundObject {
+    for (const k of Object.keys(p)) if (!REFUND_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
+    const pi = str(p.payment_intent, 'payment_intent');
+    if (!pi) throw missing('payment_intent');
+    const session = [...sessions.values()].find((s) => s.payment_intent === pi && s.payment_status === 'paid');
+    if (!session) throw new StripeApiError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_intent', message: `No such payment_intent: '${pi}'` });
+    const already = [...refunds.values()].filter((r) => r.payment_intent === pi && r.status !== 'failed').reduce((n, r) => n + r.amount, 0);
+    const left = session.amount_total - already;
+    const amount = p.amount === undefined ? left : integer(p.amount, 'amount', { min: 1 });
+    if (amount > left) {
+      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'amount_too_large', param: 'amount', message: `Refund amount (€${(amount / 100).toFixed(2)}) is greater than unrefunded amount on charge (€${(left / 100).toFixed(2)})` });
+    }
+    return { id: id('re'), object: 'refund', amount, currency: session.currency, payment_intent: pi, status: 'succeeded', metadata: (obj(p.metadata, 'metadata') ?? {}) as Record<string, string>, created: nowSeconds() };
   }
 
   function createSession(p: Params): CheckoutSessionObject {
@@ -440,6 +471,14 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
         });
       }
 
+      if (method === 'POST' && url.pathname === '/v1/refunds') {
+        return create(() => {
+          const refund = createRefund(entry.params);
+          refunds.set(refund.id, refund);
+          return refund;
+        });
+      }
+
       const m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname);
       if (method === 'GET' && m) {
         const session = sessions.get(decodeURIComponent(m[1]!));
@@ -466,6 +505,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     url: base,
     sessions,
     transfers,
+    refunds,
     requests,
     failNext: (...f) => faults.push(...f),
     completeSession(sid, { paymentStatus = 'paid' } = {}) {

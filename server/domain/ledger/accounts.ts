@@ -14,6 +14,8 @@
  * - bank                          the operator's bank account (SEPA payouts leave from it)
  * - breakage_revenue              value left on expired vouchers kept by the operator
  * - sponsor_payable:<campaign>    value left on expired vouchers owed back to the sponsor
+ * - sponsor_bonus_receivable:<campaign> what the sponsor owes the operator for bonuses granted
+ *                                 (debit), less bonus balances cancelled by refunds
  * - support_adjustments           balance corrections made by support (debit = value given
  *                                 to holders, credit = value taken back): an expense account
  */
@@ -32,6 +34,8 @@ export const Accounts = {
   bank: 'bank',
   breakageRevenue: 'breakage_revenue',
   sponsorPayable: (campaignId: string) => `sponsor_payable:${campaignId}`,
+  /** What the sponsor owes the operator for the bonus vouchers issued in its campaign (debit balance). */
+  sponsorBonusReceivable: (campaignId: string) => `sponsor_bonus_receivable:${campaignId}`,
   /** Support's manual balance corrections (an adjust movement's other side). */
   supportAdjustments: 'support_adjustments',
 } as const;

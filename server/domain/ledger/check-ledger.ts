@@ -1,6 +1,7 @@
 import type { Database_ } from '../../../db/client';
 import { checkSettlements } from '../settlements/check-settlement';
 import { checkExpiry } from '../vouchers/check-expiry';
+import { checkBonus } from '../campaigns/check-bonus';
 
 export interface Breach {
   invariant: string;
@@ -14,6 +15,7 @@ export interface Breach {
  * campaign progress caches equal their movements; paid orders are fully issued and paid.
  * A reissued voucher (support, `reissued_from` set) carries an existing balance: it is not
  * a sale, so the sold cache and "fully issued" count only the original vouchers.
+ * A paid order's vouchers are its face value plus the sponsor's bonus (one bonus voucher).
  */
 export function checkLedger(database: Database_): Breach[] {
   const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
@@ -60,7 +62,7 @@ export function checkLedger(database: Database_): Breach[] {
   report(
     'paid_order_fully_issued',
     q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM vouchers v WHERE v.order_id = o.id AND v.reissued_from IS NULL), 0) AS issued
-       FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents - o.fee_cents - o.fee_vat_cents`),
+       FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents - o.fee_cents - o.fee_vat_cents + o.bonus_cents`),
   );
   report(
     'paid_order_payments',
@@ -78,5 +80,6 @@ export function checkLedger(database: Database_): Breach[] {
   );
   checkSettlements(database, report);
   checkExpiry(database, report);
+  checkBonus(database, report);
   return breaches;
 }

@@ -172,7 +172,7 @@ const pick = (m: Merchant, keys: object) => Object.fromEntries(Object.keys(keys)
 export function setMerchantCampaigns(deps: OnboardingDeps, slug: string, ids: string[], by: ReviewActor): string[] {
   return deps.database.transaction((tx) => {
     const m = load(tx, slug);
-    const kept = replaceCampaigns(tx, m.id, ids, assignableCampaigns(tx));
+    const kept = replaceCampaigns(tx, m.id, ids, assignableCampaigns(tx), m.category);
     audit(tx, deps.clock.now().toISOString(), { actor: by.actor, action: 'merchant.campaigns', merchantId: m.id, after: { campaigns: kept } });
     return kept;
   });

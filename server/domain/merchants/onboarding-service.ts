@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { slugify, type ShopDetails } from './onboarding-form';
 import type { Merchant } from './merchant-users-repository';
+import { acceptsCategory } from '../campaigns/accepted-categories';
 
 export interface OnboardingDeps {
   database: Database_;
@@ -18,8 +19,8 @@ export function openCampaigns(tx: Tx): { id: string; name: string }[] {
 }
 
 /** Campaigns an operator can attach a shop to: every campaign except drafts. */
-export function assignableCampaigns(tx: Tx): { id: string; name: string; status: string }[] {
-  return tx.select({ id: campaigns.id, name: campaigns.name, status: campaigns.status }).from(campaigns).where(ne(campaigns.status, 'draft')).orderBy(asc(campaigns.name)).all();
+export function assignableCampaigns(tx: Tx): { id: string; name: string; status: string; acceptedCategories: string | null }[] {
+  return tx.select({ id: campaigns.id, name: campaigns.name, status: campaigns.status, acceptedCategories: campaigns.acceptedCategories }).from(campaigns).where(ne(campaigns.status, 'draft')).orderBy(asc(campaigns.name)).all();
 }
 
 export function campaignIdsOf(tx: Tx, merchantId: string): string[] {
@@ -54,9 +55,13 @@ function uniqueSlug(tx: Tx, name: string, city: string): string {
   for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-/** Keeps only ids of campaigns in `allowed`, then replaces the shop's campaign list. */
-export function replaceCampaigns(tx: Tx, merchantId: string, ids: string[], allowed: { id: string }[]): string[] {
-  const keep = ids.filter((id) => allowed.some((c) => c.id === id));
+/**
+ * Keeps only ids of campaigns in `allowed` whose accepted categories include the shop's
+ * (a link that already exists stays: see accepted-categories.ts), then replaces the list.
+ */
+export function replaceCampaigns(tx: Tx, merchantId: string, ids: string[], allowed: { id: string; acceptedCategories: string | null }[], category: string): string[] {
+  const existing = campaignIdsOf(tx, merchantId);
+  const keep = ids.filter((id) => allowed.some((c) => c.id === id && (existing.includes(id) || acceptsCategory(c.acceptedCategories, category))));
   tx.delete(campaignMerchants).where(eq(campaignMerchants.merchantId, merchantId)).run();
   if (keep.length) tx.insert(campaignMerchants).values(keep.map((campaignId) => ({ campaignId, merchantId }))).run();
   return keep;
@@ -103,8 +108,8 @@ export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails
       createdAt: now,
     };
     tx.insert(merchants).values(merchant).run();
-    const ids = input.campaignIds.length ? tx.select({ id: campaigns.id }).from(campaigns).where(and(inArray(campaigns.id, input.campaignIds), eq(campaigns.status, 'active'))).all() : [];
-    replaceCampaigns(tx, merchant.id, input.campaignIds, ids);
+    const ids = input.campaignIds.length ? tx.select({ id: campaigns.id, acceptedCategories: campaigns.acceptedCategories }).from(campaigns).where(and(inArray(campaigns.id, input.campaignIds), eq(campaigns.status, 'active'))).all() : [];
+    replaceCampaigns(tx, merchant.id, input.campaignIds, ids, merchant.category);
     tx.insert(merchantUsers).values({ id: newId(), merchantId: merchant.id, email: d.contactEmail, name: d.contactName, role: 'owner', passwordHash: null, createdAt: now, removedAt: null }).run();
     audit(tx, now, { actor: 'public:application', action: 'merchant.apply', merchantId: merchant.id, after: { slug: merchant.slug, status: 'pending' } });
     return merchant;

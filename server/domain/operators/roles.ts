@@ -17,6 +17,8 @@ const PERMISSIONS = {
   'orders.read': ALL,
   'orders.record_transfer': RUNS,
   'orders.cancel': RUNS,
+  /** Refund a card order's unused vouchers through the payment provider. */
+  'orders.refund': RUNS,
   'merchants.read': ALL,
   'merchants.manage': RUNS,
   'campaigns.read': ALL,

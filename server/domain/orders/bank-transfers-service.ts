@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
+import { useBonusTx } from '../campaigns/bonus-repository';
 import { issueOrderTx, saleLines } from './order-issuance';
 import { findOrder, findPayment, updateOrder, type Order } from './orders-repository';
 import { recordPayment } from './orders-service';
@@ -62,8 +63,9 @@ export function recordBankTransfer(deps: { database: Database_; clock: Clock; op
     updateOrder(tx, order.id, { paidCents, ...(overpaid ? { reviewReason: 'overpaid' } : {}) });
     let issued = false;
     if (order.status === 'pending_payment' && paidCents >= order.totalCents) {
-      const journalId = postJournal(tx, { kind: 'voucher_sale', description: `Order ${order.reference} paid by transfer`, orderId: order.id, lines: saleLines(order, Accounts.customerAdvances) }, now);
-      issueOrderTx(tx, deps, { ...order, paidCents }, journalId, input.actor, now);
+      const sold = useBonusTx(tx, order);
+      const journalId = postJournal(tx, { kind: 'voucher_sale', description: `Order ${order.reference} paid by transfer`, orderId: order.id, lines: saleLines(sold, Accounts.customerAdvances) }, now);
+      issueOrderTx(tx, deps, { ...sold, paidCents }, journalId, input.actor, now);
       issued = true;
     }
     const after = findOrder(tx, order.id)!;

@@ -26,6 +26,11 @@ export function saleLines(order: Order, from: string): JournalLine[] {
   ];
   if (order.feeCents) lines.push({ account: Accounts.serviceFeeRevenue, amountCents: -order.feeCents });
   if (order.feeVatCents) lines.push({ account: Accounts.vatCollected, amountCents: -order.feeVatCents });
+  // The sponsor's bonus is a separate source: the sponsor owes it, the holder may spend it.
+  if (order.bonusCents > 0) {
+    lines.push({ account: Accounts.sponsorBonusReceivable(order.campaignId), amountCents: order.bonusCents });
+    lines.push({ account: Accounts.voucherLiability, amountCents: -order.bonusCents });
+  }
   return lines;
 }
 
@@ -36,11 +41,17 @@ export function saleLines(order: Order, from: string): JournalLine[] {
  */
 export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, journalId: string, actor: string, now: Date): void {
   const campaign = findCampaignById(tx, order.campaignId)!;
-  const items = listOrderItems(tx, order.id);
+  // The bonus line carries the bonus decided at payment (it may have shrunk if the order
+  // was paid after being cancelled): none when it came to 0.
+  const items = listOrderItems(tx, order.id)
+    .map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i))
+    .filter((i) => i.amountCents > 0);
   const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
   const issued = vouchersToIssue(items).map((v) => ({ ...v, id: newId(), code: generateCode(), campaignId: campaign.id, orderId: order.id, issuedAt: now.toISOString(), expiresAt }));
   insertIssuedVouchers(tx, issued, journalId, actor, now);
-  addToCampaignTotals(tx, campaign.id, { soldCents: faceValueCents(order) });
+  // Sold = face value of every voucher issued, bonus included (check-ledger counts issue
+  // movements); bonus_used_cents tells the sponsor's share apart.
+  addToCampaignTotals(tx, campaign.id, { soldCents: faceValueCents(order) + order.bonusCents });
   const paidAt = now.toISOString();
   updateOrder(tx, order.id, { status: 'paid', paidAt, cancelReason: null, cancelledAt: null });
   const organisation = order.organisationId ? findOrganisation(tx, order.organisationId) : undefined;

@@ -7,6 +7,8 @@ import { enqueueMessage } from '../../mail/outbox-repository';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { Seller } from '../../invoices/invoice-document';
 import { checkOrder, type BuyerType } from '../campaigns/campaign';
+import { bonusFor } from '../campaigns/bonus';
+import { buyerBonusCents, releaseBonus, reserveBonus, useBonusTx } from '../campaigns/bonus-repository';
 import { publicCampaign } from '../campaigns/campaigns-service';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
@@ -105,6 +107,10 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       cancelledAt: null,
       createdAt: now.toISOString(),
     };
+    // The sponsor bonus (individuals' purchases only: organisations' orders are invoiced
+    // and the sponsor funds residents' gifts), decided on the campaign row just re-read.
+    const bonusCents = input.buyer.type === 'individual' ? bonusFor(campaign, check.totalCents, buyerBonusCents(tx, campaign.id, input.buyer.email)) : 0;
+    order.bonusCents = bonusCents;
     const items = input.items.map((it, position) => ({
       id: newId(),
       orderId: order.id,
@@ -116,8 +122,11 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       message: it.message ?? null,
       bonus: 0,
     }));
+    // ONE extra line for the bonus voucher; not in total_cents, the buyer does not pay it.
+    if (bonusCents > 0) items.push({ id: newId(), orderId: order.id, position: items.length, amountCents: bonusCents, quantity: 1, recipientName: null, recipientEmail: null, message: null, bonus: 1 });
     if (input.paymentMethod === 'bank_transfer') order.transferReference = transferReferenceOf(order.reference);
     insertOrder(tx, order, items);
+    reserveBonus(tx, campaign.id, bonusCents);
     if (orgRow) {
       const kind = input.paymentMethod === 'bank_transfer' ? 'org_order_proforma' : 'org_order_created';
       enqueueMessage(tx, { kind, recipient: order.buyerEmail, payload: { orderId: order.id, accessToken, pageToken: orgRow.pageToken } }, now);
@@ -193,9 +202,10 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   }
   // One payment per provider reference: a payment already held in suspense is not counted twice.
   if (findPayment(tx, p.provider, p.providerRef)) return 'already_recorded';
-  const journalId = recordPayment(tx, order, p, { kind: 'voucher_sale', lines: saleLines(order, Accounts.paymentsClearing(p.provider)), description: `Order ${order.reference} paid` }, now);
+  const sold = useBonusTx(tx, order);
+  const journalId = recordPayment(tx, sold, p, { kind: 'voucher_sale', lines: saleLines(sold, Accounts.paymentsClearing(p.provider)), description: `Order ${order.reference} paid` }, now);
   updateOrder(tx, order.id, { paidCents: p.amountCents });
-  issueOrderTx(tx, deps, order, journalId, `payment:${p.provider}`, now);
+  issueOrderTx(tx, deps, sold, journalId, `payment:${p.provider}`, now);
   return 'issued';
 }
 
@@ -234,6 +244,7 @@ export function recordPayment(tx: Tx, order: Order, p: Pick<ConfirmedPayment, 'p
 export function cancelOrderTx(tx: Tx, now: Date, orderId: string, reason: string): boolean {
   const order = findOrder(tx, orderId);
   if (!order || order.status !== 'pending_payment' || order.paidCents > 0) return false;
+  releaseBonus(tx, order);
   updateOrder(tx, orderId, { status: 'cancelled', cancelReason: reason, cancelledAt: now.toISOString() });
   return true;
 }

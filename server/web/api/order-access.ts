@@ -45,6 +45,9 @@ export function orderJson(o: Order, ctx: Pick<AppContext, 'config'>) {
     createdAt: o.createdAt,
     paidAt: o.paidAt,
     ...(o.feeCents ? { feeCents: o.feeCents, feeVatCents: o.feeVatCents } : {}),
+    // The sponsor's bonus voucher value (not paid, not in totalCents); absent when none.
+    ...(o.bonusCents ? { bonusCents: o.bonusCents } : {}),
+    ...(o.refundedCents ? { refundedCents: o.refundedCents } : {}),
     ...(o.paymentMethod === 'bank_transfer'
       ? {
           paidCents: o.paidCents,

@@ -4,6 +4,7 @@ import { orderWorkload, searchOrders } from '../../domain/operators/orders-query
 import { can } from '../../domain/operators/roles';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
+import { refundUnusedVouchers } from '../../domain/orders/refunds-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { parseCancelForm, parseTransferForm } from './order-forms';
@@ -77,6 +78,19 @@ export function operatorOrderRoutes(ctx: AppContext): Router {
     } catch (err) {
       const alert = refusal(err, res);
       detail(req, res, findOrder(ctx.database.db, order.id)!, (err as AppError).status, { cancel: { values: form.values, errors: {} }, alert });
+    }
+  });
+  r.post('/operateur/commandes/:id/rembourser', requireOperator('orders.refund'), async (req, res) => {
+    const order = orderOf(req);
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim().slice(0, 300) : '';
+    if (!reason) return detail(req, res, order, 422, { refund: { values: { reason }, errors: { reason: 'errors.required' } }, alert: res.locals.t('bonus.refund.errors.form') });
+    try {
+      const refund = await refundUnusedVouchers(ctx.orders, { orderId: order.id, reason, actor: `operator:${me(res).id}` });
+      ctx.logger.info({ orderId: order.id, operatorId: me(res).id, refundId: refund.id, amountCents: refund.amountCents }, 'order refunded by operator');
+      res.redirect(303, `/operateur/commandes/${order.id}?done=refunded`);
+    } catch (err) {
+      const alert = refusal(err, res);
+      detail(req, res, findOrder(ctx.database.db, order.id)!, (err as AppError).status, { refund: { values: { reason }, errors: {} }, alert });
     }
   });
   return r;

@@ -7,6 +7,7 @@ import { listOrderPayments, orderInvoiceNumber, orderVoucherCounts, ORDER_STATUS
 import { can } from '../../domain/operators/roles';
 import { listOrderItems, type Order } from '../../domain/orders/orders-repository';
 import { parisDate } from '../../lib/paris-time';
+import { refundSection } from './refunds-view';
 import type { AppContext } from '../context';
 
 export const PER_PAGE = 50;
@@ -63,11 +64,12 @@ export function orderListView(rows: OrderRow[], total: number, filter: OrderFilt
 export interface DetailForms {
   transfer?: { values: Record<string, string>; errors: Record<string, string | undefined> };
   cancel?: { values: Record<string, string>; errors: Record<string, string | undefined> };
+  refund?: { values: Record<string, string>; errors: Record<string, string | undefined> };
   /** A refusal from the domain (already translated), shown above everything. */
   alert?: string;
 }
 
-const DONE = ['transfer', 'issued', 'replayed', 'cancelled'] as const;
+const DONE = ['transfer', 'issued', 'replayed', 'cancelled', 'refunded'] as const;
 
 /** Everything the detail page shows: buyer, lines, money received, documents, allowed actions. */
 export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUser, req: Request, t: T, locale: string, forms: DetailForms = {}) {
@@ -82,7 +84,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
   // The token hash and checkout URL stay out of the view model.
   const { accessTokenHash: _hash, checkoutUrl: _url, ...shown } = order;
   return {
-    done: done ? t(`operator.done.${done}`) : null,
+    done: done ? t(done === 'refunded' ? 'bonus.refund.done' : `operator.done.${done}`) : null,
     order: {
       ...shown,
       created: formatStamp(order.createdAt, locale),
@@ -118,6 +120,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
       can(user.role, 'orders.cancel') && isCancellable(order)
         ? { values: forms.cancel?.values ?? {}, errors: translated(forms.cancel?.errors) }
         : null,
+    ...refundSection(ctx, order, user, t, locale, forms.refund),
     alert: forms.alert ?? null,
     today: parisDate(ctx.clock.now()),
   };

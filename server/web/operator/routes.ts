@@ -9,6 +9,8 @@ import { operatorArea } from './session';
 import { operatorVoucherRoutes } from './vouchers-routes';
 import { operatorAuditRoutes } from './audit-routes';
 import { operatorMerchantRoutes } from './merchants-routes';
+import { operatorCampaignRoutes } from './campaigns-routes';
+import { operatorImpactRoutes } from './impact-routes';
 
 /**
  * The operator's back-office under /operateur. Mounted after the shop pages: the body
@@ -25,5 +27,7 @@ export function operatorRoutes(ctx: AppContext): Router {
   r.use(operatorVoucherRoutes(ctx));
   r.use(operatorAuditRoutes(ctx));
   r.use(operatorMerchantRoutes(ctx));
+  r.use(operatorCampaignRoutes(ctx));
+  r.use(operatorImpactRoutes(ctx));
   return r;
 }

@@ -5,6 +5,7 @@ import { createOrder, findOrderForToken } from '../../domain/orders/orders-servi
 import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
 import { AppError } from '../../lib/errors';
 import { isLocale } from '../../lib/i18n';
+import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
@@ -51,7 +52,7 @@ export function publicPages(ctx: AppContext): Router {
     const p = progress.bySlug(slug);
     if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
     if (!anonymous(req)) return res.render('shop/campaign', campaignPage(slug, res));
-    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${minute()}|${p.sold}|${p.redeemed}|${p.status}`, 'shop/campaign', () => campaignPage(slug, res));
+    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res));
   });
   return r;
 }
@@ -113,6 +114,10 @@ export function shopRoutes(ctx: AppContext): Router {
       returnedWithoutPaying: pending && req.query.cancelled === '1',
       refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
       pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token!)}`,
+      bonusText:
+        order.bonusCents > 0 && order.status !== 'cancelled'
+          ? res.locals.t('bonus.order_bonus', { sponsor: campaign.sponsorName ?? res.locals.t('bonus.sponsor_default'), amount: formatMoney(order.bonusCents, res.locals.locale) })
+          : null,
     });
   });
 

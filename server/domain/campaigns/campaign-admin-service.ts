@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import type { Database_, Tx } from '../../../db/client';
+import { campaigns } from '../../../db/schema/index';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { audit } from '../audit/audit-log';
+import { slugify } from '../merchants/onboarding-form';
+import { toCampaign, type Campaign } from './campaign';
+import type { CampaignInput } from './campaign-form';
+import { findCampaignBySlug } from './campaigns-repository';
+
+/**
+ * The operator's writes on campaigns: create (always a draft), edit, publish, close. Each is
+ * one transaction with its audit entry. What the books need:
+ * - issued vouchers carry their own value and expiry (vouchers.expires_at), so denominations,
+ *   amount bounds, validity and per-order limits may change at any time: they apply to
+ *   future sales only;
+ * - the commission rate is read at settlement and stored on each statement_campaigns row
+ *   (commission_bps), so a new rate applies to redemptions settled from then on;
+ * - the service fee is stored on each order (fee_cents), so a new org fee applies to new orders;
+ * - the breakage rule is read when vouchers expire: already-booked breakage stays where it went;
+ * - the slug is fixed at creation (it is in printed links and QR posters), the currency too;
+ * - the bonus budget cannot go below what orders already reserved or used;
+ * - a closed campaign is no longer edited (its figures are final; reports read it as is).
+ */
+export interface CampaignAdminDeps {
+  database: Database_;
+  clock: Clock;
+  /** Uploaded images go to <dataDir>/uploads/campaigns/. */
+  dataDir: string;
+}
+
+export interface AdminActor {
+  actor: string;
+}
+
+/** A checked image (see checkImage) to store with the campaign. */
+export interface ImageUpload {
+  bytes: Buffer;
+  ext: 'png' | 'jpg';
+}
+
+export const CAMPAIGN_IMAGE_DIR = ['uploads', 'campaigns'] as const;
+export const CAMPAIGN_IMAGE_NAME = /^[a-f0-9]{32}\.(png|jpg)$/;
+
+/**
+ * Writes the image under a random name (never the sender's file name) before the transaction:
+ * no file I/O inside it. A rolled-back edit leaves an unreferenced file, which is harmless.
+ * Images are never overwritten: pages cached with the old name keep working.
+ */
+export function storeCampaignImage(dataDir: string, image: ImageUpload): string {
+  const dir = join(dataDir, ...CAMPAIGN_IMAGE_DIR);
+  mkdirSync(dir, { recursive: true });
+  const name = `${randomBytes(16).toString('hex')}.${image.ext}`;
+  writeFileSync(join(dir, name), image.bytes, { flag: 'wx' });
+  return `campaigns/${name}`;
+}
+
+/** Every campaign for the back-office list: drafts first, then active, then closed. */
+export function listAllCampaigns(tx: Tx): Campaign[] {
+  const order = { draft: 0, active: 1, closed: 2 } as const;
+  return tx.select().from(campaigns).orderBy(asc(campaigns.startsAt)).all().map(toCampaign).sort((a, b) => order[a.status] - order[b.status]);
+}
+
+function load(tx: Tx, slug: string): Campaign {
+  const c = findCampaignBySlug(tx, slug);
+  if (!c) throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+  return c;
+}
+
+function uniqueSlug(tx: Tx, name: string): string {
+  const base = slugify(name) || 'campagne';
+  const taken = (s: string) => !!tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, s)).get();
+  if (!taken(base)) return base;
+  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** The input as campaign columns (JSON columns serialised). */
+function columns(input: CampaignInput) {
+  return {
+    ...input,
+    denominationsCents: JSON.stringify(input.denominationsCents),
+    acceptedCategories: input.acceptedCategories ? JSON.stringify(input.acceptedCategories) : null,
+  };
+}
+
+/** Only what changed, for the audit entry (before/after of the same keys). */
+function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const keys = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return { before: Object.fromEntries(keys.map((k) => [k, before[k]])), after: Object.fromEntries(keys.map((k) => [k, after[k]])), keys };
+}
+
+export function createCampaign(deps: CampaignAdminDeps, input: CampaignInput, imagePath: string | null, by: AdminActor): Campaign {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const row = { id: newId(), slug: uniqueSlug(tx, input.name), status: 'draft' as const, currency: 'EUR', imagePath, createdAt: now.toISOString(), ...columns(input) };
+    tx.insert(campaigns).values(row).run();
+    audit(tx, { actor: by.actor, action: 'campaign_create', entityType: 'campaign', entityId: row.id, after: { slug: row.slug, ...columns(input), imagePath } }, now);
+    return load(tx, row.slug);
+  });
+}
+
+/**
+ * Saves the form over the campaign. `imagePath`: a new stored image, null to remove it,
+ * undefined to keep the current one.
+ */
+export function updateCampaign(deps: CampaignAdminDeps, slug: string, input: CampaignInput, imagePath: string | null | undefined, by: AdminActor): Campaign {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const c = load(tx, slug);
+    if (c.status === 'closed') throw new AppError('CAMPAIGN_CLOSED', 409, 'cadmin.errors.closed');
+    // Re-read inside the write lock: an order may have reserved bonus since the page was shown.
+    if (input.bonusKind !== 'none' && input.bonusBudgetCents < c.bonusReservedCents + c.bonusUsedCents) {
+      throw new AppError('BONUS_BUDGET_TOO_LOW', 409, 'cadmin.errors.bonus_budget_low', { bonusBudget: 'cadmin.errors.bonus_budget_low' }, { minCents: c.bonusReservedCents + c.bonusUsedCents });
+    }
+    if (input.bonusKind === 'none' && c.bonusReservedCents > 0) {
+      throw new AppError('BONUS_RESERVED', 409, 'cadmin.errors.bonus_reserved', { bonusKind: 'cadmin.errors.bonus_reserved' });
+    }
+    const after = { ...columns(input), ...(imagePath !== undefined ? { imagePath } : {}) };
+    const current = { ...c, denominationsCents: JSON.stringify(c.denominationsCents) } as Record<string, unknown>;
+    const changes = diff(current, after);
+    if (changes.keys.length === 0) return c;
+    tx.update(campaigns).set(after).where(eq(campaigns.id, c.id)).run();
+    audit(tx, { actor: by.actor, action: 'campaign_update', entityType: 'campaign', entityId: c.id, before: changes.before, after: changes.after, reason: c.soldCents > 0 ? 'after_sales' : null }, now);
+    return load(tx, slug);
+  });
+}
+
+/** draft → active. The campaign shows publicly from now and sells from its start date. */
+export function publishCampaign(deps: CampaignAdminDeps, slug: string, by: AdminActor): Campaign {
+  return setStatus(deps, slug, 'draft', 'active', 'campaign_publish', by);
+}
+
+/**
+ * active → closed: no new sale (isOnSale needs `active`). Vouchers already sold stay valid
+ * until their own expiry and shops keep redeeming and being settled; orders awaiting a
+ * transfer are still issued when the money arrives (the money was taken).
+ */
+export function closeCampaign(deps: CampaignAdminDeps, slug: string, by: AdminActor): Campaign {
+  return setStatus(deps, slug, 'active', 'closed', 'campaign_close', by);
+}
+
+function setStatus(deps: CampaignAdminDeps, slug: string, from: Campaign['status'], to: Campaign['status'], action: string, by: AdminActor): Campaign {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const c = load(tx, slug);
+    if (c.status !== from) throw new AppError('CAMPAIGN_STATUS', 409, to === 'active' ? 'cadmin.errors.publish_not_draft' : 'cadmin.errors.close_not_active', undefined, { status: c.status });
+    tx.update(campaigns).set({ status: to }).where(eq(campaigns.id, c.id)).run();
+    audit(tx, { actor: by.actor, action, entityType: 'campaign', entityId: c.id, before: { status: from }, after: { status: to } }, now);
+    return { ...c, status: to };
+  });
+}

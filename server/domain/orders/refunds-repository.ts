@@ -1,0 +1,73 @@
+/**
+ * Queries of the refund flow: refund rows, the order's card payment, its vouchers with
+ * their bonus flag, and the voucher changes a refund makes (hold, release, cancel).
+ */
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import { movements, orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
+import { newId } from '../../lib/ids';
+import type { Voucher } from '../vouchers/voucher';
+
+export type Refund = typeof refunds.$inferSelect;
+export type OrderVoucher = Voucher & { bonus: boolean };
+
+export const findRefund = (tx: Tx, id: string): Refund | undefined => tx.select().from(refunds).where(eq(refunds.id, id)).get();
+
+export const listOrderRefunds = (tx: Tx, orderId: string): Refund[] =>
+  tx.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(desc(refunds.createdAt), desc(refunds.id)).all();
+
+export const pendingRefund = (tx: Tx, orderId: string): Refund | undefined =>
+  tx.select().from(refunds).where(and(eq(refunds.orderId, orderId), eq(refunds.status, 'pending'))).get();
+
+export function insertRefund(tx: Tx, r: Refund): void {
+  tx.insert(refunds).values(r).run();
+}
+
+export function updateRefund(tx: Tx, id: string, patch: Partial<Refund>): void {
+  tx.update(refunds).set(patch).where(eq(refunds.id, id)).run();
+}
+
+/** The provider payment of a card order (bank transfers are refunded by the operator's bank). */
+export const cardPayment = (tx: Tx, orderId: string) =>
+  tx.select().from(payments).where(and(eq(payments.orderId, orderId), ne(payments.provider, 'bank_transfer'))).orderBy(asc(payments.receivedAt)).get();
+
+/** The order's vouchers (reissues included: they carry the claim of the voucher they replaced). */
+export function orderVouchers(tx: Tx, orderId: string): OrderVoucher[] {
+  return tx
+    .select({ v: vouchers, bonus: orderItems.bonus })
+    .from(vouchers)
+    .innerJoin(orderItems, eq(orderItems.id, vouchers.orderItemId))
+    .where(eq(vouchers.orderId, orderId))
+    .orderBy(asc(vouchers.issuedAt), asc(vouchers.code))
+    .all()
+    .map((r) => ({ ...r.v, bonus: r.bonus === 1 }));
+}
+
+/**
+ * The hold put on a voucher while its refund is with the provider, in `block_reason`, so
+ * a failure can put back exactly what was there: `refund:<id>` for a voucher that was
+ * active, `refund:<id>|<old reason>` for one already blocked.
+ */
+export const holdTag = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) => (v.status === 'blocked' ? `refund:${refundId}|${v.blockReason ?? ''}` : `refund:${refundId}`);
+
+export const isHeldBy = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) =>
+  v.status === 'blocked' && (v.blockReason === `refund:${refundId}` || !!v.blockReason?.startsWith(`refund:${refundId}|`));
+
+export function holdVoucher(tx: Tx, refundId: string, v: Voucher): void {
+  tx.update(vouchers).set({ status: 'blocked', blockReason: holdTag(refundId, v) }).where(eq(vouchers.id, v.id)).run();
+}
+
+/** Puts a held voucher back as it was before the refund began. */
+export function releaseVoucher(tx: Tx, refundId: string, v: Voucher): void {
+  const old = v.blockReason === `refund:${refundId}` ? null : v.blockReason!.slice(`refund:${refundId}|`.length);
+  tx.update(vouchers).set(old === null ? { status: 'active', blockReason: null } : { status: 'blocked', blockReason: old || null }).where(eq(vouchers.id, v.id)).run();
+}
+
+/** A `cancel` movement of the whole balance (next in the chain); the voucher is closed. */
+export function cancelVoucher(tx: Tx, v: Voucher, journalId: string, actor: string, reason: string, at: string): void {
+  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
+  tx.insert(movements)
+    .values({ id: newId(), voucherId: v.id, seq: last + 1, kind: 'cancel', amountCents: -v.balanceCents, balanceAfterCents: 0, journalId, orderId: v.orderId, actor, reason, createdAt: at })
+    .run();
+  tx.update(vouchers).set({ balanceCents: 0, status: 'cancelled' }).where(eq(vouchers.id, v.id)).run();
+}

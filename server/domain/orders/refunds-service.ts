@@ -1,0 +1,182 @@
+/**
+ * Refunding the unused vouchers of a paid card order through the payment provider.
+ *
+ * Scope: what is left on each buyer-paid voucher that is active or blocked and not past
+ * its validity (a partly used voucher refunds its balance; spent, expired and cancelled
+ * ones refund nothing). The sponsor's bonus voucher is never refunded: whatever is left
+ * on it is cancelled, and the sponsor no longer owes that part.
+ *
+ * Three steps, because no network call may run inside a transaction:
+ * 1. `beginRefund` (transaction): re-reads the order, computes the amount, writes a
+ *    `pending` refund row (our id is the provider's idempotency key) and holds the vouchers
+ *    (blocked, `block_reason` = refund:<id>) so the till cannot spend what is being refunded;
+ * 2. the provider call, outside any transaction;
+ * 3. `completeRefund` (transaction): succeeded with the provider's id, vouchers cancelled
+ *    (`cancel` movements), one `order_refund` journal, orders.refunded_cents, audit;
+ *    or `failRefund` on a definite refusal: row failed, vouchers back as they were.
+ * A crash between 2 and 3 leaves the row pending: the next attempt on the order resumes
+ * it with the same id, and the provider returns the refund it already made.
+ */
+import type { Database_, Tx } from '../../../db/client';
+import type { Clock } from '../../lib/clock';
+import { AppError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { Logger } from '../../lib/logger';
+import type { PaymentProvider, ProviderRefund } from '../../payments/payment-provider';
+import { audit } from '../audit/audit-log';
+import { Accounts, type JournalLine } from '../ledger/accounts';
+import { postJournal } from '../ledger/ledger-repository';
+import { findOrder, updateOrder, type Order } from './orders-repository';
+import { cancelVoucher, cardPayment, findRefund, holdVoucher, insertRefund, isHeldBy, orderVouchers, pendingRefund, releaseVoucher, updateRefund, type OrderVoucher, type Refund } from './refunds-repository';
+
+export interface RefundDeps {
+  database: Database_;
+  clock: Clock;
+  payments: PaymentProvider;
+  logger: Logger;
+}
+
+export interface RefundInput {
+  orderId: string;
+  actor: string;
+  reason: string;
+}
+
+const refused = (code: string, key: string, status = 409) => new AppError(code, status, key);
+
+/** Buyer-paid vouchers whose balance a refund would give back now. */
+export function refundableVouchers(list: OrderVoucher[], now: Date): OrderVoucher[] {
+  return list.filter((v) => !v.bonus && (v.status === 'active' || v.status === 'blocked') && v.balanceCents > 0 && new Date(v.expiresAt) >= now);
+}
+
+/** Why an order cannot be refunded, or null (used by the page to show or hide the form). */
+export function refundRefusal(order: Pick<Order, 'paymentMethod' | 'status'>): string | null {
+  if (order.paymentMethod !== 'card') return 'bonus.refund.errors.not_card';
+  if (order.status !== 'paid') return 'bonus.refund.errors.not_paid';
+  return null;
+}
+
+/** What the form offers: 0 when nothing is refundable or a refund is under way. */
+export function refundableCents(tx: Tx, order: Order, now: Date): number {
+  if (refundRefusal(order) || pendingRefund(tx, order.id)) return 0;
+  return refundableVouchers(orderVouchers(tx, order.id), now).reduce((s, v) => s + v.balanceCents, 0);
+}
+
+/** Phase 1. Returns the pending refund (a new one, or the one a crash left behind). */
+export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input: RefundInput): Refund {
+  const reason = input.reason.trim();
+  if (!reason) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { reason: 'errors.required' });
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const order = findOrder(tx, input.orderId);
+    if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    if (order.paymentMethod !== 'card') throw refused('REFUND_NOT_CARD', 'bonus.refund.errors.not_card');
+    const resumed = pendingRefund(tx, order.id);
+    if (resumed) return resumed;
+    if (order.status !== 'paid') throw refused('REFUND_NOT_PAID', 'bonus.refund.errors.not_paid');
+    const payment = cardPayment(tx, order.id);
+    if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
+    const list = refundableVouchers(orderVouchers(tx, order.id), now);
+    const amountCents = list.reduce((s, v) => s + v.balanceCents, 0);
+    if (amountCents <= 0) throw refused('NOTHING_TO_REFUND', 'bonus.refund.errors.nothing');
+    const id = newId();
+    // provider_ref is unique per provider: a placeholder until the provider names its refund.
+    const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, createdAt: now.toISOString() };
+    insertRefund(tx, refund);
+    for (const v of list) holdVoucher(tx, id, v);
+    audit(tx, { actor: input.actor, action: 'order_refund_requested', entityType: 'order', entityId: order.id, after: { refundId: id, amountCents, vouchers: list.length }, reason }, now);
+    return refund;
+  });
+}
+
+/** Phase 2: the provider call (outside any transaction), keyed by our refund id. */
+export function callProvider(deps: Pick<RefundDeps, 'database' | 'payments'>, refund: Refund): Promise<ProviderRefund> {
+  const payment = cardPayment(deps.database.db, refund.orderId);
+  if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
+  return deps.payments.refund({ paymentRef: payment.providerRef, amountCents: refund.amountCents, idempotencyKey: refund.id });
+}
+
+/** Phase 3: the provider refunded; books it once (a completed refund is returned as is). */
+export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, providerRef: string): Refund {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const refund = findRefund(tx, refundId);
+    if (!refund) throw new Error(`no refund ${refundId}`);
+    if (refund.status !== 'pending') return refund;
+    const order = findOrder(tx, refund.orderId)!;
+    const all = orderVouchers(tx, order.id);
+    const held = all.filter((v) => isHeldBy(refund.id, v));
+    const bonus = all.filter((v) => v.bonus && (v.status === 'active' || v.status === 'blocked') && v.balanceCents > 0);
+    const heldCents = held.reduce((s, v) => s + v.balanceCents, 0);
+    const bonusCents = bonus.reduce((s, v) => s + v.balanceCents, 0);
+    const lines: JournalLine[] = [
+      { account: Accounts.voucherLiability, amountCents: heldCents + bonusCents },
+      { account: Accounts.paymentsClearing(refund.provider), amountCents: -refund.amountCents },
+    ];
+    if (bonusCents) lines.push({ account: Accounts.sponsorBonusReceivable(order.campaignId), amountCents: -bonusCents });
+    // Held vouchers cannot be spent, so this is 0 unless support changed one meanwhile:
+    // the difference is parked for review rather than lost.
+    const gap = refund.amountCents - heldCents;
+    if (gap) {
+      lines.push({ account: Accounts.paymentsSuspense, amountCents: gap });
+      deps.logger.error({ refundId, orderId: order.id, refunded: refund.amountCents, cancelled: heldCents }, 'refund differs from the vouchers it cancels');
+      updateOrder(tx, order.id, { reviewReason: 'refund_mismatch' });
+    }
+    const journalId = postJournal(tx, { kind: 'order_refund', description: `Refund of order ${order.reference} (${refund.provider} ${providerRef})`, orderId: order.id, lines: lines.filter((l) => l.amountCents !== 0) }, now);
+    const at = now.toISOString();
+    for (const v of [...held, ...bonus]) cancelVoucher(tx, v, journalId, `refund:${refund.id}`, v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund', at);
+    updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId });
+    const refundedCents = order.refundedCents + refund.amountCents;
+    // « refunded » once everything the buyer paid came back; a partial refund stays « paid ».
+    updateOrder(tx, order.id, { refundedCents, ...(refundedCents >= order.totalCents ? { status: 'refunded' as const } : {}) });
+    audit(tx, { actor: refund.actor, action: 'order_refunded', entityType: 'order', entityId: order.id, before: { status: order.status, refundedCents: order.refundedCents }, after: { refundId, providerRef, amountCents: refund.amountCents, bonusCancelledCents: bonusCents, refundedCents }, reason: refund.reason }, now);
+    return findRefund(tx, refund.id)!;
+  });
+}
+
+/** The provider refused for good: the row says so and the vouchers are back as they were. */
+export function failRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, detail: string): Refund {
+  return deps.database.transaction((tx) => {
+    const now = deps.clock.now();
+    const refund = findRefund(tx, refundId)!;
+    if (refund.status !== 'pending') return refund;
+    for (const v of orderVouchers(tx, refund.orderId)) if (isHeldBy(refund.id, v)) releaseVoucher(tx, refund.id, v);
+    updateRefund(tx, refund.id, { status: 'failed' });
+    audit(tx, { actor: refund.actor, action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
+    return findRefund(tx, refund.id)!;
+  });
+}
+
+/**
+ * A definite refusal (Stripe 4xx: invalid request, amount above what is left, card
+ * error). Anything else (network, 5xx) may have reached the provider: the row stays
+ * pending and a retry with the same key settles it.
+ */
+function isDefiniteRefusal(err: unknown): boolean {
+  const e = err as { statusCode?: number; status?: number; type?: string };
+  if (err instanceof AppError) return err.status < 500;
+  const status = e.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409 && status !== 429;
+}
+
+/** The whole use case: phase 1, the provider, phase 3 (or resumes a pending refund). */
+export async function refundUnusedVouchers(deps: RefundDeps, input: RefundInput): Promise<Refund> {
+  const refund = beginRefund(deps, input);
+  let answer: ProviderRefund;
+  try {
+    answer = await callProvider(deps, refund);
+  } catch (err) {
+    const e = err as { message?: string; type?: string; statusCode?: number };
+    deps.logger.error({ refundId: refund.id, orderId: refund.orderId, type: e.type, statusCode: e.statusCode, message: e.message }, 'refund call failed');
+    if (isDefiniteRefusal(err)) {
+      failRefund(deps, refund.id, e.message ?? 'refused');
+      throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
+    }
+    throw refused('REFUND_PENDING', 'bonus.refund.errors.pending', 409);
+  }
+  if (answer.status === 'failed') {
+    failRefund(deps, refund.id, `provider refund ${answer.ref} failed`);
+    throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
+  }
+  return completeRefund(deps, refund.id, answer.ref);
+}

@@ -1,0 +1,167 @@
+import type { Database_ } from '../../db/client';
+import { csvCell, csvEuros } from '../lib/csv';
+
+/**
+ * The impact dashboard's figures, set-based: one aggregate statement per table over the
+ * whole history (no row is ever read into JS one by one), so a database of millions of
+ * vouchers and redemptions answers in one scan per table.
+ *
+ * Definitions (the same as the progress caches and check-ledger):
+ * - sold = face value of issued vouchers, reissued vouchers excluded (a replacement, not a sale);
+ * - spent = completed redemptions (a voided redemption gave the value back to the voucher);
+ * - weeks start on Monday 00:00 UTC (SQLite has no time zones: up to 2 h off Paris, which
+ *   moves a sale made late on Sunday night into the next week: fine for a trend chart);
+ * - payment volume = every payment received (card and bank transfers), refunds not deducted,
+ *   over the last 365 days, for the whole scheme: the limited-network exemption
+ *   (art. L. 521-3 CMF) requires notifying the ACPR above 1 000 000 € over 12 months.
+ */
+export const ACPR_THRESHOLD_CENTS = 1_000_000_00;
+export const ACPR_WARNING_RATIO = 0.8;
+export const CHART_WEEKS = 26;
+
+export interface ImpactFilter {
+  /** Only this campaign's sales and spending (the progress table and payment volume stay global). */
+  campaignId?: string;
+}
+
+export interface CampaignImpact {
+  slug: string;
+  name: string;
+  status: string;
+  targetCents: number;
+  soldCents: number;
+  redeemedCents: number;
+  soldPercent: number;
+  redeemedPercent: number;
+  /** Share of the sold value already spent in shops, whole percent (floored). */
+  spentShare: number;
+}
+export interface BuyerRow { buyerType: string; orders: number; vouchers: number; soldCents: number }
+export interface ShopRow { slug: string; name: string; category: string; city: string; redemptions: number; spentCents: number }
+export interface GroupRow { key: string; shops: number; redemptions: number; spentCents: number }
+export interface WeekRow { week: string; soldCents: number; redeemedCents: number }
+
+export interface ImpactReport {
+  campaigns: CampaignImpact[];
+  buyers: BuyerRow[];
+  shops: ShopRow[];
+  categories: GroupRow[];
+  towns: GroupRow[];
+  weeks: WeekRow[];
+  topShops: ShopRow[];
+  totals: { soldCents: number; redeemedCents: number; spentShare: number };
+  volume: { totalCents: number; cardCents: number; transferCents: number; since: string; thresholdCents: number; percent: number; warning: boolean; over: boolean };
+}
+
+const pct = (part: number, whole: number) => (whole > 0 ? Math.floor((part * 100) / whole) : 0);
+
+/** Monday (UTC) of the week holding `d`, as YYYY-MM-DD. */
+export function weekStart(d: Date): string {
+  const day = (d.getUTCDay() + 6) % 7;
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day)).toISOString().slice(0, 10);
+}
+
+export function impactReport(database: Database_, now: Date, filter: ImpactFilter = {}): ImpactReport {
+  const q = <T>(sql: string, params: Record<string, unknown>) => database.sqlite.prepare(sql).all(params) as T[];
+  const cid = filter.campaignId ?? null;
+
+  const campaigns = q<Omit<CampaignImpact, 'soldPercent' | 'redeemedPercent' | 'spentShare'>>(
+    `SELECT slug, name, status, target_cents AS targetCents, sold_cents AS soldCents, redeemed_cents AS redeemedCents
+       FROM campaigns WHERE status != 'draft' AND (@cid IS NULL OR id = @cid) ORDER BY status, starts_at`, { cid },
+  ).map((c) => ({ ...c, soldPercent: pct(c.soldCents, c.targetCents), redeemedPercent: pct(c.redeemedCents, c.targetCents), spentShare: pct(c.redeemedCents, c.soldCents) }));
+
+  const buyers = q<BuyerRow>(
+    `SELECT o.buyer_type AS buyerType, COUNT(DISTINCT o.id) AS orders, COUNT(*) AS vouchers, SUM(v.amount_cents) AS soldCents
+       FROM vouchers v JOIN orders o ON o.id = v.order_id
+      WHERE v.reissued_from IS NULL AND (@cid IS NULL OR v.campaign_id = @cid)
+      GROUP BY o.buyer_type ORDER BY soldCents DESC`, { cid },
+  );
+
+  const shops = q<ShopRow>(
+    `SELECT m.slug, m.name, m.category, m.city, s.n AS redemptions, s.spent AS spentCents
+       FROM (SELECT merchant_id, COUNT(*) AS n, SUM(amount_cents) AS spent FROM redemptions
+              WHERE status = 'completed' AND (@cid IS NULL OR campaign_id = @cid) GROUP BY merchant_id) s
+       JOIN merchants m ON m.id = s.merchant_id
+      ORDER BY s.spent DESC, m.name`, { cid },
+  );
+  // Categories and towns roll the per-shop rows up (one row per shop, a few thousand at most)
+  // instead of scanning the redemptions twice more.
+  const rollUp = (key: (s: ShopRow) => string): GroupRow[] => {
+    const groups = new Map<string, GroupRow>();
+    for (const s of shops) {
+      const g = groups.get(key(s)) ?? { key: key(s), shops: 0, redemptions: 0, spentCents: 0 };
+      g.shops += 1;
+      g.redemptions += s.redemptions;
+      g.spentCents += s.spentCents;
+      groups.set(g.key, g);
+    }
+    return [...groups.values()].sort((a, b) => b.spentCents - a.spentCents || a.key.localeCompare(b.key, 'fr'));
+  };
+
+  const first = new Date(`${weekStart(now)}T00:00:00Z`);
+  first.setUTCDate(first.getUTCDate() - 7 * (CHART_WEEKS - 1));
+  const since = first.toISOString();
+  const WEEK = `date(%s, '-6 days', 'weekday 1')`;
+  const sold = q<{ week: string; cents: number }>(
+    `SELECT ${WEEK.replace('%s', 'issued_at')} AS week, SUM(amount_cents) AS cents FROM vouchers
+      WHERE reissued_from IS NULL AND issued_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
+  );
+  const spent = q<{ week: string; cents: number }>(
+    `SELECT ${WEEK.replace('%s', 'created_at')} AS week, SUM(amount_cents) AS cents FROM redemptions
+      WHERE status = 'completed' AND created_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
+  );
+  const soldBy = new Map(sold.map((r) => [r.week, r.cents]));
+  const spentBy = new Map(spent.map((r) => [r.week, r.cents]));
+  const weeks: WeekRow[] = Array.from({ length: CHART_WEEKS }, (_, i) => {
+    const week = new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10);
+    return { week, soldCents: soldBy.get(week) ?? 0, redeemedCents: spentBy.get(week) ?? 0 };
+  });
+
+  const yearAgo = new Date(now.getTime() - 365 * 86400_000).toISOString();
+  const v = database.sqlite
+    .prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS total, COALESCE(SUM(CASE WHEN provider = 'bank_transfer' THEN amount_cents END), 0) AS transfer FROM payments WHERE received_at >= ?`)
+    .get(yearAgo) as { total: number; transfer: number };
+
+  const soldTotal = buyers.reduce((s, b) => s + b.soldCents, 0);
+  const spentTotal = shops.reduce((s, b) => s + b.spentCents, 0);
+  return {
+    campaigns,
+    buyers,
+    shops,
+    categories: rollUp((s) => s.category),
+    towns: rollUp((s) => s.city),
+    weeks,
+    topShops: shops.slice(0, 10),
+    totals: { soldCents: soldTotal, redeemedCents: spentTotal, spentShare: pct(spentTotal, soldTotal) },
+    volume: {
+      totalCents: v.total,
+      cardCents: v.total - v.transfer,
+      transferCents: v.transfer,
+      since: yearAgo,
+      thresholdCents: ACPR_THRESHOLD_CENTS,
+      percent: pct(v.total, ACPR_THRESHOLD_CENTS),
+      warning: v.total >= ACPR_THRESHOLD_CENTS * ACPR_WARNING_RATIO,
+      over: v.total >= ACPR_THRESHOLD_CENTS,
+    },
+  };
+}
+
+/** The CSV exports: one per table on the page, `;`-separated, euros with a decimal comma. */
+export const IMPACT_TABLES = ['campagnes', 'acheteurs', 'commerces', 'categories', 'communes', 'semaines', 'top-commerces'] as const;
+export type ImpactTable = (typeof IMPACT_TABLES)[number];
+
+export function impactCsv(r: ImpactReport, table: ImpactTable): string {
+  const line = (cells: (string | number)[]) => cells.map((c) => csvCell(c)).join(';');
+  const shopRows = (list: ShopRow[]) => [line(['commerce', 'nom', 'categorie', 'commune', 'encaissements', 'montant']), ...list.map((s) => line([s.slug, s.name, s.category, s.city, s.redemptions, csvEuros(s.spentCents)]))];
+  const groupRows = (head: string, list: GroupRow[]) => [line([head, 'commerces', 'encaissements', 'montant']), ...list.map((g) => line([g.key, g.shops, g.redemptions, csvEuros(g.spentCents)]))];
+  const lines: Record<ImpactTable, () => string[]> = {
+    campagnes: () => [line(['campagne', 'nom', 'statut', 'objectif', 'vendu', 'depense', 'vendu_pct', 'depense_pct', 'part_depensee_pct']), ...r.campaigns.map((c) => line([c.slug, c.name, c.status, csvEuros(c.targetCents), csvEuros(c.soldCents), csvEuros(c.redeemedCents), c.soldPercent, c.redeemedPercent, c.spentShare]))],
+    acheteurs: () => [line(['type_acheteur', 'commandes', 'bons', 'vendu']), ...r.buyers.map((b) => line([b.buyerType, b.orders, b.vouchers, csvEuros(b.soldCents)]))],
+    commerces: () => shopRows(r.shops),
+    'top-commerces': () => shopRows(r.topShops),
+    categories: () => groupRows('categorie', r.categories),
+    communes: () => groupRows('commune', r.towns),
+    semaines: () => [line(['semaine', 'vendu', 'depense']), ...r.weeks.map((w) => line([w.week, csvEuros(w.soldCents), csvEuros(w.redeemedCents)]))],
+  };
+  return '\ufeff' + lines[table]().join('\r\n') + '\r\n';
+}

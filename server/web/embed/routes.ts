@@ -1,0 +1,73 @@
+import { Router, type Request, type Response } from 'express';
+import { progress } from '../../domain/campaigns/campaign';
+import { findCampaignBySlug, listCampaignMerchants } from '../../domain/campaigns/campaigns-repository';
+import { progressReader } from '../../domain/campaigns/campaign-progress';
+import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
+import type { AppContext } from '../context';
+import { PageCache } from '../page-cache';
+
+/**
+ * The progress widget a town pastes on its own website in an iframe. Mounted in app.ts
+ * BEFORE the app's security headers, cookie parser and locale cookie: it sets its own
+ * headers (a CSP whose frame-ancestors lets other sites frame it, and no X-Frame-Options)
+ * without loosening anything for any other page, reads no cookie and sets none. The page
+ * has no script at all (default-src 'none'), only our small stylesheet.
+ */
+const FRAME_SOURCE = /^(\*|'self'|'none'|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$/i;
+
+/** « * » by default, or a space-separated list of origins (EMBED_FRAME_ANCESTORS); refused at start-up if malformed. */
+export function frameAncestors(setting: string | undefined): string {
+  const list = (setting ?? '*').trim().split(/\s+/).filter(Boolean);
+  if (list.length === 0 || !list.every((s) => FRAME_SOURCE.test(s))) throw new Error(`EMBED_FRAME_ANCESTORS: not a list of origins: ${setting}`);
+  return list.join(' ');
+}
+
+export function embedRoutes(ctx: AppContext, opts: { frameAncestors?: string } = {}): Router {
+  const r = Router();
+  const db = ctx.database.db;
+  const cache = new PageCache(30_000);
+  const live = progressReader(ctx.database);
+  const https = ctx.config.baseUrl.startsWith('https://');
+  const headers: [string, string][] = [
+    ['Content-Security-Policy', `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${frameAncestors(opts.frameAncestors)}`],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    // Another site's page loads this document: it must not be refused as a cross-origin resource.
+    ['Cross-Origin-Resource-Policy', 'cross-origin'],
+    ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as [string, string][]) : []),
+  ];
+  const locale = (req: Request): Locale => (isLocale(req.query.lang) ? req.query.lang : negotiateLocale(req.get('accept-language')));
+
+  const model = (slug: string, lang: Locale) => {
+    const c = findCampaignBySlug(db, slug)!;
+    const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+    return {
+      layout: false,
+      locale: lang,
+      lang,
+      campaign: { ...c, ...progress(c) },
+      shops: listCampaignMerchants(db, c.id).length,
+      url: `${ctx.baseUrl}/campagnes/${encodeURIComponent(c.slug)}`,
+      title: t('cadmin.embed.widget_title', { name: c.name }),
+    };
+  };
+
+  r.get('/embed/campaigns/:file', (req: Request, res: Response) => {
+    for (const [k, v] of headers) res.setHeader(k, v);
+    res.vary('Accept-Language');
+    const m = /^([a-z0-9-]{1,80})(\.json)?$/.exec(String(req.params.file));
+    const p = m ? live.bySlug(m[1]!) : undefined;
+    const lang = locale(req);
+    // Drafts are not public: the same 404 as an unknown campaign.
+    if (!m || !p || p.status === 'draft') return res.status(404).type('text/plain; charset=utf-8').send(translate(lang, 'errors.campaign_not_found'));
+    const slug = m[1]!;
+    if (m[2]) {
+      const v = model(slug, lang);
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      return res.json({ slug, name: v.campaign.name, status: v.campaign.status, targetCents: v.campaign.targetCents, soldCents: v.campaign.soldCents, redeemedCents: v.campaign.redeemedCents, soldPercent: v.campaign.soldPercent, redeemedPercent: v.campaign.redeemedPercent, shops: v.shops, url: v.url });
+    }
+    // Keyed by the live figures like the public pages: progress is never stale, the shop count may lag 30 s.
+    cache.serve(req, res, `embed|${slug}|${lang}|${p.sold}|${p.redeemed}|${p.status}`, 'embed/campaign', () => model(slug, lang));
+  });
+  return r;
+}

@@ -1,0 +1,65 @@
+import { Router, type Request } from 'express';
+import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
+import { formatLongDate } from '../../lib/dates';
+import { formatMoneyShort } from '../../lib/money';
+import { weeklyChartSvg } from '../../reports/impact-chart';
+import { IMPACT_TABLES, impactCsv, impactReport, type ImpactFilter, type ImpactTable } from '../../reports/impact';
+import type { AppContext } from '../context';
+import { operatorPage, requireOperator } from './session';
+
+/**
+ * The impact dashboard for the operator and its sponsors: progress per campaign, who buys,
+ * where the money is spent, the weekly trend and the 12-month payment volume against the
+ * ACPR threshold. Read-only (campaigns.read); every table has its CSV export. `?campagne=`
+ * narrows sales and spending to one campaign.
+ */
+export function operatorImpactRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const BASE = '/operateur/impact';
+  const filterOf = (req: Request): { filter: ImpactFilter; slug: string | null } => {
+    const slug = typeof req.query.campagne === 'string' ? req.query.campagne : '';
+    const c = slug ? findCampaignBySlug(ctx.database.db, slug) : undefined;
+    return { filter: c ? { campaignId: c.id } : {}, slug: c ? c.slug : null };
+  };
+
+  r.get(BASE, requireOperator('campaigns.read'), (req, res) => {
+    const { t, locale } = res.locals;
+    const { filter, slug } = filterOf(req);
+    const report = impactReport(ctx.database, ctx.clock.now(), filter);
+    const chart = weeklyChartSvg(report.weeks, {
+      title: t('cadmin.impact.chart_title'),
+      desc: t('cadmin.impact.chart_desc', { weeks: report.weeks.length }),
+      sold: t('cadmin.col.sold'),
+      redeemed: t('cadmin.col.redeemed'),
+      money: (c) => formatMoneyShort(Math.round(c / 100) * 100, locale),
+    });
+    const q = slug ? `?campagne=${encodeURIComponent(slug)}` : '';
+    res.render('operator/impact', {
+      title: t('cadmin.impact.title'),
+      ...operatorPage(res, 'impact'),
+      report: {
+        ...report,
+        buyers: report.buyers.map((b) => ({ ...b, label: t(`cadmin.impact.buyer.${b.buyerType}`) })),
+        volume: { ...report.volume, sinceLabel: formatLongDate(report.volume.since, locale) },
+      },
+      chart,
+      campaignChoices: listChoices(ctx, slug),
+      selected: slug,
+      csv: Object.fromEntries(IMPACT_TABLES.map((name) => [name.replace('-', '_'), `${BASE}/${name}.csv${q}`])),
+    });
+  });
+
+  r.get(`${BASE}/:file`, requireOperator('campaigns.read'), (req, res, next) => {
+    const m = /^([a-z-]+)\.csv$/.exec(String(req.params.file));
+    if (!m || !(IMPACT_TABLES as readonly string[]).includes(m[1]!)) return next();
+    const report = impactReport(ctx.database, ctx.clock.now(), filterOf(req).filter);
+    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="impact-${m[1]}.csv"`).send(impactCsv(report, m[1] as ImpactTable));
+  });
+  return r;
+}
+
+/** Every non-draft campaign for the filter (the report's own list is narrowed by the filter). */
+function listChoices(ctx: AppContext, selected: string | null) {
+  const rows = ctx.database.sqlite.prepare(`SELECT slug, name FROM campaigns WHERE status != 'draft' ORDER BY name`).all() as { slug: string; name: string }[];
+  return rows.map((c) => ({ ...c, selected: c.slug === selected }));
+}

@@ -1,0 +1,29 @@
+import type { OperatorUser } from '../../domain/operators/operator-users-repository';
+import { can } from '../../domain/operators/roles';
+import type { Order } from '../../domain/orders/orders-repository';
+import { listOrderRefunds } from '../../domain/orders/refunds-repository';
+import { refundableCents, refundRefusal } from '../../domain/orders/refunds-service';
+import type { AppContext } from '../context';
+import { formatStamp } from './orders-view';
+
+type T = (key: string, params?: Record<string, string | number>) => string;
+
+/**
+ * The order page's refund part: the refunds made, and the form when the role may refund
+ * and something is refundable (the POST checks everything again in its transaction).
+ */
+export function refundSection(ctx: AppContext, order: Order, user: OperatorUser, t: T, locale: string, form?: { values: Record<string, string>; errors: Record<string, string | undefined> }) {
+  const db = ctx.database.db;
+  const refundable = can(user.role, 'orders.refund') && !refundRefusal(order) ? refundableCents(db, order, ctx.clock.now()) : 0;
+  const errors = Object.fromEntries(Object.entries(form?.errors ?? {}).map(([k, v]) => [k, v ? t(v) : undefined]));
+  return {
+    refunds: listOrderRefunds(db, order.id).map((r) => ({
+      ...r,
+      created: formatStamp(r.createdAt, locale),
+      statusLabel: t(`bonus.refund.status.${r.status}`),
+      shownRef: r.providerRef.startsWith('pending:') ? '' : r.providerRef,
+    })),
+    refundedCents: order.refundedCents,
+    refundForm: refundable > 0 ? { refundableCents: refundable, values: form?.values ?? {}, errors } : null,
+  };
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaign } from '../../server/domain/campaigns/campaign-admin-service';
+import { newCampaignValues, parseCampaignForm } from '../../server/domain/campaigns/campaign-form';
+import { frameAncestors } from '../../server/web/embed/routes';
+import { paidVoucher } from '../support/builders';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  const form = parseCampaignForm({ ...newCampaignValues('2026-01-01'), name: 'Brouillon secret', operatorName: 'CCI', target: '1000' });
+  createCampaign({ database: app.database, clock: app.clock, dataDir: app.dataDir }, form.input!, null, { actor: 'test' });
+});
+afterAll(() => app.close());
+
+describe('embeddable progress widget', () => {
+  it('may be framed by other sites, sets no cookie, runs no script', async () => {
+    const res = await fetch(`${app.url}/embed/campaigns/seine-estuaire`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain('frame-ancestors *');
+    expect(csp).not.toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const html = await res.text();
+    expect(html).not.toContain('<script');
+    expect(html).toContain('/css/embed.css');
+    expect(html).toContain('Chèques cadeaux Seine Estuaire');
+    expect(html).toMatch(/target="_top"/);
+    expect(html).toMatch(/\d+ commerces participants/);
+    expect((await fetch(`${app.url}/css/embed.css`)).status).toBe(200);
+  });
+
+  it('leaves every other page unframeable', async () => {
+    for (const path of ['/', '/campagnes/seine-estuaire', '/operateur/connexion', '/css/embed.css']) {
+      const res = await fetch(app.url + path);
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), path).toMatch(/DENY|SAMEORIGIN/);
+    }
+  });
+
+  it('shows live figures (cache keyed by them) and a JSON variant', async () => {
+    const before = await (await fetch(`${app.url}/embed/campaigns/seine-estuaire.json`)).json();
+    await paidVoucher(app, 5000);
+    const res = await fetch(`${app.url}/embed/campaigns/seine-estuaire.json`);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const after = await res.json();
+    expect(after.soldCents).toBe(before.soldCents + 5000);
+    const sold = (app.database.sqlite.prepare(`SELECT sold_cents AS s FROM campaigns WHERE slug = 'seine-estuaire'`).get() as { s: number }).s;
+    expect(after.soldCents).toBe(sold);
+    const html = await (await fetch(`${app.url}/embed/campaigns/seine-estuaire`)).text();
+    expect(html).toContain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(sold / 100));
+  });
+
+  it('answers 404 for drafts and unknown campaigns', async () => {
+    expect((await fetch(`${app.url}/embed/campaigns/brouillon-secret`)).status).toBe(404);
+    expect((await fetch(`${app.url}/embed/campaigns/brouillon-secret.json`)).status).toBe(404);
+    expect((await fetch(`${app.url}/embed/campaigns/nope`)).status).toBe(404);
+  });
+
+  it('accepts only well-formed frame-ancestors settings', () => {
+    expect(frameAncestors(undefined)).toBe('*');
+    expect(frameAncestors('https://www.lehavre.fr  https://*.fecamp.fr')).toBe('https://www.lehavre.fr https://*.fecamp.fr');
+    expect(() => frameAncestors("https://a.fr; script-src 'unsafe-inline'")).toThrow();
+  });
+});
