@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { Seller } from '../../invoices/invoice-document';
+import { audit } from '../audit/audit-log';
 import { checkOrder, type BuyerType } from '../campaigns/campaign';
 import { bonusFor } from '../campaigns/bonus';
 import { buyerBonusCents, releaseBonus, reserveBonus, useBonusTx } from '../campaigns/bonus-repository';
@@ -206,6 +207,8 @@ export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logge
   const journalId = recordPayment(tx, sold, p, { kind: 'voucher_sale', lines: saleLines(sold, Accounts.paymentsClearing(p.provider)), description: `Order ${order.reference} paid` }, now);
   updateOrder(tx, order.id, { paidCents: p.amountCents });
   issueOrderTx(tx, deps, sold, journalId, `payment:${p.provider}`, now);
+  // Money-moving event with no operator behind it: the provider is the actor.
+  audit(tx, { actor: `provider:${p.provider}`, action: 'order_payment_confirmed', entityType: 'order', entityId: order.id, before: { status: order.status, paidCents: order.paidCents }, after: { status: 'paid', paidCents: p.amountCents, providerRef: p.providerRef } }, now);
   return 'issued';
 }
 
@@ -224,6 +227,8 @@ function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: 
     { account: Accounts.paymentsSuspense, amountCents: -p.amountCents },
   ];
   recordPayment(tx, order, p, { kind: 'payment_suspense', lines, description: `Unmatched payment for order ${order.reference}` }, now);
+  // Reached once per provider reference (findPayment above), so a redelivery adds no entry.
+  audit(tx, { actor: `provider:${p.provider}`, action: 'order_payment_suspense', entityType: 'order', entityId: order.id, before: { status: order.status, paidCents: order.paidCents }, after: { status: order.status, suspenseCents: p.amountCents, expectedCents: order.totalCents, providerRef: p.providerRef }, reason }, now);
 }
 
 /**

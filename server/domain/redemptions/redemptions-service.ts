@@ -3,6 +3,7 @@ import { parseCode } from '../../lib/codes';
 import type { Clock } from '../../lib/clock';
 import { AppError, assertNever } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
+import { audit } from '../audit/audit-log';
 import { addToCampaignTotals } from '../campaigns/campaigns-repository';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
@@ -171,6 +172,8 @@ export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: strin
     const status = statusAfter(v.status, v.balanceCents + r.amountCents);
     const balance = appendMovement(tx, v, { kind: 'void', amountCents: r.amountCents, journalId, redemptionId: r.id, actor: input.actor, status }, at);
     addToCampaignTotals(tx, r.campaignId, { redeemedCents: -r.amountCents });
+    // Voids are rare (unlike redemptions, which the redemptions table itself records).
+    audit(tx, { actor: input.actor, action: 'redemption_void', entityType: 'redemption', entityId: r.id, before: { status: r.status, number: r.number, amountCents: r.amountCents, balanceCents: v.balanceCents, voucherStatus: v.status }, after: { status: 'voided', balanceCents: balance, voucherStatus: status } }, now);
     return { replayed: false, redemption: { ...r, status: 'voided', voidedAt: at, voidedBy: input.actor, voidJournalId: journalId }, voucher: { code: v.code, balanceCents: balance, status } };
   });
 }

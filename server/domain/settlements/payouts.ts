@@ -48,7 +48,7 @@ export async function payStripeStatements(deps: PayoutDeps, onStep?: (step: stri
         description: `${s.reference} ${batch.reference}`, idempotencyKey: `statement-${s.id}-${destination}`, statementId: s.id,
       });
       onStep?.('stripe:after-transfer');
-      if (markPaid(deps, s.id, { stripeTransferId: t.id })) paid++;
+      if (markPaid(deps, s.id, { stripeTransferId: t.id, actor: PAYOUT_ACTOR })) paid++;
     } catch (err) {
       setFailure(deps, s.id, err instanceof Error ? err.message.slice(0, 200) : 'transfer_failed');
       failed++;
@@ -60,9 +60,19 @@ export async function payStripeStatements(deps: PayoutDeps, onStep?: (step: stri
 const currentStripeAccount = (deps: PayoutDeps, merchantId: string) =>
   deps.database.db.get<{ a: string | null } | undefined>(sql`SELECT stripe_account_id AS a FROM merchants WHERE id = ${merchantId}`)?.a ?? null;
 
+/** Who moves money when no operator does: the payout run, or Stripe telling us about a transfer. */
+const PAYOUT_ACTOR = 'system:payout';
+const STRIPE_ACTOR = 'provider:stripe';
+
 function setFailure(deps: PayoutDeps, id: string, reason: string): void {
   deps.database.transaction((tx) => {
+    const s = findStatement(tx, id);
+    if (!s || s.status === 'paid') return;
     tx.update(statements).set({ status: 'failed', failureReason: reason }).where(sql`id = ${id} AND status != 'paid'`).run();
+    // A retry failing the same way again is not news: only a change is recorded.
+    if (s.status !== 'failed' || s.failureReason !== reason) {
+      audit(tx, { actor: PAYOUT_ACTOR, action: 'statement_payout_failed', entityType: 'statement', entityId: id, before: { status: s.status, failureReason: s.failureReason }, after: { status: 'failed', failureReason: reason, netCents: s.netCents } }, deps.clock.now());
+    }
   });
 }
 
@@ -70,7 +80,7 @@ function setFailure(deps: PayoutDeps, id: string, reason: string): void {
  * pending/failed → paid with its journal: the net leaves `payouts_pending` for the bank
  * (SEPA) or the Stripe balance. Returns false when it was already paid.
  */
-export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string, how: { stripeTransferId?: string }): boolean {
+export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string, how: { stripeTransferId?: string; actor: string }): boolean {
   return deps.database.transaction((tx) => {
     const s = findStatement(tx, statementId);
     if (!s) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
@@ -85,6 +95,7 @@ export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statement
       ],
     }, now);
     tx.update(statements).set({ status: 'paid', paidAt: now.toISOString(), paidJournalId, failureReason: null, stripeTransferId: how.stripeTransferId ?? s.stripeTransferId }).where(sql`id = ${s.id}`).run();
+    audit(tx, { actor: how.actor, action: 'statement_paid', entityType: 'statement', entityId: s.id, before: { status: s.status }, after: { status: 'paid', netCents: s.netCents, method: s.method, stripeTransferId: how.stripeTransferId ?? s.stripeTransferId ?? null } }, now);
     return true;
   });
 }
@@ -95,7 +106,7 @@ export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, b
   if (!batch) throw new AppError('BATCH_NOT_FOUND', 404, 'errors.not_found');
   if (batch.sepaExecutedAt) return { alreadyExecuted: true, paid: 0 };
   let paid = 0;
-  for (const s of batchStatements(deps.database.db, batchId)) if (s.method === 'sepa' && markPaid(deps, s.id, {})) paid++;
+  for (const s of batchStatements(deps.database.db, batchId)) if (s.method === 'sepa' && markPaid(deps, s.id, { actor })) paid++;
   deps.database.transaction((tx) => {
     const done = tx.update(settlementBatches).set({ sepaExecutedAt: deps.clock.now().toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
     if (done.changes === 1) audit(tx, { actor, action: 'settlement_sepa_executed', entityType: 'settlement_batch', entityId: batchId, before: { sepaExecutedAt: null }, after: { reference: batch.reference, statementsPaid: paid } }, deps.clock.now());
@@ -107,7 +118,7 @@ export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, b
 export function applyTransferEvent(deps: Pick<PayoutDeps, 'database' | 'clock'>, e: { type: string; transferId: string; statementId?: string }): 'applied' | 'ignored' {
   const s = deps.database.db.get<Statement | undefined>(sql`SELECT id, status, stripe_transfer_id AS stripeTransferId FROM statements WHERE stripe_transfer_id = ${e.transferId} OR id = ${e.statementId ?? ''} LIMIT 1`);
   if (!s) return 'ignored';
-  if (e.type === 'transfer.created') return markPaid(deps, s.id, { stripeTransferId: e.transferId }) ? 'applied' : 'ignored';
+  if (e.type === 'transfer.created') return markPaid(deps, s.id, { stripeTransferId: e.transferId, actor: STRIPE_ACTOR }) ? 'applied' : 'ignored';
   if (e.type === 'transfer.reversed') return reverseTransfer(deps, s.id) ? 'applied' : 'ignored';
   return 'ignored';
 }
@@ -126,6 +137,7 @@ function reverseTransfer(deps: Pick<PayoutDeps, 'database' | 'clock'>, statement
     }, deps.clock.now());
     // Not retried by itself: a reversal needs the operator to look (wrong account?).
     tx.update(statements).set({ status: 'failed', failureReason: 'transfer_reversed', paidAt: null }).where(sql`id = ${s.id}`).run();
+    audit(tx, { actor: STRIPE_ACTOR, action: 'statement_transfer_reversed', entityType: 'statement', entityId: s.id, before: { status: s.status, stripeTransferId: s.stripeTransferId }, after: { status: 'failed', failureReason: 'transfer_reversed', netCents: s.netCents } }, deps.clock.now());
     return true;
   });
 }

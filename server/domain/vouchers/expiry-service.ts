@@ -1,6 +1,7 @@
 import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
+import { audit } from '../audit/audit-log';
 import { postJournal } from '../ledger/ledger-repository';
 import { breakageLines, type BreakageRule, type Weight } from './breakage';
 
@@ -142,6 +143,8 @@ export async function expireVouchers(deps: ExpiryDeps, opts: ExpireOptions = {})
           st.insertMovement.run({ id: newId(), voucherId: r.id, seq: st.nextSeq.get(r.id)!.n, amountCents: -r.balanceCents, journalId, actor: EXPIRY_ACTOR, createdAt: at });
           if (st.expire.run(r.id, r.status, r.balanceCents).changes !== 1) throw new Error(`voucher ${r.id} changed under the expiry`);
         }
+        // One entry per journal (campaign × chunk), not per voucher: a run may expire 100 000.
+        audit(tx, { actor: EXPIRY_ACTOR, action: 'campaign_vouchers_expired', entityType: 'campaign', entityId: campaignId, after: { vouchers: rows.length, cents, rule: c.rule, journalId } }, now);
         return { count: rows.length, cents, last: rows[rows.length - 1]!.rid, fallback: posting.fallback, full: rows.length === batchSize };
       });
       if (!chunk) break;

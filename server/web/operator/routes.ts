@@ -8,6 +8,7 @@ import { operatorReportRoutes } from './reports-routes';
 import { operatorArea } from './session';
 import { operatorVoucherRoutes } from './vouchers-routes';
 import { operatorAuditRoutes } from './audit-routes';
+import { operatorRedemptionEventRoutes } from './redemption-events-routes';
 import { operatorMerchantRoutes } from './merchants-routes';
 import { operatorCampaignRoutes } from './campaigns-routes';
 import { operatorImpactRoutes } from './impact-routes';
@@ -26,6 +27,7 @@ export function operatorRoutes(ctx: AppContext): Router {
   r.use(operatorReportRoutes(ctx));
   r.use(operatorVoucherRoutes(ctx));
   r.use(operatorAuditRoutes(ctx));
+  r.use(operatorRedemptionEventRoutes(ctx));
   r.use(operatorMerchantRoutes(ctx));
   r.use(operatorCampaignRoutes(ctx));
   r.use(operatorImpactRoutes(ctx));
