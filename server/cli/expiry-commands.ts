@@ -5,7 +5,7 @@ import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { EXPIRY_REMINDER_DAYS, remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
 import { systemClock } from '../lib/clock';
 import { formatMoney } from '../lib/money';
-import { addDays, endOfParisDay } from '../lib/paris-time';
+import { addDays, startOfParisDay } from '../lib/paris-time';
 
 type Opts = Record<string, string | boolean | undefined>;
 type Usage = (message: string) => never;
@@ -27,7 +27,7 @@ export function parseNow(value: string | boolean | undefined, usage: Usage): Dat
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     // addDays round-trips a real calendar date only (2027-02-30 comes back as 2027-03-02).
     if (addDays(value, 0) !== value) usage(NOW_HELP);
-    return new Date(endOfParisDay(addDays(value, -1)).getTime() + 1);
+    return startOfParisDay(value);
   }
   const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
   if (!instant || Number.isNaN(instant.getTime())) usage(NOW_HELP);

@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger';
 import { addDays, parisDate } from '../lib/paris-time';
 import { runSettlement, type RunDeps } from '../domain/settlements/run-settlement';
-import { parisWallTime } from './daily-schedule';
+import { parisWallTime } from '../lib/paris-time';
 
 export const SETTLEMENT_HOUR = 5;
 

@@ -25,14 +25,28 @@ function offsetMs(instant: Date): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
+/**
+ * The instant Paris clocks show `hour:minute` on `date` (YYYY-MM-DD). The offset is read at
+ * the wall time taken as UTC, then once more at that guess: one refinement is enough. On
+ * the autumn change a time between 02:00 and 03:00 happens twice: this gives the second
+ * (after the change); in spring 02:00–03:00 does not exist: this gives the same number of
+ * minutes past 03:00.
+ */
+export function parisWallTime(date: string, hour: number, minute = 0): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const local = Date.UTC(y, m - 1, d, hour, minute);
+  const guess = local - offsetMs(new Date(local));
+  return new Date(local - offsetMs(new Date(guess)));
+}
+
+/** The first millisecond of a Paris calendar day (midnight never falls in a DST gap in Paris). */
+export function startOfParisDay(date: string): Date {
+  return parisWallTime(date, 0);
+}
+
 /** The last millisecond of a Paris calendar day, as an instant. */
 export function endOfParisDay(date: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const nextMidnightUtc = Date.UTC(y, m - 1, d + 1);
-  // Offset at that moment (the next midnight in Paris is near it); one refinement is enough.
-  const guess = nextMidnightUtc - offsetMs(new Date(nextMidnightUtc));
-  const exact = nextMidnightUtc - offsetMs(new Date(guess));
-  return new Date(exact - 1);
+  return new Date(startOfParisDay(addDays(date, 1)).getTime() - 1);
 }
 
 /** Adds calendar days to a YYYY-MM-DD date. */
@@ -42,7 +56,7 @@ export function addDays(date: string, days: number): string {
 }
 
 /** « 2026-11-16 10:00:00 »: an instant as Paris wall-clock time, for exports read by people. */
-export function parisDateTime(instant: Date): string {
-  const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
+export function parisDateTime(instant: Date | string): string {
+  const p = Object.fromEntries(parts.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }

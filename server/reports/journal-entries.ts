@@ -4,7 +4,7 @@
  * keeps working during an export). Feeds the FEC and the journal CSV (server/reports/fec.ts).
  */
 import type { Database_ } from '../../db/client';
-import { endOfParisDay } from '../lib/paris-time';
+import { endOfParisDay, startOfParisDay } from '../lib/paris-time';
 import type { FecEntry } from './fec';
 
 /** Our journal kinds → FEC journals (code, label). */
@@ -26,7 +26,7 @@ type Row = { id: string; kind: string; description: string; createdAt: string; r
 
 /** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. */
 export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
-  const start = period.from ? startOfParisDay(period.from) : '';
+  const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
   const page = database.sqlite.prepare<[string, string, string, string], Row>(`
     SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference
@@ -51,10 +51,4 @@ export function* journalEntries(database: Database_, period: { from?: string; to
     const last = rows[rows.length - 1]!;
     after = [last.createdAt, last.id];
   }
-}
-
-function startOfParisDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const previous = new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-  return new Date(endOfParisDay(previous).getTime() + 1).toISOString();
 }

@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import { csvCell, csvEuros } from '../lib/csv';
 import { translate } from '../lib/i18n';
-import { maskCode, parisDateTime, splitStatementLines, type StatementDocument } from './statement-data';
+import { maskCode, splitStatementLines, type StatementDocument } from './statement-data';
+import { parisDateTime } from '../lib/paris-time';
 
 /**
  * A statement as CSV for the shop's spreadsheet or accountant: UTF-8 BOM, `;`, French

@@ -123,15 +123,6 @@ export const maskCode = (code: string): string => `…-${formatCode(code).slice(
 /** « FR76 •••• •••• 0189 »: enough for the shop to recognise its account, useless to anyone else. */
 export const maskIban = (iban: string): string => `${iban.slice(0, 4)} •••• •••• ${iban.slice(-4)}`;
 
-const stamp = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-
-/** « 2026-11-16 10:04:05 », Paris time: sorts as text and every spreadsheet reads it as a date. */
-export function parisDateTime(iso: string): string {
-  const p: Record<string, string> = {};
-  for (const x of stamp.formatToParts(new Date(iso))) p[x.type] = x.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
-
 /** « 16 novembre 2026 » for a YYYY-MM-DD calendar date (noon UTC is that day in Paris). */
 export const calendarNoon = (ymd: string): string => `${ymd}T12:00:00Z`;
 

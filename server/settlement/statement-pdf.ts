@@ -6,7 +6,8 @@ import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { fitText, pipePdf, winAnsi } from './pdf-output';
-import { calendarNoon, maskCode, maskIban, parisDateTime, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { calendarNoon, maskCode, maskIban, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { parisDateTime } from '../lib/paris-time';
 
 /**
  * The statement as an A4 PDF, streamed: operator and shop, references, period, payment

@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, lte, sql, type Column, type SQL } from 'driz
 import type { Database_, Tx } from '../../../db/client';
 import { auditLog } from '../../../db/schema/index';
 import { csvCell } from '../../lib/csv';
-import { addDays, endOfParisDay } from '../../lib/paris-time';
+import { endOfParisDay, startOfParisDay } from '../../lib/paris-time';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
@@ -51,7 +51,6 @@ export interface AuditFilter {
 
 export const AUDIT_PER_PAGE = 50;
 
-const startOfParisDay = (day: string) => new Date(endOfParisDay(addDays(day, -1)).getTime() + 1).toISOString();
 // instr() rather than LIKE: what the operator types is matched literally (no wildcards to escape).
 const contains = (column: SQL | Column, needle: string) => sql`instr(lower(coalesce(${column}, '')), ${needle}) > 0`;
 
@@ -62,7 +61,7 @@ function where(f: AuditFilter): SQL | undefined {
   if (f.actor) parts.push(eq(auditLog.actor, f.actor));
   if (f.action) parts.push(eq(auditLog.action, f.action));
   if (f.entityType) parts.push(eq(auditLog.entityType, f.entityType));
-  if (f.from) parts.push(gte(auditLog.at, startOfParisDay(f.from)));
+  if (f.from) parts.push(gte(auditLog.at, startOfParisDay(f.from).toISOString()));
   if (f.to) parts.push(lte(auditLog.at, endOfParisDay(f.to).toISOString()));
   return parts.length ? and(...parts) : undefined;
 }

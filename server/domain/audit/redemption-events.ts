@@ -15,7 +15,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database_ } from '../../../db/client';
 import { csvCell, csvEuros } from '../../lib/csv';
-import { addDays, endOfParisDay, parisDateTime } from '../../lib/paris-time';
+import { endOfParisDay, parisDateTime, startOfParisDay } from '../../lib/paris-time';
 
 export interface RedemptionEventFilter {
   merchantId?: string;
@@ -53,7 +53,6 @@ const CSV_CHUNK = 1000;
 /** Only the last group is shown: a full code is a bearer instrument. */
 export const maskCode = (code: string): string => `••••-••••-••••-••••-${code.slice(-4)}`;
 
-const startOfParisDay = (day: string) => new Date(endOfParisDay(addDays(day, -1)).getTime() + 1).toISOString();
 const list = (values: string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => !!v))];
 
@@ -61,7 +60,7 @@ const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v i
 function conditions(database: Database_, f: RedemptionEventFilter): SQL[] | null {
   const parts: SQL[] = [];
   if (f.merchantId) parts.push(sql`merchant_id = ${f.merchantId}`);
-  if (f.from) parts.push(sql`created_at >= ${startOfParisDay(f.from)}`);
+  if (f.from) parts.push(sql`created_at >= ${startOfParisDay(f.from).toISOString()}`);
   if (f.to) parts.push(sql`created_at <= ${endOfParisDay(f.to).toISOString()}`);
   if (f.code) {
     const ids = database.db

@@ -1,6 +1,6 @@
 import { SHOP_CATEGORIES } from '../merchants/onboarding-form';
 import { parseEuroAmount } from '../../lib/money';
-import { addDays, endOfParisDay, parisDate } from '../../lib/paris-time';
+import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
 import type { Campaign } from './campaign';
 
 /**
@@ -119,7 +119,6 @@ function integer(s: string, min: number, max: number): number | null {
 }
 
 /** Paris calendar day → the instant it starts. */
-const startOfParisDay = (day: string) => new Date(endOfParisDay(addDays(day, -1)).getTime() + 1).toISOString();
 const validDay = (d: string) => DAY.test(d) && addDays(d, 0) === d;
 
 export function parseCampaignForm(values: CampaignFormValues): CampaignFormResult {
@@ -204,13 +203,13 @@ export function parseCampaignForm(values: CampaignFormValues): CampaignFormResul
 
   let startsAt = '';
   if (!validDay(v.startsOn)) errors.startsOn = v.startsOn ? 'cadmin.errors.date' : 'cadmin.errors.required';
-  else startsAt = startOfParisDay(v.startsOn);
+  else startsAt = startOfParisDay(v.startsOn).toISOString();
   let endsAt: string | null = null;
   if (v.lastDay) {
     if (!validDay(v.lastDay)) errors.lastDay = 'cadmin.errors.date';
     else if (startsAt && v.lastDay < v.startsOn) errors.lastDay = 'cadmin.errors.ends_before_start';
     // Off sale from the first instant of the next Paris day (isOnSale: now < endsAt).
-    else endsAt = startOfParisDay(addDays(v.lastDay, 1));
+    else endsAt = startOfParisDay(addDays(v.lastDay, 1)).toISOString();
   }
 
   if (Object.keys(errors).length) return { input: null, values, errors };

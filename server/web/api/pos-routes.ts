@@ -4,7 +4,7 @@ import { listShopRedemptions } from '../../domain/redemptions/redemptions-reposi
 import { redeem, voidRedemption, voucherForShop } from '../../domain/redemptions/redemptions-service';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
-import { endOfParisDay, addDays } from '../../lib/paris-time';
+import { addDays, startOfParisDay } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { apiAuth, merchantActor } from '../middleware/auth';
 import { apiHeaders, cookiesUnlessBearer } from '../middleware/api-headers';
@@ -104,8 +104,8 @@ export function mountPosRoutes(app: Express, ctx: AppContext): void {
     const shop = merchantActor(res);
     const q = validate(listRedemptionsSchema, req.query);
     // Whole days are Paris days: ?from=2026-11-23&to=2026-11-23 is that one day.
-    const from = q.from && (q.from.length === 10 ? new Date(endOfParisDay(addDays(q.from, -1)).getTime() + 1).toISOString() : new Date(q.from).toISOString());
-    const to = q.to && (q.to.length === 10 ? new Date(endOfParisDay(q.to).getTime() + 1).toISOString() : new Date(q.to).toISOString());
+    const from = q.from && (q.from.length === 10 ? startOfParisDay(q.from).toISOString() : new Date(q.from).toISOString());
+    const to = q.to && (q.to.length === 10 ? startOfParisDay(addDays(q.to, 1)).toISOString() : new Date(q.to).toISOString());
     const rows = listShopRedemptions(ctx.database.db, shop.merchantId, { from, to, status: q.status });
     res.json({ redemptions: rows.map(({ r: x, code }) => ({ ...redemptionJson(x), code: formatCode(code) })) });
   });

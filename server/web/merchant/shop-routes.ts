@@ -5,7 +5,7 @@ import { inviteStaff, removeStaff, shopTeam } from '../../domain/merchants/merch
 import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { voidRedemption } from '../../domain/redemptions/redemptions-service';
 import { AppError } from '../../lib/errors';
-import { addDays, endOfParisDay, parisDate } from '../../lib/paris-time';
+import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { requireShopUser } from '../middleware/auth';
 import { dailyTotals, redemptionRows, redemptionsCsv } from './dashboard-view';
@@ -31,7 +31,7 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     const to = f.to ?? today;
     return {
       filter: { from, to, status: f.status },
-      query: { from: new Date(endOfParisDay(addDays(from, -1)).getTime() + 1).toISOString(), to: new Date(endOfParisDay(to).getTime() + 1).toISOString(), status: f.status },
+      query: { from: startOfParisDay(from).toISOString(), to: startOfParisDay(addDays(to, 1)).toISOString(), status: f.status },
     };
   };
 

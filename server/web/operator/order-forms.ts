@@ -1,5 +1,5 @@
 import { parseEuroAmount } from '../../lib/money';
-import { addDays, endOfParisDay, parisDate } from '../../lib/paris-time';
+import { parisDate, startOfParisDay } from '../../lib/paris-time';
 
 /** What the operator typed, given back to the form when it is re-rendered. */
 export interface TransferValues {
@@ -35,7 +35,7 @@ export function parseTransferForm(body: unknown, now: Date): FormResult<{ amount
   else if (values.receivedOn > today) errors.receivedOn = 'operator.errors.received_future';
   if (Object.keys(errors).length || amountCents === null) return { ok: false, errors, values };
   // A transfer of today is stamped now; an earlier one at the start of its Paris day.
-  const receivedAt = values.receivedOn === today ? now : new Date(endOfParisDay(addDays(values.receivedOn, -1)).getTime() + 1);
+  const receivedAt = values.receivedOn === today ? now : startOfParisDay(values.receivedOn);
   return { ok: true, value: { amountCents, reference: values.reference, receivedAt }, values };
 }
 
