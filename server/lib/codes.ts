@@ -48,3 +48,6 @@ export function parseCode(input: string): CodeCheck {
 export function formatCode(code: string): string {
   return code.match(/.{1,4}/g)!.join('-');
 }
+
+/** Codes are bearer secrets: pages and statements show only the last group, enough to find a voucher again. */
+export const maskCode = (code: string): string => `…-${formatCode(code).slice(-4)}`;

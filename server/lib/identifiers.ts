@@ -183,6 +183,9 @@ export function parseIban(input: string): Checked<IbanReason> {
   return pass(value);
 }
 
+/** « FR76 •••• •••• 0189 »: enough for its owner to recognise an account, useless to copy from a screen. */
+export const maskIban = (iban: string): string => (iban.length > 8 ? `${iban.slice(0, 4)} •••• •••• ${iban.slice(-4)}` : iban);
+
 /** Groups of four for display and reading aloud: "FR76 3000 6000 0112 3456 7890 189". */
 export function formatIban(iban: string): string {
   return iban.replace(/(.{4})(?=.)/g, '$1 ');

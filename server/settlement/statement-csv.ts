@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import { csvCell, csvEuros } from '../lib/csv';
 import { translate } from '../lib/i18n';
-import { maskCode, splitStatementLines, type StatementDocument } from './statement-data';
+import { splitStatementLines, type StatementDocument } from './statement-data';
+import { maskCode } from '../lib/codes';
 import { parisDateTime } from '../lib/paris-time';
 
 /**

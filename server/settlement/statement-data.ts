@@ -3,7 +3,6 @@ import type { Database_, Tx } from '../../db/client';
 import { settlementBatches, statements } from '../../db/schema/index';
 import { lineSplitter } from '../domain/settlements/commission';
 import { findBatch, findStatement, statementCampaignRows, statementLines, type SettlementBatch, type Statement, type StatementCampaign } from '../domain/settlements/settlements-repository';
-import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 
 /**
@@ -117,11 +116,7 @@ export function* splitStatementLines(database: Database_, d: StatementDocument):
   }
 }
 
-/** Codes are bearer secrets: only the last group is shown, as on the shop's dashboard. */
-export const maskCode = (code: string): string => `…-${formatCode(code).slice(-4)}`;
 
-/** « FR76 •••• •••• 0189 »: enough for the shop to recognise its account, useless to anyone else. */
-export const maskIban = (iban: string): string => `${iban.slice(0, 4)} •••• •••• ${iban.slice(-4)}`;
 
 /** « 16 novembre 2026 » for a YYYY-MM-DD calendar date (noon UTC is that day in Paris). */
 export const calendarNoon = (ymd: string): string => `${ymd}T12:00:00Z`;

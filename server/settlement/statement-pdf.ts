@@ -6,7 +6,9 @@ import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { fitText, pipePdf, winAnsi } from './pdf-output';
-import { calendarNoon, maskCode, maskIban, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { calendarNoon, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { maskCode } from '../lib/codes';
+import { maskIban } from '../lib/identifiers';
 import { parisDateTime } from '../lib/paris-time';
 
 /**

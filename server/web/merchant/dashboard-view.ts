@@ -1,3 +1,5 @@
+import { formatStamp } from '../../lib/dates';
+import { maskCode } from '../../lib/codes';
 import { csvCell, csvEuros } from '../../lib/csv';
 import type { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { formatCode } from '../../lib/codes';
@@ -5,25 +7,13 @@ import { parisDate } from '../../lib/paris-time';
 
 type Row = ReturnType<typeof listShopRedemptions>[number];
 
-const timeFormat = new Map<string, Intl.DateTimeFormat>();
-function time(iso: string, locale: string): string {
-  let f = timeFormat.get(locale);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
-    timeFormat.set(locale, f);
-  }
-  return f.format(new Date(iso));
-}
-
-/** Codes are bearer secrets: a shop sees only the last group, enough to find a voucher again. */
-export const maskedCode = (code: string) => `…-${formatCode(code).slice(-4)}`;
 
 export function redemptionRows(rows: Row[], locale: string, now: Date, voidWindowMinutes: number) {
   return rows.map(({ r, code }) => ({
     id: r.id,
     number: r.number,
-    when: time(r.createdAt, locale),
-    code: maskedCode(code),
+    when: formatStamp(r.createdAt, locale),
+    code: maskCode(code),
     amountCents: r.amountCents,
     voided: r.status === 'voided',
     voidable: r.status === 'completed' && now.getTime() - new Date(r.createdAt).getTime() <= voidWindowMinutes * 60_000,

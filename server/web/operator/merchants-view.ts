@@ -4,9 +4,9 @@ import type { Merchant } from '../../domain/merchants/merchant-users-repository'
 import { MERCHANT_STATUSES, type MerchantStatus } from '../../domain/merchants/merchant-review-service';
 import type { ShopFormValues } from '../../domain/merchants/onboarding-form';
 import { assignableCampaigns, campaignIdsOf, ownerOf } from '../../domain/merchants/onboarding-service';
-import { formatIban } from '../../lib/identifiers';
+import { formatIban, maskIban } from '../../lib/identifiers';
 import { campaignChoices, shopFieldsView } from '../shop/application-view';
-import { formatStamp } from './orders-view';
+import { formatStamp } from '../../lib/dates';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 
@@ -26,7 +26,6 @@ export function parseReason(body: unknown): { ok: true; value: string } | { ok: 
 }
 
 /** Viewers read the list and the shop but not its bank account: the last four characters only. */
-export const maskedIban = (iban: string) => `${iban.slice(0, 4)} •••• •••• ${iban.slice(-4)}`;
 
 export function merchantListView(rows: { slug: string; name: string; city: string; category: string; siret: string | null; status: string; createdAt: string }[], counts: Partial<Record<MerchantStatus, number>>, filter: MerchantFilter, t: T, locale: string) {
   return {
@@ -67,7 +66,7 @@ export function merchantDetailView(tx: Tx, m: Merchant, canManage: boolean, t: T
       ...m,
       statusLabel: t(`onboarding.status.${m.status}`),
       created: formatStamp(m.createdAt, locale),
-      iban: m.iban ? (canManage ? formatIban(m.iban) : maskedIban(m.iban)) : null,
+      iban: m.iban ? (canManage ? formatIban(m.iban) : maskIban(m.iban)) : null,
       approved: status === 'approved',
     },
     owner: owner && { name: owner.name, email: owner.email, hasPassword: !!owner.passwordHash, removed: !!owner.removedAt },

@@ -1,3 +1,4 @@
+import { formatStamp } from '../../lib/dates';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
@@ -21,16 +22,6 @@ export const orderFilterSchema = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
 });
 export type OrderFilter = z.infer<typeof orderFilterSchema>;
-
-const stamp = new Map<string, Intl.DateTimeFormat>();
-/** « 23/11/2026 14:05 » in Paris time; formatters are built once per locale. */
-export function formatStamp(iso: string | null, locale: string): string | null {
-  if (!iso) return null;
-  const tag = locale === 'en' ? 'en-GB' : 'fr-FR';
-  let f = stamp.get(tag);
-  if (!f) stamp.set(tag, (f = new Intl.DateTimeFormat(tag, { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })));
-  return f.format(new Date(iso));
-}
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 

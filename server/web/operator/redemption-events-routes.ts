@@ -5,7 +5,7 @@ import { REDEMPTION_CSV_COLUMNS, redemptionCsvLines, redemptionEvents, redemptio
 import { parseCode } from '../../lib/codes';
 import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
-import { formatStamp } from './orders-view';
+import { formatStamp } from '../../lib/dates';
 import { operatorPage, requireOperator } from './session';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);

@@ -4,7 +4,7 @@ import type { Order } from '../../domain/orders/orders-repository';
 import { listOrderRefunds } from '../../domain/orders/refunds-repository';
 import { refundableCents, refundRefusal } from '../../domain/orders/refunds-service';
 import type { AppContext } from '../context';
-import { formatStamp } from './orders-view';
+import { formatStamp } from '../../lib/dates';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 

@@ -1,3 +1,5 @@
+import { formatStamp } from '../../lib/dates';
+import { maskIban } from '../../lib/identifiers';
 import type { Database_ } from '../../../db/client';
 import { payoutRoute } from '../../domain/settlements/payout-route';
 import { batchHolds, batchStatements, listBatches, type SettlementBatch } from '../../domain/settlements/settlements-repository';
@@ -6,8 +8,7 @@ import { addDays, parisDate } from '../../lib/paris-time';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 
-const when = (iso: string | null, locale: string) =>
-  iso ? new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '';
+const when = (iso: string | null, locale: string) => formatStamp(iso, locale) ?? '';
 
 /** What is waiting for the next run, per shop, with the reason a shop would be held back. */
 export function unsettledPreview(database: Database_, now: Date, voidWindowMinutes: number, t: T) {
@@ -53,8 +54,5 @@ export function batchDetailView(database: Database_, batch: SettlementBatch, loc
     sepaPending: statements.some((s) => s.method === 'sepa' && s.status !== 'paid'),
   };
 }
-
-/** FR76 •••• •••• •••• 0189: enough to recognise an account, not to copy it from a screen. */
-export const maskIban = (iban: string) => (iban.length > 8 ? `${iban.slice(0, 4)} •••• •••• ${iban.slice(-4)}` : iban);
 
 export const defaultUntil = (now: Date) => addDays(parisDate(now), -1);

@@ -7,7 +7,7 @@ import { BLOCK_REASONS } from '../../domain/vouchers/support-service';
 import { effectiveStatus, type Voucher } from '../../domain/vouchers/voucher';
 import { findVoucherByCode, findVoucherById } from '../../domain/vouchers/vouchers-repository';
 import { formatCode, parseCode } from '../../lib/codes';
-import { formatStamp } from './orders-view';
+import { formatStamp } from '../../lib/dates';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 const MAX_RESULTS = 100;
