@@ -4,7 +4,7 @@
  * first, or two processes at once change nothing twice.
  */
 import { audit } from '../audit/audit-log';
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database_ } from '../../../db/client';
 import { settlementBatches, statements } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
@@ -26,11 +26,12 @@ export interface PayoutDeps {
 
 /** Pays every Stripe statement not yet paid (any batch): returns what happened to each. */
 export async function payStripeStatements(deps: PayoutDeps, onStep?: (step: string) => void): Promise<{ paid: number; failed: number }> {
-  const due = deps.database.db.all<Statement>(sql`SELECT id FROM statements WHERE method = 'stripe' AND status IN ('pending', 'failed') AND stripe_transfer_id IS NULL ORDER BY reference`);
+  const due = deps.database.db.select().from(statements)
+    .where(and(eq(statements.method, 'stripe'), inArray(statements.status, ['pending', 'failed']), isNull(statements.stripeTransferId)))
+    .orderBy(statements.reference).all();
   let paid = 0;
   let failed = 0;
-  for (const { id } of due) {
-    const s = findStatement(deps.database.db, id)!;
+  for (const s of due) {
     if (!deps.transfers) {
       setFailure(deps, s.id, 'stripe_not_configured');
       failed++;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { isNull, sql } from 'drizzle-orm';
+import { settlementBatches } from '../../../db/schema/index';
 import type { Seller } from '../../invoices/invoice-document';
 import { payStripeStatements, type TransferGateway } from './payouts';
 import { createBatch, type HoldSummary, type SettlementDeps } from './settlement-service';
@@ -76,10 +77,7 @@ function sepaFileOf(deps: RunDeps, b: SettlementBatch): string | null {
 }
 
 function unexecutedBatches(deps: RunDeps): SettlementBatch[] {
-  return deps.database.db.all<SettlementBatch>(sql`
-    SELECT id, reference, until, cutoff_at AS cutoffAt, message_id AS messageId, gross_cents AS grossCents, commission_cents AS commissionCents,
-      vat_cents AS vatCents, net_cents AS netCents, sepa_executed_at AS sepaExecutedAt, sepa_executed_by AS sepaExecutedBy, created_by AS createdBy, created_at AS createdAt
-    FROM settlement_batches WHERE sepa_executed_at IS NULL ORDER BY created_at`);
+  return deps.database.db.select().from(settlementBatches).where(isNull(settlementBatches.sepaExecutedAt)).orderBy(settlementBatches.createdAt).all();
 }
 
 function merchantSlugs(deps: RunDeps): Map<string, string> {

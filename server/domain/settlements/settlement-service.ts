@@ -20,12 +20,12 @@ import { newId } from '../../lib/ids';
 import { endOfParisDay, parisDate } from '../../lib/paris-time';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import { audit } from '../audit/audit-log';
-import { allocateInvoiceNumber } from '../invoices/invoice-numbers';
+import { allocateInvoiceNumber, nextInSequence } from '../invoices/invoice-numbers';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { DEFAULT_COMMISSION_VAT_BPS, statementAmounts, type CampaignShare } from './commission';
 import { payoutRoute, type HoldReason } from './payout-route';
-import { nextCounter, owedBreakage, settingInt, stampRedemptions, unsettledGroups, type SettlementBatch } from './settlements-repository';
+import { owedBreakage, settingInt, stampRedemptions, unsettledGroups, type SettlementBatch } from './settlements-repository';
 import { sql } from 'drizzle-orm';
 
 export const COMMISSION_VAT_SETTING = 'commission_vat_bps';
@@ -84,7 +84,7 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
     const year = Number(parisDate(now).slice(0, 4));
     const at = now.toISOString();
     const batchId = newId();
-    const reference = `RGL-${year}-${String(nextCounter(tx, 'settlement', year)).padStart(4, '0')}`;
+    const reference = `RGL-${year}-${String(nextInSequence(tx, 'settlement', year)).padStart(4, '0')}`;
     const batch: SettlementBatch = {
       id: batchId, reference, until: input.until, cutoffAt: cutoff, messageId: `${reference}-${batchId.slice(-8)}`.slice(0, 35),
       grossCents: 0, commissionCents: 0, vatCents: 0, netCents: 0, sepaExecutedAt: null, sepaExecutedBy: null, createdBy: input.actor, createdAt: at,
@@ -94,7 +94,7 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
       const amounts = statementAmounts(p.shares);
       const netCents = amounts.netCents + p.breakageCents;
       const statementId = newId();
-      const statementRef = `REL-${year}-${String(nextCounter(tx, 'statement', year)).padStart(6, '0')}`;
+      const statementRef = `REL-${year}-${String(nextInSequence(tx, 'statement', year)).padStart(6, '0')}`;
       const journalId = postJournal(tx, {
         kind: 'settlement',
         description: `Statement ${statementRef} (${reference})`,

@@ -62,14 +62,6 @@ export function stampRedemptions(tx: Tx, merchantId: string, cutoffIso: string, 
     WHERE merchant_id = ${merchantId} AND created_at <= ${cutoffIso} AND status = 'completed' AND statement_id IS NULL`).changes;
 }
 
-/** Next number of a yearly counter (same table and same BEGIN IMMEDIATE as invoices: no gaps). */
-export function nextCounter(tx: Tx, kind: 'settlement' | 'statement', year: number): number {
-  return tx.get<{ seq: number }>(
-    sql`INSERT INTO invoice_counters (kind, year, last_seq) VALUES (${kind}, ${year}, 1)
-        ON CONFLICT (kind, year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq AS seq`,
-  ).seq;
-}
-
 export function settingInt(tx: Tx, key: string, fallback: number): number {
   const row = tx.get<{ value: string } | undefined>(sql`SELECT value FROM settings WHERE key = ${key}`);
   return row && /^\d+$/.test(row.value) ? Number(row.value) : fallback;
