@@ -1,12 +1,10 @@
-import PDFDocument from 'pdfkit';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { formatLongDate } from '../lib/dates';
 import { formatIban } from '../lib/identifiers';
 import { assertInvoiceDocument, computeTotals, type InvoiceDocument, type InvoiceTotals, type PostalAddress } from './invoice-document';
 import { formatRate as rateText, lineDescription as lineText, paymentClauses, sellerLegalMentions } from './invoice-texts';
+import { A4, BRAND, collectPdf, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, W, X, type Column } from './invoice-page';
 
 /**
  * The human-readable invoice or pro-forma, A4, in French or English, with the mentions
@@ -17,36 +15,17 @@ import { formatRate as rateText, lineDescription as lineText, paymentClauses, se
  * VAT status of multi-purpose vouchers.
  *
  * Every invoice is a PDF/A-3b (archival format; the same file becomes a Factur-X when
- * facturx.ts attaches its XML). PDF/A forbids non-embedded fonts, so the text uses Open Sans
- * (OFL, from an npm package) rather than the PDF standard Helvetica.
+ * facturx.ts attaches its XML), drawn with the shared page kit (invoice-page.ts).
  */
 
-const A4 = { w: 595.28, h: 841.89 };
-const BRAND = '#1f4e79';
-const X = 48;
-const W = A4.w - 2 * X;
-const TOP = 60;
 const BOTTOM = A4.h - 60;
-const COLS = [
+const COLS: readonly Column[] = [
   { key: 'invoice.col_description', w: 213, align: 'left' },
   { key: 'invoice.col_quantity', w: 36, align: 'right' },
   { key: 'invoice.col_unit_price', w: 76, align: 'right' },
   { key: 'invoice.col_vat_rate', w: 84, align: 'right' },
   { key: 'invoice.col_amount', w: 90, align: 'right' },
-] as const;
-
-const require = createRequire(import.meta.url);
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-function loadFonts() {
-  const file = (weight: string) => readFileSync(require.resolve(`@expo-google-fonts/open-sans/${weight}/OpenSans_${weight}.ttf`));
-  fonts ??= { regular: file('400Regular'), bold: file('700Bold') };
-  return fonts;
-}
-
-/** Open Sans has no narrow no-break space (Intl puts one in French amounts): use a no-break space. */
-const pdfText = (s: string) => s.replace(/\u202f/g, '\u00a0');
-/** pdfkit copies Info strings into the XMP packet unescaped: keep XML's special characters out. */
-const metaText = (s: string) => s.replace(/&/g, '+').replace(/[<>]/g, ' ');
+];
 
 interface Ctx {
   doc: InvoiceDocument;
@@ -127,34 +106,16 @@ function drawParties(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   return Math.max(left, right) + 14;
 }
 
-function drawRow(pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean): number {
-  pdf.font(bold ? 'Bold' : 'Regular').fontSize(9).fillColor('#111111');
-  let x = X;
-  let bottom = y;
-  COLS.forEach((col, i) => {
-    pdf.text(cells[i] ?? '', x + 4, y, { width: col.w - 8, align: col.align });
-    bottom = Math.max(bottom, pdf.y);
-    x += col.w;
-  });
-  return bottom + 5;
-}
-
-function drawTableHead(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
-  pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
-  return drawRow(pdf, COLS.map((col) => c.t(col.key)), y + 1, true) + 2;
-}
-
-function newPage(pdf: PDFKit.PDFDocument): number {
-  pdf.addPage({ size: 'A4', margin: 0 });
-  return TOP;
-}
+const drawRow = (pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean) => row(pdf, COLS, cells, y, bold);
+const drawTableHead = (pdf: PDFKit.PDFDocument, c: Ctx, y: number) => tableHead(pdf, COLS, c.t, y);
+const paragraph = (pdf: PDFKit.PDFDocument, text: string, y: number, size?: number, color?: string) => para(pdf, text, y, BOTTOM, size, color);
 
 function drawLines(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   y = drawTableHead(pdf, c, y);
   c.doc.lines.forEach((line, i) => {
     const a = c.totals.lines[i]!;
     const cells = [lineDescription(line, c.locale), String(a.quantity), c.money(a.unitCents), a.rateBp === null ? c.t('invoice.out_of_scope_short') : formatRate(a.rateBp, c.locale), c.money(a.netCents)];
-    const height = pdf.font('Regular').fontSize(9).heightOfString(cells[0]!, { width: COLS[0].w - 8 });
+    const height = pdf.font('Regular').fontSize(9).heightOfString(cells[0]!, { width: COLS[0]!.w - 8 });
     if (y + height > BOTTOM - 20) y = drawTableHead(pdf, c, newPage(pdf));
     y = drawRow(pdf, cells, y, false);
     pdf.moveTo(X, y - 2).lineTo(X + W, y - 2).lineWidth(0.5).strokeColor('#cccccc').stroke();
@@ -179,13 +140,6 @@ function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
     y += 15;
   }
   return y + 4;
-}
-
-function paragraph(pdf: PDFKit.PDFDocument, text: string, y: number, size = 8.5, color = '#333333'): number {
-  const height = pdf.font('Regular').fontSize(size).heightOfString(text, { width: W, lineGap: 1 });
-  if (y + height > BOTTOM) y = newPage(pdf);
-  pdf.fillColor(color).text(text, X, y, { width: W, lineGap: 1 });
-  return pdf.y + 3;
 }
 
 function drawPayment(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
@@ -213,46 +167,12 @@ function drawLegal(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   return y;
 }
 
-function sellerFooter(c: Ctx): string {
-  const s = c.doc.seller;
-  // The RCS mention is « RCS <city> <SIREN> »; without one, the SIREN stands alone.
-  const siren = s.rcs ? [] : [`${translate(c.locale, 'invoice.siren')} ${s.siren}`];
-  return pdfText([s.legalName, ...sellerLegalMentions(c.doc, c.locale), ...siren, `${translate(c.locale, 'invoice.vat_number')} ${s.vatNumber}`].join(' – '));
-}
-
-function drawFooters(pdf: PDFKit.PDFDocument, c: Ctx): void {
-  const range = pdf.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    pdf.switchToPage(i);
-    pdf.fillColor('#666666').font('Regular').fontSize(7).text(sellerFooter(c), X, A4.h - 46, { width: W, align: 'center', lineBreak: true });
-    pdf.text(c.t('invoice.page', { page: i + 1, pages: range.count }), X, A4.h - 26, { width: W, align: 'right' });
-  }
-}
-
 /** Extra steps before the file is closed: facturx.ts attaches the XML and adds its metadata. */
 export type PdfFinisher = (pdf: PDFKit.PDFDocument) => void;
 
 function newPdf(doc: InvoiceDocument, locale: string): PDFKit.PDFDocument {
-  const { regular, bold } = loadFonts();
   const title = doc.proforma ? translate(locale, 'invoice.meta_title_proforma', { reference: doc.orderReference }) : translate(locale, 'invoice.meta_title', { number: doc.number ?? '' });
-  const pdf = new PDFDocument({
-    size: 'A4', margin: 0, autoFirstPage: false, bufferPages: true, compress: true,
-    // The default font too must be embeddable: pdfkit accepts font data there (its types say a name).
-    pdfVersion: '1.7', subset: 'PDF/A-3b', lang: locale === 'en' ? 'en-GB' : 'fr-FR', font: regular as unknown as string,
-    info: { Title: metaText(title), Author: metaText(doc.seller.legalName), Subject: metaText(title), Creator: 'bons-locaux', Producer: 'bons-locaux (PDFKit)' },
-  });
-  pdf.registerFont('Regular', regular);
-  pdf.registerFont('Bold', bold);
-  return pdf;
-}
-
-function collect(pdf: PDFKit.PDFDocument): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  return new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (b: Buffer) => chunks.push(b));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+  return newInvoicePdf({ locale, title, author: doc.seller.legalName });
 }
 
 /** Draws the whole document (checked first); `finish` runs last, before the file is closed. */
@@ -260,13 +180,13 @@ export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?:
   assertInvoiceDocument(doc);
   const c = invoiceContext(doc, locale);
   const pdf = newPdf(doc, locale);
-  const done = collect(pdf);
-  pdf.addPage({ size: 'A4', margin: 0 });
+  const done = collectPdf(pdf);
+  newPage(pdf);
   drawHeader(pdf, c);
   let y = drawParties(pdf, c, drawMeta(pdf, c, 118));
   y = drawTotals(pdf, c, drawLines(pdf, c, y));
   drawLegal(pdf, c, drawPayment(pdf, c, y));
-  drawFooters(pdf, c);
+  drawSellerFooters(pdf, doc.seller, sellerLegalMentions(doc, locale), c.t);
   finish?.(pdf);
   pdf.end();
   return done;

@@ -1,7 +1,5 @@
-import PDFDocument from 'pdfkit';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { InvoiceDocument, Seller } from '../invoices/invoice-document';
+import { A4, BRAND, collectPdf, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, W, X, type Column } from '../invoices/invoice-page';
 import { formatRate, sellerLegalMentions } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
@@ -17,43 +15,25 @@ import { calendarNoon, type StatementDocument } from './statement-data';
  *
  * Amounts are the stored per-campaign ones (the settlement's rounding unit), never
  * recomputed: the invoice always equals what was deducted. The layout and legal mentions
- * follow server/invoices/invoice-pdf.ts, whose drawing code is private to the order
- * invoices and their checks (a shop has no SIRET requirement here, nothing is due), so it is
- * not reused directly; its texts and the same embedded font (PDF/A-3b) are.
+ * follow server/invoices/invoice-pdf.ts: same page kit (invoice-page.ts: PDF/A-3b, embedded
+ * font, rows, footers) and texts; the parties and totals differ (a shop has no SIRET
+ * requirement here, and nothing is due).
  */
 
 export interface StatementInvoiceDeps {
   operator: Seller;
 }
 
-const A4 = { w: 595.28, h: 841.89 };
-const BRAND = '#1f4e79';
-const X = 48;
-const W = A4.w - 2 * X;
-const TOP = 60;
 const BOTTOM = A4.h - 70;
 /** Late-payment rate for companies: ECB + 10 points, as the order invoices say to companies. */
 const LATE_PENALTY_POINTS = 10;
-const COLS = [
+const COLS: readonly Column[] = [
   { key: 'invoice.col_description', w: 219, align: 'left' },
   { key: 'statements.invoice_col_net', w: 70, align: 'right' },
   { key: 'invoice.col_vat_rate', w: 50, align: 'right' },
   { key: 'statements.invoice_col_vat', w: 70, align: 'right' },
   { key: 'statements.invoice_col_gross', w: 90, align: 'right' },
-] as const;
-
-const require = createRequire(import.meta.url);
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-function loadFonts() {
-  const file = (weight: string) => readFileSync(require.resolve(`@expo-google-fonts/open-sans/${weight}/OpenSans_${weight}.ttf`));
-  fonts ??= { regular: file('400Regular'), bold: file('700Bold') };
-  return fonts;
-}
-
-/** Open Sans has no narrow no-break space (Intl puts one in French amounts). */
-const pdfText = (s: string) => s.replace(/\u202f/g, '\u00a0');
-/** pdfkit copies Info strings into the XMP packet unescaped. */
-const metaText = (s: string) => s.replace(/&/g, '+').replace(/[<>]/g, ' ');
+];
 
 interface Ctx {
   d: StatementDocument;
@@ -62,11 +42,6 @@ interface Ctx {
   t: (key: string, params?: Record<string, string | number>) => string;
   money: (cents: number) => string;
   date: (iso: string) => string;
-}
-
-function newPage(pdf: PDFKit.PDFDocument): number {
-  pdf.addPage({ size: 'A4', margin: 0 });
-  return TOP;
 }
 
 function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
@@ -104,22 +79,9 @@ function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
   return Math.max(party(X, c.t('invoice.seller'), sellerLines), party(X + W / 2 + 12, c.t('invoice.buyer'), buyerLines)) + 14;
 }
 
-function drawRow(pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean): number {
-  pdf.font(bold ? 'Bold' : 'Regular').fontSize(9).fillColor('#111111');
-  let x = X;
-  let bottom = y;
-  COLS.forEach((col, i) => {
-    pdf.text(cells[i] ?? '', x + 4, y, { width: col.w - 8, align: col.align });
-    bottom = Math.max(bottom, pdf.y);
-    x += col.w;
-  });
-  return bottom + 5;
-}
-
-function drawTableHead(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
-  pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
-  return drawRow(pdf, COLS.map((col) => c.t(col.key)), y + 1, true) + 2;
-}
+const drawRow = (pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean) => row(pdf, COLS, cells, y, bold);
+const drawTableHead = (pdf: PDFKit.PDFDocument, c: Ctx, y: number) => tableHead(pdf, COLS, c.t, y);
+const paragraph = (pdf: PDFKit.PDFDocument, text: string, y: number, size?: number, color?: string) => para(pdf, text, y, BOTTOM, size, color);
 
 function drawLines(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   y = drawTableHead(pdf, c, y);
@@ -131,10 +93,10 @@ function drawLines(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   for (const k of c.d.campaigns) {
     const description = c.t('statements.invoice_line', { campaign: k.name, rate: pdfText(formatRate(k.commissionBps, c.locale)) });
     const detail = c.t('statements.invoice_line_detail', { count: k.redemptionCount, gross: c.money(k.grossCents) });
-    const height = pdf.font('Regular').fontSize(9).heightOfString(`${description}\n${detail}`, { width: COLS[0].w - 8 });
+    const height = pdf.font('Regular').fontSize(9).heightOfString(`${description}\n${detail}`, { width: COLS[0]!.w - 8 });
     if (y + height > BOTTOM - 20) y = drawTableHead(pdf, c, newPage(pdf));
     const bottom = drawRow(pdf, [description, c.money(k.commissionCents), pdfText(formatRate(k.vatBps, c.locale)), c.money(k.vatCents), c.money(k.commissionCents + k.vatCents)], y, false);
-    pdf.fillColor('#555555').font('Regular').fontSize(8).text(detail, X + 4, bottom - 3, { width: COLS[0].w - 8 });
+    pdf.fillColor('#555555').font('Regular').fontSize(8).text(detail, X + 4, bottom - 3, { width: COLS[0]!.w - 8 });
     y = pdf.y + 5;
     pdf.moveTo(X, y - 2).lineTo(X + W, y - 2).lineWidth(0.5).strokeColor('#cccccc').stroke();
   }
@@ -168,26 +130,6 @@ function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   return y + 8;
 }
 
-function paragraph(pdf: PDFKit.PDFDocument, text: string, y: number, size = 8.5, color = '#333333'): number {
-  const height = pdf.font('Regular').fontSize(size).heightOfString(text, { width: W, lineGap: 1 });
-  if (y + height > BOTTOM) y = newPage(pdf);
-  pdf.fillColor(color).text(text, X, y, { width: W, lineGap: 1 });
-  return pdf.y + 3;
-}
-
-function drawFooters(pdf: PDFKit.PDFDocument, c: Ctx): void {
-  const s = c.seller;
-  // As on the order invoices: « RCS <city> <SIREN> », else the SIREN alone. The mentions read the seller only.
-  const mentions = sellerLegalMentions({ seller: s } as InvoiceDocument, c.locale);
-  const footer = pdfText([s.legalName, ...mentions, ...(s.rcs ? [] : [`${c.t('invoice.siren')} ${s.siren}`]), `${c.t('invoice.vat_number')} ${s.vatNumber}`].join(' – '));
-  const range = pdf.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    pdf.switchToPage(i);
-    pdf.fillColor('#666666').font('Regular').fontSize(7).text(footer, X, A4.h - 46, { width: W, align: 'center' });
-    pdf.text(c.t('invoice.page', { page: i + 1, pages: range.count }), X, A4.h - 26, { width: W, align: 'right' });
-  }
-}
-
 /** The invoice as a PDF/A-3b file (archival, like the order invoices). */
 export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: StatementDocument, locale = 'fr'): Promise<Buffer> {
   const s = d.statement;
@@ -199,26 +141,14 @@ export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: S
     money: (cents) => pdfText(formatMoney(cents, locale)),
     date: (iso) => pdfText(formatLongDate(iso, locale)),
   };
-  const { regular, bold } = loadFonts();
-  const title = translate(locale, 'invoice.meta_title', { number: s.invoiceNumber });
-  const pdf = new PDFDocument({
-    size: 'A4', margin: 0, autoFirstPage: false, bufferPages: true, compress: true,
-    pdfVersion: '1.7', subset: 'PDF/A-3b', lang: locale === 'en' ? 'en-GB' : 'fr-FR', font: regular as unknown as string,
-    info: { Title: metaText(title), Author: metaText(deps.operator.legalName), Subject: metaText(title), Creator: 'bons-locaux', Producer: 'bons-locaux (PDFKit)' },
-  });
-  pdf.registerFont('Regular', regular);
-  pdf.registerFont('Bold', bold);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('data', (b: Buffer) => chunks.push(b));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
+  const pdf = newInvoicePdf({ locale, title: translate(locale, 'invoice.meta_title', { number: s.invoiceNumber }), author: deps.operator.legalName });
+  const done = collectPdf(pdf);
   newPage(pdf);
   let y = drawTotals(pdf, c, drawLines(pdf, c, drawHeaderAndParties(pdf, c)));
   y = paragraph(pdf, c.t('statements.invoice_paid', { date: c.date(s.createdAt), reference: s.reference, batch: d.batch.reference }), y, 9.5, '#111111');
   for (const key of ['invoice.late_interest_company', 'invoice.recovery_fee_company', 'invoice.no_discount']) y = paragraph(pdf, c.t(key, { points: LATE_PENALTY_POINTS }), y);
-  drawFooters(pdf, c);
+  // The mentions read the seller only.
+  drawSellerFooters(pdf, c.seller, sellerLegalMentions({ seller: c.seller } as InvoiceDocument, locale), c.t);
   pdf.end();
   return done;
 }

@@ -1,0 +1,105 @@
+import PDFDocument from 'pdfkit';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Seller } from './invoice-document';
+
+/**
+ * The page kit every invoice shares (order invoices and pro-formas, shops' commission
+ * invoices): A4 geometry, the brand, the embedded Open Sans (PDF/A forbids non-embedded
+ * fonts, so not the standard Helvetica), the PDF/A-3b document, the table rows, paragraphs
+ * that break pages, and the seller's legal footer on every page.
+ */
+export const A4 = { w: 595.28, h: 841.89 };
+export const BRAND = '#1f4e79';
+export const X = 48;
+export const W = A4.w - 2 * X;
+export const TOP = 60;
+
+export interface Column {
+  key: string;
+  w: number;
+  align: 'left' | 'right';
+}
+
+const require = createRequire(import.meta.url);
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+function loadFonts() {
+  const file = (weight: string) => readFileSync(require.resolve(`@expo-google-fonts/open-sans/${weight}/OpenSans_${weight}.ttf`));
+  fonts ??= { regular: file('400Regular'), bold: file('700Bold') };
+  return fonts;
+}
+
+/** Open Sans has no narrow no-break space (Intl puts one in French amounts): use a no-break space. */
+export const pdfText = (s: string) => s.replace(/\u202f/g, '\u00a0');
+/** pdfkit copies Info strings into the XMP packet unescaped: keep XML's special characters out. */
+const metaText = (s: string) => s.replace(/&/g, '+').replace(/[<>]/g, ' ');
+
+/** A PDF/A-3b document with the fonts registered as 'Regular' and 'Bold'; pages are buffered for the footers. */
+export function newInvoicePdf(opts: { locale: string; title: string; author: string }): PDFKit.PDFDocument {
+  const { regular, bold } = loadFonts();
+  const pdf = new PDFDocument({
+    size: 'A4', margin: 0, autoFirstPage: false, bufferPages: true, compress: true,
+    // The default font too must be embeddable: pdfkit accepts font data there (its types say a name).
+    pdfVersion: '1.7', subset: 'PDF/A-3b', lang: opts.locale === 'en' ? 'en-GB' : 'fr-FR', font: regular as unknown as string,
+    info: { Title: metaText(opts.title), Author: metaText(opts.author), Subject: metaText(opts.title), Creator: 'bons-locaux', Producer: 'bons-locaux (PDFKit)' },
+  });
+  pdf.registerFont('Regular', regular);
+  pdf.registerFont('Bold', bold);
+  return pdf;
+}
+
+/** The whole file once `pdf.end()` is called. */
+export function collectPdf(pdf: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    pdf.on('data', (b: Buffer) => chunks.push(b));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+}
+
+export function newPage(pdf: PDFKit.PDFDocument): number {
+  pdf.addPage({ size: 'A4', margin: 0 });
+  return TOP;
+}
+
+/** One table row, each cell wrapped in its column; returns the y below the tallest cell. */
+export function drawRow(pdf: PDFKit.PDFDocument, cols: readonly Column[], cells: string[], y: number, bold: boolean): number {
+  pdf.font(bold ? 'Bold' : 'Regular').fontSize(9).fillColor('#111111');
+  let x = X;
+  let bottom = y;
+  cols.forEach((col, i) => {
+    pdf.text(cells[i] ?? '', x + 4, y, { width: col.w - 8, align: col.align });
+    bottom = Math.max(bottom, pdf.y);
+    x += col.w;
+  });
+  return bottom + 5;
+}
+
+export function drawTableHead(pdf: PDFKit.PDFDocument, cols: readonly Column[], t: (key: string) => string, y: number): number {
+  pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
+  return drawRow(pdf, cols, cols.map((col) => t(col.key)), y + 1, true) + 2;
+}
+
+/** A paragraph across the page width, on a new page when it would pass `bottom`. */
+export function paragraph(pdf: PDFKit.PDFDocument, text: string, y: number, bottom: number, size = 8.5, color = '#333333'): number {
+  const height = pdf.font('Regular').fontSize(size).heightOfString(text, { width: W, lineGap: 1 });
+  if (y + height > bottom) y = newPage(pdf);
+  pdf.fillColor(color).text(text, X, y, { width: W, lineGap: 1 });
+  return pdf.y + 3;
+}
+
+/**
+ * The seller's identity and page numbers at the foot of every buffered page. The RCS
+ * mention is « RCS <city> <SIREN> »; without one, the SIREN stands alone.
+ */
+export function drawSellerFooters(pdf: PDFKit.PDFDocument, seller: Seller, mentions: string[], t: (key: string, params?: Record<string, string | number>) => string): void {
+  const siren = seller.rcs ? [] : [`${t('invoice.siren')} ${seller.siren}`];
+  const footer = pdfText([seller.legalName, ...mentions, ...siren, `${t('invoice.vat_number')} ${seller.vatNumber}`].join(' – '));
+  const range = pdf.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    pdf.switchToPage(i);
+    pdf.fillColor('#666666').font('Regular').fontSize(7).text(footer, X, A4.h - 46, { width: W, align: 'center', lineBreak: true });
+    pdf.text(t('invoice.page', { page: i + 1, pages: range.count }), X, A4.h - 26, { width: W, align: 'right' });
+  }
+}
