@@ -3,6 +3,7 @@ import { translate } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { drawQr, qrRuns } from './qr-vector';
+import { pipePdf, winAnsi } from './pdf-output';
 
 /** One voucher to print on a sheet; `code` is the raw 20-symbol code, `formatted` its dashed form. */
 export interface SheetVoucher {
@@ -55,13 +56,8 @@ const PAD = 10;
 const QR_W = 124;
 const LEFT_W = CARD_W - QR_W - PAD - 4;
 
-// Pacing, as in voucher-pdf.ts: yield to the event loop after every page, and wait while
-// more than HIGH_WATER bytes sit in pdfkit's buffer, unread by a slow consumer.
-const HIGH_WATER = 256 * 1024;
-const DRAIN_POLL_MS = 50;
-
 // PDF standard fonts use WinAnsi: replace the narrow spaces Intl prints with plain ones.
-const pdfText = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
+const pdfText = winAnsi;
 
 /** Card `slot` (0…7, left to right then top to bottom) of any page. */
 export function cardBox(slot: number): CardBox {
@@ -71,11 +67,10 @@ export function cardBox(slot: number): CardBox {
 }
 
 type T = (key: string, params?: Record<string, string | number>) => string;
-type Out = NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
 
 /**
  * Streams printable A4 sheets of 8 vouchers into `out`. The source is pulled one voucher at
- * a time and pdfkit's output buffer is kept under HIGH_WATER, so 10 000 vouchers take no more
+ * a time and pdfkit's output buffer is kept small (pipePdf paces it), so 10 000 vouchers take no more
  * memory than 100. Resolves when `out` has finished (or closed early: a client that went
  * away stops the drawing). Rejects on an error of `out` or of the source; on a source error
  * `out` is left open and unended so the caller can destroy it (a truncated PDF must not look
@@ -86,93 +81,26 @@ export async function streamVoucherSheets(
   vouchers: AsyncIterable<SheetVoucher> | Iterable<SheetVoucher>,
   opts: VoucherSheetsOptions,
 ): Promise<void> {
-  const dest = out as Out;
   const t: T = (key, params) => pdfText(translate(opts.locale, key, params));
   const doc = new PDFDocument({ size: 'A4', autoFirstPage: false, compress: true, info: { Title: pdfText(opts.title ?? t('sheets.doc_title')) } });
-  const watch = watchOutput(doc, dest);
-  doc.pipe(dest);
-  const gone = () => watch.failure() !== null || dest.destroyed === true || dest.writableEnded === true;
+  const output = pipePdf(doc, out);
   let count = 0;
   try {
     for await (const v of vouchers) {
-      if (gone()) break;
+      if (output.gone()) break;
       const slot = count % VOUCHERS_PER_PAGE;
       if (slot === 0) startPage(doc, opts, t, count / VOUCHERS_PER_PAGE + 1);
       drawCard(doc, v, cardBox(slot), opts, t);
       count++;
-      if (slot === VOUCHERS_PER_PAGE - 1) await pace(doc, dest, gone);
+      if (slot === VOUCHERS_PER_PAGE - 1) await output.pace();
     }
-    if (gone()) {
-      abandon(doc, dest);
-    } else {
-      // A document needs at least one page: an empty source gives one blank sheet, not a broken file.
-      if (count === 0) doc.addPage({ size: 'A4', margin: 0 });
-      doc.end();
-      await watch.finished;
-    }
+    // A document needs at least one page: an empty source gives one blank sheet, not a broken file.
+    if (count === 0 && !output.gone()) doc.addPage({ size: 'A4', margin: 0 });
   } catch (err) {
-    abandon(doc, dest);
+    output.abandon();
     throw err;
-  } finally {
-    watch.dispose();
   }
-  const failure = watch.failure();
-  if (failure !== null) throw failure;
-}
-
-/**
- * Records the first error of the document or of `out` (so neither is left without an 'error'
- * listener, which would crash the process) and resolves `finished` once `out` is done either way.
- */
-function watchOutput(doc: PDFKit.PDFDocument, dest: Out) {
-  let failure: unknown = null;
-  let settle = () => {};
-  const finished = new Promise<void>((resolve) => (settle = resolve));
-  const onError = (err: unknown) => {
-    failure ??= err;
-    settle();
-  };
-  dest.on('error', onError);
-  doc.on('error', onError);
-  dest.once('finish', settle);
-  dest.once('close', settle);
-  return {
-    finished,
-    failure: () => failure,
-    dispose() {
-      dest.off('error', onError);
-      doc.off('error', onError);
-      dest.off('finish', settle);
-      dest.off('close', settle);
-    },
-  };
-}
-
-function abandon(doc: PDFKit.PDFDocument, dest: Out): void {
-  doc.unpipe(dest as NodeJS.WritableStream);
-  doc.destroy();
-}
-
-/** Lets other work run, then waits while the consumer is behind by more than HIGH_WATER. */
-async function pace(doc: PDFKit.PDFDocument, dest: Out, gone: () => boolean): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  while (doc.readableLength > HIGH_WATER && !gone()) await drainOrTimeout(dest);
-}
-
-// Hand-rolled instead of events.once so no listener is left behind when the timer wins
-// (a stalled consumer would otherwise pile up one 'drain' listener per poll).
-function drainOrTimeout(dest: Out): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      dest.off('drain', done);
-      dest.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, DRAIN_POLL_MS);
-    dest.on('drain', done);
-    dest.on('close', done);
-  });
+  await output.finish();
 }
 
 /** New page; its footer (title, order, page number) sits in the bottom margin, clear of the marks. */

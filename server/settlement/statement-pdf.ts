@@ -5,7 +5,7 @@ import { formatRate } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { fitText, pipePdf, winAnsi } from './pdf-output';
+import { fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
 import { calendarNoon, splitStatementLines, statusText, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
 import { maskIban } from '../lib/identifiers';

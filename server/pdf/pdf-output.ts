@@ -1,6 +1,6 @@
 /**
- * Streaming a long pdfkit document into a response with flat memory (the pattern of
- * server/pdf/voucher-sheets.ts, whose helpers are private to it): pdfkit pushes every
+ * Streaming a long pdfkit document into a response with flat memory (printable voucher
+ * sheets, shops' statements): pdfkit pushes every
  * finished page into its readable buffer whatever the consumer does, so the drawing
  * yields to the event loop after each page and waits while more than HIGH_WATER bytes
  * sit unread. A consumer that goes away stops the drawing.
