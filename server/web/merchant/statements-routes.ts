@@ -1,15 +1,12 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { formatRate } from '../../invoices/invoice-texts';
 import { formatLongDate } from '../../lib/dates';
-import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
-import { streamStatementCsv } from '../../settlement/statement-csv';
-import { calendarNoon, loadStatementDocument, shopStatements, statusText, type StatementDocument, type StatementListItem } from '../../settlement/statement-data';
+import { calendarNoon, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
 import { parisDateTime } from '../../lib/paris-time';
 import { maskIban } from '../../lib/identifiers';
-import { streamStatementInvoicePdf } from '../../settlement/statement-invoice-pdf';
-import { streamStatementPdf } from '../../settlement/statement-pdf';
 import type { AppContext } from '../context';
+import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { requireShopUser } from '../middleware/auth';
 
 /**
@@ -20,7 +17,6 @@ import { requireShopUser } from '../middleware/auth';
  * serve the same files.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BADGE = { paid: 'badge', pending: 'badge badge-muted', failed: 'badge badge-blocked' } as const;
 
 export function merchantStatementRoutes(ctx: AppContext): Router {
@@ -30,12 +26,7 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
   const me = (res: Response) => res.locals.shopUser!;
   const nav = (res: Response) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', nav_statements: true, noIndex: true, bodyClass: 'shop-area' });
 
-  const statementFor = (req: Request, res: Response): StatementDocument => {
-    const id = String(req.params.id);
-    const d = UUID.test(id) ? loadStatementDocument(ctx.database, id, me(res).merchant.id) : undefined;
-    if (!d) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
-    return d;
-  };
+  const statementFor = (req: Request, res: Response) => statementDocumentFor(ctx, String(req.params.id), me(res).merchant.id);
 
   r.get('/commercant/releves', (_req, res) => {
     const locale = res.locals.locale;
@@ -46,35 +37,9 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
     });
   });
 
-  /** Streams a document; once bytes are out an error can only cut the connection (a truncated file must not look whole). */
-  const send = (res: Response, d: StatementDocument, write: () => Promise<void>) =>
-    write().catch((err: unknown) => {
-      if (!res.headersSent) {
-        // Nothing sent yet: the error page must not arrive as a file download.
-        for (const h of ['Content-Disposition', 'Content-Type']) res.removeHeader(h);
-        throw err;
-      }
-      ctx.logger.error({ err, statement: d.statement.id }, 'statement document failed');
-      res.destroy(err as Error);
-    });
-
-  r.get('/commercant/releves/:id.pdf', async (req, res) => {
-    const d = statementFor(req, res);
-    res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.reference}.pdf"`);
-    await send(res, d, () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator }, d, res, res.locals.locale));
-  });
-
-  r.get('/commercant/releves/:id.csv', async (req, res) => {
-    const d = statementFor(req, res);
-    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${d.statement.reference}.csv"`);
-    await send(res, d, () => streamStatementCsv(ctx.database, d, res, res.locals.locale));
-  });
-
-  r.get('/commercant/releves/:id/facture.pdf', async (req, res) => {
-    const d = statementFor(req, res);
-    res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.invoiceNumber}.pdf"`);
-    await send(res, d, () => streamStatementInvoicePdf({ operator: ctx.config.operator }, d, res, res.locals.locale));
-  });
+  r.get('/commercant/releves/:id.pdf', (req, res) => sendStatementDocument(ctx, res, statementFor(req, res), 'pdf'));
+  r.get('/commercant/releves/:id.csv', (req, res) => sendStatementDocument(ctx, res, statementFor(req, res), 'csv'));
+  r.get('/commercant/releves/:id/facture.pdf', (req, res) => sendStatementDocument(ctx, res, statementFor(req, res), 'invoice'));
 
   r.get('/commercant/releves/:id', (req, res) => {
     const d = statementFor(req, res);

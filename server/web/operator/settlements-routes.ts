@@ -8,11 +8,8 @@ import { findBatch } from '../../domain/settlements/settlements-repository';
 import { AppError } from '../../lib/errors';
 import { stripeClient } from '../../payments/stripe-provider';
 import { stripeTransfers } from '../../payments/stripe-transfers';
-import { streamStatementCsv } from '../../settlement/statement-csv';
-import { loadStatementDocument, type StatementDocument } from '../../settlement/statement-data';
-import { streamStatementInvoicePdf } from '../../settlement/statement-invoice-pdf';
-import { streamStatementPdf } from '../../settlement/statement-pdf';
 import type { AppContext } from '../context';
+import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { batchDetailView, batchListView, defaultUntil, unsettledPreview } from './settlements-view';
 import { operatorPage, requireOperator } from './session';
 
@@ -89,34 +86,8 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
     detail(req, res, r2.alreadyExecuted ? res.locals.t('operator.settlement.already_executed') : res.locals.t('operator.settlement.executed_done', { count: r2.paid }));
   });
   // Any shop's statement documents, for support and the accountant (read permission).
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  const statementOf = (req: Request): StatementDocument => {
-    const id = String(req.params.sid);
-    const d = UUID.test(id) ? loadStatementDocument(ctx.database, id) : undefined;
-    if (!d) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
-    return d;
-  };
-  const stream = async (res: Response, d: StatementDocument, type: string, name: string, write: () => Promise<void>) => {
-    res.set('Cache-Control', 'no-store').type(type).set('Content-Disposition', `inline; filename="${name}"`);
-    try {
-      await write();
-    } catch (err) {
-      // Headers are gone: cut the connection so a truncated file is never taken for a whole one.
-      ctx.logger.error({ err, statement: d.statement.id }, 'statement document failed');
-      res.destroy(err as Error);
-    }
-  };
-  r.get('/operateur/releves/:sid/releve.pdf', requireOperator('settlements.read'), async (req, res) => {
-    const d = statementOf(req);
-    await stream(res, d, 'application/pdf', `${d.statement.reference}.pdf`, () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator }, d, res, res.locals.locale));
-  });
-  r.get('/operateur/releves/:sid/releve.csv', requireOperator('settlements.read'), async (req, res) => {
-    const d = statementOf(req);
-    await stream(res, d, 'text/csv; charset=utf-8', `${d.statement.reference}.csv`, () => streamStatementCsv(ctx.database, d, res, res.locals.locale));
-  });
-  r.get('/operateur/releves/:sid/facture.pdf', requireOperator('settlements.read'), async (req, res) => {
-    const d = statementOf(req);
-    await stream(res, d, 'application/pdf', `${d.statement.invoiceNumber}.pdf`, () => streamStatementInvoicePdf({ operator: ctx.config.operator }, d, res, res.locals.locale));
-  });
+  for (const [file, kind] of [['releve.pdf', 'pdf'], ['releve.csv', 'csv'], ['facture.pdf', 'invoice']] as const) {
+    r.get(`/operateur/releves/:sid/${file}`, requireOperator('settlements.read'), (req, res) => sendStatementDocument(ctx, res, statementDocumentFor(ctx, String(req.params.sid)), kind));
+  }
   return r;
 }
