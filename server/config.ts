@@ -23,6 +23,8 @@ const schema = z.object({
   VOID_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
   /** Weekly settlement: ISO weekday (1 = Monday … 7 = Sunday) at 05:00 Paris, or "off". */
   SETTLEMENT_WEEKDAY: z.union([z.literal('off'), z.coerce.number().int().min(1).max(7)]).default(1),
+  /** Origins allowed to frame the progress widget (checked by server/web/embed/routes.ts). */
+  EMBED_FRAME_ANCESTORS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -45,6 +47,8 @@ export interface Config {
   operator: Seller;
   /** ISO weekday of the automatic settlement (null: only by hand or `cli settle`). */
   settlementWeekday: number | null;
+  /** Space-separated origins allowed to frame /embed/campaigns/… (default « * »). */
+  embedFrameAncestors?: string;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
     operator: operatorOrThrow(env, production),
     settlementWeekday: e.SETTLEMENT_WEEKDAY === 'off' ? null : e.SETTLEMENT_WEEKDAY,
+    embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
   };
 }
 

@@ -1,3 +1,4 @@
+import { ibanWithCheckDigits } from '../../server/lib/identifiers';
 /** Fictitious partner shops of the Seine estuary, with varied categories and towns. */
 export const demoMerchants = [
   { slug: 'librairie-la-galerne', name: 'Librairie La Galerne', category: 'Librairie', address: '148 rue de Paris', postalCode: '76600', city: 'Le Havre', website: 'https://example.org/galerne' },
@@ -73,9 +74,5 @@ export const demoShopUsers = [
  * so the demo can run a settlement and produce a SEPA file that validates.
  */
 export function demoIban(index: number): string {
-  const bban = `3000400001${String(10_000_000_000 + index * 7919).slice(-11)}${String(10 + (index % 89)).padStart(2, '0')}`;
-  const numeric = `${bban}FR00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
-  let rem = 0;
-  for (const ch of numeric) rem = (rem * 10 + Number(ch)) % 97;
-  return `FR${String(98 - rem).padStart(2, '0')}${bban}`;
+  return ibanWithCheckDigits('FR', `3000400001${String(10_000_000_000 + index * 7919).slice(-11)}${String(10 + (index % 89)).padStart(2, '0')}`);
 }

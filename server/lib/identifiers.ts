@@ -169,6 +169,11 @@ function ibanRemainder(iban: string): number {
   return r;
 }
 
+/** The IBAN of a BBAN: check digits computed with the same mod 97 as the check (demo data, fixtures). */
+export function ibanWithCheckDigits(country: string, bban: string): string {
+  return `${country}${String(98 - ibanRemainder(`${country}00${bban}`)).padStart(2, '0')}${bban}`;
+}
+
 /** "fr76 3000 6000 0112 3456 7890 189" → "FR7630006000011234567890189". */
 export function parseIban(input: string): Checked<IbanReason> {
   const value = compact(input).toUpperCase();

@@ -65,14 +65,8 @@ export const MAX_TRANSFER_CENTS = 99_999_999_999;
 const NAME_MAX = 70;
 const REMITTANCE_MAX = 140;
 
-interface CleanTransfer {
-  endToEndId: string;
-  amountCents: number;
-  creditorName: string;
-  creditorIban: string;
-  creditorBic: string | null;
-  remittance: string;
-}
+/** A transfer after cleaning: same fields, SEPA text and normalised identifiers. */
+type CleanTransfer = SepaTransfer;
 
 interface CleanFile {
   messageId: string;
