@@ -1,33 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import type { Browser } from 'playwright-core';
-import { browserAvailable, launchChromium } from '../support/browser';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 
 const hasBrowser = browserAvailable();
 
 describe.runIf(hasBrowser)('a buyer in a real browser (Chromium)', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   it('buys 2 vouchers with the demo provider, opens one and reads its QR code back', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    const cspErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') cspErrors.push(m.text());
-    });
+    const { app, browser } = env;
+    const { context, page, errors: cspErrors } = await pageWithConsoleErrors(browser, { width: 390, height: 844 });
 
     await page.goto(`${app.url}/`);
     await page.getByRole('link', { name: 'Chèques cadeaux Seine Estuaire' }).click();

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
-import { browserAvailable, launchChromium } from '../support/browser';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 
 const hasBrowser = browserAvailable();
 
@@ -13,31 +11,13 @@ const hasBrowser = browserAvailable();
  * cookies), as three different people would.
  */
 describe.runIf(hasBrowser)('shop onboarding in a real browser (Chromium)', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   /** A page that records console errors (a CSP violation shows there); the deliberate 422 is not one. */
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('status of 422')) errors.push(m.text());
-    });
-    return { page, errors };
-  }
+  const newPage = () => pageWithConsoleErrors(env.browser, { width: 1024, height: 900 }, (text) => text.includes('status of 422'));
 
   it('applies, gets approved, sets a password and reaches the till', async () => {
+    const { app } = env;
     // 1. The shop applies from the campaign page's link.
     const shop = await newPage();
     await shop.page.goto(`${app.url}/campagnes/seine-estuaire`);

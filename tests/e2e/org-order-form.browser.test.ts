@@ -1,33 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { browserAvailable, launchChromium } from '../support/browser';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 
 const hasBrowser = browserAvailable();
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
 describe.runIf(hasBrowser)('a town hall orders in a real browser (Chromium)', () => {
-  let app: TestApp;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    app = await startTestApp();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await app?.close();
-  });
+  const env = useAppAndBrowser();
 
   it('uploads a CSV with two bad rows, reads the report, fixes the file and gets the transfer reference', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 900 } });
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    const { app, browser } = env;
+    const { context, page, errors: consoleErrors } = await pageWithConsoleErrors(browser, { width: 1024, height: 900 });
     const orders = () => (app.database.sqlite.prepare('SELECT COUNT(*) n FROM orders').get() as { n: number }).n;
     const ordersBefore = orders();
 

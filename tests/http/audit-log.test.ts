@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../server/domain/audit/audit-log';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { buyVouchers, postOrder, TOWN_HALL_BUYER } from '../support/builders';
 import { merchantId, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 const clock = fixedClock('2026-11-16T09:00:00Z');
 let app: TestApp;
@@ -17,12 +17,7 @@ let admin: FormClient;
 let viewer: FormClient;
 let adminId: string;
 
-async function signedIn(email: string) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password: DEMO_OPERATOR_PASSWORD }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 beforeAll(async () => {
   app = await startTestApp({ clock });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { paidVoucher, shopKey } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 let app: TestApp;
 let admin: FormClient;
@@ -66,12 +66,7 @@ const outbox = (kind: string, recipient: string) => app.database.sqlite.prepare(
 /** The campaign page as a signed-in-looking visitor: bypasses the 30-second page cache for anonymous visitors. */
 const campaignPage = async () => (await fetch(`${app.url}/campagnes/seine-estuaire`, { headers: { cookie: 'sid=none' } })).text();
 
-async function signedIn(email: string, password = DEMO_OPERATOR_PASSWORD) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 /** Posts an action from the shop's page (the page carries the CSRF token). */
 async function act(c: FormClient, slug: string, action: string, fields: Record<string, string> = {}) {

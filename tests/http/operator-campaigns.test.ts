@@ -3,18 +3,14 @@ import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-opera
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { setMerchantCampaigns } from '../../server/domain/merchants/merchant-review-service';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 let app: TestApp;
 let agent: FormClient;
 let viewer: FormClient;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
 
-const signIn = async (email: string, password: string) => {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password }, page.html)).res.status).toBe(303);
-  return c;
-};
+const signIn = (email: string, password: string) => operatorClient(app.url, email, password);
 const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
 /** Posts the campaign form as a browser would: multipart, with an optional image. */

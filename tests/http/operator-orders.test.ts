@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 let app: TestApp;
 let staff: FormClient;
@@ -16,12 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-async function signedIn(email: string, password = DEMO_OPERATOR_PASSWORD) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 /** A town hall's order paid by bank transfer: 30 vouchers of 50 € (plus the campaign's fee, if any). */
 async function transferOrder(organisation = 'Mairie de Montivilliers'): Promise<{ id: string; reference: string; totalCents: number }> {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { buyVouchers } from '../support/builders';
 import { hasXmllint, merchantId, take, validateSepa } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,12 +12,7 @@ let app: TestApp;
 let admin: FormClient;
 let viewer: FormClient;
 
-async function signedIn(email: string) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password: DEMO_OPERATOR_PASSWORD }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 beforeAll(async () => {
   app = await startTestApp({ clock });

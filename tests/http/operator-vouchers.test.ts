@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { formatCode } from '../../server/lib/codes';
 import { reconciliationReport } from '../../server/reports/reconciliation';
 import { paidVoucher, shopKey, voucherState, type BuiltKey, type BuiltVoucher } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 let app: TestApp;
 let admin: FormClient;
@@ -26,12 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function signedIn(email: string, password = DEMO_OPERATOR_PASSWORD) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 const buy = (amountCents: number) => paidVoucher({ ...app, baseUrl: app.url }, amountCents);
 

@@ -8,10 +8,10 @@ import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { beginRefund, callProvider, refundUnusedVouchers } from '../../server/domain/orders/refunds-service';
 import { createLogger } from '../../server/lib/logger';
 import { stripeClient } from '../../server/payments/stripe-provider';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { buyVouchers, postOrder, shopKey, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { operatorClient } from '../support/operator';
 
 const SECRET_KEY = 'sk_test_bons_locaux_refunds';
 const WEBHOOK_SECRET = 'whsec_test_bons_locaux_refunds';
@@ -21,12 +21,7 @@ let admin: FormClient;
 let viewer: FormClient;
 let till: BuiltKey;
 
-async function signedIn(email: string) {
-  const c = new FormClient(app.url);
-  const page = await c.get('/operateur/connexion');
-  expect((await c.post('/operateur/connexion', { email, password: DEMO_OPERATOR_PASSWORD }, page.html)).res.status).toBe(303);
-  return c;
-}
+const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ secretKey: SECRET_KEY });

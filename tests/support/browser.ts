@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { startTestApp, type TestApp } from './test-app';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,4 +31,43 @@ export const CHROMIUM_FLAGS = [
 export async function launchChromium(extraArgs: string[] = []): Promise<{ browser: Browser; close: () => Promise<void> }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
   return { browser, close: () => browser.close() };
+}
+
+/**
+ * The real app and one Chromium for the enclosing describe block: started before its
+ * tests, closed after. Read `app` and `browser` inside the tests (they exist from then on).
+ */
+export function useAppAndBrowser(): { readonly app: TestApp; readonly browser: Browser } {
+  let app: TestApp | undefined;
+  let launched: { browser: Browser; close: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    app = await startTestApp();
+    launched = await launchChromium();
+  });
+  afterAll(async () => {
+    await launched?.close();
+    await app?.close();
+  });
+  return {
+    get app() {
+      return app!;
+    },
+    get browser() {
+      return launched!.browser;
+    },
+  };
+}
+
+/**
+ * A French page in a fresh context that records console errors (a CSP violation shows
+ * there); `ignore` leaves out the ones a test provokes on purpose.
+ */
+export async function pageWithConsoleErrors(browser: Browser, viewport: { width: number; height: number }, ignore: (text: string) => boolean = () => false) {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !ignore(m.text())) errors.push(m.text());
+  });
+  return { context, page, errors };
 }
