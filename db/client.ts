@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema/index';
-import { startCheckpointer } from './checkpointer';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 /** What repositories receive: the database or an open transaction (same API). */
@@ -51,15 +51,17 @@ export function openDatabase(databaseUrl: string, options: { backgroundCheckpoin
   sqlite.pragma('foreign_keys = ON');
   // Another process holding the write lock makes us wait, not fail.
   sqlite.pragma('busy_timeout = 10000');
-  // Checkpoints run in a background thread (db/checkpointer.ts), off the event loop; the
-  // connection's own automatic checkpoint stays as a safety net at ~40 MB of WAL.
-  let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
+  // Checkpoints run in a background thread (db/checkpointer.ts), off the event loop, woken
+  // by our commits; the connection's own automatic checkpoint stays as a safety net at
+  // ~40 MB of WAL.
+  let checkpointer: Checkpointer | null = null;
   if (path !== ':memory:' && options.backgroundCheckpoints !== false) {
     sqlite.pragma('wal_autocheckpoint = 10000');
     checkpointer = startCheckpointer(path);
   }
   const db = drizzle(sqlite, { schema });
-  const batched = groupCommit(sqlite, db);
+  const committed = () => checkpointer?.committed();
+  const batched = groupCommit(sqlite, db, committed);
   return {
     batchedTransaction: batched,
     db,
@@ -67,7 +69,11 @@ export function openDatabase(databaseUrl: string, options: { backgroundCheckpoin
     // better-sqlite3's own transaction wrapper keeps its BEGIN/COMMIT statements prepared
     // (Drizzle's re-parses them on every call). Repositories receive `db`: on this single
     // connection their statements run inside the open transaction.
-    transaction: (fn) => sqlite.transaction(() => fn(db)).immediate(),
+    transaction: (fn) => {
+      const result = sqlite.transaction(() => fn(db)).immediate();
+      committed();
+      return result;
+    },
     close: async () => {
       await checkpointer?.stop();
       sqlite.close();
@@ -85,7 +91,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** A call threw after it had written: its writes cannot be undone alone without savepoints. */
 class PartialWrite extends Error {}
 
-function groupCommit(sqlite: Database.Database, db: Db) {
+function groupCommit(sqlite: Database.Database, db: Db, committed: () => void) {
   type Item = { fn: (tx: Tx) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
   let queue: Item[] = [];
   let scheduled = false;
@@ -134,6 +140,7 @@ function groupCommit(sqlite: Database.Database, db: Db) {
       for (const item of batch) item.reject(error);
       return;
     }
+    committed();
     batch.forEach((item, i) => {
       const o = outcomes[i]!;
       if (o.ok) item.resolve(o.value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -36,6 +36,34 @@ describe('background WAL checkpoints', () => {
         seen = inFileOnly();
       }
       expect(seen).toBe(100);
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep the WAL small under a steady stream of commits: it restarts instead of growing to the safety net', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
+    try {
+      const file = join(dir, 'a.db');
+      const db = openDatabase(`file:${file}`);
+      db.sqlite.exec('CREATE TABLE t (b BLOB)');
+      const insert = db.sqlite.prepare('INSERT INTO t VALUES (?)');
+      const row = Buffer.alloc(3000, 7);
+      // Like the till under load: a commit of ~20 new pages, then a couple of ms of other work.
+      // 400 commits write ~8 000 pages (~32 MB) of WAL frames.
+      for (let i = 0; i < 400; i++) {
+        await db.batchedTransaction(() => {
+          for (let j = 0; j < 20; j++) insert.run(row);
+        });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const count = (db.sqlite.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+      expect(count).toBe(8000);
+      // The WAL file keeps its high-water mark: a WAL that never restarted would be ~32 MB
+      // here (the main connection's own checkpoint waits for 10 000 pages).
+      const walBytes = statSync(`${file}-wal`).size;
+      expect(walBytes).toBeLessThan(8 * 1024 * 1024);
       await db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
