@@ -11,7 +11,9 @@ import type { Logger } from './lib/logger';
 import { DemoProvider } from './payments/demo-provider';
 import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
-import { mountPosRoutes } from './web/api/pos-routes';
+import { posRoutes, REDEMPTIONS_PATH } from './web/api/pos-routes';
+import { exactRoute } from './web/middleware/exact-route';
+import { chain } from './web/middleware/chain';
 import { apiHeaders, cookiesUnlessBearer } from './web/middleware/api-headers';
 import type { AppContext } from './web/context';
 import { demoRoutes } from './web/demo/routes';
@@ -82,11 +84,15 @@ export function createApp(deps: AppDeps): Express {
 
   // Dynamic pages are not hashed for ETags (a cost on every hit); static files keep theirs.
   app.set('etag', false);
-  app.use(requestLog(logger));
+  const logRequests = requestLog(logger);
+  const pos = posRoutes(ctx);
+  // The till's POST, spelled exactly, is answered before the router (and logs itself).
+  app.use(exactRoute('POST', REDEMPTIONS_PATH, chain(logRequests, pos.redeem)));
+  app.use(logRequests);
   // The shops' POS routes first, each on its own lean lane (the till's POST is the hottest
   // path); then the rest of the JSON API: its own few headers, cookies parsed only for
   // session callers, no page middleware.
-  mountPosRoutes(app, ctx);
+  pos.mount(app);
   app.use('/webhooks', webhookRoutes(ctx));
   app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '5mb', strict: true }));
   app.use('/api/v1', apiRoutes(ctx));

@@ -164,6 +164,30 @@ describe('POST /api/v1/redemptions', () => {
     expectLedgerClean();
   });
 
+  it('answers alike on the fast lane (exact URL) and through the router (query string, trailing slash)', async () => {
+    const v = await buy(30_00);
+    const post = (path: string) =>
+      fetch(`${app.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${galerne.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: v.code, amountCents: 10_00, idempotencyKey: idem() }) });
+    const balances: number[] = [];
+    for (const path of ['/api/v1/redemptions', '/api/v1/redemptions?from=pos', '/api/v1/redemptions/']) {
+      const res = await post(path);
+      expect(res.status).toBe(201);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const text = await res.text();
+      expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+      balances.push(JSON.parse(text).voucher.balanceCents);
+    }
+    expect(balances).toEqual([20_00, 10_00, 0]);
+    // A refusal on the fast lane goes through the same error handler: JSON, stable code.
+    const refused = await post('/api/v1/redemptions');
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.code).toBe('INSUFFICIENT_BALANCE');
+    expectLedgerClean();
+  });
+
   it('redeems part of the balance, several times, until exactly zero', async () => {
     const v = await buy(50_00);
     const a = await redeem(galerne, { code: v.code, amountCents: 12_34, idempotencyKey: idem() });

@@ -13,6 +13,7 @@ import { chain } from '../middleware/chain';
 import { MissLimiter } from '../middleware/miss-limiter';
 import { listRedemptionsSchema, redeemSchema } from './pos-schemas';
 import { validate } from './validate';
+import { sendJson } from './send-json';
 import type { Redemption } from '../../domain/redemptions/redemption';
 
 const redemptionJson = (r: Redemption) => ({
@@ -24,6 +25,9 @@ const redemptionJson = (r: Redemption) => ({
   ...(r.voidedAt ? { voidedAt: r.voidedAt } : {}),
 });
 
+/** Where the till's POS software (and our till page) posts redemptions. */
+export const REDEMPTIONS_PATH = '/api/v1/redemptions';
+
 /**
  * The shops' API (POS software and our own till page). Every route is scoped to the
  * calling shop. Failed lookups (unknown or mistyped codes) count against the key and
@@ -34,7 +38,14 @@ const redemptionJson = (r: Redemption) => ({
  * router level and general-purpose middleware in front of it showed in bench/ (the
  * locale is worked out only when an error needs words, see errorHandler).
  */
-export function mountPosRoutes(app: Express, ctx: AppContext): void {
+export interface PosRoutes {
+  /** The till's POST, for app.ts to answer it before the router too (exactRoute). */
+  redeem: RequestHandler;
+  /** Mounts every POS route on the app (the POST included: other spellings of its URL). */
+  mount(app: Express): void;
+}
+
+export function posRoutes(ctx: AppContext): PosRoutes {
   const auth = apiAuth(ctx, 'merchant');
   const json = leanJsonBody(16 * 1024);
   const api = (path: string) => `/api/v1${path}`;
@@ -58,9 +69,9 @@ export function mountPosRoutes(app: Express, ctx: AppContext): void {
     }
   };
 
-  app.get(
-    api('/vouchers/:code'),
-    lane(ipLimit, auth),
+  const lookupRoute = lane(
+    ipLimit,
+    auth,
     guarded((req, res) => {
       const shop = merchantActor(res);
       const found = voucherForShop(ctx.redemptions, shop.merchantId, String(req.params.code));
@@ -79,12 +90,12 @@ export function mountPosRoutes(app: Express, ctx: AppContext): void {
     }),
   );
 
-  app.post(api('/redemptions'), lane(ipLimit, auth, json), async (req, res, next) => {
+  const redeemRoute = lane(ipLimit, auth, json, async (req, res, next) => {
     try {
       const shop = merchantActor(res);
       const body = validate(redeemSchema, req.body);
       const result = await redeem(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, ...body });
-      res.status(result.replayed ? 200 : 201).json({
+      sendJson(res, result.replayed ? 200 : 201, {
         redemption: redemptionJson(result.redemption),
         voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
       });
@@ -94,13 +105,13 @@ export function mountPosRoutes(app: Express, ctx: AppContext): void {
     }
   });
 
-  app.post(api('/redemptions/:id/void'), lane(auth), (req, res) => {
+  const voidRoute = lane(auth, (req, res) => {
     const shop = merchantActor(res);
     const result = voidRedemption(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, redemptionId: String(req.params.id) });
     res.json({ redemption: redemptionJson(result.redemption), voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status } });
   });
 
-  app.get(api('/redemptions'), lane(auth), (req, res) => {
+  const listRoute = lane(auth, (req, res) => {
     const shop = merchantActor(res);
     const q = validate(listRedemptionsSchema, req.query);
     // Whole days are Paris days: ?from=2026-11-23&to=2026-11-23 is that one day.
@@ -109,4 +120,13 @@ export function mountPosRoutes(app: Express, ctx: AppContext): void {
     const rows = listShopRedemptions(ctx.database.db, shop.merchantId, { from, to, status: q.status });
     res.json({ redemptions: rows.map(({ r: x, code }) => ({ ...redemptionJson(x), code: formatCode(code) })) });
   });
+  return {
+    redeem: redeemRoute,
+    mount: (app) => {
+      app.get(api('/vouchers/:code'), lookupRoute);
+      app.post(REDEMPTIONS_PATH, redeemRoute);
+      app.post(api('/redemptions/:id/void'), voidRoute);
+      app.get(api('/redemptions'), listRoute);
+    },
+  };
 }
