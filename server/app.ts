@@ -12,7 +12,7 @@ import { DemoProvider } from './payments/demo-provider';
 import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
 import { posRoutes, REDEMPTIONS_PATH } from './web/api/pos-routes';
-import { exactRoute } from './web/middleware/exact-route';
+import { answerBeforeRouter } from './web/before-router';
 import { chain } from './web/middleware/chain';
 import { apiHeaders, cookiesUnlessBearer } from './web/middleware/api-headers';
 import type { AppContext } from './web/context';
@@ -86,8 +86,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   const logRequests = requestLog(logger);
   const pos = posRoutes(ctx);
+  const onError = errorHandler(logger);
   // The till's POST, spelled exactly, is answered before the router (and logs itself).
-  app.use(exactRoute('POST', REDEMPTIONS_PATH, chain(logRequests, pos.redeem)));
+  answerBeforeRouter(app, { method: 'POST', url: REDEMPTIONS_PATH }, chain(logRequests, pos.redeem), onError);
   app.use(logRequests);
   // The shops' POS routes first, each on its own lean lane (the till's POST is the hottest
   // path); then the rest of the JSON API: its own few headers, cookies parsed only for
@@ -141,6 +142,6 @@ export function createApp(deps: AppDeps): Express {
   if (config.env !== 'production') app.use(devRoutes(ctx));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(onError);
   return app;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../server/lib/logger';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { paidVoucher, shopKey } from '../support/builders';
 
 let app: TestApp;
 const lines: string[] = [];
@@ -37,6 +38,25 @@ describe('structured logs', () => {
     expect(log).not.toContain('secretcookievalue');
     expect(log).not.toContain('test-session-secret');
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+describe('the till\'s POST, answered before the router', () => {
+  it('is logged like any request (id, path, status) and never with the shop key', async () => {
+    const key = shopKey(app, 'librairie-la-galerne');
+    const v = await paidVoucher({ ...app, baseUrl: app.url }, 20_00);
+    const post = (amountCents: number) =>
+      fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: v.code, amountCents, idempotencyKey: `log-${amountCents}-${Date.now()}` }) });
+    const ok = await post(5_00);
+    const refused = await post(50_00);
+    expect([ok.status, refused.status]).toEqual([201, 409]);
+    await new Promise((r) => setTimeout(r, 50));
+    const entries = lines.map((l) => JSON.parse(l) as { reqId?: string; path?: string; status?: number; msg?: string });
+    for (const [res, status] of [[ok, 201], [refused, 409]] as const) {
+      const entry = entries.find((e) => e.reqId === res.headers.get('x-request-id') && e.msg === 'request');
+      expect(entry).toMatchObject({ path: '/api/v1/redemptions', status });
+    }
+    expect(lines.join('')).not.toContain(key.key);
   });
 });
 
