@@ -30,15 +30,22 @@ const checkpoint = () => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage(String(err)); }
   return performance.now();
 };
+const stopped = () => Atomics.load(signal, ${STOP}) === 1;
 let last = 0;
 let behind = false;
-for (;;) {
+while (!stopped()) {
   const seen = Atomics.load(signal, ${COMMITS});
-  // 'ok': a commit was signalled; 'timed-out': none for idleMs (other processes' writes,
-  // or the last writes before a pause, still get copied).
+  // 'timed-out': no commit signalled for idleMs (other processes' writes, or the last
+  // writes before a pause, still get copied).
   const woke = Atomics.wait(signal, ${COMMITS}, seen, workerData.idleMs);
-  if (Atomics.load(signal, ${STOP})) break;
-  if (woke !== 'timed-out' && !behind && performance.now() - last < workerData.minGapMs) continue;
+  if (stopped()) break;
+  const rest = workerData.minGapMs - (performance.now() - last);
+  if (woke !== 'timed-out' && !behind && rest > 0) {
+    // Too soon: sleep out the gap (only a stop wakes us, so a burst of commits costs no
+    // wake-ups), then start after the next commit.
+    Atomics.wait(signal, ${STOP}, 0, rest);
+    continue;
+  }
   const before = Atomics.load(signal, ${COMMITS});
   last = checkpoint();
   // A commit landed during this checkpoint: its frames are not copied and the WAL cannot
@@ -90,6 +97,7 @@ export function startCheckpointer(path: string, opts: CheckpointerOptions = {}):
         worker.once('exit', () => resolve());
         Atomics.store(cells, STOP, 1);
         Atomics.notify(cells, COMMITS);
+        Atomics.notify(cells, STOP);
       }),
   };
 }
