@@ -19,7 +19,8 @@ const STOP = 1;
 // were the till's slowest answers (bench/redemption.bench.ts). So the thread sleeps in
 // Atomics.wait until the main thread signals a commit and starts right then, at the
 // beginning of the gap before the next one, at most once per minGapMs: small checkpoints
-// that usually finish inside the gap, and the WAL keeps restarting small.
+// that usually finish inside the gap, so the WAL restarts often; and when the safety net
+// still fires, it finds nearly every frame already copied.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
