@@ -12,8 +12,9 @@ import { expireCommand, EXPIRY_USAGE, remindExpiringCommand } from './cli/expiry
 import { systemClock } from './lib/clock';
 import { AppError } from './lib/errors';
 import { translate } from './lib/i18n';
-import { sepaExecutedCommand, settleCommand, SettlementUsageError } from './cli/settlement-commands';
-import { exportCommand, reportCommand, ReportUsageError } from './cli/report-commands';
+import { sepaExecutedCommand, settleCommand } from './cli/settlement-commands';
+import { exportCommand, reportCommand } from './cli/report-commands';
+import { UsageError, type Result } from './cli/command';
 import type { Config } from './config';
 
 /**
@@ -21,7 +22,6 @@ import type { Config } from './config';
  * Exit codes: 0 success, 1 a failed check, 2 bad usage. With --json the last stdout
  * line is one JSON object.
  */
-type Result = { code: 0 | 1; json: Record<string, unknown>; text: string };
 
 const USAGE = `usage: npm run -s cli -- <command> [options] [--json]
 commands:
@@ -40,7 +40,6 @@ commands:
   api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)
 ${EXPIRY_USAGE}`;
 
-class UsageError extends Error {}
 
 const commands: Record<string, (db: Database_, opts: Record<string, string | boolean | undefined>, config: Config) => Promise<Result> | Result> = {
   settle: settleCommand,
@@ -48,8 +47,8 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   report: (db, opts) => reportCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
   'export-fec': (db, opts) => exportCommand(db, opts, 'fec'),
   'export-journal': (db, opts) => exportCommand(db, opts, 'csv'),
-  expire: (db, opts) => expireCommand(db, opts, (m) => { throw new UsageError(m); }),
-  'remind-expiring': (db, opts) => remindExpiringCommand(db, opts, (m) => { throw new UsageError(m); }),
+  expire: expireCommand,
+  'remind-expiring': remindExpiringCommand,
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
   'seed-demo': async (db) => {
     if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
@@ -65,7 +64,7 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
       ? { code: 1, json: { ok: false, breaches }, text: `${breaches.length} breach(es):\n${breaches.map((b) => `  ${b.invariant}: ${b.detail}`).join('\n')}` }
       : { code: 0, json: { ok: true, breaches: [], ms }, text: `ledger ok: every invariant holds (${ms} ms)` };
   },
-  'create-admin': (db, opts) => createAdminCommand(db, opts, (m) => { throw new UsageError(m); }),
+  'create-admin': createAdminCommand,
   'create-merchant-user': async (db, opts) => {
     const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
     if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');
@@ -147,7 +146,7 @@ async function main(): Promise<number> {
     console.log(parsed.values.json ? JSON.stringify(result.json) : result.text);
     return result.code;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SettlementUsageError || err instanceof ReportUsageError) {
+    if (err instanceof UsageError) {
       console.error(`${err.message}\n${USAGE}`);
       return 2;
     }

@@ -3,15 +3,15 @@ import { createOperatorUser, isAcceptableOperatorPassword, isValidEmail, OPERATO
 import { isOperatorRole } from '../domain/operators/roles';
 import { systemClock } from '../lib/clock';
 
-type Opts = Record<string, string | boolean | undefined>;
+import { usage, type Opts } from './command';
 
 /**
  * `create-admin --email E --password P [--name N] [--role admin|operator|viewer]`: a member
  * of the operator's staff (admin by default), who signs in at /operateur/connexion.
  * Input the command can judge by itself (email, password length, role) is bad usage: the
- * caller's `usage` throws, so cli.ts exits 2. A taken email is a failed command (exit 1).
+ * command's `usage` throws, so cli.ts exits 2. A taken email is a failed command (exit 1).
  */
-export async function createAdminCommand(db: Database_, opts: Opts, usage: (message: string) => never) {
+export async function createAdminCommand(db: Database_, opts: Opts) {
   const { email, password } = opts;
   if (typeof email !== 'string' || typeof password !== 'string') usage('create-admin needs --email and --password');
   const role = opts.role ?? 'admin';

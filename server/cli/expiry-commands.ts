@@ -4,10 +4,10 @@ import type { CampaignExpiry } from '../domain/vouchers/expiry-service';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { EXPIRY_REMINDER_DAYS, remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
 import { systemClock } from '../lib/clock';
-import { formatMoney } from '../lib/money';
 import { addDays, startOfParisDay } from '../lib/paris-time';
 
-type Opts = Record<string, string | boolean | undefined>;
+import { euros, usage as refuse, type Opts } from './command';
+
 type Usage = (message: string) => never;
 
 export const EXPIRY_USAGE = `  expire [--now ISO-8601]   expire vouchers past their validity; their value left goes to the campaign's breakage rule
@@ -21,7 +21,7 @@ const NOW_HELP =
  * start of that day in Paris (so `--now 2027-11-24` expires what was valid through the
  * 23rd). A time must carry its offset: a bare local time would depend on the machine's zone.
  */
-export function parseNow(value: string | boolean | undefined, usage: Usage): Date {
+export function parseNow(value: string | boolean | undefined, usage: Usage = refuse): Date {
   if (value === undefined) return systemClock.now();
   if (typeof value !== 'string') usage(NOW_HELP);
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
@@ -37,7 +37,6 @@ export function parseNow(value: string | boolean | undefined, usage: Usage): Dat
   return instant;
 }
 
-const euros = (c: number) => formatMoney(c, 'en');
 const thousands = (n: number) => n.toLocaleString('en-GB');
 
 /** Where a campaign's breakage went, for the text output. */
@@ -51,8 +50,8 @@ function destination(c: CampaignExpiry): string {
  * {"expired":{"vouchers":N,"cents":C,"byCampaign":[{"campaign":slug,"vouchers","cents","rule","fallback"}]},"now":ISO}.
  * Progress of long runs goes to stderr, one line per chunk, so stdout stays the summary.
  */
-export async function expireCommand(db: Database_, opts: Opts, usage: Usage) {
-  const now = parseNow(opts.now, usage);
+export async function expireCommand(db: Database_, opts: Opts) {
+  const now = parseNow(opts.now);
   const r = await expireVouchers(
     { database: db, clock: systemClock },
     {
@@ -73,8 +72,8 @@ export async function expireCommand(db: Database_, opts: Opts, usage: Usage) {
 }
 
 /** `remind-expiring [--now ISO-8601]`: {"reminded":{"vouchers":N},"now":ISO}. */
-export function remindExpiringCommand(db: Database_, opts: Opts, usage: Usage) {
-  const now = parseNow(opts.now, usage);
+export function remindExpiringCommand(db: Database_, opts: Opts) {
+  const now = parseNow(opts.now);
   const r = remindExpiringVouchers({ database: db, clock: systemClock }, { now });
   return {
     code: 0 as const,

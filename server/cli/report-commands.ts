@@ -5,17 +5,13 @@ import { fecLines, journalCsvLines } from '../reports/fec';
 import { journalEntries } from '../reports/journal-entries';
 import { liabilityReport } from '../reports/liability';
 import { reconciliationReport } from '../reports/reconciliation';
-import { formatMoney } from '../lib/money';
 
-type Opts = Record<string, string | boolean | undefined>;
-type Result = { code: 0 | 1; json: Record<string, unknown>; text: string };
-export class ReportUsageError extends Error {}
+import { euros, usage, type Opts, type Result } from './command';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const euros = (c: number) => formatMoney(c, 'en');
 
 function period(opts: Opts): { from?: string; to?: string } {
-  for (const k of ['from', 'to'] as const) if (opts[k] !== undefined && (typeof opts[k] !== 'string' || !DATE.test(opts[k] as string))) throw new ReportUsageError(`--${k} is a date YYYY-MM-DD`);
+  for (const k of ['from', 'to'] as const) if (opts[k] !== undefined && (typeof opts[k] !== 'string' || !DATE.test(opts[k] as string))) usage(`--${k} is a date YYYY-MM-DD`);
   return { from: opts.from as string | undefined, to: opts.to as string | undefined };
 }
 
@@ -35,7 +31,7 @@ export function reportCommand(db: Database_, opts: Opts, name: string | undefine
       text: rows.map((r) => `${r.slug.padEnd(24)} in ${euros(r.moneyIn.faceValueCents)} (card ${euros(r.moneyIn.cardCents)}, transfer ${euros(r.moneyIn.transferCents)}, fees ${euros(r.moneyIn.feesCents)})  shops paid ${euros(r.moneyOut.shopsPaidNetCents)}  commission ${euros(r.moneyOut.commissionCents)} + VAT ${euros(r.moneyOut.commissionVatCents)}  breakage ${euros(r.moneyOut.breakageCents)}  outstanding ${euros(r.moneyOut.outstandingCents)}  difference ${euros(r.differenceCents)}`).join('\n'),
     };
   }
-  throw new ReportUsageError('report needs liability or reconciliation');
+  usage('report needs liability or reconciliation');
 }
 
 /**
@@ -43,7 +39,7 @@ export function reportCommand(db: Database_, opts: Opts, name: string | undefine
  * file with backpressure, progress on stderr every 100 000 lines.
  */
 export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv'): Promise<Result> {
-  if (typeof opts.out !== 'string' || !opts.out) throw new ReportUsageError(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out FILE`);
+  if (typeof opts.out !== 'string' || !opts.out) usage(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out FILE`);
   const p = period(opts);
   const out = createWriteStream(opts.out);
   const lines = kind === 'fec' ? fecLines(journalEntries(db, p)) : journalCsvLines(journalEntries(db, p));

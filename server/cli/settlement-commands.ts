@@ -4,15 +4,11 @@ import { runSettlement } from '../domain/settlements/run-settlement';
 import { markSepaExecuted } from '../domain/settlements/payouts';
 import { findBatchByReference } from '../domain/settlements/settlements-repository';
 import { systemClock } from '../lib/clock';
-import { formatMoney } from '../lib/money';
 import { stripeClient } from '../payments/stripe-provider';
 import { stripeTransfers } from '../payments/stripe-transfers';
 
-type Opts = Record<string, string | boolean | undefined>;
-type Result = { code: 0 | 1; json: Record<string, unknown>; text: string };
-export class SettlementUsageError extends Error {}
+import { euros, usage, type Opts, type Result } from './command';
 
-const euros = (c: number) => formatMoney(c, 'en');
 
 /**
  * `settle --until YYYY-MM-DD`: the contract's JSON shape is
@@ -21,7 +17,7 @@ const euros = (c: number) => formatMoney(c, 'en');
  * step: the crash tests use it to prove a rerun completes the books.
  */
 export async function settleCommand(db: Database_, opts: Opts, config: Config): Promise<Result> {
-  if (typeof opts.until !== 'string') throw new SettlementUsageError('settle needs --until YYYY-MM-DD');
+  if (typeof opts.until !== 'string') usage('settle needs --until YYYY-MM-DD');
   const fault = config.env !== 'production' ? process.env.SETTLEMENT_FAULT_AT : undefined;
   const r = await runSettlement(
     {
@@ -49,7 +45,7 @@ export async function settleCommand(db: Database_, opts: Opts, config: Config): 
 
 /** `sepa-executed --batch RGL-YYYY-NNNN`: the bank executed the file; its statements are paid. */
 export function sepaExecutedCommand(db: Database_, opts: Opts): Result {
-  if (typeof opts.batch !== 'string') throw new SettlementUsageError('sepa-executed needs --batch REFERENCE');
+  if (typeof opts.batch !== 'string') usage('sepa-executed needs --batch REFERENCE');
   const batch = findBatchByReference(db.db, opts.batch);
   if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
   const r = markSepaExecuted({ database: db, clock: systemClock }, batch.id, 'cli');
