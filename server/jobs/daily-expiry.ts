@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { nextDailyRun } from './daily-schedule';
+import { runRecurring } from './recurring';
 
 /**
  * Voucher expiry and expiry reminders, once when the server starts (catching up on days it
@@ -44,10 +45,7 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
 
 /** Starts the schedule; `stop()` cancels the next run. The timer never keeps the process alive. */
 export function startDailyExpiry(deps: DailyExpiryDeps, opts: { runAtStart?: boolean } = {}): { stop: () => void } {
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
   let running: Promise<void> | null = null;
-
   const run = () => {
     // A run still going (a very large expiry) is not started twice in one process.
     running ??= runDailyExpiry(deps).finally(() => {
@@ -55,24 +53,6 @@ export function startDailyExpiry(deps: DailyExpiryDeps, opts: { runAtStart?: boo
     });
     return running;
   };
-  const schedule = (after: Date) => {
-    if (stopped) return;
-    const at = nextDailyRun(after, DAILY_RUN_HOUR);
-    timer = setTimeout(() => {
-      // From the planned time, not from "now": a timer firing a few ms early must not
-      // plan the same 02:00 again.
-      const next = new Date(Math.max(deps.clock.now().getTime(), at.getTime()));
-      void run().finally(() => schedule(next));
-    }, Math.max(0, at.getTime() - deps.clock.now().getTime()));
-    timer.unref();
-  };
-
   if (opts.runAtStart !== false) void run();
-  schedule(deps.clock.now());
-  return {
-    stop: () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  return runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), run);
 }

@@ -1,22 +1,22 @@
 import type { Logger } from '../lib/logger';
 import { addDays, parisDate } from '../lib/paris-time';
 import { runSettlement, type RunDeps } from '../domain/settlements/run-settlement';
-import { parisWallTime } from '../lib/paris-time';
+import { nextDailyRun } from './daily-schedule';
+import { runRecurring } from './recurring';
 
 export const SETTLEMENT_HOUR = 5;
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a Paris calendar date. */
 const isoWeekday = (date: string) => ((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
 
-/** The next `weekday` at 05:00 Paris strictly after `now` (DST-safe through parisWallTime). */
+/** The next `weekday` at 05:00 Paris strictly after `now`: the first such daily run. */
 export function nextWeeklyRun(now: Date, weekday: number): Date {
-  let date = parisDate(now);
-  for (let i = 0; i < 8; i++, date = addDays(date, 1)) {
-    if (isoWeekday(date) !== weekday) continue;
-    const at = parisWallTime(date, SETTLEMENT_HOUR);
-    if (at.getTime() > now.getTime()) return at;
+  let at = nextDailyRun(now, SETTLEMENT_HOUR);
+  for (let days = 1; isoWeekday(parisDate(at)) !== weekday; days++) {
+    if (days > 7) throw new Error(`not an ISO weekday: ${weekday}`);
+    at = nextDailyRun(at, SETTLEMENT_HOUR);
   }
-  throw new Error('unreachable: a weekday comes back within 8 days');
+  return at;
 }
 
 /** The week's run settles everything up to the day before (e.g. Monday → up to Sunday). */
@@ -28,27 +28,16 @@ export const settlementUntil = (runAt: Date) => addDays(parisDate(runAt), -1);
  * harmless: the second finds nothing new. Errors are logged; next week's run still happens.
  */
 export function startWeeklySettlement(deps: RunDeps & { logger: Logger }, weekday: number): { stop: () => void } {
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  const schedule = (after: Date) => {
-    if (stopped) return;
-    const at = nextWeeklyRun(after, weekday);
-    timer = setTimeout(async () => {
+  return runRecurring(
+    deps.clock,
+    (after) => nextWeeklyRun(after, weekday),
+    async (at) => {
       try {
         const r = await runSettlement(deps, { until: settlementUntil(at), actor: 'system:weekly-settlement' });
         deps.logger.info({ batch: r.batch?.reference ?? null, created: r.created, statements: r.batch?.statements.length ?? 0, holds: r.holds.length, stripe: r.stripe }, 'weekly settlement');
       } catch (err) {
         deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'weekly settlement failed');
       }
-      schedule(new Date(Math.max(deps.clock.now().getTime(), at.getTime())));
-    }, Math.max(0, at.getTime() - deps.clock.now().getTime()));
-    timer.unref();
-  };
-  schedule(deps.clock.now());
-  return {
-    stop: () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
     },
-  };
+  );
 }
