@@ -39,7 +39,7 @@ export const REDEMPTIONS_PATH = '/api/v1/redemptions';
  * locale is worked out only when an error needs words, see errorHandler).
  */
 export interface PosRoutes {
-  /** The till's POST, for app.ts to answer it before the router too (exactRoute). */
+  /** The till's POST, for app.ts to answer before the router too (answerBeforeRouter). */
   redeem: RequestHandler;
   /** Mounts every POS route on the app (the POST included: other spellings of its URL). */
   mount(app: Express): void;
