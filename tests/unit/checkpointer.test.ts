@@ -3,15 +3,25 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../db/client';
+import { openDatabase, type Database_ } from '../../db/client';
+
+/** A fresh database file with one table `t` (column `cols`), removed afterwards. */
+async function withDatabaseFile(cols: string, test: (db: Database_, file: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
+  try {
+    const file = join(dir, 'a.db');
+    const db = openDatabase(`file:${file}`);
+    db.sqlite.exec(`CREATE TABLE t (${cols})`);
+    await test(db, file, dir);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('background WAL checkpoints', () => {
-  it('copy committed writes into the database file from another thread', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
-    try {
-      const file = join(dir, 'a.db');
-      const db = openDatabase(`file:${file}`);
-      db.sqlite.exec('CREATE TABLE t (v INTEGER)');
+  it('copy committed writes into the database file from another thread', () =>
+    withDatabaseFile('v INTEGER', async (db, file, dir) => {
       db.transaction(() => {
         for (let i = 0; i < 100; i++) db.sqlite.prepare('INSERT INTO t VALUES (?)').run(i);
       });
@@ -36,18 +46,10 @@ describe('background WAL checkpoints', () => {
         seen = inFileOnly();
       }
       expect(seen).toBe(100);
-      await db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('keep the WAL small under a steady stream of commits: it restarts instead of growing to the safety net', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
-    try {
-      const file = join(dir, 'a.db');
-      const db = openDatabase(`file:${file}`);
-      db.sqlite.exec('CREATE TABLE t (b BLOB)');
+  it('keep the WAL small under a steady stream of commits: it restarts instead of growing to the safety net', () =>
+    withDatabaseFile('b BLOB', async (db, file) => {
       const insert = db.sqlite.prepare('INSERT INTO t VALUES (?)');
       const row = Buffer.alloc(3000, 7);
       // Like the till under load: a commit of ~20 new pages, then a couple of ms of other work.
@@ -64,9 +66,5 @@ describe('background WAL checkpoints', () => {
       // here (the main connection's own checkpoint waits for 10 000 pages).
       const walBytes = statSync(`${file}-wal`).size;
       expect(walBytes).toBeLessThan(8 * 1024 * 1024);
-      await db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
