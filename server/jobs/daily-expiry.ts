@@ -43,8 +43,12 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
   deps.logger.debug({ ms: Date.now() - started }, 'daily expiry done');
 }
 
-/** Starts the schedule; `stop()` cancels the next run. The timer never keeps the process alive. */
-export function startDailyExpiry(deps: DailyExpiryDeps, opts: { runAtStart?: boolean } = {}): { stop: () => void } {
+/**
+ * Starts the schedule; `stop()` cancels what has not started. The catch-up run waits for
+ * the next turn of the event loop, so start-up (the server starting to listen) is not held
+ * up by it. The timers never keep the process alive.
+ */
+export function startDailyExpiry(deps: DailyExpiryDeps): { stop: () => void } {
   let running: Promise<void> | null = null;
   const run = () => {
     // A run still going (a very large expiry) is not started twice in one process.
@@ -53,6 +57,12 @@ export function startDailyExpiry(deps: DailyExpiryDeps, opts: { runAtStart?: boo
     });
     return running;
   };
-  if (opts.runAtStart !== false) void run();
-  return runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), run);
+  const atStart = setImmediate(() => void run()).unref();
+  const daily = runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), run);
+  return {
+    stop: () => {
+      clearImmediate(atStart);
+      daily.stop();
+    },
+  };
 }
