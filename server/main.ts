@@ -8,8 +8,7 @@ import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
 import { startDailyExpiry } from './jobs/daily-expiry';
 import { startWeeklySettlement } from './jobs/weekly-settlement';
-import { stripeClient } from './payments/stripe-provider';
-import { stripeTransfers } from './payments/stripe-transfers';
+import { transferGateway } from './payments/stripe-transfers';
 import { fileTransport, smtpTransport } from './mail/transport';
 import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
@@ -48,10 +47,11 @@ async function main() {
   });
   // Voucher expiry and expiry reminders: now, then daily at 02:00 Paris (server/jobs/daily-expiry.ts).
   const expiryJob = startDailyExpiry({ database, clock: systemClock, logger, kickOutbox: worker.kick });
+  // One Stripe transfer gateway for the weekly job and the operator's pages.
+  const transfers = transferGateway(config.stripe);
   // Settlement every week (SETTLEMENT_WEEKDAY, default Monday) at 05:00 Paris, up to the day before.
   const settlementJob = config.settlementWeekday === null ? null : startWeeklySettlement({
-    database, clock: systemClock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
-    transfers: config.stripe ? stripeTransfers(stripeClient(config.stripe)) : null,
+    database, clock: systemClock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
   }, config.settlementWeekday);
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
   const sweep = () => {

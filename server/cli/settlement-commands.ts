@@ -4,8 +4,7 @@ import { runSettlement } from '../domain/settlements/run-settlement';
 import { markSepaExecuted } from '../domain/settlements/payouts';
 import { findBatchByReference } from '../domain/settlements/settlements-repository';
 import { systemClock } from '../lib/clock';
-import { stripeClient } from '../payments/stripe-provider';
-import { stripeTransfers } from '../payments/stripe-transfers';
+import { transferGateway } from '../payments/stripe-transfers';
 
 import { euros, usage, type Opts, type Result } from './command';
 
@@ -22,7 +21,7 @@ export async function settleCommand(db: Database_, opts: Opts, config: Config): 
   const r = await runSettlement(
     {
       database: db, clock: systemClock, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
-      transfers: config.stripe ? stripeTransfers(stripeClient(config.stripe)) : null,
+      transfers: transferGateway(config.stripe),
       onStep: (step) => {
         if (step === fault) process.kill(process.pid, 'SIGKILL');
       },

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { TransferGateway } from '../domain/settlements/payouts';
+import { stripeClient, type StripeSettings } from './stripe-provider';
 
 /**
  * Stripe Connect transfers to shops' connected accounts. One transfer per statement, the
@@ -17,3 +18,6 @@ export function stripeTransfers(stripe: Stripe): TransferGateway {
     },
   };
 }
+
+/** The settlement's transfer gateway: Stripe Connect when Stripe is configured, else none (SEPA only). */
+export const transferGateway = (stripe: StripeSettings | null | undefined): TransferGateway | null => (stripe ? stripeTransfers(stripeClient(stripe)) : null);
