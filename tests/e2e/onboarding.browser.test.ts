@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
+import { DEMO_ADMIN_EMAIL } from '../support/operator';
 
 const hasBrowser = browserAvailable();
 
@@ -47,7 +48,7 @@ describe.runIf(hasBrowser)('shop onboarding in a real browser (Chromium)', () =>
     // 2. The operator signs in and approves it.
     const op = await newPage();
     await op.page.goto(`${app.url}/operateur/commerces?status=pending`);
-    await op.page.getByLabel('Adresse e-mail').fill('operateur@demo.bons-locaux.fr');
+    await op.page.getByLabel('Adresse e-mail').fill(DEMO_ADMIN_EMAIL);
     await op.page.getByLabel('Mot de passe').fill(DEMO_OPERATOR_PASSWORD);
     await op.page.getByRole('button', { name: 'Se connecter' }).click();
     await op.page.getByRole('link', { name: 'La Mie Câline du Port' }).click();

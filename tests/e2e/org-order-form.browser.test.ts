@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 

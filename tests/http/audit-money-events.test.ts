@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redeem, voidRedemption } from '../../server/domain/redemptions/redemptions-service';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
 import { applyTransferEvent } from '../../server/domain/settlements/payouts';
 import { expireVouchers } from '../../server/domain/vouchers/expiry-service';
@@ -14,6 +13,7 @@ import { createLogger } from '../../server/lib/logger';
 import { parisDate } from '../../server/lib/paris-time';
 import { DemoProvider } from '../../server/payments/demo-provider';
 import { buyVouchers } from '../support/builders';
+import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { merchantId, settle } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
@@ -23,9 +23,7 @@ let viewer: FormClient;
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
-  viewer = new FormClient(app.url);
-  const page = await viewer.get('/operateur/connexion');
-  expect((await viewer.post('/operateur/connexion', { email: 'lecture@demo.bons-locaux.fr', password: DEMO_OPERATOR_PASSWORD }, page.html)).res.status).toBe(303);
+  viewer = await operatorClient(app.url, DEMO_VIEWER_EMAIL);
 });
 afterAll(() => app?.close());
 

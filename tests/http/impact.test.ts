@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { weekStart } from '../../server/reports/impact';
 import { buyVouchers } from '../support/builders';
+import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { merchantId, take } from '../support/settlement';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -21,9 +21,7 @@ beforeAll(async () => {
   take(app, merchantId(app.database, 'librairie-la-galerne'), a[1]!.code, 1250);
   take(app, merchantId(app.database, 'le-grenier-a-sel'), a[2]!.code, 4000);
   take(app, merchantId(app.database, 'bijouterie-falaise'), b[0]!.code, 3000);
-  viewer = new FormClient(app.url);
-  const page = await viewer.get('/operateur/connexion');
-  await viewer.post('/operateur/connexion', { email: 'lecture@demo.bons-locaux.fr', password: DEMO_OPERATOR_PASSWORD }, page.html);
+  viewer = await operatorClient(app.url, DEMO_VIEWER_EMAIL);
 });
 afterAll(() => app.close());
 

@@ -4,10 +4,9 @@ import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-opera
 import { createOperatorUser, disableOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { findOperatorByEmail } from '../../server/domain/operators/operator-users-repository';
 import { sha256 } from '../../server/lib/ids';
+import { DEMO_ADMIN_EMAIL as ADMIN, DEMO_VIEWER_EMAIL as VIEWER, operatorClient } from '../support/operator';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
-const ADMIN = 'operateur@demo.bons-locaux.fr';
-const VIEWER = 'lecture@demo.bons-locaux.fr';
 const SHOP_OWNER = 'galerne@demo.bons-locaux.fr';
 const HOUR = 3600_000;
 
@@ -18,14 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-async function operatorClient(email: string, password = DEMO_OPERATOR_PASSWORD, base = app.url) {
-  const c = new FormClient(base);
-  const page = await c.get('/operateur/connexion');
-  const res = await c.post('/operateur/connexion', { email, password, next: '/operateur/commandes' }, page.html);
-  expect(res.res.status).toBe(303);
-  expect(res.res.headers.get('location')).toBe('/operateur/commandes');
-  return c;
-}
+/** Signs in through the form with a `next`, which the shared helper checks the redirect goes to. */
+const signIn = (email: string, password?: string) => operatorClient(app.url, email, password, { next: '/operateur/commandes' });
 
 async function shopClient(email = SHOP_OWNER) {
   const c = new FormClient(app.url);
@@ -114,7 +107,7 @@ describe('operator sign-in', () => {
 describe('operator sessions', () => {
   it('end after 8 hours without activity', async () => {
     clock.set('2026-11-23T09:00:00Z');
-    const c = await operatorClient(VIEWER);
+    const c = await signIn(VIEWER);
     clock.advance(8 * HOUR - 60_000);
     expect((await c.request('/operateur')).status).toBe(200);
     clock.advance(8 * HOUR + 1000);
@@ -125,7 +118,7 @@ describe('operator sessions', () => {
 
   it('end 12 hours after sign-in however active', async () => {
     clock.set('2026-11-23T09:00:00Z');
-    const c = await operatorClient(VIEWER);
+    const c = await signIn(VIEWER);
     for (let h = 1; h < 12; h++) {
       clock.set(new Date(Date.parse('2026-11-23T09:00:00Z') + h * HOUR));
       expect((await c.request('/operateur')).status).toBe(200);
@@ -137,7 +130,7 @@ describe('operator sessions', () => {
   it('end at once when the user is disabled', async () => {
     clock.set('2026-11-23T09:00:00Z');
     await createOperatorUser({ database: app.database, clock }, { email: 'temp@cci.example', password: 'a-long-password-2', role: 'viewer' });
-    const c = await operatorClient('temp@cci.example', 'a-long-password-2');
+    const c = await signIn('temp@cci.example', 'a-long-password-2');
     expect((await c.request('/operateur')).status).toBe(200);
     disableOperatorUser({ database: app.database, clock }, findOperatorByEmail(app.database.db, ADMIN)!, findOperatorByEmail(app.database.db, 'temp@cci.example')!.id);
     expect((await c.request('/operateur')).status).toBe(303);
@@ -146,7 +139,7 @@ describe('operator sessions', () => {
   it('never cross realms: a shop cookie is no operator session and an operator cookie no shop session', async () => {
     clock.set('2026-11-23T09:00:00Z');
     const shop = await shopClient();
-    const operator = await operatorClient(ADMIN);
+    const operator = await signIn(ADMIN);
     const shopToken = cookieOf(shop, 'sid')!;
     const operatorToken = cookieOf(operator, 'osid')!;
     expect(shopToken && operatorToken).toBeTruthy();

@@ -7,6 +7,7 @@ import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { formatMoney } from '../../server/lib/money';
 import { parisDate } from '../../server/lib/paris-time';
 import { buyVouchers } from '../support/builders';
+import { csvCents as euros, csvRows } from '../support/csv';
 import { merchantId, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
@@ -56,13 +57,6 @@ function pdfText(body: Buffer): string {
   writeFileSync(file, body);
   return norm(execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }));
 }
-
-const euros = (cell: string) => {
-  expect(cell).toMatch(/^-?\d+,\d{2}$/);
-  const n = Number(cell.replace(/^-/, '').replace(',', ''));
-  return cell.startsWith('-') ? -n : n;
-};
-const csvRows = (text: string) => text.replace(/^\ufeff/, '').split('\r\n').filter(Boolean).map((l) => [...l.matchAll(/"((?:[^"]|"")*)"(?:;|$)/g)].map((x) => x[1]!.replace(/""/g, '"')));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'statements-'));

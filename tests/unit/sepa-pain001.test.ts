@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IBAN_LENGTHS, parseIban } from '../../server/lib/identifiers';
 import { buildPain001, checkSepaInput, MAX_TRANSFER_CENTS, SepaInputError, sepaAmount, type SepaFileInput, type SepaTransfer } from '../../server/settlement/sepa-pain001';
 import { checkSepaId, sepaText } from '../../server/settlement/sepa-text';
+import { hasXmllint, validateSepa } from '../support/settlement';
 
 /**
- * The files are validated by xmllint against the ISO 20022 pain.001.001.03 XSD, copied into
- * tests/fixtures so CI (which clones only this repository) has it. Without xmllint the
- * schema checks are skipped locally with a notice, and fail on CI (libxml2-utils).
+ * The files are validated by xmllint against the ISO 20022 pain.001.001.03 XSD (SEPA_XSD in
+ * tests/support/settlement). Without xmllint the schema checks are skipped locally with a
+ * notice, and fail on CI (libxml2-utils).
  */
-const XSD = fileURLToPath(new URL('../fixtures/iso20022/pain.001.001.03.xsd', import.meta.url));
-const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
-if (!hasXmllint && process.env.CI) throw new Error('CI must install libxml2-utils (xmllint) for the SEPA schema checks');
 if (!hasXmllint) console.warn('sepa-pain001.test: xmllint not found (apt install libxml2-utils): schema validation tests skipped');
 
 let dir = '';
@@ -27,16 +23,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes the files and runs xmllint --schema over all of them at once. */
 function validate(xmls: string[]): void {
-  const files = xmls.map((xml, i) => {
+  validateSepa(...xmls.map((xml, i) => {
     const file = join(dir, `pain-${i}-${Math.random().toString(36).slice(2)}.xml`);
     writeFileSync(file, xml);
     return file;
-  });
-  try {
-    execFileSync('xmllint', ['--noout', '--schema', XSD, ...files], { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`XSD validation failed:\n${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`);
-  }
+  }));
 }
 
 /** Text of every <tag> in the file (the builder writes no nested element of the same name). */

@@ -5,6 +5,7 @@ import { statementAmounts } from '../../server/domain/settlements/commission';
 import type { StatementLine } from '../../server/domain/settlements/settlements-repository';
 import { statementCsvLines } from '../../server/settlement/statement-csv';
 import type { StatementDocument } from '../../server/settlement/statement-data';
+import { csvCents as cents, csvRows } from '../support/csv';
 
 /**
  * The CSV's per-line commission and VAT: shares of each campaign's rounded total, computed
@@ -41,13 +42,6 @@ function documentFor(campaigns: Campaign[], lines: StatementLine[]): StatementDo
   };
 }
 
-const cents = (cell: string) => {
-  expect(cell).toMatch(/^-?\d+,\d{2}$/);
-  const n = Number(cell.replace(/^-/, '').replace(',', ''));
-  return cell.startsWith('-') ? -n : n;
-};
-const parse = (csv: string) => csv.replace(/^\ufeff/, '').split('\r\n').filter(Boolean).map((l) => [...l.matchAll(/"((?:[^"]|"")*)"(?:;|$)/g)].map((x) => x[1]!.replace(/""/g, '"')));
-
 const campaignsArb = fc.uniqueArray(
   fc.record({ id: fc.uuid(), commissionBps: fc.integer({ min: 0, max: 5000 }), vatBps: fc.oneof(fc.constant(2000), fc.integer({ min: 0, max: 10_000 })) }),
   { minLength: 1, maxLength: 3, selector: (c) => c.id },
@@ -66,7 +60,7 @@ describe('statement CSV', () => {
       fc.property(campaignsArb.map((cs) => cs.map((c, i) => ({ ...c, name: `Campagne ${i + 1}` }))), fc.array(fc.record({ campaign: fc.nat(), amountCents: fc.integer({ min: 1, max: 150_000 }), second: fc.integer({ min: 0, max: 3599 }) }), { minLength: 1, maxLength: 80 }), (campaigns, picks) => {
         const lines = linesFor(campaigns, picks);
         const d = documentFor(campaigns, lines);
-        const [header, ...rows] = parse([...statementCsvLines(fakeDatabase(lines), d)].join(''));
+        const [header, ...rows] = csvRows([...statementCsvLines(fakeDatabase(lines), d)].join(''));
         expect(header).toHaveLength(8);
         const total = rows.pop()!;
         expect(rows).toHaveLength(lines.length);
@@ -90,7 +84,7 @@ describe('statement CSV', () => {
   it('reads past the first page of 1 000 redemptions, in (time, number) order', () => {
     const campaigns = [{ id: 'c1', name: 'Seine', commissionBps: 300, vatBps: 2000 }, { id: 'c2', name: 'Noël', commissionBps: 250, vatBps: 2000 }];
     const lines = linesFor(campaigns, Array.from({ length: 2_500 }, (_, i) => ({ campaign: i % 7 === 0 ? 1 : 0, amountCents: 17 + (i % 13), second: Math.floor(i / 3) % 3600 })));
-    const rows = parse([...statementCsvLines(fakeDatabase(lines), documentFor(campaigns, lines))].join('')).slice(1, -1);
+    const rows = csvRows([...statementCsvLines(fakeDatabase(lines), documentFor(campaigns, lines))].join('')).slice(1, -1);
     expect(rows.map((r) => Number(r[0]))).toEqual(lines.map((l) => l.number));
     expect(rows[0]![1]).toBe('2026-11-16 11:00:00'); // Paris time (UTC+1 in November)
     expect(rows[0]![2]).toBe('…-TUV2'); // the last group of the code only
@@ -108,7 +102,7 @@ describe('statement CSV', () => {
     const lines = linesFor(campaigns, [{ campaign: 0, amountCents: 10_00, second: 0 }]);
     const d = documentFor(campaigns, lines);
     d.statement = { ...d.statement, breakageCents: 4_56, netCents: d.statement.netCents + 4_56 };
-    const rows = parse([...statementCsvLines(fakeDatabase(lines), d)].join(''));
+    const rows = csvRows([...statementCsvLines(fakeDatabase(lines), d)].join(''));
     expect(rows.slice(-2)).toEqual([
       ['Part des bons expirés reversée', '', '', '', '', '', '', '4,56'],
       ['Total : 1 opération(s)', '', '', '', '10,00', '0,30', '0,06', '14,20'],
