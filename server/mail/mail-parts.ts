@@ -35,9 +35,9 @@ export async function toBuffer(write: (out: PassThrough) => Promise<void>): Prom
   return Buffer.concat(chunks);
 }
 
-/** The `mail.*` texts a template uses, keyed without their `mail.` / `mail.org.` prefix. */
+/** The `mail.*` texts a template uses, keyed without their `mail.` / `mail.org.` / `mail.expiry.` prefix. */
 export const texts = (locale: string, keys: string[], params: Record<string, string | number>) =>
-  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.)?/, ''), translate(locale, k, params)]));
+  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.|expiry\.)?/, ''), translate(locale, k, params)]));
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

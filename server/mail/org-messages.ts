@@ -1,4 +1,5 @@
 import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import { transferDetails } from '../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../domain/orders/orders-repository';
 import { findOrganisation } from '../domain/organisations/organisations-repository';
 import { organisationPageUrl } from '../domain/organisations/organisations-service';
@@ -44,7 +45,7 @@ export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proform
     operator: campaign.operatorName,
     reference: order.reference,
     total: formatMoney(order.totalCents, locale),
-    transfer: proforma ? { iban: ctx.operator.iban, bic: ctx.operator.bic, beneficiary: ctx.operator.legalName, reference: order.transferReference } : null,
+    transfer: proforma ? transferDetails(order, ctx.operator) : null,
     proformaUrl: proforma ? `${ctx.baseUrl}/api/v1/orders/${order.id}/proforma.pdf?token=${p.accessToken}` : null,
     orderUrl: orderUrl(ctx, order.id, p.accessToken),
     pageUrl: order.organisationId ? organisationPageUrl(ctx.baseUrl, { id: order.organisationId }, p.pageToken) : null,

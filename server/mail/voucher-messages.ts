@@ -5,10 +5,10 @@ import { formatCode } from '../lib/codes';
 import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { template, type MessageContext } from './mail-parts';
+import { template, texts, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
-const KEYS = ['hello', 'hello_anonymous', 'intro', 'gift_for', 'after', 'balance', 'open', 'shops', 'once'] as const;
+const KEYS = ['hello', 'hello_anonymous', 'intro', 'gift_for', 'after', 'balance', 'open', 'shops', 'once'].map((k) => `mail.expiry.${k}`);
 
 /**
  * voucher_expiry_reminder: one voucher with value left expires within the reminder window
@@ -34,9 +34,9 @@ export function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId:
     expires: formatLongDate(voucher.expiresAt, locale),
     recipient: voucher.recipientName ?? '',
   };
-  const t = Object.fromEntries(KEYS.map((k) => [k, translate(locale, `mail.expiry.${k}`, params)]));
+  const t = texts(locale, [...KEYS, 'mail.demo'], params);
   const view = {
-    t: { ...t, hello: name ? t.hello : t.hello_anonymous, demo: translate(locale, 'mail.demo') },
+    t: { ...t, hello: name ? t.hello : t.hello_anonymous },
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { invoices } from '../../../db/schema/index';
 import { computeTotals, type Buyer, type InvoiceDocument, type InvoiceLine, type Seller } from '../../invoices/invoice-document';
@@ -95,10 +95,6 @@ export function issueInvoiceTx(tx: Tx, src: InvoiceSource, now: Date): Invoice {
 
 export function findOrderInvoice(tx: Tx, orderId: string): Invoice | undefined {
   return tx.select().from(invoices).where(and(eq(invoices.orderId, orderId), eq(invoices.kind, 'invoice'))).get();
-}
-
-export function listInvoices(tx: Tx, year: number): Invoice[] {
-  return tx.select().from(invoices).where(eq(invoices.year, year)).orderBy(asc(invoices.kind), asc(invoices.seq)).all();
 }
 
 export const invoiceDocument = (invoice: Invoice): InvoiceDocument => JSON.parse(invoice.document) as InvoiceDocument;

@@ -75,6 +75,16 @@ export function recordBankTransfer(deps: { database: Database_; clock: Clock; op
 }
 
 function outcome(order: Order, replayed: boolean, issued: boolean): TransferOutcome {
+  return { order, replayed, issued, ...transferBalance(order) };
+}
+
+/** What a transfer order still owes, or was paid beyond its total (one of them is 0). */
+export function transferBalance(order: Pick<Order, 'totalCents' | 'paidCents'>): { remainingCents: number; overpaidCents: number } {
   const owed = order.totalCents - order.paidCents;
-  return { order, replayed, issued, remainingCents: Math.max(0, owed), overpaidCents: Math.max(0, -owed) };
+  return { remainingCents: Math.max(0, owed), overpaidCents: Math.max(0, -owed) };
+}
+
+/** Where and under which reference the buyer pays a transfer order: the operator's account. */
+export function transferDetails(order: Pick<Order, 'transferReference'>, operator: Pick<Seller, 'iban' | 'bic' | 'legalName'>) {
+  return { reference: order.transferReference, iban: operator.iban, bic: operator.bic, beneficiary: operator.legalName };
 }

@@ -8,6 +8,13 @@ import { SERVICE_FEE_VAT_BP } from '../invoices/invoices-service';
 import type { OrganisationInput } from '../organisations/organisations-service';
 import { checkOrganisationBuyer, type OrganisationBuyerInput } from './organisation-buyer';
 
+/**
+ * The most vouchers an organisation's order may hold, one line per beneficiary: the API
+ * bounds a line's quantity and the number of lines with it, the order form the total of
+ * its lines and the rows of a beneficiaries file.
+ */
+export const MAX_ORDER_VOUCHERS = 10_000;
+
 export interface OrganisationOrderInput {
   /** Employer gift event printed on the vouchers (companies). */
   giftEvent?: string;

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { findLiveKey } from '../../domain/merchants/api-keys-service';
+import { transferBalance, transferDetails } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrderForToken } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
@@ -51,9 +52,8 @@ export function orderJson(o: Order, ctx: Pick<AppContext, 'config'>) {
     ...(o.paymentMethod === 'bank_transfer'
       ? {
           paidCents: o.paidCents,
-          remainingCents: Math.max(0, o.totalCents - o.paidCents),
-          overpaidCents: Math.max(0, o.paidCents - o.totalCents),
-          transfer: { reference: o.transferReference, iban: ctx.config.operator.iban, bic: ctx.config.operator.bic, beneficiary: ctx.config.operator.legalName },
+          ...transferBalance(o),
+          transfer: transferDetails(o, ctx.config.operator),
         }
       : {}),
     ...(o.giftEvent ? { giftEvent: o.giftEvent } : {}),

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
+
+/** Longest accepted buyer fields (the organisation order form keeps to the same bounds). */
+export const BUYER_MAX_LENGTH = { name: 120, organisation: 200, siret: 40, vatNumber: 40, purchaseOrder: 50, serviceCode: 100, addressLine: 100, city: 80 } as const;
+export const PHONE_PATTERN = /^\+?[0-9 .()-]{6,20}$/;
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' }));
 
 const text = (max: number) => z.string().trim().min(1, { message: 'errors.required' }).max(max, { message: 'errors.too_long' });
 const cents = z
@@ -11,20 +17,20 @@ export const createOrderSchema = z.strictObject({
   campaign: text(80),
   buyer: z.strictObject({
     type: z.enum(['individual', 'company', 'municipality'], { message: 'errors.buyer_type' }),
-    name: text(120),
-    email: z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' })),
-    organisation: text(200).optional(),
+    name: text(BUYER_MAX_LENGTH.name),
+    email: emailSchema,
+    organisation: text(BUYER_MAX_LENGTH.organisation).optional(),
     // Checked in the domain (Luhn, VAT key): spaces as typed are accepted here.
-    siret: z.string().max(40).optional(),
-    vatNumber: z.string().max(40).optional(),
-    purchaseOrder: text(50).optional(),
-    serviceCode: text(100).optional(),
-    phone: z.string().trim().regex(/^\+?[0-9 .()-]{6,20}$/, { message: 'errors.phone' }).optional(),
+    siret: z.string().max(BUYER_MAX_LENGTH.siret).optional(),
+    vatNumber: z.string().max(BUYER_MAX_LENGTH.vatNumber).optional(),
+    purchaseOrder: text(BUYER_MAX_LENGTH.purchaseOrder).optional(),
+    serviceCode: text(BUYER_MAX_LENGTH.serviceCode).optional(),
+    phone: z.string().trim().regex(PHONE_PATTERN, { message: 'errors.phone' }).optional(),
     address: z
       .strictObject({
-        lines: z.array(text(100)).min(1, { message: 'errors.required' }).max(3, { message: 'errors.too_long' }),
+        lines: z.array(text(BUYER_MAX_LENGTH.addressLine)).min(1, { message: 'errors.required' }).max(3, { message: 'errors.too_long' }),
         postalCode: z.string().trim().regex(/^\d{5}$/, { message: 'errors.postal_code' }),
-        city: text(80),
+        city: text(BUYER_MAX_LENGTH.city),
       })
       .optional(),
   }),
@@ -34,16 +40,16 @@ export const createOrderSchema = z.strictObject({
     .array(
       z.strictObject({
         amountCents: cents,
-        quantity: z.number({ message: 'errors.quantity' }).int({ message: 'errors.quantity' }).min(1, { message: 'errors.quantity' }).max(10_000, { message: 'errors.quantity' }),
+        quantity: z.number({ message: 'errors.quantity' }).int({ message: 'errors.quantity' }).min(1, { message: 'errors.quantity' }).max(MAX_ORDER_VOUCHERS, { message: 'errors.quantity' }),
         recipientName: text(80).optional(),
-        recipientEmail: z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' })).optional(),
+        recipientEmail: emailSchema.optional(),
         message: text(300).optional(),
       }),
       { message: 'errors.no_items' },
     )
     .min(1, { message: 'errors.no_items' })
     // An organisation's list of beneficiaries: one line each (individuals are bounded by the campaign).
-    .max(10_000, { message: 'errors.too_many_lines' }),
+    .max(MAX_ORDER_VOUCHERS, { message: 'errors.too_many_lines' }),
   paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'errors.payment_method' }),
 });
 

@@ -6,6 +6,7 @@ import { isCancellable } from '../../domain/operators/order-actions';
 import type { OperatorUser } from '../../domain/operators/operator-users-repository';
 import { listOrderPayments, orderInvoiceNumber, orderVoucherCounts, ORDER_STATUSES, PAYMENT_METHODS, type OrderRow } from '../../domain/operators/orders-query';
 import { can } from '../../domain/operators/roles';
+import { transferBalance } from '../../domain/orders/bank-transfers-service';
 import { listOrderItems, type Order } from '../../domain/orders/orders-repository';
 import { parisDate } from '../../lib/paris-time';
 import { refundSection } from './refunds-view';
@@ -87,8 +88,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
       campaignName: findCampaignById(db, order.campaignId)?.name ?? '',
       billingLines: order.billingAddress?.split('\n').filter(Boolean) ?? [],
       transfer,
-      remainingCents: Math.max(0, order.totalCents - order.paidCents),
-      overpaidCents: Math.max(0, order.paidCents - order.totalCents),
+      ...transferBalance(order),
       vouchersCents: order.totalCents - order.feeCents - order.feeVatCents,
     },
     lines: items.slice(0, MAX_LINES).map((i) => ({ ...i, number: i.position + 1, subtotalCents: i.amountCents * i.quantity })),

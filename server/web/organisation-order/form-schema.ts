@@ -1,11 +1,12 @@
-import { z } from 'zod';
 import { parseBeneficiaries, type BeneficiariesReport } from '../../domain/bulk/beneficiaries-csv';
 import { isGiftEvent } from '../../domain/bulk/employer-gifts';
 import { isAllowedAmount, type Campaign } from '../../domain/campaigns/campaign';
 import { checkOrganisationBuyer } from '../../domain/orders/organisation-buyer';
+import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
 import type { NewOrderInput } from '../../domain/orders/orders-service';
 import { parseSiret } from '../../lib/identifiers';
 import { parseEuroAmount } from '../../lib/money';
+import { BUYER_MAX_LENGTH as API, emailSchema, PHONE_PATTERN } from '../api/schemas';
 import type { UploadedFile } from './multipart';
 
 /**
@@ -14,8 +15,6 @@ import type { UploadedFile } from './multipart';
  * errors land beside the right input. Errors are message keys (+ params), translated later.
  */
 
-/** The JSON API's bound on one order's lines (one line per beneficiary). */
-export const MAX_ORDER_VOUCHERS = 10_000;
 export const FREE_LINES = 3;
 export const FILE_FIELD = 'beneficiaries';
 
@@ -35,10 +34,13 @@ export const F = {
 } as const;
 export type TextField = keyof typeof F;
 
-/** Longest accepted value of each text field (the JSON API's bounds). */
+/**
+ * Longest accepted value of each text field: the JSON API's bounds; the type, postal code,
+ * email and phone, which the API checks by their shape, get caps of their own.
+ */
 export const MAX_LENGTH: Record<TextField, number> = {
-  type: 20, organisation: 200, siret: 40, vatNumber: 40, street: 100, postalCode: 10, city: 80,
-  name: 120, email: 254, phone: 20, purchaseOrder: 50, serviceCode: 100,
+  type: 20, organisation: API.organisation, siret: API.siret, vatNumber: API.vatNumber, street: API.addressLine, postalCode: 10, city: API.city,
+  name: API.name, email: 254, phone: 20, purchaseOrder: API.purchaseOrder, serviceCode: API.serviceCode,
 };
 
 export interface FieldError {
@@ -69,8 +71,6 @@ export interface ParsedOrgForm {
 
 type Fields = Map<string, string[]>;
 const first = (fields: Fields, name: string) => fields.get(name)?.[0] ?? '';
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
-const PHONE = /^\+?[0-9 .()-]{6,20}$/;
 
 export function emptyValues(campaign: Campaign): OrgFormValues {
   return {
@@ -107,7 +107,7 @@ export function parseOrgForm(fields: Fields, truncated: Set<string>, campaign: C
   const email = emailSchema.safeParse(text.email);
   if (!email.success) fail(F.email, 'errors.email');
   const phone = text.phone.trim();
-  if (phone && !PHONE.test(phone)) fail(F.phone, 'errors.phone');
+  if (phone && !PHONE_PATTERN.test(phone)) fail(F.phone, 'errors.phone');
 
   const municipal = type === 'municipality';
   const buyer = {

@@ -3,7 +3,7 @@ import { employerCeilingCents } from '../../domain/bulk/employer-gifts';
 import type { Campaign } from '../../domain/campaigns/campaign';
 import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
-import { listOrderItems } from '../../domain/orders/orders-repository';
+import { transferBalance, transferDetails } from '../../domain/orders/bank-transfers-service';
 import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
 import { formatIban } from '../../lib/identifiers';
@@ -80,26 +80,29 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
     }
   });
 
+  // The order's voucher count: its lines' quantities, summed by SQLite rather than loaded line by line.
+  const voucherCountStmt = ctx.database.sqlite.prepare<[string], { n: number }>('SELECT COALESCE(SUM(quantity), 0) AS n FROM order_items WHERE order_id = ?');
+
   // Bank transfer: what to pay, to whom, with which reference (the order's access token).
   r.get('/commande-organisation/:id', (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     const order = findOrderForToken(ctx.orders, String(req.params.id), token);
     const q = `?token=${encodeURIComponent(token!)}`;
     if (order.paymentMethod !== 'bank_transfer') return res.redirect(303, `/commandes/${order.id}${q}`);
-    const operator = ctx.config.operator;
+    const transfer = transferDetails(order, ctx.config.operator);
     const campaign = findCampaignById(db, order.campaignId)!;
     res.set('Cache-Control', 'no-store').render('organisation/order-transfer', {
       title: res.locals.t('org_form.done.title', { reference: order.reference }),
       noIndex: true,
       order,
       campaign,
-      voucherCount: listOrderItems(db, order.id).reduce((n, i) => n + i.quantity, 0),
+      voucherCount: voucherCountStmt.get(order.id)!.n,
       paid: order.status === 'paid',
       cancelled: order.status === 'cancelled',
-      remainingCents: Math.max(0, order.totalCents - order.paidCents),
-      iban: formatIban(operator.iban),
-      bic: operator.bic,
-      beneficiary: operator.legalName,
+      remainingCents: transferBalance(order).remainingCents,
+      iban: formatIban(transfer.iban),
+      bic: transfer.bic,
+      beneficiary: transfer.beneficiary,
       proformaUrl: `/api/v1/orders/${order.id}/proforma.pdf${q}`,
     });
   });

@@ -1,8 +1,9 @@
 import { GIFT_EVENTS } from '../../domain/bulk/employer-gifts';
 import type { Campaign } from '../../domain/campaigns/campaign';
+import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
 import { formatMoney, formatMoneyShort } from '../../lib/money';
 import { campaignView } from '../presenters';
-import { F, FILE_FIELD, MAX_LENGTH, MAX_ORDER_VOUCHERS, type FieldError, type OrgFormValues, type ParsedOrgForm, type TextField } from './form-schema';
+import { F, FILE_FIELD, MAX_LENGTH, type FieldError, type OrgFormValues, type ParsedOrgForm, type TextField } from './form-schema';
 import { MULTIPART_LIMITS } from './multipart';
 
 type T = (key: string, params?: Record<string, string | number>) => string;

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { transferBalance } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
 import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
@@ -119,7 +120,7 @@ export function organisationRoutes(ctx: AppContext): Router {
         totalCents: o.totalCents,
         statusLabel: t(`organisation.order_status.${o.status}`),
         paid: o.status === 'paid',
-        transfer: transfer ? { paidCents: o.paidCents, remainingCents: Math.max(0, o.totalCents - o.paidCents), reference: o.transferReference } : null,
+        transfer: transfer ? { paidCents: o.paidCents, remainingCents: transferBalance(o).remainingCents, reference: o.transferReference } : null,
         links: {
           proforma: o.status !== 'cancelled' ? `${docs}/proforma.pdf${q}` : null,
           invoice: o.status === 'paid' || o.status === 'refunded' ? `${docs}/invoice.pdf${q}` : null,
