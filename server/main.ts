@@ -14,7 +14,7 @@ import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
 import { join } from 'node:path';
 import { cancelAbandonedOrders } from './domain/orders/abandoned-orders';
-import { deleteExpiredSessions } from './domain/merchants/merchant-users-repository';
+import { deleteExpiredSessions } from './domain/sessions/sessions-repository';
 
 /** The only place that listens. */
 async function main() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase } from '../../db/client';
-import { deleteExpiredSessions, insertSession } from '../../server/domain/merchants/merchant-users-repository';
+import { deleteExpiredSessions, insertSession } from '../../server/domain/sessions/sessions-repository';
 
 describe('session clean-up (maintenance sweep)', () => {
   it('removes expired sessions only', async () => {

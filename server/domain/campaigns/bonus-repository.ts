@@ -7,7 +7,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { campaigns, orders } from '../../../db/schema/index';
 import type { Order } from '../orders/orders-repository';
-import { budgetLeft, capLeft } from './bonus';
+import { budgetLeft, capLeft, normaliseBuyerEmail } from './bonus';
 import { findCampaignById } from './campaigns-repository';
 
 /** Bonus the buyer already holds on the campaign (non-cancelled orders), by normalised email. */
@@ -15,7 +15,7 @@ export function buyerBonusCents(tx: Tx, campaignId: string, email: string): numb
   const row = tx
     .select({ n: sql<number>`COALESCE(SUM(${orders.bonusCents}), 0)` })
     .from(orders)
-    .where(and(eq(orders.campaignId, campaignId), ne(orders.status, 'cancelled'), sql`lower(trim(${orders.buyerEmail})) = ${email.trim().toLowerCase()}`))
+    .where(and(eq(orders.campaignId, campaignId), ne(orders.status, 'cancelled'), sql`lower(trim(${orders.buyerEmail})) = ${normaliseBuyerEmail(email)}`))
     .get();
   return row?.n ?? 0;
 }

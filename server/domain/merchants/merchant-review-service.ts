@@ -1,18 +1,16 @@
 import { and, desc, eq, like, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { merchants, merchantUsers, passwordTokens } from '../../../db/schema/index';
+import { merchants, merchantUsers } from '../../../db/schema/index';
 import { AppError } from '../../lib/errors';
-import { newToken, sha256 } from '../../lib/ids';
 import { enqueueMessage } from '../../mail/outbox-repository';
+import { audit } from '../audit/audit-log';
 import type { ShopDetails } from './onboarding-form';
-import { assertEmailFree, assertSiretFree, assignableCampaigns, audit, ownerOf, replaceCampaigns, type OnboardingDeps } from './onboarding-service';
+import { assertEmailFree, assertSiretFree, assignableCampaigns, ownerOf, replaceCampaigns, type OnboardingDeps } from './onboarding-service';
 import { findMerchantBySlug, type Merchant } from './merchant-users-repository';
+import { issuePasswordLink } from './merchant-users-service';
 
 export const MERCHANT_STATUSES = ['pending', 'approved', 'suspended', 'rejected'] as const;
 export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
-
-/** Same lifetime as a staff invitation: long enough for a busy shopkeeper. */
-const INVITE_DAYS = 7;
 
 /**
  * Mails to a shop go out in French: the applicant's language is not stored and the
@@ -61,9 +59,9 @@ function load(tx: Tx, slug: string): Merchant {
   return m;
 }
 
-function setStatus(tx: Tx, m: Merchant, status: MerchantStatus, reason: string | null, actor: string, at: string, action: string): void {
+function setStatus(tx: Tx, m: Merchant, status: MerchantStatus, reason: string | null, actor: string, now: Date, action: string): void {
   tx.update(merchants).set({ status, statusReason: reason }).where(eq(merchants.id, m.id)).run();
-  audit(tx, at, { actor, action, merchantId: m.id, before: { status: m.status }, after: { status }, reason });
+  audit(tx, { actor, action, entityType: 'merchant', entityId: m.id, before: { status: m.status }, after: { status }, reason }, now);
 }
 
 /** The allowed moves; anything else is a 409 the page shows (e.g. two operators at once). */
@@ -81,19 +79,12 @@ export function approveMerchant(deps: OnboardingDeps, slug: string, by: ReviewAc
     const m = load(tx, slug);
     assertFrom(m, ['pending', 'rejected']);
     const now = deps.clock.now();
-    setStatus(tx, m, 'approved', null, by.actor, now.toISOString(), 'merchant.approve');
+    setStatus(tx, m, 'approved', null, by.actor, now, 'merchant.approve');
     const owner = ownerOf(tx, m.id);
     if (!owner || owner.passwordHash || owner.removedAt) return { invited: false };
-    inviteOwnerTx(tx, now, owner.id, owner.email);
+    issuePasswordLink(tx, now, owner, 'owner_invitation', SHOP_MAIL_LOCALE);
     return { invited: true };
   });
-}
-
-function inviteOwnerTx(tx: Tx, now: Date, userId: string, email: string): void {
-  const token = newToken();
-  tx.insert(passwordTokens).values({ tokenHash: sha256(token), userId, purpose: 'invite', expiresAt: new Date(now.getTime() + INVITE_DAYS * 86400_000).toISOString() }).run();
-  // As for staff: the clear token only travels in the outbox payload, to reach the mail.
-  enqueueMessage(tx, { kind: 'owner_invitation', recipient: email, payload: { userId, token, locale: SHOP_MAIL_LOCALE } }, now);
 }
 
 /** A new link for an approved shop's owner who has not chosen a password yet (lost or expired mail). */
@@ -104,8 +95,8 @@ export function reinviteOwner(deps: OnboardingDeps, slug: string, by: ReviewActo
     const owner = ownerOf(tx, m.id);
     if (!owner || owner.passwordHash || owner.removedAt) throw new AppError('OWNER_ACTIVE', 409, 'onboarding.errors.owner_active');
     const now = deps.clock.now();
-    inviteOwnerTx(tx, now, owner.id, owner.email);
-    audit(tx, now.toISOString(), { actor: by.actor, action: 'merchant.reinvite', merchantId: m.id });
+    issuePasswordLink(tx, now, owner, 'owner_invitation', SHOP_MAIL_LOCALE);
+    audit(tx, { actor: by.actor, action: 'merchant.reinvite', entityType: 'merchant', entityId: m.id }, now);
   });
 }
 
@@ -115,7 +106,7 @@ export function rejectMerchant(deps: OnboardingDeps, slug: string, reason: strin
     const m = load(tx, slug);
     assertFrom(m, ['pending']);
     const now = deps.clock.now();
-    setStatus(tx, m, 'rejected', reason, by.actor, now.toISOString(), 'merchant.reject');
+    setStatus(tx, m, 'rejected', reason, by.actor, now, 'merchant.reject');
     const to = m.contactEmail ?? ownerOf(tx, m.id)?.email;
     if (to) enqueueMessage(tx, { kind: 'merchant_rejected', recipient: to, payload: { merchantId: m.id, reason, locale: SHOP_MAIL_LOCALE } }, now);
   });
@@ -130,7 +121,7 @@ export function suspendMerchant(deps: OnboardingDeps, slug: string, reason: stri
   deps.database.transaction((tx) => {
     const m = load(tx, slug);
     assertFrom(m, ['approved']);
-    setStatus(tx, m, 'suspended', reason, by.actor, deps.clock.now().toISOString(), 'merchant.suspend');
+    setStatus(tx, m, 'suspended', reason, by.actor, deps.clock.now(), 'merchant.suspend');
   });
 }
 
@@ -138,7 +129,7 @@ export function reactivateMerchant(deps: OnboardingDeps, slug: string, by: Revie
   deps.database.transaction((tx) => {
     const m = load(tx, slug);
     assertFrom(m, ['suspended']);
-    setStatus(tx, m, 'approved', null, by.actor, deps.clock.now().toISOString(), 'merchant.reactivate');
+    setStatus(tx, m, 'approved', null, by.actor, deps.clock.now(), 'merchant.reactivate');
   });
 }
 
@@ -162,7 +153,7 @@ export function updateMerchantDetails(deps: OnboardingDeps, slug: string, d: Sho
     if (followContact) tx.update(merchantUsers).set({ name: d.contactName, email: d.contactEmail }).where(eq(merchantUsers.id, owner.id)).run();
     // Bank details are logged as changed, never in clear: the audit log is read by every role.
     const before = { ...pick(m, patch), iban: m.iban ? `…${m.iban.slice(-4)}` : null };
-    audit(tx, deps.clock.now().toISOString(), { actor: by.actor, action: 'merchant.update', merchantId: m.id, before, after: { ...patch, iban: `…${d.iban.slice(-4)}` } });
+    audit(tx, { actor: by.actor, action: 'merchant.update', entityType: 'merchant', entityId: m.id, before, after: { ...patch, iban: `…${d.iban.slice(-4)}` } }, deps.clock.now());
   });
 }
 
@@ -173,7 +164,7 @@ export function setMerchantCampaigns(deps: OnboardingDeps, slug: string, ids: st
   return deps.database.transaction((tx) => {
     const m = load(tx, slug);
     const kept = replaceCampaigns(tx, m.id, ids, assignableCampaigns(tx), m.category);
-    audit(tx, deps.clock.now().toISOString(), { actor: by.actor, action: 'merchant.campaigns', merchantId: m.id, after: { campaigns: kept } });
+    audit(tx, { actor: by.actor, action: 'merchant.campaigns', entityType: 'merchant', entityId: m.id, after: { campaigns: kept } }, deps.clock.now());
     return kept;
   });
 }

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { merchants, merchantUsers, passwordTokens, sessions } from '../../../db/schema/index';
+import { merchants, merchantUsers, passwordTokens } from '../../../db/schema/index';
 
 export type MerchantUser = typeof merchantUsers.$inferSelect;
 export type Merchant = typeof merchants.$inferSelect;
@@ -31,26 +31,6 @@ export function updateUser(tx: Tx, id: string, patch: Partial<MerchantUser>): vo
 
 export function listShopUsers(tx: Tx, merchantId: string): MerchantUser[] {
   return tx.select().from(merchantUsers).where(and(eq(merchantUsers.merchantId, merchantId), isNull(merchantUsers.removedAt))).orderBy(asc(merchantUsers.role), asc(merchantUsers.name)).all();
-}
-
-export function insertSession(tx: Tx, s: typeof sessions.$inferInsert): void {
-  tx.insert(sessions).values(s).run();
-}
-
-export function findSession(tx: Tx, tokenHash: string) {
-  return tx.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
-}
-
-export function deleteSession(tx: Tx, tokenHash: string): void {
-  tx.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).run();
-}
-
-export function deleteUserSessions(tx: Tx, userId: string): void {
-  tx.delete(sessions).where(eq(sessions.userId, userId)).run();
-}
-
-export function deleteExpiredSessions(tx: Tx, now: string): void {
-  tx.delete(sessions).where(lt(sessions.expiresAt, now)).run();
 }
 
 export function insertPasswordToken(tx: Tx, t: typeof passwordTokens.$inferInsert): void {

@@ -1,20 +1,16 @@
-import type { Database_ } from '../../../db/client';
+import type { Database_, Tx } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId, newToken, sha256 } from '../../lib/ids';
 import { hashPassword, isAcceptablePassword, verifyPassword } from '../../lib/passwords';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import {
-  deleteSession,
-  deleteUserSessions,
   findMerchantById,
   findMerchantBySlug,
   findPasswordToken,
-  findSession,
   findUserByEmail,
   findUserById,
   insertPasswordToken,
-  insertSession,
   insertUser,
   listShopUsers,
   updateUser,
@@ -22,6 +18,7 @@ import {
   type Merchant,
   type MerchantUser,
 } from './merchant-users-repository';
+import { deleteSession, deleteUserSessions, findSession, insertSession } from '../sessions/sessions-repository';
 
 export interface UsersDeps {
   database: Database_;
@@ -30,6 +27,7 @@ export interface UsersDeps {
 
 const SESSION_DAYS = 14;
 const RESET_MINUTES = 60;
+/** An invitation (staff or shop owner) lasts long enough for a busy shopkeeper. */
 const INVITE_DAYS = 7;
 
 export interface SignedInUser {
@@ -74,9 +72,9 @@ export async function signIn(deps: UsersDeps, email: string, password: string): 
 export function userForSession(deps: UsersDeps, token: string | undefined): SignedInUser | null {
   if (!token) return null;
   const db = deps.database.db;
-  const session = findSession(db, sha256(token));
-  // Only shop sessions: an operator's session token must never act as a shop user.
-  if (!session || session.realm !== 'shop' || new Date(session.expiresAt) <= deps.clock.now()) return null;
+  // Only shop sessions (filtered in SQL): an operator's session token must never act as a shop user.
+  const session = findSession(db, 'shop', sha256(token));
+  if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
   const user = findUserById(db, session.userId);
   if (!user || user.removedAt) return null;
   const merchant = findMerchantById(db, user.merchantId);
@@ -85,7 +83,7 @@ export function userForSession(deps: UsersDeps, token: string | undefined): Sign
 }
 
 export function signOut(deps: UsersDeps, token: string | undefined): void {
-  if (token) deps.database.transaction((tx) => deleteSession(tx, sha256(token)));
+  if (token) deps.database.transaction((tx) => deleteSession(tx, 'shop', sha256(token)));
 }
 
 /**
@@ -96,17 +94,25 @@ export function requestPasswordReset(deps: UsersDeps, email: string, locale: str
   deps.database.transaction((tx) => {
     const user = findUserByEmail(tx, email.trim());
     if (!user || user.removedAt) return;
-    issuePasswordLink(tx, deps, user, 'reset', locale);
+    issuePasswordLink(tx, deps.clock.now(), user, 'password_reset', locale);
   });
 }
 
-function issuePasswordLink(tx: Parameters<Parameters<Database_['transaction']>[0]>[0], deps: UsersDeps, user: MerchantUser, purpose: 'reset' | 'invite', locale: string): void {
-  const now = deps.clock.now();
+/** The mails that carry a one-time password link; the first is a reset, the others invitations. */
+export type PasswordLinkMail = 'password_reset' | 'staff_invitation' | 'owner_invitation';
+
+/**
+ * A one-time link to set a password (reset: one hour; invitation: INVITE_DAYS) and its mail,
+ * in the caller's transaction. Staff invitations, resets and the owner's invitation when
+ * an operator approves a shop all go through the same password_tokens table and page.
+ */
+export function issuePasswordLink(tx: Tx, now: Date, user: Pick<MerchantUser, 'id' | 'email'>, kind: PasswordLinkMail, locale: string): void {
+  const purpose = kind === 'password_reset' ? 'reset' : 'invite';
   const token = newToken();
   const ttl = purpose === 'reset' ? RESET_MINUTES * 60_000 : INVITE_DAYS * 86400_000;
   insertPasswordToken(tx, { tokenHash: sha256(token), userId: user.id, purpose, expiresAt: new Date(now.getTime() + ttl).toISOString() });
   // The token travels in the outbox payload (it must reach the mail); it is single-use and short-lived.
-  enqueueMessage(tx, { kind: purpose === 'reset' ? 'password_reset' : 'staff_invitation', recipient: user.email, payload: { userId: user.id, token, locale } }, now);
+  enqueueMessage(tx, { kind, recipient: user.email, payload: { userId: user.id, token, locale } }, now);
 }
 
 export function checkPasswordToken(deps: UsersDeps, token: string): { user: MerchantUser; purpose: 'reset' | 'invite' } {
@@ -128,7 +134,7 @@ export async function setPasswordWithToken(deps: UsersDeps, token: string, passw
     if (!row || row.usedAt) throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
     usePasswordToken(tx, row.tokenHash, deps.clock.now().toISOString());
     updateUser(tx, row.userId, { passwordHash: hash });
-    deleteUserSessions(tx, row.userId);
+    deleteUserSessions(tx, 'shop', row.userId);
     return findUserById(tx, row.userId)!;
   });
 }
@@ -141,7 +147,7 @@ export function inviteStaff(deps: UsersDeps, owner: SignedInUser, input: { email
     if (findUserByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
     const user: MerchantUser = { id: newId(), merchantId: owner.merchant.id, email, name: input.name.trim(), role: 'staff', passwordHash: null, createdAt: deps.clock.now().toISOString(), removedAt: null };
     insertUser(tx, user);
-    issuePasswordLink(tx, deps, user, 'invite', locale);
+    issuePasswordLink(tx, deps.clock.now(), user, 'staff_invitation', locale);
     return user;
   });
 }
@@ -153,7 +159,7 @@ export function removeStaff(deps: UsersDeps, owner: SignedInUser, userId: string
     const user = findUserById(tx, userId);
     if (!user || user.merchantId !== owner.merchant.id || user.removedAt || user.role !== 'staff') throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
     updateUser(tx, user.id, { removedAt: deps.clock.now().toISOString() });
-    deleteUserSessions(tx, user.id);
+    deleteUserSessions(tx, 'shop', user.id);
   });
 }
 

@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
-import { auditLog, campaignMerchants, campaigns, merchants, merchantUsers } from '../../../db/schema/index';
+import { campaignMerchants, campaigns, merchants, merchantUsers } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { audit } from '../audit/audit-log';
 import { slugify, type ShopDetails } from './onboarding-form';
 import type { Merchant } from './merchant-users-repository';
 import { acceptsCategory } from '../campaigns/accepted-categories';
@@ -67,12 +68,6 @@ export function replaceCampaigns(tx: Tx, merchantId: string, ids: string[], allo
   return keep;
 }
 
-export function audit(tx: Tx, at: string, e: { actor: string; action: string; merchantId: string; before?: object | null; after?: object | null; reason?: string | null }): void {
-  tx.insert(auditLog)
-    .values({ at, actor: e.actor, action: e.action, entityType: 'merchant', entityId: e.merchantId, before: e.before ? JSON.stringify(e.before) : null, after: e.after ? JSON.stringify(e.after) : null, reason: e.reason ?? null })
-    .run();
-}
-
 /**
  * A shop applies from the public form. One transaction: a `pending` merchant (shown
  * nowhere and refused by the till and the API until approved: listCampaignMerchants,
@@ -85,7 +80,8 @@ export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails
     const d = input.details;
     assertSiretFree(tx, d.siret);
     assertEmailFree(tx, d.contactEmail);
-    const now = deps.clock.now().toISOString();
+    const now = deps.clock.now();
+    const createdAt = now.toISOString();
     const merchant: Merchant = {
       id: newId(),
       slug: uniqueSlug(tx, d.name, d.city),
@@ -105,13 +101,13 @@ export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails
       openingHours: d.openingHours,
       statusReason: null,
       status: 'pending',
-      createdAt: now,
+      createdAt,
     };
     tx.insert(merchants).values(merchant).run();
     const ids = input.campaignIds.length ? tx.select({ id: campaigns.id, acceptedCategories: campaigns.acceptedCategories }).from(campaigns).where(and(inArray(campaigns.id, input.campaignIds), eq(campaigns.status, 'active'))).all() : [];
     replaceCampaigns(tx, merchant.id, input.campaignIds, ids, merchant.category);
-    tx.insert(merchantUsers).values({ id: newId(), merchantId: merchant.id, email: d.contactEmail, name: d.contactName, role: 'owner', passwordHash: null, createdAt: now, removedAt: null }).run();
-    audit(tx, now, { actor: 'public:application', action: 'merchant.apply', merchantId: merchant.id, after: { slug: merchant.slug, status: 'pending' } });
+    tx.insert(merchantUsers).values({ id: newId(), merchantId: merchant.id, email: d.contactEmail, name: d.contactName, role: 'owner', passwordHash: null, createdAt, removedAt: null }).run();
+    audit(tx, { actor: 'public:application', action: 'merchant.apply', entityType: 'merchant', entityId: merchant.id, after: { slug: merchant.slug, status: 'pending' } }, now);
     return merchant;
   });
 }

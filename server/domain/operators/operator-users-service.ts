@@ -5,17 +5,13 @@ import { AppError } from '../../lib/errors';
 import { newId, newToken, sha256 } from '../../lib/ids';
 import { hashPassword, verifyPassword } from '../../lib/passwords';
 import {
-  deleteOperatorSession,
-  deleteOperatorSessions,
-  extendOperatorSession,
   findOperatorByEmail,
   findOperatorById,
-  findOperatorSession,
   insertOperator,
-  insertOperatorSession,
   updateOperator,
   type OperatorUser,
 } from './operator-users-repository';
+import { deleteSession, deleteUserSessions, extendSession, findSession, insertSession } from '../sessions/sessions-repository';
 import { checkSecondFactor } from './operator-totp-service';
 import { can, isOperatorRole, type OperatorRole } from './roles';
 
@@ -71,7 +67,7 @@ export async function signInOperator(deps: OperatorsDeps, email: string, passwor
   checkSecondFactor(user, code, now);
   const token = newToken();
   deps.database.transaction((tx) =>
-    insertOperatorSession(tx, { tokenHash: sha256(token), userId: user.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() }),
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() }),
   );
   return { token, user };
 }
@@ -85,18 +81,18 @@ export function operatorForSession(deps: OperatorsDeps, token: string | undefine
   if (!token) return null;
   const db = deps.database.db;
   const hash = sha256(token);
-  const session = findOperatorSession(db, hash);
+  const session = findSession(db, 'operator', hash);
   const now = deps.clock.now().getTime();
   if (!session || new Date(session.expiresAt).getTime() <= now) return null;
   const user = findOperatorById(db, session.userId);
   if (!user || user.disabledAt) return null;
   const slid = Math.min(now + OPERATOR_SESSION_IDLE_MS, new Date(session.createdAt).getTime() + OPERATOR_SESSION_MAX_MS);
-  if (slid - new Date(session.expiresAt).getTime() >= EXTEND_EVERY_MS) deps.database.transaction((tx) => extendOperatorSession(tx, hash, new Date(slid).toISOString()));
+  if (slid - new Date(session.expiresAt).getTime() >= EXTEND_EVERY_MS) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, new Date(slid).toISOString()));
   return user;
 }
 
 export function signOutOperator(deps: OperatorsDeps, token: string | undefined): void {
-  if (token) deps.database.transaction((tx) => deleteOperatorSession(tx, sha256(token)));
+  if (token) deps.database.transaction((tx) => deleteSession(tx, 'operator', sha256(token)));
 }
 
 /**
@@ -111,7 +107,7 @@ export function disableOperatorUser(deps: OperatorsDeps, actor: OperatorUser, us
     const user = findOperatorById(tx, userId);
     if (!user) throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
     if (!user.disabledAt) updateOperator(tx, user.id, { disabledAt: deps.clock.now().toISOString() });
-    deleteOperatorSessions(tx, user.id);
+    deleteUserSessions(tx, 'operator', user.id);
     return findOperatorById(tx, user.id)!;
   });
 }

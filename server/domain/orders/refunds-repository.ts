@@ -1,11 +1,11 @@
 /**
  * Queries of the refund flow: refund rows, the order's card payment, its vouchers with
- * their bonus flag, and the voucher changes a refund makes (hold, release, cancel).
+ * their bonus flag, and the voucher changes a refund makes (hold, release; the cancel
+ * movement goes through vouchers-repository's appendMovement).
  */
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { movements, orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
-import { newId } from '../../lib/ids';
+import { orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
 import type { Voucher } from '../vouchers/voucher';
 
 export type Refund = typeof refunds.$inferSelect;
@@ -61,13 +61,4 @@ export function holdVoucher(tx: Tx, refundId: string, v: Voucher): void {
 export function releaseVoucher(tx: Tx, refundId: string, v: Voucher): void {
   const old = v.blockReason === `refund:${refundId}` ? null : v.blockReason!.slice(`refund:${refundId}|`.length);
   tx.update(vouchers).set(old === null ? { status: 'active', blockReason: null } : { status: 'blocked', blockReason: old || null }).where(eq(vouchers.id, v.id)).run();
-}
-
-/** A `cancel` movement of the whole balance (next in the chain); the voucher is closed. */
-export function cancelVoucher(tx: Tx, v: Voucher, journalId: string, actor: string, reason: string, at: string): void {
-  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
-  tx.insert(movements)
-    .values({ id: newId(), voucherId: v.id, seq: last + 1, kind: 'cancel', amountCents: -v.balanceCents, balanceAfterCents: 0, journalId, orderId: v.orderId, actor, reason, createdAt: at })
-    .run();
-  tx.update(vouchers).set({ balanceCents: 0, status: 'cancelled' }).where(eq(vouchers.id, v.id)).run();
 }

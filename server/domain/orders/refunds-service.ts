@@ -26,8 +26,9 @@ import type { PaymentProvider, ProviderRefund } from '../../payments/payment-pro
 import { audit } from '../audit/audit-log';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
+import { appendMovement } from '../vouchers/vouchers-repository';
 import { findOrder, updateOrder, type Order } from './orders-repository';
-import { cancelVoucher, cardPayment, findRefund, holdVoucher, insertRefund, isHeldBy, orderVouchers, pendingRefund, releaseVoucher, updateRefund, type OrderVoucher, type Refund } from './refunds-repository';
+import { cardPayment, findRefund, holdVoucher, insertRefund, isHeldBy, orderVouchers, pendingRefund, releaseVoucher, updateRefund, type OrderVoucher, type Refund } from './refunds-repository';
 
 export interface RefundDeps {
   database: Database_;
@@ -124,7 +125,11 @@ export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'lo
     }
     const journalId = postJournal(tx, { kind: 'order_refund', description: `Refund of order ${order.reference} (${refund.provider} ${providerRef})`, orderId: order.id, lines: lines.filter((l) => l.amountCents !== 0) }, now);
     const at = now.toISOString();
-    for (const v of [...held, ...bonus]) cancelVoucher(tx, v, journalId, `refund:${refund.id}`, v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund', at);
+    // A `cancel` movement of the whole balance (next in the chain); the voucher is closed.
+    for (const v of [...held, ...bonus]) {
+      const reason = v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund';
+      appendMovement(tx, v, { kind: 'cancel', amountCents: -v.balanceCents, journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, status: 'cancelled' }, at);
+    }
     updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId });
     const refundedCents = order.refundedCents + refund.amountCents;
     // « refunded » once everything the buyer paid came back; a partial refund stays « paid ».

@@ -1,8 +1,6 @@
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { merchants, movements, redemptions, vouchers } from '../../../db/schema/index';
-import { newId } from '../../lib/ids';
-import type { Voucher } from '../vouchers/voucher';
+import { merchants, redemptions, vouchers } from '../../../db/schema/index';
 import type { Redemption } from './redemption';
 
 /** Scoped to the shop: another shop's redemption is simply not found. */
@@ -12,25 +10,6 @@ export function findShopRedemption(tx: Tx, merchantId: string, id: string): Rede
 
 export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): void {
   tx.update(redemptions).set({ status: 'voided', voidedAt: at, voidedBy: by, voidJournalId: journalId }).where(eq(redemptions.id, id)).run();
-}
-
-/**
- * Appends one movement and moves the balance cache with it. `seq` is the next in the
- * voucher's chain; the unique (voucher, seq) index would reject a lost update.
- */
-export function appendMovement(
-  tx: Tx,
-  v: Voucher,
-  m: { kind: 'redeem' | 'void'; amountCents: number; journalId: string; redemptionId: string; actor: string; status: Voucher['status'] },
-  at: string,
-): number {
-  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
-  const balanceAfter = v.balanceCents + m.amountCents;
-  tx.insert(movements)
-    .values({ id: newId(), voucherId: v.id, seq: last + 1, kind: m.kind, amountCents: m.amountCents, balanceAfterCents: balanceAfter, journalId: m.journalId, redemptionId: m.redemptionId, actor: m.actor, createdAt: at })
-    .run();
-  tx.update(vouchers).set({ balanceCents: balanceAfter, status: m.status }).where(eq(vouchers.id, v.id)).run();
-  return balanceAfter;
 }
 
 export interface RedemptionFilter {

@@ -7,11 +7,11 @@ import { audit } from '../audit/audit-log';
 import { addToCampaignTotals } from '../campaigns/campaigns-repository';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
-import { findVoucherById } from '../vouchers/vouchers-repository';
+import { appendMovement, findVoucherById } from '../vouchers/vouchers-repository';
 import { checkRedeemable, checkVoidable, statusAfter, type RedeemRefusal, type Redemption } from './redemption';
 import { redemptionStatements } from './redemption-statements';
 import { Accounts, assertBalanced } from '../ledger/accounts';
-import { appendMovement, findShopRedemption, markVoided } from './redemptions-repository';
+import { findShopRedemption, markVoided } from './redemptions-repository';
 
 export interface RedemptionsDeps {
   database: Database_;

@@ -15,7 +15,7 @@
  *   and the report nets the reissue's cancel against its issue. Campaign caches are
  *   therefore left untouched.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
 import { movements, vouchers } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
@@ -27,7 +27,7 @@ import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { statusAfter } from '../redemptions/redemption';
 import type { Voucher } from './voucher';
-import { findVoucherById } from './vouchers-repository';
+import { appendMovement, findVoucherById } from './vouchers-repository';
 
 export const BLOCK_REASONS = ['lost', 'stolen', 'other'] as const;
 export type BlockReason = (typeof BLOCK_REASONS)[number];
@@ -58,17 +58,6 @@ function load(tx: Tx, id: string): Voucher {
 function refuseClosed(v: Voucher, now: Date): void {
   if (v.status === 'cancelled') throw new AppError('VOUCHER_CANCELLED', 409, 'errors.voucher_cancelled');
   if (v.status === 'expired' || new Date(v.expiresAt) < now) throw new AppError('VOUCHER_EXPIRED', 409, 'errors.voucher_expired');
-}
-
-/** Appends the next movement of the chain and moves the balance cache with it. */
-function appendMovement(tx: Tx, v: Voucher, m: { kind: 'cancel' | 'adjust'; amountCents: number; journalId: string; actor: string; reason: string | null; status: Voucher['status'] }, at: string): number {
-  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
-  const balanceAfter = v.balanceCents + m.amountCents;
-  tx.insert(movements)
-    .values({ id: newId(), voucherId: v.id, seq: last + 1, kind: m.kind, amountCents: m.amountCents, balanceAfterCents: balanceAfter, journalId: m.journalId, orderId: v.orderId, actor: m.actor, reason: m.reason, createdAt: at })
-    .run();
-  tx.update(vouchers).set({ balanceCents: balanceAfter, status: m.status }).where(eq(vouchers.id, v.id)).run();
-  return balanceAfter;
 }
 
 /** `lost`, `stolen` or `other: <note>`; a note is required for `other`, optional otherwise. */
@@ -128,7 +117,7 @@ export function reissueVoucher(deps: SupportDeps, input: { voucherId: string; ac
         { account: Accounts.voucherLiability, amountCents: -b },
       ],
     }, now);
-    appendMovement(tx, v, { kind: 'cancel', amountCents: -b, journalId, actor: input.actor, reason, status: 'cancelled' }, at);
+    appendMovement(tx, v, { kind: 'cancel', amountCents: -b, journalId, orderId: v.orderId, actor: input.actor, reason, status: 'cancelled' }, at);
     // Same issue date and expiry: the value has been outstanding since the sale (liability
     // ageing) and a reissue must not extend its validity; the reminder already sent stays sent.
     const reissued: Voucher = {
@@ -174,7 +163,7 @@ export function adjustVoucher(deps: SupportDeps, input: { voucherId: string; act
       ],
     }, now);
     const status = statusAfter(v.status, balance);
-    appendMovement(tx, v, { kind: 'adjust', amountCents: input.deltaCents, journalId, actor: input.actor, reason, status }, now.toISOString());
+    appendMovement(tx, v, { kind: 'adjust', amountCents: input.deltaCents, journalId, orderId: v.orderId, actor: input.actor, reason, status }, now.toISOString());
     const after = { ...v, balanceCents: balance, status };
     audit(tx, { actor: input.actor, action: 'voucher_adjust', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: { ...snapshot(after), deltaCents: input.deltaCents }, reason }, now);
     return after;

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { movements, vouchers } from '../../../db/schema/index';
 import { newId } from '../../lib/ids';
@@ -51,4 +51,36 @@ export function findVoucherById(tx: Tx, id: string): Voucher | undefined {
 
 export function listOrderVouchers(tx: Tx, orderId: string): Voucher[] {
   return tx.select().from(vouchers).where(eq(vouchers.orderId, orderId)).orderBy(asc(vouchers.issuedAt), asc(vouchers.code)).all();
+}
+
+/**
+ * Appends one movement and moves the balance cache with it. `seq` is the next in the
+ * voucher's chain; the unique (voucher, seq) index would reject a lost update. The
+ * redemption hot path (redeem()) has its own prepared statements and does not come here.
+ */
+export function appendMovement(
+  tx: Tx,
+  v: Voucher,
+  m: {
+    kind: 'redeem' | 'void' | 'cancel' | 'adjust';
+    amountCents: number;
+    journalId: string;
+    actor: string;
+    status: Voucher['status'];
+    redemptionId?: string;
+    orderId?: string;
+    reason?: string | null;
+  },
+  at: string,
+): number {
+  const last = tx.select({ seq: sql<number>`MAX(${movements.seq})` }).from(movements).where(eq(movements.voucherId, v.id)).get()?.seq ?? 0;
+  const balanceAfter = v.balanceCents + m.amountCents;
+  tx.insert(movements)
+    .values({
+      id: newId(), voucherId: v.id, seq: last + 1, kind: m.kind, amountCents: m.amountCents, balanceAfterCents: balanceAfter, journalId: m.journalId,
+      orderId: m.orderId, redemptionId: m.redemptionId, actor: m.actor, reason: m.reason, createdAt: at,
+    })
+    .run();
+  tx.update(vouchers).set({ balanceCents: balanceAfter, status: m.status }).where(eq(vouchers.id, v.id)).run();
+  return balanceAfter;
 }

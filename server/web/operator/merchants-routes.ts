@@ -69,32 +69,23 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post(`${BASE}/:slug/refuser`, requireOperator('merchants.manage'), (req, res) => {
-    const m = merchantOf(req);
-    const reason = parseReason(req.body);
-    if (!reason.ok) return detail(req, res, m, 422, { reject: { value: reason.value, error: reason.error }, alert: res.locals.t('onboarding.errors.reason_needed') });
-    try {
-      rejectMerchant(ctx, m.slug, reason.value, by(res));
-      ctx.kickOutbox();
-      ctx.logger.info({ merchantId: m.id, operatorId: res.locals.operatorUser!.id }, 'shop application rejected');
-      back(res, m, 'rejected');
-    } catch (err) {
-      refused(err, req, res, m, { reject: { value: reason.value } });
-    }
-  });
-
-  r.post(`${BASE}/:slug/suspendre`, requireOperator('merchants.manage'), (req, res) => {
-    const m = merchantOf(req);
-    const reason = parseReason(req.body);
-    if (!reason.ok) return detail(req, res, m, 422, { suspend: { value: reason.value, error: reason.error }, alert: res.locals.t('onboarding.errors.reason_needed') });
-    try {
-      suspendMerchant(ctx, m.slug, reason.value, by(res));
-      ctx.logger.info({ merchantId: m.id, operatorId: res.locals.operatorUser!.id }, 'shop suspended');
-      back(res, m, 'suspended');
-    } catch (err) {
-      refused(err, req, res, m, { suspend: { value: reason.value } });
-    }
-  });
+  /** Reject and suspend: a reason is required, and the typed one stays in its form on a refusal. */
+  const reasonAction = (path: string, a: { form: 'reject' | 'suspend'; run: typeof rejectMerchant; done: string; log: string; mails: boolean }) =>
+    r.post(`${BASE}/:slug/${path}`, requireOperator('merchants.manage'), (req, res) => {
+      const m = merchantOf(req);
+      const reason = parseReason(req.body);
+      if (!reason.ok) return detail(req, res, m, 422, { [a.form]: { value: reason.value, error: reason.error }, alert: res.locals.t('onboarding.errors.reason_needed') });
+      try {
+        a.run(ctx, m.slug, reason.value, by(res));
+        if (a.mails) ctx.kickOutbox();
+        ctx.logger.info({ merchantId: m.id, operatorId: res.locals.operatorUser!.id }, a.log);
+        back(res, m, a.done);
+      } catch (err) {
+        refused(err, req, res, m, { [a.form]: { value: reason.value } });
+      }
+    });
+  reasonAction('refuser', { form: 'reject', run: rejectMerchant, done: 'rejected', log: 'shop application rejected', mails: true });
+  reasonAction('suspendre', { form: 'suspend', run: suspendMerchant, done: 'suspended', log: 'shop suspended', mails: false });
 
   r.post(`${BASE}/:slug/reactiver`, requireOperator('merchants.manage'), (req, res) => {
     const m = merchantOf(req);
