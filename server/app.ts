@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', apiRoutes(ctx));
   app.use('/api', notFoundHandler);
   // The embeddable widget sets its own headers (frameable by other sites), so it comes before ours.
-  app.use(embedRoutes(ctx, { frameAncestors: config.embedFrameAncestors }));
+  app.use(embedRoutes(ctx));
   app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };

@@ -23,7 +23,7 @@ const schema = z.object({
   VOID_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
   /** Weekly settlement: ISO weekday (1 = Monday … 7 = Sunday) at 05:00 Paris, or "off". */
   SETTLEMENT_WEEKDAY: z.union([z.literal('off'), z.coerce.number().int().min(1).max(7)]).default(1),
-  /** Origins allowed to frame the progress widget (checked by server/web/embed/routes.ts). */
+  /** Origins allowed to frame the progress widget (checked by frameAncestors below). */
   EMBED_FRAME_ANCESTORS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -47,11 +47,24 @@ export interface Config {
   operator: Seller;
   /** ISO weekday of the automatic settlement (null: only by hand or `cli settle`). */
   settlementWeekday: number | null;
-  /** Space-separated origins allowed to frame /embed/campaigns/… (default « * »). */
-  embedFrameAncestors?: string;
+  /** Space-separated origins allowed to frame /embed/campaigns/…, normalised (default « * »). */
+  embedFrameAncestors: string;
 }
 
 export class ConfigError extends Error {}
+
+const FRAME_SOURCE = /^(\*|'self'|'none'|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$/i;
+
+/**
+ * EMBED_FRAME_ANCESTORS as the widget's CSP frame-ancestors value: « * » by default, or a
+ * space-separated list of origins. Anything else (a `;` would inject CSP directives) is
+ * refused at start-up.
+ */
+export function frameAncestors(setting: string | undefined): string {
+  const list = (setting ?? '*').trim().split(/\s+/).filter(Boolean);
+  if (list.length === 0 || !list.every((s) => FRAME_SOURCE.test(s))) throw new ConfigError(`EMBED_FRAME_ANCESTORS: not a space-separated list of origins (such as "https://www.example.fr https://*.example.org", or "*"): ${setting}`);
+  return list.join(' ');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -83,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
     operator: operatorOrThrow(env, production),
     settlementWeekday: e.SETTLEMENT_WEEKDAY === 'off' ? null : e.SETTLEMENT_WEEKDAY,
-    embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
+    embedFrameAncestors: frameAncestors(e.EMBED_FRAME_ANCESTORS),
   };
 }
 

@@ -1,13 +1,10 @@
 import type { Logger } from '../lib/logger';
-import { addDays, parisDate } from '../lib/paris-time';
+import { addDays, isoWeekday, parisDate } from '../lib/paris-time';
 import { runSettlement, type RunDeps } from '../domain/settlements/run-settlement';
 import { nextDailyRun } from './daily-schedule';
 import { runRecurring } from './recurring';
 
 export const SETTLEMENT_HOUR = 5;
-
-/** ISO weekday (1 = Monday … 7 = Sunday) of a Paris calendar date. */
-const isoWeekday = (date: string) => ((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
 
 /** The next `weekday` at 05:00 Paris strictly after `now`: the first such daily run. */
 export function nextWeeklyRun(now: Date, weekday: number): Date {

@@ -55,6 +55,11 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** ISO weekday (1 = Monday … 7 = Sunday) of a YYYY-MM-DD calendar date. */
+export function isoWeekday(date: string): number {
+  return ((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
+}
+
 /** « 2026-11-16 10:00:00 »: an instant as Paris wall-clock time, for exports read by people. */
 export function parisDateTime(instant: Date | string): string {
   const p = Object.fromEntries(parts.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));

@@ -61,88 +61,120 @@ export function weekStart(d: Date): string {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day)).toISOString().slice(0, 10);
 }
 
-export function impactReport(database: Database_, now: Date, filter: ImpactFilter = {}): ImpactReport {
-  const q = <T>(sql: string, params: Record<string, unknown>) => database.sqlite.prepare(sql).all(params) as T[];
-  const cid = filter.campaignId ?? null;
+const all = <T>(database: Database_, sql: string, params: Record<string, unknown>) => database.sqlite.prepare(sql).all(params) as T[];
 
-  const campaigns = q<Omit<CampaignImpact, 'soldPercent' | 'redeemedPercent' | 'spentShare'>>(
+/** Progress per campaign (drafts excluded), from the campaigns' progress caches. */
+export function impactCampaigns(database: Database_, filter: ImpactFilter = {}): CampaignImpact[] {
+  return all<Omit<CampaignImpact, 'soldPercent' | 'redeemedPercent' | 'spentShare'>>(
+    database,
     `SELECT slug, name, status, target_cents AS targetCents, sold_cents AS soldCents, redeemed_cents AS redeemedCents
-       FROM campaigns WHERE status != 'draft' AND (@cid IS NULL OR id = @cid) ORDER BY status, starts_at`, { cid },
+       FROM campaigns WHERE status != 'draft' AND (@cid IS NULL OR id = @cid) ORDER BY status, starts_at`, { cid: filter.campaignId ?? null },
   ).map((c) => ({ ...c, soldPercent: pct(c.soldCents, c.targetCents), redeemedPercent: pct(c.redeemedCents, c.targetCents), spentShare: pct(c.redeemedCents, c.soldCents) }));
+}
 
-  const buyers = q<BuyerRow>(
+/** Sales by buyer type. */
+export function impactBuyers(database: Database_, filter: ImpactFilter = {}): BuyerRow[] {
+  return all<BuyerRow>(
+    database,
     `SELECT o.buyer_type AS buyerType, COUNT(DISTINCT o.id) AS orders, COUNT(*) AS vouchers, SUM(v.amount_cents) AS soldCents
        FROM vouchers v JOIN orders o ON o.id = v.order_id
       WHERE v.reissued_from IS NULL AND (@cid IS NULL OR v.campaign_id = @cid)
-      GROUP BY o.buyer_type ORDER BY soldCents DESC`, { cid },
+      GROUP BY o.buyer_type ORDER BY soldCents DESC`, { cid: filter.campaignId ?? null },
   );
+}
 
-  const shops = q<ShopRow>(
+/** Spending per shop, biggest first. */
+export function impactShops(database: Database_, filter: ImpactFilter = {}): ShopRow[] {
+  return all<ShopRow>(
+    database,
     `SELECT m.slug, m.name, m.category, m.city, s.n AS redemptions, s.spent AS spentCents
        FROM (SELECT merchant_id, COUNT(*) AS n, SUM(amount_cents) AS spent FROM redemptions
               WHERE status = 'completed' AND (@cid IS NULL OR campaign_id = @cid) GROUP BY merchant_id) s
        JOIN merchants m ON m.id = s.merchant_id
-      ORDER BY s.spent DESC, m.name`, { cid },
+      ORDER BY s.spent DESC, m.name`, { cid: filter.campaignId ?? null },
   );
-  // Categories and towns roll the per-shop rows up (one row per shop, a few thousand at most)
-  // instead of scanning the redemptions twice more.
-  const rollUp = (key: (s: ShopRow) => string): GroupRow[] => {
-    const groups = new Map<string, GroupRow>();
-    for (const s of shops) {
-      const g = groups.get(key(s)) ?? { key: key(s), shops: 0, redemptions: 0, spentCents: 0 };
-      g.shops += 1;
-      g.redemptions += s.redemptions;
-      g.spentCents += s.spentCents;
-      groups.set(g.key, g);
-    }
-    return [...groups.values()].sort((a, b) => b.spentCents - a.spentCents || a.key.localeCompare(b.key, 'fr'));
-  };
+}
 
+/**
+ * Categories and towns roll the per-shop rows up (one row per shop, a few thousand at most)
+ * instead of scanning the redemptions twice more.
+ */
+function rollUpShops(shops: ShopRow[], key: (s: ShopRow) => string): GroupRow[] {
+  const groups = new Map<string, GroupRow>();
+  for (const s of shops) {
+    const g = groups.get(key(s)) ?? { key: key(s), shops: 0, redemptions: 0, spentCents: 0 };
+    g.shops += 1;
+    g.redemptions += s.redemptions;
+    g.spentCents += s.spentCents;
+    groups.set(g.key, g);
+  }
+  return [...groups.values()].sort((a, b) => b.spentCents - a.spentCents || a.key.localeCompare(b.key, 'fr'));
+}
+
+const topShops = (shops: ShopRow[]): ShopRow[] => shops.slice(0, 10);
+
+/** Sold and spent per week over the last CHART_WEEKS weeks (empty weeks included). */
+export function impactWeeks(database: Database_, now: Date, filter: ImpactFilter = {}): WeekRow[] {
+  const cid = filter.campaignId ?? null;
   const first = new Date(`${weekStart(now)}T00:00:00Z`);
   first.setUTCDate(first.getUTCDate() - 7 * (CHART_WEEKS - 1));
   const since = first.toISOString();
   const WEEK = `date(%s, '-6 days', 'weekday 1')`;
-  const sold = q<{ week: string; cents: number }>(
+  const sold = all<{ week: string; cents: number }>(
+    database,
     `SELECT ${WEEK.replace('%s', 'issued_at')} AS week, SUM(amount_cents) AS cents FROM vouchers
       WHERE reissued_from IS NULL AND issued_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
   );
-  const spent = q<{ week: string; cents: number }>(
+  const spent = all<{ week: string; cents: number }>(
+    database,
     `SELECT ${WEEK.replace('%s', 'created_at')} AS week, SUM(amount_cents) AS cents FROM redemptions
       WHERE status = 'completed' AND created_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
   );
   const soldBy = new Map(sold.map((r) => [r.week, r.cents]));
   const spentBy = new Map(spent.map((r) => [r.week, r.cents]));
-  const weeks: WeekRow[] = Array.from({ length: CHART_WEEKS }, (_, i) => {
+  return Array.from({ length: CHART_WEEKS }, (_, i) => {
     const week = new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10);
     return { week, soldCents: soldBy.get(week) ?? 0, redeemedCents: spentBy.get(week) ?? 0 };
   });
+}
 
+/** The scheme's payment volume over the last 365 days against the ACPR threshold (never filtered). */
+export function paymentVolume(database: Database_, now: Date): ImpactReport['volume'] {
   const yearAgo = new Date(now.getTime() - 365 * 86400_000).toISOString();
   const v = database.sqlite
     .prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS total, COALESCE(SUM(CASE WHEN provider = 'bank_transfer' THEN amount_cents END), 0) AS transfer FROM payments WHERE received_at >= ?`)
     .get(yearAgo) as { total: number; transfer: number };
+  return {
+    totalCents: v.total,
+    cardCents: v.total - v.transfer,
+    transferCents: v.transfer,
+    since: yearAgo,
+    thresholdCents: ACPR_THRESHOLD_CENTS,
+    percent: pct(v.total, ACPR_THRESHOLD_CENTS),
+    warning: v.total >= ACPR_THRESHOLD_CENTS * ACPR_WARNING_RATIO,
+    over: v.total >= ACPR_THRESHOLD_CENTS,
+  };
+}
 
+/** The whole dashboard: every table above, each query run once. */
+export function impactReport(database: Database_, now: Date, filter: ImpactFilter = {}): ImpactReport {
+  const campaigns = impactCampaigns(database, filter);
+  const buyers = impactBuyers(database, filter);
+  const shops = impactShops(database, filter);
+  const weeks = impactWeeks(database, now, filter);
+  const volume = paymentVolume(database, now);
   const soldTotal = buyers.reduce((s, b) => s + b.soldCents, 0);
   const spentTotal = shops.reduce((s, b) => s + b.spentCents, 0);
   return {
     campaigns,
     buyers,
     shops,
-    categories: rollUp((s) => s.category),
-    towns: rollUp((s) => s.city),
+    categories: rollUpShops(shops, (s) => s.category),
+    towns: rollUpShops(shops, (s) => s.city),
     weeks,
-    topShops: shops.slice(0, 10),
+    topShops: topShops(shops),
     totals: { soldCents: soldTotal, redeemedCents: spentTotal, spentShare: pct(spentTotal, soldTotal) },
-    volume: {
-      totalCents: v.total,
-      cardCents: v.total - v.transfer,
-      transferCents: v.transfer,
-      since: yearAgo,
-      thresholdCents: ACPR_THRESHOLD_CENTS,
-      percent: pct(v.total, ACPR_THRESHOLD_CENTS),
-      warning: v.total >= ACPR_THRESHOLD_CENTS * ACPR_WARNING_RATIO,
-      over: v.total >= ACPR_THRESHOLD_CENTS,
-    },
+    volume,
   };
 }
 
@@ -150,18 +182,19 @@ export function impactReport(database: Database_, now: Date, filter: ImpactFilte
 export const IMPACT_TABLES = ['campagnes', 'acheteurs', 'commerces', 'categories', 'communes', 'semaines', 'top-commerces'] as const;
 export type ImpactTable = (typeof IMPACT_TABLES)[number];
 
-export function impactCsv(r: ImpactReport, table: ImpactTable): string {
+/** One table's CSV, reading only what that table needs (not the whole report). */
+export function impactCsv(database: Database_, now: Date, filter: ImpactFilter, table: ImpactTable): string {
   const line = (cells: (string | number)[]) => cells.map((c) => csvCell(c)).join(';');
   const shopRows = (list: ShopRow[]) => [line(['commerce', 'nom', 'categorie', 'commune', 'encaissements', 'montant']), ...list.map((s) => line([s.slug, s.name, s.category, s.city, s.redemptions, csvEuros(s.spentCents)]))];
   const groupRows = (head: string, list: GroupRow[]) => [line([head, 'commerces', 'encaissements', 'montant']), ...list.map((g) => line([g.key, g.shops, g.redemptions, csvEuros(g.spentCents)]))];
   const lines: Record<ImpactTable, () => string[]> = {
-    campagnes: () => [line(['campagne', 'nom', 'statut', 'objectif', 'vendu', 'depense', 'vendu_pct', 'depense_pct', 'part_depensee_pct']), ...r.campaigns.map((c) => line([c.slug, c.name, c.status, csvEuros(c.targetCents), csvEuros(c.soldCents), csvEuros(c.redeemedCents), c.soldPercent, c.redeemedPercent, c.spentShare]))],
-    acheteurs: () => [line(['type_acheteur', 'commandes', 'bons', 'vendu']), ...r.buyers.map((b) => line([b.buyerType, b.orders, b.vouchers, csvEuros(b.soldCents)]))],
-    commerces: () => shopRows(r.shops),
-    'top-commerces': () => shopRows(r.topShops),
-    categories: () => groupRows('categorie', r.categories),
-    communes: () => groupRows('commune', r.towns),
-    semaines: () => [line(['semaine', 'vendu', 'depense']), ...r.weeks.map((w) => line([w.week, csvEuros(w.soldCents), csvEuros(w.redeemedCents)]))],
+    campagnes: () => [line(['campagne', 'nom', 'statut', 'objectif', 'vendu', 'depense', 'vendu_pct', 'depense_pct', 'part_depensee_pct']), ...impactCampaigns(database, filter).map((c) => line([c.slug, c.name, c.status, csvEuros(c.targetCents), csvEuros(c.soldCents), csvEuros(c.redeemedCents), c.soldPercent, c.redeemedPercent, c.spentShare]))],
+    acheteurs: () => [line(['type_acheteur', 'commandes', 'bons', 'vendu']), ...impactBuyers(database, filter).map((b) => line([b.buyerType, b.orders, b.vouchers, csvEuros(b.soldCents)]))],
+    commerces: () => shopRows(impactShops(database, filter)),
+    'top-commerces': () => shopRows(topShops(impactShops(database, filter))),
+    categories: () => groupRows('categorie', rollUpShops(impactShops(database, filter), (s) => s.category)),
+    communes: () => groupRows('commune', rollUpShops(impactShops(database, filter), (s) => s.city)),
+    semaines: () => [line(['semaine', 'vendu', 'depense']), ...impactWeeks(database, now, filter).map((w) => line([w.week, csvEuros(w.soldCents), csvEuros(w.redeemedCents)]))],
   };
   return '\ufeff' + lines[table]().join('\r\n') + '\r\n';
 }

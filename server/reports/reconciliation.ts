@@ -8,7 +8,7 @@
  * the books are right — check-ledger verifies the same identities account by account).
  */
 import type { Database_ } from '../../db/client';
-import { liabilityReport } from './liability';
+import { liabilityReport, type CampaignLiability } from './liability';
 
 export interface CampaignReconciliation {
   slug: string;
@@ -26,7 +26,8 @@ export interface CampaignReconciliation {
   differenceCents: number;
 }
 
-export function reconciliationReport(database: Database_, now: Date): CampaignReconciliation[] {
+/** `liability`: the rows of liabilityReport(database, now), when the caller already has them. */
+export function reconciliationReport(database: Database_, now: Date, liability: CampaignLiability[] = liabilityReport(database, now)): CampaignReconciliation[] {
   const s = database.sqlite;
   const paid = new Map((s.prepare(`
     SELECT o.campaign_id AS id,
@@ -42,7 +43,7 @@ export function reconciliationReport(database: Database_, now: Date): CampaignRe
       SUM(c.commission_cents) AS commission, SUM(c.vat_cents) AS vat, SUM(c.gross_cents) AS gross
     FROM statement_campaigns c JOIN statements st ON st.id = c.statement_id GROUP BY c.campaign_id`).all() as { id: string; paidNet: number; pendingNet: number; commission: number; vat: number; gross: number }[]).map((r) => [r.id, r]));
   const ids = new Map((s.prepare(`SELECT id, slug FROM campaigns`).all() as { id: string; slug: string }[]).map((r) => [r.slug, r.id]));
-  return liabilityReport(database, now).map((l) => {
+  return liability.map((l) => {
     const id = ids.get(l.slug)!;
     const p = paid.get(id) ?? { card: 0, transfer: 0, fees: 0, bonus: 0 };
     const st = settled.get(id) ?? { paidNet: 0, pendingNet: 0, commission: 0, vat: 0, gross: 0 };

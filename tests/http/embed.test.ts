@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../../server/domain/campaigns/campaign-admin-service';
 import { newCampaignValues, parseCampaignForm } from '../../server/domain/campaigns/campaign-form';
-import { frameAncestors } from '../../server/web/embed/routes';
+import { frameAncestors } from '../../server/config';
 import { paidVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 

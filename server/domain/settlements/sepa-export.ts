@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync, existsSync, readFileSync } from '
 import { join } from 'node:path';
 import type { Tx } from '../../../db/client';
 import type { Seller } from '../../invoices/invoice-document';
-import { addDays, parisDate } from '../../lib/paris-time';
+import { addDays, isoWeekday, parisDate } from '../../lib/paris-time';
 import { buildPain001, type SepaFileInput } from '../../settlement/sepa-pain001';
 import { batchStatements, type SettlementBatch } from './settlements-repository';
 
@@ -15,8 +15,7 @@ import { batchStatements, type SettlementBatch } from './settlements-repository'
 function executionDate(createdAt: string): string {
   let d = addDays(parisDate(new Date(createdAt)), 1);
   for (;;) {
-    const dow = new Date(`${d}T12:00:00Z`).getUTCDay();
-    if (dow !== 0 && dow !== 6) return d;
+    if (isoWeekday(d) <= 5) return d;
     d = addDays(d, 1);
   }
 }

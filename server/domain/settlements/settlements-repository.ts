@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
 import { settlementBatches, settlementHolds, statementCampaigns, statements } from '../../../db/schema/index';
-import { eq, desc } from 'drizzle-orm';
+import { eq, desc, getTableColumns } from 'drizzle-orm';
 
 export type SettlementBatch = typeof settlementBatches.$inferSelect;
 export type Statement = typeof statements.$inferSelect;
@@ -69,15 +69,20 @@ export function settingInt(tx: Tx, key: string, fallback: number): number {
 
 export const findBatch = (tx: Tx, id: string) => tx.select().from(settlementBatches).where(eq(settlementBatches.id, id)).get();
 export const findBatchByReference = (tx: Tx, reference: string) => tx.select().from(settlementBatches).where(eq(settlementBatches.reference, reference)).get();
-export const listBatches = (tx: Tx, limit = 100) => tx.select().from(settlementBatches).orderBy(desc(settlementBatches.createdAt)).limit(limit).all();
+/** The latest batches, each with its number of statements (counted in SQL, not loaded). */
+export const listBatches = (tx: Tx, limit = 100) =>
+  tx
+    .select({ ...getTableColumns(settlementBatches), statementCount: sql<number>`(SELECT COUNT(*) FROM statements s WHERE s.batch_id = settlement_batches.id)` })
+    .from(settlementBatches)
+    .orderBy(desc(settlementBatches.createdAt))
+    .limit(limit)
+    .all();
 export const latestBatchUntil = (tx: Tx, until: string) =>
   tx.select().from(settlementBatches).where(eq(settlementBatches.until, until)).orderBy(desc(settlementBatches.createdAt)).limit(1).get();
 export const batchStatements = (tx: Tx, batchId: string) => tx.select().from(statements).where(eq(statements.batchId, batchId)).orderBy(statements.reference).all();
 export const batchHolds = (tx: Tx, batchId: string) => tx.select().from(settlementHolds).where(eq(settlementHolds.batchId, batchId)).all();
 export const findStatement = (tx: Tx, id: string) => tx.select().from(statements).where(eq(statements.id, id)).get();
 export const statementCampaignRows = (tx: Tx, statementId: string) => tx.select().from(statementCampaigns).where(eq(statementCampaigns.statementId, statementId)).all();
-export const merchantStatements = (tx: Tx, merchantId: string) =>
-  tx.select().from(statements).where(eq(statements.merchantId, merchantId)).orderBy(desc(statements.createdAt)).all();
 
 export interface StatementLine {
   id: string;

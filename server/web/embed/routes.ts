@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { progress } from '../../domain/campaigns/campaign';
-import { findCampaignBySlug, listCampaignMerchants } from '../../domain/campaigns/campaigns-repository';
+import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
 import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
 import type { AppContext } from '../context';
@@ -13,23 +13,18 @@ import { PageCache } from '../page-cache';
  * without loosening anything for any other page, reads no cookie and sets none. The page
  * has no script at all (default-src 'none'), only our small stylesheet.
  */
-const FRAME_SOURCE = /^(\*|'self'|'none'|https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)$/i;
-
-/** « * » by default, or a space-separated list of origins (EMBED_FRAME_ANCESTORS); refused at start-up if malformed. */
-export function frameAncestors(setting: string | undefined): string {
-  const list = (setting ?? '*').trim().split(/\s+/).filter(Boolean);
-  if (list.length === 0 || !list.every((s) => FRAME_SOURCE.test(s))) throw new Error(`EMBED_FRAME_ANCESTORS: not a list of origins: ${setting}`);
-  return list.join(' ');
-}
-
-export function embedRoutes(ctx: AppContext, opts: { frameAncestors?: string } = {}): Router {
+export function embedRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
   const cache = new PageCache(30_000);
   const live = progressReader(ctx.database);
+  // The number of rows listCampaignMerchants would return (approved shops), without loading them.
+  const shopCount = ctx.database.sqlite.prepare(`
+    SELECT COUNT(*) FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id
+    WHERE cm.campaign_id = ? AND m.status = 'approved'`).pluck();
   const https = ctx.config.baseUrl.startsWith('https://');
   const headers: [string, string][] = [
-    ['Content-Security-Policy', `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${frameAncestors(opts.frameAncestors)}`],
+    ['Content-Security-Policy', `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${ctx.config.embedFrameAncestors}`],
     ['X-Content-Type-Options', 'nosniff'],
     ['Referrer-Policy', 'no-referrer'],
     // Another site's page loads this document: it must not be refused as a cross-origin resource.
@@ -46,7 +41,7 @@ export function embedRoutes(ctx: AppContext, opts: { frameAncestors?: string } =
       locale: lang,
       lang,
       campaign: { ...c, ...progress(c) },
-      shops: listCampaignMerchants(db, c.id).length,
+      shops: shopCount.get(c.id) as number,
       url: `${ctx.baseUrl}/campagnes/${encodeURIComponent(c.slug)}`,
       title: t('cadmin.embed.widget_title', { name: c.name }),
     };

@@ -1,8 +1,8 @@
-import { once } from 'node:events';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { AUDIT_PER_PAGE, auditCsvLines, auditFacets, searchAudit, type AuditFilter } from '../../domain/audit/audit-log';
 import type { AppContext } from '../context';
+import { streamLines } from '../stream-lines';
 import { auditRows } from './vouchers-view';
 import { operatorPage, requireOperator } from './session';
 
@@ -17,12 +17,6 @@ const filterSchema = z.object({
 /** Where an entry's entity lives in the back-office, when it has a page. */
 const entityLink = (type: string, id: string): string | null =>
   type === 'voucher' ? `/operateur/bons/${id}` : type === 'order' ? `/operateur/commandes/${id}` : type === 'settlement_batch' ? `/operateur/reglements/${id}` : null;
-
-async function streamLines(res: Response, lines: Iterable<string>): Promise<void> {
-  res.write('\ufeff'); // spreadsheets read the BOM as UTF-8
-  for (const line of lines) if (!res.write(line + '\r\n')) await once(res, 'drain');
-  res.end();
-}
 
 /** The audit log: searchable, filterable, paginated; CSV export of the same filter. */
 export function operatorAuditRoutes(ctx: AppContext): Router {
@@ -57,8 +51,8 @@ export function operatorAuditRoutes(ctx: AppContext): Router {
   r.get('/operateur/journal-audit.csv', requireOperator('audit.read'), async (req, res) => {
     const f = filterSchema.parse(req.query);
     const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to };
-    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal-audit.csv"');
-    await streamLines(res, auditCsvLines(ctx.database, filter));
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal-audit.csv"');
+    await streamLines(res, auditCsvLines(ctx.database, filter), { eol: '\r\n', bom: true });
   });
   return r;
 }

@@ -52,8 +52,8 @@ export function operatorImpactRoutes(ctx: AppContext): Router {
   r.get(`${BASE}/:file`, requireOperator('campaigns.read'), (req, res, next) => {
     const m = /^([a-z-]+)\.csv$/.exec(String(req.params.file));
     if (!m || !(IMPACT_TABLES as readonly string[]).includes(m[1]!)) return next();
-    const report = impactReport(ctx.database, ctx.clock.now(), filterOf(req).filter);
-    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="impact-${m[1]}.csv"`).send(impactCsv(report, m[1] as ImpactTable));
+    const csv = impactCsv(ctx.database, ctx.clock.now(), filterOf(req).filter, m[1] as ImpactTable);
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="impact-${m[1]}.csv"`).send(csv);
   });
   return r;
 }

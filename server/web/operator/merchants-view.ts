@@ -36,9 +36,8 @@ export function merchantListView(rows: { slug: string; name: string; city: strin
   };
 }
 
-/** The stored shop as form values (for the edit form's first rendering). */
-export function merchantFormValues(tx: Tx, m: Merchant): ShopFormValues {
-  const owner = ownerOf(tx, m.id);
+/** The stored shop as form values (for the edit form's first rendering); `owner` when already read. */
+export function merchantFormValues(tx: Tx, m: Merchant, owner = ownerOf(tx, m.id)): ShopFormValues {
   return {
     name: m.name, siret: m.siret ?? '', category: m.category, address: m.address, postalCode: m.postalCode, city: m.city,
     iban: m.iban ? formatIban(m.iban) : '', bic: m.bic ?? '', accountHolder: m.accountHolder ?? '', contactName: owner?.name ?? '',
@@ -50,7 +49,6 @@ export interface MerchantForms {
   edit?: { values: ShopFormValues; errors: Record<string, string> };
   reject?: { value: string; error?: string };
   suspend?: { value: string; error?: string };
-  campaigns?: string[];
   alert?: string;
 }
 
@@ -58,9 +56,9 @@ export interface MerchantForms {
 export function merchantDetailView(tx: Tx, m: Merchant, canManage: boolean, t: T, locale: string, forms: MerchantForms = {}, done?: string) {
   const owner = ownerOf(tx, m.id);
   const all = assignableCampaigns(tx);
-  const accepted = forms.campaigns ?? campaignIdsOf(tx, m.id);
+  const accepted = campaignIdsOf(tx, m.id);
   const status = m.status as MerchantStatus;
-  const edit = forms.edit ?? { values: merchantFormValues(tx, m), errors: {} };
+  const edit = forms.edit ?? { values: merchantFormValues(tx, m, owner), errors: {} };
   return {
     merchant: {
       ...m,

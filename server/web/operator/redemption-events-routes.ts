@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import { Router } from 'express';
 import { z } from 'zod';
 import { REDEMPTION_CSV_COLUMNS, redemptionCsvLines, redemptionEvents, redemptionShops, type RedemptionEventFilter } from '../../domain/audit/redemption-events';
 import { parseCode } from '../../lib/codes';
 import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
+import { streamLines } from '../stream-lines';
 import { formatStamp } from '../../lib/dates';
 import { operatorPage, requireOperator } from './session';
 
@@ -74,12 +74,10 @@ export function operatorRedemptionEventRoutes(ctx: AppContext): Router {
   r.get('/operateur/journal-audit/encaissements.csv', requireOperator('audit.read'), async (req, res) => {
     const { filter, badCode } = toFilter(filterSchema.parse(req.query));
     delete filter.before;
-    res.set('Cache-Control', 'no-store').type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="encaissements.csv"');
-    res.write('\ufeff'); // spreadsheets read the BOM as UTF-8
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="encaissements.csv"');
     // A code that does not parse matches nothing: the header alone, like the page's empty list.
     const lines = badCode ? [REDEMPTION_CSV_COLUMNS.join(';')] : redemptionCsvLines(ctx.database, filter);
-    for (const line of lines) if (!res.write(line + '\r\n')) await once(res, 'drain');
-    res.end();
+    await streamLines(res, lines, { eol: '\r\n', bom: true });
   });
   return r;
 }

@@ -1,6 +1,5 @@
 import { Router, type Response } from 'express';
 import QRCode from 'qrcode';
-import { findOperatorById } from '../../domain/operators/operator-users-repository';
 import { disableTotp, enableTotp } from '../../domain/operators/operator-totp-service';
 import { newTotpSecret, otpauthUri } from '../../domain/operators/totp';
 import { AppError } from '../../lib/errors';
@@ -21,7 +20,9 @@ export function operatorSecurityRoutes(ctx: AppContext): Router {
   const self = requireOperator('account.self');
 
   const render = async (res: Response, status: number, extra: { secret?: string; error?: string; done?: string } = {}) => {
-    const user = findOperatorById(ctx.database.db, res.locals.operatorUser!.id)!;
+    // The row operatorArea read for this request: nothing has changed it since (a failed
+    // enable or disable writes nothing; a successful one redirects).
+    const user = res.locals.operatorUser!;
     const secret = extra.secret ?? newTotpSecret();
     const uri = otpauthUri(secret, user.email, ctx.config.operator.legalName);
     res.status(status).render('operator/security', {

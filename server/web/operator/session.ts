@@ -5,7 +5,7 @@ import { can, type OperatorAction } from '../../domain/operators/roles';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 
-/** Not the shop's `sid`: the two realms never share a cookie, a lifetime or a lookup. */
+/** Not the shop's `sid`: the two realms never share a cookie or a lifetime, and every session query names its realm. */
 export const OPERATOR_SESSION_COOKIE = 'osid';
 export const OPERATOR_HOME = '/operateur';
 export const OPERATOR_SIGN_IN = '/operateur/connexion';
@@ -38,8 +38,8 @@ export function operatorOf(ctx: Pick<AppContext, 'database' | 'clock'>, req: Req
 }
 
 /**
- * Every /operateur request: who is signed in, no caching of pages full of buyers' data,
- * and no shop navigation (a browser may hold a shop session too; it is not used here).
+ * Every /operateur request: who is signed in, no caching of pages full of buyers' data
+ * (downloads included: the routes' exports rely on this header), and no shop navigation (a browser may hold a shop session too; it is not used here).
  */
 export function operatorArea(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction) => {

@@ -5,12 +5,13 @@ import { markSepaExecuted } from '../../domain/settlements/payouts';
 import { runSettlement } from '../../domain/settlements/run-settlement';
 import { sepaXml } from '../../domain/settlements/sepa-export';
 import { findBatch } from '../../domain/settlements/settlements-repository';
+import { settlementUntil } from '../../jobs/weekly-settlement';
 import { AppError } from '../../lib/errors';
 import { stripeClient } from '../../payments/stripe-provider';
 import { stripeTransfers } from '../../payments/stripe-transfers';
 import type { AppContext } from '../context';
 import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
-import { batchDetailView, batchListView, defaultUntil, unsettledPreview } from './settlements-view';
+import { batchDetailView, batchListView, unsettledPreview } from './settlements-view';
 import { operatorPage, requireOperator } from './session';
 
 const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
@@ -36,7 +37,8 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
       title: res.locals.t('operator.settlements.title'),
       ...operatorPage(res, 'settlements'),
       canRun: can(me(res).role, 'settlements.run'),
-      until: typeof req.body?.until === 'string' ? req.body.until : defaultUntil(now),
+      // By default, what the weekly run would settle today: up to yesterday.
+      until: typeof req.body?.until === 'string' ? req.body.until : settlementUntil(now),
       preview: unsettledPreview(ctx.database, now, ctx.config.voidWindowMinutes, res.locals.t),
       batches: batchListView(ctx.database, res.locals.locale, res.locals.t),
       alert,
@@ -77,7 +79,7 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
     const batch = batchOf(req);
     const xml = sepaXml(ctx.database.db, batch, ctx.config.operator);
     if (!xml) throw new AppError('NO_SEPA_FILE', 404, 'errors.not_found');
-    res.set('Cache-Control', 'no-store').type('application/xml').set('Content-Disposition', `attachment; filename="${batch.reference}.xml"`).send(xml);
+    res.type('application/xml').set('Content-Disposition', `attachment; filename="${batch.reference}.xml"`).send(xml);
   });
 
   r.post('/operateur/reglements/:id/execute', requireOperator('settlements.run'), (req, res) => {

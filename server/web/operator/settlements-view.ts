@@ -4,7 +4,7 @@ import type { Database_ } from '../../../db/client';
 import { payoutRoute } from '../../domain/settlements/payout-route';
 import { batchHolds, batchStatements, listBatches, type SettlementBatch } from '../../domain/settlements/settlements-repository';
 import { cutoffFor } from '../../domain/settlements/settlement-service';
-import { addDays, parisDate } from '../../lib/paris-time';
+import { parisDate } from '../../lib/paris-time';
 
 type T = (key: string, params?: Record<string, string | number>) => string;
 
@@ -30,7 +30,6 @@ export function batchListView(database: Database_, locale: string, t: T) {
     ...b,
     created: when(b.createdAt, locale),
     executed: b.sepaExecutedAt ? when(b.sepaExecutedAt, locale) : null,
-    statementCount: batchStatements(database.db, b.id).length,
     state: b.sepaExecutedAt ? t('operator.settlements.executed') : t('operator.settlements.to_execute'),
   }));
 }
@@ -54,5 +53,3 @@ export function batchDetailView(database: Database_, batch: SettlementBatch, loc
     sepaPending: statements.some((s) => s.method === 'sepa' && s.status !== 'paid'),
   };
 }
-
-export const defaultUntil = (now: Date) => addDays(parisDate(now), -1);
