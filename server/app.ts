@@ -9,6 +9,8 @@ import type { Config } from './config';
 import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import { DemoProvider } from './payments/demo-provider';
+import { transferGateway } from './payments/stripe-transfers';
+import type { TransferGateway } from './domain/settlements/payouts';
 import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
 import { posRoutes, REDEMPTIONS_PATH } from './web/api/pos-routes';
@@ -53,6 +55,8 @@ export interface AppDeps {
   payments: PaymentProvider;
   rateLimits?: Partial<RateLimitSettings>;
   kickOutbox?: () => void;
+  /** The settlement's transfer gateway, shared with the weekly job (default: from config.stripe). */
+  transfers?: TransferGateway | null;
 }
 
 /** Wires middleware, routes and views. Never listens: main.ts and tests do. */
@@ -71,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
     kickOutbox: deps.kickOutbox ?? (() => {}),
     outboxDir: join(config.dataDir, 'outbox'),
     withCsrf: withCsrfToken(config.sessionSecret, https),
+    transfers: deps.transfers !== undefined ? deps.transfers : transferGateway(config.stripe),
   };
 
   const app = express();

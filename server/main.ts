@@ -63,7 +63,7 @@ async function main() {
   sweep();
   const sweeper = setInterval(sweep, 10 * 60_000);
   sweeper.unref();
-  const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick });
+  const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick, transfers });
   const server = app.listen(config.port, config.host, () => {
     const lines = [
       '',

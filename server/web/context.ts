@@ -1,3 +1,4 @@
+import type { TransferGateway } from '../domain/settlements/payouts';
 import type { RequestHandler } from 'express';
 import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
@@ -28,4 +29,6 @@ export interface AppContext {
   outboxDir: string;
   /** Add to routes that render a form: issues the CSRF cookie and token. */
   withCsrf: RequestHandler;
+  /** Stripe Connect transfers for settlements (null: SEPA only). */
+  transfers: TransferGateway | null;
 }

@@ -7,8 +7,6 @@ import { sepaXml } from '../../domain/settlements/sepa-export';
 import { findBatch } from '../../domain/settlements/settlements-repository';
 import { settlementUntil } from '../../jobs/weekly-settlement';
 import { AppError } from '../../lib/errors';
-import { stripeClient } from '../../payments/stripe-provider';
-import { stripeTransfers } from '../../payments/stripe-transfers';
 import type { AppContext } from '../context';
 import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { batchDetailView, batchListView, unsettledPreview } from './settlements-view';
@@ -24,7 +22,6 @@ const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 export function operatorSettlementRoutes(ctx: AppContext): Router {
   const r = Router();
   const me = (res: Response) => res.locals.operatorUser!;
-  const transfers = ctx.config.stripe ? stripeTransfers(stripeClient(ctx.config.stripe)) : null;
   const batchOf = (req: Request) => {
     const b = findBatch(ctx.database.db, String(req.params.id));
     if (!b) throw new AppError('BATCH_NOT_FOUND', 404, 'errors.not_found');
@@ -51,7 +48,7 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
     if (!form.success) return list(req, res, 422, res.locals.t('errors.date'));
     try {
       const result = await runSettlement(
-        { database: ctx.database, clock: ctx.clock, voidWindowMinutes: ctx.config.voidWindowMinutes, operator: ctx.config.operator, dataDir: ctx.config.dataDir, transfers },
+        { database: ctx.database, clock: ctx.clock, voidWindowMinutes: ctx.config.voidWindowMinutes, operator: ctx.config.operator, dataDir: ctx.config.dataDir, transfers: ctx.transfers },
         { until: form.data.until, actor: `operator:${me(res).id}` },
       );
       ctx.kickOutbox();
