@@ -1,4 +1,6 @@
 import { translate } from '../lib/i18n';
+import { decimalAmount } from '../lib/money';
+import { escapeXml } from '../lib/xml';
 import { computeTotals, type Buyer, type InvoiceDocument, type PostalAddress } from './invoice-document';
 import { lineDescription, paymentClauses, sellerLegalMentions } from './invoice-texts';
 
@@ -34,8 +36,6 @@ const NS = {
 
 const FR = 'fr';
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 function serialize(node: XmlNode, indent = ''): string {
   const attrs = Object.entries(node.attrs ?? {}).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
   const children = (node.children ?? []).filter((c): c is XmlNode => Boolean(c));
@@ -57,16 +57,8 @@ const text = (name: string, value: string, attrs?: Record<string, string>): XmlN
 /** 2026-11-23 → 23/11/2026. */
 const frenchDate = (d: string) => d.split('-').reverse().join('/');
 
-/** 123456 cents → "1234.56": exact string arithmetic, never a float. */
-export function xmlAmount(cents: number): string {
-  const abs = Math.abs(cents);
-  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-/** 2000 basis points → "20.00". */
-export function xmlRate(bp: number): string {
-  return `${Math.floor(bp / 100)}.${String(bp % 100).padStart(2, '0')}`;
-}
+/** 123456 cents → "1234.56"; 2000 basis points → "20.00" (a percentage, hundredths too). */
+const xmlDecimal = (n: number) => decimalAmount(n, '.');
 
 const date102 = (name: string, ymd: string) => el(name, [text('udt:DateTimeString', ymd.replace(/-/g, ''), { format: '102' })]);
 
@@ -83,7 +75,7 @@ function address(a: PostalAddress): XmlNode {
 
 function sellerParty(doc: InvoiceDocument, withVat: boolean): XmlNode {
   const s = doc.seller;
-  const info = sellerLegalMentions(doc, FR).join(' – ');
+  const info = sellerLegalMentions(s, FR).join(' – ');
   const contact = s.email || s.phone;
   return el('ram:SellerTradeParty', [
     text('ram:Name', s.legalName),
@@ -118,11 +110,11 @@ function tradeLines(doc: InvoiceDocument): XmlNode[] {
     return el('ram:IncludedSupplyChainTradeLineItem', [
       el('ram:AssociatedDocumentLineDocument', [text('ram:LineID', String(i + 1))]),
       el('ram:SpecifiedTradeProduct', [text('ram:Name', lineDescription(line, FR))]),
-      el('ram:SpecifiedLineTradeAgreement', [el('ram:NetPriceProductTradePrice', [text('ram:ChargeAmount', xmlAmount(a.unitCents))])]),
+      el('ram:SpecifiedLineTradeAgreement', [el('ram:NetPriceProductTradePrice', [text('ram:ChargeAmount', xmlDecimal(a.unitCents))])]),
       el('ram:SpecifiedLineTradeDelivery', [text('ram:BilledQuantity', String(a.quantity), { unitCode: 'C62' })]),
       el('ram:SpecifiedLineTradeSettlement', [
-        el('ram:ApplicableTradeTax', [text('ram:TypeCode', 'VAT'), text('ram:CategoryCode', a.category), a.rateBp !== null && text('ram:RateApplicablePercent', xmlRate(a.rateBp))]),
-        el('ram:SpecifiedTradeSettlementLineMonetarySummation', [text('ram:LineTotalAmount', xmlAmount(a.netCents))]),
+        el('ram:ApplicableTradeTax', [text('ram:TypeCode', 'VAT'), text('ram:CategoryCode', a.category), a.rateBp !== null && text('ram:RateApplicablePercent', xmlDecimal(a.rateBp))]),
+        el('ram:SpecifiedTradeSettlementLineMonetarySummation', [text('ram:LineTotalAmount', xmlDecimal(a.netCents))]),
       ]),
     ]);
   });
@@ -158,24 +150,24 @@ function headerSettlement(doc: InvoiceDocument): XmlNode {
       el('ram:PayeeSpecifiedCreditorFinancialInstitution', [text('ram:BICID', doc.seller.bic)]),
     ]),
     ...m.vat.map((g) => el('ram:ApplicableTradeTax', [
-      text('ram:CalculatedAmount', xmlAmount(g.vatCents)),
+      text('ram:CalculatedAmount', xmlDecimal(g.vatCents)),
       text('ram:TypeCode', 'VAT'),
       g.category === 'O' && text('ram:ExemptionReason', translate(FR, 'invoice.vat_exemption_reason')),
-      text('ram:BasisAmount', xmlAmount(g.baseCents)),
+      text('ram:BasisAmount', xmlDecimal(g.baseCents)),
       text('ram:CategoryCode', g.category),
       g.category === 'O' && text('ram:ExemptionReasonCode', 'VATEX-EU-O'),
-      g.rateBp !== null && text('ram:RateApplicablePercent', xmlRate(g.rateBp)),
+      g.rateBp !== null && text('ram:RateApplicablePercent', xmlDecimal(g.rateBp)),
     ])),
     el('ram:SpecifiedTradePaymentTerms', [
       text('ram:Description', doc.paymentTerms ?? (doc.paidDate ? translate(FR, 'invoice.paid_on', { date: frenchDate(doc.paidDate) }) : translate(FR, 'invoice.payment_terms', { date: frenchDate(doc.dueDate) }))),
       date102('ram:DueDateDateTime', doc.dueDate),
     ]),
     el('ram:SpecifiedTradeSettlementHeaderMonetarySummation', [
-      text('ram:LineTotalAmount', xmlAmount(m.netCents)),
-      text('ram:TaxBasisTotalAmount', xmlAmount(m.netCents)),
-      text('ram:TaxTotalAmount', xmlAmount(m.vatCents), { currencyID: doc.currency }),
-      text('ram:GrandTotalAmount', xmlAmount(m.grossCents)),
-      text('ram:DuePayableAmount', xmlAmount(m.dueCents)),
+      text('ram:LineTotalAmount', xmlDecimal(m.netCents)),
+      text('ram:TaxBasisTotalAmount', xmlDecimal(m.netCents)),
+      text('ram:TaxTotalAmount', xmlDecimal(m.vatCents), { currencyID: doc.currency }),
+      text('ram:GrandTotalAmount', xmlDecimal(m.grossCents)),
+      text('ram:DuePayableAmount', xmlDecimal(m.dueCents)),
     ]),
   ]);
 }

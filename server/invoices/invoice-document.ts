@@ -1,4 +1,5 @@
 import { parseBic, parseChorusServiceCode, parseCommitmentNumber, parseIban, parseSiren, parseSiret, parseVatNumber } from '../lib/identifiers';
+import { cents, percentOf } from '../lib/money';
 
 /**
  * Invoices and pro-formas for bulk orders by companies and town halls: the data a
@@ -154,21 +155,9 @@ function safe(n: number): number {
   return n;
 }
 
-/** a / b rounded half away from zero, for safe integers a and b > 0; integer arithmetic only. */
-export function divideRounded(a: number, b: number): number {
-  const n = Math.abs(safe(a));
-  let q = Math.floor(n / b);
-  // The float quotient can be one off for large n: the exact remainder settles it.
-  let r = n - q * b;
-  if (r < 0) (q -= 1), (r += b);
-  if (r >= b) (q += 1), (r -= b);
-  if (2 * r >= b) q += 1;
-  return a < 0 ? -q : q;
-}
-
 /** VAT on a base at a rate in basis points, rounded half away from zero to the cent. */
 export function vatOn(baseCents: number, rateBp: number): number {
-  return divideRounded(safe(baseCents * rateBp), 10_000);
+  return percentOf(cents(baseCents), rateBp);
 }
 
 export function lineAmounts(line: InvoiceLine): LineAmounts {

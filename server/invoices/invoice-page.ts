@@ -1,7 +1,8 @@
 import PDFDocument from 'pdfkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Seller } from './invoice-document';
+import { A4, BRAND } from '../pdf/pdf-output';
+import type { PostalAddress, Seller } from './invoice-document';
 
 /**
  * The page kit every invoice shares (order invoices and pro-formas, shops' commission
@@ -9,8 +10,6 @@ import type { Seller } from './invoice-document';
  * fonts, so not the standard Helvetica), the PDF/A-3b document, the table rows, paragraphs
  * that break pages, and the seller's legal footer on every page.
  */
-export const A4 = { w: 595.28, h: 841.89 };
-export const BRAND = '#1f4e79';
 export const X = 48;
 export const W = A4.w - 2 * X;
 export const TOP = 60;
@@ -79,6 +78,47 @@ export function drawRow(pdf: PDFKit.PDFDocument, cols: readonly Column[], cells:
 export function drawTableHead(pdf: PDFKit.PDFDocument, cols: readonly Column[], t: (key: string) => string, y: number): number {
   pdf.rect(X, y - 4, W, 20).fill('#e8eef5');
   return drawRow(pdf, cols, cols.map((col) => t(col.key)), y + 1, true) + 2;
+}
+
+/** The brand band across the top: the seller's trading name on the left, the title and reference on the right. */
+export function drawBrandHeader(pdf: PDFKit.PDFDocument, seller: Seller, title: string, reference: string): void {
+  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
+  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(seller.tradingName ?? seller.legalName), X, 30, { width: W / 2 });
+  pdf.fontSize(20).text(title.toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
+  pdf.font('Regular').fontSize(11).text(pdfText(reference), X + W / 2, 54, { width: W / 2, align: 'right' });
+}
+
+/** Grey labels in a column of `labelWidth`, bold values after it; returns the y below the last row. */
+export function drawLabelRows(pdf: PDFKit.PDFDocument, rows: readonly [string, string][], y: number, labelWidth: number): number {
+  for (const [label, value] of rows) {
+    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: labelWidth });
+    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + labelWidth, y, { width: W - labelWidth });
+    y += 13;
+  }
+  return y;
+}
+
+/** Street lines, postcode and city; the country only when it is not France. */
+export function addressLines(a: PostalAddress): string[] {
+  return [...a.lines, `${a.postcode} ${a.city}`, ...(a.countryCode === 'FR' ? [] : [a.countryCode])];
+}
+
+/** The seller's block: name, address, SIRET, VAT number, then phone and email when known. */
+export function sellerPartyLines(s: Seller, t: (key: string) => string): string[] {
+  const lines = [s.legalName, ...addressLines(s.address), `${t('invoice.siret')} ${s.siret}`, `${t('invoice.vat_number')} ${s.vatNumber}`];
+  // A phone number never breaks across lines.
+  if (s.phone) lines.push(`${t('invoice.phone')} ${s.phone.replace(/ /g, '\u00a0')}`);
+  if (s.email) lines.push(`${t('invoice.email')} ${s.email}`);
+  return lines;
+}
+
+/** One party in half the page width: title, name in bold, then its other lines; returns the y below it. */
+export function drawParty(pdf: PDFKit.PDFDocument, x: number, y: number, title: string, lines: string[]): number {
+  const w = W / 2 - 12;
+  pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
+  pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
+  pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
+  return pdf.y;
 }
 
 /** A paragraph across the page width, on a new page when it would pass `bottom`. */

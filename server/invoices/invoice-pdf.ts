@@ -2,9 +2,10 @@ import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { formatLongDate } from '../lib/dates';
 import { formatIban } from '../lib/identifiers';
-import { assertInvoiceDocument, computeTotals, type InvoiceDocument, type InvoiceTotals, type PostalAddress } from './invoice-document';
+import { assertInvoiceDocument, computeTotals, type InvoiceDocument, type InvoiceTotals } from './invoice-document';
 import { formatRate as rateText, lineDescription as lineText, paymentClauses, sellerLegalMentions } from './invoice-texts';
-import { A4, BRAND, collectPdf, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, W, X, type Column } from './invoice-page';
+import { A4, BRAND } from '../pdf/pdf-output';
+import { addressLines, collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from './invoice-page';
 
 /**
  * The human-readable invoice or pro-forma, A4, in French or English, with the mentions
@@ -51,18 +52,9 @@ function invoiceContext(doc: InvoiceDocument, locale: string): Ctx {
 const formatRate = (bp: number, locale: string) => pdfText(rateText(bp, locale));
 const lineDescription = (line: InvoiceDocument['lines'][number], locale: string) => pdfText(lineText(line, locale));
 
-function addressLines(a: PostalAddress): string[] {
-  return [...a.lines, `${a.postcode} ${a.city}`, ...(a.countryCode === 'FR' ? [] : [a.countryCode])];
-}
-
 function drawHeader(pdf: PDFKit.PDFDocument, c: Ctx): void {
   const { doc } = c;
-  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
-  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(doc.seller.tradingName ?? doc.seller.legalName), X, 30, { width: W / 2 });
-  const title = c.t(doc.proforma ? 'invoice.title_proforma' : 'invoice.title');
-  pdf.fontSize(20).text(title.toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
-  const ref = doc.proforma ? doc.orderReference : doc.number ?? '';
-  pdf.font('Regular').fontSize(11).text(pdfText(ref), X + W / 2, 54, { width: W / 2, align: 'right' });
+  drawBrandHeader(pdf, doc.seller, c.t(doc.proforma ? 'invoice.title_proforma' : 'invoice.title'), doc.proforma ? doc.orderReference : doc.number ?? '');
 }
 
 function drawMeta(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
@@ -74,35 +66,19 @@ function drawMeta(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   const b = doc.buyer;
   if (b.purchaseOrderReference) rows.push([t(b.kind === 'public' ? 'invoice.commitment_number' : 'invoice.purchase_order'), b.purchaseOrderReference]);
   if (b.kind === 'public' && b.serviceCode) rows.push([t('invoice.service_code'), b.serviceCode]);
-  for (const [label, value] of rows) {
-    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 150 });
-    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 150, y, { width: W - 150 });
-    y += 13;
-  }
-  return y + 8;
-}
-
-function drawParty(pdf: PDFKit.PDFDocument, c: Ctx, x: number, y: number, title: string, lines: string[]): number {
-  const w = W / 2 - 12;
-  pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
-  pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
-  pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
-  return pdf.y;
+  return drawLabelRows(pdf, rows, y, 150) + 8;
 }
 
 function drawParties(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   const { seller: s, buyer: b } = c.doc;
   const { t } = c;
-  const sellerLines = [s.legalName, ...addressLines(s.address), `${t('invoice.siret')} ${s.siret}`, `${t('invoice.vat_number')} ${s.vatNumber}`];
-  if (s.phone) sellerLines.push(`${t('invoice.phone')} ${s.phone.replace(/ /g, '\u00a0')}`);
-  if (s.email) sellerLines.push(`${t('invoice.email')} ${s.email}`);
   const buyerLines = [b.name, ...addressLines(b.address), `${t('invoice.siret')} ${b.siret}`];
   if (b.vatNumber) buyerLines.push(`${t('invoice.vat_number')} ${b.vatNumber}`);
   // A phone number never breaks across lines.
   const contact = [b.contact?.name, b.contact?.email, b.contact?.phone?.replace(/ /g, '\u00a0')].filter(Boolean).join(' · ');
   if (contact) buyerLines.push(t('invoice.contact_line', { contact }));
-  const left = drawParty(pdf, c, X, y, t('invoice.seller'), sellerLines);
-  const right = drawParty(pdf, c, X + W / 2 + 12, y, t('invoice.buyer'), buyerLines);
+  const left = drawParty(pdf, X, y, t('invoice.seller'), sellerPartyLines(s, t));
+  const right = drawParty(pdf, X + W / 2 + 12, y, t('invoice.buyer'), buyerLines);
   return Math.max(left, right) + 14;
 }
 
@@ -150,12 +126,7 @@ function drawPayment(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   const terms = doc.paymentTerms ? pdfText(doc.paymentTerms) : doc.paidDate ? t('invoice.paid_on', { date: c.date(doc.paidDate) }) : t('invoice.payment_terms', { date: c.date(doc.dueDate) });
   y = paragraph(pdf, terms, y, 9.5, '#111111');
   const rows: [string, string][] = [[t('invoice.account_holder'), doc.seller.legalName], [t('invoice.iban'), formatIban(doc.seller.iban)], [t('invoice.bic'), doc.seller.bic], [t('invoice.transfer_reference'), doc.transferReference]];
-  for (const [label, value] of rows) {
-    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 190 });
-    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 190, y, { width: W - 190 });
-    y += 13;
-  }
-  return y + 6;
+  return drawLabelRows(pdf, rows, y, 190) + 6;
 }
 
 function drawLegal(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
@@ -186,7 +157,7 @@ export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?:
   let y = drawParties(pdf, c, drawMeta(pdf, c, 118));
   y = drawTotals(pdf, c, drawLines(pdf, c, y));
   drawLegal(pdf, c, drawPayment(pdf, c, y));
-  drawSellerFooters(pdf, doc.seller, sellerLegalMentions(doc, locale), c.t);
+  drawSellerFooters(pdf, doc.seller, sellerLegalMentions(doc.seller, locale), c.t);
   finish?.(pdf);
   pdf.end();
   return done;

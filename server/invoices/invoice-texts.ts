@@ -1,6 +1,6 @@
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import type { InvoiceDocument, InvoiceLine } from './invoice-document';
+import type { InvoiceDocument, InvoiceLine, Seller } from './invoice-document';
 
 /**
  * Texts shared by the PDF and the Factur-X XML, from the invoice.* message keys. They keep
@@ -35,8 +35,7 @@ export function paymentClauses(doc: InvoiceDocument, locale: string): { penaltie
 }
 
 /** « Établissement public au capital de … – RCS Le Havre 732829320 »: the seller's legal mentions beyond its name and numbers. */
-export function sellerLegalMentions(doc: InvoiceDocument, locale: string): string[] {
-  const s = doc.seller;
+export function sellerLegalMentions(s: Seller, locale: string): string[] {
   const parts: string[] = [];
   if (s.legalForm) parts.push(s.shareCapitalCents === undefined ? s.legalForm : translate(locale, 'invoice.legal_capital', { form: s.legalForm, capital: formatMoney(s.shareCapitalCents, locale) }));
   if (s.rcs) parts.push(`${s.rcs} ${s.siren}`);

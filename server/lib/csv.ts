@@ -1,3 +1,5 @@
+import { decimalAmount } from './money';
+
 /**
  * CSV for spreadsheets (French Excel reads `;` and a UTF-8 BOM). A cell starting with
  * = + - @ (or a tab / CR) would run as a formula: it is prefixed with ' to stay text.
@@ -10,4 +12,4 @@ export function csvCell(value: string | number | null | undefined, always = fals
 }
 
 /** 1234 cents → "12,34": exact, with the French decimal comma spreadsheets expect here. */
-export const csvEuros = (cents: number): string => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)},${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+export const csvEuros = (cents: number): string => decimalAmount(cents, ',');

@@ -47,12 +47,37 @@ export function formatMoney(amount: number, locale = 'fr'): string {
   return formatter(locale, false).format(amount / 100);
 }
 
+/**
+ * 123456 cents → "1234.56" (or "1234,56"): a plain decimal for files (CSV, XML), no
+ * thousands separator, no currency. Exact string arithmetic on the integer, never a float.
+ */
+export function decimalAmount(amount: number, separator: '.' | ','): string {
+  const abs = Math.abs(amount);
+  return `${amount < 0 ? '-' : ''}${Math.floor(abs / 100)}${separator}${String(abs % 100).padStart(2, '0')}`;
+}
+
 /** "50 €" for whole euros, else like formatMoney: for denominations and headlines. */
 export function formatMoneyShort(amount: number, locale = 'fr'): string {
   return amount % 100 === 0 ? formatter(locale, true).format(amount / 100) : formatMoney(amount, locale);
 }
 
-/** Basis points of an amount, rounded half-up to the cent. */
+/** a / b rounded half away from zero, for safe integers a and b > 0; integer arithmetic only. */
+export function divideRounded(a: number, b: number): number {
+  if (!Number.isSafeInteger(a)) throw new RangeError(`amount out of range: ${a}`);
+  const n = Math.abs(a);
+  let q = Math.floor(n / b);
+  // The float quotient can be one off for large n: the exact remainder settles it.
+  let r = n - q * b;
+  if (r < 0) (q -= 1), (r += b);
+  if (r >= b) (q += 1), (r -= b);
+  if (2 * r >= b) q += 1;
+  return a < 0 ? -q : q;
+}
+
+/**
+ * Basis points of an amount, rounded half away from zero to the cent (half-up for the
+ * amounts ≥ 0 it is given: prices, fees, commissions).
+ */
 export function percentOf(amount: Cents, basisPoints: number): Cents {
-  return cents(Math.floor((amount * basisPoints + 5_000) / 10_000));
+  return cents(divideRounded(amount * basisPoints, 10_000));
 }

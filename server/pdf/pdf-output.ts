@@ -6,6 +6,10 @@
  * sit unread. A consumer that goes away stops the drawing.
  */
 
+/** A4 in PDF points, and the brand colour every document shares. */
+export const A4 = { w: 595.28, h: 841.89 };
+export const BRAND = '#1f4e79';
+
 const HIGH_WATER = 256 * 1024;
 const DRAIN_POLL_MS = 50;
 

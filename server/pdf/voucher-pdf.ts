@@ -5,6 +5,7 @@ import { formatCode } from '../lib/codes';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { formatLongDate } from '../lib/dates';
+import { A4, BRAND, winAnsi as pdfText } from './pdf-output';
 import { drawQr, qrRuns } from './qr-vector';
 
 export interface VoucherSheet {
@@ -23,12 +24,6 @@ export interface VoucherPdfContext {
   operatorName: string;
   demo: boolean;
 }
-
-// PDF standard fonts use WinAnsi: replace the narrow spaces Intl prints with plain ones.
-const pdfText = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
-
-const A4 = { w: 595.28, h: 841.89 };
-const BRAND = '#1f4e79';
 
 const PAGES_PER_SLICE = 16;
 const HIGH_WATER = 256 * 1024;

@@ -3,7 +3,7 @@ import { translate } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { drawQr, qrRuns } from './qr-vector';
-import { pipePdf, winAnsi } from './pdf-output';
+import { A4, BRAND, pipePdf, winAnsi as pdfText } from './pdf-output';
 
 /** One voucher to print on a sheet; `code` is the raw 20-symbol code, `formatted` its dashed form. */
 export interface SheetVoucher {
@@ -34,8 +34,6 @@ export interface CardBox {
   h: number;
 }
 
-const A4 = { w: 595.28, h: 841.89 };
-const BRAND = '#1f4e79';
 const GREY = '#555555';
 export const COLUMNS = 2;
 export const ROWS = 4;
@@ -55,9 +53,6 @@ const PAD = 10;
 /** QR width with its 4-module quiet zone: ≈ 34 mm of modules for a version-4 code, scannable from paper. */
 const QR_W = 124;
 const LEFT_W = CARD_W - QR_W - PAD - 4;
-
-// PDF standard fonts use WinAnsi: replace the narrow spaces Intl prints with plain ones.
-const pdfText = winAnsi;
 
 /** Card `slot` (0…7, left to right then top to bottom) of any page. */
 export function cardBox(slot: number): CardBox {

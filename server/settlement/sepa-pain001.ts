@@ -1,5 +1,6 @@
 import { optional, parseBic, parseIban } from '../lib/identifiers';
-import { checkSepaId, escapeXml, sepaText } from './sepa-text';
+import { escapeXml } from '../lib/xml';
+import { checkSepaId, sepaText } from './sepa-text';
 
 /**
  * The SEPA credit transfer file (ISO 20022 pain.001.001.03, EPC SCT profile) the operator

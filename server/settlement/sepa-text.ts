@@ -50,10 +50,3 @@ export function checkSepaId(value: string): SepaIdReason | null {
   if (value.startsWith('/') || value.endsWith('/') || value.includes('//')) return 'bad_slashes';
   return null;
 }
-
-/**
- * For XML text nodes and attribute values. The SEPA set itself needs no escaping ("'" is
- * fine in both, as attributes are double-quoted), but the builder must stay safe even if a
- * caller bypasses sepaText.
- */
-export const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -3,6 +3,7 @@ import type { Database_, Tx } from '../../db/client';
 import { settlementBatches, statements } from '../../db/schema/index';
 import { lineSplitter } from '../domain/settlements/commission';
 import { findBatch, findStatement, statementCampaignRows, statementLines, type SettlementBatch, type Statement, type StatementCampaign } from '../domain/settlements/settlements-repository';
+import { maskIban } from '../lib/identifiers';
 import { translate } from '../lib/i18n';
 
 /**
@@ -124,4 +125,9 @@ export const calendarNoon = (ymd: string): string => `${ymd}T12:00:00Z`;
 /** « Payé le 16 novembre 2026 », « En attente », « Virement en échec ». */
 export function statusText(s: Pick<Statement, 'status' | 'paidAt'>, locale: string, date: (iso: string) => string): string {
   return s.status === 'paid' && s.paidAt ? translate(locale, 'statements.status_paid_on', { date: date(s.paidAt) }) : translate(locale, `statements.status_${s.status}`);
+}
+
+/** How the statement is paid: the masked IBAN and holder for a SEPA transfer, else the method's name. */
+export function methodText(s: Pick<Statement, 'method' | 'iban' | 'accountHolder'>, locale: string): string {
+  return s.method === 'sepa' && s.iban ? translate(locale, 'statements.method_sepa_iban', { iban: maskIban(s.iban), holder: s.accountHolder }) : translate(locale, `statements.method_${s.method}`);
 }

@@ -1,9 +1,10 @@
-import type { InvoiceDocument, Seller } from '../invoices/invoice-document';
-import { A4, BRAND, collectPdf, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, W, X, type Column } from '../invoices/invoice-page';
+import type { Seller } from '../invoices/invoice-document';
+import { collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from '../invoices/invoice-page';
 import { formatRate, sellerLegalMentions } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
+import { A4 } from '../pdf/pdf-output';
 import { calendarNoon, type StatementDocument } from './statement-data';
 
 /**
@@ -46,37 +47,17 @@ interface Ctx {
 
 function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
   const { seller: s, d } = c;
-  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
-  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(s.tradingName ?? s.legalName), X, 30, { width: W / 2 });
-  pdf.fontSize(20).text(c.t('invoice.title').toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
-  pdf.font('Regular').fontSize(11).text(d.statement.invoiceNumber, X + W / 2, 54, { width: W / 2, align: 'right' });
-
-  let y = 118;
+  drawBrandHeader(pdf, s, c.t('invoice.title'), d.statement.invoiceNumber);
   const meta: [string, string][] = [
     [c.t('invoice.number'), d.statement.invoiceNumber],
     [c.t('invoice.issue_date'), c.date(d.statement.createdAt)],
     [c.t('statements.invoice_service'), c.t('statements.period_until', { date: c.date(calendarNoon(d.batch.until)) })],
     [c.t('statements.reference'), `${d.statement.reference} (${d.batch.reference})`],
   ];
-  for (const [label, value] of meta) {
-    pdf.fillColor('#555555').font('Regular').fontSize(9).text(label, X, y, { width: 150 });
-    pdf.fillColor('#111111').font('Bold').text(pdfText(value), X + 150, y, { width: W - 150 });
-    y += 13;
-  }
-  y += 8;
-  const sellerLines = [s.legalName, ...s.address.lines, `${s.address.postcode} ${s.address.city}`, `${c.t('invoice.siret')} ${s.siret}`, `${c.t('invoice.vat_number')} ${s.vatNumber}`];
-  if (s.phone) sellerLines.push(`${c.t('invoice.phone')} ${s.phone.replace(/ /g, '\u00a0')}`);
-  if (s.email) sellerLines.push(`${c.t('invoice.email')} ${s.email}`);
+  const y = drawLabelRows(pdf, meta, 118, 150) + 8;
   const shop = d.shop;
   const buyerLines = [shop.name, shop.address, `${shop.postalCode} ${shop.city}`, ...(shop.siret ? [`${c.t('invoice.siret')} ${shop.siret}`] : [])];
-  const party = (x: number, title: string, lines: string[]) => {
-    const w = W / 2 - 12;
-    pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
-    pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
-    pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
-    return pdf.y;
-  };
-  return Math.max(party(X, c.t('invoice.seller'), sellerLines), party(X + W / 2 + 12, c.t('invoice.buyer'), buyerLines)) + 14;
+  return Math.max(drawParty(pdf, X, y, c.t('invoice.seller'), sellerPartyLines(s, c.t)), drawParty(pdf, X + W / 2 + 12, y, c.t('invoice.buyer'), buyerLines)) + 14;
 }
 
 const drawRow = (pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean) => row(pdf, COLS, cells, y, bold);
@@ -147,8 +128,7 @@ export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: S
   let y = drawTotals(pdf, c, drawLines(pdf, c, drawHeaderAndParties(pdf, c)));
   y = paragraph(pdf, c.t('statements.invoice_paid', { date: c.date(s.createdAt), reference: s.reference, batch: d.batch.reference }), y, 9.5, '#111111');
   for (const key of ['invoice.late_interest_company', 'invoice.recovery_fee_company', 'invoice.no_discount']) y = paragraph(pdf, c.t(key, { points: LATE_PENALTY_POINTS }), y);
-  // The mentions read the seller only.
-  drawSellerFooters(pdf, c.seller, sellerLegalMentions({ seller: c.seller } as InvoiceDocument, locale), c.t);
+  drawSellerFooters(pdf, c.seller, sellerLegalMentions(c.seller, locale), c.t);
   pdf.end();
   return done;
 }

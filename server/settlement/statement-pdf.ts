@@ -5,10 +5,9 @@ import { formatRate } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
-import { calendarNoon, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { A4, BRAND, fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
+import { calendarNoon, methodText, splitStatementLines, statusText, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
-import { maskIban } from '../lib/identifiers';
 import { parisDateTime } from '../lib/paris-time';
 
 /**
@@ -30,8 +29,6 @@ export interface StatementPdfDeps {
   operator: Seller;
 }
 
-const A4 = { w: 595.28, h: 841.89 };
-const BRAND = '#1f4e79';
 const X = 40;
 const W = 515;
 const TOP = 48;
@@ -108,11 +105,6 @@ function party(pdf: PDFKit.PDFDocument, x: number, y: number, title: string, lin
   return y + 28 + (lines.length - 1) * 11;
 }
 
-function methodText(c: Ctx): string {
-  const s = c.d.statement;
-  return s.method === 'sepa' && s.iban ? c.t('statements.method_sepa_iban', { iban: maskIban(s.iban), holder: s.accountHolder }) : c.t(`statements.method_${s.method}`);
-}
-
 /** Everything before the line table; the same code measures (dry run) and draws. */
 function drawFront(f: Flow, c: Ctx): void {
   const { pdf } = f;
@@ -135,7 +127,7 @@ function drawFront(f: Flow, c: Ctx): void {
     [c.t('statements.period'), c.t('statements.period_until', { date: c.date(calendarNoon(batch.until)) })],
     [c.t('statements.cutoff'), parisDateTime(batch.cutoffAt)],
     [c.t('statements.issued'), c.date(s.createdAt)],
-    [c.t('statements.method'), methodText(c)],
+    [c.t('statements.method'), winAnsi(methodText(s, c.locale))],
     [c.t('statements.status'), statusText(s, c.locale, c.date)],
     [c.t('statements.invoice'), s.invoiceNumber],
   ];

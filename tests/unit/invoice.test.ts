@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkInvoiceDocument, computeTotals, divideRounded, formatInvoiceNumber, vatOn, type InvoiceLine } from '../../server/invoices/invoice-document';
+import { checkInvoiceDocument, computeTotals, formatInvoiceNumber, vatOn, type InvoiceLine } from '../../server/invoices/invoice-document';
+import { divideRounded } from '../../server/lib/money';
 import { renderInvoicePdf } from '../../server/invoices/invoice-pdf';
 import { company, companySeller, feeLine, invoiceDocument, proformaDocument, townHall, voucherLines } from '../fixtures/invoice-documents';
 

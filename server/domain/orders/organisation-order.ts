@@ -1,5 +1,6 @@
 import type { Tx } from '../../../db/client';
-import { divideRounded, vatOn } from '../../invoices/invoice-document';
+import { vatOn } from '../../invoices/invoice-document';
+import { cents, percentOf } from '../../lib/money';
 import { AppError } from '../../lib/errors';
 import { parisDate } from '../../lib/paris-time';
 import { employerCeilingCents, isGiftEvent, largestGiftPerEmployee, type GiftEvent } from '../bulk/employer-gifts';
@@ -55,7 +56,7 @@ export function organisationTerms(tx: Tx, campaign: Campaign, input: Input, face
       throw new AppError('EMPLOYER_CEILING_EXCEEDED', 422, 'errors.employer_ceiling_exceeded', { items: 'errors.employer_ceiling_exceeded' }, { ceilingCents: ceiling, largestCents: largest });
     }
   }
-  const feeCents = divideRounded(faceCents * campaign.orgFeeBps, 10_000);
+  const feeCents = percentOf(cents(faceCents), campaign.orgFeeBps);
   const v = checked.value;
   return {
     organisation: {

@@ -9,7 +9,7 @@
  * running total (share_i = R(C_i) − R(C_{i−1}), C_i the exact cumulative commission): the
  * shares sum to the rounded total to the cent, and a line can be computed while streaming.
  */
-import { divideRounded } from '../../invoices/invoice-document';
+import { cents, percentOf } from '../../lib/money';
 
 export const DEFAULT_COMMISSION_VAT_BPS = 2000;
 
@@ -44,8 +44,8 @@ export function checkRates(commissionBps: number, vatBps: number): void {
 export function campaignAmounts(share: CampaignShare): CampaignAmounts {
   checkRates(share.commissionBps, share.vatBps);
   if (!Number.isSafeInteger(share.grossCents) || share.grossCents < 0) throw new Error(`bad gross ${share.grossCents}`);
-  const commissionCents = divideRounded(share.grossCents * share.commissionBps, 10_000);
-  const vatCents = divideRounded(commissionCents * share.vatBps, 10_000);
+  const commissionCents = percentOf(cents(share.grossCents), share.commissionBps);
+  const vatCents = percentOf(commissionCents, share.vatBps);
   return { ...share, commissionCents, vatCents, netCents: share.grossCents - commissionCents - vatCents };
 }
 
@@ -73,8 +73,8 @@ export function lineSplitter(commissionBps: number, vatBps: number) {
   let vatSoFar = 0;
   return (grossCents: number) => {
     cumulativeGross += grossCents;
-    const commission = divideRounded(cumulativeGross * commissionBps, 10_000);
-    const vat = divideRounded(commission * vatBps, 10_000);
+    const commission = percentOf(cents(cumulativeGross), commissionBps);
+    const vat = percentOf(commission, vatBps);
     const line = { grossCents, commissionCents: commission - commissionSoFar, vatCents: vat - vatSoFar };
     commissionSoFar = commission;
     vatSoFar = vat;

@@ -2,9 +2,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { formatRate } from '../../invoices/invoice-texts';
 import { formatLongDate } from '../../lib/dates';
 import { translate } from '../../lib/i18n';
-import { calendarNoon, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
+import { calendarNoon, methodText, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
 import { parisDateTime } from '../../lib/paris-time';
-import { maskIban } from '../../lib/identifiers';
 import type { AppContext } from '../context';
 import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { requireShopUser } from '../middleware/auth';
@@ -78,7 +77,7 @@ function listRow(s: StatementListItem, locale: string) {
     grossCents: s.grossCents,
     deductionsCents: s.commissionCents + s.vatCents,
     netCents: s.netCents,
-    method: s.method === 'sepa' && s.iban ? t('statements.method_sepa_iban', { iban: maskIban(s.iban), holder: s.accountHolder }) : t(`statements.method_${s.method}`),
+    method: methodText(s, locale),
     methodShort: t(`statements.method_${s.method}`),
     status: statusText(s, locale, date),
     badge: BADGE[s.status],

@@ -1,4 +1,5 @@
 import { csvCell } from '../../lib/csv';
+import { decimalAmount } from '../../lib/money';
 import type { Campaign } from '../../domain/campaigns/campaign';
 
 interface Locals {
@@ -15,10 +16,7 @@ interface Locals {
 export function beneficiariesTemplate(campaign: Campaign, { t, locale }: Locals): string {
   const amounts = campaign.denominationsCents.length ? [...campaign.denominationsCents].sort((a, b) => a - b) : [campaign.minAmountCents];
   const pick = (i: number) => amounts[Math.min(i, amounts.length - 1)]!;
-  const amount = (c: number) => {
-    const s = (c / 100).toFixed(2);
-    return locale === 'fr' ? s.replace('.', ',') : s;
-  };
+  const amount = (c: number) => decimalAmount(c, locale === 'fr' ? ',' : '.');
   const rows = [
     [t('org_form.template.col_name'), t('org_form.template.col_email'), t('org_form.template.col_amount'), t('org_form.template.col_message')],
     ['Camille Martin', 'camille.martin@exemple.fr', amount(pick(Math.floor((amounts.length - 1) / 2))), t('org_form.template.message')],
