@@ -187,6 +187,8 @@ describe('what one card payment can carry', () => {
 describe('the campaign ceilings and the voucher count hold on every path', () => {
   it("enforces the campaign's organisation order ceiling on the API and the form", async () => {
     setCampaign({ max_order_cents_org: 1000_00 });
+    const published = (await (await fetch(`${app.url}/api/v1/campaigns/seine-estuaire`)).json()) as any;
+    expect(published.campaign).toMatchObject({ maxOrderCentsOrg: 1000_00, maxVouchersPerOrgOrder: 10_000 });
     const before = snapshot();
     const over = await postOrder([{ amountCents: 5000, quantity: 21 }], 'bank_transfer');
     expect(over.status).toBe(422);
