@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { checkoutTotal } from '../domain/orders/card-payment';
 import { AppError } from '../lib/errors';
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderRefund, RefundRequest } from './payment-provider';
 
@@ -14,6 +15,8 @@ export class DemoProvider implements PaymentProvider {
   constructor(private readonly baseUrl: string) {}
 
   async createCheckout(req: CheckoutRequest): Promise<Checkout> {
+    // The same guard as Stripe's provider: the page must charge exactly the order total.
+    if (checkoutTotal(req.lines) !== req.totalCents) throw new Error(`checkout lines (${checkoutTotal(req.lines)}) differ from the order total (${req.totalCents})`);
     const ref = `demo_cs_${randomBytes(18).toString('base64url')}`;
     const back = (u: string) => encodeURIComponent(new URL(u).pathname + new URL(u).search);
     return { ref, url: `${this.baseUrl}/demo/checkout/${ref}?success=${back(req.successUrl)}&cancel=${back(req.cancelUrl)}` };

@@ -2,12 +2,26 @@
  * What the order services need from a payment provider. Providers never change order
  * state: they create checkouts and turn webhooks into ProviderEvents; services decide.
  */
+/**
+ * One line of the payment page: vouchers of one value (× quantity), all of an order's
+ * vouchers summarised in one line (`count` vouchers worth `minCents`…`maxCents` each,
+ * quantity 1), the service fee before VAT, or the VAT on it. Σ amount × quantity is
+ * the order total; the provider names the lines in the buyer's language.
+ */
+export type CheckoutLine =
+  | { kind: 'voucher'; amountCents: number; quantity: number }
+  | { kind: 'vouchers'; amountCents: number; quantity: 1; count: number; minCents: number; maxCents: number }
+  | { kind: 'service_fee'; amountCents: number; quantity: 1 }
+  | { kind: 'service_fee_vat'; amountCents: number; quantity: 1 };
+
 export interface CheckoutRequest {
   orderId: string;
   reference: string;
+  /** The campaign's name, shown on the voucher lines. */
   description: string;
+  /** What the buyer pays: Σ lines, checked by the provider before it asks for a payment. */
   totalCents: number;
-  items: { amountCents: number; quantity: number }[];
+  lines: CheckoutLine[];
   buyerEmail: string;
   locale: string;
   successUrl: string;

@@ -1,5 +1,7 @@
 import Stripe from 'stripe';
+import { checkoutTotal } from '../domain/orders/card-payment';
 import { AppError } from '../lib/errors';
+import { checkoutLineName } from './checkout-line-names';
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind, ProviderRefund, RefundRequest } from './payment-provider';
 
 export interface StripeSettings {
@@ -37,6 +39,8 @@ export class StripeProvider implements PaymentProvider {
   }
 
   async createCheckout(req: CheckoutRequest): Promise<Checkout> {
+    // The webhook issues only when Stripe's amount equals the order total: never ask for another.
+    if (checkoutTotal(req.lines) !== req.totalCents) throw new Error(`checkout lines (${checkoutTotal(req.lines)}) differ from the order total (${req.totalCents})`);
     const session = await this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
@@ -45,9 +49,9 @@ export class StripeProvider implements PaymentProvider {
         locale: req.locale === 'en' ? 'en' : 'fr',
         metadata: { orderId: req.orderId, reference: req.reference },
         payment_intent_data: { metadata: { orderId: req.orderId, reference: req.reference } },
-        line_items: req.items.map((i) => ({
-          quantity: i.quantity,
-          price_data: { currency: 'eur', unit_amount: i.amountCents, product_data: { name: req.description } },
+        line_items: req.lines.map((line) => ({
+          quantity: line.quantity,
+          price_data: { currency: 'eur', unit_amount: line.amountCents, product_data: { name: checkoutLineName(line, req.locale, req.description) } },
         })),
         success_url: req.successUrl,
         cancel_url: req.cancelUrl,

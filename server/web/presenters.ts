@@ -24,6 +24,9 @@ export function campaignDetailJson(c: Campaign) {
     validityDays: c.validityDays,
     maxVouchersPerOrder: c.maxVouchersPerOrder,
     maxOrderCentsIndividual: c.maxOrderCentsIndividual,
+    // Organisations' own ceilings, enforced on every order (API clients check before sending).
+    maxVouchersPerOrgOrder: c.maxVouchersPerOrgOrder,
+    maxOrderCentsOrg: c.maxOrderCentsOrg,
     startsAt: c.startsAt,
     endsAt: c.endsAt,
     bonus: bonusJson(c),

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { checkCheckoutSession, checkRequest } from './fake-stripe-rules';
 
 export type Params = { [key: string]: ParamValue };
 export type ParamValue = string | Params | ParamValue[];
@@ -224,12 +225,6 @@ const invalid = (message: string, param?: string, code = 'parameter_invalid') =>
   new StripeApiError(400, { type: 'invalid_request_error', message, code, ...(param ? { param } : {}) });
 const missing = (param: string) => new StripeApiError(400, { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` });
 
-/** Top-level params of POST /v1/checkout/sessions accepted by Stripe (a subset; others are rejected as Stripe does). */
-const CREATE_PARAMS = new Set([
-  'mode', 'line_items', 'success_url', 'cancel_url', 'client_reference_id', 'customer', 'customer_email', 'customer_creation',
-  'locale', 'metadata', 'payment_intent_data', 'payment_method_types', 'expires_at', 'allow_promotion_codes', 'billing_address_collection',
-  'currency', 'discounts', 'expand', 'invoice_creation', 'phone_number_collection', 'submit_type', 'ui_mode', 'automatic_tax', 'tax_id_collection',
-]);
 const LOCALES = new Set(['auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt', 'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW']);
 
 const str = (v: ParamValue | undefined, param: string): string | undefined => {
@@ -302,7 +297,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
   }
 
   function createSession(p: Params): CheckoutSessionObject {
-    for (const k of Object.keys(p)) if (!CREATE_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
+    // Unknown parameters and metadata limits: checked for every endpoint by checkRequest (fake-stripe-rules.ts).
     const mode = str(p.mode, 'mode');
     if (!mode) throw missing('mode');
     if (mode !== 'payment' && mode !== 'setup' && mode !== 'subscription') throw invalid(`Invalid mode: must be one of payment, setup, or subscription`, 'mode');
@@ -314,7 +309,6 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       if (url !== undefined && !URL.canParse(url)) throw invalid(`Not a valid URL`, param, 'url_invalid');
     }
     const metadata = obj(p.metadata, 'metadata') ?? {};
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw invalid(`Invalid metadata value`, `metadata[${k}]`);
     const pid = obj(p.payment_intent_data, 'payment_intent_data');
     if (pid && mode !== 'payment') throw invalid('You can not pass `payment_intent_data` in `setup` or `subscription` mode.', 'payment_intent_data');
 
@@ -341,6 +335,8 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       currency = cur.toLowerCase();
       total += unit * quantity;
     }
+    const limits = checkCheckoutSession({ mode, lineItemCount: (lineItems ?? []).length, amountTotal: total, currency: currency ?? 'usd' });
+    if (limits) throw new StripeApiError(400, limits);
     const created = nowSeconds();
     const sessionId = id('cs_test');
     return {
@@ -423,6 +419,9 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
         return reply(fault.status, { error: { type, message: fault.status >= 500 ? 'An unknown error occurred' : `Injected ${fault.status}` } }, headers);
       }
       authenticate(req);
+      // Stripe's parameter and metadata rules for the endpoints we call (fake-stripe-rules.ts).
+      const broken = checkRequest(method, url.pathname, entry.params);
+      if (broken) throw new StripeApiError(400, broken);
 
       // Creations (sessions, transfers) share Stripe's idempotency rules: the same key with
       // the same parameters replays the first answer; with other parameters it is refused.

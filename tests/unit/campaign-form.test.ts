@@ -14,6 +14,12 @@ describe('campaign form', () => {
     expect(r.input!.endsAt).toBe('2026-12-31T23:00:00.000Z');
   });
 
+  it('keeps the individual ceiling within one card payment and the organisation voucher count within an order', () => {
+    expect(parseCampaignForm(valid({ maxOrderIndividual: '999 999,99', maxVouchersPerOrgOrder: '10000' })).errors).toEqual({});
+    expect(parseCampaignForm(valid({ maxOrderIndividual: '1 000 000' })).errors).toEqual({ maxOrderIndividual: 'cadmin.errors.over_card_max' });
+    expect(parseCampaignForm(valid({ maxVouchersPerOrgOrder: '10001' })).errors).toEqual({ maxVouchersPerOrgOrder: 'cadmin.errors.integer' });
+  });
+
   it('reads denominations separated by ; or comma-space, refuses a bare comma list', () => {
     expect(parseDenominations('50; 10 ;20')).toEqual([1000, 2000, 5000]);
     expect(parseDenominations('12,50, 20')).toEqual([1250, 2000]);

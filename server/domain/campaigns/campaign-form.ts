@@ -1,7 +1,8 @@
 import { SHOP_CATEGORIES } from '../merchants/onboarding-form';
 import { parseEuroAmount } from '../../lib/money';
 import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
-import type { Campaign } from './campaign';
+import { CARD_MAX_CENTS } from '../orders/card-payment';
+import { MAX_ORDER_VOUCHERS, type Campaign } from './campaign';
 
 /**
  * The operator's campaign form: posted strings in, a validated CampaignInput (cents, basis
@@ -164,11 +165,13 @@ export function parseCampaignForm(values: CampaignFormValues): CampaignFormResul
   const validityDays = int('validityDays', 1, 3650);
   const maxVouchersPerOrder = int('maxVouchersPerOrder', 1, 1000);
   const maxOrderCentsIndividual = money('maxOrderIndividual') ?? 0;
-  const maxVouchersPerOrgOrder = int('maxVouchersPerOrgOrder', 1, 100_000);
+  const maxVouchersPerOrgOrder = int('maxVouchersPerOrgOrder', 1, MAX_ORDER_VOUCHERS);
   const maxOrderCentsOrg = money('maxOrderOrg') ?? 0;
   // The cheapest voucher must fit in an individual's order, or nobody could buy one by card.
   const cheapest = Math.min(...(denominationsCents ?? []), minAmountCents || Infinity);
   if (maxOrderCentsIndividual && Number.isFinite(cheapest) && cheapest > maxOrderCentsIndividual) errors.maxOrderIndividual = 'cadmin.errors.order_below_voucher';
+  // Individuals pay by card only: a ceiling above one card payment would promise what cannot be paid.
+  if (maxOrderCentsIndividual > CARD_MAX_CENTS) errors.maxOrderIndividual = 'cadmin.errors.over_card_max';
   // Half the value as commission or fee is already far beyond any real programme: a typo guard.
   const orgFeeBps = percent('orgFee', 5000);
   const commissionBps = percent('commission', 5000);

@@ -24,6 +24,12 @@ export function isAllowedAmount(c: Pick<Campaign, 'denominationsCents' | 'minAmo
   return c.denominationsCents.includes(amount) || (amount >= c.minAmountCents && amount <= c.maxAmountCents);
 }
 
+/**
+ * The most vouchers one order may hold, whatever the campaign says: an organisation's
+ * order is one line per beneficiary (API lines, form total, rows of a beneficiaries file).
+ */
+export const MAX_ORDER_VOUCHERS = 10_000;
+
 export interface OrderLine {
   amountCents: number;
   quantity: number;
@@ -48,11 +54,13 @@ export function checkOrder(c: Campaign, buyerType: BuyerType, lines: OrderLine[]
     total += line.amountCents * line.quantity;
     count += line.quantity;
   }
-  // Per-order limits guard individuals' card purchases; organisations have their own path.
-  if (buyerType === 'individual') {
-    if (count > c.maxVouchersPerOrder) return { ok: false, reason: 'too_many_vouchers', max: c.maxVouchersPerOrder };
-    if (total > c.maxOrderCentsIndividual) return { ok: false, reason: 'order_too_large', maxCents: c.maxOrderCentsIndividual };
-  }
+  // The campaign's per-order ceilings, each buyer kind its own (organisations order in bulk),
+  // on the face value bought; the service fee follows from it and the sponsor's bonus is extra.
+  const individual = buyerType === 'individual';
+  const maxVouchers = Math.min(individual ? c.maxVouchersPerOrder : c.maxVouchersPerOrgOrder, MAX_ORDER_VOUCHERS);
+  const maxCents = individual ? c.maxOrderCentsIndividual : c.maxOrderCentsOrg;
+  if (count > maxVouchers) return { ok: false, reason: 'too_many_vouchers', max: maxVouchers };
+  if (total > maxCents) return { ok: false, reason: 'order_too_large', maxCents };
   return { ok: true, totalCents: total, voucherCount: count };
 }
 

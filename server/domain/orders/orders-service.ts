@@ -14,6 +14,7 @@ import { publicCampaign } from '../campaigns/campaigns-service';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { upsertOrganisationTx } from '../organisations/organisations-service';
+import { checkCardAmount, checkoutLines } from './card-payment';
 import { checkPayment } from './order';
 import { issueOrderTx, saleLines } from './order-issuance';
 import { organisationTerms, type OrganisationOrderInput } from './organisation-order';
@@ -108,6 +109,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       cancelledAt: null,
       createdAt: now.toISOString(),
     };
+    if (input.paymentMethod === 'card') refuseUnpayableByCard(order.totalCents, input.buyer.type);
     // The sponsor bonus (individuals' purchases only: organisations' orders are invoiced
     // and the sponsor funds residents' gifts), decided on the campaign row just re-read.
     const bonusCents = input.buyer.type === 'individual' ? bonusFor(campaign, check.totalCents, buyerBonusCents(tx, campaign.id, input.buyer.email)) : 0;
@@ -144,7 +146,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       reference: order.order.reference,
       description: order.campaignName,
       totalCents: order.order.totalCents,
-      items: input.items.map((i) => ({ amountCents: i.amountCents, quantity: i.quantity })),
+      lines: checkoutLines(input.items, order.order),
       buyerEmail: input.buyer.email,
       locale: input.locale,
       successUrl: orderUrl,
@@ -159,6 +161,21 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
   }
   deps.database.transaction((tx) => updateOrder(tx, order.order.id, { checkoutRef: checkout.ref, checkoutUrl: checkout.url }));
   return { order: { ...order.order, checkoutRef: checkout.ref, checkoutUrl: checkout.url }, accessToken, paymentUrl: checkout.url };
+}
+
+/**
+ * An order one card payment cannot carry is refused before anything is written, with the
+ * way out: bank transfer for organisations, an organisation's order or several orders for
+ * individuals (who pay by card only). The message names the total and the limit.
+ */
+function refuseUnpayableByCard(totalCents: number, buyerType: BuyerType): void {
+  const check = checkCardAmount(totalCents);
+  if (check.ok) return;
+  if (check.reason === 'too_small') {
+    throw new AppError('CARD_AMOUNT_TOO_SMALL', 422, 'checkout.errors.card_amount_too_small', { items: 'checkout.errors.card_amount_too_small' }, { minCents: check.minCents });
+  }
+  const key = buyerType === 'individual' ? 'checkout.errors.card_amount_too_large_individual' : 'checkout.errors.card_amount_too_large';
+  throw new AppError('CARD_AMOUNT_TOO_LARGE', 422, key, { paymentMethod: key }, { totalCents, maxCents: check.maxCents });
 }
 
 function orderCheckError(check: Exclude<ReturnType<typeof checkOrder>, { ok: true }>): AppError {

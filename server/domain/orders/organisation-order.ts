@@ -9,12 +9,8 @@ import { SERVICE_FEE_VAT_BP } from '../invoices/invoices-service';
 import type { OrganisationInput } from '../organisations/organisations-service';
 import { checkOrganisationBuyer, type OrganisationBuyerInput } from './organisation-buyer';
 
-/**
- * The most vouchers an organisation's order may hold, one line per beneficiary: the API
- * bounds a line's quantity and the number of lines with it, the order form the total of
- * its lines and the rows of a beneficiaries file.
- */
-export const MAX_ORDER_VOUCHERS = 10_000;
+/** The API's bound on lines and quantities, the form's on its total and a file's rows (checkOrder bounds every order by it). */
+export { MAX_ORDER_VOUCHERS } from '../campaigns/campaign';
 
 export interface OrganisationOrderInput {
   /** Employer gift event printed on the vouchers (companies). */

@@ -90,6 +90,7 @@ export const campaignsAdminEn: Record<string, string> = {
   'cadmin.errors.denominations_count': '12 denominations at most.',
   'cadmin.errors.min_over_max': 'The maximum must be at least the minimum.',
   'cadmin.errors.order_below_voucher': 'This limit is below the smallest voucher: nobody could order.',
+  'cadmin.errors.over_card_max': 'Individuals pay by card: one card payment carries at most €999,999.99.',
   'cadmin.errors.choice': 'Choose one of the options offered.',
   'cadmin.errors.sponsor_needed': 'Name the sponsor who will receive the value of expired vouchers.',
   'cadmin.errors.categories': 'Tick at least one category from the list.',

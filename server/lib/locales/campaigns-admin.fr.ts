@@ -90,6 +90,7 @@ export const campaignsAdminFr: Record<string, string> = {
   'cadmin.errors.denominations_count': '12 coupures au plus.',
   'cadmin.errors.min_over_max': 'Le maximum doit être supérieur ou égal au minimum.',
   'cadmin.errors.order_below_voucher': 'Ce plafond est inférieur au plus petit bon : personne ne pourrait commander.',
+  'cadmin.errors.over_card_max': 'Les particuliers paient par carte : un paiement par carte porte au plus 999 999,99 €.',
   'cadmin.errors.choice': 'Choisissez une des options proposées.',
   'cadmin.errors.sponsor_needed': 'Indiquez le financeur qui recevra la valeur des bons expirés.',
   'cadmin.errors.categories': 'Cochez au moins une catégorie de la liste.',

@@ -133,7 +133,7 @@ export function parseOrgForm(fields: Fields, truncated: Set<string>, campaign: C
   const count = vouchers.items.reduce((n, i) => n + i.quantity, 0);
   if (!Object.keys(errors).some((k) => k === FILE_FIELD || /^(qty|free)_/.test(k))) {
     if (vouchers.items.length === 0 && !vouchers.csvReport) fail('items', 'errors.no_items');
-    else if (count > MAX_ORDER_VOUCHERS) fail('items', 'org_form.too_many_vouchers', { max: MAX_ORDER_VOUCHERS });
+    else if (count > maxVouchers(campaign)) fail('items', 'org_form.too_many_vouchers', { max: maxVouchers(campaign) });
   }
 
   const paymentMethod = values.paymentMethod === 'card' || values.paymentMethod === 'bank_transfer' ? values.paymentMethod : null;
@@ -165,6 +165,9 @@ interface Vouchers {
 
 const QUANTITY = /^\d{1,5}$/;
 
+/** The campaign's ceiling on an organisation's order (checkOrder enforces it again on every path). */
+const maxVouchers = (campaign: Campaign) => Math.min(campaign.maxVouchersPerOrgOrder, MAX_ORDER_VOUCHERS);
+
 function fromAmounts(values: OrgFormValues, campaign: Campaign, fail: Fail): Vouchers {
   const items: Item[] = [];
   for (const amountCents of campaign.denominationsCents) {
@@ -192,7 +195,7 @@ function fromFile(file: UploadedFile | null, campaign: Campaign, fail: Fail): Vo
     fail(FILE_FIELD, 'org_form.file_required');
     return none;
   }
-  const report = parseBeneficiaries(file.bytes, { minCents: campaign.minAmountCents, maxCents: campaign.maxAmountCents, maxRows: MAX_ORDER_VOUCHERS, allowedCents: null });
+  const report = parseBeneficiaries(file.bytes, { minCents: campaign.minAmountCents, maxCents: campaign.maxAmountCents, maxRows: maxVouchers(campaign), allowedCents: null });
   if (!report.ok) {
     fail(FILE_FIELD, 'org_form.file_has_errors');
     return { ...none, csvReport: report };
