@@ -240,6 +240,8 @@ export type InvoiceProblem =
 export type InvoiceCheck = { ok: true } | { ok: false; reason: InvoiceProblem; field: string };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real day: Date.parse would roll 30 February over into March. */
+const calendarDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
 type Parser = (input: string) => { ok: true; value: string } | { ok: false };
 
 /** Documents hold identifiers in canonical form (as server/lib/identifiers.ts normalises them). */
@@ -282,7 +284,7 @@ export function checkInvoiceDocument(doc: InvoiceDocument): InvoiceCheck {
   if (!doc.proforma && (doc.number === null || !INVOICE_NUMBER.test(doc.number))) return { ok: false, reason: 'missing_number', field: 'number' };
   for (const f of ['issueDate', 'dueDate', 'deliveryDate', 'paidDate'] as const) {
     const v = doc[f];
-    if (v !== undefined && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) return { ok: false, reason: 'bad_date', field: f };
+    if (v !== undefined && !calendarDate(v)) return { ok: false, reason: 'bad_date', field: f };
   }
   if (doc.dueDate < doc.issueDate) return { ok: false, reason: 'due_before_issue', field: 'dueDate' };
   const lines = checkLines(doc.lines);

@@ -84,7 +84,10 @@ function checkSums(file: string): void {
   const taxTotal = cents(one(file, `${SUMS}/TaxTotalAmount`));
   expect(vat.reduce((s, c) => s + c, 0)).toBe(taxTotal);
   expect(cents(one(file, `${SUMS}/GrandTotalAmount`))).toBe(lineTotal + taxTotal);
-  expect(cents(one(file, `${SUMS}/DuePayableAmount`))).toBe(lineTotal + taxTotal);
+  // BR-CO-16: due = total − paid (BT-113, absent when nothing was paid).
+  const prepaid = xpath(file, `${SUMS}/TotalPrepaidAmount`).map(cents);
+  expect(prepaid.length).toBeLessThanOrEqual(1);
+  expect(cents(one(file, `${SUMS}/DuePayableAmount`))).toBe(lineTotal + taxTotal - (prepaid[0] ?? 0));
   if (rates.length === vat.length) rates.forEach((r, i) => expect(vat[i]).toBe(Math.round((bases[i]! * cents(r)) / 10_000)));
 }
 
