@@ -168,5 +168,6 @@ describe.runIf(hasTools)('Factur-X', () => {
     });
     validate(...files);
     for (const f of files) checkSums(f);
-  });
+    // Some 250 xmllint runs: seconds alone, a minute on a loaded machine.
+  }, 120_000);
 });
