@@ -44,6 +44,8 @@ export const statements = sqliteTable(
     reference: text('reference').notNull().unique(),
     batchId: text('batch_id').notNull().references(() => settlementBatches.id),
     merchantId: text('merchant_id').notNull().references(() => merchants.id),
+    /** The shop's SIRET when the statement was made: its commission invoice names the buyer as issued. */
+    merchantSiret: text('merchant_siret'),
     redemptionCount: integer('redemption_count').notNull(),
     grossCents: integer('gross_cents').notNull(),
     commissionCents: integer('commission_cents').notNull(),

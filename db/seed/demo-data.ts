@@ -1,19 +1,22 @@
 import { ibanWithCheckDigits } from '../../server/lib/identifiers';
-/** Fictitious partner shops of the Seine estuary, with varied categories and towns. */
+/**
+ * Fictitious partner shops of the Seine estuary, with varied categories and towns. Their
+ * SIRETs are fictitious too (Luhn-valid, SIREN 9xx…): the commission invoice names them.
+ */
 export const demoMerchants = [
-  { slug: 'librairie-la-galerne', name: 'Librairie La Galerne', category: 'Librairie', address: '148 rue de Paris', postalCode: '76600', city: 'Le Havre', website: 'https://example.org/galerne' },
-  { slug: 'fromagerie-du-marche', name: 'Fromagerie du Marché', category: 'Alimentation fine', address: '12 rue Bernardin de Saint-Pierre', postalCode: '76600', city: 'Le Havre', website: null },
-  { slug: 'atelier-velo-oceane', name: 'Atelier Vélo Océane', category: 'Sport et loisirs', address: '55 boulevard de Strasbourg', postalCode: '76600', city: 'Le Havre', website: 'https://example.org/velo-oceane' },
-  { slug: 'maison-lemarchand', name: 'Maison Lemarchand', category: 'Prêt-à-porter', address: '8 place de l’Hôtel de Ville', postalCode: '76600', city: 'Le Havre', website: null },
-  { slug: 'galerie-des-peintres', name: 'Galerie des Peintres', category: 'Art et décoration', address: '3 quai Saint-Étienne', postalCode: '14600', city: 'Honfleur', website: 'https://example.org/galerie-peintres' },
-  { slug: 'le-grenier-a-sel', name: 'Le Grenier à Sel', category: 'Restaurant', address: '21 rue de la République', postalCode: '14600', city: 'Honfleur', website: null },
-  { slug: 'bijouterie-falaise', name: 'Bijouterie Falaise', category: 'Bijouterie', address: '17 rue Jacques Huet', postalCode: '76400', city: 'Fécamp', website: null },
-  { slug: 'le-comptoir-benedictin', name: 'Le Comptoir Bénédictin', category: 'Épicerie fine', address: '110 rue Alexandre Le Grand', postalCode: '76400', city: 'Fécamp', website: 'https://example.org/comptoir' },
-  { slug: 'coiffure-alabaster', name: 'Coiffure Alabaster', category: 'Beauté et bien-être', address: '6 rue Monge', postalCode: '76790', city: 'Étretat', website: null },
-  { slug: 'jouets-harfleur', name: 'Le Coffre à Jouets', category: 'Jouets', address: '4 rue de la Chaussée', postalCode: '76700', city: 'Harfleur', website: null },
-  { slug: 'fleurs-montivilliers', name: 'Au Jardin d’Abbaye', category: 'Fleuriste', address: '2 rue Félix Faure', postalCode: '76290', city: 'Montivilliers', website: 'https://example.org/jardin-abbaye' },
-  { slug: 'quincaillerie-bolbec', name: 'Quincaillerie Centrale', category: 'Bricolage', address: '31 rue de la République', postalCode: '76210', city: 'Bolbec', website: null },
-  { slug: 'cinema-lillebonne', name: 'Cinéma Le Juliobona', category: 'Culture', address: '9 place Félix Faure', postalCode: '76170', city: 'Lillebonne', website: 'https://example.org/juliobona' },
+  { slug: 'librairie-la-galerne', name: 'Librairie La Galerne', category: 'Librairie', address: '148 rue de Paris', postalCode: '76600', city: 'Le Havre', siret: '90176037100012', website: 'https://example.org/galerne' },
+  { slug: 'fromagerie-du-marche', name: 'Fromagerie du Marché', category: 'Alimentation fine', address: '12 rue Bernardin de Saint-Pierre', postalCode: '76600', city: 'Le Havre', siret: '90276074300010', website: null },
+  { slug: 'atelier-velo-oceane', name: 'Atelier Vélo Océane', category: 'Sport et loisirs', address: '55 boulevard de Strasbourg', postalCode: '76600', city: 'Le Havre', siret: '90376111200015', website: 'https://example.org/velo-oceane' },
+  { slug: 'maison-lemarchand', name: 'Maison Lemarchand', category: 'Prêt-à-porter', address: '8 place de l’Hôtel de Ville', postalCode: '76600', city: 'Le Havre', siret: '90476148300018', website: null },
+  { slug: 'galerie-des-peintres', name: 'Galerie des Peintres', category: 'Art et décoration', address: '3 quai Saint-Étienne', postalCode: '14600', city: 'Honfleur', siret: '90576185400017', website: 'https://example.org/galerie-peintres' },
+  { slug: 'le-grenier-a-sel', name: 'Le Grenier à Sel', category: 'Restaurant', address: '21 rue de la République', postalCode: '14600', city: 'Honfleur', siret: '90676222400010', website: null },
+  { slug: 'bijouterie-falaise', name: 'Bijouterie Falaise', category: 'Bijouterie', address: '17 rue Jacques Huet', postalCode: '76400', city: 'Fécamp', siret: '90776259500011', website: null },
+  { slug: 'le-comptoir-benedictin', name: 'Le Comptoir Bénédictin', category: 'Épicerie fine', address: '110 rue Alexandre Le Grand', postalCode: '76400', city: 'Fécamp', siret: '90876296600012', website: 'https://example.org/comptoir' },
+  { slug: 'coiffure-alabaster', name: 'Coiffure Alabaster', category: 'Beauté et bien-être', address: '6 rue Monge', postalCode: '76790', city: 'Étretat', siret: '90976333600015', website: null },
+  { slug: 'jouets-harfleur', name: 'Le Coffre à Jouets', category: 'Jouets', address: '4 rue de la Chaussée', postalCode: '76700', city: 'Harfleur', siret: '91076370500019', website: null },
+  { slug: 'fleurs-montivilliers', name: 'Au Jardin d’Abbaye', category: 'Fleuriste', address: '2 rue Félix Faure', postalCode: '76290', city: 'Montivilliers', siret: '91176407400017', website: 'https://example.org/jardin-abbaye' },
+  { slug: 'quincaillerie-bolbec', name: 'Quincaillerie Centrale', category: 'Bricolage', address: '31 rue de la République', postalCode: '76210', city: 'Bolbec', siret: '91276444600015', website: null },
+  { slug: 'cinema-lillebonne', name: 'Cinéma Le Juliobona', category: 'Culture', address: '9 place Félix Faure', postalCode: '76170', city: 'Lillebonne', siret: '91376481700015', website: 'https://example.org/juliobona' },
 ] as const;
 
 export const demoCampaigns = [

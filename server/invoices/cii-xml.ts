@@ -1,7 +1,7 @@
 import { translate } from '../lib/i18n';
 import { decimalAmount } from '../lib/money';
 import { escapeXml } from '../lib/xml';
-import { computeTotals, type Buyer, type InvoiceDocument, type PostalAddress } from './invoice-document';
+import { computeTotals, documentTotals, isPaidInFull, type Buyer, type InvoiceDocument, type PostalAddress } from './invoice-document';
 import { lineDescription, paymentClauses, sellerLegalMentions } from './invoice-texts';
 
 /**
@@ -11,8 +11,16 @@ import { lineDescription, paymentClauses, sellerLegalMentions } from './invoice-
  *
  * Chorus Pro mapping: BT-10 BuyerReference = service code, BT-13 BuyerOrderReferencedDocument
  * = commitment number, buyer SIRET under ISO 6523 scheme 0009 both as BT-46 (identifier)
- * and BT-47 (legal registration), seller SIRET as BT-30, BT-23 "A1" (supplier's invoice).
+ * and BT-47 (legal registration), seller SIRET as BT-30, and BT-23 the Chorus Pro billing
+ * frame (« cadre de facturation »): "A2" (« dépôt par un fournisseur d'une facture déjà
+ * payée ») when the invoice was paid in full before it was issued, which is how every order
+ * invoice is issued today, else "A1" (« dépôt par un fournisseur d'une facture »). Source:
+ * AIFE, Dossier de spécifications externes Chorus Pro, annexe « Processus de facturation »
+ * (the frames) and annexe EDI « Description des formats » (the CII path of the frame).
  * Texts are French, the language Chorus Pro and French public accountants read.
+ *
+ * A paid invoice carries BT-113 TotalPrepaidAmount = what was paid and BT-115
+ * DuePayableAmount = total − paid (BR-CO-16), so an « acquittée » invoice asks for 0.
  *
  * Category O (vouchers) brings EN 16931's BR-O rules: no seller or buyer VAT identifier
  * (BR-O-02) and no other VAT category on the same invoice (BR-O-11..14). facturx.ts refuses
@@ -140,7 +148,7 @@ function headerAgreement(doc: InvoiceDocument, withVat: boolean): XmlNode {
 }
 
 function headerSettlement(doc: InvoiceDocument): XmlNode {
-  const m = computeTotals(doc.lines);
+  const m = documentTotals(doc);
   return el('ram:ApplicableHeaderTradeSettlement', [
     text('ram:PaymentReference', doc.transferReference),
     text('ram:InvoiceCurrencyCode', doc.currency),
@@ -167,9 +175,15 @@ function headerSettlement(doc: InvoiceDocument): XmlNode {
       text('ram:TaxBasisTotalAmount', xmlDecimal(m.netCents)),
       text('ram:TaxTotalAmount', xmlDecimal(m.vatCents), { currencyID: doc.currency }),
       text('ram:GrandTotalAmount', xmlDecimal(m.grossCents)),
+      m.paidCents > 0 && text('ram:TotalPrepaidAmount', xmlDecimal(m.paidCents)),
       text('ram:DuePayableAmount', xmlDecimal(m.dueCents)),
     ]),
   ]);
+}
+
+/** BT-23 for Chorus Pro: A2 for an invoice already paid in full, A1 for one still to pay. */
+export function chorusFrame(doc: InvoiceDocument): 'A1' | 'A2' {
+  return isPaidInFull(documentTotals(doc)) ? 'A2' : 'A1';
 }
 
 /** The factur-x.xml of an invoice (not a pro-forma: EN 16931 has no such document type). */
@@ -177,7 +191,7 @@ export function buildCiiXml(doc: InvoiceDocument): string {
   const hasO = doc.lines.some((l) => l.kind === 'voucher');
   const root = el('rsm:CrossIndustryInvoice', [
     el('rsm:ExchangedDocumentContext', [
-      doc.buyer.kind === 'public' && el('ram:BusinessProcessSpecifiedDocumentContextParameter', [text('ram:ID', 'A1')]),
+      doc.buyer.kind === 'public' && el('ram:BusinessProcessSpecifiedDocumentContextParameter', [text('ram:ID', chorusFrame(doc))]),
       el('ram:GuidelineSpecifiedDocumentContextParameter', [text('ram:ID', 'urn:cen.eu:en16931:2017')]),
     ]),
     el('rsm:ExchangedDocument', [text('ram:ID', doc.number ?? ''), text('ram:TypeCode', '380'), date102('ram:IssueDateTime', doc.issueDate), ...notes(doc)]),

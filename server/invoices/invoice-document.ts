@@ -115,8 +115,18 @@ export interface InvoiceDocument {
   lines: InvoiceLine[];
   /** Free text replacing the standard payment terms sentence. */
   paymentTerms?: string;
-  /** YYYY-MM-DD when the invoice was paid before it was issued (« acquittée le … »). */
+  /**
+   * YYYY-MM-DD when the invoice was paid before it was issued (« acquittée le … »): the day
+   * the payment that completed it was received (a transfer's value date as the operator
+   * recorded it, a card payment's confirmation), not the day it was booked.
+   */
   paidDate?: string;
+  /**
+   * BT-113, what the buyer had paid when the invoice was issued, in cents. Documents stored
+   * before this field existed leave it out: they were all issued paid in full when they
+   * carry `paidDate` (see paidAmountCents), so they still render as issued, with 0 to pay.
+   */
+  paidCents?: number;
   /** Late-payment rate for companies: the ECB refinancing rate plus this many points (public buyers: 8 by law). */
   latePenaltyPoints: number;
   /** What the buyer writes on the bank transfer (BT-83): the invoice number, or the order reference on a pro-forma. */
@@ -146,7 +156,9 @@ export interface InvoiceTotals {
   netCents: number;
   vatCents: number;
   grossCents: number;
-  /** Nothing is prepaid on these documents: due = gross. */
+  /** BT-113: paid before the invoice was issued (0 on a pro-forma or an unpaid invoice). */
+  paidCents: number;
+  /** BT-115 = gross − paid (BR-CO-16; no rounding amount on these documents). */
   dueCents: number;
 }
 
@@ -167,7 +179,7 @@ export function lineAmounts(line: InvoiceLine): LineAmounts {
   return { category: 'S', rateBp: line.vatRateBp, quantity: line.quantity, unitCents: line.unitCents, netCents: safe(line.quantity * line.unitCents) };
 }
 
-export function computeTotals(lines: readonly InvoiceLine[]): InvoiceTotals {
+export function computeTotals(lines: readonly InvoiceLine[], paidCents = 0): InvoiceTotals {
   const amounts = lines.map(lineAmounts);
   const groups = new Map<string, VatGroup>();
   for (const a of amounts) {
@@ -182,8 +194,23 @@ export function computeTotals(lines: readonly InvoiceLine[]): InvoiceTotals {
   const netCents = safe(amounts.reduce((s, a) => s + a.netCents, 0));
   const vatCents = safe(vat.reduce((s, g) => s + g.vatCents, 0));
   const grossCents = safe(netCents + vatCents);
-  return { lines: amounts, vat, netCents, vatCents, grossCents, dueCents: grossCents };
+  return { lines: amounts, vat, netCents, vatCents, grossCents, paidCents: safe(paidCents), dueCents: safe(grossCents - paidCents) };
 }
+
+/** What the document says was already paid: its `paidCents`, or for a document stored without it, the whole total when it says « acquittée ». */
+export function paidAmountCents(doc: Pick<InvoiceDocument, 'proforma' | 'paidDate' | 'paidCents' | 'lines'>): number {
+  if (doc.proforma) return 0;
+  if (doc.paidCents !== undefined) return doc.paidCents;
+  return doc.paidDate ? computeTotals(doc.lines).grossCents : 0;
+}
+
+/** The totals of a document, what was paid and what is left to pay included. */
+export function documentTotals(doc: InvoiceDocument): InvoiceTotals {
+  return computeTotals(doc.lines, paidAmountCents(doc));
+}
+
+/** Paid in full before issue: 0 to pay (Chorus Pro's « facture déjà payée » frame for a public buyer). */
+export const isPaidInFull = (t: Pick<InvoiceTotals, 'paidCents' | 'dueCents'>) => t.paidCents > 0 && t.dueCents === 0;
 
 /** "FAC-2026-000123": the year of issue and a gap-free sequence number kept by the caller. */
 export function formatInvoiceNumber(year: number, sequence: number): string {
@@ -197,6 +224,7 @@ export type InvoiceProblem =
   | 'bad_quantity'
   | 'bad_amount'
   | 'bad_vat_rate'
+  | 'bad_paid_amount'
   | 'missing_number'
   | 'unexpected_number'
   | 'bad_date'
@@ -212,6 +240,8 @@ export type InvoiceProblem =
 export type InvoiceCheck = { ok: true } | { ok: false; reason: InvoiceProblem; field: string };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real day: Date.parse would roll 30 February over into March. */
+const calendarDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
 type Parser = (input: string) => { ok: true; value: string } | { ok: false };
 
 /** Documents hold identifiers in canonical form (as server/lib/identifiers.ts normalises them). */
@@ -252,13 +282,17 @@ function checkIdentifiers(doc: InvoiceDocument): InvoiceCheck {
 export function checkInvoiceDocument(doc: InvoiceDocument): InvoiceCheck {
   if (doc.proforma && doc.number !== null) return { ok: false, reason: 'unexpected_number', field: 'number' };
   if (!doc.proforma && (doc.number === null || !INVOICE_NUMBER.test(doc.number))) return { ok: false, reason: 'missing_number', field: 'number' };
-  for (const f of ['issueDate', 'dueDate', 'deliveryDate'] as const) {
+  for (const f of ['issueDate', 'dueDate', 'deliveryDate', 'paidDate'] as const) {
     const v = doc[f];
-    if (v !== undefined && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) return { ok: false, reason: 'bad_date', field: f };
+    if (v !== undefined && !calendarDate(v)) return { ok: false, reason: 'bad_date', field: f };
   }
   if (doc.dueDate < doc.issueDate) return { ok: false, reason: 'due_before_issue', field: 'dueDate' };
   const lines = checkLines(doc.lines);
-  return lines.ok ? checkIdentifiers(doc) : lines;
+  if (!lines.ok) return lines;
+  // A pro-forma asks for money: nothing is paid on it. An invoice is paid at most in full (an overpayment is refunded, not invoiced).
+  const paid = doc.paidCents;
+  if (paid !== undefined && (doc.proforma || !Number.isSafeInteger(paid) || paid < 0 || paid > computeTotals(doc.lines).grossCents)) return { ok: false, reason: 'bad_paid_amount', field: 'paidCents' };
+  return checkIdentifiers(doc);
 }
 
 export function assertInvoiceDocument(doc: InvoiceDocument): void {

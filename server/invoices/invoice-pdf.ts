@@ -2,7 +2,7 @@ import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { formatLongDate } from '../lib/dates';
 import { formatIban } from '../lib/identifiers';
-import { assertInvoiceDocument, computeTotals, type InvoiceDocument, type InvoiceTotals } from './invoice-document';
+import { assertInvoiceDocument, documentTotals, type InvoiceDocument, type InvoiceTotals } from './invoice-document';
 import { formatRate as rateText, lineDescription as lineText, paymentClauses, sellerLegalMentions } from './invoice-texts';
 import { A4, BRAND } from '../pdf/pdf-output';
 import { addressLines, collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from './invoice-page';
@@ -40,7 +40,7 @@ interface Ctx {
 function invoiceContext(doc: InvoiceDocument, locale: string): Ctx {
   return {
     doc,
-    totals: computeTotals(doc.lines),
+    totals: documentTotals(doc),
     locale,
     t: (key, params) => pdfText(translate(locale, key, params)),
     money: (c) => pdfText(formatMoney(c, locale)),
@@ -106,7 +106,10 @@ function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
     if (g.rateBp === null) rows.push([t('invoice.out_of_scope_group'), c.money(g.baseCents), false]);
     else rows.push([t('invoice.vat_group', { rate: formatRate(g.rateBp, c.locale), base: c.money(g.baseCents) }), c.money(g.vatCents), false]);
   }
-  rows.push([t('invoice.total_vat'), c.money(totals.vatCents), false], [t('invoice.total_gross'), c.money(totals.grossCents), true], [t('invoice.amount_due'), c.money(totals.dueCents), true]);
+  rows.push([t('invoice.total_vat'), c.money(totals.vatCents), false], [t('invoice.total_gross'), c.money(totals.grossCents), true]);
+  // BT-113 as a deduction, so the column adds up: total − already paid = what is left to pay.
+  if (totals.paidCents > 0) rows.push([t('invoice.already_paid'), c.money(-totals.paidCents), false]);
+  rows.push([t('invoice.amount_due'), c.money(totals.dueCents), true]);
   if (y + rows.length * 16 > BOTTOM) y = newPage(pdf);
   const x = X + W - 280;
   for (const [label, value, strong] of rows) {

@@ -53,7 +53,9 @@ export function loadStatementDocument(database: Database_, statementId: string, 
   const statement = findStatement(db, statementId);
   if (!statement || (merchantId !== undefined && statement.merchantId !== merchantId)) return undefined;
   const batch = findBatch(db, statement.batchId)!;
-  const shop = db.get<StatementShop>(sql`SELECT id, name, address, postal_code AS postalCode, city, siret FROM merchants WHERE id = ${statement.merchantId}`);
+  const live = db.get<StatementShop>(sql`SELECT id, name, address, postal_code AS postalCode, city, siret FROM merchants WHERE id = ${statement.merchantId}`);
+  // The commission invoice names the shop by the SIRET it had when invoiced, not today's.
+  const shop = { ...live, siret: statement.merchantSiret ?? live.siret };
   const names = campaignNames(db, statement.id);
   const campaigns = statementCampaignRows(db, statement.id)
     .map((c) => ({ ...c, name: names.get(c.campaignId) ?? c.campaignId, netCents: c.grossCents - c.commissionCents - c.vatCents }))

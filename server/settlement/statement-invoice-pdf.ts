@@ -17,8 +17,9 @@ import { calendarNoon, type StatementDocument } from './statement-data';
  * Amounts are the stored per-campaign ones (the settlement's rounding unit), never
  * recomputed: the invoice always equals what was deducted. The layout and legal mentions
  * follow server/invoices/invoice-pdf.ts: same page kit (invoice-page.ts: PDF/A-3b, embedded
- * font, rows, footers) and texts; the parties and totals differ (a shop has no SIRET
- * requirement here, and nothing is due).
+ * font, rows, footers) and texts; the totals differ (nothing is due). The buyer is named
+ * with its SIRET as copied onto the statement when it was made (the invoice as issued);
+ * only a shop registered before SIRETs were asked for may have none.
  */
 
 export interface StatementInvoiceDeps {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { checkInvoiceDocument, computeTotals, formatInvoiceNumber, vatOn, type InvoiceLine } from '../../server/invoices/invoice-document';
 import { divideRounded } from '../../server/lib/money';
 import { renderInvoicePdf } from '../../server/invoices/invoice-pdf';
-import { company, companySeller, feeLine, invoiceDocument, proformaDocument, townHall, voucherLines } from '../fixtures/invoice-documents';
+import { company, companySeller, feeLine, invoiceDocument, paidInvoiceDocument, proformaDocument, townHall, voucherLines } from '../fixtures/invoice-documents';
 
 const hasPoppler = existsSync('/usr/bin/pdftotext') && existsSync('/usr/bin/pdffonts');
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftotext, pdffonts)');
@@ -163,6 +163,21 @@ describe.runIf(hasPoppler)('invoice PDF', () => {
       for (const mention of ['INVOICE', 'Issue date', '2 March 2026', 'Due date', 'Multi-purpose vouchers', 'face value €20.00', 'Out of scope', 'VAT 20% on €150.00', 'Amount due', '€5,180.00', '€40', 'No discount for early payment']) {
         expect(text, mention).toContain(mention);
       }
+    }));
+
+  it('shows an invoice paid before issue as paid: the amount already paid, 0 to pay, the day the money arrived', () =>
+    withDir(async (dir) => {
+      const flat = (s: string) => s.replace(/\s+/g, ' ');
+      const fr = flat(pdfText(await renderInvoicePdf(paidInvoiceDocument({ seller: companySeller }), 'fr'), dir, 'paid-fr.pdf'));
+      for (const mention of ['Total TTC 5 180,00 €', 'Déjà payé -5 180,00 €', 'Net à payer 0,00 €', 'Facture acquittée le 27 février 2026', 'Date d’émission 2 mars 2026']) {
+        expect(fr, mention).toContain(mention);
+      }
+      expect(fr).not.toContain('Net à payer 5 180,00 €');
+      const en = flat(pdfText(await renderInvoicePdf(paidInvoiceDocument(), 'en'), dir, 'paid-en.pdf'));
+      for (const mention of ['Already paid -€5,180.00', 'Amount due €0.00', 'Invoice paid on 27 February 2026']) expect(en, mention).toContain(mention);
+      // An invoice stored before the paid amount was kept reads the same: « acquittée » meant paid in full.
+      const stored = invoiceDocument({ seller: companySeller, issueDate: '2026-03-02', dueDate: '2026-03-02', paidDate: '2026-02-27' });
+      expect(flat(pdfText(await renderInvoicePdf(stored, 'fr'), dir, 'stored.pdf'))).toContain('Déjà payé -5 180,00 € Net à payer 0,00 €');
     }));
 
   it('titles a pro-forma, carries the order reference and the transfer instructions, and no invoice number', () =>

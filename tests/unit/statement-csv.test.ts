@@ -32,7 +32,7 @@ function documentFor(campaigns: Campaign[], lines: StatementLine[]): StatementDo
   const at = '2026-11-16T10:00:00.000Z';
   return {
     statement: {
-      id: 'st', reference: 'REL-2026-000001', batchId: 'b', merchantId: 'm', redemptionCount: amounts.redemptionCount, grossCents: amounts.grossCents, commissionCents: amounts.commissionCents,
+      id: 'st', reference: 'REL-2026-000001', batchId: 'b', merchantId: 'm', merchantSiret: null, redemptionCount: amounts.redemptionCount, grossCents: amounts.grossCents, commissionCents: amounts.commissionCents,
       vatCents: amounts.vatCents, breakageCents: 0, netCents: amounts.netCents, method: 'sepa', iban: 'FR7630006000011234567890189', bic: null, accountHolder: 'Shop', stripeAccountId: null, stripeTransferId: null,
       status: 'pending', failureReason: null, invoiceNumber: 'FAC-2026-000001', journalId: 'j', paidJournalId: null, paidAt: null, createdAt: '2026-12-01T00:00:00.000Z',
     },

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { invoices } from '../../../db/schema/index';
+import { invoices, journals, payments } from '../../../db/schema/index';
 import { computeTotals, type Buyer, type InvoiceDocument, type InvoiceLine, type Seller } from '../../invoices/invoice-document';
 import { newId } from '../../lib/ids';
 import { addDays, parisDate } from '../../lib/paris-time';
@@ -18,6 +18,40 @@ export interface InvoiceSource {
   items: OrderItem[];
   campaignName: string;
   operator: Seller;
+  /** The money received for the order (an invoice's paid amount and date come from it). */
+  payments?: ReceivedPayment[];
+}
+
+export interface ReceivedPayment {
+  amountCents: number;
+  /** When the money arrived: the transfer's received date as recorded, the card payment's confirmation. */
+  receivedAt: string;
+}
+
+/**
+ * When an order was paid in full and how much of it was paid: payments taken in the order
+ * they were received (not recorded), the one that brings the sum to the total dates it.
+ * A transfer recorded on the 10th but received on the 3rd pays on the 3rd. What arrived
+ * beyond the total (an overpayment, refunded apart) is not on the invoice.
+ */
+export function paidInFull(received: readonly ReceivedPayment[], totalCents: number): { paidCents: number; paidAt: string } | undefined {
+  let sum = 0;
+  const byArrival = [...received].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  for (const p of byArrival) {
+    sum += p.amountCents;
+    if (sum >= totalCents) return { paidCents: totalCents, paidAt: p.receivedAt };
+  }
+  return undefined;
+}
+
+/** The payments booked for an order, without those held in suspense (an amount that did not match). */
+export function receivedPayments(tx: Tx, orderId: string): ReceivedPayment[] {
+  return tx
+    .select({ amountCents: payments.amountCents, receivedAt: payments.receivedAt })
+    .from(payments)
+    .innerJoin(journals, eq(journals.id, payments.journalId))
+    .where(and(eq(payments.orderId, orderId), ne(journals.kind, 'payment_suspense')))
+    .all();
 }
 
 function buyerOf(org: Organisation, order: Order): Buyer {
@@ -41,10 +75,19 @@ function linesOf(src: InvoiceSource): InvoiceLine[] {
   return lines;
 }
 
+/** The invoice's « acquittée » part: paid amount (BT-113) and the Paris day the payment completing it was received. */
+function paidPart(src: InvoiceSource): Pick<InvoiceDocument, 'paidDate' | 'paidCents'> {
+  const paid = src.payments && paidInFull(src.payments, src.order.totalCents);
+  if (paid) return { paidDate: parisDate(new Date(paid.paidAt)), paidCents: paid.paidCents };
+  // Issued only once paid: without the payment rows, the order's own stamp is the best date.
+  return src.order.paidAt ? { paidDate: parisDate(new Date(src.order.paidAt)), paidCents: src.order.totalCents } : {};
+}
+
 /**
  * The document for an order: a pro-forma before payment (no number; it carries the IBAN
- * and the transfer reference), the invoice once paid. Its total must be the order's total
- * to the cent — the order's fee VAT is computed with the same rule (vatOn).
+ * and the transfer reference), the invoice once paid (what was paid, 0 to pay, and the day
+ * the money arrived). Its total must be the order's total to the cent — the order's fee VAT
+ * is computed with the same rule (vatOn).
  */
 export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; number: string | null; now: Date }): InvoiceDocument {
   const issueDate = parisDate(opts.now);
@@ -60,7 +103,7 @@ export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; num
     lines: linesOf(src),
     latePenaltyPoints: src.organisation.kind === 'municipality' ? 8 : 10,
     transferReference: src.order.transferReference ?? src.order.reference,
-    ...(opts.proforma || !src.order.paidAt ? {} : { paidDate: parisDate(new Date(src.order.paidAt)) }),
+    ...(opts.proforma ? {} : paidPart(src)),
   };
   const total = computeTotals(doc.lines).grossCents;
   if (total !== src.order.totalCents) throw new Error(`invoice total ${total} ≠ order total ${src.order.totalCents} for ${src.order.reference}`);
@@ -76,7 +119,7 @@ export function issueInvoiceTx(tx: Tx, src: InvoiceSource, now: Date): Invoice {
   if (existing) return existing;
   const year = Number(parisDate(now).slice(0, 4));
   const { seq, number } = allocateInvoiceNumber(tx, year);
-  const document = orderDocument(src, { proforma: false, number, now });
+  const document = orderDocument({ ...src, payments: src.payments ?? receivedPayments(tx, src.order.id) }, { proforma: false, number, now });
   const invoice: Invoice = {
     id: newId(),
     kind: 'invoice',

@@ -17,6 +17,7 @@ export interface BankTransferInput {
   amountCents: number;
   /** The bank's reference of the credit (unique per transfer): what makes recording idempotent. */
   reference: string;
+  /** When the bank received it (its value date), now by default: the paid date of the invoice. */
   receivedAt?: Date;
   actor: string;
 }
@@ -42,6 +43,8 @@ export interface TransferOutcome {
 export function recordBankTransfer(deps: { database: Database_; clock: Clock; operator: Seller }, input: BankTransferInput): TransferOutcome {
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
+    // The invoice is dated « acquittée » on this day: money cannot have arrived tomorrow.
+    if (input.receivedAt && input.receivedAt.getTime() > now.getTime()) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { receivedAt: 'operator.errors.received_future' });
     const order = findOrder(tx, input.orderId);
     if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
     const prior = findPayment(tx, BANK_TRANSFER, input.reference);

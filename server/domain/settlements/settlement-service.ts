@@ -106,7 +106,7 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
         ].filter((l) => l.amountCents !== 0),
       }, now);
       tx.insert(statements).values({
-        id: statementId, reference: statementRef, batchId, merchantId: p.merchant.id, redemptionCount: amounts.redemptionCount,
+        id: statementId, reference: statementRef, batchId, merchantId: p.merchant.id, merchantSiret: p.merchant.siret, redemptionCount: amounts.redemptionCount,
         grossCents: amounts.grossCents, commissionCents: amounts.commissionCents, vatCents: amounts.vatCents, breakageCents: p.breakageCents, netCents,
         method: p.route.method, iban: p.route.method === 'sepa' ? p.route.iban : null, bic: p.route.method === 'sepa' ? p.route.bic : null,
         accountHolder: p.route.accountHolder, stripeAccountId: p.route.method === 'stripe' ? p.route.stripeAccountId : null,
@@ -136,10 +136,10 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
   });
 }
 
-type ShopRow = { id: string; slug: string; name: string; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null; contactEmail: string | null };
+type ShopRow = { id: string; slug: string; name: string; siret: string | null; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null; contactEmail: string | null };
 
 function shopRow(tx: Tx, id: string): ShopRow {
-  return tx.get<ShopRow>(sql`SELECT id, slug, name, iban, bic, account_holder AS accountHolder, stripe_account_id AS stripeAccountId, contact_email AS contactEmail FROM merchants WHERE id = ${id}`);
+  return tx.get<ShopRow>(sql`SELECT id, slug, name, siret, iban, bic, account_holder AS accountHolder, stripe_account_id AS stripeAccountId, contact_email AS contactEmail FROM merchants WHERE id = ${id}`);
 }
 
 /** The shop's contact address, else its owners (active accounts). */

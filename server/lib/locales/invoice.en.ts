@@ -33,6 +33,7 @@ export const invoiceEn: Record<string, string> = {
   'invoice.out_of_scope_group': 'Outside the scope of VAT (1)',
   'invoice.total_vat': 'Total VAT',
   'invoice.total_gross': 'Total incl. VAT',
+  'invoice.already_paid': 'Already paid',
   'invoice.amount_due': 'Amount due',
   'invoice.voucher_vat_mention': '(1) Multi-purpose vouchers: their sale is outside the scope of VAT (article 256 ter, 2 of the French tax code; article 30 ter of directive 2006/112/EC). VAT is due by the shop when the voucher is spent.',
   'invoice.vat_exemption_reason': 'Outside the scope of VAT: multi-purpose vouchers (article 256 ter, 2 of the French tax code)',

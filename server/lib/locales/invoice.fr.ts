@@ -33,6 +33,7 @@ export const invoiceFr: Record<string, string> = {
   'invoice.out_of_scope_group': 'Hors champ de la TVA (1)',
   'invoice.total_vat': 'Total TVA',
   'invoice.total_gross': 'Total TTC',
+  'invoice.already_paid': 'Déjà payé',
   'invoice.amount_due': 'Net à payer',
   'invoice.voucher_vat_mention': '(1) Bons à usages multiples : leur vente est hors du champ de la TVA (article 256 ter, 2 du CGI ; article 30 ter de la directive 2006/112/CE). La TVA est due par le commerçant lorsque le bon est utilisé.',
   'invoice.vat_exemption_reason': 'Hors champ de la TVA : bons à usages multiples (article 256 ter, 2 du CGI)',
