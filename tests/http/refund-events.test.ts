@@ -166,6 +166,23 @@ describe('refunds Stripe answers pending', () => {
   });
 });
 
+describe('a refund that fails after Stripe confirmed it', () => {
+  it('is no longer counted as refunded: the money is parked for review and the order flagged', async () => {
+    const o = await paidCardOrder([{ amountCents: 25_00, quantity: 1 }]);
+    const r = await refundUnusedVouchers(deps(), { orderId: o.id, actor: 'test', reason: 'Carte fermée' });
+    expect(r.status).toBe('succeeded');
+    expect(orderRow(o.id)).toEqual({ status: 'refunded', refunded_cents: 25_00 });
+
+    expect(await settle(r.providerRef, 'failed')).toEqual(['review', 'ignored']);
+    expect(refundsOf(o.id)[0]).toMatchObject({ status: 'failed', failure_reason: 'expired_or_canceled_card' });
+    expect(orderRow(o.id)).toEqual({ status: 'paid', refunded_cents: 0 });
+    expect(all(`SELECT review_reason FROM orders WHERE id = ?`, o.id)).toEqual([{ review_reason: 'refund_failed' }]);
+    const parked = all<{ n: number }>(`SELECT COALESCE(SUM(l.amount_cents), 0) n FROM journal_lines l JOIN journals j ON j.id = l.journal_id WHERE j.order_id = ? AND l.account = 'payments_suspense'`, o.id)[0]!.n;
+    expect(parked).toBe(-25_00);
+    expect(checkLedger(app.database)).toEqual([]);
+  });
+});
+
 describe('refund retries after Stripe pruned the idempotency key', () => {
   it('a refund retried 25 hours after a lost answer does not refund twice', async () => {
     const o = await paidCardOrder();

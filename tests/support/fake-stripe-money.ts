@@ -135,8 +135,11 @@ export function createRefund(s: MoneyState, p: Params): RefundObject {
 export function settleRefund(s: MoneyState, id: string, outcome: 'succeeded' | 'failed' | 'canceled', failureReason = 'expired_or_canceled_card'): { refund: RefundObject; types: string[] } {
   const r = s.refunds.get(id);
   if (!r) throw new Error(`fake Stripe: no refund ${id}`);
-  if (r.status !== 'pending') throw new Error(`fake Stripe: refund ${id} is ${r.status}, only pending refunds settle`);
-  // Canceling is for refunds that still wait (« requires_action » or pending); failure_reason only on failure.
+  // « If a customer has closed their method of payment, the bank might return the refund to
+  // us—at which point it's marked as failed » (https://docs.stripe.com/refunds#failed-refunds):
+  // a succeeded refund may still fail; nothing else leaves a final state.
+  const lateFailure = r.status === 'succeeded' && outcome === 'failed';
+  if (r.status !== 'pending' && !lateFailure) throw new Error(`fake Stripe: refund ${id} is ${r.status}; only pending refunds settle, and a succeeded one can only fail`);
   const wasHeldForFunds = r.pending_reason === 'insufficient_funds';
   r.status = outcome;
   r.pending_reason = null;

@@ -131,7 +131,7 @@ export interface FakeStripe {
   balance: () => number | null;
   /** 'pending' makes the next refunds answer `pending` (an async payment method) until reset to 'succeeded'. */
   setRefundMode: (mode: 'succeeded' | 'pending') => void;
-  /** Ends a pending refund and returns the events Stripe sends for it (refund.updated, refund.failed). */
+  /** Ends a pending refund (or fails a succeeded one) and returns the events Stripe sends for it (refund.updated, refund.failed). */
   settleRefund: (id: string, outcome: 'succeeded' | 'failed' | 'canceled', failureReason?: string) => StripeEventObject[];
   /** Reverses a transfer in part (amount) or in full, as the platform would, and returns the `transfer.reversed` event. */
   reverseTransfer: (id: string, amountCents?: number) => StripeEventObject;
