@@ -75,7 +75,13 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     expect(s.status).toBe('paid');
     const pendingBefore = payoutsPending();
 
-    const partial = stripe.reverseTransfer(s.stripe_transfer_id, 10_00);
+    // The platform reverses 10 € through the API (POST /v1/transfers/:id/reversals); Stripe
+    // refuses more than what is left, and sends transfer.reversed with the cumulative amount.
+    const sdk = stripeClient(app.config.stripe!);
+    await expect(sdk.transfers.createReversal(s.stripe_transfer_id, { amount: s.net_cents + 1 })).rejects.toMatchObject({ param: 'amount' });
+    await sdk.transfers.createReversal(s.stripe_transfer_id, { amount: 10_00 });
+    const partial = stripe.event('transfer.reversed', { ...stripe.transfers.get(s.stripe_transfer_id)! });
+    expect(partial.data.object).toMatchObject({ amount_reversed: 10_00, reversed: false });
     expect((await stripe.deliver(app.url, partial, WEBHOOK_SECRET)).body.outcome).toBe('applied');
     expect(statementOf(shop)).toMatchObject({ status: 'partially_reversed', reversed_cents: 10_00 });
     expect(payoutsPending() - pendingBefore).toBe(10_00);
