@@ -60,13 +60,19 @@ export const statements = sqliteTable(
     accountHolder: text('account_holder').notNull(),
     stripeAccountId: text('stripe_account_id'),
     stripeTransferId: text('stripe_transfer_id'),
-    status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull(),
+    /**
+     * pending → paid (transfer or SEPA executed); failed (refused, or fully reversed);
+     * partially_reversed: Stripe took back `reversed_cents` of a paid transfer, the rest stays paid.
+     */
+    status: text('status', { enum: ['pending', 'paid', 'failed', 'partially_reversed'] }).notNull(),
     failureReason: text('failure_reason'),
     /** The commission invoice (FAC-YYYY-NNNNNN), numbered with the other invoices. */
     invoiceNumber: text('invoice_number').notNull().unique(),
     journalId: text('journal_id').notNull(),
     paidJournalId: text('paid_journal_id'),
     paidAt: text('paid_at'),
+    /** What Stripe reversed of the transfer (transfer.amount_reversed): back in payouts_pending, still owed. */
+    reversedCents: integer('reversed_cents').notNull().default(0),
     createdAt: text('created_at').notNull(),
   },
   (t) => [uniqueIndex('statements_batch_merchant_uq').on(t.batchId, t.merchantId), index('statements_merchant_idx').on(t.merchantId)],

@@ -32,6 +32,11 @@ export class DemoProvider implements PaymentProvider {
     return { ref: `demo_re_${req.idempotencyKey}`, status: 'succeeded' };
   }
 
+  /** The demo keeps no refunds: its refund is derived from the key, so creating again returns the same one. */
+  async findRefund(): Promise<ProviderRefund | null> {
+    return null;
+  }
+
   /** The event the demo page's buttons produce. */
   simulatedEvent(checkoutRef: string, outcome: 'paid' | 'failed', amountCents: number): ProviderEvent {
     return {

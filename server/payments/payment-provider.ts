@@ -44,8 +44,13 @@ export interface ProviderEvent {
   checkoutRef?: string;
   amountCents?: number;
   currency?: string;
-  /** A Connect transfer event (settlement payouts): its id and our statement id from metadata. */
-  transfer?: { id: string; statementId?: string };
+  /**
+   * A Connect transfer event (settlement payouts): its id, our statement id from metadata,
+   * and what has been reversed so far (`transfer.reversed` fires for partial reversals too).
+   */
+  transfer?: { id: string; statementId?: string; amountReversed?: number; reversed?: boolean };
+  /** A refund event (refund.updated, refund.failed): the provider's refund as it stands now. */
+  refund?: ProviderRefund & { refundId?: string };
 }
 
 /** Money given back on a payment; `idempotencyKey` (our refund id) makes a retry return the same refund. */
@@ -56,10 +61,20 @@ export interface RefundRequest {
   idempotencyKey: string;
 }
 
+/** Finds the refund a request with this id made, if any (our refund id is in its metadata). */
+export interface RefundLookup {
+  paymentRef: string;
+  refundId: string;
+}
+
 export interface ProviderRefund {
   ref: string;
-  /** Stripe answers `pending` for some payment methods: the refund is committed and is booked. */
-  status: 'succeeded' | 'pending' | 'failed';
+  /**
+   * Only `succeeded` is final money out. Stripe answers `pending` (async payment methods, or
+   * a balance too low) and settles later by event; `failed`/`canceled` mean no money left.
+   */
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
+  failureReason?: string;
 }
 
 export interface PaymentProvider {
@@ -69,4 +84,9 @@ export interface PaymentProvider {
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
   /** Refunds part or all of a captured payment. Throws on refusal (see refundRefused). */
   refund(req: RefundRequest): Promise<ProviderRefund>;
+  /**
+   * The refund an earlier request for `refundId` made, or null. Idempotency keys do not
+   * last (Stripe prunes them after 24 h): a retry looks the refund up before creating one.
+   */
+  findRefund(req: RefundLookup): Promise<ProviderRefund | null>;
 }

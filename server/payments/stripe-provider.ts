@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { checkoutTotal } from '../domain/orders/card-payment';
 import { AppError } from '../lib/errors';
 import { checkoutLineName } from './checkout-line-names';
-import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind, ProviderRefund, RefundRequest } from './payment-provider';
+import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind, ProviderRefund, RefundLookup, RefundRequest } from './payment-provider';
 
 export interface StripeSettings {
   secretKey: string;
@@ -69,11 +69,28 @@ export class StripeProvider implements PaymentProvider {
    * The idempotency key is our refund id: a retry after a crash gets the same refund.
    */
   async refund(req: RefundRequest): Promise<ProviderRefund> {
-    const session = await this.stripe.checkout.sessions.retrieve(req.paymentRef);
+    const paymentIntent = await this.paymentIntentOf(req.paymentRef);
+    const refund = await this.stripe.refunds.create({ payment_intent: paymentIntent, amount: req.amountCents, metadata: { refundId: req.idempotencyKey } }, { idempotencyKey: req.idempotencyKey });
+    return providerRefund(refund);
+  }
+
+  /**
+   * The refunds of the payment (GET /v1/refunds?payment_intent=, newest first, every page)
+   * matched on the refund id we put in metadata: found even after Stripe pruned the key.
+   */
+  async findRefund(req: RefundLookup): Promise<ProviderRefund | null> {
+    const paymentIntent = await this.paymentIntentOf(req.paymentRef);
+    for await (const refund of this.stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })) {
+      if (refund.metadata?.refundId === req.refundId) return providerRefund(refund);
+    }
+    return null;
+  }
+
+  private async paymentIntentOf(sessionId: string): Promise<string> {
+    const session = await this.stripe.checkout.sessions.retrieve(sessionId);
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
     if (!paymentIntent) throw new AppError('REFUND_NO_PAYMENT', 409, 'bonus.refund.errors.no_payment');
-    const refund = await this.stripe.refunds.create({ payment_intent: paymentIntent, amount: req.amountCents, metadata: { refundId: req.idempotencyKey } }, { idempotencyKey: req.idempotencyKey });
-    return { ref: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending' };
+    return paymentIntent;
   }
 
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent {
@@ -87,7 +104,13 @@ export class StripeProvider implements PaymentProvider {
     }
     if (event.type === 'transfer.created' || event.type === 'transfer.reversed') {
       const t = event.data.object as Stripe.Transfer;
-      return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored', transfer: { id: t.id, statementId: t.metadata?.statement_id } };
+      return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored', transfer: { id: t.id, statementId: t.metadata?.statement_id, amountReversed: t.amount_reversed ?? 0, reversed: t.reversed === true } };
+    }
+    // The SDK's API version (2026-10-28) documents refund.updated and refund.failed for every
+    // refund (since 2024-10-28.acacia); charge.refund.updated carries the same Refund object.
+    if (event.type === 'refund.updated' || event.type === 'refund.failed' || event.type === 'charge.refund.updated') {
+      const r = event.data.object as Stripe.Refund;
+      return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored', refund: { ...providerRefund(r), refundId: r.metadata?.refundId } };
     }
     const kindOf = KINDS[event.type];
     if (!kindOf) return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored' };
@@ -103,4 +126,10 @@ export class StripeProvider implements PaymentProvider {
       currency: session.currency ?? undefined,
     };
   }
+}
+
+/** Stripe's refund statuses in our words; `requires_action` waits like `pending`. */
+function providerRefund(r: Stripe.Refund): ProviderRefund {
+  const status = r.status === 'succeeded' || r.status === 'failed' || r.status === 'canceled' ? r.status : 'pending';
+  return { ref: r.id, status, ...(r.failure_reason ? { failureReason: r.failure_reason } : {}) };
 }

@@ -5,7 +5,8 @@ import { stripeClient, type StripeSettings } from './stripe-provider';
 /**
  * Stripe Connect transfers to shops' connected accounts. One transfer per statement, the
  * batch reference as `transfer_group`, the statement id as idempotency key and metadata
- * (so a webhook can be matched even before our row records the transfer id).
+ * (so a webhook can be matched even before our row records the transfer id, and a retry
+ * days later finds the transfer by group and metadata once Stripe has pruned the key).
  */
 export function stripeTransfers(stripe: Stripe): TransferGateway {
   return {
@@ -15,6 +16,13 @@ export function stripeTransfers(stripe: Stripe): TransferGateway {
         { idempotencyKey: t.idempotencyKey },
       );
       return { id: transfer.id };
+    },
+    // GET /v1/transfers?transfer_group= (every page, newest first), matched on our statement id.
+    async findTransfer(q) {
+      for await (const transfer of stripe.transfers.list({ transfer_group: q.transferGroup, limit: 100 })) {
+        if (transfer.metadata?.statement_id === q.statementId) return { id: transfer.id };
+      }
+      return null;
     },
   };
 }

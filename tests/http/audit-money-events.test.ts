@@ -79,16 +79,16 @@ describe('money events in the audit log', () => {
     const [v] = await buyVouchers(app, { amountCents: 30_00 });
     await take(shop, v!.code, 12_00);
     clock.advance(3600_000);
-    const failing = { createTransfer: async () => { throw new Error('account_invalid'); } };
+    const failing = { findTransfer: async () => null, createTransfer: async () => { throw new Error('account_invalid'); } };
     const first = await settle(app, parisDate(clock.now()), failing);
     expect(first.stripe).toEqual({ paid: 0, failed: 1 });
     const id = app.database.sqlite.prepare(`SELECT id FROM statements WHERE merchant_id = ? AND method = 'stripe'`).pluck().get(shop) as string;
     expect(entries('statement_payout_failed', id)).toEqual([expect.objectContaining({ actor: 'system:payout', entityType: 'statement', before: expect.objectContaining({ status: 'pending' }), after: expect.objectContaining({ status: 'failed', failureReason: 'account_invalid' }) })]);
 
     clock.advance(60_000);
-    await settle(app, parisDate(clock.now()), { createTransfer: async () => ({ id: 'tr_audit_1' }) });
+    await settle(app, parisDate(clock.now()), { findTransfer: async () => null, createTransfer: async () => ({ id: 'tr_audit_1' }) });
     expect(entries('statement_paid', id)).toEqual([expect.objectContaining({ actor: 'system:payout', before: { status: 'failed' }, after: expect.objectContaining({ status: 'paid', stripeTransferId: 'tr_audit_1' }) })]);
-    expect(applyTransferEvent(app, { type: 'transfer.reversed', transferId: 'tr_audit_1' })).toBe('applied');
+    expect(applyTransferEvent(app, { type: 'transfer.reversed', transferId: 'tr_audit_1', reversed: true })).toBe('applied');
     expect(entries('statement_transfer_reversed', id)).toEqual([expect.objectContaining({ actor: 'provider:stripe', before: expect.objectContaining({ status: 'paid' }), after: expect.objectContaining({ status: 'failed' }) })]);
     app.database.sqlite.prepare(`UPDATE merchants SET stripe_account_id = NULL WHERE id = ?`).run(shop);
   });

@@ -88,7 +88,7 @@ describe('refund of unused vouchers (Stripe)', () => {
 
     const [refund] = refundsOf(o.id);
     expect(refund).toMatchObject({ status: 'succeeded', amount: 50_00 });
-    const call = stripe.requests.find((r) => r.path === '/v1/refunds')!;
+    const call = stripe.requests.find((r) => r.method === 'POST' && r.path === '/v1/refunds')!;
     expect(call.idempotencyKey).toBe(refund!.id);
     expect(call.params).toMatchObject({ payment_intent: o.paymentIntent, amount: '5000' });
     expect(stripe.refunds.get(refund!.ref)).toMatchObject({ amount: 50_00, payment_intent: o.paymentIntent });
@@ -145,8 +145,10 @@ describe('refund of unused vouchers (Stripe)', () => {
 
     const done = await refundUnusedVouchers(deps(), { orderId: o.id, actor: 'test', reason: 'Retry' });
     expect(done).toMatchObject({ id: pending.id, status: 'succeeded', providerRef: answer.ref });
-    const calls = stripe.requests.filter((r) => r.path === '/v1/refunds' && r.idempotencyKey === pending.id);
-    expect(calls.map((c) => c.replayed)).toEqual([false, true]);
+    // The retry looked the refund up by payment intent and found it: no second creation.
+    const calls = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.idempotencyKey === pending.id);
+    expect(calls.map((c) => c.replayed)).toEqual([false]);
+    expect(stripe.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds' && r.params.payment_intent === o.paymentIntent)).toHaveLength(2);
     expect([...stripe.refunds.values()].filter((r) => r.payment_intent === o.paymentIntent)).toHaveLength(1);
     expect(orderRow(o.id)).toMatchObject({ status: 'refunded', refunded_cents: 30_00 });
     expect(checkLedger(app.database)).toEqual([]);

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { checkCheckoutSession, checkRequest } from './fake-stripe-rules';
+import { createRefund, createTransfer, IDEMPOTENCY_KEY_LIFETIME_MS, listRefunds, listTransfers, reverseTransfer, settleRefund, type MoneyState } from './fake-stripe-money';
 
 export type Params = { [key: string]: ParamValue };
 export type ParamValue = string | Params | ParamValue[];
@@ -54,16 +55,29 @@ export interface StripeEventObject {
   type: string;
 }
 
+export interface TransferReversalObject {
+  id: string;
+  object: 'transfer_reversal';
+  amount: number;
+  currency: string;
+  transfer: string;
+  metadata: Record<string, string>;
+  created: number;
+}
+
 export interface TransferObject {
   id: string;
   object: 'transfer';
   amount: number;
+  /** Sum of the reversals; `reversed` turns true only when it reaches `amount`. */
+  amount_reversed: number;
   currency: string;
   destination: string;
   transfer_group: string | null;
   description: string | null;
   metadata: Record<string, string>;
   reversed: boolean;
+  reversals: { object: 'list'; data: TransferReversalObject[]; has_more: boolean; url: string };
   created: number;
 }
 
@@ -73,13 +87,13 @@ export interface RefundObject {
   amount: number;
   currency: string;
   payment_intent: string;
-  status: 'succeeded' | 'pending' | 'failed';
+  /** https://docs.stripe.com/api/refunds/object: pending, requires_action, succeeded, failed or canceled. */
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
+  pending_reason: 'processing' | 'insufficient_funds' | null;
+  failure_reason: string | null;
   metadata: Record<string, string>;
   created: number;
 }
-
-const REFUND_PARAMS = new Set(['payment_intent', 'amount', 'metadata', 'reason', 'charge']);
-const TRANSFER_PARAMS = new Set(['amount', 'currency', 'destination', 'transfer_group', 'description', 'metadata']);
 
 export interface LoggedRequest {
   method: string;
@@ -108,9 +122,20 @@ export interface FakeStripe {
   url: string;
   sessions: Map<string, CheckoutSessionObject>;
   transfers: Map<string, TransferObject>;
-  /** Refunds created through POST /v1/refunds (one per idempotency key). */
+  /** Refunds created through POST /v1/refunds (one per idempotency key while the key lives). */
   refunds: Map<string, RefundObject>;
   requests: LoggedRequest[];
+  /** Moves the stand-in's clock forward (idempotency keys older than 24 h are pruned, `created` follows). */
+  advanceTime: (ms: number) => void;
+  /** The platform's available balance in cents; null (the default) = not modelled, never short. */
+  setBalance: (cents: number | null) => void;
+  balance: () => number | null;
+  /** 'pending' makes the next refunds answer `pending` (an async payment method) until reset to 'succeeded'. */
+  setRefundMode: (mode: 'succeeded' | 'pending') => void;
+  /** Ends a pending refund (or fails a succeeded one) and returns the events Stripe sends for it (refund.updated, refund.failed). */
+  settleRefund: (id: string, outcome: 'succeeded' | 'failed' | 'canceled', failureReason?: string) => StripeEventObject[];
+  /** Reverses a transfer in part (amount) or in full, as the platform would, and returns the `transfer.reversed` event. */
+  reverseTransfer: (id: string, amountCents?: number) => StripeEventObject;
   /** Queues failures for the next API requests (one fault per request). */
   failNext: (...faults: Fault[]) => void;
   /** Marks a session complete (payment_status 'paid' by default) and returns a copy. */
@@ -212,7 +237,7 @@ function canonical(v: ParamValue): string {
 
 // ---------------------------------------------------------------------------------------
 
-class StripeApiError extends Error {
+export class StripeApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: { type: string; message: string; code?: string; param?: string },
@@ -221,9 +246,9 @@ class StripeApiError extends Error {
   }
 }
 
-const invalid = (message: string, param?: string, code = 'parameter_invalid') =>
+export const invalid = (message: string, param?: string, code = 'parameter_invalid') =>
   new StripeApiError(400, { type: 'invalid_request_error', message, code, ...(param ? { param } : {}) });
-const missing = (param: string) => new StripeApiError(400, { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` });
+export const missing = (param: string) => new StripeApiError(400, { type: 'invalid_request_error', code: 'parameter_missing', param, message: `Missing required param: ${param}.` });
 
 const LOCALES = new Set(['auto', 'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hr', 'hu', 'id', 'it', 'ja', 'ko', 'lt', 'lv', 'ms', 'mt', 'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW']);
 
@@ -246,7 +271,6 @@ const obj = (v: ParamValue | undefined, param: string): Params | undefined => {
 };
 
 const id = (prefix: string) => `${prefix}_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'a')}`;
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 let signer: Stripe | undefined;
 
@@ -257,44 +281,14 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
   const requests: LoggedRequest[] = [];
   const faults: Fault[] = [];
   /** Idempotency-Key → what the first request with it was and got. */
-  const idempotent = new Map<string, { method: string; path: string; params: string; status: number; body: unknown }>();
+  const idempotent = new Map<string, { method: string; path: string; params: string; status: number; body: unknown; at: number }>();
   let base = '';
-
-  /** Connect transfer to a connected account; `acct_missing…` accounts do not exist. */
-  function createTransfer(p: Params): TransferObject {
-    for (const k of Object.keys(p)) if (!TRANSFER_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
-    const amount = Number(str(p.amount, 'amount'));
-    if (!Number.isInteger(amount) || amount < 1) throw invalid('Invalid integer: amount', 'amount');
-    const currency = str(p.currency, 'currency');
-    if (!currency) throw missing('currency');
-    const destination = str(p.destination, 'destination');
-    if (!destination) throw missing('destination');
-    if (!/^acct_[A-Za-z0-9]+$/.test(destination) || destination.startsWith('acct_missing')) {
-      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'destination', message: `No such destination: '${destination}'` });
-    }
-    const metadata = obj(p.metadata, 'metadata') ?? {};
-    return {
-      id: `tr_${randomBytes(12).toString('hex')}`, object: 'transfer', amount, currency, destination, reversed: false,
-      transfer_group: str(p.transfer_group, 'transfer_group') ?? null, description: str(p.description, 'description') ?? null,
-      metadata: metadata as Record<string, string>, created: Math.floor(Date.now() / 1000),
-    };
-  }
-
-  /** A refund of a completed session's PaymentIntent, at most what is left of its amount (as Stripe). */
-  function createRefund(p: Params): RefundObject {
-    for (const k of Object.keys(p)) if (!REFUND_PARAMS.has(k)) throw invalid(`Received unknown parameter: ${k}`, k, 'parameter_unknown');
-    const pi = str(p.payment_intent, 'payment_intent');
-    if (!pi) throw missing('payment_intent');
-    const session = [...sessions.values()].find((s) => s.payment_intent === pi && s.payment_status === 'paid');
-    if (!session) throw new StripeApiError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_intent', message: `No such payment_intent: '${pi}'` });
-    const already = [...refunds.values()].filter((r) => r.payment_intent === pi && r.status !== 'failed').reduce((n, r) => n + r.amount, 0);
-    const left = session.amount_total - already;
-    const amount = p.amount === undefined ? left : integer(p.amount, 'amount', { min: 1 });
-    if (amount > left) {
-      throw new StripeApiError(400, { type: 'invalid_request_error', code: 'amount_too_large', param: 'amount', message: `Refund amount (€${(amount / 100).toFixed(2)}) is greater than unrefunded amount on charge (€${(left / 100).toFixed(2)})` });
-    }
-    return { id: id('re'), object: 'refund', amount, currency: session.currency, payment_intent: pi, status: 'succeeded', metadata: (obj(p.metadata, 'metadata') ?? {}) as Record<string, string>, created: nowSeconds() };
-  }
+  // The stand-in's own clock, ahead of the real one by what the test advanced: it dates the
+  // objects and ages the idempotency keys.
+  let offsetMs = 0;
+  const nowMs = () => Date.now() + offsetMs;
+  const nowSeconds = () => Math.floor(nowMs() / 1000);
+  const money: MoneyState = { sessions, refunds, transfers, nowSeconds, balance: { available: null }, refundMode: { next: 'succeeded' } };
 
   function createSession(p: Params): CheckoutSessionObject {
     // Unknown parameters and metadata limits: checked for every endpoint by checkRequest (fake-stripe-rules.ts).
@@ -430,6 +424,10 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
           throw invalid('Invalid request: the body must be application/x-www-form-urlencoded');
         }
         const params = canonical(entry.params);
+        // « You can remove keys from the system automatically after they're at least 24 hours
+        // old. We generate a new request if a key is reused after the original is pruned. »
+        // (https://docs.stripe.com/idempotency): the stand-in prunes at exactly 24 h.
+        if (idempotencyKey && nowMs() - (idempotent.get(idempotencyKey)?.at ?? Infinity) >= IDEMPOTENCY_KEY_LIFETIME_MS) idempotent.delete(idempotencyKey);
         const previous = idempotencyKey ? idempotent.get(idempotencyKey) : undefined;
         if (previous) {
           if (previous.method !== method || previous.path !== url.pathname || previous.params !== params) {
@@ -448,7 +446,7 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
         // A request failing validation never began executing: Stripe saves no result for
         // its key (the thrown error is answered below), so a corrected retry may reuse it.
         const body = structuredClone(makeObject());
-        if (idempotencyKey) idempotent.set(idempotencyKey, { method, path: url.pathname, params, status: 200, body });
+        if (idempotencyKey) idempotent.set(idempotencyKey, { method, path: url.pathname, params, status: 200, body, at: nowMs() });
         if (fault?.kind === 'reset_after_create') {
           entry.status = 'reset';
           return req.socket.destroy();
@@ -462,21 +460,12 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
           return session;
         });
       }
-      if (method === 'POST' && url.pathname === '/v1/transfers') {
-        return create(() => {
-          const transfer = createTransfer(entry.params);
-          transfers.set(transfer.id, transfer);
-          return transfer;
-        });
-      }
-
-      if (method === 'POST' && url.pathname === '/v1/refunds') {
-        return create(() => {
-          const refund = createRefund(entry.params);
-          refunds.set(refund.id, refund);
-          return refund;
-        });
-      }
+      if (method === 'POST' && url.pathname === '/v1/transfers') return create(() => createTransfer(money, entry.params));
+      if (method === 'POST' && url.pathname === '/v1/refunds') return create(() => createRefund(money, entry.params));
+      const reversal = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(url.pathname);
+      if (method === 'POST' && reversal) return create(() => reverseTransfer(money, decodeURIComponent(reversal[1]!), entry.params).reversal);
+      if (method === 'GET' && url.pathname === '/v1/refunds') return reply(200, listRefunds(money, entry.params));
+      if (method === 'GET' && url.pathname === '/v1/transfers') return reply(200, listTransfers(money, entry.params));
 
       const m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname);
       if (method === 'GET' && m) {
@@ -507,6 +496,24 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
     refunds,
     requests,
     failNext: (...f) => faults.push(...f),
+    advanceTime(ms) {
+      offsetMs += ms;
+    },
+    setBalance(cents) {
+      money.balance.available = cents;
+    },
+    balance: () => money.balance.available,
+    setRefundMode(mode) {
+      money.refundMode.next = mode;
+    },
+    settleRefund(rid, outcome, failureReason) {
+      const { refund, types } = settleRefund(money, rid, outcome, failureReason);
+      return types.map((type) => fake.event(type, refund as unknown as Record<string, unknown>));
+    },
+    reverseTransfer(tid, amountCents) {
+      const { transfer } = reverseTransfer(money, tid, amountCents === undefined ? {} : { amount: String(amountCents) });
+      return fake.event('transfer.reversed', transfer as unknown as Record<string, unknown>);
+    },
     completeSession(sid, { paymentStatus = 'paid' } = {}) {
       const s = session(sid);
       if (s.status === 'expired') throw new Error(`fake Stripe: session ${sid} is expired`);
@@ -514,6 +521,8 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       s.payment_status = paymentStatus;
       s.url = null;
       s.payment_intent ??= id('pi');
+      // The payment adds to the platform balance when the test models it (fees left out).
+      if (money.balance.available !== null && paymentStatus === 'paid') money.balance.available += s.amount_total;
       s.customer_details = { email: s.customer_email, name: null };
       return structuredClone(s);
     },

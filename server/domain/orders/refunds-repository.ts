@@ -13,6 +13,10 @@ export type OrderVoucher = Voucher & { bonus: boolean };
 
 export const findRefund = (tx: Tx, id: string): Refund | undefined => tx.select().from(refunds).where(eq(refunds.id, id)).get();
 
+/** The refund the provider names `providerRef` (events that lack our id in metadata). */
+export const findRefundByProviderRef = (tx: Tx, provider: string, providerRef: string): Refund | undefined =>
+  tx.select().from(refunds).where(and(eq(refunds.provider, provider), eq(refunds.providerRef, providerRef))).get();
+
 export const listOrderRefunds = (tx: Tx, orderId: string): Refund[] =>
   tx.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(desc(refunds.createdAt), desc(refunds.id)).all();
 

@@ -10,16 +10,22 @@
  * 1. `beginRefund` (transaction): re-reads the order, computes the amount, writes a
  *    `pending` refund row (our id is the provider's idempotency key) and holds the vouchers
  *    (blocked, `block_reason` = refund:<id>) so the till cannot spend what is being refunded;
- * 2. the provider call, outside any transaction;
- * 3. `completeRefund` (transaction): succeeded with the provider's id, vouchers cancelled
- *    (`cancel` movements), one `order_refund` journal, orders.refunded_cents, audit;
- *    or `failRefund` on a definite refusal: row failed, vouchers back as they were.
+ * 2. the provider call, outside any transaction: first a look-up of the refund our id made
+ *    (Stripe prunes idempotency keys after 24 h, so the key alone cannot stop a second
+ *    refund days later), then the creation keyed by our id when there is none;
+ * 3. the provider's word, booked in a transaction:
+ *    - `succeeded` → `completeRefund`: vouchers cancelled (`cancel` movements), one
+ *      `order_refund` journal, orders.refunded_cents, audit;
+ *    - `pending` → `recordPendingRefund`: the provider's id noted, nothing booked, the
+ *      vouchers stay held until a refund event (refund-events.ts) settles it;
+ *    - `failed`/`canceled` (or a definite refusal) → `failRefund`: vouchers back as they
+ *      were; nothing was booked, so the books need no reversal.
  * A crash between 2 and 3 leaves the row pending: the next attempt on the order resumes
- * it with the same id, and the provider returns the refund it already made.
+ * it with the same id, finds the refund already made and books it.
  */
 import type { Database_, Tx } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
-import { AppError } from '../../lib/errors';
+import { AppError, assertNever } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
 import type { PaymentProvider, ProviderRefund } from '../../payments/payment-provider';
@@ -82,7 +88,7 @@ export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input:
     if (amountCents <= 0) throw refused('NOTHING_TO_REFUND', 'bonus.refund.errors.nothing');
     const id = newId();
     // provider_ref is unique per provider: a placeholder until the provider names its refund.
-    const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, createdAt: now.toISOString() };
+    const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, failureReason: null, settledAt: null, createdAt: now.toISOString() };
     insertRefund(tx, refund);
     for (const v of list) holdVoucher(tx, id, v);
     audit(tx, { actor: input.actor, action: 'order_refund_requested', entityType: 'order', entityId: order.id, after: { refundId: id, amountCents, vouchers: list.length }, reason }, now);
@@ -90,11 +96,28 @@ export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input:
   });
 }
 
-/** Phase 2: the provider call (outside any transaction), keyed by our refund id. */
-export function callProvider(deps: Pick<RefundDeps, 'database' | 'payments'>, refund: Refund): Promise<ProviderRefund> {
+/**
+ * Phase 2 (outside any transaction): the refund an earlier attempt with this id made, else a
+ * new one keyed by our id. The look-up comes first because an attempt whose answer was lost
+ * may be retried after Stripe forgot the key; the key still covers a retry within the call.
+ */
+export async function callProvider(deps: Pick<RefundDeps, 'database' | 'payments'>, refund: Refund): Promise<ProviderRefund> {
   const payment = cardPayment(deps.database.db, refund.orderId);
   if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
-  return deps.payments.refund({ paymentRef: payment.providerRef, amountCents: refund.amountCents, idempotencyKey: refund.id });
+  const found = await deps.payments.findRefund({ paymentRef: payment.providerRef, refundId: refund.id });
+  return found ?? deps.payments.refund({ paymentRef: payment.providerRef, amountCents: refund.amountCents, idempotencyKey: refund.id });
+}
+
+/** Stripe said `pending`: its id is noted, nothing is booked and the vouchers stay held. */
+export function recordPendingRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, providerRef: string): Refund {
+  return deps.database.transaction((tx) => {
+    const refund = findRefund(tx, refundId);
+    if (!refund) throw new Error(`no refund ${refundId}`);
+    if (refund.status !== 'pending' || refund.providerRef === providerRef) return refund;
+    updateRefund(tx, refund.id, { providerRef });
+    audit(tx, { actor: refund.actor, action: 'order_refund_pending', entityType: 'order', entityId: refund.orderId, after: { refundId, providerRef, amountCents: refund.amountCents }, reason: refund.reason }, deps.clock.now());
+    return findRefund(tx, refund.id)!;
+  });
 }
 
 /** Phase 3: the provider refunded; books it once (a completed refund is returned as is). */
@@ -130,7 +153,7 @@ export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'lo
       const reason = v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund';
       appendMovement(tx, v, { kind: 'cancel', amountCents: -v.balanceCents, journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, status: 'cancelled' }, at);
     }
-    updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId });
+    updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId, settledAt: now.toISOString() });
     const refundedCents = order.refundedCents + refund.amountCents;
     // « refunded » once everything the buyer paid came back; a partial refund stays « paid ».
     updateOrder(tx, order.id, { refundedCents, ...(refundedCents >= order.totalCents ? { status: 'refunded' as const } : {}) });
@@ -139,17 +162,36 @@ export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'lo
   });
 }
 
-/** The provider refused for good: the row says so and the vouchers are back as they were. */
-export function failRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, detail: string): Refund {
+/**
+ * The provider refused for good, or the refund failed or was canceled: the row says so and
+ * the vouchers are back as they were. A pending refund booked nothing, so nothing is reversed.
+ */
+export function failRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, detail: string, outcome: { status?: 'failed' | 'canceled'; providerRef?: string } = {}): Refund {
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     const refund = findRefund(tx, refundId)!;
     if (refund.status !== 'pending') return refund;
+    const status = outcome.status ?? 'failed';
     for (const v of orderVouchers(tx, refund.orderId)) if (isHeldBy(refund.id, v)) releaseVoucher(tx, refund.id, v);
-    updateRefund(tx, refund.id, { status: 'failed' });
-    audit(tx, { actor: refund.actor, action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
+    updateRefund(tx, refund.id, { status, failureReason: detail.slice(0, 200), settledAt: now.toISOString(), ...(outcome.providerRef ? { providerRef: outcome.providerRef } : {}) });
+    audit(tx, { actor: refund.actor, action: status === 'canceled' ? 'order_refund_canceled' : 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
     return findRefund(tx, refund.id)!;
   });
+}
+
+/** Books the provider's answer about a pending refund (API answer or event); final states once. */
+export function settleRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, answer: ProviderRefund): Refund {
+  switch (answer.status) {
+    case 'succeeded':
+      return completeRefund(deps, refundId, answer.ref);
+    case 'pending':
+      return recordPendingRefund(deps, refundId, answer.ref);
+    case 'failed':
+    case 'canceled':
+      return failRefund(deps, refundId, answer.failureReason ?? `provider refund ${answer.ref} ${answer.status}`, { status: answer.status, providerRef: answer.ref });
+    default:
+      return assertNever(answer.status);
+  }
 }
 
 /**
@@ -179,9 +221,7 @@ export async function refundUnusedVouchers(deps: RefundDeps, input: RefundInput)
     }
     throw refused('REFUND_PENDING', 'bonus.refund.errors.pending', 409);
   }
-  if (answer.status === 'failed') {
-    failRefund(deps, refund.id, `provider refund ${answer.ref} failed`);
-    throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
-  }
-  return completeRefund(deps, refund.id, answer.ref);
+  const settled = settleRefund(deps, refund.id, answer);
+  if (settled.status === 'failed' || settled.status === 'canceled') throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
+  return settled;
 }

@@ -30,8 +30,9 @@ export function checkSettlements(database: Database_, report: Report): void {
        HAVING COALESCE(SUM(s.gross_cents), 0) != b.gross_cents OR COALESCE(SUM(s.net_cents), 0) != b.net_cents
            OR COALESCE(SUM(s.commission_cents), 0) != b.commission_cents OR COALESCE(SUM(s.vat_cents), 0) != b.vat_cents`),
   );
+  // Unpaid = the whole net of a statement not paid, or what Stripe reversed of a paid one.
   const pending = q(`SELECT
       (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'payouts_pending') AS books,
-      (SELECT COALESCE(SUM(net_cents), 0) FROM statements WHERE status != 'paid') AS statements`)[0]!;
+      (SELECT COALESCE(SUM(CASE WHEN status IN ('paid', 'partially_reversed') THEN reversed_cents ELSE net_cents END), 0) FROM statements) AS statements`)[0]!;
   if (pending.books !== pending.statements) report('payouts_pending_equal_unpaid_statements', [pending]);
 }

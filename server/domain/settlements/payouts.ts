@@ -16,7 +16,19 @@ import { batchStatements, findBatch, findStatement, type Statement } from './set
 /** Stripe Connect transfers, behind an interface (the SDK in production, the local stand-in in tests). */
 export interface TransferGateway {
   createTransfer(t: { amountCents: number; destination: string; transferGroup: string; description: string; idempotencyKey: string; statementId: string }): Promise<{ id: string }>;
+  /**
+   * The transfer an earlier attempt made for this statement (in the batch's transfer group,
+   * statement id in metadata), or null. Stripe prunes idempotency keys after 24 h, and the
+   * weekly run retries days later: only a look-up can tell a lost answer from no transfer.
+   */
+  findTransfer(q: { transferGroup: string; statementId: string }): Promise<{ id: string } | null>;
 }
+
+/**
+ * Stripe refuses a transfer the platform balance cannot cover (`balance_insufficient`): the
+ * shop's details are fine, so the statement stays payable (pending) and the next run pays it.
+ */
+const isBalanceShort = (err: unknown) => (err as { code?: string }).code === 'balance_insufficient';
 
 export interface PayoutDeps {
   database: Database_;
@@ -42,16 +54,16 @@ export async function payStripeStatements(deps: PayoutDeps, onStep?: (step: stri
     const destination = s.status === 'failed' ? currentStripeAccount(deps, s.merchantId) ?? s.stripeAccountId! : s.stripeAccountId!;
     if (destination !== s.stripeAccountId) deps.database.transaction((tx) => tx.update(statements).set({ stripeAccountId: destination }).where(sql`id = ${s.id} AND status != 'paid'`).run());
     try {
-      // The statement id is the idempotency key: after a crash between this call and the
-      // commit below, the retry gets the same transfer back, never a second one.
-      const t = await deps.transfers.createTransfer({
+      // A transfer an earlier attempt made (answer lost, crash before the commit) is found
+      // first; the idempotency key only covers retries within Stripe's 24 hours.
+      const t = (await deps.transfers.findTransfer({ transferGroup: batch.reference, statementId: s.id })) ?? (await deps.transfers.createTransfer({
         amountCents: s.netCents, destination, transferGroup: batch.reference,
         description: `${s.reference} ${batch.reference}`, idempotencyKey: `statement-${s.id}-${destination}`, statementId: s.id,
-      });
+      }));
       onStep?.('stripe:after-transfer');
       if (markPaid(deps, s.id, { stripeTransferId: t.id, actor: PAYOUT_ACTOR })) paid++;
     } catch (err) {
-      setFailure(deps, s.id, err instanceof Error ? err.message.slice(0, 200) : 'transfer_failed');
+      setFailure(deps, s.id, isBalanceShort(err) ? 'balance_insufficient' : err instanceof Error ? err.message.slice(0, 200) : 'transfer_failed', isBalanceShort(err) ? 'pending' : 'failed');
       failed++;
     }
   }
@@ -65,14 +77,18 @@ const currentStripeAccount = (deps: PayoutDeps, merchantId: string) =>
 const PAYOUT_ACTOR = 'system:payout';
 const STRIPE_ACTOR = 'provider:stripe';
 
-function setFailure(deps: PayoutDeps, id: string, reason: string): void {
+/** A statement Stripe has paid, even if it later took some back: never paid again by a run. */
+const wasPaid = (status: Statement['status']) => status === 'paid' || status === 'partially_reversed';
+
+/** Not paid this time: `failed` (the shop's account must be looked at) or still `pending` (our balance was short). */
+function setFailure(deps: PayoutDeps, id: string, reason: string, status: 'failed' | 'pending' = 'failed'): void {
   deps.database.transaction((tx) => {
     const s = findStatement(tx, id);
-    if (!s || s.status === 'paid') return;
-    tx.update(statements).set({ status: 'failed', failureReason: reason }).where(sql`id = ${id} AND status != 'paid'`).run();
+    if (!s || wasPaid(s.status)) return;
+    tx.update(statements).set({ status, failureReason: reason }).where(sql`id = ${id} AND status IN ('pending', 'failed')`).run();
     // A retry failing the same way again is not news: only a change is recorded.
-    if (s.status !== 'failed' || s.failureReason !== reason) {
-      audit(tx, { actor: PAYOUT_ACTOR, action: 'statement_payout_failed', entityType: 'statement', entityId: id, before: { status: s.status, failureReason: s.failureReason }, after: { status: 'failed', failureReason: reason, netCents: s.netCents } }, deps.clock.now());
+    if (s.status !== status || s.failureReason !== reason) {
+      audit(tx, { actor: PAYOUT_ACTOR, action: 'statement_payout_failed', entityType: 'statement', entityId: id, before: { status: s.status, failureReason: s.failureReason }, after: { status, failureReason: reason, netCents: s.netCents } }, deps.clock.now());
     }
   });
 }
@@ -85,7 +101,7 @@ export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statement
   return deps.database.transaction((tx) => {
     const s = findStatement(tx, statementId);
     if (!s) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
-    if (s.status === 'paid') return false;
+    if (wasPaid(s.status)) return false;
     const now = deps.clock.now();
     const paidJournalId = s.netCents === 0 ? null : postJournal(tx, {
       kind: 'settlement_payout',
@@ -115,30 +131,47 @@ export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, b
   return { alreadyExecuted: false, paid };
 }
 
-/** A Stripe webhook about a transfer: created confirms the payment; reversed puts the statement back to failed. */
-export function applyTransferEvent(deps: Pick<PayoutDeps, 'database' | 'clock'>, e: { type: string; transferId: string; statementId?: string }): 'applied' | 'ignored' {
+/**
+ * A Stripe webhook about a transfer: created confirms the payment; reversed books what Stripe
+ * took back (`amount_reversed` is cumulative; `transfer.reversed` fires for partial
+ * reversals too), so a replay or an older event books nothing twice.
+ */
+export function applyTransferEvent(deps: Pick<PayoutDeps, 'database' | 'clock'>, e: { type: string; transferId: string; statementId?: string; amountReversed?: number; reversed?: boolean }): 'applied' | 'ignored' {
   const s = deps.database.db.get<Statement | undefined>(sql`SELECT id, status, stripe_transfer_id AS stripeTransferId FROM statements WHERE stripe_transfer_id = ${e.transferId} OR id = ${e.statementId ?? ''} LIMIT 1`);
   if (!s) return 'ignored';
   if (e.type === 'transfer.created') return markPaid(deps, s.id, { stripeTransferId: e.transferId, actor: STRIPE_ACTOR }) ? 'applied' : 'ignored';
-  if (e.type === 'transfer.reversed') return reverseTransfer(deps, s.id) ? 'applied' : 'ignored';
+  if (e.type === 'transfer.reversed') return reverseTransfer(deps, s.id, e) ? 'applied' : 'ignored';
   return 'ignored';
 }
 
-function reverseTransfer(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string): boolean {
+/**
+ * Books the part of the transfer reversed since the last event back to payouts_pending (the
+ * shop is owed it again). A partial reversal leaves the statement `partially_reversed` with
+ * the amount still owed visible; a full one puts it back to failed, as before. Neither is
+ * re-sent by itself: a reversal needs the operator to look (wrong account? dispute?).
+ */
+function reverseTransfer(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string, e: { amountReversed?: number; reversed?: boolean }): boolean {
   return deps.database.transaction((tx) => {
     const s = findStatement(tx, statementId)!;
-    if (s.status !== 'paid') return false;
+    if (!wasPaid(s.status)) return false;
+    const total = e.reversed ? s.netCents : Math.min(e.amountReversed ?? 0, s.netCents);
+    const delta = total - s.reversedCents;
+    if (delta <= 0) return false;
+    const now = deps.clock.now();
     postJournal(tx, {
       kind: 'settlement_payout_reversal',
-      description: `Stripe transfer ${s.stripeTransferId} of ${s.reference} reversed`,
+      description: `Stripe transfer ${s.stripeTransferId} of ${s.reference} reversed (${delta} of ${s.netCents} cents)`,
       lines: [
-        { account: Accounts.paymentsClearing('stripe'), amountCents: s.netCents },
-        { account: Accounts.payoutsPending, amountCents: -s.netCents },
+        { account: Accounts.paymentsClearing('stripe'), amountCents: delta },
+        { account: Accounts.payoutsPending, amountCents: -delta },
       ],
-    }, deps.clock.now());
-    // Not retried by itself: a reversal needs the operator to look (wrong account?).
-    tx.update(statements).set({ status: 'failed', failureReason: 'transfer_reversed', paidAt: null }).where(sql`id = ${s.id}`).run();
-    audit(tx, { actor: STRIPE_ACTOR, action: 'statement_transfer_reversed', entityType: 'statement', entityId: s.id, before: { status: s.status, stripeTransferId: s.stripeTransferId }, after: { status: 'failed', failureReason: 'transfer_reversed', netCents: s.netCents } }, deps.clock.now());
+    }, now);
+    const full = total === s.netCents;
+    const after = full
+      ? { status: 'failed' as const, failureReason: 'transfer_reversed', paidAt: null, reversedCents: total }
+      : { status: 'partially_reversed' as const, failureReason: 'transfer_partially_reversed', reversedCents: total };
+    tx.update(statements).set(after).where(sql`id = ${s.id}`).run();
+    audit(tx, { actor: STRIPE_ACTOR, action: 'statement_transfer_reversed', entityType: 'statement', entityId: s.id, before: { status: s.status, stripeTransferId: s.stripeTransferId, reversedCents: s.reversedCents }, after: { status: after.status, failureReason: after.failureReason, netCents: s.netCents, reversedCents: total, owedCents: total } }, now);
     return true;
   });
 }

@@ -34,6 +34,8 @@ export const operatorSettlementEn: Record<string, string> = {
   'operator.settlements.status_pending': 'To pay',
   'operator.settlements.status_paid': 'Paid',
   'operator.settlements.status_failed': 'Failed',
+  'operator.settlements.status_partially_reversed': 'Partly reversed',
+  'operator.settlements.still_owed': 'Taken back by Stripe, owed to the shop: {amount}',
   'operator.settlement.title': 'Settlement {reference}',
   'operator.settlement.heading': 'Settlement {reference}',
   'operator.settlement.cutoff': 'cut-off',

@@ -34,6 +34,8 @@ export const operatorSettlementFr: Record<string, string> = {
   'operator.settlements.status_pending': 'À payer',
   'operator.settlements.status_paid': 'Payé',
   'operator.settlements.status_failed': 'Échec',
+  'operator.settlements.status_partially_reversed': 'Repris en partie',
+  'operator.settlements.still_owed': 'Repris par Stripe, dû à la boutique : {amount}',
   'operator.settlement.title': 'Règlement {reference}',
   'operator.settlement.heading': 'Règlement {reference}',
   'operator.settlement.cutoff': 'arrêté au',

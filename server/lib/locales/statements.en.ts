@@ -51,6 +51,8 @@ export const statementsEn: Record<string, string> = {
   'statements.status_paid_on': 'Paid on {date}',
   'statements.status_pending': 'Pending',
   'statements.status_failed': 'Transfer failed',
+  'statements.status_partially_reversed': 'Transfer partly reversed',
+  'statements.explain_partially_reversed': 'Stripe took back {amount} of this transfer: that amount is still owed to you, the operator will pay it.',
   'statements.explain_paid': 'The net amount was transferred on {date}.',
   'statements.explain_pending_sepa': 'The SEPA transfer leaves with batch {batch}; it will reach your account within a few working days.',
   'statements.explain_pending_stripe': 'The transfer to your Stripe account is under way.',

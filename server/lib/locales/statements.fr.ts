@@ -51,6 +51,8 @@ export const statementsFr: Record<string, string> = {
   'statements.status_paid_on': 'Payé le {date}',
   'statements.status_pending': 'En attente',
   'statements.status_failed': 'Virement en échec',
+  'statements.status_partially_reversed': 'Virement repris en partie',
+  'statements.explain_partially_reversed': 'Stripe a repris {amount} de ce virement : ce montant vous reste dû, l’opérateur vous le règle.',
   'statements.explain_paid': 'Le montant net a été viré le {date}.',
   'statements.explain_pending_sepa': 'Le virement SEPA part avec le lot {batch} ; il apparaîtra sur votre compte sous quelques jours ouvrés.',
   'statements.explain_pending_stripe': 'Le virement vers votre compte Stripe est en cours.',

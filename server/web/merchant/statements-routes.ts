@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { formatRate } from '../../invoices/invoice-texts';
 import { formatLongDate } from '../../lib/dates';
 import { translate } from '../../lib/i18n';
+import { formatMoney } from '../../lib/money';
 import { calendarNoon, methodText, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
 import { parisDateTime } from '../../lib/paris-time';
 import type { AppContext } from '../context';
@@ -16,7 +17,7 @@ import { requireShopUser } from '../middleware/auth';
  * serve the same files.
  */
 
-const BADGE = { paid: 'badge', pending: 'badge badge-muted', failed: 'badge badge-blocked' } as const;
+const BADGE = { paid: 'badge', pending: 'badge badge-muted', failed: 'badge badge-blocked', partially_reversed: 'badge badge-blocked' } as const;
 
 export function merchantStatementRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -65,6 +66,7 @@ function listRow(s: StatementListItem, locale: string) {
   const explanation =
     s.status === 'paid' ? t('statements.explain_paid', { date: date(s.paidAt ?? s.createdAt) })
     : s.status === 'failed' ? t('statements.explain_failed')
+    : s.status === 'partially_reversed' ? t('statements.explain_partially_reversed', { amount: formatMoney(s.reversedCents, locale) })
     : t(`statements.explain_pending_${s.method}`, { batch: s.batchReference });
   return {
     id: s.id,

@@ -87,7 +87,8 @@ export function operatorOrderRoutes(ctx: AppContext): Router {
     try {
       const refund = await refundUnusedVouchers(ctx.orders, { orderId: order.id, reason, actor: `operator:${me(res).id}` });
       ctx.logger.info({ orderId: order.id, operatorId: me(res).id, refundId: refund.id, amountCents: refund.amountCents }, 'order refunded by operator');
-      res.redirect(303, `/operateur/commandes/${order.id}?done=refunded`);
+      // Stripe may answer `pending`: the page says so until the refund event settles it.
+      res.redirect(303, `/operateur/commandes/${order.id}?done=${refund.status === 'pending' ? 'refund_pending' : 'refunded'}`);
     } catch (err) {
       const alert = refusal(err, res);
       detail(req, res, findOrder(ctx.database.db, order.id)!, (err as AppError).status, { refund: { values: { reason }, errors: {} }, alert });

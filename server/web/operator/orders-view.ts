@@ -61,7 +61,7 @@ export interface DetailForms {
   alert?: string;
 }
 
-const DONE = ['transfer', 'issued', 'replayed', 'cancelled', 'refunded'] as const;
+const DONE = ['transfer', 'issued', 'replayed', 'cancelled', 'refunded', 'refund_pending'] as const;
 
 /** Everything the detail page shows: buyer, lines, money received, documents, allowed actions. */
 export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUser, req: Request, t: T, locale: string, forms: DetailForms = {}) {
@@ -76,7 +76,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
   // The token hash and checkout URL stay out of the view model.
   const { accessTokenHash: _hash, checkoutUrl: _url, ...shown } = order;
   return {
-    done: done ? t(done === 'refunded' ? 'bonus.refund.done' : `operator.done.${done}`) : null,
+    done: done ? t(done === 'refunded' ? 'bonus.refund.done' : done === 'refund_pending' ? 'bonus.refund.done_pending' : `operator.done.${done}`) : null,
     order: {
       ...shown,
       created: formatStamp(order.createdAt, locale),

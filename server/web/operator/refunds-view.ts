@@ -1,7 +1,7 @@
 import type { OperatorUser } from '../../domain/operators/operator-users-repository';
 import { can } from '../../domain/operators/roles';
 import type { Order } from '../../domain/orders/orders-repository';
-import { listOrderRefunds } from '../../domain/orders/refunds-repository';
+import { listOrderRefunds, pendingRefund } from '../../domain/orders/refunds-repository';
 import { refundableCents, refundRefusal } from '../../domain/orders/refunds-service';
 import type { AppContext } from '../context';
 import { formatStamp } from '../../lib/dates';
@@ -16,12 +16,16 @@ export function refundSection(ctx: AppContext, order: Order, user: OperatorUser,
   const db = ctx.database.db;
   const refundable = can(user.role, 'orders.refund') && !refundRefusal(order) ? refundableCents(db, order, ctx.clock.now()) : 0;
   const errors = Object.fromEntries(Object.entries(form?.errors ?? {}).map(([k, v]) => [k, v ? t(v) : undefined]));
+  // Not refunded until Stripe says so: the vouchers stay held and the page says it waits.
+  const pending = pendingRefund(db, order.id);
   return {
+    refundPending: pending ? { amountCents: pending.amountCents } : null,
     refunds: listOrderRefunds(db, order.id).map((r) => ({
       ...r,
       created: formatStamp(r.createdAt, locale),
       statusLabel: t(`bonus.refund.status.${r.status}`),
       shownRef: r.providerRef.startsWith('pending:') ? '' : r.providerRef,
+      failureReason: r.status === 'failed' || r.status === 'canceled' ? r.failureReason : null,
     })),
     refundedCents: order.refundedCents,
     refundForm: refundable > 0 ? { refundableCents: refundable, values: form?.values ?? {}, errors } : null,

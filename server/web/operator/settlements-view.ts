@@ -1,5 +1,6 @@
 import { formatStamp } from '../../lib/dates';
 import { maskIban } from '../../lib/identifiers';
+import { formatMoney } from '../../lib/money';
 import type { Database_ } from '../../../db/client';
 import { payoutRoute } from '../../domain/settlements/payout-route';
 import { batchHolds, batchStatements, listBatches, type SettlementBatch } from '../../domain/settlements/settlements-repository';
@@ -42,6 +43,8 @@ export function batchDetailView(database: Database_, batch: SettlementBatch, loc
     methodLabel: t(`operator.settlements.method_${s.method}`),
     statusLabel: t(`operator.settlements.status_${s.status}`),
     paidAtLabel: when(s.paidAt, locale),
+    // What Stripe took back of a paid transfer is owed to the shop again.
+    owedLabel: s.reversedCents > 0 ? t('operator.settlements.still_owed', { amount: formatMoney(s.reversedCents, locale) }) : null,
     account: s.method === 'sepa' ? maskIban(s.iban ?? '') : s.stripeAccountId,
   }));
   const holds = batchHolds(database.db, batch.id).map((h) => ({ ...h, shop: shops.get(h.merchantId)?.name ?? h.merchantId, reasonLabel: t(`operator.settlements.hold_${h.reason}`) }));
