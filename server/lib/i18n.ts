@@ -29,9 +29,11 @@ import { campaignsAdminEn } from './locales/campaigns-admin.en';
 import { campaignsAdminFr } from './locales/campaigns-admin.fr';
 import { bonusEn } from './locales/bonus.en';
 import { bonusFr } from './locales/bonus.fr';
+import { fecEn } from './locales/fec.en';
+import { fecFr } from './locales/fec.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr, ...bonusFr, ...campaignsAdminFr };
-const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn, ...bonusEn, ...campaignsAdminEn };
+const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr, ...bonusFr, ...campaignsAdminFr, ...fecFr };
+const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn, ...bonusEn, ...campaignsAdminEn, ...fecEn };
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
