@@ -9,10 +9,14 @@
  * description follows one fixed pattern, so its variable parts (order reference, provider
  * reference, statement, voucher code…) are read back and put into the French sentence. A
  * description matching no pattern of its kind gets the kind's generic French label (the
- * references stay in PieceRef); an unknown kind gets « Opération diverse ».
+ * references stay in PieceRef); an unknown kind gets « Opération diverse ». Redemptions,
+ * voids and expiries also state the amount, as a till receipt would.
  */
 
-type Rule = readonly [RegExp, (m: RegExpMatchArray) => string];
+import { csvEuros } from '../lib/csv';
+
+/** A pattern of the English description, and the French label from its match and the entry's amount (« 12,50 € »). */
+type Rule = readonly [RegExp, (m: RegExpMatchArray, amount: string) => string];
 
 interface KindLabel {
   generic: string;
@@ -43,11 +47,11 @@ const LABELS: ReadonlyMap<string, KindLabel> = new Map(Object.entries({
   },
   redemption: {
     generic: 'Encaissement de bon en commerce',
-    rules: [[/^Redemption (\S+) of voucher (\S+)$/, (m) => `Encaissement ${m[1]} du bon ${m[2]}`]],
+    rules: [[/^Redemption (\S+) of voucher (\S+)$/, (m, amount) => `Encaissement de ${amount} sur le bon ${m[2]} (${m[1]})`]],
   },
   redemption_void: {
     generic: "Annulation d'un encaissement de bon",
-    rules: [[/^Void of redemption (\d+)$/, (m) => `Annulation de l'encaissement n° ${m[1]}`]],
+    rules: [[/^Void of redemption (\d+)$/, (m, amount) => `Annulation de l'encaissement n° ${m[1]} (${amount})`]],
   },
   settlement: {
     generic: 'Règlement aux commerçants',
@@ -66,7 +70,7 @@ const LABELS: ReadonlyMap<string, KindLabel> = new Map(Object.entries({
   },
   voucher_expiry: {
     generic: 'Bons expirés',
-    rules: [[/^Breakage: (\d+) expired voucher\(s\) of (.+)$/, (m) => `Bons expirés : ${m[1]} bon(s) de la campagne ${m[2]}`]],
+    rules: [[/^Breakage: (\d+) expired voucher\(s\) of (.+)$/, (m, amount) => `Bons expirés : ${m[1]} bon(s) de la campagne ${m[2]}, ${amount}`]],
   },
   voucher_reissue: {
     generic: 'Remplacement de bon',
@@ -78,13 +82,13 @@ const LABELS: ReadonlyMap<string, KindLabel> = new Map(Object.entries({
   },
 } satisfies Record<string, KindLabel>));
 
-/** The French EcritureLib of a journal of this kind and (English) description. */
-export function frenchLabel(kind: string, description: string): string {
+/** The French EcritureLib of a journal of this kind and (English) description; `totalCents` is its debit total. */
+export function frenchLabel(kind: string, description: string, totalCents: number): string {
   const label = LABELS.get(kind);
   if (!label) return 'Opération diverse';
   for (const [pattern, french] of label.rules) {
     const m = description.match(pattern);
-    if (m) return french(m);
+    if (m) return french(m, `${csvEuros(totalCents)} €`);
   }
   return label.generic;
 }

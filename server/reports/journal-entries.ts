@@ -44,6 +44,8 @@ export function* journalEntries(database: Database_, period: { from?: string; to
       for (const l of lines.all(JSON.stringify(rows.map((r) => r.id)))) (byJournal.get(l.journalId) ?? byJournal.set(l.journalId, []).get(l.journalId)!).push(l);
       for (const r of rows) {
         const at = new Date(r.createdAt);
+        const entryLines = byJournal.get(r.id) ?? [];
+        const total = entryLines.reduce((sum, l) => sum + Math.max(l.amountCents, 0), 0);
         yield {
           journalCode: r.journalCode,
           journalLib: journalTitle(r.journalCode),
@@ -51,9 +53,9 @@ export function* journalEntries(database: Database_, period: { from?: string; to
           date: at,
           pieceRef: r.reference ?? r.id.slice(0, 18),
           pieceDate: at,
-          label: frenchLabel(r.kind, r.description),
+          label: frenchLabel(r.kind, r.description, total),
           validDate: at,
-          lines: byJournal.get(r.id) ?? [],
+          lines: entryLines,
           postedAt: r.createdAt,
         };
       }

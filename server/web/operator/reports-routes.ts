@@ -14,8 +14,8 @@ import { operatorPage, requireOperator } from './session';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const periodSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined) });
-/** Anything but a string (a repeated parameter) is refused like an unknown name. */
-const fecQuerySchema = z.object({ encoding: z.unknown().transform((x) => (x === undefined || x === '' ? 'iso-8859-15' : typeof x === 'string' ? x.toLowerCase() : '')) });
+/** Absent or empty: ISO 8859-15. Anything but a string (a repeated parameter) is refused like an unknown name. */
+const fecQuerySchema = z.object({ encoding: z.string().toLowerCase().optional().transform((x) => x || 'iso-8859-15').catch('?') });
 
 /** The accountant's reports: liability with ageing, money in vs out, FEC and journal exports. */
 export function operatorReportRoutes(ctx: AppContext): Router {
