@@ -44,10 +44,18 @@ function transliterate(ch: string): string {
   const sub = SUBSTITUTES.get(ch);
   if (sub !== undefined) return sub;
   let out = '';
-  for (const c of ch.normalize('NFKD')) {
-    const cp = c.codePointAt(0)!;
-    if (cp >= 0x300 && cp <= 0x36f) continue; // combining accents: é → e + ◌́ → e
-    out += byteOf(cp) !== undefined ? c : SUBSTITUTES.get(c) ?? '?';
+  // Compatibility forms first (ﬁ → fi, ǅ → Dž), recomposed so letters Latin-9 has stay whole.
+  for (const c of ch.normalize('NFKD').normalize('NFC')) {
+    if (byteOf(c.codePointAt(0)!) !== undefined) {
+      out += c;
+      continue;
+    }
+    // Then accents off: ā → a + ◌̄ → a.
+    for (const d of c.normalize('NFD')) {
+      const cp = d.codePointAt(0)!;
+      if (cp >= 0x300 && cp <= 0x36f) continue;
+      out += byteOf(cp) !== undefined ? d : SUBSTITUTES.get(d) ?? '?';
+    }
   }
   return out || '?';
 }
