@@ -69,7 +69,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => app?.close());
 
-describe('FEC export', () => {
+// CLI runs start a process each (several seconds on a loaded machine).
+describe('FEC export', { timeout: 90_000 }, () => {
   it('numbers each entry once, at posting: the same EcritureNum in a full and a --from export (HTTP and CLI)', async () => {
     const stored = app.database.sqlite.prepare(`SELECT journal_code AS code, entry_number AS n FROM journals WHERE id = ?`).get(february.journalId) as { code: string; n: number };
     expect(stored.code).toBe('EN');
