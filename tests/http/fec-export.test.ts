@@ -158,7 +158,12 @@ describe('FEC export', { timeout: 90_000 }, () => {
     expect(readdirSync(dir)).toEqual([`${SIREN}FEC20261231.txt`]);
   });
 
-  it('keeps numbers in the database: continuous per journal, unique, never rewritten, never missing', () => {
+  it('keeps numbers in the database: continuous per journal, unique, never rewritten, never missing', async () => {
+    // A burst at the till, committed together (group commit), some refused: refused ones take no number.
+    const [v] = await buyVouchers(app, { amountCents: 10_00, quantity: 1 });
+    const galerne = merchantId(app.database, 'librairie-la-galerne');
+    const burst = await Promise.allSettled(Array.from({ length: 12 }, () => take(app, galerne, v!.code, 3_00)));
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     const s = app.database.sqlite;
     const gaps = s.prepare(`SELECT journal_code, COUNT(*) AS n, MAX(entry_number) AS last, (SELECT last_number FROM journal_counters c WHERE c.journal_code = j.journal_code) AS counter
       FROM journals j GROUP BY journal_code`).all() as { n: number; last: number; counter: number }[];
