@@ -61,8 +61,12 @@ export function addRedemptions(database: Database_, now: Date): number {
       SELECT v.id AS voucher_id, v.campaign_id, v.rowid AS vrow, k.n AS k, ${AMOUNT_SQL} AS amount, ${shop} AS merchant_id, ${at} AS created_at,
              (SELECT COALESCE(MAX(number), 0) FROM redemptions) + v.rowid * ${PER_VOUCHER} + k.n AS number ${from}`);
     s.exec(`CREATE INDEX temp.gen_voucher ON gen (voucher_id)`);
-    s.exec(`INSERT INTO journals (id, kind, description, order_id, created_at)
-      SELECT 'bj-' || number, 'redemption', 'Redemption (bench)', NULL, created_at FROM gen`);
+    // Numbered in the till's journal after what is there, as the till would (journal_counters).
+    s.exec(`INSERT INTO journals (id, kind, description, order_id, created_at, journal_code, entry_number)
+      SELECT 'bj-' || number, 'redemption', 'Redemption (bench)', NULL, created_at, 'EN',
+             (SELECT COALESCE(MAX(last_number), 0) FROM journal_counters WHERE journal_code = 'EN') + ROW_NUMBER() OVER (ORDER BY created_at, number) FROM gen`);
+    s.exec(`INSERT INTO journal_counters (journal_code, last_number) SELECT 'EN', MAX(entry_number) FROM journals WHERE journal_code = 'EN'
+      ON CONFLICT (journal_code) DO UPDATE SET last_number = excluded.last_number`);
     s.exec(`INSERT INTO journal_lines (journal_id, account, amount_cents)
       SELECT 'bj-' || number, 'voucher_liability', amount FROM gen UNION ALL SELECT 'bj-' || number, 'merchant_payable:' || merchant_id, -amount FROM gen`);
     s.exec(`INSERT INTO redemptions (id, number, merchant_id, voucher_id, campaign_id, amount_cents, status, idempotency_key, request_fingerprint, actor, journal_id, created_at)

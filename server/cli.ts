@@ -35,7 +35,9 @@ commands:
   settle --until YYYY-MM-DD   settle every completed redemption up to that day (Europe/Paris): statements, SEPA file, Stripe transfers
   sepa-executed --batch REF   the bank executed the batch's SEPA file: mark its statements paid
   report liability|reconciliation   outstanding liability per campaign with ageing; money in vs money out (exit 1 on a gap)
-  export-fec --out FILE [--from D] [--to D]       the journal as a French FEC file (18 columns, tab-separated)
+  export-fec --out FILE|DIR [--from D] [--to D] [--encoding iso-8859-15|utf-8]
+                          the journal as a French FEC file (18 columns, tab-separated, ISO 8859-15 by default);
+                          in a directory it is named <SIREN>FEC<AAAAMMJJ>.txt (closing date: --to, or today)
   export-journal --out FILE [--from D] [--to D]   the journal as CSV
   api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)
 ${EXPIRY_USAGE}`;
@@ -45,8 +47,8 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   settle: settleCommand,
   'sepa-executed': sepaExecutedCommand,
   report: (db, opts) => reportCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
-  'export-fec': (db, opts) => exportCommand(db, opts, 'fec'),
-  'export-journal': (db, opts) => exportCommand(db, opts, 'csv'),
+  'export-fec': (db, opts, config) => exportCommand(db, opts, 'fec', config),
+  'export-journal': (db, opts, config) => exportCommand(db, opts, 'csv', config),
   expire: expireCommand,
   'remind-expiring': remindExpiringCommand,
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
         batch: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
+        encoding: { type: 'string' },
         now: { type: 'string' },
         admin: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -48,21 +48,23 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
       const slugs = accepted === 'all' ? demoMerchants.map((m) => m.slug) : accepted;
       tx.insert(campaignMerchants).values(slugs.map((s) => ({ campaignId: id, merchantId: merchantIds.get(s)! }))).run();
     }
-    for (const [slug, amounts] of demoSales) {
+    // Posted in the order they happened, across campaigns, as the books would have numbered
+    // them (FEC entry numbers follow posting order, journal-codes.ts).
+    const sales = demoSales
+      .flatMap(([slug, amounts]) => amounts.map((amountCents, i) => ({ slug, amountCents, i, soldAt: new Date(now.getTime() - (amounts.length - i) * 86400_000) })))
+      .sort((a, b) => a.soldAt.getTime() - b.soldAt.getTime());
+    for (const { slug, amountCents, i, soldAt } of sales) {
       const campaignId = tx.select({ id: campaigns.id }).from(campaigns).where(sql`slug = ${slug}`).get()!.id;
-      amounts.forEach((amountCents, i) => {
-        const soldAt = new Date(now.getTime() - (amounts.length - i) * 86400_000);
-        const orderId = newId();
-        tx.insert(orders)
-          .values({
-            id: orderId, reference: newOrderReference(), campaignId, status: 'pending_payment', buyerType: 'individual',
-            buyerName: `Client démo ${i + 1}`, buyerEmail: `client${i + 1}@example.org`, paymentMethod: 'card', totalCents: amountCents,
-            locale: 'fr', accessTokenHash: sha256(newId()), checkoutRef: `demo_seed_${orderId}`, createdAt: soldAt.toISOString(),
-          })
-          .run();
-        tx.insert(orderItems).values({ id: newId(), orderId, position: 0, amountCents, quantity: 1 }).run();
-        confirmPaymentTx(tx, { clock: fixedClock(soldAt), logger }, { orderId, provider: 'demo', providerRef: `demo_seed_${orderId}`, amountCents, currency: 'eur' });
-      });
+      const orderId = newId();
+      tx.insert(orders)
+        .values({
+          id: orderId, reference: newOrderReference(), campaignId, status: 'pending_payment', buyerType: 'individual',
+          buyerName: `Client démo ${i + 1}`, buyerEmail: `client${i + 1}@example.org`, paymentMethod: 'card', totalCents: amountCents,
+          locale: 'fr', accessTokenHash: sha256(newId()), checkoutRef: `demo_seed_${orderId}`, createdAt: soldAt.toISOString(),
+        })
+        .run();
+      tx.insert(orderItems).values({ id: newId(), orderId, position: 0, amountCents, quantity: 1 }).run();
+      confirmPaymentTx(tx, { clock: fixedClock(soldAt), logger }, { orderId, provider: 'demo', providerRef: `demo_seed_${orderId}`, amountCents, currency: 'eur' });
     }
     // Demo history needs no mail.
     tx.delete(outboxMessages).run();

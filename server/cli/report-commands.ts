@@ -1,7 +1,11 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Database_ } from '../../db/client';
+import type { Config } from '../config';
+import { parisDate } from '../lib/paris-time';
 import { fecLines, journalCsvLines } from '../reports/fec';
+import { FEC_ENCODINGS, fecBytes, fecFileName, isFecEncoding, type FecEncoding } from '../reports/fec-file';
 import { journalEntries } from '../reports/journal-entries';
 import { liabilityReport } from '../reports/liability';
 import { reconciliationReport } from '../reports/reconciliation';
@@ -35,22 +39,29 @@ export function reportCommand(db: Database_, opts: Opts, name: string | undefine
 }
 
 /**
- * `export-fec --out FILE [--from D] [--to D]` and `export-journal` (CSV): streamed to the
- * file with backpressure, progress on stderr every 100 000 lines.
+ * `export-fec --out FILE|DIR [--from D] [--to D] [--encoding iso-8859-15|utf-8]` and
+ * `export-journal --out FILE` (CSV): streamed to the file with backpressure, progress on
+ * stderr every 100 000 lines. The FEC is ISO 8859-15 unless asked otherwise; given a
+ * directory, it is written there as <SIREN>FEC<AAAAMMJJ>.txt (closing date: --to, or today).
  */
-export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv'): Promise<Result> {
-  if (typeof opts.out !== 'string' || !opts.out) usage(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out FILE`);
+export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv', config: Pick<Config, 'operator'>): Promise<Result> {
+  if (typeof opts.out !== 'string' || !opts.out) usage(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out ${kind === 'fec' ? 'FILE|DIR' : 'FILE'}`);
   const p = period(opts);
-  const out = createWriteStream(opts.out);
+  const encoding: FecEncoding = opts.encoding === undefined ? 'iso-8859-15' : isFecEncoding(opts.encoding) ? opts.encoding : usage(`--encoding is one of ${FEC_ENCODINGS.join(', ')}`);
+  if (kind === 'csv' && opts.encoding !== undefined) usage('--encoding is for export-fec (the journal CSV is UTF-8)');
+  const file = kind === 'fec' && isDirectory(opts.out) ? join(opts.out, fecFileName(config.operator.siren, p.to ?? parisDate(new Date()))) : opts.out;
+  const out = createWriteStream(file);
   const lines = kind === 'fec' ? fecLines(journalEntries(db, p)) : journalCsvLines(journalEntries(db, p));
   let n = 0;
-  // FEC: plain text, CRLF-free; the journal CSV starts with a BOM so spreadsheets read UTF-8.
+  // FEC: plain text, LF-terminated, in its character set; the journal CSV starts with a BOM so spreadsheets read UTF-8.
   if (kind === 'csv') out.write('\uFEFF');
   for (const line of lines) {
-    if (!out.write(line + '\n')) await once(out, 'drain');
+    if (!out.write(kind === 'fec' ? fecBytes(line + '\n', encoding) : line + '\n')) await once(out, 'drain');
     if (++n % 100_000 === 0) process.stderr.write(`  ${n} lines…\n`);
   }
   out.end();
   await once(out, 'finish');
-  return { code: 0, json: { file: opts.out, lines: n, ...p }, text: `${n} lines written to ${opts.out}` };
+  return { code: 0, json: { file, lines: n, ...p, ...(kind === 'fec' ? { encoding } : {}) }, text: `${n} lines written to ${file}` };
 }
+
+const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;

@@ -31,9 +31,22 @@ import { bonusEn } from './locales/bonus.en';
 import { bonusFr } from './locales/bonus.fr';
 import { checkoutEn } from './locales/checkout.en';
 import { checkoutFr } from './locales/checkout.fr';
+import { fecEn } from './locales/fec.en';
+import { fecFr } from './locales/fec.fr';
 
-const fr: Record<string, string> = { ...frBase, ...tillFr, ...bulkFr, ...invoiceFr, ...sheetsFr, ...orgFormFr, ...operatorFr, ...settlementFr, ...operatorSettlementFr, ...expiryFr, ...statementsFr, ...onboardingFr, ...operatorSupportFr, ...bonusFr, ...campaignsAdminFr, ...checkoutFr };
-const en: Record<string, string> = { ...enBase, ...tillEn, ...bulkEn, ...invoiceEn, ...sheetsEn, ...orgFormEn, ...operatorEn, ...settlementEn, ...operatorSettlementEn, ...expiryEn, ...statementsEn, ...onboardingEn, ...operatorSupportEn, ...bonusEn, ...campaignsAdminEn, ...checkoutEn };
+// One area per line, so that adding an area is one line here (and merges stay trivial).
+const fr: Record<string, string> = Object.assign(
+  {},
+  frBase, tillFr, bulkFr, invoiceFr, sheetsFr, orgFormFr, operatorFr, settlementFr, operatorSettlementFr, expiryFr, statementsFr, onboardingFr, operatorSupportFr, bonusFr, campaignsAdminFr,
+  checkoutFr,
+  fecFr,
+);
+const en: Record<string, string> = Object.assign(
+  {},
+  enBase, tillEn, bulkEn, invoiceEn, sheetsEn, orgFormEn, operatorEn, settlementEn, operatorSettlementEn, expiryEn, statementsEn, onboardingEn, operatorSupportEn, bonusEn, campaignsAdminEn,
+  checkoutEn,
+  fecEn,
+);
 
 export const LOCALES = ['fr', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -11,12 +11,13 @@ export { defaultChart, type FecAccount, type FecChart } from './fec-chart';
  *
  * Both are generators: a year's journal can hold millions of lines, so nothing is
  * collected; an HTTP response or a file stream pulls line by line. Lines are yielded
- * WITHOUT their terminator: the caller writes "\r\n" (or "\n") after each, and chooses the
- * encoding (the text is UTF-8-ready; the administration also reads ISO 8859-15).
+ * WITHOUT their terminator, as text: the caller writes "\r\n" (or "\n") after each and
+ * encodes them (fec-file.ts: ISO 8859-15 by default).
  *
  * What the FEC asks and the caller must provide: entries in validation order, numbered
- * without gaps per journal, opening balances first. This module checks what one entry can
- * tell: its lines balance.
+ * without gaps per journal (numbers given at posting, read by journal-entries.ts), French
+ * labels, opening balances first. This module checks what one entry can tell: its lines
+ * balance.
  */
 
 export interface FecEntryLine {

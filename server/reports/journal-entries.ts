@@ -1,54 +1,81 @@
 /**
- * The books as accounting entries, oldest first, read in pages so an export of millions of
- * lines streams in flat memory and never holds the connection between pages (the till
- * keeps working during an export). Feeds the FEC and the journal CSV (server/reports/fec.ts).
+ * The books as accounting entries, read in pages so an export of millions of lines streams
+ * in flat memory and never holds the connection between pages (the till keeps working
+ * during an export). Feeds the FEC and the journal CSV (server/reports/fec.ts).
+ *
+ * Order: each accounting journal is read in the order of its entry numbers (given at
+ * posting, server/domain/ledger/journal-codes.ts), walking the (journal_code, entry_number)
+ * index, and the journals are merged by posting time. The file is thus chronological (the
+ * FEC lists entries in the order they were validated) while each journal's numbers always
+ * come in increasing order without a gap, even when two postings in the same millisecond,
+ * or a clock read before the write lock, would order their timestamps otherwise.
  */
 import type { Database_ } from '../../db/client';
+import { journalTitle } from '../domain/ledger/journal-codes';
 import { endOfParisDay, startOfParisDay } from '../lib/paris-time';
 import type { FecEntry } from './fec';
+import { frenchLabel } from './fec-labels';
 
-/** Our journal kinds → FEC journals (code, label). */
-const JOURNALS: Record<string, [string, string]> = {
-  voucher_sale: ['VT', 'Ventes de bons'],
-  service_fee: ['VT', 'Ventes de bons'],
-  bank_transfer_received: ['BQ', 'Banque'],
-  payment_suspense: ['BQ', 'Banque'],
-  settlement_payout: ['BQ', 'Banque'],
-  settlement_payout_reversal: ['BQ', 'Banque'],
-  redemption: ['EN', 'Encaissements en commerce'],
-  redemption_void: ['EN', 'Encaissements en commerce'],
-  settlement: ['RG', 'Règlements aux commerçants'],
-  voucher_expiry: ['OD', 'Opérations diverses'],
-};
-export const journalOf = (kind: string): [string, string] => JOURNALS[kind] ?? ['OD', 'Opérations diverses'];
+type Row = { id: string; kind: string; description: string; createdAt: string; reference: string | null; journalCode: string; entryNumber: number };
+type Line = { journalId: string; account: string; amountCents: number };
 
-type Row = { id: string; kind: string; description: string; createdAt: string; reference: string | null };
+const PAGE = 500;
 
 /** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. */
 export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
   const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
-  const page = database.sqlite.prepare<[string, string, string, string], Row>(`
-    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference
+  const page = database.sqlite.prepare<[string, number, string, string], Row>(`
+    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber
     FROM journals j LEFT JOIN orders o ON o.id = j.order_id
-    WHERE j.created_at >= ? AND j.created_at <= ? AND (j.created_at, j.id) > (?, ?)
-    ORDER BY j.created_at, j.id LIMIT 1000`);
-  const lines = database.sqlite.prepare<[string], { journalId: string; account: string; amountCents: number }>(`
+    WHERE j.journal_code = ? AND j.entry_number > ? AND j.created_at >= ? AND j.created_at <= ?
+    ORDER BY j.entry_number LIMIT ${PAGE}`);
+  const lines = database.sqlite.prepare<[string], Line>(`
     SELECT journal_id AS journalId, account, amount_cents AS amountCents FROM journal_lines
     WHERE journal_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
-  let after: [string, string] = ['', ''];
-  let n = 0;
-  for (;;) {
-    const rows = page.all(start, end, after[0], after[1]);
-    if (rows.length === 0) return;
-    const byJournal = new Map<string, { account: string; amountCents: number }[]>();
-    for (const l of lines.all(JSON.stringify(rows.map((r) => r.id)))) (byJournal.get(l.journalId) ?? byJournal.set(l.journalId, []).get(l.journalId)!).push(l);
-    for (const r of rows) {
-      const [journalCode, journalLib] = journalOf(r.kind);
-      const at = new Date(r.createdAt);
-      yield { journalCode, journalLib, entryNumber: String(++n), date: at, pieceRef: r.reference ?? r.id.slice(0, 18), pieceDate: at, label: r.description, validDate: at, lines: byJournal.get(r.id) ?? [] };
+
+  /** One accounting journal's entries of the period, in number order, with their lines. */
+  function* journal(code: string): Generator<FecEntry & { postedAt: string }> {
+    let after = 0;
+    for (;;) {
+      const rows = page.all(code, after, start, end);
+      if (rows.length === 0) return;
+      const byJournal = new Map<string, Line[]>();
+      for (const l of lines.all(JSON.stringify(rows.map((r) => r.id)))) (byJournal.get(l.journalId) ?? byJournal.set(l.journalId, []).get(l.journalId)!).push(l);
+      for (const r of rows) {
+        const at = new Date(r.createdAt);
+        const entryLines = byJournal.get(r.id) ?? [];
+        const total = entryLines.reduce((sum, l) => sum + Math.max(l.amountCents, 0), 0);
+        yield {
+          journalCode: r.journalCode,
+          journalLib: journalTitle(r.journalCode),
+          entryNumber: String(r.entryNumber),
+          date: at,
+          pieceRef: r.reference ?? r.id.slice(0, 18),
+          pieceDate: at,
+          label: frenchLabel(r.kind, r.description, total),
+          validDate: at,
+          lines: entryLines,
+          postedAt: r.createdAt,
+        };
+      }
+      after = rows[rows.length - 1]!.entryNumber;
     }
-    const last = rows[rows.length - 1]!;
-    after = [last.createdAt, last.id];
+  }
+
+  // A k-way merge of the journals (a handful: a linear scan of the heads is enough).
+  const codes = database.sqlite.prepare(`SELECT journal_code FROM journal_counters ORDER BY journal_code`).pluck().all() as string[];
+  const streams = codes.map((c) => journal(c));
+  const heads = streams.map((s) => s.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (!h.done && (best < 0 || h.value.postedAt < (heads[best]!.value as { postedAt: string }).postedAt)) best = i;
+    }
+    if (best < 0) return;
+    const { postedAt: _, ...entry } = heads[best]!.value as FecEntry & { postedAt: string };
+    yield entry;
+    heads[best] = streams[best]!.next();
   }
 }

@@ -85,5 +85,5 @@ describe('reports', () => {
     const csv = join(app.dataDir, 'journal.csv');
     expect(cli(['export-journal', '--out', csv]).code).toBe(0);
     expect(readFileSync(csv, 'utf8').charCodeAt(0)).toBe(0xfeff);
-  });
+  }, 90_000); // six CLI processes, ~5 s each to start on a loaded machine
 });

@@ -23,7 +23,13 @@ function build(database: Database_) {
     nextNumber: s.prepare<[], { n: number }>(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM redemptions`),
     nextSeq: s.prepare<[string], { n: number }>(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM movements WHERE voucher_id = ?`),
     balanceAfter: s.prepare<[string], { b: number }>(`SELECT balance_after_cents AS b FROM movements WHERE redemption_id = ? AND kind = 'redeem'`),
-    insertJournal: s.prepare(`INSERT INTO journals (id, kind, description, order_id, created_at) VALUES (@id, @kind, @description, NULL, @createdAt)`),
+    // The journal's number in its accounting journal (see ledger-repository nextEntryNumber).
+    nextEntryNumber: s.prepare<[string], { n: number }>(
+      `INSERT INTO journal_counters (journal_code, last_number) VALUES (?, 1) ON CONFLICT (journal_code) DO UPDATE SET last_number = last_number + 1 RETURNING last_number AS n`,
+    ),
+    insertJournal: s.prepare(
+      `INSERT INTO journals (id, kind, description, order_id, created_at, journal_code, entry_number) VALUES (@id, @kind, @description, NULL, @createdAt, @journalCode, @entryNumber)`,
+    ),
     insertLine: s.prepare(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES (?, ?, ?)`),
     insertRedemption: s.prepare(
       `INSERT INTO redemptions (id, number, merchant_id, voucher_id, campaign_id, amount_cents, status, idempotency_key, request_fingerprint, actor, journal_id, created_at)

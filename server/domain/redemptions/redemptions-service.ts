@@ -5,6 +5,7 @@ import { AppError, assertNever } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
 import { audit } from '../audit/audit-log';
 import { addToCampaignTotals } from '../campaigns/campaigns-repository';
+import { journalCodeOf } from '../ledger/journal-codes';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
 import { appendMovement, findVoucherById } from '../vouchers/vouchers-repository';
@@ -107,7 +108,8 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
       { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
     ];
     assertBalanced(lines);
-    st.insertJournal.run({ id: journalId, kind: 'redemption', description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`, createdAt: at });
+    const journalCode = journalCodeOf('redemption');
+    st.insertJournal.run({ id: journalId, kind: 'redemption', description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`, createdAt: at, journalCode, entryNumber: st.nextEntryNumber.get(journalCode)!.n });
     for (const l of lines) st.insertLine.run(journalId, l.account, l.amountCents);
     const redemption: Redemption = {
       id,

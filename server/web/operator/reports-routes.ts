@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { csvCell, csvEuros } from '../../lib/csv';
+import { AppError } from '../../lib/errors';
+import { parisDate } from '../../lib/paris-time';
 import { fecLines, journalCsvLines } from '../../reports/fec';
+import { fecBytes, fecFileName, isFecEncoding } from '../../reports/fec-file';
 import { journalEntries } from '../../reports/journal-entries';
 import { liabilityReport } from '../../reports/liability';
 import { reconciliationReport } from '../../reports/reconciliation';
@@ -11,6 +14,8 @@ import { operatorPage, requireOperator } from './session';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const periodSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined) });
+/** Absent or empty: ISO 8859-15. Anything but a string (a repeated parameter) is refused like an unknown name. */
+const fecQuerySchema = z.object({ encoding: z.string().toLowerCase().optional().transform((x) => x || 'iso-8859-15').catch('?') });
 
 /** The accountant's reports: liability with ageing, money in vs out, FEC and journal exports. */
 export function operatorReportRoutes(ctx: AppContext): Router {
@@ -27,10 +32,17 @@ export function operatorReportRoutes(ctx: AppContext): Router {
     });
   });
 
+  /**
+   * The FEC in ISO 8859-15 (`?encoding=utf-8` for UTF-8), named <SIREN>FEC<AAAAMMJJ>.txt with
+   * the period's closing date: `to`, or today when the period runs up to now.
+   */
   r.get('/operateur/rapports/fec.txt', requireOperator('settlements.read'), async (req, res) => {
     const p = periodSchema.parse(req.query);
-    res.type('text/plain; charset=utf-8').set('Content-Disposition', `attachment; filename="FEC-${p.from ?? 'debut'}-${p.to ?? 'fin'}.txt"`);
-    await streamLines(res, fecLines(journalEntries(ctx.database, p)), { eol: '\n' });
+    const encoding = fecQuerySchema.parse(req.query).encoding;
+    if (!isFecEncoding(encoding)) throw new AppError('FEC_ENCODING_UNSUPPORTED', 400, 'errors.fec_encoding_unsupported');
+    const name = fecFileName(ctx.config.operator.siren, p.to ?? parisDate(ctx.clock.now()));
+    res.type(`text/plain; charset=${encoding}`).set('Content-Disposition', `attachment; filename="${name}"`);
+    await streamLines(res, fecLines(journalEntries(ctx.database, p)), { eol: '\n', encode: (text) => fecBytes(text, encoding) });
   });
   r.get('/operateur/rapports/journal.csv', requireOperator('settlements.read'), async (req, res) => {
     const p = periodSchema.parse(req.query);
