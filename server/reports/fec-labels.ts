@@ -66,7 +66,12 @@ const LABELS: ReadonlyMap<string, KindLabel> = new Map(Object.entries({
   },
   settlement_payout_reversal: {
     generic: "Annulation d'un versement à un commerçant",
-    rules: [[/^Stripe transfer (\S+) of (\S+) reversed$/, (m) => `Annulation du transfert Stripe ${m[1]} du relevé ${m[2]}`]],
+    // Partial reversals (since the refunds work) add « (N of M cents) »; the amount is the entry's own.
+    rules: [[/^Stripe transfer (\S+) of (\S+) reversed(?: \(\d+ of \d+ cents\))?$/, (m, amount) => `Annulation du transfert Stripe ${m[1]} du relevé ${m[2]} (${amount})`]],
+  },
+  order_refund_failed: {
+    generic: 'Remboursement échoué après comptabilisation',
+    rules: [[/^Refund (\S+) failed after it was booked$/, (m) => `Remboursement ${m[1]} échoué après comptabilisation, fonds à identifier`]],
   },
   voucher_expiry: {
     generic: 'Bons expirés',
