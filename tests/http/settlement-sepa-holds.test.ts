@@ -178,4 +178,15 @@ describe('a batch committed with a holder no file can carry (settled before the 
     expect((await admin.post(`/operateur/reglements/${batchId}/execute`, {}, page.html)).html).toContain('déjà marqué exécuté');
     expect(checkLedger(app.database)).toEqual([]);
   });
+
+  it('check-ledger sees a statement of an executed file left unpaid, and one in a file that was never recorded', () => {
+    const s = statement(batchId, 'bijouterie-falaise');
+    const invariants = () => checkLedger(app.database).map((b) => b.invariant);
+    app.database.sqlite.prepare(`UPDATE statements SET status = 'pending' WHERE id = ?`).run(s.id);
+    expect(invariants()).toContain('sepa_executed_file_statements_paid');
+    app.database.sqlite.prepare(`UPDATE statements SET status = 'paid', sepa_file_seq = 7 WHERE id = ?`).run(s.id);
+    expect(invariants()).toEqual(['sepa_statement_in_recorded_file']);
+    app.database.sqlite.prepare(`UPDATE statements SET sepa_file_seq = 2 WHERE id = ?`).run(s.id);
+    expect(checkLedger(app.database)).toEqual([]);
+  });
 });
