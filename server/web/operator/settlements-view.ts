@@ -71,6 +71,5 @@ export function batchDetailView(database: Database_, batch: SettlementBatch, loc
     files,
     unfiled,
     sepaCount: statements.filter((s) => s.method === 'sepa').length,
-    sepaPending: files.some((f) => !f.executedAt),
   };
 }
