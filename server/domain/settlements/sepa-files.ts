@@ -21,10 +21,9 @@ import { audit } from '../audit/audit-log';
 import { payoutRoute, sepaHoldReason, type HoldReason } from './payout-route';
 import { implicitFirstFile, sepaFileInput, sepaMessageId, statementTransfer } from './sepa-export';
 import {
-  batchSepaFiles, batchSepaStatements, findBatch, insertSepaFile, putInSepaFile, replaceStatementBankDetails, setSepaHoldReason, unfiledSepaStatements,
+  batchSepaFiles, batchSepaStatements, findBatch, insertSepaFile, merchantBanking, putInSepaFile, replaceStatementBankDetails, setSepaHoldReason, unfiledSepaStatements,
   type SettlementBatch, type Statement,
 } from './settlements-repository';
-import { sql } from 'drizzle-orm';
 
 export interface SepaFileDeps {
   database: Database_;
@@ -52,11 +51,6 @@ export function recordFirstFile(tx: Tx, batch: SettlementBatch): boolean {
   return true;
 }
 
-type ShopDetails = { name: string; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null };
-
-const shopDetails = (tx: Tx, merchantId: string) =>
-  tx.get<ShopDetails>(sql`SELECT name, iban, bic, account_holder AS accountHolder, stripe_account_id AS stripeAccountId FROM merchants WHERE id = ${merchantId}`);
-
 /**
  * A statement whose stored copy cannot be written: takes the shop's current SEPA details
  * when they can (audit-logged, IBANs masked as everywhere in the log), else says why not.
@@ -64,7 +58,7 @@ const shopDetails = (tx: Tx, merchantId: string) =>
 function refreshOrHold(tx: Tx, batch: SettlementBatch, s: Statement, actor: string, now: Date): HoldReason | null {
   const stored = sepaHoldReason(checkSepaTransfer(statementTransfer(s, batch.reference)))!;
   // A shop paid by Stripe now is still paid by transfer for this statement (its method is fixed).
-  const route = payoutRoute({ ...shopDetails(tx, s.merchantId), stripeAccountId: null });
+  const route = payoutRoute({ ...merchantBanking(tx, s.merchantId), stripeAccountId: null });
   if (!route.ok) return route.reason;
   if (route.method !== 'sepa') return stored;
   const fresh = { iban: route.iban, bic: route.bic, accountHolder: route.accountHolder };

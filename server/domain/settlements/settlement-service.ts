@@ -6,9 +6,12 @@
  *    commission invoice numbers, the statement mails (outbox) and every redemption's
  *    `statement_id`. A crash before COMMIT leaves nothing; after it, a whole batch.
  *    The `statement_id IS NULL` guard means a redemption is in one statement at most.
+ *    Before anything is written, each SEPA shop's transaction is checked by the code that
+ *    writes the file: a shop whose details would break it is held back alone.
  * 2. Paying happens after the commit and is resumable: Stripe transfers carry the
  *    statement id as idempotency key (a retry after a crash returns the same transfer);
- *    the SEPA file is rebuilt from stored rows (same bytes, same MsgId) whenever needed.
+ *    SEPA files are recorded once and rebuilt from stored rows (same bytes, same MsgId)
+ *    whenever needed (sepa-files.ts).
  * `runSettlement` does 1 then 2 and, run again, completes the unfinished step 2 of earlier
  * batches without creating anything new.
  */
@@ -23,7 +26,7 @@ import { audit } from '../audit/audit-log';
 import { allocateInvoiceNumber, nextInSequence } from '../invoices/invoice-numbers';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { DEFAULT_COMMISSION_VAT_BPS, statementAmounts, type CampaignShare } from './commission';
+import { DEFAULT_COMMISSION_VAT_BPS, statementAmounts } from './commission';
 import { checkSepaTransfer } from '../../settlement/sepa-pain001';
 import { payoutRoute, sepaHoldReason, type HoldReason } from './payout-route';
 import { statementTransfer } from './sepa-export';

@@ -104,6 +104,12 @@ export const replaceStatementBankDetails = (tx: Tx, statementId: string, d: { ib
 export const markSepaFileExecuted = (tx: Tx, batchId: string, seq: number, at: string, by: string) =>
   tx.update(sepaFiles).set({ executedAt: at, executedBy: by }).where(and(eq(sepaFiles.batchId, batchId), eq(sepaFiles.seq, seq), isNull(sepaFiles.executedAt))).run().changes;
 
+/** A shop's bank details as they are now (to refresh a statement's copy that cannot be written). */
+export const merchantBanking = (tx: Tx, merchantId: string) =>
+  tx.get<{ name: string; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null }>(
+    sql`SELECT name, iban, bic, account_holder AS accountHolder, stripe_account_id AS stripeAccountId FROM merchants WHERE id = ${merchantId}`,
+  );
+
 /**
  * The number `nextInSequence` will hand out next in this transaction (nothing is taken):
  * lets a batch check a shop's transfer with the very references it will carry before
