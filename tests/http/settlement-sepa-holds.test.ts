@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createBatch } from '../../server/domain/settlements/settlement-service';
 import { parisDate } from '../../server/lib/paris-time';
 import { buyVouchers } from '../support/builders';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { hasXmllint, merchantId, settle, settlementDeps, take, validateSepa } from '../support/settlement';
-import { fixedClock, startTestApp, type FormClient, type TestApp } from '../support/test-app';
+import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Finding 6 of issue 12: one shop whose account holder cannot be written in the SEPA
@@ -123,6 +124,11 @@ describe('a batch committed with a holder no file can carry (settled before the 
     const page = await admin.get(`/operateur/reglements/${batchId}`);
     expect(page.html).toContain('Hors fichier SEPA : titulaire du compte illisible en virement (caractères latins requis)');
     expect(page.html).toContain('Produire le fichier SEPA des relevés restants');
+    // The shop sees why its transfer waits.
+    const shop = new FormClient(app.url);
+    const signIn = await shop.get('/connexion');
+    expect((await shop.post('/connexion', { email: 'bijouterie@demo.bons-locaux.fr', password: DEMO_PASSWORD, next: '/commercant' }, signIn.html)).res.status).toBe(303);
+    expect((await shop.get('/commercant/releves')).html).toContain('Virement retenu : vos coordonnées bancaires ne peuvent pas figurer dans un virement SEPA');
     // Producing again before the fix changes nothing and says why.
     const again = await admin.post(`/operateur/reglements/${batchId}/sepa`, {}, page.html);
     expect(again.res.status).toBe(200);

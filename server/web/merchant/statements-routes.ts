@@ -65,6 +65,8 @@ function listRow(s: StatementListItem, locale: string) {
   const explanation =
     s.status === 'paid' ? t('statements.explain_paid', { date: date(s.paidAt ?? s.createdAt) })
     : s.status === 'failed' ? t('statements.explain_failed')
+    // Left out of its batch's SEPA file (details that cannot be written): the shop learns why.
+    : s.method === 'sepa' && s.sepaFileSeq === null && s.sepaHoldReason ? t('statements.explain_held_sepa')
     : t(`statements.explain_pending_${s.method}`, { batch: s.batchReference });
   return {
     id: s.id,
