@@ -12,7 +12,7 @@ import { expireCommand, EXPIRY_USAGE, remindExpiringCommand } from './cli/expiry
 import { systemClock } from './lib/clock';
 import { AppError } from './lib/errors';
 import { translate } from './lib/i18n';
-import { sepaExecutedCommand, settleCommand } from './cli/settlement-commands';
+import { sepaExecutedCommand, sepaFileCommand, settleCommand } from './cli/settlement-commands';
 import { exportCommand, reportCommand } from './cli/report-commands';
 import { UsageError, type Result } from './cli/command';
 import type { Config } from './config';
@@ -33,7 +33,8 @@ commands:
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
   settle --until YYYY-MM-DD   settle every completed redemption up to that day (Europe/Paris): statements, SEPA file, Stripe transfers
-  sepa-executed --batch REF   the bank executed the batch's SEPA file: mark its statements paid
+  sepa-executed --batch REF [--file N]   the bank executed the batch's SEPA file (N when it has several): mark its statements paid
+  sepa-file --batch REF       after fixing a shop's bank details: a SEPA file for the batch's statements left out of its files
   report liability|reconciliation   outstanding liability per campaign with ageing; money in vs money out (exit 1 on a gap)
   export-fec --out FILE|DIR [--from D] [--to D] [--encoding iso-8859-15|utf-8]
                           the journal as a French FEC file (18 columns, tab-separated, ISO 8859-15 by default);
@@ -46,6 +47,7 @@ ${EXPIRY_USAGE}`;
 const commands: Record<string, (db: Database_, opts: Record<string, string | boolean | undefined>, config: Config) => Promise<Result> | Result> = {
   settle: settleCommand,
   'sepa-executed': sepaExecutedCommand,
+  'sepa-file': sepaFileCommand,
   report: (db, opts) => reportCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
   'export-fec': (db, opts, config) => exportCommand(db, opts, 'fec', config),
   'export-journal': (db, opts, config) => exportCommand(db, opts, 'csv', config),
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
         label: { type: 'string' },
         until: { type: 'string' },
         batch: { type: 'string' },
+        file: { type: 'string' },
         from: { type: 'string' },
         out: { type: 'string' },
         encoding: { type: 'string' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBic, parseIban, parseSiret, parseVatNumber } from './lib/identifiers';
+import { parseSepaName } from './settlement/sepa-text';
 import type { Seller } from './invoices/invoice-document';
 
 /**
@@ -33,7 +34,12 @@ const checked = (parse: (s: string) => { ok: true; value: string } | { ok: false
   });
 
 const schema = z.object({
-  OPERATOR_LEGAL_NAME: z.string().min(2),
+  // The debtor and initiating party of every SEPA file: refused at start-up if a file could
+  // not carry it, rather than at the first settlement.
+  OPERATOR_LEGAL_NAME: z.string().min(2).superRefine((s, ctx) => {
+    const r = parseSepaName(s);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: `not writable in a SEPA file: ${r.reason}` });
+  }),
   OPERATOR_ADDRESS: z.string().min(2),
   OPERATOR_POSTCODE: z.string().regex(/^\d{5}$/),
   OPERATOR_CITY: z.string().min(1),

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { merchants } from './merchants';
 
 /**
@@ -21,7 +21,10 @@ export const settlementBatches = sqliteTable(
     commissionCents: integer('commission_cents').notNull(),
     vatCents: integer('vat_cents').notNull(),
     netCents: integer('net_cents').notNull(),
-    /** Set when the operator confirms the bank executed the SEPA file. */
+    /**
+     * Set when the batch's SEPA payments are complete: every SEPA statement is in a file
+     * the operator confirmed the bank executed (see `sepa_files`).
+     */
     sepaExecutedAt: text('sepa_executed_at'),
     sepaExecutedBy: text('sepa_executed_by'),
     createdBy: text('created_by').notNull(),
@@ -34,7 +37,9 @@ export const settlementBatches = sqliteTable(
  * What one shop is paid in one batch. Invariant: net + commission + vat = gross + breakage, to the
  * cent (plus any breakage share). `status`: `pending` (to be paid by SEPA or Stripe) → `paid`, or `failed` (Stripe
  * refused; retried by the next run). Bank details are copied at creation: the SEPA file
- * of a batch never changes when a shop edits its IBAN later.
+ * of a batch never changes when a shop edits its IBAN later. The one exception: a copy that
+ * cannot be written in a SEPA file (details from before the checks) is refreshed from the
+ * shop's corrected details while the statement is in no file yet (audit-logged).
  */
 export const statements = sqliteTable(
   'statements',
@@ -73,6 +78,10 @@ export const statements = sqliteTable(
     paidAt: text('paid_at'),
     /** What Stripe reversed of the transfer (transfer.amount_reversed): back in payouts_pending, still owed. */
     reversedCents: integer('reversed_cents').notNull().default(0),
+    /** The SEPA file of its batch that carries its transfer (`sepa_files.seq`); null: in none yet. */
+    sepaFileSeq: integer('sepa_file_seq'),
+    /** Why a SEPA statement was left out of its batch's file (e.g. `invalid_holder`); null once in a file. */
+    sepaHoldReason: text('sepa_hold_reason'),
     createdAt: text('created_at').notNull(),
   },
   (t) => [uniqueIndex('statements_batch_merchant_uq').on(t.batchId, t.merchantId), index('statements_merchant_idx').on(t.merchantId)],
@@ -105,4 +114,26 @@ export const settlementHolds = sqliteTable(
     grossCents: integer('gross_cents').notNull(),
   },
   (t) => [uniqueIndex('settlement_holds_uq').on(t.batchId, t.merchantId)],
+);
+
+/**
+ * A pain.001 file of a batch, recorded when it is produced. Its content is fixed from then
+ * on (the statements it carries, their stored bank details, its MsgId and creation time), so
+ * it can be downloaded again byte for byte. File 1 carries the batch's MsgId; a statement
+ * left out (details that could not be written) goes into file 2, 3… once fixed.
+ */
+export const sepaFiles = sqliteTable(
+  'sepa_files',
+  {
+    batchId: text('batch_id').notNull().references(() => settlementBatches.id),
+    seq: integer('seq').notNull(),
+    /** pain.001 MsgId (≤ 35 chars): the batch's for file 1, `<batch MsgId>-<seq>` after. */
+    messageId: text('message_id').notNull().unique(),
+    /** CreDtTm; the requested execution date is the next business day after it. */
+    createdAt: text('created_at').notNull(),
+    /** Set when the operator confirms the bank executed this file: its statements are paid. */
+    executedAt: text('executed_at'),
+    executedBy: text('executed_by'),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.seq] })],
 );

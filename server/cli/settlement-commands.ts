@@ -1,6 +1,7 @@
 import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
-import { runSettlement } from '../domain/settlements/run-settlement';
+import { runSettlement, writeBatchSepaFiles } from '../domain/settlements/run-settlement';
+import { completeSepaFiles } from '../domain/settlements/sepa-files';
 import { markSepaExecuted } from '../domain/settlements/payouts';
 import { findBatchByReference } from '../domain/settlements/settlements-repository';
 import { systemClock } from '../lib/clock';
@@ -37,16 +38,38 @@ export async function settleCommand(db: Database_, opts: Opts, config: Config): 
       ]
     : ['nothing to settle'];
   for (const h of r.holds) lines.push(`  held back: ${h.merchant} (${h.reason}) ${h.redemptionCount} op. ${euros(h.grossCents)}`);
+  for (const h of r.sepaHeld) lines.push(`  out of the SEPA file: ${h.statement} ${h.merchant} (${h.batch}, ${h.reason}): fix the shop's bank details, the next run or \`sepa-file --batch ${h.batch}\` adds it`);
   if (r.resumed.length) lines.push(`  completed earlier batch(es): ${r.resumed.join(', ')}`);
   if (r.stripe.paid || r.stripe.failed) lines.push(`  Stripe transfers: ${r.stripe.paid} paid, ${r.stripe.failed} failed`);
-  return { code: 0, json: { batch: r.batch, created: r.created, holds: r.holds, stripe: r.stripe, resumed: r.resumed }, text: lines.join('\n') };
+  return { code: 0, json: { batch: r.batch, created: r.created, holds: r.holds, sepaHeld: r.sepaHeld, stripe: r.stripe, resumed: r.resumed }, text: lines.join('\n') };
 }
 
-/** `sepa-executed --batch RGL-YYYY-NNNN`: the bank executed the file; its statements are paid. */
+const fileOption = (opts: Opts): number | undefined => {
+  if (opts.file === undefined) return undefined;
+  if (typeof opts.file !== 'string' || !/^[1-9]\d{0,3}$/.test(opts.file)) usage('--file takes the file number (1, 2, …)');
+  return Number(opts.file);
+};
+
+/** `sepa-executed --batch RGL-YYYY-NNNN [--file N]`: the bank executed the file; its statements are paid. */
 export function sepaExecutedCommand(db: Database_, opts: Opts): Result {
   if (typeof opts.batch !== 'string') usage('sepa-executed needs --batch REFERENCE');
+  const seq = fileOption(opts);
   const batch = findBatchByReference(db.db, opts.batch);
   if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
-  const r = markSepaExecuted({ database: db, clock: systemClock }, batch.id, 'cli');
+  const r = markSepaExecuted({ database: db, clock: systemClock }, batch.id, 'cli', seq);
   return { code: 0, json: { batch: batch.reference, ...r }, text: r.alreadyExecuted ? `${batch.reference} was already marked executed` : `${batch.reference}: ${r.paid} statement(s) marked paid` };
+}
+
+/** `sepa-file --batch RGL-YYYY-NNNN`: completes a committed batch whose statements were left out of its SEPA files. */
+export function sepaFileCommand(db: Database_, opts: Opts, config: Config): Result {
+  if (typeof opts.batch !== 'string') usage('sepa-file needs --batch REFERENCE');
+  const batch = findBatchByReference(db.db, opts.batch);
+  if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
+  const deps = { database: db, clock: systemClock, operator: config.operator, dataDir: config.dataDir };
+  const r = completeSepaFiles(deps, batch.id, 'cli');
+  const files = writeBatchSepaFiles(deps, batch);
+  const lines = [r.produced === null ? `${batch.reference}: no new SEPA file` : `${batch.reference}: SEPA file ${r.produced} written: ${files.at(-1)}`];
+  for (const h of r.held) lines.push(`  out of the SEPA file: ${h.reference} (${h.reason})`);
+  // Exit 1 while a statement is still left out: a script sees the batch is not complete.
+  return { code: r.held.length ? 1 : 0, json: { batch: batch.reference, produced: r.produced, files, held: r.held.map((h) => ({ statement: h.reference, reason: h.reason })) }, text: lines.join('\n') };
 }

@@ -31,7 +31,7 @@ export function startWeeklySettlement(deps: RunDeps & { logger: Logger }, weekda
     async (at) => {
       try {
         const r = await runSettlement(deps, { until: settlementUntil(at), actor: 'system:weekly-settlement' });
-        deps.logger.info({ batch: r.batch?.reference ?? null, created: r.created, statements: r.batch?.statements.length ?? 0, holds: r.holds.length, stripe: r.stripe }, 'weekly settlement');
+        deps.logger.info({ batch: r.batch?.reference ?? null, created: r.created, statements: r.batch?.statements.length ?? 0, holds: r.holds.length, sepaHeld: r.sepaHeld.length, stripe: r.stripe }, 'weekly settlement');
       } catch (err) {
         deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'weekly settlement failed');
       }

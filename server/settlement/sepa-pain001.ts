@@ -1,6 +1,6 @@
 import { optional, parseBic, parseIban } from '../lib/identifiers';
 import { escapeXml } from '../lib/xml';
-import { checkSepaId, sepaText } from './sepa-text';
+import { checkSepaId, SEPA_NAME_MAX, sepaText } from './sepa-text';
 
 /**
  * The SEPA credit transfer file (ISO 20022 pain.001.001.03, EPC SCT profile) the operator
@@ -63,7 +63,7 @@ export class SepaInputError extends Error {
 export const MAX_TRANSFER_CENTS = 99_999_999_999;
 
 // EPC field lengths (stricter than the ISO schema's 140 for names).
-const NAME_MAX = 70;
+const NAME_MAX = SEPA_NAME_MAX;
 const REMITTANCE_MAX = 140;
 
 /** A transfer after cleaning: same fields, SEPA text and normalised identifiers. */
@@ -91,33 +91,68 @@ function isIsoDate(value: string): boolean {
   return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === value;
 }
 
+type Report = (field: string, code: string) => void;
+
+function checkedId(field: string, value: string, report: Report): string {
+  const reason = checkSepaId(value);
+  if (reason) report(field, reason);
+  return value;
+}
+
+function cleanName(field: string, value: string, max: number, report: Report): string {
+  const clean = sepaText(value, max);
+  if (clean === '') report(field, 'empty');
+  return clean;
+}
+
+/** One transaction, cleaned, with what is wrong with it (fields of SepaTransfer). */
+function cleanTransfer(t: SepaTransfer, report: Report): CleanTransfer {
+  const endToEndId = checkedId('endToEndId', t.endToEndId, report);
+  if (!Number.isSafeInteger(t.amountCents)) report('amountCents', 'not_integer');
+  else if (t.amountCents <= 0) report('amountCents', 'not_positive');
+  else if (t.amountCents > MAX_TRANSFER_CENTS) report('amountCents', 'too_large');
+  const iban = parseIban(t.creditorIban);
+  if (!iban.ok) report('creditorIban', iban.reason);
+  const bic = parseOptionalBic(t.creditorBic);
+  if (!bic.ok) report('creditorBic', bic.reason);
+  return {
+    endToEndId,
+    amountCents: t.amountCents,
+    creditorName: cleanName('creditorName', t.creditorName, NAME_MAX, report),
+    creditorIban: iban.ok ? iban.value : '',
+    creditorBic: bic.ok ? bic.value : null,
+    remittance: cleanName('remittance', t.remittance, REMITTANCE_MAX, report),
+  };
+}
+
+/**
+ * What would make one transaction break the file, checked by the very code that writes it.
+ * A settlement batch runs it on each shop's transfer before it commits, so one shop's
+ * details hold back that shop only, never the whole file.
+ */
+export function checkSepaTransfer(t: SepaTransfer): SepaProblem[] {
+  const problems: SepaProblem[] = [];
+  cleanTransfer(t, (field, code) => problems.push({ field, code }));
+  return problems;
+}
+
 /**
  * Normalises everything the file needs and lists every problem on the way (not just the
  * first), so an operator fixes all shops' bank details in one go.
  */
 function normalise(input: SepaFileInput): { problems: SepaProblem[]; file: CleanFile } {
   const problems: SepaProblem[] = [];
-  const report = (field: string, code: string, index?: number) => problems.push(index === undefined ? { field, code } : { index, field, code });
-  const id = (field: string, value: string, index?: number) => {
-    const reason = checkSepaId(value);
-    if (reason) report(field, reason, index);
-    return value;
-  };
-  const name = (field: string, value: string, max: number, index?: number) => {
-    const clean = sepaText(value, max);
-    if (clean === '') report(field, 'empty', index);
-    return clean;
-  };
+  const report: Report = (field, code) => problems.push({ field, code });
 
-  const messageId = id('messageId', input.messageId);
-  const paymentInfoId = id('paymentInfoId', input.paymentInfoId);
+  const messageId = checkedId('messageId', input.messageId, report);
+  const paymentInfoId = checkedId('paymentInfoId', input.paymentInfoId, report);
   const createdAtIso = input.createdAt instanceof Date && !Number.isNaN(input.createdAt.getTime()) ? input.createdAt.toISOString() : '';
   // toISOString writes years beyond 9999 as "+010000-…", which xs:dateTime refuses.
   const validCreatedAt = /^\d{4}-/.test(createdAtIso);
   if (!validCreatedAt) report('createdAt', 'invalid_date');
   if (!isIsoDate(input.requestedExecutionDate)) report('requestedExecutionDate', 'invalid_date');
-  const initiatingPartyName = name('initiatingPartyName', input.initiatingPartyName, NAME_MAX);
-  const debtorName = name('debtor.name', input.debtor.name, NAME_MAX);
+  const initiatingPartyName = cleanName('initiatingPartyName', input.initiatingPartyName, NAME_MAX, report);
+  const debtorName = cleanName('debtor.name', input.debtor.name, NAME_MAX, report);
   const debtorIban = parseIban(input.debtor.iban);
   if (!debtorIban.ok) report('debtor.iban', debtorIban.reason);
   const debtorBic = parseOptionalBic(input.debtor.bic);
@@ -126,27 +161,13 @@ function normalise(input: SepaFileInput): { problems: SepaProblem[]; file: Clean
   if (input.transfers.length === 0) report('transfers', 'empty');
   const seen = new Set<string>();
   let totalCents = 0n;
-  const transfers = input.transfers.map((t, i): CleanTransfer => {
-    const endToEndId = id('endToEndId', t.endToEndId, i);
+  const transfers = input.transfers.map((t, index): CleanTransfer => {
     // Two transactions with one reference would be indistinguishable on the statements.
-    if (seen.has(endToEndId)) report('endToEndId', 'duplicate', i);
-    seen.add(endToEndId);
-    if (!Number.isSafeInteger(t.amountCents)) report('amountCents', 'not_integer', i);
-    else if (t.amountCents <= 0) report('amountCents', 'not_positive', i);
-    else if (t.amountCents > MAX_TRANSFER_CENTS) report('amountCents', 'too_large', i);
-    else totalCents += BigInt(t.amountCents);
-    const iban = parseIban(t.creditorIban);
-    if (!iban.ok) report('creditorIban', iban.reason, i);
-    const bic = parseOptionalBic(t.creditorBic);
-    if (!bic.ok) report('creditorBic', bic.reason, i);
-    return {
-      endToEndId,
-      amountCents: t.amountCents,
-      creditorName: name('creditorName', t.creditorName, NAME_MAX, i),
-      creditorIban: iban.ok ? iban.value : '',
-      creditorBic: bic.ok ? bic.value : null,
-      remittance: name('remittance', t.remittance, REMITTANCE_MAX, i),
-    };
+    if (seen.has(t.endToEndId)) problems.push({ index, field: 'endToEndId', code: 'duplicate' });
+    seen.add(t.endToEndId);
+    const clean = cleanTransfer(t, (field, code) => problems.push({ index, field, code }));
+    if (Number.isSafeInteger(t.amountCents) && t.amountCents > 0 && t.amountCents <= MAX_TRANSFER_CENTS) totalCents += BigInt(t.amountCents);
+    return clean;
   });
 
   return {

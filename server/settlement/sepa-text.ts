@@ -1,8 +1,12 @@
+import type { Checked } from '../lib/identifiers';
+
 /**
  * Text for SEPA credit transfer files. The EPC implementation guidelines only guarantee
- * the basic Latin set across all banks: a-z A-Z 0-9 / - ? : ( ) . , ' + and space. Banks
- * reject (or silently mangle) anything else, so names typed by shops ("Boulangerie Lœuvre
- * & Fils") are transliterated here rather than left to each bank's own conversion.
+ * the basic Latin set across all banks: a-z A-Z 0-9 / - ? : ( ) . , ' + and space (EPC217-08
+ * "SEPA Requirements for an Extended Character Set (UNICODE Subset) – Best Practices": any
+ * other character, Greek or Cyrillic included, may only be exchanged by bilateral agreement).
+ * Banks reject (or silently mangle) anything else, so names typed by shops ("Boulangerie
+ * Lœuvre & Fils") are transliterated here rather than left to each bank's own conversion.
  */
 
 /** Letters NFKD does not decompose into a base letter + accent, and typographic marks. */
@@ -19,19 +23,45 @@ const SPECIAL_RE = new RegExp(`[${Object.keys(SPECIAL).join('')}]`, 'g');
 
 const NOT_SEPA = /[^A-Za-z0-9/\-?:().,'+ ]/g;
 
+/** Accents off, ligatures and typographic marks to their basic Latin form; the rest untouched. */
+function toBasicLatin(value: string): string {
+  // NFKD splits "é" into "e" + U+0301 and compatibility forms ("ﬁ", full-width letters)
+  // into plain ones; the combining marks are then dropped, then the table does the rest.
+  return value.normalize('NFKD').replace(/\p{M}/gu, '').replace(SPECIAL_RE, (c) => SPECIAL[c]!);
+}
+
 /**
  * Transliterates to the SEPA set, replaces whatever is left with spaces, collapses runs of
  * spaces, trims and cuts to `max` characters (after which it trims again, so a cut never
  * leaves a trailing space). May return '' — callers decide whether that is a problem.
  */
 export function sepaText(value: string, max: number): string {
-  const latin = value
-    // NFKD splits "é" into "e" + U+0301 and compatibility forms ("ﬁ", full-width letters)
-    // into plain ones; the combining marks are then dropped, then the table does the rest.
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(SPECIAL_RE, (c) => SPECIAL[c]!);
-  return latin.replace(NOT_SEPA, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max).trim();
+  return toBasicLatin(value).replace(NOT_SEPA, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max).trim();
+}
+
+/** pain.001 `Nm` (creditor, debtor, initiating party): Max140Text in ISO 20022, 70 in the EPC guidelines. */
+export const SEPA_NAME_MAX = 70;
+
+export type SepaNameReason = 'empty' | 'too_long' | 'invalid_chars' | 'no_letter_or_digit';
+
+/**
+ * The rule for a name typed where bank details are entered (a shop's account holder, the
+ * operator's legal name): it must reach the bank as typed, give or take accents. So every
+ * character must survive `sepaText`'s transliteration ("Zoé & Fils" → "Zoe + Fils" is fine;
+ * "東京書店", "Ελληνικό Καφέ", "***" or "Café ★" would be dropped or blanked, and the bank
+ * would get another name than the account's, or none), at least one letter or digit must
+ * remain (a name of punctuation only names nobody), and the written form fits the EPC's
+ * 70 characters (it is what the bank compares with the account's holder). Returns the
+ * name as typed (trimmed, spaces collapsed): the file transliterates it when it is written.
+ */
+export function parseSepaName(input: string, max = SEPA_NAME_MAX): Checked<SepaNameReason> {
+  const value = input.replace(/\s+/g, ' ').trim();
+  if (value === '') return { ok: false, reason: 'empty' };
+  const latin = toBasicLatin(value);
+  if (new RegExp(NOT_SEPA.source).test(latin)) return { ok: false, reason: 'invalid_chars' };
+  if (!/[A-Za-z0-9]/.test(latin)) return { ok: false, reason: 'no_letter_or_digit' };
+  if (latin.length > max) return { ok: false, reason: 'too_long' };
+  return { ok: true, value };
 }
 
 /**

@@ -49,13 +49,13 @@ function application(over: Record<string, string> = {}): Record<string, string> 
   };
 }
 
-async function apply(fields: Record<string, string>, campaigns: string[] = [campaignId]) {
+async function apply(fields: Record<string, string>, campaigns: string[] = [campaignId], headers: Record<string, string> = {}) {
   const c = new FormClient(app.url);
-  const page = await c.get('/commercants/candidature');
+  const page = await c.get('/commercants/candidature', headers);
   const token = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
   const body = new URLSearchParams({ _csrf: token, ...fields });
   for (const id of campaigns) body.append('campaigns', id);
-  const res = await c.request('/commercants/candidature', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+  const res = await c.request('/commercants/candidature', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: body.toString() });
   return { res, html: await res.text() };
 }
 
@@ -139,6 +139,50 @@ describe('public application form', () => {
   it('refuses a post without the CSRF token', async () => {
     const res = await fetch(`${app.url}/commercants/candidature`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(application()).toString() });
     expect(res.status).toBe(403);
+  });
+});
+
+/** The field's error, as the page shows it under the field (text, entities decoded). */
+const fieldError = (html: string, field: string) => {
+  const m = new RegExp(`id="${field}-error"[^>]*>.*?</span>(.*?)</p>`, 's').exec(html);
+  return m ? m[1]!.replace(/&#x27;/g, "'").replace(/&amp;/g, '&').trim() : null;
+};
+
+describe('account holder in the SEPA character set', () => {
+  // EPC217-08: only a-z A-Z 0-9 / - ? : ( ) . , ' + and space cross every SEPA bank.
+  const unwritable = ['東京書店', 'Ελληνικό Καφέ', '***'];
+
+  it('refuses a holder a SEPA transfer cannot carry, with the reason on the field (FR and EN), and creates nothing', async () => {
+    const before = merchantCount();
+    for (const accountHolder of unwritable) {
+      const fr = await apply(application({ accountHolder }));
+      expect(fr.res.status, accountHolder).toBe(422);
+      expect(fr.html).toContain('aria-invalid="true" aria-describedby="accountHolder-error"');
+      expect(fieldError(fr.html, 'accountHolder'), accountHolder).toMatch(/^Écrivez le titulaire tel que votre banque le connaît, en caractères latins/);
+      const en = await apply(application({ accountHolder }), [campaignId], { 'accept-language': 'en' });
+      expect(en.res.status).toBe(422);
+      expect(fieldError(en.html, 'accountHolder'), accountHolder).toMatch(/^Write the holder as your bank knows it, in Latin characters/);
+    }
+    const noLetter = await apply(application({ accountHolder: '-- // --' }));
+    expect(fieldError(noLetter.html, 'accountHolder')).toBe('Le titulaire doit contenir au moins une lettre ou un chiffre.');
+    const long = await apply(application({ accountHolder: `SARL ${'Œ'.repeat(34)}` })); // 73 characters once written « OE »
+    expect(fieldError(long.html, 'accountHolder')).toBe('70 caractères au plus : c’est la longueur d’un nom dans un virement SEPA.');
+    expect(merchantCount()).toBe(before);
+  });
+
+  it('accepts accents, ligatures, « & » and typographic apostrophes, which transliterate', async () => {
+    const { merchant } = await appliedShop({ accountHolder: '  Boulangerie Lœuvre & Fils — L’Épi d’Or  ' });
+    expect(app.database.sqlite.prepare('SELECT account_holder AS h FROM merchants WHERE id = ?').get(merchant.id)).toEqual({ h: 'Boulangerie Lœuvre & Fils — L’Épi d’Or' });
+  });
+
+  it('refuses the same holders when the operator edits a shop, and keeps the stored one', async () => {
+    const { fields, merchant } = await appliedShop();
+    for (const accountHolder of unwritable) {
+      const bad = await act(admin, merchant.slug, 'modifier', { ...fields, accountHolder });
+      expect(bad.res.status, accountHolder).toBe(422);
+      expect(fieldError(bad.html, 'accountHolder')).toMatch(/^Écrivez le titulaire tel que votre banque le connaît/);
+    }
+    expect(app.database.sqlite.prepare('SELECT account_holder AS h FROM merchants WHERE id = ?').get(merchant.id)).toEqual({ h: 'SARL Le Fournil' });
   });
 });
 

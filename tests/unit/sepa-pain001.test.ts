@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IBAN_LENGTHS, parseIban } from '../../server/lib/identifiers';
-import { buildPain001, checkSepaInput, MAX_TRANSFER_CENTS, SepaInputError, sepaAmount, type SepaFileInput, type SepaTransfer } from '../../server/settlement/sepa-pain001';
-import { checkSepaId, sepaText } from '../../server/settlement/sepa-text';
+import { buildPain001, checkSepaInput, checkSepaTransfer, MAX_TRANSFER_CENTS, SepaInputError, sepaAmount, type SepaFileInput, type SepaTransfer } from '../../server/settlement/sepa-pain001';
+import { checkSepaId, parseSepaName, sepaText } from '../../server/settlement/sepa-text';
+import { demoMerchants } from '../../db/seed/demo-data';
 import { hasXmllint, validateSepa } from '../support/settlement';
 
 /**
@@ -240,5 +241,55 @@ describe.runIf(hasXmllint)('pain.001.001.03 schema', () => {
       return xml;
     });
     validate(xmls);
+  });
+});
+
+describe('parseSepaName (where a holder is entered)', () => {
+  it('refuses what the EPC basic Latin set cannot carry, and a name without a letter or digit', () => {
+    for (const holder of ['東京書店', 'Ελληνικό Καφέ', 'Иванов и сыновья', 'Café ★ Étoile', 'Dupont @ Fils', '"Chez Zoé"', '«Chez Zoé»', '***']) {
+      expect(parseSepaName(holder), holder).toEqual({ ok: false, reason: 'invalid_chars' });
+    }
+    for (const holder of ['--', "' / '", '(?)']) expect(parseSepaName(holder), holder).toEqual({ ok: false, reason: 'no_letter_or_digit' });
+    expect(parseSepaName('   ')).toEqual({ ok: false, reason: 'empty' });
+  });
+
+  it('accepts accents, ligatures, « & », typographic dashes and apostrophes, as typed (spaces collapsed)', () => {
+    expect(parseSepaName('  Boulangerie Lœuvre & Fils — L’Épi d’Or ')).toEqual({ ok: true, value: 'Boulangerie Lœuvre & Fils — L’Épi d’Or' });
+    expect(parseSepaName('Straße\u00a0Ærø Łódź')).toEqual({ ok: true, value: 'Straße Ærø Łódź' });
+    expect(parseSepaName('SCI 12/14 (Le Havre) - n. 3, bis: ok? +')).toEqual({ ok: true, value: 'SCI 12/14 (Le Havre) - n. 3, bis: ok? +' });
+  });
+
+  it('counts the 70 characters of the written form, which is what the file carries', () => {
+    expect(parseSepaName('A'.repeat(70))).toEqual({ ok: true, value: 'A'.repeat(70) });
+    expect(parseSepaName('A'.repeat(71))).toEqual({ ok: false, reason: 'too_long' });
+    expect(parseSepaName('Œ'.repeat(35))).toEqual({ ok: true, value: 'Œ'.repeat(35) }); // « OE » × 35 = 70
+    expect(parseSepaName('Œ'.repeat(36))).toEqual({ ok: false, reason: 'too_long' });
+  });
+
+  it('agrees with the file: every accepted name is written whole, with a letter or digit', () => {
+    const accepted = fc.sample(fc.string({ minLength: 1, maxLength: 80, unit: fc.constantFrom(...'aZ9 éÉœß&’—/-?:().,\'+*日'.split('')) }), { numRuns: 500, seed: 12 })
+      .filter((s) => parseSepaName(s).ok);
+    expect(accepted.length).toBeGreaterThan(50);
+    for (const s of accepted) {
+      const written = sepaText(s, 70);
+      expect(written).toMatch(/[A-Za-z0-9]/);
+      // Nothing dropped: only whitespace differs from the transliteration of every character.
+      expect(written.replace(/ /g, '').length).toBe(sepaText(s, 1000).replace(/ /g, '').length);
+      expect(checkSepaTransfer(transfer({ creditorName: s }))).toEqual([]);
+    }
+  });
+
+  it('holds every demo shop name (the seed writes them as holders)', () => {
+    for (const m of demoMerchants) expect(parseSepaName(m.name), m.name).toMatchObject({ ok: true });
+  });
+});
+
+describe('checkSepaTransfer (a settlement batch checks each shop with it before committing)', () => {
+  it('reports one transaction’s problems by field, the same ones the file reports', () => {
+    expect(checkSepaTransfer(transfer())).toEqual([]);
+    expect(checkSepaTransfer(transfer({ creditorName: '東京書店' }))).toEqual([{ field: 'creditorName', code: 'empty' }]);
+    expect(checkSepaTransfer(transfer({ creditorName: '***', amountCents: 0 }))).toEqual([{ field: 'amountCents', code: 'not_positive' }, { field: 'creditorName', code: 'empty' }]);
+    const file = checkSepaInput(fileInput([transfer(), transfer({ endToEndId: 'X-2', creditorName: 'Ελληνικό Καφέ' })]));
+    expect(file).toEqual({ ok: false, problems: [{ index: 1, field: 'creditorName', code: 'empty' }] });
   });
 });

@@ -1,4 +1,5 @@
 import { optional, parseBic, parseIban, parseSiret } from '../../lib/identifiers';
+import { parseSepaName, type SepaNameReason } from '../../settlement/sepa-text';
 
 /**
  * The shop categories offered in the application form. A fixed list (not free text) so
@@ -65,6 +66,17 @@ const MAX: Record<keyof ShopFormValues, number> = {
   accountHolder: 120, contactName: 120, contactEmail: 254, phone: 30, openingHours: 300, website: 200,
 };
 
+/**
+ * The account holder goes into every SEPA transfer to the shop: refused here unless it can
+ * be written in the SEPA character set (parseSepaName), so one shop's details never reach
+ * a settlement batch it would break.
+ */
+const HOLDER_ERRORS: Record<Exclude<SepaNameReason, 'empty'>, string> = {
+  invalid_chars: 'onboarding.errors.holder_chars',
+  no_letter_or_digit: 'onboarding.errors.holder_letters',
+  too_long: 'onboarding.errors.holder_too_long',
+};
+
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /** Control characters end up in SEPA files and mails: refused in every free-text field. */
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -101,7 +113,10 @@ export function parseShopForm(body: Record<string, unknown>): ParsedShopForm {
   const name = text('name');
   const address = text('address');
   const city = text('city');
-  const accountHolder = text('accountHolder');
+  const holderText = text('accountHolder');
+  const holder = parseSepaName(holderText);
+  if (!errors.accountHolder && !holder.ok && holder.reason !== 'empty') errors.accountHolder = HOLDER_ERRORS[holder.reason];
+  const accountHolder = holder.ok ? holder.value : holderText;
   const contactName = text('contactName');
   const openingHours = text('openingHours', false, true);
 

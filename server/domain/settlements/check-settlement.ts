@@ -5,7 +5,9 @@ type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
 /**
  * Settlement invariants (set-based SQL): each statement reconciles to the cent and equals
  * the redemptions stamped with it; a voided redemption is never settled; batch totals are
- * their statements' sums; what is settled but not paid out sits on payouts_pending.
+ * their statements' sums; what is settled but not paid out sits on payouts_pending; a
+ * SEPA file the bank executed left none of its statements unpaid, and a statement is only
+ * ever in a recorded file of its own batch.
  */
 export function checkSettlements(database: Database_, report: Report): void {
   const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
@@ -29,6 +31,15 @@ export function checkSettlements(database: Database_, report: Report): void {
     q(`SELECT b.reference FROM settlement_batches b LEFT JOIN statements s ON s.batch_id = b.id GROUP BY b.id
        HAVING COALESCE(SUM(s.gross_cents), 0) != b.gross_cents OR COALESCE(SUM(s.net_cents), 0) != b.net_cents
            OR COALESCE(SUM(s.commission_cents), 0) != b.commission_cents OR COALESCE(SUM(s.vat_cents), 0) != b.vat_cents`),
+  );
+  report(
+    'sepa_executed_file_statements_paid',
+    q(`SELECT s.reference, f.seq FROM statements s JOIN sepa_files f ON f.batch_id = s.batch_id AND f.seq = s.sepa_file_seq WHERE f.executed_at IS NOT NULL AND s.status != 'paid'`),
+  );
+  report(
+    'sepa_statement_in_recorded_file',
+    q(`SELECT s.reference, s.sepa_file_seq AS seq FROM statements s WHERE s.sepa_file_seq IS NOT NULL
+       AND (s.method != 'sepa' OR NOT EXISTS (SELECT 1 FROM sepa_files f WHERE f.batch_id = s.batch_id AND f.seq = s.sepa_file_seq))`),
   );
   // Unpaid = the whole net of a statement not paid, or what Stripe reversed of a paid one.
   const pending = q(`SELECT

@@ -11,7 +11,8 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { batchStatements, findBatch, findStatement, type Statement } from './settlements-repository';
+import { recordFirstFile } from './sepa-files';
+import { batchSepaFiles, batchSepaStatements, findBatch, findStatement, markSepaFileExecuted, type Statement } from './settlements-repository';
 
 /** Stripe Connect transfers, behind an interface (the SDK in production, the local stand-in in tests). */
 export interface TransferGateway {
@@ -117,16 +118,39 @@ export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statement
   });
 }
 
-/** The operator confirms the bank executed the batch's SEPA file: its statements are paid. */
-export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, batchId: string, actor: string): { alreadyExecuted: boolean; paid: number } {
+/**
+ * The operator confirms the bank executed a SEPA file of the batch: the statements it
+ * carries are paid, and no other (a statement left out of the file is still owed). `seq`
+ * names the file; without it, the batch's only file not yet confirmed. Once every SEPA
+ * statement of the batch is paid, the batch is executed.
+ */
+export function markSepaExecuted(deps: Pick<PayoutDeps, 'database' | 'clock'>, batchId: string, actor: string, seq?: number): { alreadyExecuted: boolean; paid: number } {
   const batch = findBatch(deps.database.db, batchId);
   if (!batch) throw new AppError('BATCH_NOT_FOUND', 404, 'errors.not_found');
   if (batch.sepaExecutedAt) return { alreadyExecuted: true, paid: 0 };
+  // A batch settled before files were recorded: its file (the one the operator downloaded) is recorded now.
+  deps.database.transaction((tx) => recordFirstFile(tx, batch));
+  const files = batchSepaFiles(deps.database.db, batchId);
+  if (files.length === 0) throw new AppError('NO_SEPA_FILE', 409, 'operator.settlement.no_file');
+  const open = files.filter((f) => !f.executedAt);
+  if (seq === undefined && open.length > 1) throw new AppError('SEPA_FILE_REQUIRED', 422, 'operator.settlement.file_required');
+  const file = seq === undefined ? open[0] : files.find((f) => f.seq === seq);
+  if (seq !== undefined && !file) throw new AppError('SEPA_FILE_NOT_FOUND', 404, 'errors.not_found');
+  if (!file || file.executedAt) return { alreadyExecuted: true, paid: 0 };
   let paid = 0;
-  for (const s of batchStatements(deps.database.db, batchId)) if (s.method === 'sepa' && markPaid(deps, s.id, { actor })) paid++;
+  for (const s of batchSepaStatements(deps.database.db, batchId, file.seq)) if (markPaid(deps, s.id, { actor })) paid++;
   deps.database.transaction((tx) => {
-    const done = tx.update(settlementBatches).set({ sepaExecutedAt: deps.clock.now().toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
-    if (done.changes === 1) audit(tx, { actor, action: 'settlement_sepa_executed', entityType: 'settlement_batch', entityId: batchId, before: { sepaExecutedAt: null }, after: { reference: batch.reference, statementsPaid: paid } }, deps.clock.now());
+    const now = deps.clock.now();
+    if (markSepaFileExecuted(tx, batchId, file.seq, now.toISOString(), actor) !== 1) return;
+    const complete = batchSepaStatements(tx, batchId).every((s) => s.status === 'paid');
+    // A batch paid by its one file keeps its one entry (below); a file among several, or one
+    // leaving a statement still owed, is recorded on its own.
+    if (!complete || files.length > 1) {
+      audit(tx, { actor, action: 'settlement_sepa_file_executed', entityType: 'settlement_batch', entityId: batchId, before: { executedAt: null }, after: { seq: file.seq, messageId: file.messageId, statementsPaid: paid } }, now);
+    }
+    if (!complete) return;
+    const done = tx.update(settlementBatches).set({ sepaExecutedAt: now.toISOString(), sepaExecutedBy: actor }).where(sql`id = ${batchId} AND sepa_executed_at IS NULL`).run();
+    if (done.changes === 1) audit(tx, { actor, action: 'settlement_sepa_executed', entityType: 'settlement_batch', entityId: batchId, before: { sepaExecutedAt: null }, after: { reference: batch.reference, statementsPaid: paid } }, now);
   });
   return { alreadyExecuted: false, paid };
 }

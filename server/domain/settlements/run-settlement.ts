@@ -4,8 +4,10 @@ import { settlementBatches } from '../../../db/schema/index';
 import type { Seller } from '../../invoices/invoice-document';
 import { payStripeStatements, type TransferGateway } from './payouts';
 import { createBatch, type HoldSummary, type SettlementDeps } from './settlement-service';
-import { sepaXml, writeSepaFile } from './sepa-export';
-import { batchStatements, latestBatchUntil, type SettlementBatch } from './settlements-repository';
+import { sepaFileName, sepaXml, writeSepaFile } from './sepa-export';
+import { completeSepaFiles, type HeldStatement } from './sepa-files';
+import type { HoldReason } from './payout-route';
+import { batchSepaFiles, batchStatements, latestBatchUntil, type SettlementBatch } from './settlements-repository';
 
 export interface RunDeps extends SettlementDeps {
   transfers: TransferGateway | null;
@@ -27,8 +29,16 @@ export interface StatementSummary {
 
 export interface RunResult {
   created: boolean;
-  batch: (Pick<SettlementBatch, 'id' | 'reference' | 'until' | 'cutoffAt' | 'grossCents' | 'commissionCents' | 'vatCents' | 'netCents'> & { statements: StatementSummary[]; sepaFile: string | null }) | null;
+  batch: (Pick<SettlementBatch, 'id' | 'reference' | 'until' | 'cutoffAt' | 'grossCents' | 'commissionCents' | 'vatCents' | 'netCents'> & {
+    statements: StatementSummary[];
+    /** The batch's latest SEPA file on disk (the one to upload next), null when it has none. */
+    sepaFile: string | null;
+    /** Every SEPA file of the batch, in order (file 1, then the completions). */
+    sepaFiles: string[];
+  }) | null;
   holds: (HoldSummary & { merchant: string })[];
+  /** Statements of unexecuted batches left out of their SEPA file, and why (see sepa-files.ts). */
+  sepaHeld: { batch: string; statement: string; merchant: string; reason: HoldReason }[];
   stripe: { paid: number; failed: number };
   /** Earlier batches whose unfinished payment step this run completed (SEPA file rewritten). */
   resumed: string[];
@@ -39,21 +49,26 @@ export const sepaDir = (dataDir: string) => join(dataDir, 'settlements');
 /**
  * `cli settle` and the weekly job: creates the batch (or nothing, when every redemption up
  * to the cut-off is already settled), then finishes what any batch still lacks — its SEPA
- * file on disk, its Stripe transfers — so a run after a crash completes the previous one.
+ * files recorded and on disk (including a statement left out earlier whose shop fixed its
+ * details), its Stripe transfers — so a run after a crash or a fix completes earlier ones.
  */
 export async function runSettlement(deps: RunDeps, input: { until: string; actor: string }): Promise<RunResult> {
   const created = createBatch(deps, input);
   deps.onStep?.('after-commit');
   const resumed: string[] = [];
-  const files = new Map<string, string | null>();
+  const files = new Map<string, string[]>();
+  const held: { batch: SettlementBatch; s: HeldStatement }[] = [];
   for (const b of unexecutedBatches(deps)) {
-    files.set(b.id, sepaFileOf(deps, b));
+    const done = completeSepaFiles(deps, b.id, input.actor);
+    files.set(b.id, writeBatchSepaFiles(deps, b));
+    held.push(...done.held.map((s) => ({ batch: b, s })));
     if (b.id !== created.batch?.id) resumed.push(b.reference);
   }
   deps.onStep?.('after-sepa');
   const stripe = await payStripeStatements(deps, deps.onStep);
   const batch = created.batch ?? latestBatchUntil(deps.database.db, input.until) ?? null;
   const slug = merchantSlugs(deps);
+  const batchFiles = batch ? files.get(batch.id) ?? writeBatchSepaFiles(deps, batch) : [];
   return {
     created: created.batch !== null,
     batch: batch && {
@@ -63,17 +78,19 @@ export async function runSettlement(deps: RunDeps, input: { until: string; actor
         merchant: slug.get(s.merchantId) ?? s.merchantId, reference: s.reference, method: s.method, status: s.status,
         grossCents: s.grossCents, commissionCents: s.commissionCents, vatCents: s.vatCents, netCents: s.netCents, redemptions: s.redemptionCount,
       })),
-      sepaFile: files.has(batch.id) ? files.get(batch.id)! : sepaFileOf(deps, batch),
+      sepaFile: batchFiles.at(-1) ?? null,
+      sepaFiles: batchFiles,
     },
     holds: created.holds.map((h) => ({ ...h, merchant: slug.get(h.merchantId) ?? h.merchantId })),
+    sepaHeld: held.map(({ batch: b, s }) => ({ batch: b.reference, statement: s.reference, merchant: slug.get(s.merchantId) ?? s.merchantId, reason: s.reason })),
     stripe,
     resumed,
   };
 }
 
-function sepaFileOf(deps: RunDeps, b: SettlementBatch): string | null {
-  const xml = sepaXml(deps.database.db, b, deps.operator);
-  return xml ? writeSepaFile(sepaDir(deps.dataDir), b, xml) : null;
+/** Writes every recorded SEPA file of the batch to disk (missing after a crash, or never written): their paths. */
+export function writeBatchSepaFiles(deps: Pick<RunDeps, 'database' | 'operator' | 'dataDir'>, b: SettlementBatch): string[] {
+  return batchSepaFiles(deps.database.db, b.id).map((f) => writeSepaFile(sepaDir(deps.dataDir), sepaFileName(b, f.seq), sepaXml(deps.database.db, b, deps.operator, f.seq)!));
 }
 
 function unexecutedBatches(deps: RunDeps): SettlementBatch[] {

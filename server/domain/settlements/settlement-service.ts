@@ -6,9 +6,12 @@
  *    commission invoice numbers, the statement mails (outbox) and every redemption's
  *    `statement_id`. A crash before COMMIT leaves nothing; after it, a whole batch.
  *    The `statement_id IS NULL` guard means a redemption is in one statement at most.
+ *    Before anything is written, each SEPA shop's transaction is checked by the code that
+ *    writes the file: a shop whose details would break it is held back alone.
  * 2. Paying happens after the commit and is resumable: Stripe transfers carry the
  *    statement id as idempotency key (a retry after a crash returns the same transfer);
- *    the SEPA file is rebuilt from stored rows (same bytes, same MsgId) whenever needed.
+ *    SEPA files are recorded once and rebuilt from stored rows (same bytes, same MsgId)
+ *    whenever needed (sepa-files.ts).
  * `runSettlement` does 1 then 2 and, run again, completes the unfinished step 2 of earlier
  * batches without creating anything new.
  */
@@ -23,9 +26,11 @@ import { audit } from '../audit/audit-log';
 import { allocateInvoiceNumber, nextInSequence } from '../invoices/invoice-numbers';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { DEFAULT_COMMISSION_VAT_BPS, statementAmounts, type CampaignShare } from './commission';
-import { payoutRoute, type HoldReason } from './payout-route';
-import { owedBreakage, settingInt, stampRedemptions, unsettledGroups, type SettlementBatch } from './settlements-repository';
+import { DEFAULT_COMMISSION_VAT_BPS, statementAmounts } from './commission';
+import { checkSepaTransfer } from '../../settlement/sepa-pain001';
+import { payoutRoute, sepaHoldReason, type HoldReason } from './payout-route';
+import { statementTransfer } from './sepa-export';
+import { owedBreakage, peekSequence, settingInt, stampRedemptions, unsettledGroups, type SettlementBatch } from './settlements-repository';
 import { sql } from 'drizzle-orm';
 
 export const COMMISSION_VAT_SETTING = 'commission_vat_bps';
@@ -68,33 +73,46 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
     for (const merchantId of breakage.keys()) if (!byShop.has(merchantId)) byShop.set(merchantId, []);
     const vatBps = settingInt(tx, COMMISSION_VAT_SETTING, DEFAULT_COMMISSION_VAT_BPS);
     const rates = campaignRates(tx);
+    const year = Number(parisDate(now).slice(0, 4));
+    // The references this batch and its statements will get (taken below only if settled).
+    const reference = batchReference(year, peekSequence(tx, 'settlement', year));
+    let nextStatement = peekSequence(tx, 'statement', year);
     const holds: HoldSummary[] = [];
-    const payable: { merchant: ShopRow; route: Extract<ReturnType<typeof payoutRoute>, { ok: true }>; shares: CampaignShare[]; breakageCents: number }[] = [];
+    const payable: { merchant: ShopRow; route: Extract<ReturnType<typeof payoutRoute>, { ok: true }>; amounts: ReturnType<typeof statementAmounts>; breakageCents: number; netCents: number; statementRef: string }[] = [];
     for (const [merchantId, groups] of byShop) {
       const merchant = shopRow(tx, merchantId);
-      const route = payoutRoute(merchant);
       const shares = groups.map((g) => ({ ...g, commissionBps: rates.get(g.campaignId)!, vatBps }));
       const breakageCents = breakage.get(merchantId) ?? 0;
-      if (route.ok) payable.push({ merchant, route, shares, breakageCents });
-      else holds.push({ merchantId, reason: route.reason, redemptionCount: sum(shares, 'redemptionCount'), grossCents: sum(shares, 'grossCents') + breakageCents });
+      const amounts = statementAmounts(shares);
+      const netCents = amounts.netCents + breakageCents;
+      const statementRef = statementReference(year, nextStatement);
+      const route = payoutRoute(merchant);
+      // A SEPA shop's transaction is built and checked here by the code that writes the
+      // file: details that would break it hold back this shop only, before anything commits.
+      const reason = !route.ok ? route.reason
+        : route.method === 'sepa' ? sepaHoldReason(checkSepaTransfer(statementTransfer({ reference: statementRef, netCents, accountHolder: route.accountHolder, iban: route.iban, bic: route.bic }, reference)))
+        : null;
+      if (route.ok && reason === null) {
+        payable.push({ merchant, route, amounts, breakageCents, netCents, statementRef });
+        nextStatement++;
+      } else holds.push({ merchantId, reason: reason!, redemptionCount: sum(shares, 'redemptionCount'), grossCents: sum(shares, 'grossCents') + breakageCents });
     }
     if (payable.length === 0) return { batch: null, holds };
     deps.onStep?.('batch:start');
 
-    const year = Number(parisDate(now).slice(0, 4));
     const at = now.toISOString();
     const batchId = newId();
-    const reference = `RGL-${year}-${String(nextInSequence(tx, 'settlement', year)).padStart(4, '0')}`;
+    if (reference !== batchReference(year, nextInSequence(tx, 'settlement', year))) throw new Error(`settlement ${reference}: sequence moved inside the transaction`);
     const batch: SettlementBatch = {
       id: batchId, reference, until: input.until, cutoffAt: cutoff, messageId: `${reference}-${batchId.slice(-8)}`.slice(0, 35),
       grossCents: 0, commissionCents: 0, vatCents: 0, netCents: 0, sepaExecutedAt: null, sepaExecutedBy: null, createdBy: input.actor, createdAt: at,
     };
     tx.insert(settlementBatches).values(batch).run();
     for (const p of payable) {
-      const amounts = statementAmounts(p.shares);
-      const netCents = amounts.netCents + p.breakageCents;
+      const { amounts, netCents } = p;
       const statementId = newId();
-      const statementRef = `REL-${year}-${String(nextInSequence(tx, 'statement', year)).padStart(6, '0')}`;
+      const statementRef = statementReference(year, nextInSequence(tx, 'statement', year));
+      if (statementRef !== p.statementRef) throw new Error(`statement ${p.statementRef}: sequence moved inside the transaction`);
       const journalId = postJournal(tx, {
         kind: 'settlement',
         description: `Statement ${statementRef} (${reference})`,
@@ -135,6 +153,9 @@ export function createBatch(deps: SettlementDeps, input: { until: string; actor:
     return { batch, holds };
   });
 }
+
+const batchReference = (year: number, seq: number) => `RGL-${year}-${String(seq).padStart(4, '0')}`;
+const statementReference = (year: number, seq: number) => `REL-${year}-${String(seq).padStart(6, '0')}`;
 
 type ShopRow = { id: string; slug: string; name: string; siret: string | null; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null; contactEmail: string | null };
 

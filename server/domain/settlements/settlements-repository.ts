@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
-import { settlementBatches, settlementHolds, statementCampaigns, statements } from '../../../db/schema/index';
-import { eq, desc, getTableColumns } from 'drizzle-orm';
+import { sepaFiles, settlementBatches, settlementHolds, statementCampaigns, statements } from '../../../db/schema/index';
+import { and, eq, desc, getTableColumns, inArray, isNull, ne } from 'drizzle-orm';
 
 export type SettlementBatch = typeof settlementBatches.$inferSelect;
 export type Statement = typeof statements.$inferSelect;
 export type StatementCampaign = typeof statementCampaigns.$inferSelect;
 export type SettlementHold = typeof settlementHolds.$inferSelect;
+export type SepaFile = typeof sepaFiles.$inferSelect;
 
 export interface UnsettledGroup {
   merchantId: string;
@@ -81,6 +82,43 @@ export const latestBatchUntil = (tx: Tx, until: string) =>
   tx.select().from(settlementBatches).where(eq(settlementBatches.until, until)).orderBy(desc(settlementBatches.createdAt)).limit(1).get();
 export const batchStatements = (tx: Tx, batchId: string) => tx.select().from(statements).where(eq(statements.batchId, batchId)).orderBy(statements.reference).all();
 export const batchHolds = (tx: Tx, batchId: string) => tx.select().from(settlementHolds).where(eq(settlementHolds.batchId, batchId)).all();
+/** A batch's SEPA statements (all, or only those in file `seq`). */
+export const batchSepaStatements = (tx: Tx, batchId: string, seq?: number) =>
+  tx.select().from(statements)
+    .where(and(eq(statements.batchId, batchId), eq(statements.method, 'sepa'), seq === undefined ? undefined : eq(statements.sepaFileSeq, seq)))
+    .orderBy(statements.reference).all();
+/** SEPA statements of a batch in no file yet and not paid: what the next file of the batch may carry. */
+export const unfiledSepaStatements = (tx: Tx, batchId: string) =>
+  tx.select().from(statements)
+    .where(and(eq(statements.batchId, batchId), eq(statements.method, 'sepa'), isNull(statements.sepaFileSeq), ne(statements.status, 'paid')))
+    .orderBy(statements.reference).all();
+export const batchSepaFiles = (tx: Tx, batchId: string) => tx.select().from(sepaFiles).where(eq(sepaFiles.batchId, batchId)).orderBy(sepaFiles.seq).all();
+export const insertSepaFile = (tx: Tx, file: typeof sepaFiles.$inferInsert) => tx.insert(sepaFiles).values(file).run();
+export const putInSepaFile = (tx: Tx, statementIds: string[], seq: number) =>
+  tx.update(statements).set({ sepaFileSeq: seq, sepaHoldReason: null }).where(and(inArray(statements.id, statementIds), isNull(statements.sepaFileSeq))).run().changes;
+export const setSepaHoldReason = (tx: Tx, statementId: string, reason: string) =>
+  tx.update(statements).set({ sepaHoldReason: reason }).where(and(eq(statements.id, statementId), isNull(statements.sepaFileSeq))).run();
+/** A statement's bank details copy, replaced only while it is in no file and unpaid. */
+export const replaceStatementBankDetails = (tx: Tx, statementId: string, d: { iban: string; bic: string | null; accountHolder: string }) =>
+  tx.update(statements).set(d).where(and(eq(statements.id, statementId), isNull(statements.sepaFileSeq), ne(statements.status, 'paid'))).run().changes;
+export const markSepaFileExecuted = (tx: Tx, batchId: string, seq: number, at: string, by: string) =>
+  tx.update(sepaFiles).set({ executedAt: at, executedBy: by }).where(and(eq(sepaFiles.batchId, batchId), eq(sepaFiles.seq, seq), isNull(sepaFiles.executedAt))).run().changes;
+
+/** A shop's bank details as they are now (to refresh a statement's copy that cannot be written). */
+export const merchantBanking = (tx: Tx, merchantId: string) =>
+  tx.get<{ name: string; iban: string | null; bic: string | null; accountHolder: string | null; stripeAccountId: string | null }>(
+    sql`SELECT name, iban, bic, account_holder AS accountHolder, stripe_account_id AS stripeAccountId FROM merchants WHERE id = ${merchantId}`,
+  );
+
+/**
+ * The number `nextInSequence` will hand out next in this transaction (nothing is taken):
+ * lets a batch check a shop's transfer with the very references it will carry before
+ * deciding to settle it, without leaving a gap in the statement numbers when it does not.
+ */
+export function peekSequence(tx: Tx, kind: 'settlement' | 'statement', year: number): number {
+  return (tx.get<{ last: number } | undefined>(sql`SELECT last_seq AS last FROM invoice_counters WHERE kind = ${kind} AND year = ${year}`)?.last ?? 0) + 1;
+}
+
 export const findStatement = (tx: Tx, id: string) => tx.select().from(statements).where(eq(statements.id, id)).get();
 export const statementCampaignRows = (tx: Tx, statementId: string) => tx.select().from(statementCampaigns).where(eq(statementCampaigns.statementId, statementId)).all();
 

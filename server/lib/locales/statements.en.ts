@@ -56,6 +56,7 @@ export const statementsEn: Record<string, string> = {
   'statements.explain_paid': 'The net amount was transferred on {date}.',
   'statements.explain_pending_sepa': 'The SEPA transfer leaves with batch {batch}; it will reach your account within a few working days.',
   'statements.explain_pending_stripe': 'The transfer to your Stripe account is under way.',
+  'statements.explain_held_sepa': 'Transfer held back: your bank details cannot be written in a SEPA transfer (for example an account holder written without Latin characters). Contact the operator to correct them; the transfer will then be sent.',
   'statements.explain_failed': 'The transfer did not go through. The operator will retry it; please check your bank details with them.',
   'statements.summary_title': 'Summary by campaign',
   'statements.lines_title': 'Redemptions in detail',

@@ -56,6 +56,7 @@ export const statementsFr: Record<string, string> = {
   'statements.explain_paid': 'Le montant net a été viré le {date}.',
   'statements.explain_pending_sepa': 'Le virement SEPA part avec le lot {batch} ; il apparaîtra sur votre compte sous quelques jours ouvrés.',
   'statements.explain_pending_stripe': 'Le virement vers votre compte Stripe est en cours.',
+  'statements.explain_held_sepa': 'Virement retenu : vos coordonnées bancaires ne peuvent pas figurer dans un virement SEPA (par exemple un titulaire du compte écrit sans caractères latins). Contactez l’opérateur pour les corriger ; le virement partira ensuite.',
   'statements.explain_failed': 'Le virement n’a pas abouti. L’opérateur va le relancer ; vérifiez vos coordonnées bancaires auprès de lui.',
   'statements.summary_title': 'Récapitulatif par campagne',
   'statements.lines_title': 'Détail des opérations',

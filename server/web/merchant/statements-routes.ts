@@ -67,6 +67,8 @@ function listRow(s: StatementListItem, locale: string) {
     s.status === 'paid' ? t('statements.explain_paid', { date: date(s.paidAt ?? s.createdAt) })
     : s.status === 'failed' ? t('statements.explain_failed')
     : s.status === 'partially_reversed' ? t('statements.explain_partially_reversed', { amount: formatMoney(s.reversedCents, locale) })
+    // Left out of its batch's SEPA file (details that cannot be written): the shop learns why.
+    : s.method === 'sepa' && s.sepaFileSeq === null && s.sepaHoldReason ? t('statements.explain_held_sepa')
     : t(`statements.explain_pending_${s.method}`, { batch: s.batchReference });
   return {
     id: s.id,

@@ -2,8 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { can } from '../../domain/operators/roles';
 import { markSepaExecuted } from '../../domain/settlements/payouts';
-import { runSettlement } from '../../domain/settlements/run-settlement';
-import { sepaXml } from '../../domain/settlements/sepa-export';
+import { runSettlement, writeBatchSepaFiles } from '../../domain/settlements/run-settlement';
+import { sepaFileName, sepaXml } from '../../domain/settlements/sepa-export';
+import { completeSepaFiles } from '../../domain/settlements/sepa-files';
 import { findBatch } from '../../domain/settlements/settlements-repository';
 import { settlementUntil } from '../../jobs/weekly-settlement';
 import { AppError } from '../../lib/errors';
@@ -13,6 +14,8 @@ import { batchDetailView, batchListView, unsettledPreview } from './settlements-
 import { operatorPage, requireOperator } from './session';
 
 const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const fileSeq = z.coerce.number().int().min(1).max(9999);
+const executeForm = z.object({ file: fileSeq.optional() });
 
 /**
  * Settlements in the back-office: what waits for the next run (and which shops would be
@@ -60,29 +63,54 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
     }
   });
 
-  const detail = (req: Request, res: Response, done?: string) => {
+  const detail = (req: Request, res: Response, done?: string, status = 200, alert?: string) => {
     const batch = batchOf(req);
-    res.render('operator/settlement', {
+    res.status(status).render('operator/settlement', {
       title: res.locals.t('operator.settlement.title', { reference: batch.reference }),
       ...operatorPage(res, 'settlements'),
       ...batchDetailView(ctx.database, batch, res.locals.locale, res.locals.t),
       canRun: can(me(res).role, 'settlements.run'),
       done,
+      alert,
     });
   };
   r.get('/operateur/reglements/:id', requireOperator('settlements.read'), (req, res) => detail(req, res));
 
-  r.get('/operateur/reglements/:id/sepa.xml', requireOperator('settlements.read'), (req, res) => {
+  // File 1 keeps the address it always had; the files completing a batch are numbered.
+  const download = (req: Request, res: Response, seq: number) => {
     const batch = batchOf(req);
-    const xml = sepaXml(ctx.database.db, batch, ctx.config.operator);
+    const xml = sepaXml(ctx.database.db, batch, ctx.config.operator, seq);
     if (!xml) throw new AppError('NO_SEPA_FILE', 404, 'errors.not_found');
-    res.type('application/xml').set('Content-Disposition', `attachment; filename="${batch.reference}.xml"`).send(xml);
+    res.type('application/xml').set('Content-Disposition', `attachment; filename="${sepaFileName(batch, seq)}"`).send(xml);
+  };
+  r.get('/operateur/reglements/:id/sepa.xml', requireOperator('settlements.read'), (req, res) => download(req, res, 1));
+  r.get('/operateur/reglements/:id/sepa-:seq.xml', requireOperator('settlements.read'), (req, res) => {
+    const seq = fileSeq.safeParse(req.params.seq);
+    if (!seq.success) throw new AppError('NO_SEPA_FILE', 404, 'errors.not_found');
+    download(req, res, seq.data);
+  });
+
+  // After a shop fixed its bank details: a file for the statements left out of the earlier ones.
+  r.post('/operateur/reglements/:id/sepa', requireOperator('settlements.run'), (req, res) => {
+    const batch = batchOf(req);
+    const deps = { database: ctx.database, clock: ctx.clock, operator: ctx.config.operator, dataDir: ctx.config.dataDir };
+    const done = completeSepaFiles(deps, batch.id, `operator:${me(res).id}`);
+    writeBatchSepaFiles(deps, batch);
+    const t = res.locals.t;
+    detail(req, res, done.produced === null ? undefined : t('operator.settlement.produced', { seq: done.produced }), 200, done.held.length ? t('operator.settlement.still_held', { count: done.held.length }) : undefined);
   });
 
   r.post('/operateur/reglements/:id/execute', requireOperator('settlements.run'), (req, res) => {
     const batch = batchOf(req);
-    const r2 = markSepaExecuted({ database: ctx.database, clock: ctx.clock }, batch.id, `operator:${me(res).id}`);
-    detail(req, res, r2.alreadyExecuted ? res.locals.t('operator.settlement.already_executed') : res.locals.t('operator.settlement.executed_done', { count: r2.paid }));
+    const form = executeForm.safeParse(req.body ?? {});
+    if (!form.success) return detail(req, res, undefined, 422, res.locals.t('operator.settlement.file_required'));
+    try {
+      const r2 = markSepaExecuted({ database: ctx.database, clock: ctx.clock }, batch.id, `operator:${me(res).id}`, form.data.file);
+      detail(req, res, r2.alreadyExecuted ? res.locals.t('operator.settlement.already_executed') : res.locals.t('operator.settlement.executed_done', { count: r2.paid }));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      detail(req, res, undefined, err.status, res.locals.t(err.messageKey, err.params));
+    }
   });
   // Any shop's statement documents, for support and the accountant (read permission).
   for (const [file, kind] of [['releve.pdf', 'pdf'], ['releve.csv', 'csv'], ['facture.pdf', 'invoice']] as const) {
