@@ -11,6 +11,12 @@ export type Db = BetterSQLite3Database<typeof schema>;
 /** What repositories receive: the database or an open transaction (same API). */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
+/**
+ * The better-sqlite3 connection under a Tx, for statements prepared once (the ledger
+ * writer, the till). Inside `transaction(fn)` it is the connection holding the write lock.
+ */
+export const sqliteOf = (tx: Tx): Database.Database => (tx as unknown as { $client: Database.Database }).$client;
+
 export interface Database_ {
   db: Db;
   sqlite: Database.Database;

@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
 
 /**
@@ -56,7 +57,12 @@ export const orders = sqliteTable(
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('orders_campaign_idx').on(t.campaignId), index('orders_checkout_ref_idx').on(t.checkoutRef), index('orders_organisation_idx').on(t.organisationId)],
+  (t) => [
+    index('orders_campaign_idx').on(t.campaignId),
+    index('orders_checkout_ref_idx').on(t.checkoutRef),
+    index('orders_organisation_idx').on(t.organisationId),
+    check('orders_amounts_not_negative', sql`${t.totalCents} >= 0 AND ${t.feeCents} >= 0 AND ${t.feeVatCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.bonusCents} >= 0 AND ${t.refundedCents} >= 0`),
+  ],
 );
 
 export const orderItems = sqliteTable(

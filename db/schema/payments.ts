@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orders } from './orders';
 
 /**
@@ -16,7 +17,7 @@ export const payments = sqliteTable(
     receivedAt: text('received_at').notNull(),
     journalId: text('journal_id').notNull(),
   },
-  (t) => [uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef)],
+  (t) => [uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
 );
 
 /** Every payment-provider event handled, by its id: a replay is recognised and ignored. */

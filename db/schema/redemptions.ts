@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
 import { merchants } from './merchants';
 import { vouchers } from './vouchers';
@@ -36,5 +37,7 @@ export const redemptions = sqliteTable(
     index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
     // No index on voucher_id: a voucher's history is read through movements (which carry
     // redemption_id), and every index here is paid by each till call (see bench/).
+    check('redemptions_amount_positive', sql`${t.amountCents} > 0`),
+    check('redemptions_status', sql`${t.status} IN ('completed', 'voided')`),
   ],
 );

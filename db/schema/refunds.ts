@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orders } from './orders';
 
 /**
@@ -29,5 +30,9 @@ export const refunds = sqliteTable(
     settledAt: text('settled_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [uniqueIndex('refunds_provider_ref_uq').on(t.provider, t.providerRef), index('refunds_order_idx').on(t.orderId)],
+  (t) => [
+    uniqueIndex('refunds_provider_ref_uq').on(t.provider, t.providerRef),
+    index('refunds_order_idx').on(t.orderId),
+    check('refunds_amount_positive', sql`${t.amountCents} > 0`),
+  ],
 );

@@ -1,10 +1,17 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
 import { orderItems, orders } from './orders';
 
 /**
  * A bearer instrument. `code` is stored normalised (no dashes, upper case).
  * Invariant: balance_cents = Σ movements.amount_cents of this voucher, 0 ≤ balance ≤ amount.
+ * Written only by the ledger writer (server/domain/vouchers/voucher-ledger.ts). The CHECKs
+ * (migration 0007) back its rules: value > 0, 0 ≤ balance ≤ value, a known status, active
+ * above 0, spent and cancelled at 0 (no value stranded on a cancelled code). `expired` may
+ * briefly hold a late void's amount until the next expiry run sweeps it.
+ * A replacement (reissue) keeps the value of the voucher it replaces and opens with the
+ * balance carried over.
  */
 export const vouchers = sqliteTable(
   'vouchers',
@@ -30,7 +37,16 @@ export const vouchers = sqliteTable(
     /** When the holder was reminded of the coming expiry (once). */
     expiryRemindedAt: text('expiry_reminded_at'),
   },
-  (t) => [index('vouchers_order_idx').on(t.orderId), index('vouchers_campaign_idx').on(t.campaignId)],
+  (t) => [
+    index('vouchers_order_idx').on(t.orderId),
+    index('vouchers_campaign_idx').on(t.campaignId),
+    // Follows a reissue from the old code (a late void credits the replacement); partial: replacements only.
+    index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
+    check('vouchers_amount_positive', sql`${t.amountCents} > 0`),
+    check('vouchers_balance_within_value', sql`${t.balanceCents} >= 0 AND ${t.balanceCents} <= ${t.amountCents}`),
+    check('vouchers_status', sql`${t.status} IN ('active', 'spent', 'expired', 'cancelled', 'blocked')`),
+    check('vouchers_status_balance', sql`(${t.status} != 'active' OR ${t.balanceCents} > 0) AND (${t.status} NOT IN ('spent', 'cancelled') OR ${t.balanceCents} = 0)`),
+  ],
 );
 
 /** Append-only, signed changes of a voucher's balance. Never updated, never deleted. */
@@ -51,6 +67,17 @@ export const movements = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   // The unique (voucher, seq) pair makes a lost update impossible even if two writers
-  // raced past the transaction: the second append with the same seq fails.
-  (t) => [uniqueIndex('movements_voucher_seq_uq').on(t.voucherId, t.seq)],
+  // raced past the transaction: the second append with the same seq fails. The sign of
+  // an amount is fixed by its kind (a cancel may be 0 in rows written before the ledger
+  // writer, which never writes one).
+  (t) => [
+    uniqueIndex('movements_voucher_seq_uq').on(t.voucherId, t.seq),
+    check('movements_seq_positive', sql`${t.seq} >= 1`),
+    check('movements_kind', sql`${t.kind} IN ('issue', 'redeem', 'void', 'expire', 'cancel', 'adjust')`),
+    check(
+      'movements_sign_per_kind',
+      sql`(${t.kind} IN ('issue', 'void') AND ${t.amountCents} > 0) OR (${t.kind} IN ('redeem', 'expire') AND ${t.amountCents} < 0) OR (${t.kind} = 'cancel' AND ${t.amountCents} <= 0) OR (${t.kind} = 'adjust' AND ${t.amountCents} != 0)`,
+    ),
+    check('movements_balance_after_not_negative', sql`${t.balanceAfterCents} >= 0`),
+  ],
 );

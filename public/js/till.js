@@ -641,7 +641,8 @@
       $('[data-done-title]').textContent = say('voided_heading');
       $('[data-done-balance]').textContent = fmt(r.data.voucher.balanceCents);
       $('[data-done-rest]').hidden = true;
-      const text = say('voided_text', { amount: fmt(r.data.voucher.balanceCents) });
+      // A reissued code: the amount went back to the customer's replacement voucher.
+      const text = r.data.creditedTo === 'replacement' ? say('voided_replacement') : say('voided_text', { amount: fmt(r.data.voucher.balanceCents) });
       const voided = $('[data-voided-text]');
       voided.textContent = text;
       voided.hidden = false;

@@ -2,8 +2,8 @@ import { loadOperator } from '../../server/operator';
 /**
  * Test data made through the real services (orders, payment events, API keys), so what a
  * test redeems is exactly what production would have issued: vouchers with their issue
- * journal, movement and campaign progress. Only voucher status changes that have no
- * service yet (block, cancel) are written with SQL.
+ * journal, movement and campaign progress. Status changes go through the ledger writer
+ * (block, unblock, and a cancellation booked as a refund would book it).
  */
 import type { Database_ } from '../../db/client';
 import { findCampaignBySlug } from '../../server/domain/campaigns/campaigns-repository';
@@ -12,7 +12,10 @@ import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users
 import { createOrder } from '../../server/domain/orders/orders-service';
 import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
 import { listOrderItems } from '../../server/domain/orders/orders-repository';
-import { listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
+import { findVoucherByCode, listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
+import { changeVoucher } from '../../server/domain/vouchers/voucher-ledger';
+import { Accounts } from '../../server/domain/ledger/accounts';
+import { postJournal } from '../../server/domain/ledger/ledger-repository';
 import type { Voucher } from '../../server/domain/vouchers/voucher';
 import type { Clock } from '../../server/lib/clock';
 import { formatCode } from '../../server/lib/codes';
@@ -112,12 +115,26 @@ export function adminKey(deps: Pick<BuilderDeps, 'database' | 'clock'>, label = 
 }
 
 /**
- * Sets a voucher's stored status (tests only: there is no block/cancel service yet).
- * The balance and movements are left alone, so the ledger invariants still hold.
+ * Moves a voucher to `status` through the ledger writer, dated at its issue (so any test
+ * clock will do): blocked / active again (unblock), or cancelled as a refund cancels — what
+ * is left goes back to the buyer's card (a `cancel` movement and its journal), balance 0.
  */
 export function setVoucherStatus(database: Database_, code: string, status: 'active' | 'blocked' | 'cancelled'): void {
-  const res = database.sqlite.prepare('UPDATE vouchers SET status = ? WHERE code = ?').run(status, code.replace(/-/g, '').toUpperCase());
-  if (res.changes !== 1) throw new Error(`no voucher ${code}`);
+  const v = findVoucherByCode(database.db, code.replace(/-/g, '').toUpperCase());
+  if (!v) throw new Error(`no voucher ${code}`);
+  const ctx = { actor: 'test', at: new Date(v.issuedAt) };
+  database.transaction((tx) => {
+    if (status === 'blocked') changeVoucher(tx, v.id, { op: 'block', blockReason: 'test' }, ctx);
+    else if (status === 'active') changeVoucher(tx, v.id, { op: 'unblock' }, ctx);
+    else {
+      const lines = [
+        { account: Accounts.voucherLiability, amountCents: v.balanceCents },
+        { account: Accounts.paymentsClearing('demo'), amountCents: -v.balanceCents },
+      ];
+      const journalId = postJournal(tx, { kind: 'order_refund', description: `test cancellation of ${v.code}`, orderId: v.orderId, lines }, ctx.at);
+      changeVoucher(tx, v.id, { op: 'refund_cancel' }, { ...ctx, journalId, orderId: v.orderId });
+    }
+  });
 }
 
 /** The stored row's balance and status. */

@@ -8,7 +8,7 @@ import { issueInvoiceTx } from '../invoices/invoices-service';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { findOrganisation } from '../organisations/organisations-repository';
 import { expiryFor } from '../vouchers/voucher';
-import { insertIssuedVouchers } from '../vouchers/vouchers-repository';
+import { issueVouchers } from '../vouchers/voucher-ledger';
 import { vouchersToIssue } from './order';
 import { listOrderItems, updateOrder, type Order } from './orders-repository';
 
@@ -48,7 +48,7 @@ export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, 
     .filter((i) => i.amountCents > 0);
   const expiresAt = expiryFor(now, campaign.validityDays).toISOString();
   const issued = vouchersToIssue(items).map((v) => ({ ...v, id: newId(), code: generateCode(), campaignId: campaign.id, orderId: order.id, issuedAt: now.toISOString(), expiresAt }));
-  insertIssuedVouchers(tx, issued, journalId, actor, now);
+  issueVouchers(tx, issued, { journalId, actor, at: now });
   // Sold = face value of every voucher issued, bonus included (check-ledger counts issue
   // movements); bonus_used_cents tells the sponsor's share apart.
   addToCampaignTotals(tx, campaign.id, { soldCents: faceValueCents(order) + order.bonusCents });

@@ -1,12 +1,13 @@
 /**
  * Queries of the refund flow: refund rows, the order's card payment, its vouchers with
- * their bonus flag, and the voucher changes a refund makes (hold, release; the cancel
- * movement goes through vouchers-repository's appendMovement).
+ * their bonus flag, and the voucher changes a refund makes (hold, release, cancel), all
+ * through the ledger writer (vouchers/voucher-ledger.ts).
  */
 import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
 import type { Voucher } from '../vouchers/voucher';
+import { changeVoucher } from '../vouchers/voucher-ledger';
 
 export type Refund = typeof refunds.$inferSelect;
 export type OrderVoucher = Voucher & { bonus: boolean };
@@ -57,12 +58,12 @@ export const holdTag = (refundId: string, v: Pick<Voucher, 'status' | 'blockReas
 export const isHeldBy = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) =>
   v.status === 'blocked' && (v.blockReason === `refund:${refundId}` || !!v.blockReason?.startsWith(`refund:${refundId}|`));
 
-export function holdVoucher(tx: Tx, refundId: string, v: Voucher): void {
-  tx.update(vouchers).set({ status: 'blocked', blockReason: holdTag(refundId, v) }).where(eq(vouchers.id, v.id)).run();
+export function holdVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
+  changeVoucher(tx, v.id, { op: 'hold', blockReason: holdTag(refundId, v) }, { actor: `refund:${refundId}`, at });
 }
 
 /** Puts a held voucher back as it was before the refund began. */
-export function releaseVoucher(tx: Tx, refundId: string, v: Voucher): void {
+export function releaseVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
   const old = v.blockReason === `refund:${refundId}` ? null : v.blockReason!.slice(`refund:${refundId}|`.length);
-  tx.update(vouchers).set(old === null ? { status: 'active', blockReason: null } : { status: 'blocked', blockReason: old || null }).where(eq(vouchers.id, v.id)).run();
+  changeVoucher(tx, v.id, { op: 'release', restore: old === null ? { status: 'active' } : { status: 'blocked', blockReason: old || null } }, { actor: `refund:${refundId}`, at });
 }

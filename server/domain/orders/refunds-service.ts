@@ -32,7 +32,7 @@ import type { PaymentProvider, ProviderRefund } from '../../payments/payment-pro
 import { audit } from '../audit/audit-log';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { appendMovement } from '../vouchers/vouchers-repository';
+import { changeVoucher } from '../vouchers/voucher-ledger';
 import { findOrder, updateOrder, type Order } from './orders-repository';
 import { cardPayment, findRefund, holdVoucher, insertRefund, isHeldBy, orderVouchers, pendingRefund, releaseVoucher, updateRefund, type OrderVoucher, type Refund } from './refunds-repository';
 
@@ -90,7 +90,7 @@ export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input:
     // provider_ref is unique per provider: a placeholder until the provider names its refund.
     const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, failureReason: null, settledAt: null, createdAt: now.toISOString() };
     insertRefund(tx, refund);
-    for (const v of list) holdVoucher(tx, id, v);
+    for (const v of list) holdVoucher(tx, id, v, now);
     audit(tx, { actor: input.actor, action: 'order_refund_requested', entityType: 'order', entityId: order.id, after: { refundId: id, amountCents, vouchers: list.length }, reason }, now);
     return refund;
   });
@@ -147,11 +147,10 @@ export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'lo
       updateOrder(tx, order.id, { reviewReason: 'refund_mismatch' });
     }
     const journalId = postJournal(tx, { kind: 'order_refund', description: `Refund of order ${order.reference} (${refund.provider} ${providerRef})`, orderId: order.id, lines: lines.filter((l) => l.amountCents !== 0) }, now);
-    const at = now.toISOString();
     // A `cancel` movement of the whole balance (next in the chain); the voucher is closed.
     for (const v of [...held, ...bonus]) {
       const reason = v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund';
-      appendMovement(tx, v, { kind: 'cancel', amountCents: -v.balanceCents, journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, status: 'cancelled' }, at);
+      changeVoucher(tx, v.id, { op: 'refund_cancel' }, { journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, at: now });
     }
     updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId, settledAt: now.toISOString() });
     const refundedCents = order.refundedCents + refund.amountCents;
@@ -172,7 +171,7 @@ export function failRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundI
     const refund = findRefund(tx, refundId)!;
     if (refund.status !== 'pending') return refund;
     const status = outcome.status ?? 'failed';
-    for (const v of orderVouchers(tx, refund.orderId)) if (isHeldBy(refund.id, v)) releaseVoucher(tx, refund.id, v);
+    for (const v of orderVouchers(tx, refund.orderId)) if (isHeldBy(refund.id, v)) releaseVoucher(tx, refund.id, v, now);
     updateRefund(tx, refund.id, { status, failureReason: detail.slice(0, 200), settledAt: now.toISOString(), ...(outcome.providerRef ? { providerRef: outcome.providerRef } : {}) });
     audit(tx, { actor: refund.actor, action: status === 'canceled' ? 'order_refund_canceled' : 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
     return findRefund(tx, refund.id)!;

@@ -8,6 +8,8 @@ import type { Redemption } from './redemption';
  * through the query builder costs ~60–100 µs; running a prepared statement ~5 µs, and a
  * redemption runs about a dozen (see bench/redemption.bench.ts). Table and column names
  * are those of db/schema/*.ts; tests/http/redemptions*.test.ts exercise every statement.
+ * The movement and the voucher's balance are written by the ledger writer
+ * (vouchers/voucher-ledger.ts), whose statements are prepared once too.
  */
 function build(database: Database_) {
   const s = database.sqlite;
@@ -21,7 +23,6 @@ function build(database: Database_) {
       `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = ? AND cm.campaign_id = ?`,
     ),
     nextNumber: s.prepare<[], { n: number }>(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM redemptions`),
-    nextSeq: s.prepare<[string], { n: number }>(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM movements WHERE voucher_id = ?`),
     balanceAfter: s.prepare<[string], { b: number }>(`SELECT balance_after_cents AS b FROM movements WHERE redemption_id = ? AND kind = 'redeem'`),
     // The journal's number in its accounting journal (see ledger-repository nextEntryNumber).
     nextEntryNumber: s.prepare<[string], { n: number }>(
@@ -35,11 +36,6 @@ function build(database: Database_) {
       `INSERT INTO redemptions (id, number, merchant_id, voucher_id, campaign_id, amount_cents, status, idempotency_key, request_fingerprint, actor, journal_id, created_at)
        VALUES (@id, @number, @merchantId, @voucherId, @campaignId, @amountCents, 'completed', @idempotencyKey, @requestFingerprint, @actor, @journalId, @createdAt)`,
     ),
-    insertMovement: s.prepare(
-      `INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, redemption_id, actor, created_at)
-       VALUES (@id, @voucherId, @seq, @kind, @amountCents, @balanceAfterCents, @journalId, @redemptionId, @actor, @createdAt)`,
-    ),
-    updateVoucher: s.prepare(`UPDATE vouchers SET balance_cents = ?, status = ? WHERE id = ?`),
     addRedeemed: s.prepare(`UPDATE campaigns SET redeemed_cents = redeemed_cents + ? WHERE id = ?`),
     campaignLabel: s.prepare<[string], { slug: string; name: string }>(`SELECT slug, name FROM campaigns WHERE id = ?`),
   };

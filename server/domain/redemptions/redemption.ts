@@ -38,9 +38,5 @@ export function checkVoidable(r: Pick<Redemption, 'createdAt' | 'statementId'>, 
   return { ok: true };
 }
 
-/** The voucher status after its balance moved to `balance`: spent at zero, active again above. */
-export function statusAfter(current: Voucher['status'], balance: number): Voucher['status'] {
-  if (current === 'active' && balance === 0) return 'spent';
-  if (current === 'spent' && balance > 0) return 'active';
-  return current;
-}
+/** The voucher status after its balance moved (the ledger's rule, re-exported for callers here). */
+export { statusAfter } from '../vouchers/voucher-transitions';

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { merchants, redemptions, vouchers } from '../../../db/schema/index';
 import type { Redemption } from './redemption';
@@ -8,8 +8,18 @@ export function findShopRedemption(tx: Tx, merchantId: string, id: string): Rede
   return tx.select().from(redemptions).where(and(eq(redemptions.id, id), eq(redemptions.merchantId, merchantId))).get();
 }
 
-export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): void {
-  tx.update(redemptions).set({ status: 'voided', voidedAt: at, voidedBy: by, voidJournalId: journalId }).where(eq(redemptions.id, id)).run();
+/**
+ * Conditional: only a completed redemption that no statement has paid. Under the
+ * transaction's lock the caller has just checked both; a false return means the row moved
+ * under it, and the caller rolls back.
+ */
+export function markVoided(tx: Tx, id: string, at: string, by: string, journalId: string): boolean {
+  const res = tx
+    .update(redemptions)
+    .set({ status: 'voided', voidedAt: at, voidedBy: by, voidJournalId: journalId })
+    .where(and(eq(redemptions.id, id), eq(redemptions.status, 'completed'), isNull(redemptions.statementId)))
+    .run();
+  return res.changes === 1;
 }
 
 export interface RedemptionFilter {

@@ -8,8 +8,9 @@ import { addToCampaignTotals } from '../campaigns/campaigns-repository';
 import { journalCodeOf } from '../ledger/journal-codes';
 import { postJournal } from '../ledger/ledger-repository';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
-import { appendMovement, findVoucherById } from '../vouchers/vouchers-repository';
-import { checkRedeemable, checkVoidable, statusAfter, type RedeemRefusal, type Redemption } from './redemption';
+import { changeVoucher, liveVoucherFor } from '../vouchers/voucher-ledger';
+import { findVoucherById } from '../vouchers/vouchers-repository';
+import { checkRedeemable, checkVoidable, type RedeemRefusal, type Redemption } from './redemption';
 import { redemptionStatements } from './redemption-statements';
 import { Accounts, assertBalanced } from '../ledger/accounts';
 import { findShopRedemption, markVoided } from './redemptions-repository';
@@ -70,6 +71,8 @@ export interface RedemptionResult {
   replayed: boolean;
   redemption: Redemption;
   voucher: { code: string; balanceCents: number; status: Voucher['status'] };
+  /** A void on a reissued code: the amount went back to its replacement (not disclosed). */
+  creditedTo?: 'replacement';
 }
 
 /**
@@ -84,7 +87,7 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
   const code = normaliseCodeInput(input.code);
   const fingerprint = sha256(`${code}|${input.amountCents}`);
   const st = redemptionStatements(deps.database);
-  return deps.database.batchedTransaction((): RedemptionResult => {
+  return deps.database.batchedTransaction((tx): RedemptionResult => {
     const now = deps.clock.now();
     const at = now.toISOString();
     const previous = st.redemptionByKey.get(input.merchantId, input.idempotencyKey);
@@ -130,12 +133,11 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
       statementId: null,
     };
     st.insertRedemption.run(redemption);
-    const balance = v.balanceCents - input.amountCents;
-    const status = statusAfter(v.status, balance);
-    st.insertMovement.run({ id: newId(), voucherId: v.id, seq: st.nextSeq.get(v.id)!.n, kind: 'redeem', amountCents: -input.amountCents, balanceAfterCents: balance, journalId, redemptionId: id, actor: input.actor, createdAt: at });
-    st.updateVoucher.run(balance, status, v.id);
+    // The ledger writer re-reads the voucher and applies the same rules again: checkRedeemable
+    // above only chooses the till's words (and its order of refusals).
+    const { after } = changeVoucher(tx, v.id, { op: 'redeem', amountCents: input.amountCents }, { journalId, redemptionId: id, actor: input.actor, at: now });
     st.addRedeemed.run(input.amountCents, v.campaignId);
-    return { replayed: false, redemption, voucher: { code, balanceCents: balance, status } };
+    return { replayed: false, redemption, voucher: { code, balanceCents: after.balanceCents, status: after.status } };
   });
 }
 
@@ -143,6 +145,10 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
  * Undoes a redemption of this shop within the void window: reversing journal, a `void`
  * movement that gives the balance back, progress cache. Voiding twice is harmless (the
  * second call returns the voided redemption). Another shop's id is not found.
+ * The amount goes back to where the holder's claim lives now: the voucher itself, or its
+ * replacement after a reissue (the answer then says `creditedTo: 'replacement'` and shows
+ * the redeemed code only). A voucher cancelled by a refund or the operator has no claim
+ * left: VOUCHER_CANCELLED, nothing changes, the shop keeps the sale.
  */
 export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: string; actor: string; redemptionId: string }): RedemptionResult {
   return deps.database.transaction((tx) => {
@@ -157,6 +163,9 @@ export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: strin
       if (check.reason === 'settled') throw new AppError('REDEMPTION_SETTLED', 409, 'errors.redemption_settled');
       assertNever(check.reason);
     }
+    const live = liveVoucherFor(tx, v);
+    if (!live) throw new AppError('VOUCHER_CANCELLED', 409, 'till.void_cancelled');
+    const target = live.voucher;
     const journalId = postJournal(
       tx,
       {
@@ -170,13 +179,18 @@ export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: strin
       now,
     );
     const at = now.toISOString();
-    markVoided(tx, r.id, at, input.actor, journalId);
-    const status = statusAfter(v.status, v.balanceCents + r.amountCents);
-    const balance = appendMovement(tx, v, { kind: 'void', amountCents: r.amountCents, journalId, redemptionId: r.id, actor: input.actor, status }, at);
+    if (!markVoided(tx, r.id, at, input.actor, journalId)) throw new Error(`redemption ${r.id} changed under its void`);
+    const { after } = changeVoucher(tx, target.id, { op: 'void', amountCents: r.amountCents }, { journalId, redemptionId: r.id, actor: input.actor, at: now });
     addToCampaignTotals(tx, r.campaignId, { redeemedCents: -r.amountCents });
     // Voids are rare (unlike redemptions, which the redemptions table itself records).
-    audit(tx, { actor: input.actor, action: 'redemption_void', entityType: 'redemption', entityId: r.id, before: { status: r.status, number: r.number, amountCents: r.amountCents, balanceCents: v.balanceCents, voucherStatus: v.status }, after: { status: 'voided', balanceCents: balance, voucherStatus: status } }, now);
-    return { replayed: false, redemption: { ...r, status: 'voided', voidedAt: at, voidedBy: input.actor, voidJournalId: journalId }, voucher: { code: v.code, balanceCents: balance, status } };
+    audit(tx, {
+      actor: input.actor, action: 'redemption_void', entityType: 'redemption', entityId: r.id,
+      before: { status: r.status, number: r.number, amountCents: r.amountCents, balanceCents: target.balanceCents, voucherStatus: target.status },
+      after: { status: 'voided', balanceCents: after.balanceCents, voucherStatus: after.status, ...(live.replaced ? { creditedVoucherId: target.id } : {}) },
+    }, now);
+    const redemption = { ...r, status: 'voided' as const, voidedAt: at, voidedBy: input.actor, voidJournalId: journalId };
+    // The shop sees the code it redeemed, never the replacement's (a bearer code).
+    if (live.replaced) return { replayed: false, redemption, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status }, creditedTo: 'replacement' };
+    return { replayed: false, redemption, voucher: { code: v.code, balanceCents: after.balanceCents, status: after.status } };
   });
 }
-

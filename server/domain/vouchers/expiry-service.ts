@@ -1,9 +1,9 @@
 import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
-import { newId } from '../../lib/ids';
 import { audit } from '../audit/audit-log';
 import { postJournal } from '../ledger/ledger-repository';
 import { breakageLines, type BreakageRule, type Weight } from './breakage';
+import { changeVoucher } from './voucher-ledger';
 
 /**
  * Expires vouchers past their validity and books what was left on them as breakage.
@@ -90,13 +90,6 @@ function build(database: Database_) {
     redeemedByMerchant: s.prepare<[string], Weight>(
       `SELECT merchant_id AS key, SUM(amount_cents) AS weight FROM redemptions WHERE campaign_id = ? AND status = 'completed' GROUP BY merchant_id`,
     ),
-    nextSeq: s.prepare<[string], { n: number }>(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM movements WHERE voucher_id = ?`),
-    insertMovement: s.prepare(
-      `INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, actor, reason, created_at)
-       VALUES (@id, @voucherId, @seq, 'expire', @amountCents, 0, @journalId, @actor, 'expired', @createdAt)`,
-    ),
-    // Guarded on what was just read: belt and braces on top of the transaction.
-    expire: s.prepare<[string, string, number]>(`UPDATE vouchers SET balance_cents = 0, status = 'expired' WHERE id = ? AND status = ? AND balance_cents = ?`),
   };
 }
 
@@ -139,9 +132,11 @@ export async function expireVouchers(deps: ExpiryDeps, opts: ExpireOptions = {})
         const cents = rows.reduce((s, r) => s + r.balanceCents, 0);
         const posting = breakageLines(c.rule, campaignId, cents, weights ?? []);
         const journalId = postJournal(tx, { kind: 'voucher_expiry', description: `Breakage: ${rows.length} expired voucher(s) of ${c.slug}`, lines: posting.lines }, now);
+        // The ledger writer re-reads each voucher and empties it (conditional update): the
+        // journal above was computed from these rows, so a row that moved fails the chunk.
         for (const r of rows) {
-          st.insertMovement.run({ id: newId(), voucherId: r.id, seq: st.nextSeq.get(r.id)!.n, amountCents: -r.balanceCents, journalId, actor: EXPIRY_ACTOR, createdAt: at });
-          if (st.expire.run(r.id, r.status, r.balanceCents).changes !== 1) throw new Error(`voucher ${r.id} changed under the expiry`);
+          const { movement } = changeVoucher(tx, r.id, { op: 'expire' }, { journalId, actor: EXPIRY_ACTOR, reason: 'expired', at: now });
+          if (movement?.amountCents !== -r.balanceCents) throw new Error(`voucher ${r.id} changed under the expiry`);
         }
         // One entry per journal (campaign × chunk), not per voucher: a run may expire 100 000.
         audit(tx, { actor: EXPIRY_ACTOR, action: 'campaign_vouchers_expired', entityType: 'campaign', entityId: campaignId, after: { vouchers: rows.length, cents, rule: c.rule, journalId } }, now);

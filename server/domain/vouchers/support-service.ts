@@ -6,8 +6,11 @@
  *
  * How a reissue is booked: the holder's claim does not change, only the piece of paper.
  * - old voucher: a `cancel` movement of −balance (balance 0, status cancelled);
- * - new voucher: amount = balance = the old balance, same campaign, order, order item,
- *   holder, issue date and expiry, `reissued_from` = old id, one `issue` movement;
+ * - new voucher: the old one's value (amount) and, as its opening balance, the old
+ *   balance; same campaign, order, order item, holder, issue date and expiry,
+ *   `reissued_from` = old id, one `issue` movement of that balance. Keeping the value lets a
+ *   shop's late void of a redemption made on the old code credit the new one (the holder's
+ *   claim follows the code) without going above the value;
  * - one `voucher_reissue` journal: voucher_liability debited and credited by the same
  *   amount (net zero), so liability = Σ balances holds and the FEC shows the event;
  * - a reissue is not a sale: check-ledger's sold-cache and "paid order fully issued"
@@ -15,9 +18,7 @@
  *   and the report nets the reissue's cancel against its issue. Campaign caches are
  *   therefore left untouched.
  */
-import { eq } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
-import { movements, vouchers } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
 import { generateCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
@@ -25,9 +26,10 @@ import { newId } from '../../lib/ids';
 import { audit } from '../audit/audit-log';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { statusAfter } from '../redemptions/redemption';
 import type { Voucher } from './voucher';
-import { appendMovement, findVoucherById } from './vouchers-repository';
+import { changeVoucher, issueVouchers, voucherRefusal } from './voucher-ledger';
+import { decideChange } from './voucher-transitions';
+import { findVoucherById } from './vouchers-repository';
 
 export const BLOCK_REASONS = ['lost', 'stolen', 'other'] as const;
 export type BlockReason = (typeof BLOCK_REASONS)[number];
@@ -51,15 +53,6 @@ function load(tx: Tx, id: string): Voucher {
   return v;
 }
 
-/**
- * Cancelled and expired vouchers are closed: their value already left the books. The date
- * is checked directly because a blocked voucher past its expiry still shows as blocked.
- */
-function refuseClosed(v: Voucher, now: Date): void {
-  if (v.status === 'cancelled') throw new AppError('VOUCHER_CANCELLED', 409, 'errors.voucher_cancelled');
-  if (v.status === 'expired' || new Date(v.expiresAt) < now) throw new AppError('VOUCHER_EXPIRED', 409, 'errors.voucher_expired');
-}
-
 /** `lost`, `stolen` or `other: <note>`; a note is required for `other`, optional otherwise. */
 export function blockReasonText(reason: BlockReason, note?: string): string {
   const n = (note ?? '').trim().slice(0, MAX_NOTE);
@@ -73,12 +66,7 @@ export function blockVoucher(deps: SupportDeps, input: { voucherId: string; acto
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     const v = load(tx, input.voucherId);
-    refuseClosed(v, now);
-    if (v.status === 'blocked') throw new AppError('VOUCHER_BLOCKED', 409, 'errors.voucher_blocked');
-    // A spent voucher has nothing left to protect.
-    if (v.status === 'spent' || v.balanceCents === 0) throw new AppError('VOUCHER_SPENT', 409, 'errors.voucher_spent');
-    tx.update(vouchers).set({ status: 'blocked', blockReason }).where(eq(vouchers.id, v.id)).run();
-    const after = { ...v, status: 'blocked' as const, blockReason };
+    const { after } = changeVoucher(tx, v.id, { op: 'block', blockReason }, { actor: input.actor, at: now });
     audit(tx, { actor: input.actor, action: 'voucher_block', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: snapshot(after), reason: blockReason }, now);
     return after;
   });
@@ -88,10 +76,7 @@ export function unblockVoucher(deps: SupportDeps, input: { voucherId: string; ac
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     const v = load(tx, input.voucherId);
-    if (v.status !== 'blocked') throw new AppError('VOUCHER_NOT_BLOCKED', 409, 'operator.vouchers.errors.not_blocked');
-    const status = v.balanceCents > 0 ? ('active' as const) : ('spent' as const);
-    tx.update(vouchers).set({ status, blockReason: null }).where(eq(vouchers.id, v.id)).run();
-    const after = { ...v, status, blockReason: null };
+    const { after } = changeVoucher(tx, v.id, { op: 'unblock' }, { actor: input.actor, at: now });
     audit(tx, { actor: input.actor, action: 'voucher_unblock', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: snapshot(after), reason: input.note?.trim() || null }, now);
     return after;
   });
@@ -101,10 +86,10 @@ export function unblockVoucher(deps: SupportDeps, input: { voucherId: string; ac
 export function reissueVoucher(deps: SupportDeps, input: { voucherId: string; actor: string; reason?: string }): { old: Voucher; reissued: Voucher } {
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
-    const at = now.toISOString();
     const v = load(tx, input.voucherId);
-    refuseClosed(v, now);
-    if (v.status === 'spent' || v.balanceCents === 0) throw new AppError('VOUCHER_SPENT', 409, 'errors.voucher_spent');
+    // Decided before the journal is posted: a refusal writes nothing.
+    const d = decideChange(v, { op: 'reissue' }, now);
+    if (!d.ok) throw voucherRefusal(d.reason, v);
     const reason = input.reason?.trim().slice(0, MAX_NOTE) || v.blockReason || null;
     const b = v.balanceCents;
     const code = generateCode();
@@ -117,22 +102,20 @@ export function reissueVoucher(deps: SupportDeps, input: { voucherId: string; ac
         { account: Accounts.voucherLiability, amountCents: -b },
       ],
     }, now);
-    appendMovement(tx, v, { kind: 'cancel', amountCents: -b, journalId, orderId: v.orderId, actor: input.actor, reason, status: 'cancelled' }, at);
-    // Same issue date and expiry: the value has been outstanding since the sale (liability
-    // ageing) and a reissue must not extend its validity; the reminder already sent stays sent.
-    const reissued: Voucher = {
-      id: newId(), code, campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: b, balanceCents: b, status: 'active',
+    const ctx = { journalId, orderId: v.orderId, actor: input.actor, reason, at: now };
+    changeVoucher(tx, v.id, { op: 'reissue' }, ctx);
+    // Same value, issue date and expiry: the value has been outstanding since the sale
+    // (liability ageing) and a reissue must not extend its validity; the reminder already
+    // sent stays sent.
+    const [reissued] = issueVouchers(tx, [{
+      id: newId(), code, campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: v.amountCents, openingCents: b,
       recipientName: v.recipientName, recipientEmail: v.recipientEmail, message: v.message, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
-      expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id, blockReason: null,
-    };
-    tx.insert(vouchers).values(reissued).run();
-    tx.insert(movements)
-      .values({ id: newId(), voucherId: reissued.id, seq: 1, kind: 'issue', amountCents: b, balanceAfterCents: b, journalId, orderId: v.orderId, actor: input.actor, reason, createdAt: at })
-      .run();
+      expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id,
+    }], ctx);
     const old = { ...v, balanceCents: 0, status: 'cancelled' as const };
-    audit(tx, { actor: input.actor, action: 'voucher_reissue', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: { ...snapshot(old), reissuedAs: code, reissuedId: reissued.id }, reason }, now);
-    audit(tx, { actor: input.actor, action: 'voucher_reissued_from', entityType: 'voucher', entityId: reissued.id, after: { ...snapshot(reissued), reissuedFrom: v.code }, reason }, now);
-    return { old, reissued };
+    audit(tx, { actor: input.actor, action: 'voucher_reissue', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: { ...snapshot(old), reissuedAs: code, reissuedId: reissued!.id }, reason }, now);
+    audit(tx, { actor: input.actor, action: 'voucher_reissued_from', entityType: 'voucher', entityId: reissued!.id, after: { ...snapshot(reissued!), reissuedFrom: v.code }, reason }, now);
+    return { old, reissued: reissued! };
   });
 }
 
@@ -148,11 +131,8 @@ export function adjustVoucher(deps: SupportDeps, input: { voucherId: string; act
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     const v = load(tx, input.voucherId);
-    refuseClosed(v, now);
-    const balance = v.balanceCents + input.deltaCents;
-    if (balance < 0 || balance > v.amountCents) {
-      throw new AppError('ADJUSTMENT_OUT_OF_BOUNDS', 422, 'operator.vouchers.errors.adjust_bounds', undefined, { upCents: v.amountCents - v.balanceCents, downCents: v.balanceCents });
-    }
+    const d = decideChange(v, { op: 'adjust', deltaCents: input.deltaCents }, now);
+    if (!d.ok) throw voucherRefusal(d.reason, v);
     const journalId = postJournal(tx, {
       kind: 'voucher_adjustment',
       description: `Support adjustment of voucher ${v.code}`,
@@ -162,9 +142,7 @@ export function adjustVoucher(deps: SupportDeps, input: { voucherId: string; act
         { account: Accounts.voucherLiability, amountCents: -input.deltaCents },
       ],
     }, now);
-    const status = statusAfter(v.status, balance);
-    appendMovement(tx, v, { kind: 'adjust', amountCents: input.deltaCents, journalId, orderId: v.orderId, actor: input.actor, reason, status }, now.toISOString());
-    const after = { ...v, balanceCents: balance, status };
+    const { after } = changeVoucher(tx, v.id, { op: 'adjust', deltaCents: input.deltaCents }, { journalId, orderId: v.orderId, actor: input.actor, reason, at: now });
     audit(tx, { actor: input.actor, action: 'voucher_adjust', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: { ...snapshot(after), deltaCents: input.deltaCents }, reason }, now);
     return after;
   });

@@ -64,6 +64,8 @@ export const tillEn: Record<string, string> = {
   'till.voiding': 'Cancelling…',
   'till.voided_heading': 'Transaction cancelled',
   'till.voided_text': 'The voucher has been credited back. Balance restored: {amount}.',
+  'till.voided_replacement': 'This voucher was replaced by a new code: the amount has been credited back to the customer’s replacement voucher.',
+  'till.void_cancelled': 'This voucher has since been cancelled (refunded, or cancelled by the operator): the transaction can no longer be cancelled and stays with your shop. Settle any gesture with the customer directly.',
 
   // Refusals
   'till.refused.generic': 'Voucher refused',

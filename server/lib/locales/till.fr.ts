@@ -64,6 +64,8 @@ export const tillFr: Record<string, string> = {
   'till.voiding': 'Annulation…',
   'till.voided_heading': 'Opération annulée',
   'till.voided_text': 'Le bon est recrédité. Solde rétabli\u00a0: {amount}.',
+  'till.voided_replacement': 'Ce bon a été remplacé par un nouveau code\u00a0: le montant est recrédité sur le bon de remplacement du client.',
+  'till.void_cancelled': 'Ce bon a été annulé depuis (remboursé ou annulé par l’opérateur)\u00a0: l’opération ne peut plus être annulée et reste acquise à votre commerce. Réglez tout geste directement avec le client.',
 
   // Refusals
   'till.refused.generic': 'Bon refusé',

@@ -108,7 +108,11 @@ export function posRoutes(ctx: AppContext): PosRoutes {
   const voidRoute = lane(auth, (req, res) => {
     const shop = merchantActor(res);
     const result = voidRedemption(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, redemptionId: String(req.params.id) });
-    res.json({ redemption: redemptionJson(result.redemption), voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status } });
+    res.json({
+      redemption: redemptionJson(result.redemption),
+      voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
+      ...(result.creditedTo ? { creditedTo: result.creditedTo } : {}),
+    });
   });
 
   const listRoute = lane(auth, (req, res) => {

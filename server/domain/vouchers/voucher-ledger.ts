@@ -1,0 +1,143 @@
+/**
+ * THE ledger writer: every change of a voucher's balance or status goes through here —
+ * issue (orders, bulk orders, reissues), redeem (the till), void, expire, adjust,
+ * block/unblock, the refund's hold/release and its cancellation, the reissue's cancel.
+ *
+ * For each change, inside the caller's transaction (asserted: SQLite's BEGIN IMMEDIATE
+ * holds the write lock, so the row read here is the latest and stays so until COMMIT):
+ * 1. re-read the voucher by id;
+ * 2. decide with the pure status rules (voucher-transitions.ts): refuse with a stable code,
+ *    or get the movement, the balance after (0 ≤ balance ≤ value) and the status after;
+ * 3. append the movement with the next `seq` of the voucher, linked to the caller's
+ *    journal (posted in the same transaction: one journal may cover many movements, e.g. an
+ *    expiry chunk or a refund) — a movement without a journal is refused;
+ * 4. move the balance cache with a CONDITIONAL update (balance and status still as read).
+ * The database backs every rule it can (migration 0007): CHECK constraints on amounts,
+ * signs per movement kind, bounds and statuses; unique (voucher, seq).
+ */
+import type { Tx } from '../../../db/client';
+import { AppError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { Voucher } from './voucher';
+import { ledgerStatements, type MovementRow } from './voucher-ledger-repository';
+import { decideChange, type MovementKind, type VoucherChange, type VoucherRefusal } from './voucher-transitions';
+
+export interface ChangeContext {
+  actor: string;
+  at: Date;
+  /** The journal this movement belongs to; required whenever the change moves money. */
+  journalId?: string | null;
+  orderId?: string | null;
+  redemptionId?: string | null;
+  reason?: string | null;
+}
+
+export interface Changed {
+  before: Voucher;
+  after: Voucher;
+  movement: { kind: MovementKind; amountCents: number; seq: number } | null;
+}
+
+/** One table from refusal to error, so the same rule reads the same everywhere. */
+export function voucherRefusal(reason: VoucherRefusal, v: Pick<Voucher, 'amountCents' | 'balanceCents'>): AppError {
+  switch (reason) {
+    case 'cancelled':
+      return new AppError('VOUCHER_CANCELLED', 409, 'errors.voucher_cancelled');
+    case 'expired':
+      return new AppError('VOUCHER_EXPIRED', 409, 'errors.voucher_expired');
+    case 'blocked':
+      return new AppError('VOUCHER_BLOCKED', 409, 'errors.voucher_blocked');
+    case 'not_blocked':
+      return new AppError('VOUCHER_NOT_BLOCKED', 409, 'operator.vouchers.errors.not_blocked');
+    case 'spent':
+      return new AppError('VOUCHER_SPENT', 409, 'errors.voucher_spent');
+    case 'insufficient_balance':
+      return new AppError('INSUFFICIENT_BALANCE', 409, 'errors.insufficient_balance');
+    case 'out_of_bounds':
+      return new AppError('ADJUSTMENT_OUT_OF_BOUNDS', 422, 'operator.vouchers.errors.adjust_bounds', undefined, { upCents: v.amountCents - v.balanceCents, downCents: v.balanceCents });
+    case 'bad_amount':
+      return new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { amount: 'errors.amount_cents' });
+    case 'not_due':
+      // Only the expiry job expires, and it selects past-validity vouchers: a bug if reached.
+      throw new Error('voucher is not past its validity');
+  }
+}
+
+function locked(sqlite: { inTransaction: boolean }): void {
+  if (!sqlite.inTransaction) throw new Error('the ledger writer runs inside a transaction');
+}
+
+/** Applies `change` to the voucher `voucherId` (see the top comment). Throws the refusal as an AppError. */
+export function changeVoucher(tx: Tx, voucherId: string, change: VoucherChange, ctx: ChangeContext): Changed {
+  const { sqlite, st } = ledgerStatements(tx);
+  locked(sqlite);
+  const v = st.byId.get(voucherId);
+  if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+  const d = decideChange(v, change, ctx.at);
+  if (!d.ok) throw voucherRefusal(d.reason, v);
+  let movement: Changed['movement'] = null;
+  if (d.movement) {
+    if (!ctx.journalId) throw new Error(`a ${d.movement.kind} movement needs its journal`);
+    const seq = st.nextSeq.get(v.id)!.n;
+    const row: MovementRow = {
+      id: newId(), voucherId: v.id, seq, kind: d.movement.kind, amountCents: d.movement.amountCents, balanceAfterCents: d.balanceCents,
+      journalId: ctx.journalId, orderId: ctx.orderId ?? null, redemptionId: ctx.redemptionId ?? null, actor: ctx.actor, reason: ctx.reason ?? null, createdAt: ctx.at.toISOString(),
+    };
+    st.insertMovement.run(row);
+    movement = { ...d.movement, seq };
+  }
+  const res = st.update.run({ id: v.id, balance: d.balanceCents, status: d.status, blockReason: d.blockReason, wasBalance: v.balanceCents, wasStatus: v.status });
+  if (res.changes !== 1) throw new Error(`voucher ${v.id} changed under the ledger writer`);
+  return { before: v, after: { ...v, balanceCents: d.balanceCents, status: d.status, blockReason: d.blockReason }, movement };
+}
+
+export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status' | 'expiryRemindedAt' | 'reissuedFrom' | 'blockReason'> & {
+  /** A reissue: the voucher it replaces, and the balance it carries over (≤ its value). */
+  reissuedFrom?: string | null;
+  openingCents?: number;
+  expiryRemindedAt?: string | null;
+};
+
+/**
+ * Issues new vouchers with their `issue` movement (seq 1) in the caller's transaction, under
+ * the same guards as changeVoucher: integer value > 0, opening balance 0 < b ≤ value,
+ * status active, a journal. Built for bulk orders (10 000 vouchers): two prepared inserts
+ * per voucher, no query building.
+ */
+export function issueVouchers(tx: Tx, list: readonly NewVoucher[], ctx: { journalId: string; actor: string; at: Date; reason?: string | null }): Voucher[] {
+  const { sqlite, st } = ledgerStatements(tx);
+  locked(sqlite);
+  if (!ctx.journalId) throw new Error('issued vouchers need their journal');
+  const at = ctx.at.toISOString();
+  const out: Voucher[] = [];
+  for (const n of list) {
+    const opening = n.openingCents ?? n.amountCents;
+    if (!Number.isSafeInteger(n.amountCents) || n.amountCents <= 0) throw new Error(`voucher value must be a positive number of cents: ${n.amountCents}`);
+    if (!Number.isSafeInteger(opening) || opening <= 0 || opening > n.amountCents) throw new Error(`opening balance ${opening} outside 1…${n.amountCents}`);
+    const { openingCents: _o, ...fields } = n;
+    const v: Voucher = { ...fields, reissuedFrom: n.reissuedFrom ?? null, expiryRemindedAt: n.expiryRemindedAt ?? null, blockReason: null, balanceCents: opening, status: 'active' };
+    st.insertVoucher.run(v as Voucher & { status: 'active' });
+    st.insertMovement.run({
+      id: newId(), voucherId: v.id, seq: 1, kind: 'issue', amountCents: opening, balanceAfterCents: opening, journalId: ctx.journalId,
+      orderId: v.orderId, redemptionId: null, actor: ctx.actor, reason: ctx.reason ?? null, createdAt: at,
+    });
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Where a voucher's claim lives now: the voucher itself unless a reissue cancelled it, then
+ * its replacement (followed down the chain). A cancelled voucher with no replacement —
+ * refunded, or cancelled by the operator — has no live claim: null.
+ */
+export function liveVoucherFor(tx: Tx, v: Voucher): { voucher: Voucher; replaced: boolean } | null {
+  const { st } = ledgerStatements(tx);
+  let current = v;
+  for (let hops = 0; current.status === 'cancelled'; hops++) {
+    const next = st.successor.get(current.id);
+    if (!next || hops > 1000) return null;
+    current = next;
+  }
+  return { voucher: current, replaced: current.id !== v.id };
+}

@@ -1,0 +1,105 @@
+/**
+ * Migration 0007 (CHECK constraints by table rebuilds) on a database that older versions
+ * wrote: every row and index survives, foreign keys still hold, the constraints are live,
+ * and the rows only an older path could leave are repaired so the books stay clean —
+ * value stranded on a cancelled code (issue 12 finding 1) becomes a blocked voucher, and
+ * replacements made before the rule « a replacement keeps the value » take their chain's value.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
+import { seedDemo } from '../../db/seed/demo';
+import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
+import { redeem } from '../../server/domain/redemptions/redemptions-service';
+import { reissueVoucher } from '../../server/domain/vouchers/support-service';
+import { fixedClock } from '../../server/lib/clock';
+import { buyVouchers, type BuiltVoucher } from '../support/builders';
+
+const clock = fixedClock('2026-11-23T10:00:00Z');
+const REBUILT = ['orders', 'order_items', 'invoices', 'payments', 'refunds', 'vouchers', 'movements', 'redemptions'];
+let dir: string;
+let db: Database_;
+let stranded: BuiltVoucher;
+let chain: string[]; // original → replacement → replacement of the replacement
+let before: { counts: number[]; indexes: string[] };
+
+const all = (sql: string, ...a: unknown[]) => db.sqlite.prepare(sql).all(...a) as Record<string, unknown>[];
+const get = (sql: string, ...a: unknown[]) => db.sqlite.prepare(sql).get(...a) as Record<string, unknown>;
+const counts = () => REBUILT.map((t) => get(`SELECT COUNT(*) AS n FROM ${t}`).n as number);
+const indexes = () => all(`SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name`).map((r) => r.name as string);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'migration-0007-'));
+  // The migrations up to 0006, as the database stood before this version.
+  cpSync(join(__dirname, '../../db/migrations'), join(dir, 'old'), { recursive: true });
+  const journal = JSON.parse(readFileSync(join(dir, 'old/meta/_journal.json'), 'utf8')) as { entries: { idx: number }[] };
+  journal.entries = journal.entries.filter((e) => e.idx < 7);
+  writeFileSync(join(dir, 'old/meta/_journal.json'), JSON.stringify(journal));
+  db = openDatabase(`file:${join(dir, 'app.db')}`, { backgroundCheckpoints: false });
+  migrate(db.db, { migrationsFolder: join(dir, 'old') });
+  await seedDemo(db, clock.now());
+  const deps = { database: db, clock, voidWindowMinutes: 30 };
+  const merchantId = findMerchantBySlug(db.db, 'librairie-la-galerne')!.id;
+  const [a, b] = await buyVouchers({ database: db, clock }, { amountCents: 20_00, quantity: 2 });
+  stranded = a!;
+  const r = await redeem(deps, { merchantId, actor: 'till', code: a!.code, amountCents: 12_00, idempotencyKey: 'old-void' });
+  // What the old code left after « refund, then the shop voids »: cancelled, 12 € on it.
+  db.transaction(() => {
+    const run = (sql: string, ...p: unknown[]) => db.sqlite.prepare(sql).run(...p);
+    run(`INSERT INTO journals (id, kind, description, order_id, created_at) VALUES ('refund-j', 'order_refund', 'old refund', ?, '2026-11-23T10:01:00Z')`, a!.orderId);
+    run(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES ('refund-j', 'voucher_liability', 800), ('refund-j', 'payments_clearing:demo', -800)`);
+    run(`INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, actor, created_at) VALUES ('m-cancel', ?, 3, 'cancel', -800, 0, 'refund-j', 'x', '2026-11-23T10:01:00Z')`, a!.id);
+    run(`INSERT INTO journals (id, kind, description, created_at) VALUES ('void-j', 'redemption_void', 'old void', '2026-11-23T10:02:00Z')`);
+    run(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES ('void-j', ?, 1200), ('void-j', 'voucher_liability', -1200)`, `merchant_payable:${merchantId}`);
+    run(`INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, redemption_id, actor, created_at) VALUES ('m-void', ?, 4, 'void', 1200, 1200, 'void-j', ?, 'x', '2026-11-23T10:02:00Z')`, a!.id, r.redemption.id);
+    run(`UPDATE redemptions SET status = 'voided', voided_at = '2026-11-23T10:02:00Z', void_journal_id = 'void-j' WHERE id = ?`, r.redemption.id);
+    run(`UPDATE campaigns SET redeemed_cents = redeemed_cents - 1200 WHERE id = ?`, a!.campaignId);
+    run(`UPDATE vouchers SET status = 'cancelled', balance_cents = 1200 WHERE id = ?`, a!.id);
+  });
+  // Replacements made by the old reissue: value = the balance carried over.
+  await redeem(deps, { merchantId, actor: 'till', code: b!.code, amountCents: 5_00, idempotencyKey: 'old-reissue' });
+  const first = reissueVoucher(deps, { voucherId: b!.id, actor: 'support' }).reissued;
+  const second = reissueVoucher(deps, { voucherId: first.id, actor: 'support' }).reissued;
+  db.sqlite.prepare(`UPDATE vouchers SET amount_cents = (SELECT m.amount_cents FROM movements m WHERE m.voucher_id = vouchers.id AND m.kind = 'issue') WHERE reissued_from IS NOT NULL`).run();
+  chain = [b!.id, first.id, second.id];
+  expect(new Set(checkLedger(db).map((x) => x.invariant))).toEqual(new Set(['cancelled_voucher_holds_no_value', 'liability_equals_outstanding_balances', 'replacement_carries_predecessor']));
+  before = { counts: counts(), indexes: indexes() };
+  migrateDatabase(db);
+});
+afterAll(async () => {
+  await db?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migration 0007', () => {
+  it('keeps every row and index, and the foreign keys still hold', () => {
+    expect(counts()).toEqual(before.counts);
+    expect(indexes()).toEqual([...before.indexes, 'vouchers_reissued_from_idx'].sort());
+    expect(all('PRAGMA foreign_key_check')).toEqual([]);
+    expect(get('PRAGMA integrity_check')).toEqual({ integrity_check: 'ok' });
+    // References point at the renamed tables, never at a *_new left behind.
+    expect(all(`SELECT name FROM sqlite_master WHERE sql LIKE '%\\_new%' ESCAPE '\\'`)).toEqual([]);
+  });
+
+  it('repairs what older versions left, so the books are clean', () => {
+    expect(get(`SELECT status, balance_cents AS b, block_reason AS r FROM vouchers WHERE id = ?`, stranded.id)).toEqual({
+      status: 'blocked', b: 12_00, r: 'stranded: value put back on a cancelled voucher (found by migration 0007)',
+    });
+    expect(chain.map((id) => get(`SELECT amount_cents AS a FROM vouchers WHERE id = ?`, id).a)).toEqual([20_00, 20_00, 20_00]);
+    expect(checkLedger(db)).toEqual([]);
+  });
+
+  it('enforces the constraints from now on', () => {
+    const run = (sql: string, ...p: unknown[]) => () => db.sqlite.prepare(sql).run(...p);
+    expect(run(`UPDATE vouchers SET status = 'cancelled' WHERE id = ?`, stranded.id)).toThrow(/CHECK constraint failed: vouchers_status_balance/);
+    expect(run(`UPDATE vouchers SET balance_cents = amount_cents + 1 WHERE id = ?`, chain[2])).toThrow(/CHECK constraint failed: vouchers_balance_within_value/);
+    expect(run(`UPDATE movements SET amount_cents = 1 WHERE kind = 'redeem'`)).toThrow(/CHECK constraint failed: movements_sign_per_kind/);
+    expect(run(`UPDATE redemptions SET amount_cents = 0`)).toThrow(/CHECK constraint failed: redemptions_amount_positive/);
+    expect(run(`UPDATE orders SET total_cents = -1`)).toThrow(/CHECK constraint failed: orders_amounts_not_negative/);
+    expect(run(`UPDATE payments SET amount_cents = 0`)).toThrow(/CHECK constraint failed: payments_amount_positive/);
+  });
+});
