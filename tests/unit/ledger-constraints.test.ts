@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
 import { seedDemo } from '../../db/seed/demo';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { nextEntryNumber } from '../../server/domain/ledger/ledger-repository';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 import { redeem, voidRedemption } from '../../server/domain/redemptions/redemptions-service';
 import { blockVoucher, reissueVoucher } from '../../server/domain/vouchers/support-service';
@@ -64,7 +65,9 @@ const one = (sql: string, ...args: unknown[]) => db.sqlite.prepare(sql).get(...a
 
 /** What the old void did after a refund: 5 € back on the cancelled code, journal and movement included. */
 function strand() {
-  run(`INSERT INTO journals (id, kind, description, created_at) VALUES ('jv', 'redemption_void', 'old void', '2026-11-23T10:00:00Z')`);
+  // Numbered as any posted entry is (journal_counters, LPF A47 A-1): the fault is the value, not the numbering.
+  const number = nextEntryNumber(db.db, 'EN');
+  run(`INSERT INTO journals (id, kind, description, journal_code, entry_number, created_at) VALUES ('jv', 'redemption_void', 'old void', 'EN', ?, '2026-11-23T10:00:00Z')`, number);
   run(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES ('jv', 'merchant_payable:x', 500), ('jv', 'voucher_liability', -500)`);
   run(`INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, actor, created_at)
        SELECT 'stranded', id, 1 + (SELECT MAX(seq) FROM movements WHERE voucher_id = vouchers.id), 'adjust', 500, 500, 'jv', 'x', '2026-11-23T10:00:00Z' FROM vouchers WHERE id = ?`, cancelled.id);

@@ -85,7 +85,8 @@ describe('settlement and expiry keep the books', () => {
         const paidTwice = db.sqlite.prepare(`SELECT COUNT(*) FROM redemptions WHERE statement_id IS NOT NULL AND status = 'voided'`).pluck().get();
         expect(paidTwice).toBe(0);
       }),
-      { numRuns: 40 },
+      // A fixed seed: the reached-paths check below must not depend on the luck of a run.
+      { numRuns: 40, seed: 20261207 },
     );
     // The sequences did reach every path (a property that never settles proves nothing).
     const reached = db.sqlite.prepare(`SELECT (SELECT COUNT(*) FROM statements) AS statements, (SELECT COUNT(*) FROM vouchers WHERE status = 'expired') AS expired,
