@@ -63,8 +63,11 @@ describe('background WAL checkpoints', () => {
       const count = (db.sqlite.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
       expect(count).toBe(8000);
       // The WAL file keeps its high-water mark: a WAL that never restarted would be ~32 MB
-      // here (the main connection's own checkpoint waits for 10 000 pages).
+      // here (the main connection's own checkpoint waits for 10 000 pages). On a calm machine
+      // it stays under 8 MB; with both cores busy (the suite's other fork, a second job) the
+      // thread gets less time and it reached 15 MB, still half of a WAL that never restarts.
+      // The bound tells the two apart; how small it stays is bench/'s business.
       const walBytes = statSync(`${file}-wal`).size;
-      expect(walBytes).toBeLessThan(8 * 1024 * 1024);
+      expect(walBytes).toBeLessThan(20 * 1024 * 1024);
     }));
 });
