@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { parsePeriod } from '../../lib/calendar-date';
 import { csvCell, csvEuros } from '../../lib/csv';
 import { fecLines, journalCsvLines } from '../../reports/fec';
 import { journalEntries } from '../../reports/journal-entries';
@@ -9,8 +9,6 @@ import type { AppContext } from '../context';
 import { streamLines } from '../stream-lines';
 import { operatorPage, requireOperator } from './session';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const periodSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined) });
 
 /** The accountant's reports: liability with ageing, money in vs out, FEC and journal exports. */
 export function operatorReportRoutes(ctx: AppContext): Router {
@@ -28,12 +26,12 @@ export function operatorReportRoutes(ctx: AppContext): Router {
   });
 
   r.get('/operateur/rapports/fec.txt', requireOperator('settlements.read'), async (req, res) => {
-    const p = periodSchema.parse(req.query);
+    const p = parsePeriod(req.query);
     res.type('text/plain; charset=utf-8').set('Content-Disposition', `attachment; filename="FEC-${p.from ?? 'debut'}-${p.to ?? 'fin'}.txt"`);
     await streamLines(res, fecLines(journalEntries(ctx.database, p)), { eol: '\n' });
   });
   r.get('/operateur/rapports/journal.csv', requireOperator('settlements.read'), async (req, res) => {
-    const p = periodSchema.parse(req.query);
+    const p = parsePeriod(req.query);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal.csv"');
     await streamLines(res, journalCsvLines(journalEntries(ctx.database, p)), { eol: '\n', bom: true });
   });

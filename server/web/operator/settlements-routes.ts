@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { calendarDate } from '../../lib/calendar-date';
 import { can } from '../../domain/operators/roles';
 import { markSepaExecuted } from '../../domain/settlements/payouts';
 import { runSettlement } from '../../domain/settlements/run-settlement';
@@ -12,7 +13,7 @@ import { sendStatementDocument, statementDocumentFor } from '../statement-docume
 import { batchDetailView, batchListView, unsettledPreview } from './settlements-view';
 import { operatorPage, requireOperator } from './session';
 
-const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const runForm = z.object({ until: calendarDate });
 
 /**
  * Settlements in the back-office: what waits for the next run (and which shops would be
