@@ -113,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   if (production && !e.SESSION_SECRET) throw new ConfigError('SESSION_SECRET is required when NODE_ENV=production');
+  // The demo accounts' passwords are published in the README: never on a real server.
+  if (production && e.SEED_DEMO === '1') throw new ConfigError('SEED_DEMO=1 is refused when NODE_ENV=production: the demo accounts have published passwords');
   if (e.STRIPE_SECRET_KEY && production && !e.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY in production');
   }
@@ -129,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
-    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !production,
+    seedDemo: !production && e.SEED_DEMO !== '0',
     logLevel: e.LOG_LEVEL,
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
     operator: operatorOrThrow(env, production),

@@ -51,15 +51,18 @@ export async function createMerchantUser(deps: UsersDeps, input: { merchantSlug:
 }
 
 /**
- * Checks a password and opens a session. The same error for an unknown email and a
- * wrong password, and the same hashing time (verifyPassword hashes even without a user).
+ * Checks a password and opens a session. An unknown email, a removed user, a shop that is
+ * not approved (pending, refused, suspended) and a wrong password all get the same error
+ * after the same work: one lookup of the user and the shop, then one scrypt (verifyPassword
+ * hashes against a dummy without a usable hash) — so sign-in reveals neither accounts nor
+ * whether a suspended shop's password was right.
  */
 export async function signIn(deps: UsersDeps, email: string, password: string): Promise<{ token: string; user: MerchantUser }> {
   const user = findUserByEmail(deps.database.db, email.trim());
-  const ok = await verifyPassword(password, user && !user.removedAt ? user.passwordHash : null);
-  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
-  const merchant = findMerchantById(deps.database.db, user.merchantId);
-  if (!merchant || merchant.status !== 'approved') throw new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active');
+  const merchant = user ? findMerchantById(deps.database.db, user.merchantId) : undefined;
+  const usable = user && !user.removedAt && merchant?.status === 'approved' ? user.passwordHash : null;
+  const ok = await verifyPassword(password, usable);
+  if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const token = newToken();
   const now = deps.clock.now();
   deps.database.transaction((tx) =>
