@@ -14,7 +14,7 @@ import {
   insertUser,
   listShopUsers,
   updateUser,
-  usePasswordToken,
+  spendPasswordTokens,
   type Merchant,
   type MerchantUser,
 } from './merchant-users-repository';
@@ -89,18 +89,6 @@ export function signOut(deps: UsersDeps, token: string | undefined): void {
   if (token) deps.database.transaction((tx) => deleteSession(tx, 'shop', sha256(token)));
 }
 
-/**
- * "Forgotten password": always answers the same way (no account enumeration); when the
- * account exists, a one-hour link goes out through the outbox.
- */
-export function requestPasswordReset(deps: UsersDeps, email: string, locale: string): void {
-  deps.database.transaction((tx) => {
-    const user = findUserByEmail(tx, email.trim());
-    if (!user || user.removedAt) return;
-    issuePasswordLink(tx, deps.clock.now(), user, 'password_reset', locale);
-  });
-}
-
 /** The mails that carry a one-time password link; the first is a reset, the others invitations. */
 export type PasswordLinkMail = 'password_reset' | 'staff_invitation' | 'owner_invitation';
 
@@ -127,7 +115,7 @@ export function checkPasswordToken(deps: UsersDeps, token: string): { user: Merc
   return { user, purpose: row.purpose };
 }
 
-/** Sets the password from a link; the link is spent and every other session of the user ends. */
+/** Sets the password from a link; the link and every other outstanding link of the user are spent, and every other session of the user ends. */
 export async function setPasswordWithToken(deps: UsersDeps, token: string, password: string): Promise<MerchantUser> {
   if (!isAcceptablePassword(password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
   checkPasswordToken(deps, token);
@@ -135,7 +123,9 @@ export async function setPasswordWithToken(deps: UsersDeps, token: string, passw
   return deps.database.transaction((tx) => {
     const row = findPasswordToken(tx, sha256(token));
     if (!row || row.usedAt) throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
-    usePasswordToken(tx, row.tokenHash, deps.clock.now().toISOString());
+    // Every outstanding link of the user is spent with this one: an older reset mail (or a
+    // stale invitation) must not set the password again once it was set.
+    spendPasswordTokens(tx, row.userId, deps.clock.now().toISOString());
     updateUser(tx, row.userId, { passwordHash: hash });
     deleteUserSessions(tx, 'shop', row.userId);
     return findUserById(tx, row.userId)!;

@@ -6,31 +6,20 @@ export interface RateLimitSettings {
   ordersPer10Min: number;
   /** Failed voucher lookups (unknown codes) per IP per 10 minutes: guessing protection. */
   voucherMissesPer10Min: number;
-  /** Failed sign-ins and reset requests per IP per 15 minutes. */
+  /** Failed sign-ins per IP per 15 minutes (in the database: shared by every process). */
   signInsPer15Min: number;
+  /** Failed sign-ins per account (the email typed, known or not) per 15 minutes, from any address. */
+  signInFailuresPerAccountPer15Min: number;
+  /** Password-reset requests per IP per 15 minutes, every request counted (each may send a mail). */
+  passwordResetsPer15Min: number;
 }
 
-export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30, signInsPer15Min: 10 };
+export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30, signInsPer15Min: 10, signInFailuresPerAccountPer15Min: 10, passwordResetsPer15Min: 10 };
 
 const limited = (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited'));
 
 export function orderCreationLimit(s: RateLimitSettings) {
   return rateLimit({ windowMs: 10 * 60_000, limit: s.ordersPer10Min, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited });
-}
-
-/**
- * Forms where guessing or mail-bombing is possible, per IP per 15 minutes: sign-in counts
- * only failures (`countSuccesses: false`); forms that send a mail count every attempt.
- */
-export function credentialFormLimit(s: RateLimitSettings, opts: { countSuccesses: boolean }) {
-  return rateLimit({
-    windowMs: 15 * 60_000,
-    limit: s.signInsPer15Min,
-    skipSuccessfulRequests: !opts.countSuccesses,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: limited,
-  });
 }
 
 /**
