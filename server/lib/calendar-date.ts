@@ -13,7 +13,7 @@ export const LAST_DAY = '2100-12-31';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** An instant with its offset, as ISO 8601 writes it (seconds and milliseconds optional). */
-const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
 
 export function isCalendarDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;

@@ -46,9 +46,9 @@ describe('routes that take a date', () => {
     const { headers } = shopKey(app, 'librairie-la-galerne');
     for (const d of [...BAD, '9999-12-31T23:59:59Z', '2026-02-30T10:00:00Z']) {
       for (const k of ['from', 'to']) {
-        const res = await fetch(`${app.url}/api/v1/redemptions?${k}=${encodeURIComponent(d)}`, { headers });
+        const res = await fetch(`${app.url}/api/v1/redemptions?${k}=${encodeURIComponent(d)}`, { headers: { ...headers, 'accept-language': 'en' } });
         expect(res.status, `${k}=${d}`).toBe(422);
-        expect((await res.json()).error.code).toBe('VALIDATION_FAILED');
+        expect((await res.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { [k]: 'Invalid date (YYYY-MM-DD or ISO-8601, between 2000 and 2100).' } });
       }
     }
     expect((await fetch(`${app.url}/api/v1/redemptions?from=2026-01-01&to=2100-12-31`, { headers })).status).toBe(200);

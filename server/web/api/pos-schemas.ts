@@ -17,7 +17,7 @@ export const redeemSchema = z.strictObject({
 
 /** Whole Paris days or instants, both read by the one strict date reader (real days, 2000–2100). */
 export const listRedemptionsSchema = z.object({
-  from: z.union([calendarDate, instant]).optional(),
-  to: z.union([calendarDate, instant]).optional(),
+  from: z.union([calendarDate, instant], { message: 'errors.date' }).optional(),
+  to: z.union([calendarDate, instant], { message: 'errors.date' }).optional(),
   status: z.enum(['completed', 'voided'], { message: 'errors.invalid' }).optional(),
 });
