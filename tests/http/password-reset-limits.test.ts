@@ -153,4 +153,11 @@ describe('two server processes on one database file', () => {
       db.close();
     }
   }, 90_000);
+
+  it("share the holder pages' voucher-miss limit (default 30 per 10 min)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await fetch(`${servers[i % 2]!.url}/v/2222-2222-2222-2222-${String(2000 + i).slice(-4).replace(/[01]/g, '3')}`)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  }, 60_000);
 });

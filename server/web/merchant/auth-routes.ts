@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { checkPasswordToken, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
 import { requestPasswordReset } from '../../domain/merchants/password-reset';
-import { mailFormLimiter, signInLimiter } from '../middleware/credential-limits';
+import { mailFormLimiter, signInLimiter } from '../middleware/db-rate-limits';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';

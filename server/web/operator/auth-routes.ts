@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { signInOperator, signOutOperator } from '../../domain/operators/operator-users-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
-import { signInLimiter } from '../middleware/credential-limits';
+import { signInLimiter } from '../middleware/db-rate-limits';
 import { localPath } from '../safe-redirect';
 import { OPERATOR_HOME, OPERATOR_SESSION_COOKIE, OPERATOR_SIGN_IN, operatorCookieOptions } from './session';
 

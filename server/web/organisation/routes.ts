@@ -4,7 +4,7 @@ import { transferBalance } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
 import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
-import { mailFormLimiter } from '../middleware/credential-limits';
+import { mailFormLimiter } from '../middleware/db-rate-limits';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { orderDocuments } from '../api/order-documents-routes';

@@ -54,3 +54,25 @@ export function mailFormLimiter(ctx: AppContext, name: string, limit: number) {
     next();
   };
 }
+
+/**
+ * Holders' voucher pages: only misses (404: unknown, malformed or mistyped code) count,
+ * per address, in the database. Each request is counted first (parallel guesses cannot
+ * slip past) and taken back once it answers anything but a 404, so a holder opening their
+ * voucher is never limited.
+ */
+export function lookupMissLimiter(ctx: AppContext, name: string, limit: number, windowMs: number) {
+  const rule: RateLimitRule = { name, limit, windowMs };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const now = ctx.clock.now().getTime();
+    const h = ctx.database.transaction((tx) => {
+      pruneHits(tx, now);
+      return hit(tx, rule, req.ip ?? '', now);
+    });
+    res.once('finish', () => {
+      if (res.statusCode !== 404) ctx.database.transaction((tx) => unhit(tx, h));
+    });
+    refuseIfOver(res, [h], now);
+    next();
+  };
+}
