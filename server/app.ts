@@ -80,7 +80,8 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+  // Parsed and checked in loadConfig (a hop count, true/false or addresses): req.ip and the rate limits depend on it.
+  app.set('trust proxy', config.trustProxy);
   app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: join(VIEWS_DIR, 'layouts'), partialsDir: join(VIEWS_DIR, 'partials'), helpers: viewHelpers }));
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);

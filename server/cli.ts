@@ -12,6 +12,7 @@ import { expireCommand, EXPIRY_USAGE, remindExpiringCommand } from './cli/expiry
 import { systemClock } from './lib/clock';
 import { AppError } from './lib/errors';
 import { translate } from './lib/i18n';
+import { printableJson, printableLines } from './lib/printable';
 import { sepaExecutedCommand, sepaFileCommand, settleCommand } from './cli/settlement-commands';
 import { exportCommand, reportCommand } from './cli/report-commands';
 import { UsageError, type Result } from './cli/command';
@@ -54,7 +55,9 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   expire: expireCommand,
   'remind-expiring': remindExpiringCommand,
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
-  'seed-demo': async (db) => {
+  'seed-demo': async (db, _opts, config) => {
+    // The demo accounts' passwords are published: a production database never gets them.
+    if (config.env === 'production') throw new UsageError('seed-demo is refused when NODE_ENV=production: the demo accounts have published passwords');
     if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
     const r = await seedDemo(db, new Date());
     await seedDemoRedemptions(db, new Date());
@@ -132,7 +135,7 @@ async function main(): Promise<number> {
       },
     });
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`${printableLines((err as Error).message)}\n${USAGE}`);
     return 2;
   }
   const [name, ...extra] = parsed.positionals;
@@ -149,16 +152,17 @@ async function main(): Promise<number> {
   try {
     migrateDatabase(database);
     const result = await command(database, { ...parsed.values, subcommand }, config);
-    console.log(parsed.values.json ? JSON.stringify(result.json) : result.text);
+    // What users typed (shop names, key labels, emails) reaches the terminal only as visible escapes.
+    console.log(parsed.values.json ? printableJson(result.json) : printableLines(result.text));
     return result.code;
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n${USAGE}`);
+      console.error(`${printableLines(err.message)}\n${USAGE}`);
       return 2;
     }
     if (err instanceof AppError) {
       const message = translate('en', err.messageKey, err.params);
-      console.log(parsed.values.json ? JSON.stringify({ error: { code: err.code, message } }) : `${err.code}: ${message}`);
+      console.log(parsed.values.json ? printableJson({ error: { code: err.code, message } }) : printableLines(`${err.code}: ${message}`));
       return 1;
     }
     throw err;
@@ -170,7 +174,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    console.error(err instanceof ConfigError ? err.message : err);
+    console.error(err instanceof ConfigError ? printableLines(err.message) : err);
     process.exit(err instanceof ConfigError ? 2 : 1);
   },
 );

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Seller } from './invoices/invoice-document';
@@ -25,6 +26,8 @@ const schema = z.object({
   SETTLEMENT_WEEKDAY: z.union([z.literal('off'), z.coerce.number().int().min(1).max(7)]).default(1),
   /** Origins allowed to frame the progress widget (checked by frameAncestors below). */
   EMBED_FRAME_ANCESTORS: z.string().optional(),
+  /** Express `trust proxy`: a hop count, true/false, or addresses/subnets (see trustProxy below). */
+  TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,7 +52,12 @@ export interface Config {
   settlementWeekday: number | null;
   /** Space-separated origins allowed to frame /embed/campaigns/…, normalised (default « * »). */
   embedFrameAncestors: string;
+  /** Express `trust proxy`, parsed: which hops' X-Forwarded-For is believed (req.ip, rate limits). */
+  trustProxy: TrustProxy;
 }
+
+/** What Express's `trust proxy` setting takes: a hop count, a boolean, or addresses/subnets/names. */
+export type TrustProxy = boolean | number | string[];
 
 export class ConfigError extends Error {}
 
@@ -66,6 +74,36 @@ export function frameAncestors(setting: string | undefined): string {
   return list.join(' ');
 }
 
+/** The names proxy-addr (Express) knows for address ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (range === undefined) return true;
+  // A prefix length (10.0.0.0/8, fd00::/8) or, for IPv4, a netmask (10.0.0.0/255.0.0.0).
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+/**
+ * TRUST_PROXY as Express documents `trust proxy`: `true`/`false`, a number of hops
+ * (`1` behind one reverse proxy), or a comma-separated list of addresses, subnets and the
+ * names loopback/linklocal/uniquelocal. Passed on as the string it was, `1` was taken for
+ * the address 0.0.0.1, so every proxied client shared the proxy's rate-limit bucket.
+ * Anything else is refused at start-up.
+ */
+export function trustProxy(setting: string | undefined): TrustProxy {
+  const value = (setting ?? 'false').trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const list = value.split(',').map((s) => s.trim());
+  if (list.length && list.every(isProxyAddress)) return list;
+  throw new ConfigError(`TRUST_PROXY: not a number of proxy hops (such as 1), true/false, or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal (such as "loopback, 10.0.0.0/8"): ${setting}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
@@ -75,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   if (production && !e.SESSION_SECRET) throw new ConfigError('SESSION_SECRET is required when NODE_ENV=production');
+  // The demo accounts' passwords are published in the README: never on a real server.
+  if (production && e.SEED_DEMO === '1') throw new ConfigError('SEED_DEMO=1 is refused when NODE_ENV=production: the demo accounts have published passwords');
   if (e.STRIPE_SECRET_KEY && production && !e.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY in production');
   }
@@ -91,12 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
-    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !production,
+    seedDemo: !production && e.SEED_DEMO !== '0',
     logLevel: e.LOG_LEVEL,
     voidWindowMinutes: e.VOID_WINDOW_MINUTES,
     operator: operatorOrThrow(env, production),
     settlementWeekday: e.SETTLEMENT_WEEKDAY === 'off' ? null : e.SETTLEMENT_WEEKDAY,
     embedFrameAncestors: frameAncestors(e.EMBED_FRAME_ANCESTORS),
+    trustProxy: trustProxy(e.TRUST_PROXY),
   };
 }
 

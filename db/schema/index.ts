@@ -15,3 +15,4 @@ export * from './settlements';
 export * from './operators';
 export * from './audit';
 export * from './refunds';
+export * from './rate-limits';

@@ -4,7 +4,8 @@ import type { CampaignExpiry } from '../domain/vouchers/expiry-service';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { EXPIRY_REMINDER_DAYS, remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
 import { systemClock } from '../lib/clock';
-import { addDays, startOfParisDay } from '../lib/paris-time';
+import { isCalendarDate, isInstant } from '../lib/calendar-date';
+import { startOfParisDay } from '../lib/paris-time';
 
 import { euros, usage as refuse, type Opts } from './command';
 
@@ -24,17 +25,10 @@ const NOW_HELP =
 export function parseNow(value: string | boolean | undefined, usage: Usage = refuse): Date {
   if (value === undefined) return systemClock.now();
   if (typeof value !== 'string') usage(NOW_HELP);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    // addDays round-trips a real calendar date only (2027-02-30 comes back as 2027-03-02).
-    if (addDays(value, 0) !== value) usage(NOW_HELP);
-    return startOfParisDay(value);
-  }
-  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
-  if (!instant || Number.isNaN(instant.getTime())) usage(NOW_HELP);
-  // Date may roll 2027-02-30T… over to March: check the written calendar date exists.
-  const [date] = value.split('T') as [string];
-  if (addDays(date, 0) !== date) usage(NOW_HELP);
-  return instant;
+  // The one strict reader: a real day in 2000–2100 (2027-02-30 is not rolled over to March).
+  if (isCalendarDate(value)) return startOfParisDay(value);
+  if (!isInstant(value)) usage(NOW_HELP);
+  return new Date(value);
 }
 
 const thousands = (n: number) => n.toLocaleString('en-GB');

@@ -10,12 +10,11 @@ import { journalEntries } from '../reports/journal-entries';
 import { liabilityReport } from '../reports/liability';
 import { reconciliationReport } from '../reports/reconciliation';
 
+import { isCalendarDate } from '../lib/calendar-date';
 import { euros, usage, type Opts, type Result } from './command';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 function period(opts: Opts): { from?: string; to?: string } {
-  for (const k of ['from', 'to'] as const) if (opts[k] !== undefined && (typeof opts[k] !== 'string' || !DATE.test(opts[k] as string))) usage(`--${k} is a date YYYY-MM-DD`);
+  for (const k of ['from', 'to'] as const) if (opts[k] !== undefined && !isCalendarDate(opts[k])) usage(`--${k} is a date YYYY-MM-DD between 2000 and 2100`);
   return { from: opts.from as string | undefined, to: opts.to as string | undefined };
 }
 

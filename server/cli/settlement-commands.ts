@@ -4,6 +4,7 @@ import { runSettlement, writeBatchSepaFiles } from '../domain/settlements/run-se
 import { completeSepaFiles } from '../domain/settlements/sepa-files';
 import { markSepaExecuted } from '../domain/settlements/payouts';
 import { findBatchByReference } from '../domain/settlements/settlements-repository';
+import { isCalendarDate } from '../lib/calendar-date';
 import { systemClock } from '../lib/clock';
 import { transferGateway } from '../payments/stripe-transfers';
 
@@ -17,7 +18,7 @@ import { euros, usage, type Opts, type Result } from './command';
  * step: the crash tests use it to prove a rerun completes the books.
  */
 export async function settleCommand(db: Database_, opts: Opts, config: Config): Promise<Result> {
-  if (typeof opts.until !== 'string') usage('settle needs --until YYYY-MM-DD');
+  if (!isCalendarDate(opts.until)) usage('settle needs --until YYYY-MM-DD, a real day between 2000 and 2100');
   const fault = config.env !== 'production' ? process.env.SETTLEMENT_FAULT_AT : undefined;
   const r = await runSettlement(
     {

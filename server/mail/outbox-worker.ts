@@ -2,6 +2,7 @@ import type { Database_ } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { renderMessage, type MessageContext } from './messages';
+import { isOutboxTask, runOutboxTask } from './outbox-tasks';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox-repository';
 import type { MailTransport } from './transport';
 
@@ -30,8 +31,17 @@ export async function drainOutbox(deps: OutboxDeps, limit = 20): Promise<{ sent:
   const batch = deps.database.transaction((tx) => claimDueMessages(tx, deps.clock.now(), LEASE_MS, limit));
   let sent = 0;
   let failed = 0;
+  let tasks = 0;
   for (const msg of batch) {
     try {
+      if (isOutboxTask(msg.kind)) {
+        deps.database.transaction((tx) => {
+          runOutboxTask(tx, msg, deps.clock.now());
+          markSent(tx, msg.id, deps.clock.now());
+        });
+        tasks++;
+        continue;
+      }
       const mail = await renderMessage(deps.messages, msg);
       await deps.transport.send({ ...mail, from: deps.from });
       deps.database.transaction((tx) => markSent(tx, msg.id, deps.clock.now()));
@@ -42,6 +52,11 @@ export async function drainOutbox(deps: OutboxDeps, limit = 20): Promise<{ sent:
       deps.database.transaction((tx) => markFailedAttempt(tx, msg.id, msg.leaseUntil, err instanceof Error ? err.message : String(err), next));
       deps.logger.warn({ messageId: msg.id, kind: msg.kind, attempts: msg.attempts, err: err instanceof Error ? err.message : String(err) }, 'mail not sent, will retry');
     }
+  }
+  // Tasks may have queued mail (a reset link): send it in the same pass.
+  if (tasks) {
+    const more = await drainOutbox(deps, limit);
+    return { sent: sent + more.sent, failed: failed + more.failed };
   }
   return { sent, failed };
 }

@@ -1,5 +1,6 @@
 import { SHOP_CATEGORIES } from '../merchants/onboarding-form';
 import { parseEuroAmount } from '../../lib/money';
+import { isCalendarDate } from '../../lib/calendar-date';
 import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
 import { CARD_MAX_CENTS } from '../orders/card-payment';
 import { MAX_ORDER_VOUCHERS, type Campaign } from './campaign';
@@ -53,7 +54,6 @@ export type CampaignFormResult = { input: CampaignInput; values: CampaignFormVal
 
 const LIMITS: Partial<Record<CampaignField, number>> = { name: 120, description: 4000, operatorName: 120, sponsorName: 120, denominations: 200 };
 const MAX_DENOMINATIONS = 12;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Posted fields (urlencoded object or multipart lists) as trimmed strings; repeated `categories` kept. */
 export function campaignValues(body: Record<string, unknown> | Map<string, string[]>): CampaignFormValues {
@@ -119,8 +119,8 @@ function integer(s: string, min: number, max: number): number | null {
   return n >= min && n <= max ? n : null;
 }
 
-/** Paris calendar day → the instant it starts. */
-const validDay = (d: string) => DAY.test(d) && addDays(d, 0) === d;
+/** A real calendar day in 2000–2100 (the one strict reader; 9999-12-31 + 1 day would not compute). */
+const validDay = isCalendarDate;
 
 export function parseCampaignForm(values: CampaignFormValues): CampaignFormResult {
   const errors: Record<string, string> = {};

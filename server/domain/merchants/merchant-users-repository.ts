@@ -41,6 +41,7 @@ export function findPasswordToken(tx: Tx, tokenHash: string) {
   return tx.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).get();
 }
 
-export function usePasswordToken(tx: Tx, tokenHash: string, at: string): void {
-  tx.update(passwordTokens).set({ usedAt: at }).where(eq(passwordTokens.tokenHash, tokenHash)).run();
+/** Marks every unused link of the user as used (the one just followed and any older one). */
+export function spendPasswordTokens(tx: Tx, userId: string, at: string): void {
+  tx.update(passwordTokens).set({ usedAt: at }).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run();
 }

@@ -14,7 +14,7 @@ import {
   insertUser,
   listShopUsers,
   updateUser,
-  usePasswordToken,
+  spendPasswordTokens,
   type Merchant,
   type MerchantUser,
 } from './merchant-users-repository';
@@ -51,15 +51,18 @@ export async function createMerchantUser(deps: UsersDeps, input: { merchantSlug:
 }
 
 /**
- * Checks a password and opens a session. The same error for an unknown email and a
- * wrong password, and the same hashing time (verifyPassword hashes even without a user).
+ * Checks a password and opens a session. An unknown email, a removed user, a shop that is
+ * not approved (pending, refused, suspended) and a wrong password all get the same error
+ * after the same work: one lookup of the user and the shop, then one scrypt (verifyPassword
+ * hashes against a dummy without a usable hash) — so sign-in reveals neither accounts nor
+ * whether a suspended shop's password was right.
  */
 export async function signIn(deps: UsersDeps, email: string, password: string): Promise<{ token: string; user: MerchantUser }> {
   const user = findUserByEmail(deps.database.db, email.trim());
-  const ok = await verifyPassword(password, user && !user.removedAt ? user.passwordHash : null);
-  if (!user || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
-  const merchant = findMerchantById(deps.database.db, user.merchantId);
-  if (!merchant || merchant.status !== 'approved') throw new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active');
+  const merchant = user ? findMerchantById(deps.database.db, user.merchantId) : undefined;
+  const usable = user && !user.removedAt && merchant?.status === 'approved' ? user.passwordHash : null;
+  const ok = await verifyPassword(password, usable);
+  if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const token = newToken();
   const now = deps.clock.now();
   deps.database.transaction((tx) =>
@@ -84,18 +87,6 @@ export function userForSession(deps: UsersDeps, token: string | undefined): Sign
 
 export function signOut(deps: UsersDeps, token: string | undefined): void {
   if (token) deps.database.transaction((tx) => deleteSession(tx, 'shop', sha256(token)));
-}
-
-/**
- * "Forgotten password": always answers the same way (no account enumeration); when the
- * account exists, a one-hour link goes out through the outbox.
- */
-export function requestPasswordReset(deps: UsersDeps, email: string, locale: string): void {
-  deps.database.transaction((tx) => {
-    const user = findUserByEmail(tx, email.trim());
-    if (!user || user.removedAt) return;
-    issuePasswordLink(tx, deps.clock.now(), user, 'password_reset', locale);
-  });
 }
 
 /** The mails that carry a one-time password link; the first is a reset, the others invitations. */
@@ -124,7 +115,7 @@ export function checkPasswordToken(deps: UsersDeps, token: string): { user: Merc
   return { user, purpose: row.purpose };
 }
 
-/** Sets the password from a link; the link is spent and every other session of the user ends. */
+/** Sets the password from a link; the link and every other outstanding link of the user are spent, and every other session of the user ends. */
 export async function setPasswordWithToken(deps: UsersDeps, token: string, password: string): Promise<MerchantUser> {
   if (!isAcceptablePassword(password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
   checkPasswordToken(deps, token);
@@ -132,7 +123,9 @@ export async function setPasswordWithToken(deps: UsersDeps, token: string, passw
   return deps.database.transaction((tx) => {
     const row = findPasswordToken(tx, sha256(token));
     if (!row || row.usedAt) throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
-    usePasswordToken(tx, row.tokenHash, deps.clock.now().toISOString());
+    // Every outstanding link of the user is spent with this one: an older reset mail (or a
+    // stale invitation) must not set the password again once it was set.
+    spendPasswordTokens(tx, row.userId, deps.clock.now().toISOString());
     updateUser(tx, row.userId, { passwordHash: hash });
     deleteUserSessions(tx, 'shop', row.userId);
     return findUserById(tx, row.userId)!;

@@ -20,6 +20,7 @@ import { settlementBatches, settlementHolds, statementCampaigns, statements } fr
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { isCalendarDate } from '../../lib/calendar-date';
 import { endOfParisDay, parisDate } from '../../lib/paris-time';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import { audit } from '../audit/audit-log';
@@ -57,7 +58,7 @@ export type CreateBatchResult = { batch: SettlementBatch; holds: HoldSummary[] }
  * redemption that can still be undone is not settled yet (the next run takes it).
  */
 export function cutoffFor(until: string, now: Date, voidWindowMinutes: number): Date {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || parisDate(endOfParisDay(until)) !== until) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { until: 'errors.date' });
+  if (!isCalendarDate(until)) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { until: 'errors.date' });
   const end = endOfParisDay(until);
   const lastClosed = new Date(now.getTime() - voidWindowMinutes * 60_000 - 1);
   return end < lastClosed ? end : lastClosed;

@@ -188,7 +188,7 @@ export const en: Record<string, string> = {
   'errors.key_locked': 'Too many unknown codes: this key is locked until {until}.',
   'errors.code_required': 'Type or scan the voucher code.',
   'errors.idempotency_key': 'Invalid idempotency key (8 to 100 characters: letters, digits, “_ - . :”).',
-  'errors.date': 'Invalid date (YYYY-MM-DD or ISO-8601).',
+  'errors.date': 'Invalid date (YYYY-MM-DD or ISO-8601, between 2000 and 2100).',
   'errors.weak_password': 'Choose a password of at least 10 characters.',
   'errors.merchant_not_found': 'Shop not found.',
   'errors.email_taken': 'This email address is already in use.',

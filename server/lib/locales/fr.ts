@@ -188,7 +188,7 @@ export const fr: Record<string, string> = {
   'errors.key_locked': 'Trop de codes inconnus : cette clé est bloquée jusqu’à {until}.',
   'errors.code_required': 'Saisissez ou scannez le code du bon.',
   'errors.idempotency_key': 'Clé d’idempotence invalide (8 à 100 caractères : lettres, chiffres, « _ - . : »).',
-  'errors.date': 'Date invalide (AAAA-MM-JJ ou ISO-8601).',
+  'errors.date': 'Date invalide (AAAA-MM-JJ ou ISO-8601, entre 2000 et 2100).',
   'errors.weak_password': 'Choisissez un mot de passe d’au moins 10 caractères.',
   'errors.merchant_not_found': 'Commerce introuvable.',
   'errors.email_taken': 'Cette adresse e-mail est déjà utilisée.',

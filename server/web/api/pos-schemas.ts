@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate, instant } from '../../lib/calendar-date';
 
 export const redeemSchema = z.strictObject({
   code: z.string({ message: 'errors.code_required' }).trim().min(1, { message: 'errors.code_required' }).max(200, { message: 'errors.too_long' }),
@@ -14,18 +15,9 @@ export const redeemSchema = z.strictObject({
     .regex(/^[\w.:-]+$/, { message: 'errors.idempotency_key' }),
 });
 
-/** A real calendar day: 2026-02-30 is refused, not rolled over. */
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'errors.date' })
-  .refine((d) => {
-    const t = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
-  }, { message: 'errors.date' });
-const instant = z.iso.datetime({ offset: true, message: 'errors.date' });
-
+/** Whole Paris days or instants, both read by the one strict date reader (real days, 2000–2100). */
 export const listRedemptionsSchema = z.object({
-  from: z.union([day, instant]).optional(),
-  to: z.union([day, instant]).optional(),
+  from: z.union([calendarDate, instant], { message: 'errors.date' }).optional(),
+  to: z.union([calendarDate, instant], { message: 'errors.date' }).optional(),
   status: z.enum(['completed', 'voided'], { message: 'errors.invalid' }).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instant } from '../../lib/calendar-date';
 import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
 
 /** Longest accepted buyer fields (the organisation order form keeps to the same bounds). */
@@ -58,5 +59,5 @@ export type CreateOrderBody = z.infer<typeof createOrderSchema>;
 export const recordTransferSchema = z.strictObject({
   amountCents: z.number({ message: 'errors.amount_cents' }).int({ message: 'errors.amount_cents' }).positive({ message: 'errors.amount_cents' }).max(10_000_000_00, { message: 'errors.amount_cents' }),
   reference: z.string().trim().min(1, { message: 'errors.required' }).max(100, { message: 'errors.too_long' }).regex(/^[\w ./:-]+$/, { message: 'errors.invalid' }),
-  receivedAt: z.iso.datetime({ offset: true, message: 'errors.date' }).optional(),
+  receivedAt: instant.optional(),
 });

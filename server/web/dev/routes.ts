@@ -1,12 +1,29 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 
-/** Outside production, mail written to data/outbox/ can be read in the browser. */
+/**
+ * Whether the request came straight from this machine: a loopback peer and no proxy in
+ * between (a reverse proxy on the same host connects from loopback on behalf of anyone, so
+ * a forwarded request is not local). The socket's address, never req.ip, which TRUST_PROXY
+ * lets a client choose.
+ */
+export function isLocalRequest(req: Pick<Request, 'socket' | 'headers'>): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+  return loopback && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+}
+
+/**
+ * Outside production (app.ts does not mount it there), mail written to data/outbox/ can be
+ * read in the browser — from this machine only: the mails carry reset links and order
+ * tokens, and HOST=0.0.0.0 in development exposes the server to the network.
+ */
 export function devRoutes(ctx: AppContext): Router {
   const r = Router();
+  r.use('/dev', (req, _res, next) => next(isLocalRequest(req) ? undefined : new AppError('NOT_FOUND', 404, 'errors.not_found')));
   r.get('/dev/outbox', (_req, res) => {
     const files = existsSync(ctx.outboxDir)
       ? readdirSync(ctx.outboxDir)

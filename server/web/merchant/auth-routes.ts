@@ -1,7 +1,8 @@
-import { credentialFormLimit } from '../middleware/rate-limits';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { checkPasswordToken, requestPasswordReset, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
+import { checkPasswordToken, setPasswordWithToken, signIn, signOut } from '../../domain/merchants/merchant-users-service';
+import { requestPasswordReset } from '../../domain/merchants/password-reset';
+import { mailFormLimiter, signInLimiter } from '../middleware/db-rate-limits';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';
@@ -14,8 +15,10 @@ const afterSignIn = (p: unknown) => localPath(p, '/caisse');
 export function merchantAuthRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(['/connexion', '/mot-de-passe', '/deconnexion'], ctx.withCsrf);
-  // Guessing passwords: 10 attempts per IP per 15 minutes (successes not counted).
-  const signInLimit = credentialFormLimit(ctx.rateLimits, { countSuccesses: false });
+  // Guessing passwords: failures per address and per account (successes not counted); reset
+  // requests per address, every one counted. Both in the database, shared by all processes.
+  const signInLimit = signInLimiter(ctx, 'shop');
+  const resetLimit = mailFormLimiter(ctx, 'shop-reset-address', ctx.rateLimits.passwordResetsPer15Min);
   const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.secureCookies, path: '/', maxAge: 14 * 86400_000 };
 
   const signInPage = (res: Response, status = 200, extra: object = {}) =>
@@ -26,12 +29,14 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
     signInPage(res, 200, { next: afterSignIn(req.query.next), reset: req.query.reset === '1' });
   });
 
-  r.post('/connexion', signInLimit, async (req: Request, res: Response) => {
+  r.post('/connexion', async (req: Request, res: Response) => {
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
     const next = afterSignIn(req.body?.next);
+    const attempt = signInLimit.attempt(req, res, email);
     try {
       const { token } = await signIn(ctx.users, email, password);
+      attempt.succeeded();
       res.cookie(SESSION_COOKIE, token, cookieOpts);
       res.redirect(303, next);
     } catch (err) {
@@ -48,9 +53,10 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
 
   r.get('/mot-de-passe/oublie', (_req, res) => res.render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true }));
 
-  r.post('/mot-de-passe/oublie', signInLimit, (req, res) => {
+  r.post('/mot-de-passe/oublie', resetLimit, (req, res) => {
     const email = z.email().safeParse(String(req.body?.email ?? '').trim().toLowerCase());
     if (!email.success) return res.status(422).render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true, emailError: res.locals.t('errors.email'), email: String(req.body?.email ?? '').slice(0, 254) });
+    // Only a task is queued here (the same work for any address); the worker does the rest.
     requestPasswordReset(ctx.users, email.data, res.locals.locale);
     ctx.kickOutbox();
     // The same answer whether or not the address has an account.

@@ -5,13 +5,13 @@ import { inviteStaff, removeStaff, shopTeam } from '../../domain/merchants/merch
 import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { voidRedemption } from '../../domain/redemptions/redemptions-service';
 import { AppError } from '../../lib/errors';
+import { parsePeriod } from '../../lib/calendar-date';
 import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { requireShopUser } from '../middleware/auth';
 import { dailyTotals, redemptionRows, redemptionsCsv } from './dashboard-view';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const filterSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined), status: z.enum(['completed', 'voided']).optional().catch(undefined) });
+const statusSchema = z.enum(['completed', 'voided']).optional().catch(undefined);
 
 /** The shop's own pages: till, dashboard, API keys, team. Every query is scoped to the signed-in user's shop. */
 export function merchantShopRoutes(ctx: AppContext): Router {
@@ -25,7 +25,8 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   });
 
   const period = (req: Request) => {
-    const f = filterSchema.parse(req.query);
+    // A date that is not a real day (or outside 2000–2100) is refused with a message, never guessed.
+    const f = { ...parsePeriod(req.query), status: statusSchema.parse(req.query.status) };
     const today = parisDate(ctx.clock.now());
     const from = f.from ?? addDays(today, -29);
     const to = f.to ?? today;

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { calendarDate } from '../../lib/calendar-date';
 import { AUDIT_PER_PAGE, auditCsvLines, auditFacets, searchAudit, type AuditFilter } from '../../domain/audit/audit-log';
 import type { AppContext } from '../context';
 import { streamLines } from '../stream-lines';
 import { auditRows } from './vouchers-view';
 import { operatorPage, requireOperator } from './session';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+// The one strict date reader: 2026-99-99 or 9999-12-31 is nonsense, ignored like any other.
+const day = calendarDate.optional().catch(undefined);
 const text = z.string().trim().max(200).optional().catch(undefined);
 // Nonsense filters are ignored (never a 5xx), like the orders list.
 const filterSchema = z.object({

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { signInOperator, signOutOperator } from '../../domain/operators/operator-users-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
-import { credentialFormLimit } from '../middleware/rate-limits';
+import { signInLimiter } from '../middleware/db-rate-limits';
 import { localPath } from '../safe-redirect';
 import { OPERATOR_HOME, OPERATOR_SESSION_COOKIE, OPERATOR_SIGN_IN, operatorCookieOptions } from './session';
 
@@ -16,8 +16,8 @@ const afterSignIn = (p: unknown) => {
 export function operatorAuthRoutes(ctx: AppContext): Router {
   const r = Router();
   const deps = { database: ctx.database, clock: ctx.clock };
-  // Guessing passwords: N failed attempts per IP per 15 minutes, counted apart from the shops' form.
-  const signInLimit = credentialFormLimit(ctx.rateLimits, { countSuccesses: false });
+  // Guessing passwords: failures per address and per account, in the database, counted apart from the shops' form.
+  const signInLimit = signInLimiter(ctx, 'operator');
 
   const page = (res: Response, status: number, extra: object) =>
     res.status(status).render('operator/sign-in', { title: res.locals.t('operator.sign_in.title'), noIndex: true, bodyClass: 'operator-area', ...extra });
@@ -27,13 +27,15 @@ export function operatorAuthRoutes(ctx: AppContext): Router {
     page(res, 200, { next: afterSignIn(req.query.next), signedOut: req.query.out === '1' });
   });
 
-  r.post(OPERATOR_SIGN_IN, signInLimit, async (req: Request, res: Response) => {
+  r.post(OPERATOR_SIGN_IN, async (req: Request, res: Response) => {
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
     const code = typeof req.body?.code === 'string' ? req.body.code.slice(0, 20) : '';
     const next = afterSignIn(req.body?.next);
+    const attempt = signInLimit.attempt(req, res, email);
     try {
       const { token } = await signInOperator(deps, email, password, code);
+      attempt.succeeded();
       // A session cookie left by someone else on this browser is ended, not kept alongside.
       signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
       res.cookie(OPERATOR_SESSION_COOKIE, token, operatorCookieOptions(ctx));

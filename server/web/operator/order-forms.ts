@@ -1,4 +1,5 @@
 import { parseEuroAmount } from '../../lib/money';
+import { isCalendarDate } from '../../lib/calendar-date';
 import { parisDate, startOfParisDay } from '../../lib/paris-time';
 
 /** What the operator typed, given back to the form when it is re-rendered. */
@@ -13,7 +14,6 @@ export type FormResult<T, V> = { ok: true; value: T; values: V } | { ok: false; 
 const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 /** Bank references as the API accepts them (letters, digits, space . / : - _). */
 const BANK_REFERENCE = /^[\w ./:-]{1,100}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * « Enregistrer un virement »: an amount in euros as people write it (« 1 234,50 »), the
@@ -30,8 +30,7 @@ export function parseTransferForm(body: unknown, now: Date): FormResult<{ amount
   else if (amountCents === null || amountCents <= 0) errors.amount = 'operator.errors.amount';
   if (!values.reference) errors.reference = 'operator.errors.reference_required';
   else if (!BANK_REFERENCE.test(values.reference)) errors.reference = 'operator.errors.reference';
-  const validDay = DAY.test(values.receivedOn) && !Number.isNaN(Date.parse(`${values.receivedOn}T12:00:00Z`)) && parisDate(new Date(`${values.receivedOn}T12:00:00Z`)) === values.receivedOn;
-  if (!validDay || values.receivedOn < '2000-01-01') errors.receivedOn = 'operator.errors.received_on';
+  if (!isCalendarDate(values.receivedOn)) errors.receivedOn = 'operator.errors.received_on';
   else if (values.receivedOn > today) errors.receivedOn = 'operator.errors.received_future';
   if (Object.keys(errors).length || amountCents === null) return { ok: false, errors, values };
   // A transfer of today is stamped now; an earlier one at the start of its Paris day.

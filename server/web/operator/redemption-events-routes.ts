@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { calendarDate } from '../../lib/calendar-date';
 import { REDEMPTION_CSV_COLUMNS, redemptionCsvLines, redemptionEvents, redemptionShops, type RedemptionEventFilter } from '../../domain/audit/redemption-events';
 import { parseCode } from '../../lib/codes';
 import { formatMoney } from '../../lib/money';
@@ -8,7 +9,8 @@ import { streamLines } from '../stream-lines';
 import { formatStamp } from '../../lib/dates';
 import { operatorPage, requireOperator } from './session';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+// The one strict date reader: 2026-99-99 or 9999-12-31 is nonsense, ignored like any other.
+const day = calendarDate.optional().catch(undefined);
 // Nonsense filters are ignored (never a 5xx), like the audit log's.
 const filterSchema = z.object({
   shop: z.string().trim().max(100).optional().catch(undefined),

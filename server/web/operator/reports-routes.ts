@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { parsePeriod } from '../../lib/calendar-date';
 import { csvCell, csvEuros } from '../../lib/csv';
 import { AppError } from '../../lib/errors';
 import { parisDate } from '../../lib/paris-time';
@@ -12,8 +12,6 @@ import type { AppContext } from '../context';
 import { streamLines } from '../stream-lines';
 import { operatorPage, requireOperator } from './session';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const periodSchema = z.object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined) });
 /** Absent or empty: ISO 8859-15. Anything but a string (a repeated parameter) is refused like an unknown name. */
 const fecQuerySchema = z.object({ encoding: z.string().toLowerCase().optional().transform((x) => x || 'iso-8859-15').catch('?') });
 
@@ -37,7 +35,7 @@ export function operatorReportRoutes(ctx: AppContext): Router {
    * the period's closing date: `to`, or today when the period runs up to now.
    */
   r.get('/operateur/rapports/fec.txt', requireOperator('settlements.read'), async (req, res) => {
-    const p = periodSchema.parse(req.query);
+    const p = parsePeriod(req.query);
     const encoding = fecQuerySchema.parse(req.query).encoding;
     if (!isFecEncoding(encoding)) throw new AppError('FEC_ENCODING_UNSUPPORTED', 400, 'errors.fec_encoding_unsupported');
     const name = fecFileName(ctx.config.operator.siren, p.to ?? parisDate(ctx.clock.now()));
@@ -45,7 +43,7 @@ export function operatorReportRoutes(ctx: AppContext): Router {
     await streamLines(res, fecLines(journalEntries(ctx.database, p)), { eol: '\n', encode: (text) => fecBytes(text, encoding) });
   });
   r.get('/operateur/rapports/journal.csv', requireOperator('settlements.read'), async (req, res) => {
-    const p = periodSchema.parse(req.query);
+    const p = parsePeriod(req.query);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal.csv"');
     await streamLines(res, journalCsvLines(journalEntries(ctx.database, p)), { eol: '\n', bom: true });
   });

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { calendarDate } from '../../lib/calendar-date';
 import { can } from '../../domain/operators/roles';
 import { markSepaExecuted } from '../../domain/settlements/payouts';
 import { runSettlement, writeBatchSepaFiles } from '../../domain/settlements/run-settlement';
@@ -13,7 +14,7 @@ import { sendStatementDocument, statementDocumentFor } from '../statement-docume
 import { batchDetailView, batchListView, unsettledPreview } from './settlements-view';
 import { operatorPage, requireOperator } from './session';
 
-const runForm = z.object({ until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const runForm = z.object({ until: calendarDate });
 const fileSeq = z.coerce.number().int().min(1).max(9999);
 const executeForm = z.object({ file: fileSeq.optional() });
 

@@ -4,7 +4,7 @@ import { transferBalance } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
 import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
-import { credentialFormLimit } from '../middleware/rate-limits';
+import { mailFormLimiter } from '../middleware/db-rate-limits';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { orderDocuments } from '../api/order-documents-routes';
@@ -39,7 +39,7 @@ export function organisationRoutes(ctx: AppContext): Router {
   const db = ctx.database.db;
   r.use('/organisation/lien', ctx.withCsrf);
   // Each request may send an email: every attempt counts, like the password-reset form.
-  const linkLimit = credentialFormLimit(ctx.rateLimits, { countSuccesses: true });
+  const linkLimit = mailFormLimiter(ctx, 'org-link-address', ctx.rateLimits.signInsPer15Min);
   const noStore = (res: Response) => res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
   const tokenOf = (req: Request) => (typeof req.query.token === 'string' ? req.query.token : undefined);
 

@@ -6,7 +6,7 @@ import { parseCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { streamVoucherPdf } from '../../pdf/voucher-pdf';
 import type { AppContext } from '../context';
-import { voucherLookupLimit } from '../middleware/rate-limits';
+import { lookupMissLimiter } from '../middleware/db-rate-limits';
 import { formatDate, merchantsView, voucherView } from '../presenters';
 import { voucherHistory } from '../../domain/redemptions/redemptions-repository';
 
@@ -17,7 +17,8 @@ import { voucherHistory } from '../../domain/redemptions/redemptions-repository'
 export function voucherRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
-  r.use('/v', voucherLookupLimit(ctx.rateLimits));
+  // Misses per address per 10 minutes, in the database (shared by every process).
+  r.use('/v', lookupMissLimiter(ctx, 'voucher-miss-address', ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000));
 
   const load = (raw: string) => {
     const parsed = parseCode(raw);

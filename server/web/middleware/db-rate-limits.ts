@@ -1,0 +1,78 @@
+import type { NextFunction, Request, Response } from 'express';
+import { accountKey, hit, pruneHits, unhit, type Hit, type RateLimitRule } from '../../domain/rate-limits/rate-limit';
+import { AppError } from '../../lib/errors';
+import type { AppContext } from '../context';
+
+const QUARTER_HOUR = 15 * 60_000;
+
+/** 429 with Retry-After when any hit is past its limit. */
+function refuseIfOver(res: Response, hits: Hit[], now: number): void {
+  const over = hits.filter((h) => !h.allowed);
+  if (!over.length) return;
+  res.set('Retry-After', String(Math.ceil((Math.max(...over.map((h) => h.resetAt)) - now) / 1000)));
+  throw new AppError('RATE_LIMITED', 429, 'errors.rate_limited');
+}
+
+/**
+ * Sign-in forms (shops and operator staff, limited apart): per address and per account,
+ * in the database so every server process sees the same counts. The attempt is counted
+ * BEFORE the password is checked (parallel guesses cannot slip past the limit) and taken
+ * back when it succeeds, so only failures count. An account is the email as typed, known
+ * or not: the limit itself tells nothing about which accounts exist.
+ */
+export function signInLimiter(ctx: AppContext, realm: 'shop' | 'operator') {
+  const byAddress: RateLimitRule = { name: `${realm}-signin-address`, limit: ctx.rateLimits.signInsPer15Min, windowMs: QUARTER_HOUR };
+  const byAccount: RateLimitRule = { name: `${realm}-signin-account`, limit: ctx.rateLimits.signInFailuresPerAccountPer15Min, windowMs: QUARTER_HOUR };
+  return {
+    /** Counts the attempt; throws RATE_LIMITED past either limit. Returns what to call on success. */
+    attempt(req: Request, res: Response, email: string): { succeeded: () => void } {
+      const now = ctx.clock.now().getTime();
+      const hits = ctx.database.transaction((tx) => {
+        pruneHits(tx, now);
+        return [hit(tx, byAddress, req.ip ?? '', now), hit(tx, byAccount, accountKey(email), now)];
+      });
+      refuseIfOver(res, hits, now);
+      return { succeeded: () => ctx.database.transaction((tx) => hits.forEach((h) => unhit(tx, h))) };
+    },
+  };
+}
+
+/**
+ * Forms where every request may send a mail (password reset, organisation link): each
+ * request counts per address, in the database. (Per account, the reset task limits the
+ * mails themselves.)
+ */
+export function mailFormLimiter(ctx: AppContext, name: string, limit: number) {
+  const rule: RateLimitRule = { name, limit, windowMs: QUARTER_HOUR };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const now = ctx.clock.now().getTime();
+    const h = ctx.database.transaction((tx) => {
+      pruneHits(tx, now);
+      return hit(tx, rule, req.ip ?? '', now);
+    });
+    refuseIfOver(res, [h], now);
+    next();
+  };
+}
+
+/**
+ * Holders' voucher pages: only misses (404: unknown, malformed or mistyped code) count,
+ * per address, in the database. Each request is counted first (parallel guesses cannot
+ * slip past) and taken back once it answers anything but a 404, so a holder opening their
+ * voucher is never limited.
+ */
+export function lookupMissLimiter(ctx: AppContext, name: string, limit: number, windowMs: number) {
+  const rule: RateLimitRule = { name, limit, windowMs };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const now = ctx.clock.now().getTime();
+    const h = ctx.database.transaction((tx) => {
+      pruneHits(tx, now);
+      return hit(tx, rule, req.ip ?? '', now);
+    });
+    res.once('finish', () => {
+      if (res.statusCode !== 404) ctx.database.transaction((tx) => unhit(tx, h));
+    });
+    refuseIfOver(res, [h], now);
+    next();
+  };
+}
