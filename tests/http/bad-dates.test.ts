@@ -125,8 +125,8 @@ describe('CLI date options', () => {
   it('settle --until, export-fec/-journal --from/--to, expire --now: a usage error, never a RangeError', async () => {
     for (const d of BAD) {
       await expect(settleCommand(app.database, { until: d }, app.config), `settle ${d}`).rejects.toBeInstanceOf(UsageError);
-      await expect(exportCommand(app.database, { out: `${app.dataDir}/fec.txt`, to: d }, 'fec'), `fec ${d}`).rejects.toBeInstanceOf(UsageError);
-      await expect(exportCommand(app.database, { out: `${app.dataDir}/j.csv`, from: d }, 'csv'), `journal ${d}`).rejects.toBeInstanceOf(UsageError);
+      await expect(exportCommand(app.database, { out: `${app.dataDir}/fec.txt`, to: d }, 'fec', app.config), `fec ${d}`).rejects.toBeInstanceOf(UsageError);
+      await expect(exportCommand(app.database, { out: `${app.dataDir}/j.csv`, from: d }, 'csv', app.config), `journal ${d}`).rejects.toBeInstanceOf(UsageError);
       expect(() => parseNow(d), `--now ${d}`).toThrow(UsageError);
     }
     expect(() => parseNow('9999-12-31T23:59:59Z')).toThrow(UsageError);

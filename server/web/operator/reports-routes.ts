@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Router } from 'express';
 import { parsePeriod } from '../../lib/calendar-date';
 import { csvCell, csvEuros } from '../../lib/csv';
