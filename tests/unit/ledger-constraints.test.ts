@@ -112,6 +112,18 @@ const faults: { name: string; write: () => void; check?: RegExp; invariant: stri
   { name: 'a negative order total', write: () => run(`UPDATE orders SET total_cents = -1 WHERE id = ?`, spent.orderId), check: /orders_amounts_not_negative/, invariant: 'order_amounts_not_negative' },
   { name: 'a payment of 0', write: () => run(`UPDATE payments SET amount_cents = 0 WHERE order_id = ?`, spent.orderId), check: /payments_amount_positive/, invariant: 'payment_amount_positive' },
   {
+    // The trigger of migration 0011 refuses only a missing number: a skipped one is check-ledger's to see.
+    name: 'a gap in a journal’s entry numbers (FEC EcritureNum)',
+    write: () => {
+      run(`INSERT INTO journals (id, kind, description, journal_code, entry_number, created_at)
+           SELECT 'gap', 'redemption_void', 'gap', 'EN', last_number + 2, '2026-11-23T10:00:00Z' FROM journal_counters WHERE journal_code = 'EN'`);
+      run(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES ('gap', 'merchant_payable:x', 1), ('gap', 'voucher_liability', -1)`);
+      run(`UPDATE journal_counters SET last_number = last_number + 2 WHERE journal_code = 'EN'`);
+    },
+    invariant: 'journal_numbers_continuous',
+  },
+  { name: 'a journal counter ahead of its entries', write: () => run(`UPDATE journal_counters SET last_number = last_number + 1 WHERE journal_code = 'VT'`), invariant: 'journal_counter_matches_entries' },
+  {
     name: 'a refund of 0',
     write: () => run(`INSERT INTO refunds (id, order_id, provider, provider_ref, amount_cents, status, actor, created_at) VALUES ('rf', ?, 'demo', 'rf', 0, 'succeeded', 'x', '2026-11-23')`, spent.orderId),
     check: /refunds_amount_positive/,

@@ -2,6 +2,7 @@ import type { Database_ } from '../../../db/client';
 import { checkSettlements } from '../settlements/check-settlement';
 import { checkExpiry } from '../vouchers/check-expiry';
 import { checkBonus } from '../campaigns/check-bonus';
+import { checkJournalNumbers } from './check-journal-numbers';
 import { checkVouchers } from './check-vouchers';
 
 export interface Breach {
@@ -11,7 +12,7 @@ export interface Breach {
 
 /**
  * Verifies every money invariant with set-based SQL (fast on millions of rows):
- * journals balance; the voucher and movement invariants of check-vouchers.ts (balance =
+ * journals balance and are numbered without gaps per journal (FEC EcritureNum); the voucher and movement invariants of check-vouchers.ts (balance =
  * Σ movements, bounds, statuses, no value on a cancelled voucher, signs, redemptions);
  * the liability account equals the LIVE vouchers' balances (a cancelled voucher owes
  * nothing: value stranded there is reported twice, here and by check-vouchers);
@@ -30,6 +31,7 @@ export function checkLedger(database: Database_): Breach[] {
 
   report('journal_balances', q(`SELECT journal_id, SUM(amount_cents) AS sum FROM journal_lines GROUP BY journal_id HAVING SUM(amount_cents) != 0`));
   report('journal_has_lines', q(`SELECT j.id FROM journals j WHERE NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.journal_id = j.id)`));
+  checkJournalNumbers(database, report);
   checkVouchers(database, report);
   const liability = q(`SELECT
       (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'voucher_liability') AS books,
