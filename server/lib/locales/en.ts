@@ -162,6 +162,7 @@ export const en: Record<string, string> = {
   'errors.invalid': 'Invalid value.',
   'errors.required': 'This field is required.',
   'errors.too_long': 'This text is too long.',
+  'errors.invalid_chars': 'This text contains characters that are not allowed (control or text-direction characters).',
   'errors.email': 'Enter a valid email address, e.g. name@example.com.',
   'errors.amount_format': 'Enter an amount in euros, e.g. 25 or 12.50.',
   'errors.amount_cents': 'Invalid amount: a positive whole number of cents.',

@@ -162,6 +162,7 @@ export const fr: Record<string, string> = {
   'errors.invalid': 'Valeur invalide.',
   'errors.required': 'Ce champ est obligatoire.',
   'errors.too_long': 'Ce texte est trop long.',
+  'errors.invalid_chars': 'Ce texte contient des caractères non autorisés (caractères de contrôle ou d’inversion du sens d’écriture).',
   'errors.email': 'Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.',
   'errors.amount_format': 'Saisissez un montant en euros, par exemple 25 ou 12,50.',
   'errors.amount_cents': 'Montant invalide : un nombre entier de centimes, strictement positif.',
