@@ -150,6 +150,7 @@ export const en: Record<string, string> = {
   'errors.order_not_paid': 'This order is not paid yet.',
   'errors.webhook_not_configured': 'Payment notifications are not configured.',
   'errors.invalid_signature': 'Missing or invalid signature.',
+  'errors.invalid_event': 'The signed payload is not a valid event.',
   'errors.csrf_failed': 'The form has expired or does not come from this site. Reload the page and try again.',
   'errors.rate_limited': 'Too many attempts. Please wait a few minutes before trying again.',
   'errors.payload_too_large': 'Request too large.',

@@ -150,6 +150,7 @@ export const fr: Record<string, string> = {
   'errors.order_not_paid': 'Cette commande n’est pas encore payée.',
   'errors.webhook_not_configured': 'Les notifications de paiement ne sont pas configurées.',
   'errors.invalid_signature': 'Signature absente ou invalide.',
+  'errors.invalid_event': 'Le contenu signé n’est pas un événement valide.',
   'errors.csrf_failed': 'Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.',
   'errors.rate_limited': 'Trop de tentatives. Patientez quelques minutes avant de réessayer.',
   'errors.payload_too_large': 'Requête trop volumineuse.',
