@@ -150,12 +150,14 @@ const headersArb = fc.record({
   'content-type': fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
   'accept-language': fc.constantFrom('fr', 'en', 'de', '*', 'en;q=abc', 'x'.repeat(300), 'fr-FR,en;q=0.5'),
 });
+/** Percent-encoding of any string (a lone surrogate, which encodeURIComponent refuses, becomes U+FFFD as a browser sends it). */
+const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 /** A path segment: real ids, random text (percent-encoded), malformed escapes. */
-const segmentArb = (real: string[]) => fc.oneof(fc.constantFrom(...real), shortString.map(encodeURIComponent), fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '%2e%2e%2f', 'x'.repeat(3000)));
+const segmentArb = (real: string[]) => fc.oneof(fc.constantFrom(...real), shortString.map(enc), fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '%2e%2e%2f', 'x'.repeat(3000)));
 /** A query string: each key given zero, one or several adversarial values, or bracketed. */
 function queryArb(keys: string[]): fc.Arbitrary<string> {
   const pair = fc.tuple(fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...keys).map((k) => `${k}[x]`), fc.string({ maxLength: 6 })), shortString);
-  return fc.array(pair, { maxLength: 4 }).map((ps) => (ps.length ? `?${ps.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : ''));
+  return fc.array(pair, { maxLength: 4 }).map((ps) => (ps.length ? `?${ps.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&')}` : ''));
 }
 
 // --- the endpoints --------------------------------------------------------------------
@@ -210,7 +212,7 @@ function orderRead(suffix: string): fc.Arbitrary<Req> {
   const cred = fc.oneof(
     fc.constant({ auth: admin.headers, q: '' }),
     fc.constantFrom(pendingOrder, paidOrder).map((o) => ({ auth: { authorization: `Bearer ${o.token}` }, q: '' })),
-    fc.tuple(fc.constantFrom(pendingOrder, paidOrder), fc.oneof(fc.constant(''), shortString)).map(([o, junk]) => ({ auth: {}, q: `?token=${encodeURIComponent(o.token + junk)}&token=x` })),
+    fc.tuple(fc.constantFrom(pendingOrder, paidOrder), fc.oneof(fc.constant(''), shortString)).map(([o, junk]) => ({ auth: {}, q: `?token=${enc(o.token + junk)}&token=x` })),
     shortString.map((t) => ({ auth: { authorization: `Bearer ${t.replace(/[^\x21-\x7e]/g, '')}x` }, q: '' })),
   );
   return fc.tuple(segmentArb([pendingOrder.id, paidOrder.id]), cred, headersArb).map(([id, c, h]) => ({ method: 'GET', path: `/api/v1/orders/${id}${suffix}${c.q}`, headers: at(h, c.auth) }));
