@@ -21,7 +21,7 @@ import { pool } from '../support/pool';
  * the real ids filled in), refused callers get 401/403/404 or the right sign-in page, nobody
  * gets a 5xx, and what refused callers send changes nothing in the database.
  */
-const CALLERS = ['anonymous', 'staff', 'owner', 'otherOwner', 'shopKey', 'adminKey', 'viewer', 'operator', 'admin', 'orderToken', 'orgLink'] as const;
+const CALLERS = ['anonymous', 'staff', 'owner', 'otherOwner', 'shopKey', 'otherShopKey', 'adminKey', 'viewer', 'operator', 'admin', 'orderToken', 'orgLink'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const SHOP: Caller[] = ['staff', 'owner', 'otherOwner'];
@@ -35,8 +35,8 @@ interface Rule {
   /** Who may call it; 'everyone' for public routes. */
   allow: Caller[] | 'everyone';
   /**
-   * The route's ids are the first shop's (Librairie La Galerne): another shop's owner may
-   * call the route but not on these resources.
+   * The route's ids are the first shop's (Librairie La Galerne): another shop's owner or
+   * key may call the route but not on these resources.
    */
   scoped?: boolean;
   /** Where refused browsers are sent. */
@@ -59,8 +59,8 @@ const RULES: Rule[] = [
   // The buyer's access token, the operator's admin key, or operator staff reading (GET).
   { area: 'order access token', method: 'GET', path: /^\/api\/v1\/orders\/:id(\/|$)/, allow: ['orderToken', 'adminKey', ...OPERATOR_READ] },
   { area: 'public API', path: /^\/api\/v1\/(campaigns(\/|$)|orders$)/, allow: 'everyone' },
-  { area: 'shop API (key or session)', path: /^\/api\/v1\/redemptions\/:id\//, allow: ['shopKey', ...SHOP], scoped: true },
-  { area: 'shop API (key or session)', path: /^\/api\/v1\/(vouchers|redemptions)(\/|$)/, allow: ['shopKey', ...SHOP] },
+  { area: 'shop API (key or session)', path: /^\/api\/v1\/redemptions\/:id\//, allow: ['shopKey', 'otherShopKey', ...SHOP], scoped: true },
+  { area: 'shop API (key or session)', path: /^\/api\/v1\/(vouchers|redemptions)(\/|$)/, allow: ['shopKey', 'otherShopKey', ...SHOP] },
   { area: 'order access token', method: 'GET', path: /^\/(commandes|commande-organisation)\/:id$/, allow: ['orderToken'] },
   { area: 'public', path: /^\/organisation\/lien$/, allow: 'everyone' },
   { area: 'organisation link', method: 'GET', path: /^\/organisation\/:id(\/|$)/, allow: ['orgLink'] },
@@ -82,7 +82,7 @@ const RULES: Rule[] = [
 ];
 
 const ruleFor = (r: AppRoute) => RULES.find((rule) => (!rule.method || rule.method === r.method) && rule.path.test(r.path));
-const allowed = (rule: Rule, c: Caller) => (rule.allow === 'everyone' || rule.allow.includes(c)) && !(rule.scoped && c === 'otherOwner');
+const allowed = (rule: Rule, c: Caller) => (rule.allow === 'everyone' || rule.allow.includes(c)) && !(rule.scoped && (c === 'otherOwner' || c === 'otherShopKey'));
 
 /** Forms read with multipart parsers (they check their CSRF field themselves). */
 const MULTIPART = new Set(['POST /campagnes/:slug/commande-organisation', 'POST /operateur/campagnes/nouvelle', 'POST /operateur/campagnes/:slug']);
@@ -103,6 +103,7 @@ beforeAll(async () => {
   await createOperatorUser(app, { email: 'agent@cci.example', password: 'agent-password-1', role: 'operator' });
   const spareStaff = await createMerchantUser(app, { merchantSlug: 'librairie-la-galerne', email: 'spare@galerne.example', password: 'spare-password-1', role: 'staff' });
   const key = shopKey(deps, 'librairie-la-galerne');
+  const otherKey = shopKey(deps, 'fromagerie-du-marche');
   const spareKey = shopKey(deps, 'librairie-la-galerne', 'spare till');
   const admin = adminKey(deps);
 
@@ -147,6 +148,7 @@ beforeAll(async () => {
     owner: await signedIn('/connexion', 'galerne@demo.bons-locaux.fr', DEMO_PASSWORD),
     otherOwner: await signedIn('/connexion', 'fromagerie@demo.bons-locaux.fr', DEMO_PASSWORD),
     shopKey: new FormClient(app.url),
+    otherShopKey: new FormClient(app.url),
     adminKey: new FormClient(app.url),
     viewer: await signedIn('/operateur/connexion', 'lecture@demo.bons-locaux.fr', DEMO_OPERATOR_PASSWORD),
     operator: await signedIn('/operateur/connexion', 'agent@cci.example', 'agent-password-1'),
@@ -162,6 +164,7 @@ beforeAll(async () => {
     callers[c] = { client: clients[c], csrf: csrf!, headers: {} };
   }
   callers.shopKey.headers = key.headers;
+  callers.otherShopKey.headers = otherKey.headers;
   callers.adminKey.headers = admin.headers;
   callers.orderToken.token = order.accessToken;
   callers.orgLink.token = organisationLink(app.database, organisationId);
@@ -275,7 +278,7 @@ describe('access matrix (generated from the router)', () => {
     for (const r of routes) expect(() => fill(r.path)).not.toThrow();
   });
 
-  it('every route × every caller: allowed callers served, refused ones turned away, no 5xx; refused calls change nothing', async () => {
+  it('every route × twelve kinds of caller: allowed callers served, refused ones turned away, no 5xx; refused calls change nothing', async () => {
     const all = classified().flatMap(({ r, rule }) => CALLERS.map((caller) => ({ r, rule, caller })));
     const refused = all.filter((x) => !allowed(x.rule, x.caller));
     const allowedGets = all.filter((x) => allowed(x.rule, x.caller) && x.r.method === 'GET');
