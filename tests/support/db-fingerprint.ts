@@ -8,7 +8,10 @@ import type { Database_ } from '../../db/client';
 const VOLATILE: Record<string, readonly string[]> = {
   api_keys: ['last_used_at'],
 };
-/** Tables that only count attempts (rate limits, lookup failures): a refused call may be counted. */
+/**
+ * Tables left out: the migrations' bookkeeping. A table that only counts attempts (a rate
+ * limit kept in the database) belongs here too if refused calls are ever counted in it.
+ */
 const IGNORED = new Set<string>(['__drizzle_migrations']);
 
 /**
