@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { checkoutTotal } from '../domain/orders/card-payment';
 import { AppError } from '../lib/errors';
 import { checkoutLineName } from './checkout-line-names';
+import { assertEventShape } from './stripe-event-shape';
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderEvent, ProviderEventKind, ProviderRefund, RefundLookup, RefundRequest } from './payment-provider';
 
 export interface StripeSettings {
@@ -102,6 +103,8 @@ export class StripeProvider implements PaymentProvider {
     } catch {
       throw new AppError('INVALID_SIGNATURE', 400, 'errors.invalid_signature');
     }
+    // The SDK checks the signature, then returns whatever JSON was signed (null, a number…).
+    assertEventShape(event);
     if (event.type === 'transfer.created' || event.type === 'transfer.reversed') {
       const t = event.data.object as Stripe.Transfer;
       return { id: event.id, provider: 'stripe', type: event.type, kind: 'ignored', transfer: { id: t.id, statementId: t.metadata?.statement_id, amountReversed: t.amount_reversed ?? 0, reversed: t.reversed === true } };

@@ -206,6 +206,16 @@ describe('the organisation order form', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('refuses control and bidirectional-override characters beside their field and creates nothing (issue 13)', async () => {
+    const before = snapshot();
+    const { res, html } = await submit({ ...COMPANY, 'buyer.organisation': 'Entreprise \u202eSAS', 'buyer.address.city': 'Le\u0000Havre', qty_2000: '1' });
+    expect(res.status).toBe(422);
+    expect(html).toMatch(/id="org-organisation"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/id="org-city"[^>]*aria-invalid="true"/);
+    expect(text(html)).toContain('Ce texte contient des caractères non autorisés');
+    expect(snapshot()).toEqual(before);
+  });
+
   it('answers a file over 2 MB with 413 and the form, values kept, nothing created', async () => {
     const before = snapshot();
     const big = Buffer.concat([Buffer.from('Nom;Montant\r\n'), Buffer.alloc(3 * 1024 * 1024, 'Jean Dupont;20\r\n')]);

@@ -19,6 +19,7 @@ const hasPoppler = popplerAvailable();
 const hasSaxon = saxonAvailable();
 
 const RECORDED = new Date('2026-03-10T09:30:00Z');
+const PLACED = new Date('2026-02-27T10:00:00+01:00');
 
 describe('invoices of orders paid by transfer, dated by the transfers’ received date (HTTP)', () => {
   let app: TestApp;
@@ -29,9 +30,13 @@ describe('invoices of orders paid by transfer, dated by the transfers’ receive
     const res = await fetch(`${app.url}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, json: (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : undefined, res };
   };
+  // Orders are placed before their transfers arrive (a transfer quotes the order's reference): on 27 February.
+  const clock = fixedClock(RECORDED);
   const order = async (buyer: Record<string, unknown>, items: { amountCents: number; quantity: number }[]) => {
+    clock.set(PLACED);
     const created = await api('POST', '/api/v1/orders', { campaign: 'seine-estuaire', paymentMethod: 'bank_transfer', buyer, items });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
+    clock.set(RECORDED);
     return { id: created.json.order.id as string, total: created.json.order.totalCents as number, token: { authorization: `Bearer ${created.json.accessToken}` } };
   };
   const pay = (orderId: string, amountCents: number, reference: string, receivedAt?: string) =>
@@ -47,7 +52,7 @@ describe('invoices of orders paid by transfer, dated by the transfers’ receive
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paid-invoices-'));
-    app = await startTestApp({ clock: fixedClock(RECORDED) });
+    app = await startTestApp({ clock });
     admin = adminKey(app);
   }, 60_000);
 

@@ -122,6 +122,24 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });
 
+  it('refuses control and bidirectional-override characters in the names and the message (issue 13)', async () => {
+    const client = new FormClient(app.url);
+    const before = count('SELECT COUNT(*) n FROM orders');
+    const form = await client.get('/campagnes/seine-estuaire/commander');
+    const { res, html } = await client.post(
+      '/campagnes/seine-estuaire/commander',
+      { amount_0: '20', qty_0: '1', recipient_0: 'Bob\u202e', message_0: 'Joyeux\u0000Noël', buyerName: 'Alice\u2066', buyerEmail: 'alice@example.org' },
+      form.html,
+    );
+    expect(res.status).toBe(422);
+    for (const field of ['recipient_0', 'message_0', 'buyerName']) expect(html).toContain(`id="${field}-error"`);
+    expect(html).toContain('Ce texte contient des caractères non autorisés');
+    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
+    // A message keeps its line breaks.
+    const ok = await client.post('/campagnes/seine-estuaire/commander', { amount_0: '20', qty_0: '1', message_0: 'Joyeux Noël\r\nÀ bientôt', buyerName: 'Alice', buyerEmail: 'alice@example.org' }, form.html);
+    expect(ok.res.status).toBe(303);
+  });
+
   it('explains campaign limits on the form', async () => {
     const client = new FormClient(app.url);
     const form = await client.get('/campagnes/seine-estuaire/commander');

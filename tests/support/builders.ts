@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../../server/lib/ids';
 import { loadOperator } from '../../server/operator';
 /**
  * Test data made through the real services (orders, payment events, API keys), so what a
@@ -171,4 +173,15 @@ export function postOrder(baseUrl: string, body: Record<string, unknown>, header
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ campaign: 'seine-estuaire', paymentMethod: 'bank_transfer', ...body }),
   });
+}
+
+/**
+ * A working page link for this organisation (what its contact receives by mail): a fresh
+ * secret whose hash replaces the stored one, as sending a new link does.
+ */
+export function organisationLink(database: Database_, organisationId: string): string {
+  const token = randomBytes(32).toString('base64url');
+  const res = database.sqlite.prepare('UPDATE organisations SET access_token_hash = ? WHERE id = ?').run(sha256(token), organisationId);
+  if (res.changes !== 1) throw new Error(`no organisation ${organisationId}`);
+  return token;
 }

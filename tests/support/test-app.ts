@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
 import { seedDemo } from '../../db/seed/demo';
 import { createApp, VIEWS_DIR } from '../../server/app';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
 
 export interface TestApp {
   url: string;
+  /** The Express app being served (e.g. to list its routes). */
+  app: Express;
   config: Config;
   database: Database_;
   clock: Clock;
@@ -84,6 +87,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   server.on('request', app);
   return {
     url,
+    app,
     config,
     database,
     clock,

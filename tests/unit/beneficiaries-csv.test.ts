@@ -179,6 +179,17 @@ describe("the campaign's amount rule", () => {
 });
 
 describe('rows', () => {
+  it('refuses control and bidirectional-override characters in names and messages, keeps a message on two lines (issue 13)', () => {
+    const csv = 'nom;montant;message\nAli\u001b[2Jce;20;\nBob;20;Merci \u202eevil\nZoë \u2066x\u2069;20;\n"Chloé";20;"Merci\nà bientôt"';
+    expect(rowErrors(parse(csv))).toEqual([
+      [2, 'name', 'name_invalid_chars'],
+      [3, 'message', 'message_invalid_chars'],
+      [4, 'name', 'name_invalid_chars'],
+    ]);
+    expect(translate('fr', 'bulk.row.name_invalid_chars')).toContain('non autorisés');
+    expect(rowsOf(parse('nom;montant;message\n"Chloé";20;"Merci\nà bientôt"'))[0]).toMatchObject({ name: 'Chloé', message: 'Merci\nà bientôt' });
+  });
+
   it('checks names, emails and messages, reporting every problem of a row', () => {
     const long = 'x'.repeat(101);
     const csv = `nom;email;montant;message\n;pas-une-adresse;abc;${'m'.repeat(301)}\n${long};;20;\n${'y'.repeat(100)};;20;${'m'.repeat(300)}`;

@@ -130,7 +130,7 @@ function checkRows(rows: CsvRecord[], index: ColumnIndex, width: number, rules: 
     const amount = checkAmount(cell('amount'), rules);
     if (!amount.ok) add(amount.code, 'amount', amount.params);
     const message = checkMessage(cell('message'));
-    if (!message.ok) add(message.code, 'message', { max: MESSAGE_MAX });
+    if (!message.ok) add(message.code, 'message', message.code === 'message_too_long' ? { max: MESSAGE_MAX } : undefined);
     if (name.ok && email.ok) {
       const dup = duplicates.check(row.line, name.value, email.value);
       if (dup) add(dup.code, dup.code === 'duplicate_email' ? 'email' : undefined, { firstLine: dup.firstLine });

@@ -2,6 +2,7 @@
  * The columns of a beneficiaries file and the rules for each cell. Codes map to message
  * keys here, written out in full so the i18n test sees every key.
  */
+import { isPlainText } from '../../lib/plain-text';
 import { z } from 'zod';
 import { parseEuroAmount, type Cents } from '../../lib/money';
 
@@ -15,6 +16,7 @@ const EMAIL_MAX = 254; // RFC 5321 path limit
 export const ROW_MESSAGES = {
   name_missing: 'bulk.row.name_missing',
   name_too_long: 'bulk.row.name_too_long',
+  name_invalid_chars: 'bulk.row.name_invalid_chars',
   email_invalid: 'bulk.row.email_invalid',
   amount_missing: 'bulk.row.amount_missing',
   amount_invalid: 'bulk.row.amount_invalid',
@@ -25,6 +27,7 @@ export const ROW_MESSAGES = {
   amount_above_max: 'bulk.row.amount_above_max',
   amount_not_allowed: 'bulk.row.amount_not_allowed',
   message_too_long: 'bulk.row.message_too_long',
+  message_invalid_chars: 'bulk.row.message_invalid_chars',
   duplicate_row: 'bulk.row.duplicate_row',
   duplicate_email: 'bulk.row.duplicate_email',
   extra_cells: 'bulk.row.extra_cells',
@@ -71,6 +74,8 @@ export function cleanText(raw: string | undefined): string {
 
 export function checkName(raw: string): Field<string> {
   if (raw === '') return { ok: false, code: 'name_missing' };
+  // Control and bidi characters would reach the voucher PDFs and mails (as the forms and the API refuse them).
+  if (!isPlainText(raw)) return { ok: false, code: 'name_invalid_chars' };
   return [...raw].length > NAME_MAX ? { ok: false, code: 'name_too_long' } : { ok: true, value: raw };
 }
 
@@ -88,6 +93,7 @@ export function checkEmail(raw: string | undefined): Field<string | null> {
 export function checkMessage(raw: string | undefined): Field<string | null> {
   const message = (raw ?? '').replace(/\r\n?/g, '\n').trim();
   if (message === '') return { ok: true, value: null };
+  if (!isPlainText(message, true)) return { ok: false, code: 'message_invalid_chars' };
   return [...message].length > MESSAGE_MAX ? { ok: false, code: 'message_too_long' } : { ok: true, value: message };
 }
 

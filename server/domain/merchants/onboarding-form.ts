@@ -1,3 +1,4 @@
+import { isPlainText } from '../../lib/plain-text';
 import { optional, parseBic, parseIban, parseSiret } from '../../lib/identifiers';
 import { parseSepaName, type SepaNameReason } from '../../settlement/sepa-text';
 
@@ -78,8 +79,6 @@ const HOLDER_ERRORS: Record<Exclude<SepaNameReason, 'empty'>, string> = {
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-/** Control characters end up in SEPA files and mails: refused in every free-text field. */
-const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Only https, no credentials in the URL: the link is shown publicly on the shop list. */
@@ -106,7 +105,7 @@ export function parseShopForm(body: Record<string, unknown>): ParsedShopForm {
     if (!v) {
       if (required) errors[f] = 'errors.required';
     } else if (v.length > MAX[f]) errors[f] = 'errors.too_long';
-    else if (CONTROL.test(multiline ? v.replace(/\r?\n/g, ' ') : v)) errors[f] = 'onboarding.errors.invalid_chars';
+    else if (!isPlainText(v, multiline)) errors[f] = 'onboarding.errors.invalid_chars';
     return v;
   };
 

@@ -3,6 +3,7 @@ import type { Database_ } from '../../../db/client';
 import type { Seller } from '../../invoices/invoice-document';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
+import { parisDate, startOfParisDay } from '../../lib/paris-time';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { useBonusTx } from '../campaigns/bonus-repository';
@@ -47,6 +48,11 @@ export function recordBankTransfer(deps: { database: Database_; clock: Clock; op
     if (input.receivedAt && input.receivedAt.getTime() > now.getTime()) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { receivedAt: 'operator.errors.received_future' });
     const order = findOrder(tx, input.orderId);
     if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    // Nor before the order existed: the transfer quotes its reference (compared by Paris day,
+    // as the operator's form gives a day). A year-1 date would reach the paid invoice and the FEC.
+    if (input.receivedAt && input.receivedAt.getTime() < startOfParisDay(parisDate(new Date(order.createdAt))).getTime()) {
+      throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { receivedAt: 'operator.errors.received_before_order' });
+    }
     const prior = findPayment(tx, BANK_TRANSFER, input.reference);
     if (prior) {
       if (prior.orderId !== order.id || prior.amountCents !== input.amountCents) throw new AppError('PAYMENT_REFERENCE_REUSED', 409, 'errors.payment_reference_reused');

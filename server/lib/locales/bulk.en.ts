@@ -14,6 +14,7 @@ export const bulkEn: Record<string, string> = {
   // Beneficiaries file: problems on one row
   'bulk.row.name_missing': 'The name is empty.',
   'bulk.row.name_too_long': 'The name is longer than {max} characters.',
+  'bulk.row.name_invalid_chars': 'The name contains characters that are not allowed (control or text-direction characters).',
   'bulk.row.email_invalid': 'This email address is not valid.',
   'bulk.row.amount_missing': 'The amount is empty.',
   'bulk.row.amount_invalid': 'The amount is not a number (for example 50, 50.00 or €50.00).',
@@ -24,6 +25,7 @@ export const bulkEn: Record<string, string> = {
   'bulk.row.amount_above_max': '{amount} is above the campaign’s maximum ({max}).',
   'bulk.row.amount_not_allowed': '{amount} is not one of the amounts the campaign offers.',
   'bulk.row.message_too_long': 'The message is longer than {max} characters.',
+  'bulk.row.message_invalid_chars': 'The message contains characters that are not allowed (control or text-direction characters).',
   'bulk.row.duplicate_row': 'This beneficiary already appears on line {firstLine}.',
   'bulk.row.duplicate_email': 'This email address already appears on line {firstLine}, under another name.',
   'bulk.row.extra_cells': 'This line has more cells than the header has columns. A name containing a comma or semicolon must be in quotation marks.',

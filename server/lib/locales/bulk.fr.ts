@@ -14,6 +14,7 @@ export const bulkFr: Record<string, string> = {
   // Beneficiaries file: problems on one row
   'bulk.row.name_missing': 'Le nom est vide.',
   'bulk.row.name_too_long': 'Le nom dépasse {max}\u00a0caractères.',
+  'bulk.row.name_invalid_chars': 'Le nom contient des caractères non autorisés (caractères de contrôle ou d’inversion du sens d’écriture).',
   'bulk.row.email_invalid': 'Cette adresse e-mail n’est pas valide.',
   'bulk.row.amount_missing': 'Le montant est vide.',
   'bulk.row.amount_invalid': 'Le montant n’est pas un nombre (par exemple 50, 50,00 ou 50,00\u00a0€).',
@@ -24,6 +25,7 @@ export const bulkFr: Record<string, string> = {
   'bulk.row.amount_above_max': '{amount} dépasse le maximum de la campagne ({max}).',
   'bulk.row.amount_not_allowed': '{amount} ne fait pas partie des montants proposés par la campagne.',
   'bulk.row.message_too_long': 'Le message dépasse {max}\u00a0caractères.',
+  'bulk.row.message_invalid_chars': 'Le message contient des caractères non autorisés (caractères de contrôle ou d’inversion du sens d’écriture).',
   'bulk.row.duplicate_row': 'Ce bénéficiaire figure déjà à la ligne {firstLine}.',
   'bulk.row.duplicate_email': 'Cette adresse e-mail figure déjà à la ligne {firstLine}, sous un autre nom.',
   'bulk.row.extra_cells': 'Cette ligne a plus de cellules que l’en-tête n’a de colonnes. Un nom qui contient une virgule ou un point-virgule doit être entre guillemets.',

@@ -133,6 +133,7 @@ export const operatorEn: Record<string, string> = {
   'operator.errors.reference': 'Invalid reference: letters, digits, spaces and . / : - _ only (at most 100 characters).',
   'operator.errors.received_on': 'Invalid date.',
   'operator.errors.received_future': 'The date received cannot be in the future.',
+  'operator.errors.received_before_order': 'The date received cannot be before the order was placed.',
   'operator.errors.reason_required': 'Give the reason for cancelling.',
   'operator.errors.reason_too_long': 'The reason must not exceed 300 characters.',
   'operator.errors.cancel_paid': 'This order is paid: it cannot be cancelled here.',

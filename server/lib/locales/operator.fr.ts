@@ -133,6 +133,7 @@ export const operatorFr: Record<string, string> = {
   'operator.errors.reference': 'Référence invalide : lettres, chiffres, espaces et . / : - _ seulement (100 caractères au plus).',
   'operator.errors.received_on': 'Date invalide.',
   'operator.errors.received_future': 'La date de réception ne peut pas être dans le futur.',
+  'operator.errors.received_before_order': 'La date de réception ne peut pas précéder la commande.',
   'operator.errors.reason_required': 'Indiquez le motif de l’annulation.',
   'operator.errors.reason_too_long': 'Le motif ne doit pas dépasser 300 caractères.',
   'operator.errors.cancel_paid': 'Cette commande est payée : elle ne peut pas être annulée ici.',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { calendarDate, instant } from '../../lib/calendar-date';
+import { plainText } from './plain-text-schema';
 
 export const redeemSchema = z.strictObject({
-  code: z.string({ message: 'errors.code_required' }).trim().min(1, { message: 'errors.code_required' }).max(200, { message: 'errors.too_long' }),
+  code: z.string({ message: 'errors.code_required' }).trim().min(1, { message: 'errors.code_required' }).max(200, { message: 'errors.too_long' }).pipe(plainText()),
   amountCents: z
     .number({ message: 'errors.amount_cents' })
     .int({ message: 'errors.amount_cents' })

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { instant } from '../../lib/calendar-date';
 import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
+import { plainText } from './plain-text-schema';
 
 /** Longest accepted buyer fields (the organisation order form keeps to the same bounds). */
 export const BUYER_MAX_LENGTH = { name: 120, organisation: 200, siret: 40, vatNumber: 40, purchaseOrder: 50, serviceCode: 100, addressLine: 100, city: 80 } as const;
 export const PHONE_PATTERN = /^\+?[0-9 .()-]{6,20}$/;
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' }));
 
-const text = (max: number) => z.string().trim().min(1, { message: 'errors.required' }).max(max, { message: 'errors.too_long' });
+/** Free text without control or bidi characters (plainText); only a message keeps line breaks. */
+const text = (max: number, multiline = false) => z.string().trim().min(1, { message: 'errors.required' }).max(max, { message: 'errors.too_long' }).pipe(plainText(multiline));
 const cents = z
   .number({ message: 'errors.amount_cents' })
   .int({ message: 'errors.amount_cents' })
@@ -22,8 +24,8 @@ export const createOrderSchema = z.strictObject({
     email: emailSchema,
     organisation: text(BUYER_MAX_LENGTH.organisation).optional(),
     // Checked in the domain (Luhn, VAT key): spaces as typed are accepted here.
-    siret: z.string().max(BUYER_MAX_LENGTH.siret).optional(),
-    vatNumber: z.string().max(BUYER_MAX_LENGTH.vatNumber).optional(),
+    siret: z.string().max(BUYER_MAX_LENGTH.siret).pipe(plainText()).optional(),
+    vatNumber: z.string().max(BUYER_MAX_LENGTH.vatNumber).pipe(plainText()).optional(),
     purchaseOrder: text(BUYER_MAX_LENGTH.purchaseOrder).optional(),
     serviceCode: text(BUYER_MAX_LENGTH.serviceCode).optional(),
     phone: z.string().trim().regex(PHONE_PATTERN, { message: 'errors.phone' }).optional(),
@@ -35,7 +37,7 @@ export const createOrderSchema = z.strictObject({
       })
       .optional(),
   }),
-  giftEvent: z.string().max(40).optional(),
+  giftEvent: z.string().max(40).pipe(plainText()).optional(),
   ceilingAcknowledged: z.boolean().optional(),
   items: z
     .array(
@@ -44,7 +46,7 @@ export const createOrderSchema = z.strictObject({
         quantity: z.number({ message: 'errors.quantity' }).int({ message: 'errors.quantity' }).min(1, { message: 'errors.quantity' }).max(MAX_ORDER_VOUCHERS, { message: 'errors.quantity' }),
         recipientName: text(80).optional(),
         recipientEmail: emailSchema.optional(),
-        message: text(300).optional(),
+        message: text(300, true).optional(),
       }),
       { message: 'errors.no_items' },
     )

@@ -5,6 +5,7 @@ import { checkOrganisationBuyer } from '../../domain/orders/organisation-buyer';
 import { MAX_ORDER_VOUCHERS } from '../../domain/orders/organisation-order';
 import type { NewOrderInput } from '../../domain/orders/orders-service';
 import { parseSiret } from '../../lib/identifiers';
+import { isPlainText } from '../../lib/plain-text';
 import { parseEuroAmount } from '../../lib/money';
 import { BUYER_MAX_LENGTH as API, emailSchema, PHONE_PATTERN } from '../api/schemas';
 import type { UploadedFile } from './multipart';
@@ -100,7 +101,11 @@ export function parseOrgForm(fields: Fields, truncated: Set<string>, campaign: C
     paymentMethod: first(fields, 'paymentMethod'),
   };
 
-  for (const k of Object.keys(F) as TextField[]) if (text[k].trim().length > MAX_LENGTH[k] || truncated.has(F[k])) fail(F[k], 'errors.too_long');
+  for (const k of Object.keys(F) as TextField[]) {
+    if (text[k].trim().length > MAX_LENGTH[k] || truncated.has(F[k])) fail(F[k], 'errors.too_long');
+    // As in the JSON API: control and bidi characters would reach the pro-forma, mails and the organisation's page.
+    else if (!isPlainText(text[k])) fail(F[k], 'errors.invalid_chars');
+  }
   const type = text.type === 'company' || text.type === 'municipality' ? text.type : null;
   if (!type) fail(F.type, 'org_form.type_required');
   if (!text.name.trim()) fail(F.name, 'errors.required');

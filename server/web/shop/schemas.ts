@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { parseEuroAmount } from '../../lib/money';
+import { isPlainText } from '../../lib/plain-text';
+import { plainText } from '../api/plain-text-schema';
 
 export const MAX_FORM_LINES = 5;
 
 const text = (max: number) => z.string().trim().max(max, { message: 'errors.too_long' });
 
 export const buyerFormSchema = z.object({
-  buyerName: text(120).min(1, { message: 'errors.required' }),
+  buyerName: text(120).min(1, { message: 'errors.required' }).pipe(plainText()),
   buyerEmail: z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' })),
 });
 
@@ -60,7 +62,9 @@ export function parseOrderForm(body: Record<string, unknown>): ParsedOrderForm {
     const recipientName = line.recipientName.trim();
     const message = line.message.trim();
     if (recipientName.length > 80) errors[`recipient_${line.index}`] = 'errors.too_long';
+    else if (!isPlainText(recipientName)) errors[`recipient_${line.index}`] = 'errors.invalid_chars';
     if (message.length > 300) errors[`message_${line.index}`] = 'errors.message_too_long';
+    else if (!isPlainText(message, true)) errors[`message_${line.index}`] = 'errors.invalid_chars';
     if (amountCents !== null) items.push({ amountCents, quantity, recipientName: recipientName || undefined, message: message || undefined });
   }
   if (items.length === 0 && !Object.keys(errors).some((k) => /_\d$/.test(k))) errors.amount_0 = 'errors.no_items';
