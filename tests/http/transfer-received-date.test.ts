@@ -29,7 +29,16 @@ const pay = (orderId: string, receivedAt: string, reference: string) =>
 const payments = (orderId: string) => app.database.sqlite.prepare('SELECT COUNT(*) FROM payments WHERE order_id = ?').pluck().get(orderId);
 
 describe('the date a bank transfer was received', () => {
-  it.each(['0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '2026-11-15T22:59:59Z'])('refuses %s, before the order’s day', async (receivedAt) => {
+  // Years before 2000 are refused earlier still, by the strict date reader (issue 13 finding 4).
+  it.each(['0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z'])('refuses %s, outside the dates the API takes', async (receivedAt) => {
+    const id = await pendingOrder();
+    const res = await pay(id, receivedAt, `VIR-ANCIENT-${receivedAt.slice(0, 4)}`);
+    expect(res.status).toBe(422);
+    expect((await res.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { receivedAt: expect.stringContaining('2000') } });
+    expect(payments(id)).toBe(0);
+  });
+
+  it.each(['2000-01-01T00:00:00Z', '2026-01-01T12:00:00Z', '2026-11-15T22:59:59Z'])('refuses %s, before the order’s day', async (receivedAt) => {
     const id = await pendingOrder();
     const res = await pay(id, receivedAt, `VIR-EARLY-${receivedAt.slice(0, 4)}-${receivedAt.slice(11, 13)}`);
     expect(res.status).toBe(422);
