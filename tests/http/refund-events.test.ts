@@ -167,7 +167,7 @@ describe('refunds Stripe answers pending', () => {
 });
 
 describe('a refund that fails after Stripe confirmed it', () => {
-  it('is no longer counted as refunded: the money is parked for review and the order flagged', async () => {
+  it('is no longer counted as refunded: the books and the value are restored (replacement codes) and the order flagged', async () => {
     const o = await paidCardOrder([{ amountCents: 25_00, quantity: 1 }]);
     const r = await refundUnusedVouchers(deps(), { orderId: o.id, actor: 'test', reason: 'Carte fermée' });
     expect(r.status).toBe('succeeded');
@@ -177,8 +177,11 @@ describe('a refund that fails after Stripe confirmed it', () => {
     expect(refundsOf(o.id)[0]).toMatchObject({ status: 'failed', failure_reason: 'expired_or_canceled_card' });
     expect(orderRow(o.id)).toEqual({ status: 'paid', refunded_cents: 0 });
     expect(all(`SELECT review_reason FROM orders WHERE id = ?`, o.id)).toEqual([{ review_reason: 'refund_failed' }]);
+    // The refund's journal is reversed: nothing parked in suspense, the value is back on the order's vouchers.
     const parked = all<{ n: number }>(`SELECT COALESCE(SUM(l.amount_cents), 0) n FROM journal_lines l JOIN journals j ON j.id = l.journal_id WHERE j.order_id = ? AND l.account = 'payments_suspense'`, o.id)[0]!.n;
-    expect(parked).toBe(-25_00);
+    expect(parked).toBe(0);
+    const live = all<{ n: number }>(`SELECT COALESCE(SUM(balance_cents), 0) n FROM vouchers WHERE order_id = ? AND status = 'active' AND reissued_from IS NOT NULL`, o.id)[0]!.n;
+    expect(live).toBeGreaterThanOrEqual(25_00);
     expect(checkLedger(app.database)).toEqual([]);
   });
 });

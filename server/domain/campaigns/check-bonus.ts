@@ -8,7 +8,9 @@ type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
  * - the used cache equals the bonus of paid (or later refunded) orders;
  * - reserved + used never exceeds the budget;
  * - the sponsor's receivable equals what was used, less the bonus balances cancelled by
- *   refunds (journal `order_refund`): the sponsor pays only for bonus value that stays out.
+ *   refunds (journal `order_refund`), plus what a refund failing after it was booked put
+ *   back on replacement vouchers (`order_refund_failed`): the sponsor pays only for bonus
+ *   value that stays out.
  * Every order's bonus voucher is the order item flagged `bonus` (checked by the order's
  * "fully issued" invariant through total − fees + bonus).
  */
@@ -29,7 +31,10 @@ export function checkBonus(database: Database_, report: Report): void {
          COALESCE((SELECT SUM(l.amount_cents) FROM journal_lines l WHERE l.account = 'sponsor_bonus_receivable:' || c.id), 0) AS books,
          COALESCE((SELECT -SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN order_items i ON i.id = v.order_item_id
                    JOIN journals j ON j.id = m.journal_id
-                   WHERE v.campaign_id = c.id AND i.bonus = 1 AND m.kind = 'cancel' AND j.kind = 'order_refund'), 0) AS cancelled
+                   WHERE v.campaign_id = c.id AND i.bonus = 1 AND m.kind = 'cancel' AND j.kind = 'order_refund'), 0)
+         - COALESCE((SELECT SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN order_items i ON i.id = v.order_item_id
+                   JOIN journals j ON j.id = m.journal_id
+                   WHERE v.campaign_id = c.id AND i.bonus = 1 AND m.kind = 'issue' AND j.kind = 'order_refund_failed'), 0) AS cancelled
        FROM campaigns c WHERE books != c.bonus_used_cents - cancelled`),
   );
 }

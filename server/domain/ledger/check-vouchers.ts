@@ -61,12 +61,14 @@ export function checkVouchers(database: Database_, report: Report): void {
            OR (v.reissued_from IS NULL AND SUM(m.amount_cents) != v.amount_cents)
            OR SUM(m.amount_cents) > v.amount_cents`),
   );
+  // A cancelled voucher has exactly one cancel movement (cancelled is final): the reissue's,
+  // or the refund's when that refund later failed and a replacement restored the value.
   report(
     'replacement_carries_predecessor',
     q(`SELECT n.code, p.code AS replaces, i.amount_cents AS issued, c.amount_cents AS cancelled, p.status, n.amount_cents, p.amount_cents AS predecessor_value
        FROM vouchers n JOIN vouchers p ON p.id = n.reissued_from
        JOIN movements i ON i.voucher_id = n.id AND i.kind = 'issue'
-       LEFT JOIN movements c ON c.voucher_id = p.id AND c.kind = 'cancel' AND c.journal_id = i.journal_id
+       LEFT JOIN movements c ON c.voucher_id = p.id AND c.kind = 'cancel'
        WHERE p.status != 'cancelled' OR c.id IS NULL OR i.amount_cents != -c.amount_cents OR n.amount_cents != p.amount_cents`),
   );
   report('voucher_replaced_once', q(`SELECT reissued_from, COUNT(*) AS n FROM vouchers WHERE reissued_from IS NOT NULL GROUP BY reissued_from HAVING COUNT(*) > 1`));

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { journalCounters, journalLines, journals } from '../../../db/schema/index';
 import { newId } from '../../lib/ids';
@@ -39,4 +39,9 @@ export function postJournal(tx: Tx, journal: NewJournal, now: Date): string {
     .values(journal.lines.map((l) => ({ journalId: id, account: l.account, amountCents: l.amountCents })))
     .run();
   return id;
+}
+
+/** A posted journal's lines, to reverse them exactly (corrections are reversals, never edits). */
+export function journalLinesOf(tx: Tx, journalId: string): JournalLine[] {
+  return tx.select({ account: journalLines.account, amountCents: journalLines.amountCents }).from(journalLines).where(eq(journalLines.journalId, journalId)).all();
 }

@@ -6,10 +6,12 @@
  */
 import type { ProviderEvent } from '../../payments/payment-provider';
 import { audit } from '../audit/audit-log';
-import { Accounts } from '../ledger/accounts';
-import { postJournal } from '../ledger/ledger-repository';
+import { journalLinesOf, postJournal } from '../ledger/ledger-repository';
+import { generateCode } from '../../lib/codes';
+import { newId } from '../../lib/ids';
+import { issueVouchers } from '../vouchers/voucher-ledger';
 import { findOrder, updateOrder } from './orders-repository';
-import { findRefund, findRefundByProviderRef, updateRefund } from './refunds-repository';
+import { cancelledByJournal, findRefund, findRefundByProviderRef, updateRefund } from './refunds-repository';
 import { settleRefund, type RefundDeps } from './refunds-service';
 
 export type RefundEventOutcome = 'applied' | 'pending' | 'ignored' | 'review';
@@ -30,30 +32,41 @@ export function applyRefundEvent(deps: Pick<RefundDeps, 'database' | 'clock' | '
 
 /**
  * A refund already booked as succeeded that Stripe later reports failed: the money came back
- * to the Stripe balance but the vouchers are cancelled. It is parked in payments_suspense and
- * the order is put up for review (the operator reissues the value or refunds again); the
- * refund row says failed so the page never shows money that did not reach the buyer.
+ * to our Stripe balance, so the books and the buyer's vouchers are restored. The refund's
+ * journal is reversed line by line (liability, provider clearing, the sponsor's receivable,
+ * any suspense), and each voucher it cancelled gets a replacement carrying the balance the
+ * refund took — a cancelled code stays cancelled (final), and, as after a reissue, its claim
+ * (a late void included) follows the replacement. Same value, issue date and expiry: the
+ * restoration never extends validity. The order stays up for review (`refund_failed`) so the
+ * operator tells the buyer the new codes, which its order page lists; the refund row says
+ * failed so no page shows money that did not reach the buyer.
  */
 function failedAfterBooking(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, detail: string): RefundEventOutcome {
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     const refund = findRefund(tx, refundId)!;
-    if (refund.status !== 'succeeded') return 'ignored';
-    postJournal(tx, {
+    if (refund.status !== 'succeeded' || !refund.journalId) return 'ignored';
+    const journalId = postJournal(tx, {
       kind: 'order_refund_failed',
       description: `Refund ${refund.providerRef} failed after it was booked`,
       orderId: refund.orderId,
-      lines: [
-        { account: Accounts.paymentsClearing(refund.provider), amountCents: refund.amountCents },
-        { account: Accounts.paymentsSuspense, amountCents: -refund.amountCents },
-      ],
+      lines: journalLinesOf(tx, refund.journalId).map((l) => ({ account: l.account, amountCents: -l.amountCents })),
     }, now);
+    const actor = `refund:${refund.id}`;
+    const restored = issueVouchers(tx, cancelledByJournal(tx, refund.journalId).map(({ voucher: v, cents }) => ({
+      id: newId(), code: generateCode(), campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: v.amountCents, openingCents: cents,
+      recipientName: v.recipientName, recipientEmail: v.recipientEmail, message: v.message, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
+      expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id,
+    })), { journalId, actor, at: now, reason: 'refund failed after it was booked' });
     updateRefund(tx, refund.id, { status: 'failed', failureReason: detail.slice(0, 200), settledAt: now.toISOString() });
     const order = findOrder(tx, refund.orderId)!;
     // The buyer did not get it back: the order no longer counts it as refunded.
     updateOrder(tx, order.id, { reviewReason: 'refund_failed', refundedCents: order.refundedCents - refund.amountCents, ...(order.status === 'refunded' ? { status: 'paid' as const } : {}) });
-    audit(tx, { actor: 'provider:stripe', action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, before: { status: 'succeeded' }, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
-    deps.logger.error({ refundId, orderId: refund.orderId, amountCents: refund.amountCents }, 'a booked refund failed: parked for review');
+    audit(tx, {
+      actor: 'provider:stripe', action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, before: { status: 'succeeded' },
+      after: { refundId, amountCents: refund.amountCents, detail, restored: restored.map((v) => ({ replaces: v.reissuedFrom, code: v.code, balanceCents: v.balanceCents })) }, reason: refund.reason,
+    }, now);
+    deps.logger.error({ refundId, orderId: refund.orderId, amountCents: refund.amountCents, vouchers: restored.length }, 'a booked refund failed: vouchers and books restored, order up for review');
     return 'review';
   });
 }

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
-import { orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
+import { movements, orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
 import type { Voucher } from '../vouchers/voucher';
 import { changeVoucher } from '../vouchers/voucher-ledger';
 
@@ -66,4 +66,17 @@ export function holdVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): voi
 export function releaseVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
   const old = v.blockReason === `refund:${refundId}` ? null : v.blockReason!.slice(`refund:${refundId}|`.length);
   changeVoucher(tx, v.id, { op: 'release', restore: old === null ? { status: 'active' } : { status: 'blocked', blockReason: old || null } }, { actor: `refund:${refundId}`, at });
+}
+
+/** The vouchers a booked refund cancelled, with what each cancel movement took (cents > 0). */
+export function cancelledByJournal(tx: Tx, journalId: string): { voucher: Voucher; cents: number }[] {
+  return tx
+    .select({ voucher: vouchers, amountCents: movements.amountCents })
+    .from(movements)
+    .innerJoin(vouchers, eq(vouchers.id, movements.voucherId))
+    .where(and(eq(movements.journalId, journalId), eq(movements.kind, 'cancel')))
+    .orderBy(asc(vouchers.code))
+    .all()
+    .filter((r) => r.amountCents < 0)
+    .map((r) => ({ voucher: r.voucher, cents: -r.amountCents }));
 }

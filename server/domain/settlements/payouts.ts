@@ -96,13 +96,18 @@ function setFailure(deps: PayoutDeps, id: string, reason: string, status: 'faile
 
 /**
  * pending/failed → paid with its journal: the net leaves `payouts_pending` for the bank
- * (SEPA) or the Stripe balance. Returns false when it was already paid.
+ * (SEPA) or the Stripe balance. Returns false when it was already paid, or when its
+ * transfer was reversed (a late confirmation of the reversed transfer).
  */
 export function markPaid(deps: Pick<PayoutDeps, 'database' | 'clock'>, statementId: string, how: { stripeTransferId?: string; actor: string }): boolean {
   return deps.database.transaction((tx) => {
     const s = findStatement(tx, statementId);
     if (!s) throw new AppError('STATEMENT_NOT_FOUND', 404, 'errors.not_found');
     if (wasPaid(s.status)) return false;
+    // A reversed transfer stays reversed: Stripe does not order its events and retries them
+    // for days, so a `transfer.created` arriving after `transfer.reversed` must not pay the
+    // statement again (the money is back on our balance; paying it again is the operator's call).
+    if (s.reversedCents > 0) return false;
     const now = deps.clock.now();
     const paidJournalId = s.netCents === 0 ? null : postJournal(tx, {
       kind: 'settlement_payout',

@@ -67,7 +67,9 @@ export interface ExpiryResult {
 
 export const DEFAULT_EXPIRY_BATCH = 1_000;
 export const EXPIRY_ACTOR = 'system:expiry';
-const EXPIRABLE = `status IN ('active', 'blocked', 'expired') AND balance_cents > 0 AND expires_at < ?`;
+// A voucher held by a refund in progress is the refund's (voucher-transitions.ts): if the refund
+// fails and the voucher is released, the next run expires it.
+const EXPIRABLE = `status IN ('active', 'blocked', 'expired') AND balance_cents > 0 AND expires_at < ? AND (block_reason IS NULL OR block_reason NOT LIKE 'refund:%')`;
 
 interface Candidate {
   rid: number;

@@ -57,6 +57,10 @@ export function voucherRefusal(reason: VoucherRefusal, v: Pick<Voucher, 'amountC
       return new AppError('ADJUSTMENT_OUT_OF_BOUNDS', 422, 'operator.vouchers.errors.adjust_bounds', undefined, { upCents: v.amountCents - v.balanceCents, downCents: v.balanceCents });
     case 'bad_amount':
       return new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { amount: 'errors.amount_cents' });
+    case 'refund_pending':
+      return new AppError('VOUCHER_REFUND_PENDING', 409, 'errors.voucher_refund_pending');
+    case 'void_exceeds_value':
+      return new AppError('VOID_EXCEEDS_VALUE', 409, 'errors.void_exceeds_value');
     case 'not_due':
       // Only the expiry job expires, and it selects past-validity vouchers: a bug if reached.
       throw new Error('voucher is not past its validity');

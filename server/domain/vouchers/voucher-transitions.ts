@@ -8,8 +8,11 @@
  * - `active`  balance > 0, spendable until expires_at;
  * - `spent`   balance 0 (a redemption or a downward adjustment emptied it); a void or an
  *             upward adjustment makes it active again;
- * - `blocked` support or a refund in progress holds it; any balance; voids and adjustments
- *             keep it blocked; the expiry job still empties it after its validity;
+ * - `blocked` support or a refund in progress holds it; any balance. A support block keeps
+ *             voids and adjustments and is emptied by the expiry job after its validity. A
+ *             refund hold (`block_reason` `refund:<id>…`) is the refund's alone: until the
+ *             provider settles it, nothing else moves the voucher (no void, adjustment,
+ *             unblock, reissue or expiry), because the refund was decided on this balance;
  * - `expired` final; balance 0, except after a late void (a redemption made before the
  *             expiry, voided after the run), which the next run sweeps again;
  * - `cancelled` final, balance 0 — refunded, or replaced by a reissue (the claim then lives
@@ -43,7 +46,11 @@ export type VoucherRefusal =
   | 'insufficient_balance'
   | 'out_of_bounds'
   | 'not_due'
-  | 'bad_amount';
+  | 'bad_amount'
+  /** A refund in progress holds it: only the refund may settle or release it. */
+  | 'refund_pending'
+  /** A void would take the balance above the value (support added value since the redemption). */
+  | 'void_exceeds_value';
 
 export type VoucherState = Pick<Voucher, 'amountCents' | 'balanceCents' | 'status' | 'expiresAt' | 'blockReason'>;
 
@@ -58,6 +65,8 @@ export interface Transition {
 export type Decision = Transition | { ok: false; reason: VoucherRefusal };
 
 const no = (reason: VoucherRefusal): Decision => ({ ok: false, reason });
+/** Held by a refund in progress (refunds-repository.ts holdTag: `refund:<id>` or `refund:<id>|<old reason>`). */
+export const heldByRefund = (v: Pick<VoucherState, 'status' | 'blockReason'>) => v.status === 'blocked' && !!v.blockReason?.startsWith('refund:');
 const pastValidity = (v: VoucherState, now: Date) => new Date(v.expiresAt) < now;
 const positiveCents = (n: number) => Number.isSafeInteger(n) && n > 0;
 
@@ -78,6 +87,10 @@ const statusOnly = (v: VoucherState, status: VoucherStatus, blockReason: string 
 
 /** What `change` does to `v` at `now`, or why it may not. Pure. */
 export function decideChange(v: VoucherState, change: VoucherChange, now: Date): Decision {
+  // The refund will cancel exactly the balance it was asked for: any other change would
+  // either pay the same value twice (unblock, reissue, then the refund succeeds) or strand
+  // what moved (a void or an expiry in between). A redemption reads « blocked » as always.
+  if (heldByRefund(v) && change.op !== 'release' && change.op !== 'refund_cancel' && change.op !== 'redeem') return no('refund_pending');
   switch (change.op) {
     case 'redeem': {
       if (!positiveCents(change.amountCents)) return no('bad_amount');
@@ -92,6 +105,7 @@ export function decideChange(v: VoucherState, change: VoucherChange, now: Date):
       // A cancelled code carries no claim: the caller first follows a reissue to its replacement.
       if (!positiveCents(change.amountCents)) return no('bad_amount');
       if (v.status === 'cancelled') return no('cancelled');
+      if (v.balanceCents + change.amountCents > v.amountCents) return no('void_exceeds_value');
       return move(v, 'void', change.amountCents, statusAfter(v.status, v.balanceCents + change.amountCents));
     }
     case 'expire': {

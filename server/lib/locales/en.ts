@@ -175,6 +175,8 @@ export const en: Record<string, string> = {
   'errors.too_many_lines': 'Too many lines in the order.',
   'errors.payment_method': 'Unknown payment method (card or bank_transfer).',
   'errors.invalid_code': 'Wrong code: a character was probably mistyped. Check the code.',
+  'errors.voucher_refund_pending': 'A refund of this voucher is in progress: it cannot be changed until the bank answers.',
+  'errors.void_exceeds_value': 'This void would take the voucher’s balance above its value (it was adjusted since the redemption). Contact the operator.',
   'errors.voucher_cancelled': 'This voucher has been cancelled.',
   'errors.voucher_blocked': 'This voucher is blocked (reported lost or stolen). Do not accept it.',
   'errors.voucher_expired': 'This voucher has expired.',

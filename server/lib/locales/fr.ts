@@ -175,6 +175,8 @@ export const fr: Record<string, string> = {
   'errors.too_many_lines': 'Trop de lignes dans la commande.',
   'errors.payment_method': 'Moyen de paiement inconnu (card ou bank_transfer).',
   'errors.invalid_code': 'Code erroné : un caractère a sans doute été mal saisi. Vérifiez le code.',
+  'errors.voucher_refund_pending': 'Un remboursement de ce bon est en cours : il ne peut pas être modifié avant la réponse de la banque.',
+  'errors.void_exceeds_value': 'Cette annulation porterait le solde du bon au-delà de sa valeur (un ajustement a eu lieu depuis l’encaissement). Contactez l’opérateur.',
   'errors.voucher_cancelled': 'Ce bon a été annulé.',
   'errors.voucher_blocked': 'Ce bon est bloqué (déclaré perdu ou volé). Ne l’acceptez pas.',
   'errors.voucher_expired': 'Ce bon a expiré.',
