@@ -270,3 +270,46 @@ CREATE UNIQUE INDEX `invoices_kind_year_seq_uq` ON `invoices` (`kind`,`year`,`se
 CREATE INDEX `invoices_order_idx` ON `invoices` (`order_id`);
 --> statement-breakpoint
 CREATE INDEX `order_items_order_idx` ON `order_items` (`order_id`);
+--> statement-breakpoint
+-- Value a void put back on a code that a reissue had already replaced (older versions
+-- credited the old code) belongs to the holder of the replacement: it moves to the end of
+-- the chain, by an `adjust` pair under one journal that nets to zero on voucher_liability,
+-- and the old code is cancelled again. Only where it fits under the replacement's value and
+-- one stranded code feeds the chain; anything else stays blocked for support (operations.md).
+CREATE TEMP TABLE `m0007_moves` AS
+WITH RECURSIVE `down` (`start`, `id`) AS (
+	SELECT p.`id`, n.`id` FROM `vouchers` p JOIN `vouchers` n ON n.`reissued_from` = p.`id`
+	WHERE p.`status` = 'blocked' AND p.`block_reason` = 'stranded: value put back on a cancelled voucher (found by migration 0007)'
+	UNION ALL SELECT d.`start`, n.`id` FROM `down` d JOIN `vouchers` n ON n.`reissued_from` = d.`id`
+)
+SELECT d.`start` AS `from_id`, d.`id` AS `to_id`, p.`balance_cents` AS `cents`, p.`order_id` AS `order_id`
+FROM `down` d JOIN `vouchers` p ON p.`id` = d.`start` JOIN `vouchers` l ON l.`id` = d.`id`
+WHERE NOT EXISTS (SELECT 1 FROM `vouchers` x WHERE x.`reissued_from` = d.`id`)
+	AND l.`status` IN ('active', 'spent', 'blocked', 'expired') AND l.`balance_cents` + p.`balance_cents` <= l.`amount_cents`;
+--> statement-breakpoint
+DELETE FROM `m0007_moves` WHERE `to_id` IN (SELECT `to_id` FROM `m0007_moves` GROUP BY `to_id` HAVING COUNT(*) > 1);
+--> statement-breakpoint
+INSERT INTO `journals` (`id`, `kind`, `description`, `order_id`, `created_at`)
+SELECT 'm0007-' || `from_id`, 'voucher_reissue', 'Void on a replaced code moved to its replacement (migration 0007)', `order_id`, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM `m0007_moves`;
+--> statement-breakpoint
+INSERT INTO `journal_lines` (`journal_id`, `account`, `amount_cents`)
+SELECT 'm0007-' || `from_id`, 'voucher_liability', `cents` FROM `m0007_moves`
+UNION ALL SELECT 'm0007-' || `from_id`, 'voucher_liability', -`cents` FROM `m0007_moves`;
+--> statement-breakpoint
+INSERT INTO `movements` (`id`, `voucher_id`, `seq`, `kind`, `amount_cents`, `balance_after_cents`, `journal_id`, `order_id`, `redemption_id`, `actor`, `reason`, `created_at`)
+SELECT 'm0007-out-' || m.`from_id`, m.`from_id`, (SELECT MAX(`seq`) + 1 FROM `movements` WHERE `voucher_id` = m.`from_id`), 'adjust', -m.`cents`, 0,
+	'm0007-' || m.`from_id`, m.`order_id`, NULL, 'system:migration-0007', 'void on a replaced code moved to its replacement', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM `m0007_moves` m;
+--> statement-breakpoint
+INSERT INTO `movements` (`id`, `voucher_id`, `seq`, `kind`, `amount_cents`, `balance_after_cents`, `journal_id`, `order_id`, `redemption_id`, `actor`, `reason`, `created_at`)
+SELECT 'm0007-in-' || m.`from_id`, m.`to_id`, (SELECT MAX(`seq`) + 1 FROM `movements` WHERE `voucher_id` = m.`to_id`), 'adjust', m.`cents`, l.`balance_cents` + m.`cents`,
+	'm0007-' || m.`from_id`, m.`order_id`, NULL, 'system:migration-0007', 'void on a replaced code moved to its replacement', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM `m0007_moves` m JOIN `vouchers` l ON l.`id` = m.`to_id`;
+--> statement-breakpoint
+UPDATE `vouchers` SET `balance_cents` = `balance_cents` + (SELECT m.`cents` FROM `m0007_moves` m WHERE m.`to_id` = `vouchers`.`id`),
+	`status` = CASE WHEN `status` = 'spent' THEN 'active' ELSE `status` END
+WHERE `id` IN (SELECT `to_id` FROM `m0007_moves`);
+--> statement-breakpoint
+UPDATE `vouchers` SET `balance_cents` = 0, `status` = 'cancelled', `block_reason` = NULL WHERE `id` IN (SELECT `from_id` FROM `m0007_moves`);
+--> statement-breakpoint
+DROP TABLE `m0007_moves`;

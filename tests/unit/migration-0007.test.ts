@@ -26,6 +26,7 @@ let db: Database_;
 let stranded: BuiltVoucher;
 let chain: string[]; // original → replacement → replacement of the replacement
 let before: { counts: number[]; indexes: string[] };
+let voidedAfterReissue: { old: string; replacement: string };
 
 const all = (sql: string, ...a: unknown[]) => db.sqlite.prepare(sql).all(...a) as Record<string, unknown>[];
 const get = (sql: string, ...a: unknown[]) => db.sqlite.prepare(sql).get(...a) as Record<string, unknown>;
@@ -38,17 +39,19 @@ const indexes = () => all(`SELECT name FROM sqlite_master WHERE type = 'index' A
  * older version left on disk. Later migrations (0009 onwards) may add tables and columns
  * without this test knowing.
  */
-async function olderDatabase(): Promise<{ old: Database_; a: BuiltVoucher; b: BuiltVoucher; redemptionId: string; merchantId: string; replacements: string[] }> {
+async function olderDatabase(): Promise<{ old: Database_; a: BuiltVoucher; b: BuiltVoucher; c: BuiltVoucher; redemptionId: string; cRedemptionId: string; cReplacement: string; merchantId: string; replacements: string[] }> {
   const src = openDatabase(`file:${join(dir, 'src.db')}`, { backgroundCheckpoints: false });
   migrateDatabase(src);
   await seedDemo(src, clock.now());
   const deps = { database: src, clock, voidWindowMinutes: 30 };
   const merchantId = findMerchantBySlug(src.db, 'librairie-la-galerne')!.id;
-  const [a, b] = await buyVouchers({ database: src, clock }, { amountCents: 20_00, quantity: 2 });
+  const [a, b, c] = await buyVouchers({ database: src, clock }, { amountCents: 20_00, quantity: 3 });
   const r = await redeem(deps, { merchantId, actor: 'till', code: a!.code, amountCents: 12_00, idempotencyKey: 'old-void' });
   await redeem(deps, { merchantId, actor: 'till', code: b!.code, amountCents: 5_00, idempotencyKey: 'old-reissue' });
   const first = reissueVoucher(deps, { voucherId: b!.id, actor: 'support' }).reissued;
   const second = reissueVoucher(deps, { voucherId: first.id, actor: 'support' }).reissued;
+  const rc = await redeem(deps, { merchantId, actor: 'till', code: c!.code, amountCents: 5_00, idempotencyKey: 'old-void-after-reissue' });
+  const cReplacement = reissueVoucher(deps, { voucherId: c!.id, actor: 'support' }).reissued;
   await src.close();
 
   // The migrations up to 0006, as the database stood before this version.
@@ -67,7 +70,7 @@ async function olderDatabase(): Promise<{ old: Database_; a: BuiltVoucher; b: Bu
   }
   old.sqlite.exec('DETACH DATABASE src');
   old.sqlite.pragma('foreign_keys = ON');
-  return { old, a: a!, b: b!, redemptionId: r.redemption.id, merchantId, replacements: [first.id, second.id] };
+  return { old, a: a!, b: b!, c: c!, redemptionId: r.redemption.id, cRedemptionId: rc.redemption.id, cReplacement: cReplacement.id, merchantId, replacements: [first.id, second.id] };
 }
 
 beforeAll(async () => {
@@ -88,7 +91,18 @@ beforeAll(async () => {
     run(`UPDATE redemptions SET status = 'voided', voided_at = '2026-11-23T10:02:00Z', void_journal_id = 'void-j' WHERE id = ?`, made.redemptionId);
     run(`UPDATE campaigns SET redeemed_cents = redeemed_cents - 1200 WHERE id = ?`, a.campaignId);
     run(`UPDATE vouchers SET status = 'cancelled', balance_cents = 1200 WHERE id = ?`, a.id);
+    // What the old code left after « redeem 5 €, reissue, then the shop voids »: the 5 € back
+    // on the old, cancelled code instead of its replacement.
+    const c = made.c;
+    run(`INSERT INTO journals (id, kind, description, created_at) VALUES ('void-c', 'redemption_void', 'old void after reissue', '2026-11-23T10:03:00Z')`);
+    run(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES ('void-c', ?, 500), ('void-c', 'voucher_liability', -500)`, `merchant_payable:${merchantId}`);
+    run(`INSERT INTO movements (id, voucher_id, seq, kind, amount_cents, balance_after_cents, journal_id, redemption_id, actor, created_at)
+         VALUES ('m-void-c', ?, (SELECT MAX(seq) + 1 FROM movements WHERE voucher_id = ?), 'void', 500, 500, 'void-c', ?, 'x', '2026-11-23T10:03:00Z')`, c.id, c.id, made.cRedemptionId);
+    run(`UPDATE redemptions SET status = 'voided', voided_at = '2026-11-23T10:03:00Z', void_journal_id = 'void-c' WHERE id = ?`, made.cRedemptionId);
+    run(`UPDATE campaigns SET redeemed_cents = redeemed_cents - 500 WHERE id = ?`, c.campaignId);
+    run(`UPDATE vouchers SET status = 'cancelled', balance_cents = 500 WHERE id = ?`, c.id);
   });
+  voidedAfterReissue = { old: made.c.id, replacement: made.cReplacement };
   // Replacements made by the old reissue: value = the balance carried over.
   db.sqlite.prepare(`UPDATE vouchers SET amount_cents = (SELECT m.amount_cents FROM movements m WHERE m.voucher_id = vouchers.id AND m.kind = 'issue') WHERE reissued_from IS NOT NULL`).run();
   chain = [b.id, ...made.replacements];
@@ -105,7 +119,8 @@ afterAll(async () => {
 
 describe('migration 0007', () => {
   it('keeps every row and index, and the foreign keys still hold', () => {
-    expect(counts()).toEqual(before.counts);
+    // Every row is kept; the repair of the void on a replaced code adds its two adjust movements.
+    expect(counts()).toEqual(before.counts.map((n, i) => (REBUILT[i] === 'movements' ? n + 2 : n)));
     // Later migrations may add indexes of their own: every index that was there is still there.
     expect(indexes()).toEqual(expect.arrayContaining([...before.indexes, 'vouchers_reissued_from_idx']));
     expect(all('PRAGMA foreign_key_check')).toEqual([]);
@@ -119,6 +134,10 @@ describe('migration 0007', () => {
       status: 'blocked', b: 12_00, r: 'stranded: value put back on a cancelled voucher (found by migration 0007)',
     });
     expect(chain.map((id) => get(`SELECT amount_cents AS a FROM vouchers WHERE id = ?`, id).a)).toEqual([20_00, 20_00, 20_00]);
+    // The 5 € voided onto the replaced code now sits on its replacement, with a journal that nets to zero.
+    expect(get(`SELECT status, balance_cents AS b FROM vouchers WHERE id = ?`, voidedAfterReissue.old)).toEqual({ status: 'cancelled', b: 0 });
+    expect(get(`SELECT status, balance_cents AS b, amount_cents AS a FROM vouchers WHERE id = ?`, voidedAfterReissue.replacement)).toEqual({ status: 'active', b: 20_00, a: 20_00 });
+    expect(all(`SELECT kind, amount_cents AS c FROM movements WHERE journal_id = ? ORDER BY amount_cents`, `m0007-${voidedAfterReissue.old}`)).toEqual([{ kind: 'adjust', c: -5_00 }, { kind: 'adjust', c: 5_00 }]);
     expect(checkLedger(db)).toEqual([]);
   });
 
