@@ -13,7 +13,7 @@ import { buyerBonusCents, releaseBonus, reserveBonus, useBonusTx } from '../camp
 import { publicCampaign } from '../campaigns/campaigns-service';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
-import { upsertOrganisationTx } from '../organisations/organisations-service';
+import { organisationForOrderTx } from '../organisations/organisations-service';
 import { checkCardAmount, checkoutLines } from './card-payment';
 import { checkPayment } from './order';
 import { issueOrderTx, saleLines } from './order-issuance';
@@ -72,7 +72,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
     const check = checkOrder(campaign, input.buyer.type, input.items, now);
     if (!check.ok) throw orderCheckError(check);
     const org = input.buyer.type === 'individual' ? null : organisationTerms(tx, campaign, input, check.totalCents, now);
-    const orgRow = org ? upsertOrganisationTx(tx, org.organisation, now) : null;
+    const orgRow = org ? organisationForOrderTx(tx, org.organisation, now) : null;
     const order: Order = {
       id: newId(),
       reference: newOrderReference(),
@@ -94,8 +94,13 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       refundedCents: 0,
       paidCents: 0,
       organisationId: orgRow?.organisation.id ?? null,
+      // The buyer as typed, kept on the order: its documents render this copy.
       billingAddress: org ? `${org.organisation.billingAddress}\n${org.organisation.postalCode} ${org.organisation.city}` : null,
+      billingPostalCode: org?.organisation.postalCode ?? null,
+      billingCity: org?.organisation.city ?? null,
       contactPhone: input.buyer.phone ?? null,
+      organisationConfirmedAt: orgRow?.created ? now.toISOString() : null,
+      organisationConfirmHash: orgRow && !orgRow.created ? sha256(orgRow.confirmToken) : null,
       transferReference: null,
       giftEvent: org?.giftEvent ?? null,
       codesExportedAt: null,
@@ -130,9 +135,12 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
     if (input.paymentMethod === 'bank_transfer') order.transferReference = transferReferenceOf(order.reference);
     insertOrder(tx, order, items);
     reserveBonus(tx, campaign.id, bonusCents);
-    if (orgRow) {
+    if (orgRow?.created) {
       const kind = input.paymentMethod === 'bank_transfer' ? 'org_order_proforma' : 'org_order_created';
       enqueueMessage(tx, { kind, recipient: order.buyerEmail, payload: { orderId: order.id, accessToken, pageToken: orgRow.pageToken } }, now);
+    } else if (orgRow) {
+      // An existing organisation: its contact is asked to confirm; the mail carries none of the caller's text.
+      enqueueMessage(tx, { kind: 'org_order_confirm', recipient: order.buyerEmail, payload: { orderId: order.id, confirmToken: orgRow.confirmToken } }, now);
     }
     return { order, campaignName: campaign.name };
   });

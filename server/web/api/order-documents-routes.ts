@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
 import { findOrderInvoice, invoiceDocument, orderDocument } from '../../domain/invoices/invoices-service';
 import { updateOrder, listOrderItems, type Order } from '../../domain/orders/orders-repository';
-import { findOrganisation } from '../../domain/organisations/organisations-repository';
+import { orderBuyer } from '../../domain/orders/buyer-snapshot';
 import { orderVoucherPages } from '../../domain/vouchers/order-voucher-pages';
 import { effectiveStatus } from '../../domain/vouchers/voucher';
 import { checkFacturX, renderFacturX } from '../../invoices/facturx';
@@ -69,9 +69,11 @@ export const orderDocuments = {
 
   async proformaPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
     const db = ctx.database.db;
-    const organisation = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
-    if (!organisation) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
-    const source = { order, organisation, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
+    // The pro-forma renders the order's own copy of its buyer: a later order with the same
+    // SIRET and email, or the organisation editing its details, never changes it.
+    const buyer = order.organisationId ? orderBuyer(order) : undefined;
+    if (!buyer) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
+    const source = { order, buyer, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
     const doc = orderDocument(source, { proforma: true, number: null, now: new Date(order.createdAt) });
     const pdf = await renderInvoicePdf(doc, res.locals.locale);
     pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
