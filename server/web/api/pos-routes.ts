@@ -10,7 +10,7 @@ import { apiAuth, merchantActor } from '../middleware/auth';
 import { apiHeaders, cookiesUnlessBearer } from '../middleware/api-headers';
 import { leanJsonBody } from '../middleware/json-body';
 import { chain } from '../middleware/chain';
-import { MissLimiter } from '../middleware/miss-limiter';
+import { DbMissLimiter } from '../middleware/db-rate-limits';
 import { listRedemptionsSchema, redeemSchema } from './pos-schemas';
 import { validate } from './validate';
 import { sendJson } from './send-json';
@@ -50,7 +50,7 @@ export function posRoutes(ctx: AppContext): PosRoutes {
   const json = leanJsonBody(16 * 1024);
   const api = (path: string) => `/api/v1${path}`;
   const lane = (...handlers: RequestHandler[]) => chain(apiHeaders, cookiesUnlessBearer, ...handlers);
-  const misses = new MissLimiter(ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
+  const misses = new DbMissLimiter(ctx, 'pos-miss-address', ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
   const ipLimit = misses.middleware();
 
   const countFailures = (res: Response, err: unknown) => {

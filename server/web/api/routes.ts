@@ -8,7 +8,7 @@ import { apiAuth } from '../middleware/auth';
 import { orderDocumentRoutes } from './order-documents-routes';
 import { orderFor, orderJson } from './order-access';
 import type { AppContext } from '../context';
-import { orderCreationLimit } from '../middleware/rate-limits';
+import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
 import { campaignDetailJson, campaignSummaryJson, voucherJson } from '../presenters';
 import { createOrderSchema, recordTransferSchema } from './schemas';
 import { validate } from './validate';
@@ -16,6 +16,7 @@ import { validate } from './validate';
 
 export function apiRoutes(ctx: AppContext): Router {
   const r = Router();
+  const orderLimit = orderCreationLimiter(ctx);
   const db = ctx.database.db;
   const adminOnly = apiAuth(ctx, 'admin');
 
@@ -30,8 +31,9 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json({ merchants: listCampaignMerchants(db, c.id).map(({ slug, name, category, city }) => ({ slug, name, category, city })) });
   });
 
-  r.post('/orders', orderCreationLimit(ctx.rateLimits), async (req, res) => {
+  r.post('/orders', orderLimit, async (req, res) => {
     const body = validate(createOrderSchema, req.body);
+    countOrderForEmail(ctx, res, body.buyer.email);
     const created = await createOrder(ctx.orders, {
       campaignSlug: body.campaign,
       buyer: body.buyer,
