@@ -101,7 +101,8 @@ export function countOrderForEmail(ctx: AppContext, res: Response, email: string
  * Failed voucher lookups at the POS API, per address, in the database — written on a miss
  * only, so a successful redemption pays no database write: a call is refused when this
  * process has seen its address go past the limit (a Map lookup). Another process learns it
- * at that address's next miss, so the shared count is exceeded by at most one miss per process.
+ * at that address's next miss, which then answers 429 instead of 404: across processes no
+ * more than `limit` misses per window get their answer.
  */
 export class DbMissLimiter {
   private readonly blockedUntil = new Map<string, number>();
@@ -119,7 +120,8 @@ export class DbMissLimiter {
     return false;
   }
 
-  miss(ip: string): void {
+  /** Counts a miss; true when it went past the limit (its answer becomes the 429, so the shared limit holds exactly for misses). */
+  miss(ip: string): boolean {
     const now = this.ctx.clock.now().getTime();
     const h = this.ctx.database.transaction((tx) => {
       pruneHits(tx, now);
@@ -129,6 +131,7 @@ export class DbMissLimiter {
       if (this.blockedUntil.size >= 10_000) for (const [k, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(k);
       this.blockedUntil.set(ip, h.resetAt);
     }
+    return !h.allowed;
   }
 
   middleware() {
