@@ -46,6 +46,7 @@ export const bulkEn: Record<string, string> = {
   "gift_event.fete_meres": "Mother's Day",
   "gift_event.fete_peres": "Father's Day",
   "gift_event.sainte_catherine": "Sainte-Catherine",
+  "errors.anonymous_order_too_large": "An order placed online holds at most {max} vouchers. For a larger order, contact the operator, who will place it for you.",
   "mail.org.proforma_subject": "Order {reference}: bank transfer to make — {campaign}",
   "mail.org.created_subject": "Order {reference} received — {campaign}",
   "mail.org.proforma_intro": "Your order {reference} of “{campaign}” vouchers is registered. The vouchers will be issued as soon as your bank transfer of the exact amount below arrives.",

@@ -46,6 +46,7 @@ export const bulkFr: Record<string, string> = {
   "gift_event.fete_meres": "Fête des mères",
   "gift_event.fete_peres": "Fête des pères",
   "gift_event.sainte_catherine": "Sainte-Catherine",
+  "errors.anonymous_order_too_large": "Une commande passée en ligne comprend au plus {max} bons. Pour une commande plus importante, contactez l’opérateur : il la saisira pour vous.",
   "mail.org.proforma_subject": "Commande {reference} : virement à effectuer — {campaign}",
   "mail.org.created_subject": "Commande {reference} enregistrée — {campaign}",
   "mail.org.proforma_intro": "Votre commande {reference} de bons « {campaign} » est enregistrée. Les bons seront émis dès réception de votre virement, du montant exact indiqué ci-dessous.",
