@@ -6,8 +6,8 @@ import { updateOrder, listOrderItems, type Order } from '../../domain/orders/ord
 import { orderBuyer } from '../../domain/orders/buyer-snapshot';
 import { orderVoucherPages } from '../../domain/vouchers/order-voucher-pages';
 import { effectiveStatus } from '../../domain/vouchers/voucher';
-import { checkFacturX, renderFacturX } from '../../invoices/facturx';
-import { renderInvoicePdf } from '../../invoices/invoice-pdf';
+import { checkFacturX } from '../../invoices/facturx';
+import { renderInvoiceOffThread } from '../../invoices/pdf-thread';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
@@ -75,7 +75,7 @@ export const orderDocuments = {
     if (!buyer) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
     const source = { order, buyer, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
     const doc = orderDocument(source, { proforma: true, number: null, now: new Date(order.createdAt) });
-    const pdf = await renderInvoicePdf(doc, res.locals.locale);
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, 'pdf');
     pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
   },
 
@@ -86,7 +86,7 @@ export const orderDocuments = {
     const doc = invoiceDocument(invoice);
     // EN 16931 forbids out-of-scope voucher lines and a taxed fee on one e-invoice: such an
     // invoice stays a plain PDF (see server/invoices/facturx.ts).
-    const pdf = doc.buyer.kind === 'public' && checkFacturX(doc).ok ? (await renderFacturX(doc, res.locals.locale)).pdf : await renderInvoicePdf(doc, res.locals.locale);
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, doc.buyer.kind === 'public' && checkFacturX(doc).ok ? 'facturx' : 'pdf');
     pdfHeaders(res, `${invoice.number}.pdf`).send(pdf);
   },
 };
