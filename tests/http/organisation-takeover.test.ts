@@ -136,6 +136,12 @@ describe('an anonymous order with another organisation’s SIRET and email', () 
     expect(text).not.toContain('Nouveau RIB');
   });
 
+  it('the caller’s order page says the order awaits the contact’s confirmation', async () => {
+    const page = await fetch(`${app.url}/commande-organisation/${attack.order.id}?token=${attack.accessToken}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('déjà enregistrée');
+  });
+
   it('the caller’s own pro-forma carries what the caller typed (its order’s copy)', async () => {
     if (!hasPoppler) return;
     const text = await pdfText(`${app.url}/api/v1/orders/${attack.order.id}/proforma.pdf?token=${attack.accessToken}`);

@@ -101,6 +101,8 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
       voucherCount: voucherCountStmt.get(order.id)!.n,
       paid: order.status === 'paid',
       cancelled: order.status === 'cancelled',
+      // An order with a known organisation's SIRET and email awaits its contact's confirmation: the mail asked for it.
+      unconfirmed: !order.organisationConfirmedAt,
       remainingCents: transferBalance(order).remainingCents,
       iban: formatIban(transfer.iban),
       bic: transfer.bic,
