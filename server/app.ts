@@ -93,6 +93,11 @@ export function createApp(deps: AppDeps): Express {
   const logRequests = requestLog(logger);
   const pos = posRoutes(ctx);
   const onError = errorHandler(logger);
+  // An order without a key holds at most ANONYMOUS_ORDER_VOUCHERS (500 lines of at most
+  // ~700 bytes): its body is read with a 512 KB limit, so nobody makes us parse megabytes.
+  const anonymousOrderJson = express.json({ limit: '512kb', strict: true });
+  const anonymousOrderBody: express.RequestHandler = (req, res, next) =>
+    req.method === 'POST' && req.path.replace(/\/$/, '').toLowerCase() === '/v1/orders' && !req.headers.authorization ? anonymousOrderJson(req, res, next) : next();
   // The till's POST, spelled exactly, is answered before the router (and logs itself).
   answerBeforeRouter(app, { method: 'POST', url: REDEMPTIONS_PATH }, chain(logRequests, pos.redeem), onError);
   app.use(logRequests);
@@ -101,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   // session callers, no page middleware.
   pos.mount(app);
   app.use('/webhooks', webhookRoutes(ctx));
-  app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, express.json({ limit: '5mb', strict: true }));
+  app.use('/api', apiHeaders, cookiesUnlessBearer, localeMiddleware, anonymousOrderBody, express.json({ limit: '5mb', strict: true }));
   app.use('/api/v1', apiRoutes(ctx));
   app.use('/api', notFoundHandler);
   // The embeddable widget sets its own headers (frameable by other sites), so it comes before ours.

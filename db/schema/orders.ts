@@ -35,9 +35,22 @@ export const orders = sqliteTable(
     /** Sum of bank transfers recorded so far (card orders: the one payment). */
     paidCents: integer('paid_cents').notNull().default(0),
     organisationId: text('organisation_id'),
-    /** Billing address as ordered (the organisation's may change later). */
+    /**
+     * The buyer's details as typed for THIS order (organisation name, SIRET, VAT above; address
+     * here): its pro-forma and invoice render this copy, never the organisation's row, so a later
+     * order cannot rewrite an earlier one's documents. Street lines then "<postal code> <city>".
+     */
     billingAddress: text('billing_address'),
+    billingPostalCode: text('billing_postal_code'),
+    billingCity: text('billing_city'),
     contactPhone: text('contact_phone'),
+    /**
+     * When the order joined its organisation's page: at once for the order that created the
+     * organisation, otherwise when the organisation's contact confirms it from the emailed link
+     * (SHA-256 of that link's secret below). Until then it is not on the page.
+     */
+    organisationConfirmedAt: text('organisation_confirmed_at'),
+    organisationConfirmHash: text('organisation_confirm_hash'),
     /** Unique reference the buyer puts on its bank transfer, e.g. VIR7K3M9QXA. */
     transferReference: text('transfer_reference').unique(),
     /** Employer gift event (noel, rentree, naissance…) printed on the vouchers. */

@@ -7,7 +7,7 @@ import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
-import { renderBeneficiaryVoucher, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
+import { renderBeneficiaryVoucher, renderOrgOrderConfirm, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
 import { renderVoucherExpiryReminder } from './voucher-messages';
 import { renderSettlementStatement } from './settlement-messages';
@@ -34,6 +34,8 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
     case 'org_order_proforma':
     case 'org_order_created':
       return renderOrgOrderMail(ctx, msg.kind, JSON.parse(msg.payload) as { orderId: string; accessToken: string; pageToken: string }, msg.recipient);
+    case 'org_order_confirm':
+      return renderOrgOrderConfirm(ctx, JSON.parse(msg.payload) as { orderId: string; confirmToken: string }, msg.recipient);
     case 'org_order_paid':
       return renderOrgOrderPaid(ctx, JSON.parse(msg.payload) as { orderId: string }, msg.recipient);
     case 'beneficiary_voucher':

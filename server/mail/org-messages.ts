@@ -31,14 +31,18 @@ function loadOrder(ctx: MessageContext, orderId: string): { order: Order; campai
   return { order, campaign, organisationName: order.organisation ?? order.buyerName };
 }
 
-/** org_order_proforma (bank transfer: amount, IBAN, reference, pro-forma) and org_order_created (card: links). */
+/**
+ * org_order_proforma (bank transfer: amount, IBAN, reference, pro-forma) and org_order_created (card: links).
+ * Sent to an address the caller typed, nobody having confirmed it: the mail carries none of
+ * the caller's text (no name, no organisation name), only ours, the amounts and the links.
+ */
 export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proforma' | 'org_order_created', p: { orderId: string; accessToken: string; pageToken: string }, to: string): OutgoingMail {
   const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
   const locale = order.locale;
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference };
   const proforma = kind === 'org_order_proforma';
   const view = {
-    t: texts(locale, ['mail.hello', 'mail.org.created_intro', 'mail.org.proforma_intro', 'mail.org.transfer_title', 'mail.org.amount', 'mail.org.iban', 'mail.org.bic', 'mail.org.beneficiary', 'mail.org.transfer_reference', 'mail.org.transfer_reference_hint', 'mail.org.proforma_link', 'mail.org.order_link', 'mail.org.page_link', 'mail.org.page_hint', 'mail.org.keep_private', 'mail.thanks', 'mail.demo'], params),
+    t: texts(locale, ['mail.org.hello_anonymous', 'mail.org.created_intro', 'mail.org.proforma_intro', 'mail.org.transfer_title', 'mail.org.amount', 'mail.org.iban', 'mail.org.bic', 'mail.org.beneficiary', 'mail.org.transfer_reference', 'mail.org.transfer_reference_hint', 'mail.org.proforma_link', 'mail.org.order_link', 'mail.org.page_link', 'mail.org.page_hint', 'mail.org.keep_private', 'mail.thanks', 'mail.demo'], params),
     demo: ctx.demo,
     proforma,
     campaign: campaign.name,
@@ -50,6 +54,7 @@ export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proform
     orderUrl: orderUrl(ctx, order.id, p.accessToken),
     pageUrl: order.organisationId ? organisationPageUrl(ctx.baseUrl, { id: order.organisationId }, p.pageToken) : null,
   };
+  view.t.hello = view.t.hello_anonymous!;
   return {
     to,
     subject: translate(locale, proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
@@ -69,7 +74,7 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
     .get(order.id)!;
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.total ?? 0, emailed: stats.emailed ?? 0, paper: stats.count - (stats.emailed ?? 0) };
   const view = {
-    t: texts(locale, ['mail.hello', 'mail.org.paid_intro', 'mail.org.paid_emailed', 'mail.org.paid_paper', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+    t: texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_emailed', 'mail.org.paid_paper', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,
@@ -77,6 +82,8 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
     paper: params.paper > 0,
     linkFormUrl: linkRequestUrl(ctx.baseUrl),
   };
+  // Nobody may have confirmed the address (an order paid by card): no caller text here either.
+  view.t.hello = view.t.hello_anonymous!;
   return {
     to,
     subject: translate(locale, 'mail.org.paid_subject', params),
@@ -122,4 +129,17 @@ export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: stri
   if (!org) throw new Error(`organisation ${p.organisationId} not found`);
   const params = { name: org.contactName, organisation: org.name, link: organisationPageUrl(ctx.baseUrl, org, p.pageToken) };
   return plainMail(to, translate(p.locale, 'mail.org.page_link_subject', params), translate(p.locale, 'mail.org.page_link_body', params));
+}
+
+/**
+ * org_order_confirm: an order placed with the SIRET and email of an existing organisation
+ * asks its contact to confirm it. Only our words, the reference, the amount, the count and
+ * the SIRET: whoever placed it cannot make us carry their text to the contact.
+ */
+export function renderOrgOrderConfirm(ctx: MessageContext, p: { orderId: string; confirmToken: string }, to: string): OutgoingMail {
+  const { order, campaign } = loadOrder(ctx, p.orderId);
+  const count = ctx.database.sqlite.prepare<[string], { n: number | null }>('SELECT SUM(quantity) AS n FROM order_items WHERE order_id = ? AND bonus = 0').get(order.id)?.n ?? 0;
+  const link = `${ctx.baseUrl}/organisation/${order.organisationId}/confirmer/${order.id}?token=${p.confirmToken}`;
+  const params = { reference: order.reference, campaign: campaign.name, count, total: formatMoney(order.totalCents, order.locale), siret: order.siret ?? '', link };
+  return plainMail(to, translate(order.locale, 'mail.org.confirm_subject', params), translate(order.locale, 'mail.org.confirm_body', params));
 }

@@ -60,7 +60,11 @@ describe('organisation bulk orders paid by bank transfer (HTTP)', () => {
       recipientName: `Bénéficiaire ${i + 1}`,
       ...(i % 10 === 0 ? { recipientEmail: `beneficiaire${i + 1}@example.org` } : {}),
     }));
-    const created = await createOrder({ buyer: TOWN_HALL, items });
+    // 1 000 vouchers: more than anyone may order online (500); the operator places it.
+    const online = await createOrder({ buyer: TOWN_HALL, items });
+    expect(online.status).toBe(422);
+    expect(online.json.error.code).toBe('ORDER_LIMIT_EXCEEDED');
+    const created = await api('POST', '/api/v1/orders', { campaign: 'seine-estuaire', paymentMethod: 'bank_transfer', buyer: TOWN_HALL, items }, admin.headers);
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const order = created.json.order;
     const total = 1000 * 2000;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import { TOWN_HALL_BUYER } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
@@ -159,7 +160,12 @@ describe('what one card payment can carry', () => {
     expect(en.body.error.message).toContain('Choose payment by bank transfer');
     expect(snapshot()).toEqual(before);
 
-    const byTransfer = await postOrder(items, 'bank_transfer');
+    // 7 000 vouchers: beyond what anyone may order online (500), the operator places it (admin key).
+    const online = await postOrder(items, 'bank_transfer');
+    expect(online.status).toBe(422);
+    expect(online.body.error.code).toBe('ORDER_LIMIT_EXCEEDED');
+    const admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+    const byTransfer = await postOrder(items, 'bank_transfer', { authorization: `Bearer ${admin}` });
     expect(byTransfer.status, JSON.stringify(byTransfer.body)).toBe(201);
     expect(byTransfer.body.order.totalCents).toBe(1_050_000_00);
   });

@@ -146,8 +146,9 @@ describe('the organisation order form', () => {
     const pdf = await client.request(proforma);
     expect(pdf.status).toBe(200);
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-    // The proforma mail (with the organisation page link) is queued in the same transaction.
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) n FROM outbox_messages WHERE kind = 'org_order_proforma' AND json_extract(payload, '$.orderId') = ?`).get(orderId)).toEqual({ n: 1 });
+    // One mail is queued in the same transaction: the pro-forma (with the page link) for a new
+    // organisation, the confirmation request when this town hall's SIRET and email are known.
+    expect(app.database.sqlite.prepare(`SELECT COUNT(*) n FROM outbox_messages WHERE kind IN ('org_order_proforma', 'org_order_confirm') AND json_extract(payload, '$.orderId') = ?`).get(orderId)).toEqual({ n: 1 });
 
     // The operator records the transfer: the four named vouchers are issued.
     const paid = await fetch(`${app.url}/api/v1/orders/${orderId}/payments`, {

@@ -83,7 +83,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     from: config.mailFrom,
     messages: { database, baseUrl: url, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator },
   };
-  const app = createApp({ config, database, clock, logger, payments, rateLimits: { ordersPer10Min: 10_000, voucherMissesPer10Min: 10_000, signInsPer15Min: 10_000, signInFailuresPerAccountPer15Min: 10_000, passwordResetsPer15Min: 10_000, ...opts.rateLimits } });
+  const app = createApp({ config, database, clock, logger, payments, rateLimits: { ordersPer10Min: 10_000, ordersPerEmailPerHour: 10_000, voucherMissesPer10Min: 10_000, signInsPer15Min: 10_000, signInFailuresPerAccountPer15Min: 10_000, passwordResetsPer15Min: 10_000, ...opts.rateLimits } });
   server.on('request', app);
   return {
     url,

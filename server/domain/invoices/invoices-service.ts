@@ -5,7 +5,7 @@ import { computeTotals, type Buyer, type InvoiceDocument, type InvoiceLine, type
 import { newId } from '../../lib/ids';
 import { addDays, parisDate } from '../../lib/paris-time';
 import type { Order, OrderItem } from '../orders/orders-repository';
-import type { Organisation } from '../organisations/organisations-repository';
+import type { OrderBuyer } from '../orders/buyer-snapshot';
 import { allocateInvoiceNumber } from './invoice-numbers';
 
 export type Invoice = typeof invoices.$inferSelect;
@@ -14,7 +14,8 @@ const PAYMENT_DAYS = 30;
 
 export interface InvoiceSource {
   order: Order;
-  organisation: Organisation;
+  /** The buyer as typed for this order (`orderBuyer`), never the organisation's current row. */
+  buyer: OrderBuyer;
   items: OrderItem[];
   campaignName: string;
   operator: Seller;
@@ -54,10 +55,10 @@ export function receivedPayments(tx: Tx, orderId: string): ReceivedPayment[] {
     .all();
 }
 
-function buyerOf(org: Organisation, order: Order): Buyer {
+function buyerOf(org: OrderBuyer, order: Order): Buyer {
   const base = {
     name: org.name,
-    address: { lines: org.billingAddress.split('\n').filter(Boolean).slice(0, 3), postcode: org.postalCode, city: org.city, countryCode: 'FR' },
+    address: { lines: org.streetLines, postcode: org.postalCode, city: org.city, countryCode: 'FR' },
     siret: org.siret,
     ...(org.vatNumber ? { vatNumber: org.vatNumber } : {}),
     contact: { name: org.contactName, email: org.contactEmail, ...(order.contactPhone ? { phone: order.contactPhone } : {}) },
@@ -99,9 +100,9 @@ export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; num
     dueDate: opts.proforma ? addDays(issueDate, PAYMENT_DAYS) : issueDate,
     currency: 'EUR',
     seller: src.operator,
-    buyer: buyerOf(src.organisation, src.order),
+    buyer: buyerOf(src.buyer, src.order),
     lines: linesOf(src),
-    latePenaltyPoints: src.organisation.kind === 'municipality' ? 8 : 10,
+    latePenaltyPoints: src.buyer.kind === 'municipality' ? 8 : 10,
     transferReference: src.order.transferReference ?? src.order.reference,
     ...(opts.proforma ? {} : paidPart(src)),
   };

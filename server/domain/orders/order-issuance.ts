@@ -6,7 +6,7 @@ import { enqueueMessage } from '../../mail/outbox-repository';
 import { addToCampaignTotals, findCampaignById } from '../campaigns/campaigns-repository';
 import { issueInvoiceTx } from '../invoices/invoices-service';
 import { Accounts, type JournalLine } from '../ledger/accounts';
-import { findOrganisation } from '../organisations/organisations-repository';
+import { orderBuyer } from './buyer-snapshot';
 import { expiryFor } from '../vouchers/voucher';
 import { issueVouchers } from '../vouchers/voucher-ledger';
 import { vouchersToIssue } from './order';
@@ -54,11 +54,12 @@ export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, 
   addToCampaignTotals(tx, campaign.id, { soldCents: faceValueCents(order) + order.bonusCents });
   const paidAt = now.toISOString();
   updateOrder(tx, order.id, { status: 'paid', paidAt, cancelReason: null, cancelledAt: null });
-  const organisation = order.organisationId ? findOrganisation(tx, order.organisationId) : undefined;
-  if (organisation) {
+  // The invoice names the buyer as typed for this order, not the organisation's row.
+  const buyer = order.organisationId ? orderBuyer(order) : undefined;
+  if (buyer) {
     // Individuals' orders (the demo history among them) need no operator identity; invoices do.
     if (!deps.operator) throw new Error('issuing an organisation order needs the operator identity');
-    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, organisation, items, campaignName: campaign.name, operator: deps.operator }, now);
+    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, buyer, items, campaignName: campaign.name, operator: deps.operator }, now);
     enqueueMessage(tx, { kind: 'org_order_paid', recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
     for (const v of issued) if (v.recipientEmail) enqueueMessage(tx, { kind: 'beneficiary_voucher', recipient: v.recipientEmail, payload: { voucherId: v.id } }, now);
   } else {

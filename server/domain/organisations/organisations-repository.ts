@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { orders, organisations } from '../../../db/schema/index';
 
@@ -20,6 +20,7 @@ export function updateOrganisation(tx: Tx, id: string, patch: Partial<Organisati
   tx.update(organisations).set(patch).where(eq(organisations.id, id)).run();
 }
 
+/** The orders on the organisation's page: those it placed or confirmed (an order awaiting its contact's confirmation is not there). */
 export function listOrganisationOrders(tx: Tx, organisationId: string) {
-  return tx.select().from(orders).where(eq(orders.organisationId, organisationId)).orderBy(desc(orders.createdAt)).all();
+  return tx.select().from(orders).where(and(eq(orders.organisationId, organisationId), isNotNull(orders.organisationConfirmedAt))).orderBy(desc(orders.createdAt)).all();
 }

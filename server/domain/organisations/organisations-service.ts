@@ -17,22 +17,27 @@ export interface OrganisationInput {
   contactEmail: string;
 }
 
+/** How an order joins its organisation: created by it (on its page at once) or found (awaits the contact's confirmation). */
+export type OrganisationForOrder =
+  | { organisation: Organisation; created: true; pageToken: string }
+  | { organisation: Organisation; created: false; confirmToken: string };
+
 /**
- * The organisation behind an order, found by (SIRET, contact email) or created. Its details
- * follow the latest order. A fresh page secret is made each time: the link goes out in the
- * order's email (older links stop working, which limits what a forwarded email exposes).
+ * The organisation behind an order, found by (SIRET, contact email) or created. A SIRET is
+ * public and an email is no proof of holding it, so an order that finds an existing
+ * organisation changes nothing of it: not its details (the order keeps its own copy of what
+ * was typed), not its page link. It gets a confirmation secret instead, mailed to the
+ * contact; only the contact's confirmation puts the order on the page (and takes its
+ * details, see `confirmOrganisationOrderTx`). A new organisation gets its page secret, sent
+ * in the order's mail.
  */
-export function upsertOrganisationTx(tx: Tx, input: OrganisationInput, now: Date): { organisation: Organisation; pageToken: string } {
-  const pageToken = newToken();
+export function organisationForOrderTx(tx: Tx, input: OrganisationInput, now: Date): OrganisationForOrder {
   const existing = findOrganisationByContact(tx, input.siret, input.contactEmail);
-  if (existing) {
-    const patch = { ...input, accessTokenHash: sha256(pageToken) };
-    updateOrganisation(tx, existing.id, patch);
-    return { organisation: { ...existing, ...patch }, pageToken };
-  }
+  if (existing) return { organisation: existing, created: false, confirmToken: newToken() };
+  const pageToken = newToken();
   const organisation: Organisation = { id: newId(), ...input, accessTokenHash: sha256(pageToken), createdAt: now.toISOString() };
   insertOrganisation(tx, organisation);
-  return { organisation, pageToken };
+  return { organisation, created: true, pageToken };
 }
 
 /** The organisation for the bearer of its page link; compared by hash. Unknown and wrong look the same. */

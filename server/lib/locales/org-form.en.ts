@@ -98,6 +98,7 @@ export const orgFormEn: Record<string, string> = {
   'org_form.done.saved_title': 'Thank you, your order is saved.',
   'org_form.done.saved_text': 'A confirmation email has been sent to {email}, with the pro-forma invoice and the link to your organisation’s page (orders, invoices, printable vouchers).',
   'org_form.done.paid_title': 'Order paid: the vouchers are issued.',
+  'org_form.done.saved_text_unconfirmed': 'This order carries the SIRET and email address of an organisation already registered: an email has been sent to {email} to confirm it. Once confirmed, it will appear on the organisation’s page. Keep this page: it gives access to the pro-forma invoice and the order’s progress.',
   'org_form.done.paid_text': 'The summary has been sent to {email}.',
   'org_form.done.transfer_title': 'Bank transfer to make',
   'org_form.done.amount': 'Amount',

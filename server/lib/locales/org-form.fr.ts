@@ -98,6 +98,7 @@ export const orgFormFr: Record<string, string> = {
   'org_form.done.saved_title': 'Merci, votre commande est enregistrée.',
   'org_form.done.saved_text': 'Un e-mail de confirmation a été envoyé à {email}, avec la facture pro forma et le lien vers la page de votre organisation (commandes, factures, bons à imprimer).',
   'org_form.done.paid_title': 'Commande payée : les bons sont émis.',
+  'org_form.done.saved_text_unconfirmed': 'Cette commande porte le SIRET et l’adresse e-mail d’une organisation déjà enregistrée : un e-mail a été envoyé à {email} pour la confirmer. Une fois confirmée, elle figurera sur la page de l’organisation. Conservez cette page : elle donne accès à la facture pro forma et au suivi.',
   'org_form.done.paid_text': 'Le récapitulatif a été envoyé à {email}.',
   'org_form.done.transfer_title': 'Virement à effectuer',
   'org_form.done.amount': 'Montant',

@@ -3,11 +3,11 @@ import { Router, type Response } from 'express';
 import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
 import { findOrderInvoice, invoiceDocument, orderDocument } from '../../domain/invoices/invoices-service';
 import { updateOrder, listOrderItems, type Order } from '../../domain/orders/orders-repository';
-import { findOrganisation } from '../../domain/organisations/organisations-repository';
+import { orderBuyer } from '../../domain/orders/buyer-snapshot';
 import { orderVoucherPages } from '../../domain/vouchers/order-voucher-pages';
 import { effectiveStatus } from '../../domain/vouchers/voucher';
-import { checkFacturX, renderFacturX } from '../../invoices/facturx';
-import { renderInvoicePdf } from '../../invoices/invoice-pdf';
+import { checkFacturX } from '../../invoices/facturx';
+import { renderInvoiceOffThread } from '../../invoices/pdf-thread';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
@@ -69,11 +69,13 @@ export const orderDocuments = {
 
   async proformaPdf(ctx: AppContext, order: Order, res: Response): Promise<void> {
     const db = ctx.database.db;
-    const organisation = order.organisationId ? findOrganisation(db, order.organisationId) : undefined;
-    if (!organisation) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
-    const source = { order, organisation, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
+    // The pro-forma renders the order's own copy of its buyer: a later order with the same
+    // SIRET and email, or the organisation editing its details, never changes it.
+    const buyer = order.organisationId ? orderBuyer(order) : undefined;
+    if (!buyer) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
+    const source = { order, buyer, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
     const doc = orderDocument(source, { proforma: true, number: null, now: new Date(order.createdAt) });
-    const pdf = await renderInvoicePdf(doc, res.locals.locale);
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, 'pdf');
     pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
   },
 
@@ -84,7 +86,7 @@ export const orderDocuments = {
     const doc = invoiceDocument(invoice);
     // EN 16931 forbids out-of-scope voucher lines and a taxed fee on one e-invoice: such an
     // invoice stays a plain PDF (see server/invoices/facturx.ts).
-    const pdf = doc.buyer.kind === 'public' && checkFacturX(doc).ok ? (await renderFacturX(doc, res.locals.locale)).pdf : await renderInvoicePdf(doc, res.locals.locale);
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, doc.buyer.kind === 'public' && checkFacturX(doc).ok ? 'facturx' : 'pdf');
     pdfHeaders(res, `${invoice.number}.pdf`).send(pdf);
   },
 };

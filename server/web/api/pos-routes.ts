@@ -10,7 +10,7 @@ import { apiAuth, merchantActor } from '../middleware/auth';
 import { apiHeaders, cookiesUnlessBearer } from '../middleware/api-headers';
 import { leanJsonBody } from '../middleware/json-body';
 import { chain } from '../middleware/chain';
-import { MissLimiter } from '../middleware/miss-limiter';
+import { DbMissLimiter } from '../middleware/db-rate-limits';
 import { listRedemptionsSchema, redeemSchema } from './pos-schemas';
 import { validate } from './validate';
 import { sendJson } from './send-json';
@@ -50,22 +50,24 @@ export function posRoutes(ctx: AppContext): PosRoutes {
   const json = leanJsonBody(16 * 1024);
   const api = (path: string) => `/api/v1${path}`;
   const lane = (...handlers: RequestHandler[]) => chain(apiHeaders, cookiesUnlessBearer, ...handlers);
-  const misses = new MissLimiter(ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
+  const misses = new DbMissLimiter(ctx, 'pos-miss-address', ctx.rateLimits.voucherMissesPer10Min, 10 * 60_000);
   const ipLimit = misses.middleware();
 
-  const countFailures = (res: Response, err: unknown) => {
+  /** The error to answer: a miss past the shared per-address limit answers 429 (another process may have counted the others). */
+  const countFailures = (res: Response, err: unknown): unknown => {
     if (err instanceof AppError && (err.code === 'VOUCHER_NOT_FOUND' || err.code === 'INVALID_CODE')) {
-      misses.miss(res.req.ip ?? '');
+      const over = misses.miss(res.req.ip ?? '');
       const key = res.locals.apiActor?.kind === 'merchant' ? res.locals.apiActor.key : undefined;
       if (key) recordLookupFailure(ctx, key.id);
+      if (over) return new AppError('RATE_LIMITED', 429, 'errors.rate_limited');
     }
+    return err;
   };
   const guarded = (handler: (req: Request, res: Response) => void) => (req: Request, res: Response, next: NextFunction) => {
     try {
       handler(req, res);
     } catch (err) {
-      countFailures(res, err);
-      next(err);
+      next(countFailures(res, err));
     }
   };
 
@@ -100,8 +102,7 @@ export function posRoutes(ctx: AppContext): PosRoutes {
         voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
       });
     } catch (err) {
-      countFailures(res, err);
-      next(err);
+      next(countFailures(res, err));
     }
   });
 

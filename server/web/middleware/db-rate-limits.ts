@@ -42,8 +42,8 @@ export function signInLimiter(ctx: AppContext, realm: 'shop' | 'operator') {
  * request counts per address, in the database. (Per account, the reset task limits the
  * mails themselves.)
  */
-export function mailFormLimiter(ctx: AppContext, name: string, limit: number) {
-  const rule: RateLimitRule = { name, limit, windowMs: QUARTER_HOUR };
+export function mailFormLimiter(ctx: AppContext, name: string, limit: number, windowMs = QUARTER_HOUR) {
+  const rule: RateLimitRule = { name, limit, windowMs };
   return (req: Request, res: Response, next: NextFunction): void => {
     const now = ctx.clock.now().getTime();
     const h = ctx.database.transaction((tx) => {
@@ -75,4 +75,66 @@ export function lookupMissLimiter(ctx: AppContext, name: string, limit: number, 
     refuseIfOver(res, [h], now);
     next();
   };
+}
+
+/**
+ * Order creation (API, organisation form, residents' form) and shop applications: every
+ * request counts per address, in the database.
+ */
+export function orderCreationLimiter(ctx: AppContext, name = 'order-address') {
+  return mailFormLimiter(ctx, name, ctx.rateLimits.ordersPer10Min, 10 * 60_000);
+}
+
+/**
+ * Orders per buyer email, from any address: each order makes us write to the address the
+ * caller typed (the order mail, or the organisation's confirmation request), so whoever
+ * rotates addresses still cannot flood one inbox. Called once the body is read.
+ */
+export function countOrderForEmail(ctx: AppContext, res: Response, email: string): void {
+  const rule: RateLimitRule = { name: 'order-email', limit: ctx.rateLimits.ordersPerEmailPerHour, windowMs: 60 * 60_000 };
+  const now = ctx.clock.now().getTime();
+  const h = ctx.database.transaction((tx) => hit(tx, rule, accountKey(email), now));
+  refuseIfOver(res, [h], now);
+}
+
+/**
+ * Failed voucher lookups at the POS API, per address, in the database — written on a miss
+ * only, so a successful redemption pays no database write: a call is refused when this
+ * process has seen its address go past the limit (a Map lookup). Another process learns it
+ * at that address's next miss, which then answers 429 instead of 404: across processes no
+ * more than `limit` misses per window get their answer.
+ */
+export class DbMissLimiter {
+  private readonly blockedUntil = new Map<string, number>();
+  private readonly rule: RateLimitRule;
+
+  constructor(private readonly ctx: AppContext, name: string, limit: number, windowMs: number) {
+    this.rule = { name, limit, windowMs };
+  }
+
+  blocked(ip: string): boolean {
+    const until = this.blockedUntil.get(ip);
+    if (until === undefined) return false;
+    if (until > this.ctx.clock.now().getTime()) return true;
+    this.blockedUntil.delete(ip);
+    return false;
+  }
+
+  /** Counts a miss; true when it went past the limit (its answer becomes the 429, so the shared limit holds exactly for misses). */
+  miss(ip: string): boolean {
+    const now = this.ctx.clock.now().getTime();
+    const h = this.ctx.database.transaction((tx) => {
+      pruneHits(tx, now);
+      return hit(tx, this.rule, ip, now);
+    });
+    if (h.count >= this.rule.limit) {
+      if (this.blockedUntil.size >= 10_000) for (const [k, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(k);
+      this.blockedUntil.set(ip, h.resetAt);
+    }
+    return !h.allowed;
+  }
+
+  middleware() {
+    return (req: Request, _res: Response, next: NextFunction) => next(this.blocked(req.ip ?? '') ? new AppError('RATE_LIMITED', 429, 'errors.rate_limited') : undefined);
+  }
 }

@@ -1,10 +1,9 @@
-import { rateLimit } from 'express-rate-limit';
-import { AppError } from '../../lib/errors';
-
 export interface RateLimitSettings {
-  /** Order creations per IP per 10 minutes. */
+  /** Order creations per IP per 10 minutes (in the database: shared by every process). */
   ordersPer10Min: number;
-  /** Failed voucher lookups (unknown codes) per IP per 10 minutes: guessing protection (holder pages: in the database; POS API: per process). */
+  /** Orders per buyer email per hour, from any address: each order mails that address (in the database). */
+  ordersPerEmailPerHour: number;
+  /** Failed voucher lookups (unknown codes) per IP per 10 minutes: guessing protection (holder pages and POS API, in the database). */
   voucherMissesPer10Min: number;
   /** Failed sign-ins per IP per 15 minutes, and organisation-link requests per IP (in the database: shared by every process). */
   signInsPer15Min: number;
@@ -14,10 +13,5 @@ export interface RateLimitSettings {
   passwordResetsPer15Min: number;
 }
 
-export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, voucherMissesPer10Min: 30, signInsPer15Min: 10, signInFailuresPerAccountPer15Min: 10, passwordResetsPer15Min: 10 };
+export const defaultRateLimits: RateLimitSettings = { ordersPer10Min: 30, ordersPerEmailPerHour: 10, voucherMissesPer10Min: 30, signInsPer15Min: 10, signInFailuresPerAccountPer15Min: 10, passwordResetsPer15Min: 10 };
 
-const limited = (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new AppError('RATE_LIMITED', 429, 'errors.rate_limited'));
-
-export function orderCreationLimit(s: RateLimitSettings) {
-  return rateLimit({ windowMs: 10 * 60_000, limit: s.ordersPer10Min, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited });
-}

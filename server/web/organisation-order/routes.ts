@@ -10,7 +10,7 @@ import { formatIban } from '../../lib/identifiers';
 import { parisDate } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { csrfTokenValid } from '../middleware/csrf';
-import { orderCreationLimit } from '../middleware/rate-limits';
+import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
 import { emptyValues, FILE_FIELD, parseOrgForm, type FieldError } from './form-schema';
 import { readMultipart } from './multipart';
 import { beneficiariesTemplate } from './template-csv';
@@ -28,6 +28,7 @@ const FORM = '/campagnes/:slug/commande-organisation';
  */
 export function organisationOrderRoutes(ctx: AppContext): Router {
   const r = Router();
+  const orderLimit = orderCreationLimiter(ctx);
   const db = ctx.database.db;
   const campaignOf = (req: Request) => publicCampaign(db, String(req.params.slug));
   const ceiling = () => {
@@ -47,7 +48,7 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
     res.set('Content-Disposition', `attachment; filename="${res.locals.t('org_form.template.filename')}"`).type('text/csv; charset=utf-8').send(beneficiariesTemplate(campaign, res.locals));
   });
 
-  r.post(FORM, orderCreationLimit(ctx.rateLimits), ctx.withCsrf, async (req, res) => {
+  r.post(FORM, orderLimit, ctx.withCsrf, async (req, res) => {
     const campaign = campaignOf(req);
     const body = await readMultipart(req, FILE_FIELD);
     // Nothing was read from a body this large, not even the token: say what is wrong with it.
@@ -62,6 +63,7 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
       return render(res, campaign, 413, { values: form.values, errors, formError: res.locals.t('org_form.file_too_large', { size: '2' }) });
     }
     if (!form.input) return render(res, campaign, 422, { values: form.values, errors: form.errors, csvReport: form.csvReport, fileSummary: form.fileSummary });
+    countOrderForEmail(ctx, res, form.input.buyer.email);
 
     try {
       const created = await createOrder(ctx.orders, { campaignSlug: campaign.slug, locale: res.locals.locale, ...form.input });
@@ -99,6 +101,8 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
       voucherCount: voucherCountStmt.get(order.id)!.n,
       paid: order.status === 'paid',
       cancelled: order.status === 'cancelled',
+      // An order with a known organisation's SIRET and email awaits its contact's confirmation: the mail asked for it.
+      unconfirmed: !order.organisationConfirmedAt,
       remainingCents: transferBalance(order).remainingCents,
       iban: formatIban(transfer.iban),
       bic: transfer.bic,

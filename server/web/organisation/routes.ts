@@ -4,6 +4,9 @@ import { transferBalance } from '../../domain/orders/bank-transfers-service';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
 import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
+import { confirmOrganisationOrder, orderAwaitingConfirmation } from '../../domain/organisations/order-confirmation';
+import { orderBuyer } from '../../domain/orders/buyer-snapshot';
+import { formatMoney } from '../../lib/money';
 import { mailFormLimiter } from '../middleware/db-rate-limits';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
@@ -38,6 +41,7 @@ export function organisationRoutes(ctx: AppContext): Router {
   const r = Router();
   const db = ctx.database.db;
   r.use('/organisation/lien', ctx.withCsrf);
+  r.use('/organisation/:id/confirmer/:orderId', ctx.withCsrf);
   // Each request may send an email: every attempt counts, like the password-reset form.
   const linkLimit = mailFormLimiter(ctx, 'org-link-address', ctx.rateLimits.signInsPer15Min);
   const noStore = (res: Response) => res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
@@ -66,7 +70,8 @@ export function organisationRoutes(ctx: AppContext): Router {
 
   const orderOf = (org: Organisation, orderId: string): Order => {
     const order = findOrder(db, orderId);
-    if (!order || order.organisationId !== org.id) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+    // An order awaiting the contact's confirmation is not the organisation's yet.
+    if (!order || order.organisationId !== org.id || !order.organisationConfirmedAt) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
     return order;
   };
   // The same documents as the API's order routes, authorised by the organisation's page token.
@@ -82,6 +87,31 @@ export function organisationRoutes(ctx: AppContext): Router {
       return send(ctx, orderOf(org, String(req.params.orderId)), noStore(res));
     });
   }
+
+  // The contact confirms an order placed with its organisation's SIRET and email (link from
+  // the org_order_confirm mail). GET shows what was typed; only the POST confirms, so a
+  // mail scanner following the link confirms nothing.
+  const confirmPage = (req: Request, res: Response, status: number, confirmed: boolean) => {
+    const locale = res.locals.locale as string;
+    const t = res.locals.t as (key: string, params?: Record<string, string | number>) => string;
+    const { order } = orderAwaitingConfirmation(db, String(req.params.id), String(req.params.orderId), tokenOf(req));
+    const buyer = orderBuyer(order);
+    noStore(res).status(status).render('organisation/confirm', {
+      title: t('organisation.confirm_title', { reference: order.reference }),
+      noIndex: true,
+      confirmed: confirmed || Boolean(order.organisationConfirmedAt),
+      action: `/organisation/${encodeURIComponent(String(req.params.id))}/confirmer/${encodeURIComponent(order.id)}?token=${encodeURIComponent(tokenOf(req) ?? '')}`,
+      reference: order.reference,
+      date: formatDate(order.createdAt, locale),
+      total: formatMoney(order.totalCents, locale),
+      buyer,
+    });
+  };
+  r.get('/organisation/:id/confirmer/:orderId', (req, res) => confirmPage(req, res, 200, false));
+  r.post('/organisation/:id/confirmer/:orderId', (req, res) => {
+    confirmOrganisationOrder(ctx, String(req.params.id), String(req.params.orderId), tokenOf(req));
+    confirmPage(req, res, 200, true);
+  });
 
   const countsStmt = ctx.database.sqlite.prepare<{ order: string; now: string }, { status: string; n: number }>(
     `SELECT ${STATUS_SQL} AS status, COUNT(*) AS n FROM vouchers WHERE order_id = @order GROUP BY 1`,

@@ -3,7 +3,7 @@ import { checkedIds, parseShopForm, type ShopFormValues } from '../../domain/mer
 import { applyForShop, openCampaigns } from '../../domain/merchants/onboarding-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
-import { orderCreationLimit } from '../middleware/rate-limits';
+import { orderCreationLimiter } from '../middleware/db-rate-limits';
 import { campaignChoices, emptyShopValues, shopFieldsView } from './application-view';
 
 /**
@@ -13,6 +13,7 @@ import { campaignChoices, emptyShopValues, shopFieldsView } from './application-
  */
 export function applicationRoutes(ctx: AppContext): Router {
   const r = Router();
+  const orderLimit = orderCreationLimiter(ctx, 'application-address');
   const db = ctx.database.db;
   const PATH = '/commercants/candidature';
 
@@ -31,7 +32,7 @@ export function applicationRoutes(ctx: AppContext): Router {
 
   r.get(PATH, ctx.withCsrf, (_req, res) => page(res, 200, emptyShopValues(), {}));
 
-  r.post(PATH, orderCreationLimit(ctx.rateLimits), ctx.withCsrf, (req: Request, res: Response) => {
+  r.post(PATH, orderLimit, ctx.withCsrf, (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = parseShopForm(body);
     const checked = checkedIds(body.campaigns);

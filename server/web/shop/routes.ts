@@ -9,7 +9,7 @@ import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
-import { orderCreationLimit } from '../middleware/rate-limits';
+import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
 import { campaignView, merchantsView, voucherView } from '../presenters';
 import { orderFormView } from './order-form-view';
 import { PageCache } from '../page-cache';
@@ -59,6 +59,7 @@ export function publicPages(ctx: AppContext): Router {
 
 export function shopRoutes(ctx: AppContext): Router {
   const r = Router();
+  const orderLimit = orderCreationLimiter(ctx);
   const db = ctx.database.db;
 
   r.get('/langue/:lang', (req, res) => {
@@ -75,12 +76,13 @@ export function shopRoutes(ctx: AppContext): Router {
     res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now()));
   });
 
-  r.post('/campagnes/:slug/commander', orderCreationLimit(ctx.rateLimits), ctx.withCsrf, async (req: Request, res: Response) => {
+  r.post('/campagnes/:slug/commander', orderLimit, ctx.withCsrf, async (req: Request, res: Response) => {
     const campaign = loadCampaign(String(req.params.slug));
     const form = parseOrderForm(req.body ?? {});
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
       res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
     if (!form.input) return rerender(422, form.errors);
+    countOrderForEmail(ctx, res, form.input.buyer.email);
     try {
       const created = await createOrder(ctx.orders, {
         campaignSlug: campaign.slug,
