@@ -58,11 +58,17 @@ const RULES: Rule[] = [
   { area: 'admin key', method: 'POST', path: /^\/api\/v1\/orders\/:id\/payments$/, allow: ['adminKey'] },
   // The buyer's access token, the operator's admin key, or operator staff reading (GET).
   { area: 'order access token', method: 'GET', path: /^\/api\/v1\/orders\/:id(\/|$)/, allow: ['orderToken', 'adminKey', ...OPERATOR_READ] },
+  // Anyone may order without a key; a key, when sent, must be the operator's (it lifts the
+  // anonymous cap, issue 13 finding 5): a shop's key is refused rather than ignored.
+  { area: 'public API', method: 'POST', path: /^\/api\/v1\/orders$/, allow: CALLERS.filter((c) => c !== 'shopKey' && c !== 'otherShopKey') },
   { area: 'public API', path: /^\/api\/v1\/(campaigns(\/|$)|orders$)/, allow: 'everyone' },
   { area: 'shop API (key or session)', path: /^\/api\/v1\/redemptions\/:id\//, allow: ['shopKey', 'otherShopKey', ...SHOP], scoped: true },
   { area: 'shop API (key or session)', path: /^\/api\/v1\/(vouchers|redemptions)(\/|$)/, allow: ['shopKey', 'otherShopKey', ...SHOP] },
   { area: 'order access token', method: 'GET', path: /^\/(commandes|commande-organisation)\/:id$/, allow: ['orderToken'] },
   { area: 'public', path: /^\/organisation\/lien$/, allow: 'everyone' },
+  // The secret mailed to the organisation's contact for one order (issue 13 finding 1): none of
+  // these callers holds it, the page link included; its holder is tested in organisation-takeover.test.ts.
+  { area: 'order confirmation secret', path: /^\/organisation\/:id\/confirmer\/:orderId$/, allow: [] },
   { area: 'organisation link', method: 'GET', path: /^\/organisation\/:id(\/|$)/, allow: ['orgLink'] },
   { area: 'sign-in', path: /^\/(operateur\/)?(connexion|deconnexion)$/, allow: 'everyone', session: true },
   { area: 'operator own account', path: /^\/operateur\/securite(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
