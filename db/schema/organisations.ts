@@ -21,6 +21,12 @@ export const organisations = sqliteTable(
     contactEmail: text('contact_email').notNull(),
     /** SHA-256 of the secret in the contact's page link; the secret itself is never stored. */
     accessTokenHash: text('access_token_hash').notNull(),
+    /**
+     * SHA-256 of a new link's secret sent by the "send me my link" form: it replaces
+     * access_token_hash only when the contact first opens it, so a request by anyone who
+     * knows the SIRET and email never revokes the link in use.
+     */
+    nextAccessTokenHash: text('next_access_token_hash'),
     createdAt: text('created_at').notNull(),
   },
   (t) => [uniqueIndex('organisations_siret_contact_uq').on(t.siret, t.contactEmail)],

@@ -207,9 +207,13 @@ describe('organisation order by bank transfer', () => {
 
     const sent = await takeMails();
     expect(sent.map(toOf)).toEqual([CONTACT]);
+    // Asking is anonymous (a SIRET is public): the link in use keeps working until the
+    // contact opens the new one (issue 13 finding 1: nobody else may revoke it).
+    expect((await fetch(pageLink(proformaMail()))).status).toBe(200);
     const fresh = pageLink(sent[0]!);
     expect((await fetch(fresh)).status).toBe(200);
-    // The old link stops working.
+    expect((await fetch(fresh)).status).toBe(200);
+    // Once the contact used the new link, the old one stops working.
     expect((await fetch(pageLink(proformaMail()))).status).toBe(404);
 
     const invalid = await client.post('/organisation/lien', { email: 'nope', siret: '12' }, form.html);

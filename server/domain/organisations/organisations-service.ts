@@ -35,26 +35,35 @@ export function organisationForOrderTx(tx: Tx, input: OrganisationInput, now: Da
   const existing = findOrganisationByContact(tx, input.siret, input.contactEmail);
   if (existing) return { organisation: existing, created: false, confirmToken: newToken() };
   const pageToken = newToken();
-  const organisation: Organisation = { id: newId(), ...input, accessTokenHash: sha256(pageToken), createdAt: now.toISOString() };
+  const organisation: Organisation = { id: newId(), ...input, accessTokenHash: sha256(pageToken), nextAccessTokenHash: null, createdAt: now.toISOString() };
   insertOrganisation(tx, organisation);
   return { organisation, created: true, pageToken };
 }
 
-/** The organisation for the bearer of its page link; compared by hash. Unknown and wrong look the same. */
+/**
+ * The organisation for the bearer of its page link; compared by hash. Unknown and wrong look
+ * the same. The first use of a link sent by the "send me my link" form makes it THE link (the
+ * previous one stops working then, not when someone asked for a new one).
+ */
 export function organisationForToken(database: Database_, id: string, token: string | undefined): Organisation {
   const org = findOrganisation(database.db, id);
-  if (!org || !token || sha256(token) !== org.accessTokenHash) throw new AppError('ORGANISATION_NOT_FOUND', 404, 'errors.organisation_not_found');
-  return org;
+  const hash = token ? sha256(token) : null;
+  if (org && hash && hash === org.accessTokenHash) return org;
+  if (!org || !hash || hash !== org.nextAccessTokenHash) throw new AppError('ORGANISATION_NOT_FOUND', 404, 'errors.organisation_not_found');
+  database.transaction((tx) => updateOrganisation(tx, org.id, { accessTokenHash: hash, nextAccessTokenHash: null }));
+  return { ...org, accessTokenHash: hash, nextAccessTokenHash: null };
 }
 
 /**
- * A new page link for the contact (the "send me my link" form): the old one stops working.
- * The new secret and its mail are one transaction, so a link is never renewed unsent.
+ * A new page link for the contact (the "send me my link" form). The form is anonymous and a
+ * SIRET is public, so asking must not revoke the link in use: the new secret waits beside it
+ * (replacing any earlier one not yet opened) and takes over when the contact opens it. The
+ * new secret and its mail are one transaction, so a link is never renewed unsent.
  */
 export function sendNewPageLink(deps: { database: Database_; clock: Clock }, org: Pick<Organisation, 'id' | 'contactEmail'>, locale: string): void {
   const pageToken = newToken();
   deps.database.transaction((tx) => {
-    updateOrganisation(tx, org.id, { accessTokenHash: sha256(pageToken) });
+    updateOrganisation(tx, org.id, { nextAccessTokenHash: sha256(pageToken) });
     enqueueMessage(tx, { kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale } }, deps.clock.now());
   });
 }
