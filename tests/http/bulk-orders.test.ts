@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
@@ -9,13 +9,14 @@ import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { cardBox } from '../../server/pdf/voucher-sheets';
 import { adminKey, COMPANY_BUYER, shopKey, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { popplerAvailable } from '../support/poppler';
 
 /**
  * Organisations' bulk orders paid by bank transfer, end to end over HTTP: partial,
  * replayed, conflicting and completing transfers; overpayment; roles; validation that
  * creates nothing; the employer gift ceiling; the printable sheets read back; a fee.
  */
-const hasPoppler = existsSync('/usr/bin/pdftoppm') && existsSync('/usr/bin/pdftotext');
+const hasPoppler = popplerAvailable();
 const YEAR = new Date().getFullYear();
 
 const TOWN_HALL = TOWN_HALL_BUYER;

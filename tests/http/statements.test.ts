@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { buyVouchers } from '../support/builders';
 import { csvCents as euros, csvRows } from '../support/csv';
 import { merchantId, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { popplerAvailable } from '../support/poppler';
 
 /**
  * The shop's statement pages and documents, end to end: a real settlement (two campaigns at
@@ -17,7 +18,7 @@ import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/t
  * what the shop owner sees and downloads, and what another shop or a visitor cannot.
  */
 
-const hasPdftotext = existsSync('/usr/bin/pdftotext');
+const hasPdftotext = popplerAvailable();
 if (!hasPdftotext && process.env.CI) throw new Error('CI must install poppler-utils (pdftotext) to read the statement PDFs');
 if (!hasPdftotext) console.warn('pdftotext missing (poppler-utils): the PDF contents are not checked');
 

@@ -8,8 +8,9 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { formatCode, generateCode } from '../../server/lib/codes';
 import { cardBox, streamVoucherSheets, VOUCHERS_PER_PAGE, type SheetVoucher } from '../../server/pdf/voucher-sheets';
+import { popplerAvailable } from '../support/poppler';
 
-const hasPoppler = existsSync('/usr/bin/pdftoppm');
+const hasPoppler = popplerAvailable();
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftoppm)');
 
 const BASE_URL = 'https://bons.example.fr';
