@@ -16,7 +16,7 @@ import { popplerAvailable } from '../support/poppler';
  * replayed, conflicting and completing transfers; overpayment; roles; validation that
  * creates nothing; the employer gift ceiling; the printable sheets read back; a fee.
  */
-const hasPoppler = popplerAvailable();
+const hasPoppler = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 const YEAR = new Date().getFullYear();
 
 const TOWN_HALL = TOWN_HALL_BUYER;

@@ -16,7 +16,7 @@ import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/t
  * from its area. The SIRET is the one the shop had when invoiced: a later change does not
  * rewrite an issued invoice.
  */
-const hasPoppler = popplerAvailable();
+const hasPoppler = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 
 const T0 = new Date('2026-11-16T09:00:00Z');
 const clock = fixedClock(T0);

@@ -18,7 +18,7 @@ import { popplerAvailable } from '../support/poppler';
  * what the shop owner sees and downloads, and what another shop or a visitor cannot.
  */
 
-const hasPdftotext = popplerAvailable();
+const hasPdftotext = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 if (!hasPdftotext && process.env.CI) throw new Error('CI must install poppler-utils (pdftotext) to read the statement PDFs');
 if (!hasPdftotext) console.warn('pdftotext missing (poppler-utils): the PDF contents are not checked');
 

@@ -14,7 +14,7 @@ import { hasXmllint, validateSepa } from '../support/settlement';
  * tests/support/settlement). Without xmllint the schema checks are skipped locally with a
  * notice, and fail on CI (libxml2-utils).
  */
-if (!hasXmllint) console.warn('sepa-pain001.test: xmllint not found (apt install libxml2-utils): schema validation tests skipped');
+if (!hasXmllint) console.warn('sepa-pain001.test: xmllint not found (apt install libxml2-utils): schema validation tests skipped'); // tests/support/settlement.ts makes this a failure under REQUIRE_XMLLINT=1 (CI)
 
 let dir = '';
 beforeAll(() => {

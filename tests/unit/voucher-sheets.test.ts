@@ -10,7 +10,7 @@ import { formatCode, generateCode } from '../../server/lib/codes';
 import { cardBox, streamVoucherSheets, VOUCHERS_PER_PAGE, type SheetVoucher } from '../../server/pdf/voucher-sheets';
 import { popplerAvailable } from '../support/poppler';
 
-const hasPoppler = popplerAvailable();
+const hasPoppler = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftoppm)');
 
 const BASE_URL = 'https://bons.example.fr';
