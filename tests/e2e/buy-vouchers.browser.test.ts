@@ -3,7 +3,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 
-const hasBrowser = browserAvailable();
+const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 
 describe.runIf(hasBrowser)('a buyer in a real browser (Chromium)', () => {
   const env = useAppAndBrowser();

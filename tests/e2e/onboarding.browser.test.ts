@@ -3,7 +3,7 @@ import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-opera
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 import { DEMO_ADMIN_EMAIL } from '../support/operator';
 
-const hasBrowser = browserAvailable();
+const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 
 /**
  * The whole onboarding in a real browser: a shop applies through the public form, the

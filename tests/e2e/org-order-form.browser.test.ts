@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 
-const hasBrowser = browserAvailable();
+const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
 describe.runIf(hasBrowser)('a town hall orders in a real browser (Chromium)', () => {

@@ -10,7 +10,7 @@ import { paidVoucher } from '../support/builders';
 import { fakeCameraArgs, qrCameraFile } from '../support/fake-camera';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const hasBrowser = browserAvailable();
+const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 const SHOTS = process.env.TILL_SHOTS_DIR ?? '/tmp';
 const OWNER = { email: 'galerne@demo.bons-locaux.fr', password: 'demo-commerce-2026' };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };

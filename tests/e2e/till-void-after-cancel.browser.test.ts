@@ -13,7 +13,7 @@ import { browserAvailable, launchChromium } from '../support/browser';
 import { paidVoucher, voucherState, type BuiltVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-const hasBrowser = browserAvailable();
+const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 const OWNER = { email: 'galerne@demo.bons-locaux.fr', password: 'demo-commerce-2026' };
 let app: TestApp;
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkInvoiceDocument, computeTotals, formatInvoiceNumber, vatOn, type InvoiceLine } from '../../server/invoices/invoice-document';
 import { divideRounded } from '../../server/lib/money';
 import { renderInvoicePdf } from '../../server/invoices/invoice-pdf';
 import { company, companySeller, feeLine, invoiceDocument, paidInvoiceDocument, proformaDocument, townHall, voucherLines } from '../fixtures/invoice-documents';
+import { popplerAvailable } from '../support/poppler';
 
-const hasPoppler = existsSync('/usr/bin/pdftotext') && existsSync('/usr/bin/pdffonts');
+const hasPoppler = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftotext, pdffonts)');
 
 /** Reference rounding with BigInt: a / b, half away from zero. */

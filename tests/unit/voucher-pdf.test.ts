@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { generateCode } from '../../server/lib/codes';
 import { streamVoucherPdf } from '../../server/pdf/voucher-pdf';
+import { popplerAvailable } from '../support/poppler';
 
-const hasPoppler = existsSync('/usr/bin/pdftoppm');
+const hasPoppler = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftoppm)');
 
 describe.runIf(hasPoppler)('voucher PDF', () => {
