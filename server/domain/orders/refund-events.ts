@@ -8,8 +8,7 @@ import type { ProviderEvent } from '../../payments/payment-provider';
 import { audit } from '../audit/audit-log';
 import { journalLinesOf, postJournal } from '../ledger/ledger-repository';
 import { generateCode } from '../../lib/codes';
-import { newId } from '../../lib/ids';
-import { issueVouchers } from '../vouchers/voucher-ledger';
+import { issueVouchers, replacementFor } from '../vouchers/voucher-ledger';
 import { findOrder, updateOrder } from './orders-repository';
 import { cancelledByJournal, findRefund, findRefundByProviderRef, updateRefund } from './refunds-repository';
 import { settleRefund, type RefundDeps } from './refunds-service';
@@ -53,11 +52,8 @@ function failedAfterBooking(deps: Pick<RefundDeps, 'database' | 'clock' | 'logge
       lines: journalLinesOf(tx, refund.journalId).map((l) => ({ account: l.account, amountCents: -l.amountCents })),
     }, now);
     const actor = `refund:${refund.id}`;
-    const restored = issueVouchers(tx, cancelledByJournal(tx, refund.journalId).map(({ voucher: v, cents }) => ({
-      id: newId(), code: generateCode(), campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: v.amountCents, openingCents: cents,
-      recipientName: v.recipientName, recipientEmail: v.recipientEmail, message: v.message, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
-      expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id,
-    })), { journalId, actor, at: now, reason: 'refund failed after it was booked' });
+    const replacements = cancelledByJournal(tx, refund.journalId).map(({ voucher, cents }) => replacementFor(voucher, generateCode(), cents));
+    const restored = issueVouchers(tx, replacements, { journalId, actor, at: now, reason: 'refund failed after it was booked' });
     updateRefund(tx, refund.id, { status: 'failed', failureReason: detail.slice(0, 200), settledAt: now.toISOString() });
     const order = findOrder(tx, refund.orderId)!;
     // The buyer did not get it back: the order no longer counts it as refunded.

@@ -8,6 +8,7 @@ import type { Tx } from '../../../db/client';
 import { movements, orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
 import type { Voucher } from '../vouchers/voucher';
 import { changeVoucher } from '../vouchers/voucher-ledger';
+import { refundHold } from '../vouchers/voucher-transitions';
 
 export type Refund = typeof refunds.$inferSelect;
 export type OrderVoucher = Voucher & { bonus: boolean };
@@ -53,10 +54,10 @@ export function orderVouchers(tx: Tx, orderId: string): OrderVoucher[] {
  * a failure can put back exactly what was there: `refund:<id>` for a voucher that was
  * active, `refund:<id>|<old reason>` for one already blocked.
  */
-export const holdTag = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) => (v.status === 'blocked' ? `refund:${refundId}|${v.blockReason ?? ''}` : `refund:${refundId}`);
+export const holdTag = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) => (v.status === 'blocked' ? `${refundHold(refundId)}|${v.blockReason ?? ''}` : refundHold(refundId));
 
 export const isHeldBy = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) =>
-  v.status === 'blocked' && (v.blockReason === `refund:${refundId}` || !!v.blockReason?.startsWith(`refund:${refundId}|`));
+  v.status === 'blocked' && (v.blockReason === refundHold(refundId) || !!v.blockReason?.startsWith(`${refundHold(refundId)}|`));
 
 export function holdVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
   changeVoucher(tx, v.id, { op: 'hold', blockReason: holdTag(refundId, v) }, { actor: `refund:${refundId}`, at });
@@ -64,7 +65,7 @@ export function holdVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): voi
 
 /** Puts a held voucher back as it was before the refund began. */
 export function releaseVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
-  const old = v.blockReason === `refund:${refundId}` ? null : v.blockReason!.slice(`refund:${refundId}|`.length);
+  const old = v.blockReason === refundHold(refundId) ? null : v.blockReason!.slice(`${refundHold(refundId)}|`.length);
   changeVoucher(tx, v.id, { op: 'release', restore: old === null ? { status: 'active' } : { status: 'blocked', blockReason: old || null } }, { actor: `refund:${refundId}`, at });
 }
 

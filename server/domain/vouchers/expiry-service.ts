@@ -4,6 +4,7 @@ import { audit } from '../audit/audit-log';
 import { postJournal } from '../ledger/ledger-repository';
 import { breakageLines, type BreakageRule, type Weight } from './breakage';
 import { changeVoucher } from './voucher-ledger';
+import { REFUND_HOLD_PREFIX } from './voucher-transitions';
 
 /**
  * Expires vouchers past their validity and books what was left on them as breakage.
@@ -69,7 +70,7 @@ export const DEFAULT_EXPIRY_BATCH = 1_000;
 export const EXPIRY_ACTOR = 'system:expiry';
 // A voucher held by a refund in progress is the refund's (voucher-transitions.ts): if the refund
 // fails and the voucher is released, the next run expires it.
-const EXPIRABLE = `status IN ('active', 'blocked', 'expired') AND balance_cents > 0 AND expires_at < ? AND (block_reason IS NULL OR block_reason NOT LIKE 'refund:%')`;
+const EXPIRABLE = `status IN ('active', 'blocked', 'expired') AND balance_cents > 0 AND expires_at < ? AND (block_reason IS NULL OR block_reason NOT LIKE '${REFUND_HOLD_PREFIX}%')`;
 
 interface Candidate {
   rid: number;

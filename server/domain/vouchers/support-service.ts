@@ -27,7 +27,7 @@ import { audit } from '../audit/audit-log';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import type { Voucher } from './voucher';
-import { changeVoucher, issueVouchers, voucherRefusal } from './voucher-ledger';
+import { changeVoucher, issueVouchers, replacementFor, voucherRefusal } from './voucher-ledger';
 import { decideChange } from './voucher-transitions';
 import { findVoucherById } from './vouchers-repository';
 
@@ -104,14 +104,7 @@ export function reissueVoucher(deps: SupportDeps, input: { voucherId: string; ac
     }, now);
     const ctx = { journalId, orderId: v.orderId, actor: input.actor, reason, at: now };
     changeVoucher(tx, v.id, { op: 'reissue' }, ctx);
-    // Same value, issue date and expiry: the value has been outstanding since the sale
-    // (liability ageing) and a reissue must not extend its validity; the reminder already
-    // sent stays sent.
-    const [reissued] = issueVouchers(tx, [{
-      id: newId(), code, campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: v.amountCents, openingCents: b,
-      recipientName: v.recipientName, recipientEmail: v.recipientEmail, message: v.message, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
-      expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id,
-    }], ctx);
+    const [reissued] = issueVouchers(tx, [replacementFor(v, code, b)], ctx);
     const old = { ...v, balanceCents: 0, status: 'cancelled' as const };
     audit(tx, { actor: input.actor, action: 'voucher_reissue', entityType: 'voucher', entityId: v.id, before: snapshot(v), after: { ...snapshot(old), reissuedAs: code, reissuedId: reissued!.id }, reason }, now);
     audit(tx, { actor: input.actor, action: 'voucher_reissued_from', entityType: 'voucher', entityId: reissued!.id, after: { ...snapshot(reissued!), reissuedFrom: v.code }, reason }, now);

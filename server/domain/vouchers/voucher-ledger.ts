@@ -103,6 +103,20 @@ export type NewVoucher = Omit<Voucher, 'balanceCents' | 'status' | 'expiryRemind
 };
 
 /**
+ * The replacement of `v` under a new code (a support reissue, or a refund undone): same
+ * value, issue date and expiry — the value has been outstanding since the sale (liability
+ * ageing) and a replacement never extends validity; a reminder already sent stays sent —
+ * opening with the `openingCents` the cancelled code gave up.
+ */
+export function replacementFor(v: Voucher, code: string, openingCents: number): NewVoucher {
+  return {
+    id: newId(), code, campaignId: v.campaignId, orderId: v.orderId, orderItemId: v.orderItemId, amountCents: v.amountCents, openingCents,
+    recipientName: v.recipientName, recipientEmail: v.recipientEmail, message: v.message, issuedAt: v.issuedAt, expiresAt: v.expiresAt,
+    expiryRemindedAt: v.expiryRemindedAt, reissuedFrom: v.id,
+  };
+}
+
+/**
  * Issues new vouchers with their `issue` movement (seq 1) in the caller's transaction, under
  * the same guards as changeVoucher: integer value > 0, opening balance 0 < b ≤ value,
  * status active, a journal. Built for bulk orders (10 000 vouchers): two prepared inserts

@@ -65,8 +65,15 @@ export interface Transition {
 export type Decision = Transition | { ok: false; reason: VoucherRefusal };
 
 const no = (reason: VoucherRefusal): Decision => ({ ok: false, reason });
-/** Held by a refund in progress (refunds-repository.ts holdTag: `refund:<id>` or `refund:<id>|<old reason>`). */
-export const heldByRefund = (v: Pick<VoucherState, 'status' | 'blockReason'>) => v.status === 'blocked' && !!v.blockReason?.startsWith('refund:');
+/**
+ * How a refund in progress marks the vouchers it holds: `refund:<id>` for one that was
+ * active, `refund:<id>|<old reason>` for one already blocked (refunds-repository.ts holdTag
+ * builds it, the expiry job's SQL skips it).
+ */
+export const REFUND_HOLD_PREFIX = 'refund:';
+export const refundHold = (refundId: string) => `${REFUND_HOLD_PREFIX}${refundId}`;
+/** Held by a refund in progress. */
+export const heldByRefund = (v: Pick<VoucherState, 'status' | 'blockReason'>) => v.status === 'blocked' && !!v.blockReason?.startsWith(REFUND_HOLD_PREFIX);
 const pastValidity = (v: VoucherState, now: Date) => new Date(v.expiresAt) < now;
 const positiveCents = (n: number) => Number.isSafeInteger(n) && n > 0;
 

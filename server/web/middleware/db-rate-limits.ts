@@ -5,6 +5,14 @@ import type { AppContext } from '../context';
 
 const QUARTER_HOUR = 15 * 60_000;
 
+/** One hit on `rule` for `key`, in its own transaction (old windows pruned on the way). */
+function countHit(ctx: AppContext, rule: RateLimitRule, key: string, now: number): Hit {
+  return ctx.database.transaction((tx) => {
+    pruneHits(tx, now);
+    return hit(tx, rule, key, now);
+  });
+}
+
 /** 429 with Retry-After when any hit is past its limit. */
 function refuseIfOver(res: Response, hits: Hit[], now: number): void {
   const over = hits.filter((h) => !h.allowed);
@@ -46,10 +54,7 @@ export function mailFormLimiter(ctx: AppContext, name: string, limit: number, wi
   const rule: RateLimitRule = { name, limit, windowMs };
   return (req: Request, res: Response, next: NextFunction): void => {
     const now = ctx.clock.now().getTime();
-    const h = ctx.database.transaction((tx) => {
-      pruneHits(tx, now);
-      return hit(tx, rule, req.ip ?? '', now);
-    });
+    const h = countHit(ctx, rule, req.ip ?? '', now);
     refuseIfOver(res, [h], now);
     next();
   };
@@ -65,10 +70,7 @@ export function lookupMissLimiter(ctx: AppContext, name: string, limit: number, 
   const rule: RateLimitRule = { name, limit, windowMs };
   return (req: Request, res: Response, next: NextFunction): void => {
     const now = ctx.clock.now().getTime();
-    const h = ctx.database.transaction((tx) => {
-      pruneHits(tx, now);
-      return hit(tx, rule, req.ip ?? '', now);
-    });
+    const h = countHit(ctx, rule, req.ip ?? '', now);
     res.once('finish', () => {
       if (res.statusCode !== 404) ctx.database.transaction((tx) => unhit(tx, h));
     });
@@ -123,10 +125,7 @@ export class DbMissLimiter {
   /** Counts a miss; true when it went past the limit (its answer becomes the 429, so the shared limit holds exactly for misses). */
   miss(ip: string): boolean {
     const now = this.ctx.clock.now().getTime();
-    const h = this.ctx.database.transaction((tx) => {
-      pruneHits(tx, now);
-      return hit(tx, this.rule, ip, now);
-    });
+    const h = countHit(this.ctx, this.rule, ip, now);
     if (h.count >= this.rule.limit) {
       if (this.blockedUntil.size >= 10_000) for (const [k, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(k);
       this.blockedUntil.set(ip, h.resetAt);
