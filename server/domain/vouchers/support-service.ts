@@ -22,7 +22,6 @@ import type { Database_, Tx } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { generateCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
-import { newId } from '../../lib/ids';
 import { audit } from '../audit/audit-log';
 import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
