@@ -7,6 +7,7 @@ import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
 import { startDailyExpiry } from './jobs/daily-expiry';
+import { startIssuingResumer } from './jobs/resume-issuing';
 import { startWeeklySettlement } from './jobs/weekly-settlement';
 import { transferGateway } from './payments/stripe-transfers';
 import { fileTransport, smtpTransport } from './mail/transport';
@@ -47,6 +48,8 @@ async function main() {
   });
   // Voucher expiry and expiry reminders: now, then daily at 02:00 Paris (server/jobs/daily-expiry.ts).
   const expiryJob = startDailyExpiry({ database, clock: systemClock, logger, kickOutbox: worker.kick });
+  // Large orders left half-issued by a stopped process are completed (server/jobs/resume-issuing.ts).
+  const issuingResumer = startIssuingResumer({ database, clock: systemClock, logger, kickOutbox: worker.kick });
   // One Stripe transfer gateway for the weekly job and the operator's pages.
   const transfers = transferGateway(config.stripe);
   // Settlement every week (SETTLEMENT_WEEKDAY, default Monday) at 05:00 Paris, up to the day before.
@@ -87,6 +90,7 @@ async function main() {
   const stop = () => {
     worker.stop();
     expiryJob.stop();
+    issuingResumer.stop();
     settlementJob?.stop();
     clearInterval(sweeper);
     server.close(() => {

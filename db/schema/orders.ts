@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
+import { journals } from './journals';
 
 /**
  * What a buyer pays for. Status moves pending_payment → paid | cancelled, paid → refunded.
@@ -67,6 +68,15 @@ export const orders = sqliteTable(
     /** Set when money arrived that could not be matched (wrong amount or currency): an operator must look. */
     reviewReason: text('review_reason'),
     paidAt: text('paid_at'),
+    /**
+     * While a paid order's vouchers are being issued in slices (order-issuance.ts): the sale's
+     * journal, who paid, the index of the next voucher to issue (in vouchersToIssue order) and
+     * the value not issued yet. NULL / 0 once every voucher exists.
+     */
+    issueJournalId: text('issue_journal_id').references(() => journals.id),
+    issueActor: text('issue_actor'),
+    issueNext: integer('issue_next').notNull().default(0),
+    issueRemainingCents: integer('issue_remaining_cents').notNull().default(0),
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
   },
@@ -74,6 +84,9 @@ export const orders = sqliteTable(
     index('orders_campaign_idx').on(t.campaignId),
     index('orders_checkout_ref_idx').on(t.checkoutRef),
     index('orders_organisation_idx').on(t.organisationId),
+    index('orders_issuing_idx').on(t.issueJournalId).where(sql`${t.issueJournalId} IS NOT NULL`),
+    check('orders_issue_next_not_negative', sql`${t.issueNext} >= 0`),
+    check('orders_issue_remaining_not_negative', sql`${t.issueRemainingCents} >= 0`),
     check('orders_amounts_not_negative', sql`${t.totalCents} >= 0 AND ${t.feeCents} >= 0 AND ${t.feeVatCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.bonusCents} >= 0 AND ${t.refundedCents} >= 0`),
   ],
 );

@@ -121,6 +121,10 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       cancelReason: null,
       reviewReason: null,
       paidAt: null,
+      issueJournalId: null,
+      issueActor: null,
+      issueNext: 0,
+      issueRemainingCents: 0,
       cancelledAt: null,
       createdAt: now.toISOString(),
     };

@@ -1,6 +1,7 @@
 import { assertNever } from '../../lib/errors';
 import type { ProviderEvent } from '../../payments/payment-provider';
 import { cancelOrderTx, confirmPaymentTx, type ConfirmOutcome, type OrdersDeps } from './orders-service';
+import { finishIssuing } from './finish-issuing';
 import { findOrderByCheckoutRef, recordProviderEvent } from './orders-repository';
 
 export type EventOutcome = 'duplicate' | 'ignored' | 'pending' | 'cancelled' | 'not_cancelled' | ConfirmOutcome;
@@ -11,7 +12,25 @@ export type EventOutcome = 'duplicate' | 'ignored' | 'pending' | 'cancelled' | '
  * two different events for the same payment (completed + async_succeeded) meet the
  * order-status check and the unique (provider, ref) payment row.
  */
-export function handleProviderEvent(deps: Pick<OrdersDeps, 'database' | 'clock' | 'logger' | 'operator'>, event: ProviderEvent): EventOutcome {
+export function handleProviderEvent(deps: EventDeps, event: ProviderEvent): EventOutcome {
+  return applyInTransaction(deps, event).outcome;
+}
+
+/**
+ * handleProviderEvent, then — for a payment that issued a large order's first slice of
+ * vouchers — the remaining slices, each in its own short transaction, before the provider
+ * hears back (what the webhook and the demo checkout call).
+ */
+export async function applyProviderEvent(deps: EventDeps, event: ProviderEvent): Promise<EventOutcome> {
+  const { outcome, paidOrderId } = applyInTransaction(deps, event);
+  if (outcome === 'issued' && paidOrderId) await finishIssuing(deps, paidOrderId);
+  return outcome;
+}
+
+type EventDeps = Pick<OrdersDeps, 'database' | 'clock' | 'logger' | 'operator'>;
+
+function applyInTransaction(deps: EventDeps, event: ProviderEvent): { outcome: EventOutcome; paidOrderId?: string } {
+  let paidOrderId: string | undefined;
   const outcome = deps.database.transaction((tx): EventOutcome => {
     const now = deps.clock.now();
     if (!recordProviderEvent(tx, { id: event.id, provider: event.provider, type: event.type }, now)) return 'duplicate';
@@ -23,6 +42,7 @@ export function handleProviderEvent(deps: Pick<OrdersDeps, 'database' | 'clock' 
       case 'pending':
         return 'pending';
       case 'paid':
+        paidOrderId = orderId;
         return confirmPaymentTx(tx, deps, {
           orderId,
           provider: event.provider,
@@ -39,5 +59,5 @@ export function handleProviderEvent(deps: Pick<OrdersDeps, 'database' | 'clock' 
     }
   });
   deps.logger.info({ eventId: event.id, type: event.type, outcome }, 'payment event handled');
-  return outcome;
+  return { outcome, ...(paidOrderId ? { paidOrderId } : {}) };
 }

@@ -57,9 +57,10 @@ export function refundableVouchers(list: OrderVoucher[], now: Date): OrderVouche
 }
 
 /** Why an order cannot be refunded, or null (used by the page to show or hide the form). */
-export function refundRefusal(order: Pick<Order, 'paymentMethod' | 'status'>): string | null {
+export function refundRefusal(order: Pick<Order, 'paymentMethod' | 'status' | 'issueJournalId'>): string | null {
   if (order.paymentMethod !== 'card') return 'bonus.refund.errors.not_card';
   if (order.status !== 'paid') return 'bonus.refund.errors.not_paid';
+  if (order.issueJournalId) return 'errors.order_issuing';
   return null;
 }
 
@@ -81,6 +82,8 @@ export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input:
     const resumed = pendingRefund(tx, order.id);
     if (resumed) return resumed;
     if (order.status !== 'paid') throw refused('REFUND_NOT_PAID', 'bonus.refund.errors.not_paid');
+    // Its vouchers are still being issued (a few seconds): what is refundable is not known yet.
+    if (order.issueJournalId) throw new AppError('ORDER_ISSUING', 409, 'errors.order_issuing');
     const payment = cardPayment(tx, order.id);
     if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
     const list = refundableVouchers(orderVouchers(tx, order.id), now);

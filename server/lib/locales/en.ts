@@ -148,6 +148,7 @@ export const en: Record<string, string> = {
   'errors.payment_provider_unavailable': 'The payment service is not answering. Your card was not charged; try again in a moment.',
   'errors.order_not_found': 'Order not found.',
   'errors.order_not_paid': 'This order is not paid yet.',
+  'errors.order_issuing': 'The vouchers of this order are being issued: try again in a moment.',
   'errors.webhook_not_configured': 'Payment notifications are not configured.',
   'errors.invalid_signature': 'Missing or invalid signature.',
   'errors.invalid_event': 'The signed payload is not a valid event.',

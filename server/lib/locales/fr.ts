@@ -148,6 +148,7 @@ export const fr: Record<string, string> = {
   'errors.payment_provider_unavailable': 'Le service de paiement ne répond pas. Votre carte n’a pas été débitée ; réessayez dans quelques instants.',
   'errors.order_not_found': 'Commande introuvable.',
   'errors.order_not_paid': 'Cette commande n’est pas encore payée.',
+  'errors.order_issuing': 'Les bons de cette commande sont en cours d’émission : réessayez dans un instant.',
   'errors.webhook_not_configured': 'Les notifications de paiement ne sont pas configurées.',
   'errors.invalid_signature': 'Signature absente ou invalide.',
   'errors.invalid_event': 'Le contenu signé n’est pas un événement valide.',

@@ -11,13 +11,15 @@ import { renderInvoiceOffThread } from '../../invoices/pdf-thread';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
-import { streamVoucherSheets } from '../../pdf/voucher-sheets';
+import { streamVoucherSheetsOffThread } from '../../pdf/sheets-thread';
 import type { AppContext } from '../context';
 import { orderAccess, orderFor } from './order-access';
 
 const pdfHeaders = (res: Response, name: string) => res.set('Cache-Control', 'no-store').type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
 const paid = (order: Order) => {
   if (order.status !== 'paid') throw new AppError('ORDER_NOT_PAID', 409, 'errors.order_not_paid');
+  // Sheets and codes list every voucher: not before the last slice is issued (seconds).
+  if (order.issueJournalId) throw new AppError('ORDER_ISSUING', 409, 'errors.order_issuing');
 };
 /**
  * Both the sheets and the CSV carry every code: from the buyer's first download, the
@@ -34,7 +36,8 @@ const markCodesExported = (ctx: AppContext, order: Order, byOperator: boolean) =
  * The caller has checked access; each function writes the whole response.
  */
 export const orderDocuments = {
-  // Printable sheets, 8 per page, streamed page by page (10 000 vouchers stay flat in memory).
+  // Printable sheets, 8 per page, drawn in a worker thread and streamed page by page
+  // (10 000 vouchers stay flat in memory and the event loop stays free).
   async vouchersPdf(ctx: AppContext, order: Order, res: Response, byOperator = false): Promise<void> {
     paid(order);
     markCodesExported(ctx, order, byOperator);
@@ -45,7 +48,7 @@ export const orderDocuments = {
     })();
     const eventLabel = order.giftEvent ? translate(res.locals.locale, `gift_event.${order.giftEvent}`) : undefined;
     try {
-      await streamVoucherSheets(res, vouchers, { baseUrl: ctx.baseUrl, locale: res.locals.locale, title: campaign.name, orderReference: order.reference, ...(eventLabel ? { eventLabel } : {}) });
+      await streamVoucherSheetsOffThread(res, vouchers, { baseUrl: ctx.baseUrl, locale: res.locals.locale, title: campaign.name, orderReference: order.reference, ...(eventLabel ? { eventLabel } : {}) });
     } catch (err) {
       // Headers are gone: cut the connection so a truncated PDF is never taken for a whole one.
       res.destroy(err as Error);

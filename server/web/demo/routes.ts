@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { findOrderByCheckoutRef } from '../../domain/orders/orders-repository';
-import { handleProviderEvent } from '../../domain/orders/payment-events-service';
+import { applyProviderEvent } from '../../domain/orders/payment-events-service';
 import { AppError } from '../../lib/errors';
 import type { DemoProvider } from '../../payments/demo-provider';
 import type { AppContext } from '../context';
@@ -33,11 +33,11 @@ export function demoRoutes(ctx: AppContext, demo: DemoProvider): Router {
 
   const outcomeSchema = z.object({ outcome: z.enum(['paid', 'failed', 'cancel']), success: z.string(), cancel: z.string() }).loose();
 
-  r.post('/demo/checkout/:ref', (req, res) => {
+  r.post('/demo/checkout/:ref', async (req, res) => {
     const order = load(req.params.ref);
     const body = validate(outcomeSchema, req.body);
     if (body.outcome === 'cancel') return res.redirect(303, localPath(body.cancel));
-    const outcome = handleProviderEvent(ctx.orders, demo.simulatedEvent(req.params.ref, body.outcome, order.totalCents));
+    const outcome = await applyProviderEvent(ctx.orders, demo.simulatedEvent(req.params.ref, body.outcome, order.totalCents));
     if (outcome === 'issued') ctx.kickOutbox();
     res.redirect(303, localPath(body.success));
   });

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { handleProviderEvent } from '../../domain/orders/payment-events-service';
+import { applyProviderEvent } from '../../domain/orders/payment-events-service';
 import { applyRefundEvent } from '../../domain/orders/refund-events';
 import { applyTransferEvent } from '../../domain/settlements/payouts';
 import type { AppContext } from '../context';
@@ -10,14 +10,14 @@ import type { AppContext } from '../context';
  */
 export function webhookRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.post('/stripe', express.raw({ type: '*/*', limit: '1mb' }), (req, res) => {
+  r.post('/stripe', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const event = ctx.payments.parseWebhook(raw, req.get('stripe-signature'));
     // Settlement payouts: a transfer confirmed or reversed updates its statement (idempotent).
     if (event.transfer) return res.json({ received: true, outcome: applyTransferEvent(ctx.orders, { type: event.type, transferId: event.transfer.id, statementId: event.transfer.statementId, amountReversed: event.transfer.amountReversed, reversed: event.transfer.reversed }) });
     // Refunds Stripe answered `pending` settle here (succeeded, failed or canceled; idempotent).
     if (event.refund) return res.json({ received: true, outcome: applyRefundEvent(ctx.orders, { ...event, refund: event.refund }) });
-    const outcome = handleProviderEvent(ctx.orders, event);
+    const outcome = await applyProviderEvent(ctx.orders, event);
     if (outcome === 'issued') ctx.kickOutbox();
     res.json({ received: true, outcome });
   });
