@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Database_ } from '../../db/client';
+import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
 import { startDailyExpiry } from '../../server/jobs/daily-expiry';
 import { nextDailyRun } from '../../server/jobs/daily-schedule';
 import { parisWallTime } from '../../server/lib/paris-time';
@@ -66,8 +66,10 @@ describe('daily expiry job', () => {
     const clock = fixedClock('2027-01-10T12:00:00Z');
     const errors: string[] = [];
     const logger = { info: () => {}, debug: () => {}, warn: () => {}, error: (_o: unknown, msg: string) => errors.push(msg) } as unknown as Logger;
-    // A database whose every statement fails.
-    const database = { sqlite: { prepare: () => { throw new Error('disk I/O error'); } }, transaction: () => { throw new Error('disk I/O error'); } } as unknown as Database_;
+    // A database whose job's statements all fail; the lease row (job_leases) still works.
+    const real = openDatabase(':memory:');
+    migrateDatabase(real);
+    const database = { db: real.db, transaction: real.transaction, sqlite: { prepare: () => { throw new Error('disk I/O error'); } } } as unknown as Database_;
     const job = startDailyExpiry({ database, clock, logger });
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toEqual(['voucher expiry failed', 'expiry reminders failed']);
@@ -82,5 +84,6 @@ describe('daily expiry job', () => {
     clock.advance(24 * 3600_000);
     await vi.advanceTimersByTimeAsync(24 * 3600_000);
     expect(errors).toHaveLength(4);
+    await real.close();
   });
 });
