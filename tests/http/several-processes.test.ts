@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,7 +13,8 @@ import { childEnv, startServerProcess, type ServerProcess } from '../support/ser
  * Issue 14: two real server processes (npm start's entry point) on one SQLite file, as two
  * machines would run: each with its own data directory, and no SESSION_SECRET (so each
  * generates one). Scheduled jobs, the second factor's replay protection and the CSRF
- * secret behind sessions must be shared through the database, not kept per process.
+ * secret behind sessions must be shared through the database, not kept per process; the
+ * outbox workers of both must never send the same message.
  */
 let dir: string;
 const servers: ServerProcess[] = [];
@@ -26,7 +27,7 @@ const env = (name: string) => {
   return e;
 };
 const waitFor = async (what: () => boolean, label: string) => {
-  for (let i = 0; i < 100 && !what(); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !what(); i++) await new Promise((r) => setTimeout(r, 100));
   if (!what()) throw new Error(`timed out waiting for ${label}`);
 };
 
@@ -80,6 +81,30 @@ describe('two server processes on one database file', () => {
     expect(await signIn(a, code)).toBe(303);
     expect(await signIn(b, code)).toBe(401);
     expect(await signIn(a, code)).toBe(401);
+  });
+
+  it('send each queued mail once, both workers draining the outbox at the same time', async () => {
+    const N = 120;
+    const db = new Database(dbFile());
+    try {
+      const userId = (db.prepare(`SELECT id FROM merchant_users LIMIT 1`).get() as { id: string }).id;
+      const now = new Date().toISOString();
+      const insert = db.prepare(`INSERT INTO outbox_messages (id, kind, payload, recipient, status, attempts, next_attempt_at, created_at) VALUES (?, 'password_reset', ?, ?, 'pending', 0, ?, ?)`);
+      db.transaction(() => {
+        for (let i = 0; i < N; i++) insert.run(`mp-${i}`, JSON.stringify({ userId, token: `t${i}`, locale: 'fr' }), `mp${i}@example.org`, now, now);
+      })();
+      const pending = () => (db.prepare(`SELECT COUNT(*) n FROM outbox_messages WHERE id LIKE 'mp-%' AND status != 'sent'`).get() as { n: number }).n;
+      await waitFor(() => pending() === 0, 'both workers to send the queued mail');
+      expect(db.prepare(`SELECT DISTINCT attempts FROM outbox_messages WHERE id LIKE 'mp-%'`).pluck().all()).toEqual([1]);
+    } finally {
+      db.close();
+    }
+    const files = ['a', 'b'].flatMap((name) => {
+      const outbox = join(dir, name, 'outbox');
+      return existsSync(outbox) ? readdirSync(outbox).filter((f) => /-mp\d+@example\.org\.eml$/.test(f)).map((f) => `${name}:${f}`) : [];
+    });
+    expect(files).toHaveLength(N);
+    expect(new Set(files.map((f) => /-(mp\d+)@/.exec(f)![1])).size).toBe(N);
   });
 
   it('accept on one server a form served by the other, and a session opened on either', async () => {
