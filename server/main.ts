@@ -14,8 +14,8 @@ import { fileTransport, smtpTransport } from './mail/transport';
 import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
 import { join } from 'node:path';
-import { cancelAbandonedOrders } from './domain/orders/abandoned-orders';
-import { deleteExpiredSessions } from './domain/sessions/sessions-repository';
+import { startMaintenanceSweep } from './jobs/maintenance-sweep';
+import { sharedSessionSecret } from './domain/sessions/session-secret-repository';
 
 /** The only place that listens. */
 async function main() {
@@ -32,6 +32,12 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const database = openDatabase(config.databaseUrl);
   migrateDatabase(database);
+  // Without SESSION_SECRET (never in production) every process on this database signs with
+  // the same generated secret, so a form or session from one server is good on another.
+  if (!process.env.SESSION_SECRET) {
+    const generated = config.sessionSecret;
+    config = { ...config, sessionSecret: database.transaction((tx) => sharedSessionSecret(tx, generated, systemClock.now())) };
+  }
   const seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
   // Some till history in the demo shops, so the dashboards and a first settlement have data.
   if (seeded) await seedDemoRedemptions(database, systemClock.now());
@@ -57,15 +63,7 @@ async function main() {
     database, clock: systemClock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
   }, config.settlementWeekday);
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
-  const sweep = () => {
-    const now = systemClock.now();
-    database.transaction((tx) => deleteExpiredSessions(tx, now.toISOString()));
-    const n = cancelAbandonedOrders(database, now);
-    if (n) logger.info({ cancelled: n }, 'abandoned orders cancelled');
-  };
-  sweep();
-  const sweeper = setInterval(sweep, 10 * 60_000);
-  sweeper.unref();
+  const sweep = startMaintenanceSweep({ database, clock: systemClock, logger });
   const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick, transfers });
   const server = app.listen(config.port, config.host, () => {
     const lines = [
@@ -92,7 +90,7 @@ async function main() {
     expiryJob.stop();
     issuingResumer.stop();
     settlementJob?.stop();
-    clearInterval(sweeper);
+    sweep.stop();
     server.close(() => {
       void database.close().then(() => process.exit(0));
     });

@@ -1,4 +1,4 @@
-import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The operator's staff (chamber of commerce, town). `admin` manages staff and settings,
@@ -13,6 +13,12 @@ export const operatorUsers = sqliteTable('operator_users', {
   role: text('role', { enum: ['admin', 'operator', 'viewer'] }).notNull(),
   passwordHash: text('password_hash'),
   totpSecret: text('totp_secret'),
+  /**
+   * The last TOTP time step accepted for this user (sign-in, or turning the factor on or
+   * off): a code of that step or an earlier one is refused, by a conditional UPDATE, so a
+   * code is used once across every server process.
+   */
+  totpLastStep: integer('totp_last_step'),
   createdAt: text('created_at').notNull(),
   disabledAt: text('disabled_at'),
 });

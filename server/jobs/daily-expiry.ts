@@ -3,14 +3,16 @@ import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
-import { nextDailyRun } from './daily-schedule';
+import { lastDailyRun, nextDailyRun } from './daily-schedule';
+import { onceAcrossServers, type OnceDeps } from './run-once';
 import { runRecurring } from './recurring';
 
 /**
  * Voucher expiry and expiry reminders, once when the server starts (catching up on days it
  * was down) and then every day at 02:00 Europe/Paris — after midnight, so the vouchers
  * whose last day just ended expire, and at an hour when the till is quiet. Both steps are
- * idempotent, so a run that overlaps `cli expire` or another server process is harmless.
+ * idempotent, so a run that overlaps `cli expire` is harmless; with several server
+ * processes, each planned run is taken by one of them (server/jobs/run-once.ts).
  * Errors are logged and the next day's run still happens: the server never crashes here.
  */
 export interface DailyExpiryDeps {
@@ -22,6 +24,7 @@ export interface DailyExpiryDeps {
 }
 
 export const DAILY_RUN_HOUR = 2;
+export const DAILY_EXPIRY_JOB = 'daily-expiry';
 
 export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
   const started = Date.now();
@@ -44,25 +47,21 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
 }
 
 /**
- * Starts the schedule; `stop()` cancels what has not started. The catch-up run waits for
- * the next turn of the event loop, so start-up (the server starting to listen) is not held
- * up by it. The timers never keep the process alive.
+ * Starts the schedule; `stop()` cancels what has not started. The catch-up run (for the
+ * last 02:00 that passed) waits for the next turn of the event loop, so start-up (the
+ * server starting to listen) is not held up by it. Each planned run is taken by one
+ * server process only (`onceAcrossServers`, job `daily-expiry`): a server starting after
+ * another already ran that day's expiry skips it. The timers never keep the process alive.
  */
-export function startDailyExpiry(deps: DailyExpiryDeps): { stop: () => void } {
-  let running: Promise<void> | null = null;
-  const run = () => {
-    // A run still going (a very large expiry) is not started twice in one process.
-    running ??= runDailyExpiry(deps).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const atStart = setImmediate(() => void run()).unref();
-  const daily = runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), run);
+export function startDailyExpiry(deps: DailyExpiryDeps & Pick<OnceDeps, 'holder' | 'leaseMs'>): { stop: () => void } {
+  const job = onceAcrossServers(deps, DAILY_EXPIRY_JOB, () => runDailyExpiry(deps));
+  const atStart = setImmediate(() => void job.run(lastDailyRun(deps.clock.now(), DAILY_RUN_HOUR))).unref();
+  const daily = runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), job.run);
   return {
     stop: () => {
       clearImmediate(atStart);
       daily.stop();
+      job.stop();
     },
   };
 }

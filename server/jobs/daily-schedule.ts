@@ -10,3 +10,9 @@ export function nextDailyRun(now: Date, hour: number, minute = 0): Date {
   const today = parisWallTime(parisDate(now), hour, minute);
   return today.getTime() > now.getTime() ? today : parisWallTime(addDays(parisDate(now), 1), hour, minute);
 }
+
+/** The last `hour:minute` Paris time at or before `now`: the planned run a server starting now catches up on. */
+export function lastDailyRun(now: Date, hour: number, minute = 0): Date {
+  const today = parisWallTime(parisDate(now), hour, minute);
+  return today.getTime() <= now.getTime() ? today : parisWallTime(addDays(parisDate(now), -1), hour, minute);
+}

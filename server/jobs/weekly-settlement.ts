@@ -3,6 +3,7 @@ import { addDays, isoWeekday, parisDate } from '../lib/paris-time';
 import { runSettlement, type RunDeps } from '../domain/settlements/run-settlement';
 import { nextDailyRun } from './daily-schedule';
 import { runRecurring } from './recurring';
+import { onceAcrossServers, type OnceDeps } from './run-once';
 
 export const SETTLEMENT_HOUR = 5;
 
@@ -19,22 +20,30 @@ export function nextWeeklyRun(now: Date, weekday: number): Date {
 /** The week's run settles everything up to the day before (e.g. Monday → up to Sunday). */
 export const settlementUntil = (runAt: Date) => addDays(parisDate(runAt), -1);
 
+export const WEEKLY_SETTLEMENT_JOB = 'weekly-settlement';
+
 /**
  * The automatic weekly settlement. The run is the same as `cli settle` (exactly once,
- * resumable), so a server restarted mid-run, or a second server doing the same, is
- * harmless: the second finds nothing new. Errors are logged; next week's run still happens.
+ * resumable), and each week's run is taken by one server process only
+ * (`onceAcrossServers`, job `weekly-settlement`): the others neither build a batch nor
+ * write SEPA files to their own disks nor call Stripe for it. A server that dies mid-run is
+ * taken over once its lease runs out; the run resumes what it left. Errors are logged;
+ * next week's run still happens.
  */
-export function startWeeklySettlement(deps: RunDeps & { logger: Logger }, weekday: number): { stop: () => void } {
-  return runRecurring(
-    deps.clock,
-    (after) => nextWeeklyRun(after, weekday),
-    async (at) => {
-      try {
-        const r = await runSettlement(deps, { until: settlementUntil(at), actor: 'system:weekly-settlement' });
-        deps.logger.info({ batch: r.batch?.reference ?? null, created: r.created, statements: r.batch?.statements.length ?? 0, holds: r.holds.length, sepaHeld: r.sepaHeld.length, stripe: r.stripe }, 'weekly settlement');
-      } catch (err) {
-        deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'weekly settlement failed');
-      }
+export function startWeeklySettlement(deps: RunDeps & { logger: Logger } & Pick<OnceDeps, 'holder' | 'leaseMs'>, weekday: number): { stop: () => void } {
+  const job = onceAcrossServers(deps, WEEKLY_SETTLEMENT_JOB, async (at) => {
+    try {
+      const r = await runSettlement(deps, { until: settlementUntil(at), actor: 'system:weekly-settlement' });
+      deps.logger.info({ batch: r.batch?.reference ?? null, created: r.created, statements: r.batch?.statements.length ?? 0, holds: r.holds.length, sepaHeld: r.sepaHeld.length, stripe: r.stripe }, 'weekly settlement');
+    } catch (err) {
+      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'weekly settlement failed');
+    }
+  });
+  const weekly = runRecurring(deps.clock, (after) => nextWeeklyRun(after, weekday), job.run);
+  return {
+    stop: () => {
+      weekly.stop();
+      job.stop();
     },
-  );
+  };
 }

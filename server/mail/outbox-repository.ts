@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import { sqliteOf, type Tx } from '../../db/client';
 import { outboxMessages } from '../../db/schema/index';
@@ -39,32 +39,40 @@ export function enqueueMessages(tx: Tx, list: readonly { kind: string; recipient
 const inserts = new WeakMap<object, Statement>();
 
 /**
- * Claims up to `limit` due messages by leasing them. Inside BEGIN IMMEDIATE, so two
- * workers (two processes) never claim the same row; an expired lease (worker crashed
- * mid-send) makes the row due again.
+ * Claims up to `limit` due messages by leasing them, in ONE statement: an UPDATE whose
+ * WHERE picks the due rows (pending and due, or sending with an expired lease — a worker
+ * crashed mid-send) and whose RETURNING hands back exactly the rows this call changed. Two
+ * workers (two processes) never claim the same row, whether or not the caller opened a
+ * transaction: the statement is atomic, and the due test is part of the UPDATE itself, so
+ * a row another worker leased in between no longer matches.
+ *
+ * On PostgreSQL the same claim picks its rows with `FOR UPDATE SKIP LOCKED`, so concurrent
+ * workers take different rows instead of queueing behind each other's row locks:
+ *   UPDATE outbox_messages SET status = 'sending', lease_until = $2, attempts = attempts + 1
+ *   WHERE id IN (SELECT id FROM outbox_messages
+ *                WHERE (status = 'pending' AND next_attempt_at <= $1)
+ *                   OR (status = 'sending' AND lease_until <= $1)
+ *                ORDER BY next_attempt_at LIMIT $3
+ *                FOR UPDATE SKIP LOCKED)
+ *   RETURNING *
+ * (SQLite has no row locks: its writers are serialised, so the subquery needs no clause.)
  */
 export function claimDueMessages(tx: Tx, now: Date, leaseMs: number, limit: number): OutboxMessage[] {
   const at = now.toISOString();
-  const due = tx
-    .select()
-    .from(outboxMessages)
-    .where(
-      or(
-        and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, at)),
-        and(eq(outboxMessages.status, 'sending'), lte(outboxMessages.leaseUntil, at)),
-      ),
-    )
-    .orderBy(asc(outboxMessages.nextAttemptAt))
-    .limit(limit)
-    .all();
+  const due = or(
+    and(eq(outboxMessages.status, 'pending'), lte(outboxMessages.nextAttemptAt, at)),
+    and(eq(outboxMessages.status, 'sending'), lte(outboxMessages.leaseUntil, at)),
+  );
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-  for (const m of due) {
-    tx.update(outboxMessages)
-      .set({ status: 'sending', leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
-      .where(eq(outboxMessages.id, m.id))
-      .run();
-  }
-  return due.map((m) => ({ ...m, attempts: m.attempts + 1, status: 'sending' as const, leaseUntil }));
+  const picked = tx.select({ id: outboxMessages.id }).from(outboxMessages).where(due).orderBy(asc(outboxMessages.nextAttemptAt)).limit(limit);
+  const claimed = tx
+    .update(outboxMessages)
+    .set({ status: 'sending', leaseUntil, attempts: sql`${outboxMessages.attempts} + 1` })
+    .where(and(inArray(outboxMessages.id, picked), due))
+    .returning()
+    .all();
+  // RETURNING gives no order: oldest due first, as picked.
+  return claimed.sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
 }
 
 export function markSent(tx: Tx, id: string, now: Date): void {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Database_ } from '../../db/client';
+import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
 import { startDailyExpiry } from '../../server/jobs/daily-expiry';
-import { nextDailyRun } from '../../server/jobs/daily-schedule';
+import { lastDailyRun, nextDailyRun } from '../../server/jobs/daily-schedule';
 import { parisWallTime } from '../../server/lib/paris-time';
 import { fixedClock } from '../../server/lib/clock';
 import type { Logger } from '../../server/lib/logger';
@@ -58,6 +58,24 @@ describe('next daily run at 02:00 Europe/Paris', () => {
   });
 });
 
+describe('last daily run (the slot a server starting now catches up on)', () => {
+  it('is the latest 02:00 Paris at or before now, the same instant the schedule planned', () => {
+    expect(lastDailyRun(new Date('2027-01-10T12:00:00Z'), 2).toISOString()).toBe('2027-01-10T01:00:00.000Z');
+    expect(lastDailyRun(new Date('2027-01-10T01:00:00Z'), 2).toISOString()).toBe('2027-01-10T01:00:00.000Z');
+    expect(lastDailyRun(new Date('2027-01-10T00:59:59Z'), 2).toISOString()).toBe('2027-01-09T01:00:00.000Z');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true }), (now) => {
+        const last = lastDailyRun(now, 2);
+        expect(last.getTime()).toBeLessThanOrEqual(now.getTime());
+        // The schedule's next run after it is after now: no planned run is skipped between them.
+        expect(nextDailyRun(last, 2).getTime()).toBeGreaterThan(now.getTime());
+        expect(nextDailyRun(new Date(last.getTime() - 1), 2).getTime()).toBe(last.getTime());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('daily expiry job', () => {
   afterEach(() => vi.useRealTimers());
 
@@ -66,8 +84,10 @@ describe('daily expiry job', () => {
     const clock = fixedClock('2027-01-10T12:00:00Z');
     const errors: string[] = [];
     const logger = { info: () => {}, debug: () => {}, warn: () => {}, error: (_o: unknown, msg: string) => errors.push(msg) } as unknown as Logger;
-    // A database whose every statement fails.
-    const database = { sqlite: { prepare: () => { throw new Error('disk I/O error'); } }, transaction: () => { throw new Error('disk I/O error'); } } as unknown as Database_;
+    // A database whose job's statements all fail; the lease row (job_leases) still works.
+    const real = openDatabase(':memory:');
+    migrateDatabase(real);
+    const database = { db: real.db, transaction: real.transaction, sqlite: { prepare: () => { throw new Error('disk I/O error'); } } } as unknown as Database_;
     const job = startDailyExpiry({ database, clock, logger });
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toEqual(['voucher expiry failed', 'expiry reminders failed']);
@@ -82,5 +102,6 @@ describe('daily expiry job', () => {
     clock.advance(24 * 3600_000);
     await vi.advanceTimersByTimeAsync(24 * 3600_000);
     expect(errors).toHaveLength(4);
+    await real.close();
   });
 });

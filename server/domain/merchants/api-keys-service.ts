@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
 import { randomBytes } from 'node:crypto';
+import { countKeyFailure } from './api-key-failures-repository';
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
@@ -70,21 +71,14 @@ export function isLocked(k: Pick<ApiKey, 'lockedUntil'>, now: Date): boolean {
  * shop's key stops there, and the lock shows in the shop's dashboard and the CLI.
  */
 export function recordLookupFailure(deps: { database: Database_; clock: Clock }, keyId: string): void {
-  deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const k = tx.select().from(apiKeys).where(eq(apiKeys.id, keyId)).get();
-    if (!k) return;
-    const windowOpen = k.failureWindowStart && now.getTime() - new Date(k.failureWindowStart).getTime() < FAILURE_WINDOW_MS;
-    const count = windowOpen ? k.failureCount + 1 : 1;
-    tx.update(apiKeys)
-      .set({
-        failureCount: count,
-        failureWindowStart: windowOpen ? k.failureWindowStart : now.toISOString(),
-        lockedUntil: count >= FAILURES_BEFORE_LOCK ? new Date(now.getTime() + LOCK_MS).toISOString() : k.lockedUntil,
-      })
-      .where(eq(apiKeys.id, keyId))
-      .run();
-  });
+  const now = deps.clock.now();
+  deps.database.transaction((tx) =>
+    countKeyFailure(tx, keyId, {
+      now: now.toISOString(),
+      windowFloor: new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString(),
+      lockUntil: new Date(now.getTime() + LOCK_MS).toISOString(),
+    }, FAILURES_BEFORE_LOCK),
+  );
 }
 
 /** "Last used" to the minute: writing it on every call would add a write to every lookup. */

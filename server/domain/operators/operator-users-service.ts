@@ -45,7 +45,7 @@ export async function createOperatorUser(deps: OperatorsDeps, input: { email: st
   return deps.database.transaction((tx) => {
     if (findOperatorByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
     const name = input.name?.trim() || email.split('@')[0]!;
-    const user: OperatorUser = { id: newId(), email, name, role: input.role, passwordHash, totpSecret: null, createdAt: deps.clock.now().toISOString(), disabledAt: null };
+    const user: OperatorUser = { id: newId(), email, name, role: input.role, passwordHash, totpSecret: null, totpLastStep: null, createdAt: deps.clock.now().toISOString(), disabledAt: null };
     insertOperator(tx, user);
     return user;
   });
@@ -63,12 +63,13 @@ export async function signInOperator(deps: OperatorsDeps, email: string, passwor
   const ok = await verifyPassword(password, usable);
   if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const now = deps.clock.now();
-  // Asked only once the password is right (as a second step would): users without TOTP never see it.
-  checkSecondFactor(user, code, now);
   const token = newToken();
-  deps.database.transaction((tx) =>
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() }),
-  );
+  deps.database.transaction((tx) => {
+    // Asked only once the password is right (as a second step would): users without TOTP never see it.
+    // The code is spent in the same transaction as the session it opens.
+    checkSecondFactor(tx, user, code, now);
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() });
+  });
   return { token, user };
 }
 
