@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -53,6 +53,45 @@ function freePort(): Promise<number> {
   });
 }
 
+type Run = (tool: string, args: string[]) => string;
+
+function runner(bin: string, asRoot: boolean): Run {
+  return (tool, args) => {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+    return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+}
+
+/**
+ * A freshly initdb'd data directory, made once per machine and PostgreSQL version, that each
+ * cluster copies (initdb takes seconds on a busy machine, a copy a fraction of one). Made in a
+ * temp dir and renamed into place, so test files starting together never see half of one.
+ * C locale: text sorts byte-wise, as SQLite's BINARY collation does. Trust auth: each cluster
+ * listens on loopback only and lives for one test file.
+ */
+function initdbTemplate(bin: string, run: Run): string {
+  const template = join(tmpdir(), `bons-locaux-pg-template-${basename(dirname(bin))}-${process.getuid?.() ?? 0}`);
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const work = mkdtempSync(`${template}-`);
+  if (process.getuid?.() === 0) chownToPostgres(work);
+  run('initdb', ['-D', join(work, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions', '--no-sync']);
+  try {
+    renameSync(join(work, 'data'), template);
+  } catch (error) {
+    // Another test file made it first: use theirs.
+    if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return template;
+}
+
+function chownToPostgres(path: string): void {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  chownSync(path, uid, gid);
+}
+
 /** Starts a cluster (see PgCluster). Call only when postgresAvailable() said yes. */
 export async function startPostgres(): Promise<PgCluster> {
   const bin = postgresBinDir();
@@ -61,26 +100,23 @@ export async function startPostgres(): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-cluster-'));
   const data = join(dir, 'data');
   const socketDir = dir;
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
-  }
-  const run = (tool: string, args: string[]) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
-    return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  };
-  // C locale: text sorts byte-wise, as SQLite's BINARY collation does. Trust auth: the
-  // cluster listens on loopback only and lives for one test file.
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions']);
-  const port = await freePort();
-  // Durability off: a throwaway cluster (never for production).
-  const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  try {
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
+  if (asRoot) chownToPostgres(dir);
+  const run = runner(bin, asRoot);
+  execFileSync('cp', ['-a', initdbTemplate(bin, run), data]);
+  // Durability off: a throwaway cluster (never for production). The free port may be taken
+  // between our probe and the server's bind: then try another.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    try {
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
+      break;
+    } catch (error) {
+      if (attempt < 3) continue;
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
   let stopped = false;
   const stop = () => {
