@@ -36,7 +36,8 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * - The target is written inside one transaction, with its constraints and triggers on (they
  *   check the data as they would the app's writes): a failure anywhere leaves it empty.
  * - Tables go parents first (foreign keys), in batches of `batchRows` rows, one
- *   INSERT … SELECT FROM unnest(…) per batch (one array parameter per column).
+ *   INSERT … SELECT FROM unnest(…) per batch (one array parameter per column); the next batch
+ *   is read while the server inserts the last one.
  * - Then the proof, before COMMIT: each table is read back from PostgreSQL through a cursor, its
  *   row count and order-independent digest (row-digest.ts) compared with the source's. A
  *   difference rolls everything back.
@@ -104,13 +105,20 @@ async function copyTable(
   const insert = `INSERT INTO ${quote(table.name)} (${columns}) SELECT * FROM unnest(${casts})`;
   const digest = new RowDigest();
   let batch: unknown[][] = [];
+  // One INSERT runs on the server while the next batch is read and hashed here: at most one
+  // batch waits in node-postgres's queue, so memory stays at two batches.
+  let inFlight: Promise<unknown> | null = null;
   const flush = async () => {
     if (!batch.length) return;
     // Column-wise arrays: one parameter per column whatever the batch size.
-    const params = table.columns.map((_c, i) => batch.map((row) => row[i]));
-    await client.query(insert, params);
+    const rows = batch;
+    const params = table.columns.map((_c, i) => rows.map((row) => row[i]));
+    const copied = digest.rows;
+    const sent = client.query(insert, params).then(() => onProgress?.({ table: table.name, copied, total }));
+    sent.catch(() => undefined); // awaited below or at the next flush; a failure is thrown there
     batch = [];
-    onProgress?.({ table: table.name, copied: digest.rows, total });
+    if (inFlight) await inFlight;
+    inFlight = sent;
   };
   onProgress?.({ table: table.name, copied: 0, total });
   // The iterator holds the SQLite connection; nothing else uses it until the table is done.
@@ -120,6 +128,7 @@ async function copyTable(
     if (batch.length >= batchRows) await flush();
   }
   await flush();
+  await inFlight;
   return { table: table.name, rows: digest.rows, digest: digest.hex };
 }
 

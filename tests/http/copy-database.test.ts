@@ -135,6 +135,16 @@ describe.skipIf(!postgresAvailable())('copy-database to PostgreSQL', () => {
     expect(Object.values(await postgresCounts(client)).every((n) => n === 0)).toBe(true);
   });
 
+  it('leaves the target empty when PostgreSQL refuses a row halfway through', async () => {
+    const client = await connect('refusing', true);
+    // A stricter target: the last movements copied break its extra rule, after earlier batches went in.
+    await client.query(`ALTER TABLE movements ADD CONSTRAINT late_refusal CHECK (id <> '${live.sqlite.prepare('SELECT MAX(id) FROM movements').pluck().get()}')`);
+    await expect(copySqliteToPostgres(live.sqlite, client, { batchRows: 3 })).rejects.toMatchObject({ code: '23514', constraint: 'late_refusal' });
+    expect(Object.values(await postgresCounts(client)).every((n) => n === 0)).toBe(true);
+    // The source's read transaction ended with the failed copy.
+    expect(live.sqlite.inTransaction).toBe(false);
+  });
+
   it('refuses a PostgreSQL schema that does not match, before copying anything', async () => {
     const client = await connect('drifted', true);
     await client.query(`ALTER TABLE settings ADD COLUMN note text`);
