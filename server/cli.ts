@@ -16,7 +16,6 @@ import { printableJson, printableLines } from './lib/printable';
 import { sepaExecutedCommand, sepaFileCommand, settleCommand } from './cli/settlement-commands';
 import { exportCommand, reportCommand } from './cli/report-commands';
 import { UsageError, type Result } from './cli/command';
-import { COPY_DATABASE_USAGE, copyDatabaseCommand } from './cli/copy-database-command';
 import type { Config } from './config';
 
 /**
@@ -31,7 +30,9 @@ commands:
   seed-demo               add the demo campaigns, shops and sales to an empty database
   check-ledger            verify every money invariant (exit 1 and the breaches if any)
   backup --to FILE        consistent online copy of the database
-${COPY_DATABASE_USAGE}
+  copy-database --to postgres://USER:PASSWORD@HOST:PORT/DB
+                          copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
+                          PostgreSQL database, then prove the copy (row counts and digests per table)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
@@ -74,7 +75,8 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
       : { code: 0, json: { ok: true, breaches: [], ms }, text: `ledger ok: every invariant holds (${ms} ms)` };
   },
   'create-admin': createAdminCommand,
-  'copy-database': copyDatabaseCommand,
+  // Loaded on use: the PostgreSQL driver stays out of every other command's start-up.
+  'copy-database': async (db, opts) => (await import('./cli/copy-database-command')).copyDatabaseCommand(db, opts),
   'create-merchant-user': async (db, opts) => {
     const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
     if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');

@@ -3,10 +3,6 @@ import { copySqliteToPostgres, type CopyProgress } from '../../db/copy/copy-data
 import { connectPostgres, isPostgresUrl, migratePostgres, redactedUrl } from '../../db/postgres';
 import { usage, type Opts, type Result } from './command';
 
-export const COPY_DATABASE_USAGE = `  copy-database --to postgres://USER:PASSWORD@HOST:PORT/DB
-                          copy this SQLite database (DATABASE_URL, may be live: a consistent snapshot) into an
-                          EMPTY PostgreSQL database, then prove the copy (row counts and digests per table)`;
-
 /** Progress on stderr (stdout keeps the one result line): at most a line a second per table, and its last. */
 function progressPrinter(write: (line: string) => void, now: () => number = Date.now) {
   let last = 0;
