@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | settlement)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | settlement | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -52,6 +52,10 @@ const benches: Entry[] = [
   {
     name: 'settlement',
     run: async () => (await import('./settlement.bench')).runSettlementBench(quick ? { redemptions: 100_000, shops: 100, log } : { log }),
+  },
+  {
+    name: 'copy-database',
+    run: async () => (await import('./copy-database.bench')).runCopyDatabaseBench(quick ? { redemptions: 100_000, shops: 100, log } : { log }),
   },
 ];
 

@@ -30,6 +30,9 @@ commands:
   seed-demo               add the demo campaigns, shops and sales to an empty database
   check-ledger            verify every money invariant (exit 1 and the breaches if any)
   backup --to FILE        consistent online copy of the database
+  copy-database --to postgres://USER:PASSWORD@HOST:PORT/DB
+                          copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
+                          PostgreSQL database, then prove the copy (row counts and digests per table)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
@@ -72,6 +75,8 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
       : { code: 0, json: { ok: true, breaches: [], ms }, text: `ledger ok: every invariant holds (${ms} ms)` };
   },
   'create-admin': createAdminCommand,
+  // Loaded on use: the PostgreSQL driver stays out of every other command's start-up.
+  'copy-database': async (db, opts) => (await import('./cli/copy-database-command')).copyDatabaseCommand(db, opts),
   'create-merchant-user': async (db, opts) => {
     const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
     if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');

@@ -7,8 +7,8 @@ ALTER TABLE `orders` ADD `issue_journal_id` text REFERENCES journals(id);
 --> statement-breakpoint
 ALTER TABLE `orders` ADD `issue_actor` text;
 --> statement-breakpoint
-ALTER TABLE `orders` ADD `issue_next` integer DEFAULT 0 NOT NULL CHECK (`issue_next` >= 0);
+ALTER TABLE `orders` ADD `issue_next` integer DEFAULT 0 NOT NULL CONSTRAINT `orders_issue_next_not_negative` CHECK (`issue_next` >= 0);
 --> statement-breakpoint
-ALTER TABLE `orders` ADD `issue_remaining_cents` integer DEFAULT 0 NOT NULL CHECK (`issue_remaining_cents` >= 0);
+ALTER TABLE `orders` ADD `issue_remaining_cents` integer DEFAULT 0 NOT NULL CONSTRAINT `orders_issue_remaining_not_negative` CHECK (`issue_remaining_cents` >= 0);
 --> statement-breakpoint
 CREATE INDEX `orders_issuing_idx` ON `orders` (`issue_journal_id`) WHERE `issue_journal_id` IS NOT NULL;

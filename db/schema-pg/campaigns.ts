@@ -1,0 +1,41 @@
+import { pgTable, text } from 'drizzle-orm/pg-core';
+import { int64 } from './columns';
+
+/** PostgreSQL mirror of db/schema/campaigns.ts: same columns, keys, CHECKs and indexes (its comments say why). */
+
+export const campaigns = pgTable('campaigns', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  operatorName: text('operator_name').notNull(),
+  status: text('status', { enum: ['draft', 'active', 'closed'] }).notNull(),
+  currency: text('currency').notNull().default('EUR'),
+  targetCents: int64('target_cents').notNull(),
+  denominationsCents: text('denominations_cents').notNull(),
+  minAmountCents: int64('min_amount_cents').notNull(),
+  maxAmountCents: int64('max_amount_cents').notNull(),
+  validityDays: int64('validity_days').notNull(),
+  maxVouchersPerOrder: int64('max_vouchers_per_order').notNull(),
+  maxOrderCentsIndividual: int64('max_order_cents_individual').notNull(),
+  maxVouchersPerOrgOrder: int64('max_vouchers_per_org_order').notNull().default(10_000),
+  maxOrderCentsOrg: int64('max_order_cents_org').notNull().default(500_000_00),
+  orgFeeBps: int64('org_fee_bps').notNull().default(0),
+  commissionBps: int64('commission_bps').notNull().default(300),
+  breakageRule: text('breakage_rule', { enum: ['operator', 'sponsor', 'merchants'] }).notNull().default('operator'),
+  sponsorName: text('sponsor_name'),
+  imagePath: text('image_path'),
+  acceptedCategories: text('accepted_categories'),
+  bonusKind: text('bonus_kind', { enum: ['none', 'percent', 'fixed'] }).notNull().default('none'),
+  bonusBps: int64('bonus_bps').notNull().default(0),
+  bonusFixedCents: int64('bonus_fixed_cents').notNull().default(0),
+  bonusCapPerBuyerCents: int64('bonus_cap_per_buyer_cents'),
+  bonusBudgetCents: int64('bonus_budget_cents').notNull().default(0),
+  bonusReservedCents: int64('bonus_reserved_cents').notNull().default(0),
+  bonusUsedCents: int64('bonus_used_cents').notNull().default(0),
+  startsAt: text('starts_at').notNull(),
+  endsAt: text('ends_at'),
+  soldCents: int64('sold_cents').notNull().default(0),
+  redeemedCents: int64('redeemed_cents').notNull().default(0),
+  createdAt: text('created_at').notNull(),
+});

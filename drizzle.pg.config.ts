@@ -1,0 +1,8 @@
+import { defineConfig } from 'drizzle-kit';
+
+// The PostgreSQL mirror (db/schema-pg) and its migrations; the SQLite ones stay in drizzle.config.ts.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './db/schema-pg/index.ts',
+  out: './db/migrations-pg',
+});
