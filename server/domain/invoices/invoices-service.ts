@@ -16,7 +16,8 @@ export interface InvoiceSource {
   order: Order;
   /** The buyer as typed for this order (`orderBuyer`), never the organisation's current row. */
   buyer: OrderBuyer;
-  items: OrderItem[];
+  /** Only face value and quantity are read: lines summed by value will do. */
+  items: Pick<OrderItem, 'amountCents' | 'quantity'>[];
   campaignName: string;
   operator: Seller;
   /** The money received for the order (an invoice's paid amount and date come from it). */

@@ -10,7 +10,7 @@ import { orderBuyer } from './buyer-snapshot';
 import { expiryFor } from '../vouchers/voucher';
 import { issueVouchers } from '../vouchers/voucher-ledger';
 import { vouchersToIssue } from './order';
-import { findOrder, listOrderItems, orderItemsForVouchers, updateOrder, type Order, type OrderItem } from './orders-repository';
+import { findOrder, orderItemsByValue, orderItemsForVouchers, updateOrder, type Order, type OrderItem } from './orders-repository';
 
 /** Face value of the vouchers: what the buyer pays minus the service fee and its VAT. */
 export const faceValueCents = (o: Pick<Order, 'totalCents' | 'feeCents' | 'feeVatCents'>) => o.totalCents - o.feeCents - o.feeVatCents;
@@ -70,7 +70,11 @@ export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, 
   if (buyer) {
     // Individuals' orders (the demo history among them) need no operator identity; invoices do.
     if (!deps.operator) throw new Error('issuing an organisation order needs the operator identity');
-    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, buyer, items: listOrderItems(tx, order.id), campaignName: campaign.name, operator: deps.operator }, now);
+    // The invoice sums vouchers by face value; the bonus line carries the bonus decided at payment.
+    const items = orderItemsByValue(tx, order.id)
+      .map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i))
+      .filter((i) => i.amountCents > 0);
+    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, buyer, items, campaignName: campaign.name, operator: deps.operator }, now);
   }
   issueSliceTx(tx, order.id, now);
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import { sqliteOf, type Tx } from '../../../db/client';
 import { orderItems, orders, payments, providerEvents } from '../../../db/schema/index';
@@ -57,6 +57,19 @@ export function orderItemsForVouchers(tx: Tx, orderId: string, from: number, cou
   return select.all({ orderId, from, end: from + count, withBonus: withBonus ? 1 : 0 }) as (OrderItem & { before: number })[];
 }
 const itemWindows = new WeakMap<object, Statement>();
+
+/**
+ * An order's lines summed by face value (and bonus or not): what an invoice needs, read as
+ * a handful of rows however many lines the order has.
+ */
+export function orderItemsByValue(tx: Tx, orderId: string): Pick<OrderItem, 'amountCents' | 'quantity' | 'bonus'>[] {
+  return tx
+    .select({ amountCents: orderItems.amountCents, quantity: sql<number>`SUM(${orderItems.quantity})`.mapWith(Number), bonus: orderItems.bonus })
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+    .groupBy(orderItems.amountCents, orderItems.bonus)
+    .all();
+}
 
 /** Paid orders whose vouchers are still being issued in slices (see order-issuance.ts). */
 export function listOrdersBeingIssued(tx: Tx): string[] {
