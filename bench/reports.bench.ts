@@ -31,6 +31,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TARGET_PAGE_MS = 1000;
 export const TARGET_STALL_MS = 100;
 export const TARGET_P99_RATIO = 2;
+const SEGMENTS = 3;
 
 export const REPORT_PAGES = [
   { name: 'impact dashboard', path: '/operateur/impact' },
@@ -73,7 +74,7 @@ async function load(opts: LoadOptions): Promise<LoadFigures> {
 
 export async function runReportsBench(opts: ReportsBenchOptions = {}): Promise<BenchResult> {
   const shape = opts.shape ?? { vouchers: 200_000, redemptions: 1_000_000, shops: 1000 };
-  const duration = opts.duration ?? 10;
+  const duration = opts.duration ?? 15;
   const warmup = opts.warmup ?? 2;
   const connections = opts.connections ?? 50;
   const log = opts.log ?? (() => {});
@@ -95,9 +96,16 @@ export async function runReportsBench(opts: ReportsBenchOptions = {}): Promise<B
     const cookie = await operatorCookie(app.url);
     const headers = { cookie, 'accept-language': 'fr' };
 
-    // 1. Each page alone, with the event loop watched.
+    // 1. Each page alone, with the event loop watched. The same watch over an idle pause
+    // first: on a busy machine the process is not scheduled for tens of ms at a time, and
+    // that baseline says how much of a stall is the machine's rather than the page's.
+    const idle = monitorEventLoopDelay({ resolution: 5 });
+    idle.enable();
+    await new Promise((r) => setTimeout(r, 3000));
+    idle.disable();
+    const idleStallMs = round(idle.max / 1e6);
     const rows: Record<string, string | number>[] = [];
-    const pageFigures: { name: string; medianMs: number; maxMs: number; bytes: number }[] = [];
+    const pageFigures: { name: string; medianMs: number; maxMs: number; cpuMs: number; bytes: number }[] = [];
     const loop = monitorEventLoopDelay({ resolution: 5 });
     for (const p of REPORT_PAGES) {
       const first = await fetch(app.url + p.path, { headers, redirect: 'manual' });
@@ -106,20 +114,24 @@ export async function runReportsBench(opts: ReportsBenchOptions = {}): Promise<B
       loop.enable();
       const times: number[] = [];
       let bytes = 0;
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < 5; i++) {
         const t = performance.now();
         const res = await fetch(app.url + p.path, { headers });
         bytes = (await res.arrayBuffer()).byteLength;
         times.push(performance.now() - t);
       }
+      const cpu = process.cpuUsage(cpu0);
       loop.disable();
       times.sort((a, b) => a - b);
-      pageFigures.push({ name: p.name, medianMs: round(times[2]!), maxMs: round(times[4]!), bytes });
-      rows.push({ target: `${p.name} — GET ${p.path}`, 'median ms': round(times[2]!), 'max ms': round(times[4]!), bytes });
+      const cpuMs = round((cpu.user + cpu.system) / 1000 / 5);
+      pageFigures.push({ name: p.name, medianMs: round(times[2]!), maxMs: round(times[4]!), cpuMs, bytes });
+      rows.push({ target: `${p.name} — GET ${p.path}`, 'median ms': round(times[2]!), 'max ms': round(times[4]!), 'CPU ms': cpuMs, bytes });
     }
     const stallMs = round(loop.max / 1e6);
 
-    // 2. The till with and without an operator reading reports.
+    // 2. The till with and without an operator reading reports, in alternating segments so
+    // that the machine's own load drifts over both alike; the median p99 of each side.
     const vouchers = await buyVouchers({ database: app.database, clock: app.clock, baseUrl: app.url }, { amountCents: 150_00, quantity: 100 });
     const key = shopKey(app, 'librairie-la-galerne', 'bench till');
     const till = vouchers.map((v) => ({
@@ -128,23 +140,35 @@ export async function runReportsBench(opts: ReportsBenchOptions = {}): Promise<B
       body: `{"code":"${v.formatted}","amountCents":1,"idempotencyKey":"rb-[<id>]"}`,
     }));
     const tillLoad = (seconds: number) => load({ url: app.url, connections, duration: seconds, requests: till, idReplacement: true });
-    log(`reports: till alone — warm-up ${warmup}s, measure ${duration}s, ${connections} connections`);
+    const segment = Math.max(1, Math.round(duration / SEGMENTS));
+    log(`reports: till warm-up ${warmup}s, then ${SEGMENTS} × (${segment}s alone, ${segment}s while an operator reads the report pages back to back), ${connections} connections`);
     await tillLoad(warmup);
-    const alone = await tillLoad(duration);
-    log(`reports: till while an operator reads the report pages back to back`);
-    const operator = load({ url: app.url, connections: 1, duration, requests: REPORT_PAGES.map((p) => ({ method: 'GET', path: p.path, headers })) });
-    const during = await tillLoad(duration);
-    const reports = await operator;
+    const aloneRuns: LoadFigures[] = [];
+    const duringRuns: LoadFigures[] = [];
+    const reportRuns: LoadFigures[] = [];
+    for (let i = 0; i < SEGMENTS; i++) {
+      aloneRuns.push(await tillLoad(segment));
+      const operator = load({ url: app.url, connections: 1, duration: segment, requests: REPORT_PAGES.map((p) => ({ method: 'GET', path: p.path, headers })) });
+      duringRuns.push(await tillLoad(segment));
+      reportRuns.push(await operator);
+    }
+    const median = (runs: LoadFigures[]) => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
+    const alone = median(aloneRuns);
+    const during = median(duringRuns);
+    const reports = reportRuns.reduce((a, b) => ({ ...a, ok: a.ok + b.ok, requests: a.requests + b.requests, non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, timeouts: a.timeouts + b.timeouts, p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max) }));
     const ratio = alone.p99 > 0 ? during.p99 / alone.p99 : Number.POSITIVE_INFINITY;
-    rows.push({ target: '—', 'median ms': '', 'max ms': '', bytes: '' });
     const t1 = performance.now();
     const breaches = checkLedger(app.database);
     const checkMs = performance.now() - t1;
-    const tillRows = [loadRow('till alone', alone), loadRow('till during reports', during), loadRow('operator: report pages back to back (1 connection)', reports)];
+    const tillRows = [
+      ...aloneRuns.map((r, i) => loadRow(`till alone, segment ${i + 1}`, r)),
+      ...duringRuns.map((r, i) => loadRow(`till during reports, segment ${i + 1}`, r)),
+      loadRow('operator: report pages back to back (1 connection, all segments)', reports),
+    ];
     return {
       name: 'reports',
-      rows: [...rows.slice(0, -1), ...tillRows.map((r) => ({ ...r }))],
-      data: { shape, sizes, buildMs, openMs: round(openMs), pages: pageFigures, stallMs, alone, during, reports, ratio: round(ratio, 2), checkMs: round(checkMs), breaches },
+      rows: [...rows, ...tillRows],
+      data: { shape, sizes, buildMs, openMs: round(openMs), pages: pageFigures, idleStallMs, stallMs, aloneRuns, duringRuns, reportRuns, ratio: round(ratio, 2), checkMs: round(checkMs), breaches },
       targets: [
         ...pageFigures.map((p) => target(`${p.name}: worst of 5`, p.maxMs, '<=', TARGET_PAGE_MS, 'ms')),
         target('longest event-loop stall while pages were served', stallMs, '<=', TARGET_STALL_MS, 'ms'),
@@ -155,7 +179,8 @@ export async function runReportsBench(opts: ReportsBenchOptions = {}): Promise<B
       ],
       notes: [
         `data: ${sizes.vouchers} vouchers, ${sizes.redemptions} redemptions, ${sizes.movements} movements, ${sizes.shops} shops${buildMs ? `; built in ${round(buildMs / 1000)} s` : ' (reused)'}; first open of the copy (migrations, incl. 0017's backfill when the file predates it) ${round(openMs)} ms.`,
-        `till p99 ${alone.p99} ms alone, ${during.p99} ms while the operator loaded ${reports.ok} report pages (${reports.rps}/s); ratio ${round(ratio, 2)}.`,
+        `longest event-loop stall: ${stallMs} ms while pages were served, ${idleStallMs} ms over an idle 3 s pause just before (the machine's share). CPU ms = this process's CPU per request (server and the bench's own HTTP client).`,
+        `till p99 (median of ${SEGMENTS} segments): ${alone.p99} ms alone, ${during.p99} ms while the operator loaded ${reports.ok} report pages; ratio ${round(ratio, 2)}.`,
         `check-ledger after the load: ${breaches.length ? `${breaches.length} breach(es)` : 'clean'} in ${round(checkMs)} ms.`,
       ],
     };
