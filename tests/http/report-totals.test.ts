@@ -126,6 +126,32 @@ describe('report aggregates', () => {
     expect(ran.filter((r) => /campaign_week_totals|merchant_campaign_totals|campaign_buyer_totals|voucher_balance_totals|FROM payments/.test(r.sql)).length).toBeGreaterThanOrEqual(6);
   });
 
+  it('list the 200 biggest shops on the dashboard page and every shop in its CSV', async () => {
+    const s = app.database.sqlite;
+    const now = clock.now().toISOString();
+    const insert = s.prepare(`INSERT INTO merchants (id, slug, name, category, address, postal_code, city, status, created_at) VALUES (?, ?, ?, 'Commerce', '1 rue du Port', '76600', 'Le Havre', 'approved', ?)`);
+    const accept = s.prepare(`INSERT INTO campaign_merchants (campaign_id, merchant_id) SELECT id, ? FROM campaigns WHERE slug = 'seine-estuaire'`);
+    s.transaction(() => {
+      for (let i = 0; i < 205; i++) {
+        insert.run(`many-${i}`, `commerce-many-${i}`, `Commerce nombreux ${i}`, now);
+        accept.run(`many-${i}`);
+      }
+    })();
+    const [v] = await buyVouchers(app, { amountCents: 150_00 });
+    for (let i = 0; i < 205; i++) await take(app, `many-${i}`, v!.code, 1 + (i % 50));
+    operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    const { html } = await operator.get('/operateur/impact');
+    const section = html.slice(html.indexOf('Dépenses par commerce'));
+    const listed = section.slice(0, section.indexOf('</table>')).match(/<tr><td>/g) ?? [];
+    const shops = impactShops(app.database).length;
+    expect(shops).toBeGreaterThan(205);
+    expect(listed).toHaveLength(200);
+    expect(section).toContain(`Les 200 premiers commerces ; ${shops - 200} autres figurent dans le fichier complet`);
+    const csv = await (await operator.request('/operateur/impact/commerces.csv')).text();
+    expect(csv.trim().split('\r\n')).toHaveLength(shops + 1);
+    expect(checkLedger(app.database)).toEqual([]);
+  });
+
   it('are checked by check-ledger, and rebuilt from the ledger', () => {
     const s = app.database.sqlite;
     s.prepare(`UPDATE merchant_campaign_totals SET redeemed_cents = redeemed_cents + 1 WHERE rowid = (SELECT MIN(rowid) FROM merchant_campaign_totals)`).run();
