@@ -3,9 +3,11 @@
  * redemptions take seconds, not minutes, and still satisfy every check-ledger invariant:
  * vouchers issued by real bank-transfer orders (the services), then per voucher ten
  * redemptions written exactly as the till writes them (redemption, `redeem` movement with
- * the running balance, a balanced journal of two lines, voucher balance, campaign cache).
+ * the running balance, a balanced journal of two lines, voucher balance, campaign cache,
+ * then the report aggregates rebuilt from those rows).
  */
 import type { Database_ } from '../db/client';
+import { rebuildReportTotals } from '../db/report-totals-sql';
 import { demoIban } from '../db/seed/demo-data';
 import { recordBankTransfer } from '../server/domain/orders/bank-transfers-service';
 import { createOrder, type OrdersDeps } from '../server/domain/orders/orders-service';
@@ -78,6 +80,8 @@ export function addRedemptions(database: Database_, now: Date): number {
     s.exec(`UPDATE vouchers SET balance_cents = balance_cents - (SELECT SUM(amount) FROM gen WHERE gen.voucher_id = vouchers.id)
       WHERE id IN (SELECT voucher_id FROM gen)`);
     s.exec(`UPDATE campaigns SET redeemed_cents = redeemed_cents + (SELECT COALESCE(SUM(amount), 0) FROM gen WHERE gen.campaign_id = campaigns.id)`);
+    // Rows written here bypass the ledger writer: its report aggregates are recomputed, set-based.
+    rebuildReportTotals(s);
   })();
   const n = (s.prepare(`SELECT COUNT(*) FROM temp.gen`).pluck().get() as number);
   s.exec(`DROP TABLE temp.gen`);

@@ -1,19 +1,22 @@
 import type { Database_ } from '../../db/client';
 import { csvCell, csvEuros } from '../lib/csv';
+import { weekStart } from '../lib/weeks';
 
 /**
- * The impact dashboard's figures, set-based: one aggregate statement per table over the
- * whole history (no row is ever read into JS one by one), so a database of millions of
- * vouchers and redemptions answers in one scan per table.
+ * The impact dashboard's figures, from the maintained aggregates the ledger writer keeps in
+ * the same transaction as the movements (db/schema/report-totals.ts; check-ledger verifies
+ * them): a few hundred rows per table, however long the history, so no request holds the
+ * event loop while it scans millions of vouchers or redemptions.
  *
  * Definitions (the same as the progress caches and check-ledger):
  * - sold = face value of issued vouchers, reissued vouchers excluded (a replacement, not a sale);
  * - spent = completed redemptions (a voided redemption gave the value back to the voucher);
- * - weeks start on Monday 00:00 UTC (SQLite has no time zones: up to 2 h off Paris, which
- *   moves a sale made late on Sunday night into the next week: fine for a trend chart);
+ * - weeks start on Monday 00:00 UTC (the aggregate has no time zone: up to 2 h off Paris,
+ *   which moves a sale made late on Sunday night into the next week: fine for a trend chart);
  * - payment volume = every payment received (card and bank transfers), refunds not deducted,
  *   over the last 365 days, for the whole scheme: the limited-network exemption
  *   (art. L. 521-3 CMF) requires notifying the ACPR above 1 000 000 € over 12 months.
+ *   Read from the covering index payments(received_at, provider, amount_cents).
  */
 export const ACPR_THRESHOLD_CENTS = 1_000_000_00;
 export const ACPR_WARNING_RATIO = 0.8;
@@ -55,11 +58,7 @@ export interface ImpactReport {
 
 const pct = (part: number, whole: number) => (whole > 0 ? Math.floor((part * 100) / whole) : 0);
 
-/** Monday (UTC) of the week holding `d`, as YYYY-MM-DD. */
-export function weekStart(d: Date): string {
-  const day = (d.getUTCDay() + 6) % 7;
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day)).toISOString().slice(0, 10);
-}
+export { weekStart };
 
 const all = <T>(database: Database_, sql: string, params: Record<string, unknown>) => database.sqlite.prepare(sql).all(params) as T[];
 
@@ -72,24 +71,23 @@ export function impactCampaigns(database: Database_, filter: ImpactFilter = {}):
   ).map((c) => ({ ...c, soldPercent: pct(c.soldCents, c.targetCents), redeemedPercent: pct(c.redeemedCents, c.targetCents), spentShare: pct(c.redeemedCents, c.soldCents) }));
 }
 
-/** Sales by buyer type. */
+/** Sales by buyer type (campaign_buyer_totals). */
 export function impactBuyers(database: Database_, filter: ImpactFilter = {}): BuyerRow[] {
   return all<BuyerRow>(
     database,
-    `SELECT o.buyer_type AS buyerType, COUNT(DISTINCT o.id) AS orders, COUNT(*) AS vouchers, SUM(v.amount_cents) AS soldCents
-       FROM vouchers v JOIN orders o ON o.id = v.order_id
-      WHERE v.reissued_from IS NULL AND (@cid IS NULL OR v.campaign_id = @cid)
-      GROUP BY o.buyer_type ORDER BY soldCents DESC`, { cid: filter.campaignId ?? null },
+    `SELECT buyer_type AS buyerType, SUM(orders) AS orders, SUM(vouchers) AS vouchers, SUM(sold_cents) AS soldCents
+       FROM campaign_buyer_totals WHERE (@cid IS NULL OR campaign_id = @cid)
+      GROUP BY buyer_type HAVING SUM(vouchers) > 0 ORDER BY soldCents DESC`, { cid: filter.campaignId ?? null },
   );
 }
 
-/** Spending per shop, biggest first. */
+/** Spending per shop, biggest first (merchant_campaign_totals: one row per shop and campaign). */
 export function impactShops(database: Database_, filter: ImpactFilter = {}): ShopRow[] {
   return all<ShopRow>(
     database,
     `SELECT m.slug, m.name, m.category, m.city, s.n AS redemptions, s.spent AS spentCents
-       FROM (SELECT merchant_id, COUNT(*) AS n, SUM(amount_cents) AS spent FROM redemptions
-              WHERE status = 'completed' AND (@cid IS NULL OR campaign_id = @cid) GROUP BY merchant_id) s
+       FROM (SELECT merchant_id, SUM(redemptions) AS n, SUM(redeemed_cents) AS spent FROM merchant_campaign_totals
+              WHERE (@cid IS NULL OR campaign_id = @cid) GROUP BY merchant_id HAVING SUM(redemptions) > 0) s
        JOIN merchants m ON m.id = s.merchant_id
       ORDER BY s.spent DESC, m.name`, { cid: filter.campaignId ?? null },
   );
@@ -113,28 +111,19 @@ function rollUpShops(shops: ShopRow[], key: (s: ShopRow) => string): GroupRow[] 
 
 const topShops = (shops: ShopRow[]): ShopRow[] => shops.slice(0, 10);
 
-/** Sold and spent per week over the last CHART_WEEKS weeks (empty weeks included). */
+/** Sold and spent per week over the last CHART_WEEKS weeks (empty weeks included), from campaign_week_totals. */
 export function impactWeeks(database: Database_, now: Date, filter: ImpactFilter = {}): WeekRow[] {
-  const cid = filter.campaignId ?? null;
   const first = new Date(`${weekStart(now)}T00:00:00Z`);
   first.setUTCDate(first.getUTCDate() - 7 * (CHART_WEEKS - 1));
-  const since = first.toISOString();
-  const WEEK = `date(%s, '-6 days', 'weekday 1')`;
-  const sold = all<{ week: string; cents: number }>(
+  const rows = all<{ week: string; sold: number; spent: number }>(
     database,
-    `SELECT ${WEEK.replace('%s', 'issued_at')} AS week, SUM(amount_cents) AS cents FROM vouchers
-      WHERE reissued_from IS NULL AND issued_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
+    `SELECT week, SUM(sold_cents) AS sold, SUM(redeemed_cents) AS spent FROM campaign_week_totals
+      WHERE week >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid: filter.campaignId ?? null, since: first.toISOString().slice(0, 10) },
   );
-  const spent = all<{ week: string; cents: number }>(
-    database,
-    `SELECT ${WEEK.replace('%s', 'created_at')} AS week, SUM(amount_cents) AS cents FROM redemptions
-      WHERE status = 'completed' AND created_at >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid, since },
-  );
-  const soldBy = new Map(sold.map((r) => [r.week, r.cents]));
-  const spentBy = new Map(spent.map((r) => [r.week, r.cents]));
+  const by = new Map(rows.map((r) => [r.week, r]));
   return Array.from({ length: CHART_WEEKS }, (_, i) => {
     const week = new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10);
-    return { week, soldCents: soldBy.get(week) ?? 0, redeemedCents: spentBy.get(week) ?? 0 };
+    return { week, soldCents: by.get(week)?.sold ?? 0, redeemedCents: by.get(week)?.spent ?? 0 };
   });
 }
 

@@ -1,8 +1,12 @@
 /**
  * Outstanding liability per campaign — what voucher holders can still spend:
- * issued − redeemed (net of voids) − expired − cancelled (± adjustments), from movements,
- * with ageing of the outstanding balance by the vouchers' issue date, and what falls due
- * soon (expiring within 30 days). One grouped scan of movements and one of vouchers.
+ * issued − redeemed (net of voids) − expired − cancelled (± adjustments), with ageing of the
+ * outstanding balance by the vouchers' issue day, and what falls due soon (expiring within
+ * 30 days). Read from the aggregates the ledger writer maintains (campaign_week_totals for
+ * the flows, voucher_balance_totals for balances by issue and expiry day), which check-ledger
+ * verifies against the movements and vouchers: a few rows per campaign and day, never a
+ * scan of history. Ages count whole days (UTC): a voucher issued on the day 91 days ago
+ * is already « 3 to 6 months » old, and one expiring on the 30th day from today is due soon.
  */
 import type { Database_ } from '../../db/client';
 
@@ -23,25 +27,22 @@ export interface CampaignLiability {
 
 const DAY = 86_400_000;
 
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 export function liabilityReport(database: Database_, now: Date): CampaignLiability[] {
   const flows = database.sqlite.prepare(`
-    SELECT v.campaign_id AS id,
-      SUM(CASE WHEN m.kind = 'issue' AND v.reissued_from IS NULL THEN m.amount_cents ELSE 0 END) AS issued,
-      -SUM(CASE WHEN m.kind IN ('redeem', 'void') THEN m.amount_cents ELSE 0 END) AS redeemed,
-      -SUM(CASE WHEN m.kind = 'expire' THEN m.amount_cents ELSE 0 END) AS expired,
-      -- a reissue (support) moves a balance to a new voucher: neither issued nor cancelled
-      -SUM(CASE WHEN m.kind = 'cancel' THEN m.amount_cents WHEN m.kind = 'issue' AND v.reissued_from IS NOT NULL THEN m.amount_cents ELSE 0 END) AS cancelled,
-      SUM(CASE WHEN m.kind = 'adjust' THEN m.amount_cents ELSE 0 END) AS adjusted
-    FROM movements m JOIN vouchers v ON v.id = m.voucher_id GROUP BY v.campaign_id`).all() as { id: string; issued: number; redeemed: number; expired: number; cancelled: number; adjusted: number }[];
-  const iso = (ms: number) => new Date(now.getTime() - ms).toISOString();
+    SELECT campaign_id AS id, SUM(sold_cents) AS issued, SUM(redeemed_cents) AS redeemed, SUM(expired_cents) AS expired,
+           SUM(cancelled_cents) AS cancelled, SUM(adjusted_cents) AS adjusted
+      FROM campaign_week_totals GROUP BY campaign_id`).all() as { id: string; issued: number; redeemed: number; expired: number; cancelled: number; adjusted: number }[];
+  const t = now.getTime();
   const ages = database.sqlite.prepare(`
-    SELECT campaign_id AS id, COUNT(*) AS n, SUM(balance_cents) AS outstanding,
-      SUM(CASE WHEN issued_at > @m3 THEN balance_cents ELSE 0 END) AS a0,
-      SUM(CASE WHEN issued_at <= @m3 AND issued_at > @m6 THEN balance_cents ELSE 0 END) AS a1,
-      SUM(CASE WHEN issued_at <= @m6 AND issued_at > @m12 THEN balance_cents ELSE 0 END) AS a2,
-      SUM(CASE WHEN issued_at <= @m12 THEN balance_cents ELSE 0 END) AS a3,
-      SUM(CASE WHEN expires_at <= @soon THEN balance_cents ELSE 0 END) AS soon
-    FROM vouchers WHERE balance_cents > 0 GROUP BY campaign_id`).all({ m3: iso(91 * DAY), m6: iso(182 * DAY), m12: iso(365 * DAY), soon: new Date(now.getTime() + 30 * DAY).toISOString() }) as {
+    SELECT campaign_id AS id, SUM(vouchers) AS n, SUM(balance_cents) AS outstanding,
+      SUM(CASE WHEN issued_on > @m3 THEN balance_cents ELSE 0 END) AS a0,
+      SUM(CASE WHEN issued_on <= @m3 AND issued_on > @m6 THEN balance_cents ELSE 0 END) AS a1,
+      SUM(CASE WHEN issued_on <= @m6 AND issued_on > @m12 THEN balance_cents ELSE 0 END) AS a2,
+      SUM(CASE WHEN issued_on <= @m12 THEN balance_cents ELSE 0 END) AS a3,
+      SUM(CASE WHEN expires_on <= @soon THEN balance_cents ELSE 0 END) AS soon
+    FROM voucher_balance_totals WHERE balance_cents > 0 GROUP BY campaign_id`).all({ m3: day(t - 91 * DAY), m6: day(t - 182 * DAY), m12: day(t - 365 * DAY), soon: day(t + 30 * DAY) }) as {
     id: string; n: number; outstanding: number; a0: number; a1: number; a2: number; a3: number; soon: number;
   }[];
   const flowBy = new Map(flows.map((f) => [f.id, f]));

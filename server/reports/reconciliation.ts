@@ -6,6 +6,8 @@
  *         + redeemed, not yet settled + breakage (expired) + cancelled + still outstanding.
  * Face value sold must equal the sum of its uses; `differenceCents` shows any gap (0 when
  * the books are right — check-ledger verifies the same identities account by account).
+ * Money in reads campaign_buyer_totals: the orders that issued their vouchers (paid, and
+ * refunded ones, which were paid first) counted once each by the ledger writer.
  */
 import type { Database_ } from '../../db/client';
 import { liabilityReport, type CampaignLiability } from './liability';
@@ -30,12 +32,12 @@ export interface CampaignReconciliation {
 export function reconciliationReport(database: Database_, now: Date, liability: CampaignLiability[] = liabilityReport(database, now)): CampaignReconciliation[] {
   const s = database.sqlite;
   const paid = new Map((s.prepare(`
-    SELECT o.campaign_id AS id,
-      SUM(CASE WHEN o.payment_method = 'card' THEN o.total_cents ELSE 0 END) AS card,
-      SUM(CASE WHEN o.payment_method = 'bank_transfer' THEN o.total_cents ELSE 0 END) AS transfer,
-      SUM(o.fee_cents + o.fee_vat_cents) AS fees,
-      SUM(o.bonus_cents) AS bonus
-    FROM orders o WHERE o.status IN ('paid', 'refunded') GROUP BY o.campaign_id`).all() as { id: string; card: number; transfer: number; fees: number; bonus: number }[]).map((r) => [r.id, r]));
+    SELECT campaign_id AS id,
+      SUM(CASE WHEN payment_method = 'card' THEN paid_cents ELSE 0 END) AS card,
+      SUM(CASE WHEN payment_method = 'bank_transfer' THEN paid_cents ELSE 0 END) AS transfer,
+      SUM(fees_cents) AS fees,
+      SUM(bonus_cents) AS bonus
+    FROM campaign_buyer_totals GROUP BY campaign_id`).all() as { id: string; card: number; transfer: number; fees: number; bonus: number }[]).map((r) => [r.id, r]));
   const settled = new Map((s.prepare(`
     SELECT c.campaign_id AS id,
       SUM(CASE WHEN st.status = 'paid' THEN c.gross_cents - c.commission_cents - c.vat_cents ELSE 0 END) AS paidNet,

@@ -235,7 +235,8 @@ describe('breakage', () => {
     const [v] = await buy(c.slug, 10_00);
     await expire(AFTER);
     app.database.sqlite.prepare(`UPDATE movements SET created_at = '2027-01-01T00:00:00.000Z' WHERE voucher_id = ? AND kind = 'expire'`).run(v!.id);
-    expect(checkLedger(app.database).map((b) => b.invariant)).toEqual(['expire_movement_after_validity']);
+    // The rewritten date also moves the expiry to another week than the report aggregate has it in (both rows shown).
+    expect(checkLedger(app.database).map((b) => b.invariant)).toEqual(['expire_movement_after_validity', 'report_totals:campaign_week_totals', 'report_totals:campaign_week_totals']);
     app.database.sqlite.prepare(`UPDATE movements SET created_at = ? WHERE voucher_id = ? AND kind = 'expire'`).run(AFTER.toISOString(), v!.id);
     expectLedgerClean();
   });

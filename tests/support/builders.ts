@@ -60,7 +60,12 @@ const built = (v: Voucher): BuiltVoucher => ({
  * paid by a simulated demo-provider event (split into several orders when the campaign's
  * per-order limits require it).
  */
-export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number; quantity?: number; campaign?: string }): Promise<BuiltVoucher[]> {
+/**
+ * Paid card orders of `quantity` vouchers. `relabelAs`: the order's buyer type is rewritten
+ * between creation and payment (a company's order without its organisation form), so the
+ * issuing path sees it as such.
+ */
+export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number; quantity?: number; campaign?: string; relabelAs?: 'company' | 'municipality' }): Promise<BuiltVoucher[]> {
   const slug = opts.campaign ?? 'seine-estuaire';
   const campaign = findCampaignBySlug(deps.database.db, slug);
   if (!campaign) throw new Error(`no campaign ${slug}`);
@@ -78,6 +83,7 @@ export async function buyVouchers(deps: BuilderDeps, opts: { amountCents: number
       paymentMethod: 'card',
       locale: 'fr',
     });
+    if (opts.relabelAs) deps.database.sqlite.prepare(`UPDATE orders SET buyer_type = ? WHERE id = ?`).run(opts.relabelAs, created.order.id);
     const outcome = handleProviderEvent(orderDeps, payments.simulatedEvent(created.order.checkoutRef!, 'paid', created.order.totalCents));
     // The sponsor's bonus voucher (campaigns with a bonus) is not what was bought: left out.
     const bonusItems = new Set(listOrderItems(deps.database.db, created.order.id).filter((i) => i.bonus).map((i) => i.id));

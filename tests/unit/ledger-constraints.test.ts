@@ -154,7 +154,10 @@ describe('check-ledger sees each fault written with the constraints off', () => 
     db.sqlite.pragma('ignore_check_constraints = ON');
     db.transaction(() => strand());
     db.sqlite.pragma('ignore_check_constraints = OFF');
-    expect([...invariants()].sort()).toEqual(['cancelled_voucher_holds_no_value', 'liability_equals_outstanding_balances']);
+    // Written behind the ledger writer's back: the report aggregates disagree with the rows too.
+    expect([...invariants()].sort()).toEqual([
+      'cancelled_voucher_holds_no_value', 'liability_equals_outstanding_balances', 'report_totals:campaign_week_totals', 'report_totals:voucher_balance_totals',
+    ]);
   });
 });
 

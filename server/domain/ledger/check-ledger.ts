@@ -3,6 +3,7 @@ import { checkSettlements } from '../settlements/check-settlement';
 import { checkExpiry } from '../vouchers/check-expiry';
 import { checkBonus } from '../campaigns/check-bonus';
 import { checkJournalNumbers } from './check-journal-numbers';
+import { checkReportTotals } from './check-report-totals';
 import { checkVouchers } from './check-vouchers';
 
 export interface Breach {
@@ -16,7 +17,8 @@ export interface Breach {
  * Σ movements, bounds, statuses, no value on a cancelled voucher, signs, redemptions);
  * the liability account equals the LIVE vouchers' balances (a cancelled voucher owes
  * nothing: value stranded there is reported twice, here and by check-vouchers);
- * campaign progress caches equal their movements; paid orders are fully issued and paid.
+ * campaign progress caches equal their movements; paid orders are fully issued and paid;
+ * the report aggregates equal their recomputation (check-report-totals.ts).
  * A reissued voucher (support, `reissued_from` set) carries an existing balance: it is not
  * a sale, so the sold cache and "fully issued" count only the original vouchers.
  * A paid order's vouchers are its face value plus the sponsor's bonus (one bonus voucher).
@@ -73,5 +75,6 @@ export function checkLedger(database: Database_): Breach[] {
   checkSettlements(database, report);
   checkExpiry(database, report);
   checkBonus(database, report);
+  checkReportTotals(database, report);
   return breaches;
 }

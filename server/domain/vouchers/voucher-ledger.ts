@@ -11,7 +11,8 @@
  * 3. append the movement with the next `seq` of the voucher, linked to the caller's
  *    journal (posted in the same transaction: one journal may cover many movements, e.g. an
  *    expiry chunk or a refund) — a movement without a journal is refused;
- * 4. move the balance cache with a CONDITIONAL update (balance and status still as read).
+ * 4. move the balance cache with a CONDITIONAL update (balance and status still as read);
+ * 5. move the report aggregates the movement counts in (voucher-totals.ts).
  * The database backs every rule it can (migration 0007): CHECK constraints on amounts,
  * signs per movement kind, bounds and statuses; unique (voucher, seq).
  */
@@ -21,6 +22,7 @@ import { newId } from '../../lib/ids';
 import type { Voucher } from './voucher';
 import { ledgerStatements, type MovementRow } from './voucher-ledger-repository';
 import { decideChange, type MovementKind, type VoucherChange, type VoucherRefusal } from './voucher-transitions';
+import { issuedTotals, movementTotals, ordersNotYetIssued } from './voucher-totals';
 
 export interface ChangeContext {
   actor: string;
@@ -89,6 +91,7 @@ export function changeVoucher(tx: Tx, voucherId: string, change: VoucherChange, 
     };
     st.insertMovement.run(row);
     movement = { ...d.movement, seq };
+    movementTotals(tx, v, d.balanceCents, { kind: d.movement.kind, amountCents: d.movement.amountCents, at: row.createdAt, redemptionId: row.redemptionId });
   }
   const res = st.update.run({ id: v.id, balance: d.balanceCents, status: d.status, blockReason: d.blockReason, wasBalance: v.balanceCents, wasStatus: v.status });
   if (res.changes !== 1) throw new Error(`voucher ${v.id} changed under the ledger writer`);
@@ -127,7 +130,8 @@ export function issueVouchers(tx: Tx, list: readonly NewVoucher[], ctx: { journa
   locked(sqlite);
   if (!ctx.journalId) throw new Error('issued vouchers need their journal');
   const at = ctx.at.toISOString();
-  const out: Voucher[] = [];
+  const out: (Voucher & { openingCents: number })[] = [];
+  const firstOf = ordersNotYetIssued(tx, list);
   for (const n of list) {
     const opening = n.openingCents ?? n.amountCents;
     if (!Number.isSafeInteger(n.amountCents) || n.amountCents <= 0) throw new Error(`voucher value must be a positive number of cents: ${n.amountCents}`);
@@ -139,9 +143,10 @@ export function issueVouchers(tx: Tx, list: readonly NewVoucher[], ctx: { journa
       id: newId(), voucherId: v.id, seq: 1, kind: 'issue', amountCents: opening, balanceAfterCents: opening, journalId: ctx.journalId,
       orderId: v.orderId, redemptionId: null, actor: ctx.actor, reason: ctx.reason ?? null, createdAt: at,
     });
-    out.push(v);
+    out.push({ ...v, openingCents: opening });
   }
-  return out;
+  issuedTotals(tx, out, at, firstOf);
+  return out.map(({ openingCents: _o, ...v }) => v);
 }
 
 /**

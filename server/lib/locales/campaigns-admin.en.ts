@@ -146,6 +146,7 @@ export const campaignsAdminEn: Record<string, string> = {
   'cadmin.impact.categories_title': 'Spending by category',
   'cadmin.impact.towns_title': 'Spending by town',
   'cadmin.impact.shops_title': 'Spending by shop',
+  'cadmin.impact.shops_more': 'The first {shown} shops; {more} more are in the full file:',
   'cadmin.impact.shop': 'Shop',
   'cadmin.impact.shops': 'Shops',
   'cadmin.impact.category': 'Category',

@@ -146,6 +146,7 @@ export const campaignsAdminFr: Record<string, string> = {
   'cadmin.impact.categories_title': 'Dépenses par catégorie',
   'cadmin.impact.towns_title': 'Dépenses par commune',
   'cadmin.impact.shops_title': 'Dépenses par commerce',
+  'cadmin.impact.shops_more': 'Les {shown} premiers commerces ; {more} autres figurent dans le fichier complet :',
   'cadmin.impact.shop': 'Commerce',
   'cadmin.impact.shops': 'Commerces',
   'cadmin.impact.category': 'Catégorie',

@@ -13,6 +13,9 @@ import { operatorPage, requireOperator } from './session';
  * ACPR threshold. Read-only (campaigns.read); every table has its CSV export. `?campagne=`
  * narrows sales and spending to one campaign.
  */
+/** Shops listed on the page itself, biggest first. */
+export const IMPACT_PAGE_SHOPS = 200;
+
 export function operatorImpactRoutes(ctx: AppContext): Router {
   const r = Router();
   const BASE = '/operateur/impact';
@@ -43,6 +46,10 @@ export function operatorImpactRoutes(ctx: AppContext): Router {
         volume: { ...report.volume, sinceLabel: formatLongDate(report.volume.since, locale) },
       },
       chart,
+      // The page lists the biggest shops only (rendering every row of a national network
+      // would hold the event loop); the CSV has them all.
+      shopsOnPage: report.shops.slice(0, IMPACT_PAGE_SHOPS),
+      shopsMore: Math.max(0, report.shops.length - IMPACT_PAGE_SHOPS),
       campaignChoices: listChoices(ctx, slug),
       selected: slug,
       csv: Object.fromEntries(IMPACT_TABLES.map((name) => [name.replace('-', '_'), `${BASE}/${name}.csv${q}`])),
