@@ -72,6 +72,10 @@ export function toLatin9Text(text: string): string {
 /** ISO 8859-15 bytes of a text, characters outside it transliterated. */
 export function encodeLatin9(text: string): Buffer {
   const safe = toLatin9Text(text);
+  // Only code points ≤ U+00FF left: they are their own Latin-9 bytes (the replaced ones were
+  // transliterated above), so Node's native Latin-1 encoder writes exactly what byteOf would.
+  // An export writes hundreds of MB: the per-character loop is for texts carrying € or Œ.
+  if (!/[^\x00-\xff]/.test(safe)) return Buffer.from(safe, 'latin1');
   const bytes = Buffer.allocUnsafe(safe.length);
   for (let i = 0; i < safe.length; i++) bytes[i] = byteOf(safe.charCodeAt(i))!;
   return bytes;

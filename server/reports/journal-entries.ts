@@ -27,17 +27,20 @@ type Row = { id: string; kind: string; description: string; createdAt: string; r
  */
 export const JOURNAL_WINDOW = 500;
 
+/** One window of one journal, entries with their lines (exported for the query-plan tests). */
+export const JOURNAL_WINDOW_SQL = `
+    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber,
+           l.account, l.amount_cents AS amountCents
+    FROM journals j LEFT JOIN orders o ON o.id = j.order_id JOIN journal_lines l ON l.journal_id = j.id
+    WHERE j.journal_code = ? AND j.entry_number > ? AND j.entry_number <= ? AND j.created_at >= ? AND j.created_at <= ?
+    ORDER BY j.entry_number, l.id`;
+
 /** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. */
 export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
   const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
   // Entries and their lines in one indexed read: (journal_code, entry_number) then journal_lines(journal_id).
-  const window = database.sqlite.prepare<[string, number, number, string, string], Row>(`
-    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber,
-           l.account, l.amount_cents AS amountCents
-    FROM journals j LEFT JOIN orders o ON o.id = j.order_id JOIN journal_lines l ON l.journal_id = j.id
-    WHERE j.journal_code = ? AND j.entry_number > ? AND j.entry_number <= ? AND j.created_at >= ? AND j.created_at <= ?
-    ORDER BY j.entry_number, l.id`);
+  const window = database.sqlite.prepare<[string, number, number, string, string], Row>(JOURNAL_WINDOW_SQL);
   // Entries posted after the export began are left out: the file is the books as they stood when asked.
   const counters = database.sqlite.prepare(`SELECT journal_code AS code, last_number AS last FROM journal_counters ORDER BY journal_code`).all() as { code: string; last: number }[];
 
