@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | settlement)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | exports | settlement)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -48,6 +48,10 @@ const benches: Entry[] = [
   {
     name: 'bulk-issue',
     run: async () => (await import('./bulk-issue.bench')).runBulkIssueBench(quick ? { vouchers: 2000, runs: 1, log } : { log }),
+  },
+  {
+    name: 'exports',
+    run: async () => (await import('./exports.bench')).runExportsBench(quick ? { redemptions: 100_000, shops: 20, duration: 4, log } : { log }),
   },
   {
     name: 'settlement',
