@@ -141,7 +141,7 @@ export async function runExportsBench(opts: ExportsBenchOptions = {}): Promise<B
     if (process.env.EXPORTS_BENCH_DB) copyFileSync(process.env.EXPORTS_BENCH_DB, file);
     else await buildData(file, wanted, opts.shops ?? 200, log);
     log(`exports: dataset ready in ${round((performance.now() - t0) / 1000)} s`);
-    const app = await startTestApp({ databaseFile: file, env: { OPERATOR_SIREN: '732829320' } });
+    const app = await startTestApp({ databaseFile: file });
     try {
       ensureShopOwner(app.database);
       const count = app.database.sqlite.prepare(`SELECT COUNT(*) FROM redemptions`).pluck().get() as number;
@@ -173,8 +173,8 @@ export async function runExportsBench(opts: ExportsBenchOptions = {}): Promise<B
       const cliStart = performance.now();
       const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'export-fec', '--out', join(dir, 'fec.txt'), '--json'], {
-          env: { ...process.env, NODE_ENV: 'production', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${file}`, DATA_DIR: dir, OPERATOR_SIREN: '732829320', SESSION_SECRET: 'bench-session-secret-of-at-least-32-characters' },
-          stdio: ['ignore', 'pipe', 'ignore'],
+          env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${file}`, DATA_DIR: dir },
+          stdio: ['ignore', 'pipe', 'inherit'],
         });
         let out = '';
         child.stdout.on('data', (d) => (out += d));
