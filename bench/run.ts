@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | settlement | copy-database)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | settlement | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -52,6 +52,10 @@ const benches: Entry[] = [
   {
     name: 'reports',
     run: async () => (await import('./reports.bench')).runReportsBench(quick ? { shape: { vouchers: 20_000, redemptions: 100_000, shops: 100 }, duration: 3, warmup: 1, log } : { log }),
+  },
+  {
+    name: 'exports',
+    run: async () => (await import('./exports.bench')).runExportsBench(quick ? { redemptions: 100_000, shops: 20, duration: 4, log } : { log }),
   },
   {
     name: 'settlement',

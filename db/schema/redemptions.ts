@@ -34,7 +34,10 @@ export const redemptions = sqliteTable(
   },
   (t) => [
     uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),
-    index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
+    // (created_at, number): the keyset of the shop's operations export (migration 0018).
+    index('redemptions_merchant_id_created_at_number_idx').on(t.merchantId, t.createdAt, t.number),
+    // A statement's lines by keyset; partial, so the till's inserts (no statement yet) skip it.
+    index('redemptions_statement_id_created_at_number_idx').on(t.statementId, t.createdAt, t.number).where(sql`${t.statementId} IS NOT NULL`),
     // No index on voucher_id: a voucher's history is read through movements (which carry
     // redemption_id), and every index here is paid by each till call (see bench/).
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
 import { parisDate } from '../lib/paris-time';
+import { streamLinesTo } from '../lib/stream-lines';
 import { fecLines, journalCsvLines } from '../reports/fec';
 import { FEC_ENCODINGS, fecBytes, fecFileName, isFecEncoding, type FecEncoding } from '../reports/fec-file';
 import { journalEntries } from '../reports/journal-entries';
@@ -51,16 +52,19 @@ export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'cs
   const file = kind === 'fec' && isDirectory(opts.out) ? join(opts.out, fecFileName(config.operator.siren, p.to ?? parisDate(new Date()))) : opts.out;
   const out = createWriteStream(file);
   const lines = kind === 'fec' ? fecLines(journalEntries(db, p)) : journalCsvLines(journalEntries(db, p));
-  let n = 0;
   // FEC: plain text, LF-terminated, in its character set; the journal CSV starts with a BOM so spreadsheets read UTF-8.
-  if (kind === 'csv') out.write('\uFEFF');
-  for (const line of lines) {
-    if (!out.write(kind === 'fec' ? fecBytes(line + '\n', encoding) : line + '\n')) await once(out, 'drain');
-    if (++n % 100_000 === 0) process.stderr.write(`  ${n} lines…\n`);
-  }
-  out.end();
+  const n = await streamLinesTo(out, withProgress(lines), { eol: '\n', bom: kind === 'csv', ...(kind === 'fec' ? { encode: (text: string) => fecBytes(text, encoding) } : {}) });
   await once(out, 'finish');
   return { code: 0, json: { file, lines: n, ...p, ...(kind === 'fec' ? { encoding } : {}) }, text: `${n} lines written to ${file}` };
+}
+
+/** Progress on stderr every 100 000 lines. */
+function* withProgress(lines: Iterable<string>): Generator<string> {
+  let n = 0;
+  for (const line of lines) {
+    yield line;
+    if (++n % 100_000 === 0) process.stderr.write(`  ${n} lines…\n`);
+  }
 }
 
 const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;

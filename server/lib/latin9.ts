@@ -60,19 +60,30 @@ function transliterate(ch: string): string {
   return out || '?';
 }
 
+/** A character Latin-9 has not at the same code point as Latin-1 (or not at all). */
+// The test runs on code units (unicode mode scans several times slower); a surrogate is
+// above U+00FF, so it is caught all the same, and the replacement sees whole code points.
+const NOT_LATIN1_SAFE = /[^\x00-\xa3\xa5\xa7\xa9-\xb3\xb5-\xb7\xb9-\xbb\xbf-\xff]/;
+const NOT_LATIN1_SAFE_ALL = new RegExp(NOT_LATIN1_SAFE.source, 'gu');
+
 /** Replaces every character Latin-9 cannot carry (the text stays a JS string). */
 export function toLatin9Text(text: string): string {
   // Fast path: plain ASCII and Latin-1 letters, the near totality of a French ledger.
-  if (/^[\x00-\xa3\xa5\xa7\xa9-\xb3\xb5-\xb7\xb9-\xbb\xbf-\xff]*$/.test(text)) return text;
-  let out = '';
-  for (const ch of text) out += byteOf(ch.codePointAt(0)!) !== undefined ? ch : transliterate(ch);
-  return out;
+  if (!NOT_LATIN1_SAFE.test(text)) return text;
+  // Only the few other characters (€ in a label…) are looked at, not every character of a 64 KB chunk.
+  return text.replace(NOT_LATIN1_SAFE_ALL, (ch) => (byteOf(ch.codePointAt(0)!) !== undefined ? ch : transliterate(ch)));
 }
 
 /** ISO 8859-15 bytes of a text, characters outside it transliterated. */
 export function encodeLatin9(text: string): Buffer {
   const safe = toLatin9Text(text);
-  const bytes = Buffer.allocUnsafe(safe.length);
-  for (let i = 0; i < safe.length; i++) bytes[i] = byteOf(safe.charCodeAt(i))!;
+  // Every character left is one Latin-9 byte: those ≤ U+00FF are their own byte (the
+  // replaced ones were transliterated above), so Node's native Latin-1 encoder writes them;
+  // then the few above (€, Œ, Š…, which it would truncate) are set to their Latin-9 byte.
+  // An export writes hundreds of MB: no per-character loop over the whole text.
+  const bytes = Buffer.from(safe, 'latin1');
+  for (const m of safe.matchAll(ABOVE_LATIN1)) bytes[m.index] = byteOf(m[0].charCodeAt(0))!;
   return bytes;
 }
+
+const ABOVE_LATIN1 = /[^\x00-\xff]/g;

@@ -92,6 +92,18 @@ const fecDate = (d: Date): string => parisDay(d).replace(/-/g, '');
  */
 export function* fecLines(entries: Iterable<FecEntry>, chart: FecChart = defaultChart): Generator<string> {
   yield FEC_COLUMNS.join('\t');
+  // The four account fields, cleaned, per account: a few thousand accounts for millions of lines.
+  const accounts = new Map<string, string>();
+  const accountFields = (account: string): string => {
+    let f = accounts.get(account);
+    if (f === undefined) {
+      const a = chart(account);
+      f = `${field(a.compteNum)}\t${field(a.compteLib)}\t${field(a.auxNum ?? '')}\t${field(a.auxLib ?? '')}`;
+      if (accounts.size >= 100_000) accounts.clear();
+      accounts.set(account, f);
+    }
+    return f;
+  };
   for (const entry of entries) {
     checkEntry(entry);
     // Fields shared by the entry's lines, cleaned once.
@@ -99,10 +111,9 @@ export function* fecLines(entries: Iterable<FecEntry>, chart: FecChart = default
     const piece = [field(entry.pieceRef), fecDate(entry.pieceDate), field(entry.label)].join('\t');
     const valid = fecDate(entry.validDate);
     for (const line of entry.lines) {
-      const a = chart(line.account);
       const debit = line.amountCents > 0 ? csvEuros(line.amountCents) : '0,00';
       const credit = line.amountCents < 0 ? csvEuros(-line.amountCents) : '0,00';
-      yield `${head}\t${field(a.compteNum)}\t${field(a.compteLib)}\t${field(a.auxNum ?? '')}\t${field(a.auxLib ?? '')}\t${piece}\t${debit}\t${credit}\t\t\t${valid}\t\t`;
+      yield `${head}\t${accountFields(line.account)}\t${piece}\t${debit}\t${credit}\t\t\t${valid}\t\t`;
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The books as accounting entries, read in pages so an export of millions of lines streams
+ * The books as accounting entries, read in short windows (below) so an export of millions of lines streams
  * in flat memory and never holds the connection between pages (the till keeps working
  * during an export). Feeds the FEC and the journal CSV (server/reports/fec.ts).
  *
@@ -16,35 +16,43 @@ import { endOfParisDay, startOfParisDay } from '../lib/paris-time';
 import type { FecEntry } from './fec';
 import { frenchLabel } from './fec-labels';
 
-type Row = { id: string; kind: string; description: string; createdAt: string; reference: string | null; journalCode: string; entryNumber: number };
-type Line = { journalId: string; account: string; amountCents: number };
+type Row = { id: string; kind: string; description: string; createdAt: string; reference: string | null; journalCode: string; entryNumber: number; account: string; amountCents: number };
 
-const PAGE = 500;
+/**
+ * Entry numbers covered by one read. A window of numbers, not a number of rows: a period
+ * filter may match few entries of a long journal (last month of five years), and a page
+ * "of 500 matching rows" would then walk years of the index in one go, holding the event
+ * loop for seconds. A window bounds every read (≤ WINDOW index entries and their lines)
+ * whatever the period, and the loop is free between reads.
+ */
+export const JOURNAL_WINDOW = 500;
+
+/** One window of one journal, entries with their lines (exported for the query-plan tests). */
+export const JOURNAL_WINDOW_SQL = `
+    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber,
+           l.account, l.amount_cents AS amountCents
+    FROM journals j LEFT JOIN orders o ON o.id = j.order_id JOIN journal_lines l ON l.journal_id = j.id
+    WHERE j.journal_code = ? AND j.entry_number > ? AND j.entry_number <= ? AND j.created_at >= ? AND j.created_at <= ?
+    ORDER BY j.entry_number, l.id`;
 
 /** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. */
 export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
   const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
-  const page = database.sqlite.prepare<[string, number, string, string], Row>(`
-    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber
-    FROM journals j LEFT JOIN orders o ON o.id = j.order_id
-    WHERE j.journal_code = ? AND j.entry_number > ? AND j.created_at >= ? AND j.created_at <= ?
-    ORDER BY j.entry_number LIMIT ${PAGE}`);
-  const lines = database.sqlite.prepare<[string], Line>(`
-    SELECT journal_id AS journalId, account, amount_cents AS amountCents FROM journal_lines
-    WHERE journal_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
+  // Entries and their lines in one indexed read: (journal_code, entry_number) then journal_lines(journal_id).
+  const window = database.sqlite.prepare<[string, number, number, string, string], Row>(JOURNAL_WINDOW_SQL);
+  // Entries posted after the export began are left out: the file is the books as they stood when asked.
+  const counters = database.sqlite.prepare(`SELECT journal_code AS code, last_number AS last FROM journal_counters ORDER BY journal_code`).all() as { code: string; last: number }[];
 
   /** One accounting journal's entries of the period, in number order, with their lines. */
-  function* journal(code: string): Generator<FecEntry & { postedAt: string }> {
-    let after = 0;
-    for (;;) {
-      const rows = page.all(code, after, start, end);
-      if (rows.length === 0) return;
-      const byJournal = new Map<string, Line[]>();
-      for (const l of lines.all(JSON.stringify(rows.map((r) => r.id)))) (byJournal.get(l.journalId) ?? byJournal.set(l.journalId, []).get(l.journalId)!).push(l);
-      for (const r of rows) {
+  function* journal(code: string, last: number): Generator<FecEntry & { postedAt: string }> {
+    for (let after = 0; after < last; after += JOURNAL_WINDOW) {
+      const rows = window.all(code, after, Math.min(after + JOURNAL_WINDOW, last), start, end);
+      for (let i = 0; i < rows.length; ) {
+        const r = rows[i]!;
+        const entryLines: { account: string; amountCents: number }[] = [];
+        for (; i < rows.length && rows[i]!.id === r.id; i++) entryLines.push({ account: rows[i]!.account, amountCents: rows[i]!.amountCents });
         const at = new Date(r.createdAt);
-        const entryLines = byJournal.get(r.id) ?? [];
         const total = entryLines.reduce((sum, l) => sum + Math.max(l.amountCents, 0), 0);
         yield {
           journalCode: r.journalCode,
@@ -59,13 +67,11 @@ export function* journalEntries(database: Database_, period: { from?: string; to
           postedAt: r.createdAt,
         };
       }
-      after = rows[rows.length - 1]!.entryNumber;
     }
   }
 
   // A k-way merge of the journals (a handful: a linear scan of the heads is enough).
-  const codes = database.sqlite.prepare(`SELECT journal_code FROM journal_counters ORDER BY journal_code`).pluck().all() as string[];
-  const streams = codes.map((c) => journal(c));
+  const streams = counters.map((c) => journal(c.code, c.last));
   const heads = streams.map((s) => s.next());
   for (;;) {
     let best = -1;

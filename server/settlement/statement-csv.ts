@@ -56,7 +56,9 @@ export async function streamStatementCsv(database: Database_, d: StatementDocume
     const more = out.write(buffer);
     buffer = '';
     if (!more) await drained(out);
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    // A turn of the loop after a drain too: a socket that took the write at once emits
+    // 'drain' from process.nextTick, which alone would never let the till's requests run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (out.destroyed) return;
   out.end(buffer);

@@ -1,14 +1,17 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
+import { streamLinesTo, type StreamLinesOptions } from '../lib/stream-lines';
 
 /**
- * Streams lines with backpressure and ends the response: an export of millions of lines
- * never sits in memory. `bom` first writes a UTF-8 BOM (spreadsheets then read the file as
- * UTF-8); `eol` ends every line; `encode` turns each line into bytes (UTF-8 without it).
+ * A whole download through the response: headers are the caller's, set before. Before the
+ * first byte an error goes to the error pages as usual; after it the connection is cut
+ * (the error middleware would otherwise end the response and the cut file would look whole).
  */
-export async function streamLines(res: Response, lines: Iterable<string>, opts: { eol: '\n' | '\r\n'; bom?: boolean; encode?: (text: string) => Buffer }): Promise<void> {
-  if (opts.bom) res.write('\ufeff');
-  const encode = opts.encode;
-  for (const line of lines) if (!res.write(encode ? encode(line + opts.eol) : line + opts.eol)) await once(res, 'drain');
-  res.end();
+export async function streamLines(res: Response, lines: Iterable<string>, opts: StreamLinesOptions): Promise<void> {
+  try {
+    await streamLinesTo(res, lines, opts);
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    res.destroy(err as Error);
+    throw err;
+  }
 }

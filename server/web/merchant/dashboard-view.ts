@@ -1,7 +1,7 @@
 import { formatStamp } from '../../lib/dates';
 import { maskCode } from '../../lib/codes';
 import { csvCell, csvEuros } from '../../lib/csv';
-import type { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
+import type { listShopRedemptions, ShopRedemptionLine } from '../../domain/redemptions/redemptions-repository';
 import { formatCode } from '../../lib/codes';
 import { parisDate } from '../../lib/paris-time';
 
@@ -37,12 +37,12 @@ export function dailyTotals(rows: Row[]) {
 
 const quoted = (v: string | number) => csvCell(v, true);
 
-export function redemptionsCsv(rows: Row[]): string {
-  const header = ['number', 'created_at', 'paris_date', 'voucher_code_end', 'amount_cents', 'amount_eur', 'status', 'voided_at', 'actor'];
-  const lines = rows.map(({ r, code }) =>
-    [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(code).slice(-4), r.amountCents, csvEuros(r.amountCents), r.status, r.voidedAt ?? '', r.actor]
-      .map(quoted)
-      .join(';'),
-  );
-  return `\ufeff${[header.map(quoted).join(';'), ...lines].join('\r\n')}\r\n`;
+export const REDEMPTIONS_CSV_COLUMNS = ['number', 'created_at', 'paris_date', 'voucher_code_end', 'amount_cents', 'amount_eur', 'status', 'voided_at', 'actor'] as const;
+
+/** The shop's operations export, line by line without terminators (the caller streams them out). */
+export function* redemptionsCsvLines(rows: Iterable<ShopRedemptionLine>): Generator<string> {
+  yield REDEMPTIONS_CSV_COLUMNS.map(quoted).join(';');
+  for (const r of rows) {
+    yield [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(r.code).slice(-4), r.amountCents, csvEuros(r.amountCents), r.status, r.voidedAt ?? '', r.actor].map(quoted).join(';');
+  }
 }

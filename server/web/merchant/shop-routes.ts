@@ -2,14 +2,15 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createApiKey, isLocked, listKeys, revokeKey } from '../../domain/merchants/api-keys-service';
 import { inviteStaff, removeStaff, shopTeam } from '../../domain/merchants/merchant-users-service';
-import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
+import { listShopRedemptions, shopRedemptionLines } from '../../domain/redemptions/redemptions-repository';
 import { voidRedemption } from '../../domain/redemptions/redemptions-service';
 import { AppError } from '../../lib/errors';
 import { parsePeriod } from '../../lib/calendar-date';
 import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { requireShopUser } from '../middleware/auth';
-import { dailyTotals, redemptionRows, redemptionsCsv } from './dashboard-view';
+import { streamLines } from '../stream-lines';
+import { dailyTotals, redemptionRows, redemptionsCsvLines } from './dashboard-view';
 
 const statusSchema = z.enum(['completed', 'voided']).optional().catch(undefined);
 
@@ -60,11 +61,12 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.get('/commercant/operations.csv', (req, res) => {
+  // Every operation of the period (no cap), streamed page by page: flat memory, the till keeps its latency.
+  r.get('/commercant/operations.csv', async (req, res) => {
     const shop = me(res).merchant;
     const { filter, query } = period(req);
-    const rows = listShopRedemptions(ctx.database.db, shop.id, query);
-    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="operations-${shop.slug}-${filter.from}-${filter.to}.csv"`).send(redemptionsCsv(rows));
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="operations-${shop.slug}-${filter.from}-${filter.to}.csv"`);
+    await streamLines(res, redemptionsCsvLines(shopRedemptionLines(ctx.database, shop.id, query)), { eol: '\r\n', bom: true });
   });
 
   r.post('/commercant/operations/:id/annuler', (req, res) => {
