@@ -74,6 +74,8 @@ export const orders = sqliteTable(
     index('orders_campaign_idx').on(t.campaignId),
     index('orders_checkout_ref_idx').on(t.checkoutRef),
     index('orders_organisation_idx').on(t.organisationId),
+    // Support's voucher search by the buyer's whole email, any case (migration 0016).
+    index('orders_buyer_email_idx').on(sql`lower(${t.buyerEmail})`),
     check('orders_amounts_not_negative', sql`${t.totalCents} >= 0 AND ${t.feeCents} >= 0 AND ${t.feeVatCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.bonusCents} >= 0 AND ${t.refundedCents} >= 0`),
   ],
 );

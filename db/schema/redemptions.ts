@@ -35,6 +35,8 @@ export const redemptions = sqliteTable(
   (t) => [
     uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),
     index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
+    // What the next settlement takes (statement_id IS NULL): the settlement page and run (migration 0016).
+    index('redemptions_statement_id_idx').on(t.statementId),
     // No index on voucher_id: a voucher's history is read through movements (which carry
     // redemption_id), and every index here is paid by each till call (see bench/).
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),
