@@ -25,20 +25,32 @@ const PAGE = 500;
 export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
   const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
-  const page = database.sqlite.prepare<[string, number, string, string], Row>(`
+  const page = database.sqlite.prepare<[string, number, number, string, string], Row>(`
     SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber
     FROM journals j LEFT JOIN orders o ON o.id = j.order_id
-    WHERE j.journal_code = ? AND j.entry_number > ? AND j.created_at >= ? AND j.created_at <= ?
+    WHERE j.journal_code = ? AND j.entry_number > ? AND j.entry_number <= ? AND j.created_at >= ? AND j.created_at <= ?
     ORDER BY j.entry_number LIMIT ${PAGE}`);
+  // A period's first and last number per journal, found by date (journals_created_at_idx): the
+  // pages then walk only that stretch of (journal_code, entry_number), not every entry before
+  // and after it. Exact: no entry of the period has a number outside [lo, hi].
+  const bounds = new Map<string, { lo: number; hi: number }>();
+  if (period.from || period.to) {
+    const rows = database.sqlite
+      .prepare(`SELECT journal_code AS code, MIN(entry_number) AS lo, MAX(entry_number) AS hi FROM journals WHERE created_at >= ? AND created_at <= ? GROUP BY journal_code`)
+      .all(start, end) as { code: string; lo: number; hi: number }[];
+    for (const r of rows) bounds.set(r.code, { lo: r.lo, hi: r.hi });
+  }
   const lines = database.sqlite.prepare<[string], Line>(`
     SELECT journal_id AS journalId, account, amount_cents AS amountCents FROM journal_lines
     WHERE journal_id IN (SELECT value FROM json_each(?)) ORDER BY id`);
 
   /** One accounting journal's entries of the period, in number order, with their lines. */
   function* journal(code: string): Generator<FecEntry & { postedAt: string }> {
-    let after = 0;
+    const range = period.from || period.to ? bounds.get(code) : { lo: 1, hi: Number.MAX_SAFE_INTEGER };
+    if (!range) return;
+    let after = range.lo - 1;
     for (;;) {
-      const rows = page.all(code, after, start, end);
+      const rows = page.all(code, after, range.hi, start, end);
       if (rows.length === 0) return;
       const byJournal = new Map<string, Line[]>();
       for (const l of lines.all(JSON.stringify(rows.map((r) => r.id)))) (byJournal.get(l.journalId) ?? byJournal.set(l.journalId, []).get(l.journalId)!).push(l);
