@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | settlement)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | settlement | scale)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -21,6 +21,8 @@ const RESULTS = join(ROOT, 'data', 'bench', 'results.json');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const quick = args.includes('--quick');
+/** `--keep=<file>`: the scale benchmark copies its database there at the end (e.g. data/scale-1m.db). */
+const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 const log = (line: string) => process.stderr.write(`  … ${line}\n`);
 
 interface Entry {
@@ -48,6 +50,10 @@ const benches: Entry[] = [
   {
     name: 'bulk-issue',
     run: async () => (await import('./bulk-issue.bench')).runBulkIssueBench(quick ? { vouchers: 2000, runs: 1, log } : { log }),
+  },
+  {
+    name: 'scale',
+    run: async () => (await import('./scale.bench')).runScaleBench(quick ? { sizes: [2_000, 10_000], log } : { log, ...(keep ? { keepAs: keep } : {}) }),
   },
   {
     name: 'settlement',

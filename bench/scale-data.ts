@@ -73,6 +73,7 @@ async function issueRound(world: ScaleWorld): Promise<void> {
   const created = await createOrder(world.orders, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: bulk }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
   recordBankTransfer(world.orders, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `SCALE-${r}`, actor: 'bench' });
   world.orderCount++;
+  const orderIds = [created.order.id];
   // Residents: card orders of 10 vouchers of 50 € (under the campaign's 1 500 € per order).
   for (let i = 0; i < (ROUND - bulk) / 10; i++) {
     const o = await createOrder(world.orders, {
@@ -81,10 +82,11 @@ async function issueRound(world: ScaleWorld): Promise<void> {
     });
     handleProviderEvent(world.orders, world.orders.payments.simulatedEvent(o.order.checkoutRef!, 'paid', o.order.totalCents));
     world.orderCount++;
+    orderIds.push(o.order.id);
   }
   const rows = world.database.sqlite
-    .prepare(`SELECT v.code, v.balance_cents AS balance FROM vouchers v JOIN orders o ON o.id = v.order_id WHERE o.created_at = ? AND v.status = 'active'`)
-    .all(world.clock.now().toISOString()) as { code: string; balance: number }[];
+    .prepare(`SELECT code, balance_cents AS balance FROM vouchers WHERE order_id IN (SELECT value FROM json_each(?)) AND status = 'active'`)
+    .all(JSON.stringify(orderIds)) as { code: string; balance: number }[];
   world.open.push(...rows);
 }
 
@@ -92,8 +94,9 @@ async function issueRound(world: ScaleWorld): Promise<void> {
 export async function growTo(world: ScaleWorld, target: number, log: (l: string) => void): Promise<void> {
   const span = world.end - world.start;
   while (world.redeemed < target) {
+    // Time only moves forward (a settlement or the till calls may have moved it past the plan).
     const at = world.start + (span * world.redeemed) / world.maxRedemptions;
-    world.clock.set(new Date(at));
+    if (at > world.clock.now().getTime()) world.clock.set(new Date(at));
     if (world.open.length < IN_FLIGHT * 2) await issueRound(world);
     const batch = Math.min(IN_FLIGHT, target - world.redeemed);
     const calls: Promise<unknown>[] = [];

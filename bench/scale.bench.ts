@@ -199,17 +199,19 @@ async function tillFigures(base: string, key: string, world: ScaleWorld): Promis
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const lookups: number[] = [];
   const redemptions: number[] = [];
+  const pool = world.open.filter((v) => v.balance >= 1_00);
   for (let i = 0; i < TILL_CALLS; i++) {
-    const v = world.open[(i * 7919) % world.open.length]!;
+    const v = pool[(i * 7919) % pool.length]!;
+    if (v.balance < 1_00) continue;
     let t0 = performance.now();
     const found = await fetch(`${base}/api/v1/vouchers/${v.code}`, { headers });
     await found.arrayBuffer();
     lookups.push(performance.now() - t0);
     t0 = performance.now();
     const res = await fetch(`${base}/api/v1/redemptions`, { method: 'POST', headers, body: JSON.stringify({ code: v.code, amountCents: 1_00, idempotencyKey: `scale-till-${world.redeemed}-${i}` }) });
-    await res.arrayBuffer();
+    const redeemed = await res.text();
     redemptions.push(performance.now() - t0);
-    if (found.status !== 200 || res.status !== 201) throw new Error(`till call failed: lookup ${found.status}, redemption ${res.status}`);
+    if (found.status !== 200 || res.status !== 201) throw new Error(`till call failed: lookup ${found.status}, redemption ${res.status} ${redeemed}`);
     v.balance -= 1_00;
   }
   world.open = world.open.filter((v) => v.balance > 0);
