@@ -165,6 +165,8 @@ export async function runScaleBench(opts: { sizes?: number[]; log?: (l: string) 
       fig.checkLedgerMs = checkMs;
       targets.push(target(`check-ledger breaches @ ${label(size)}`, breaches.length, '==', 0));
       log(`scale: ${label(size)} measured (check-ledger ${round(checkMs)} ms, ${breaches.length} breaches)`);
+      // Each size's figures as soon as they exist: the 1 M step takes long on a shared machine.
+      for (const row of Object.values(columns)) log(`scale @ ${label(size)}: ${row.surface} = ${row[col]} ms`);
     }
     if (opts.keepAs) {
       database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
