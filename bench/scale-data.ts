@@ -132,7 +132,7 @@ export async function growTo(world: ScaleWorld, target: number, log: (l: string)
 
 /**
  * The fast fill, for a machine too busy to run a million redeem() calls in the time at
- * hand: vouchers still issued by the order service (bulk bank-transfer orders of 10 000),
+ * hand: vouchers still issued by the order service (bulk bank-transfer orders of 5 000),
  * then ten redemptions per new voucher written with set-based SQL exactly as the till writes
  * them (bench/settlement-data.ts: redemption, movement, balanced journal, balance, campaign
  * cache) over the last 7 days, and settled by runSettlement. check-ledger holds as for the
