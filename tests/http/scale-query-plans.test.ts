@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addRedemptions, addShops, issueVouchers } from '../../bench/settlement-data';
+import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createMerchantUser } from '../../server/domain/merchants/merchant-users-service';
 import type { OrdersDeps } from '../../server/domain/orders/orders-service';
 import { loadOperator } from '../../server/operator';
@@ -159,6 +160,15 @@ describe('scale: no request reads a history table in full (EXPLAIN QUERY PLAN, ~
     expect(describeScans(scans.filter((s) => !pending(s)))).toEqual([]);
     // Both ways: an entry whose scan is gone must leave the list (the ratchet only tightens).
     expect(PENDING_REPORT_SCANS.filter((p) => !scans.some((s) => p.table === s.table && s.sql.replace(/\s+/g, ' ').startsWith(p.sqlStart)))).toEqual([]);
+  });
+
+  it('check-ledger reads no history table once per row (no scan under a correlated subquery)', async () => {
+    let breaches: unknown[] = [];
+    const ran = await recorder.during(async () => {
+      breaches = checkLedger(app.database);
+    });
+    expect(breaches).toEqual([]);
+    expect(describeScans(ran.flatMap((s) => recorder.scansPerRow(s, HISTORY_TABLES)))).toEqual([]);
   });
 
   it('covers every page and download of the operator and shop areas that reads data', () => {

@@ -87,6 +87,31 @@ export class QueryRecorder {
   }
 
   /**
+   * Full reads of one of `tables` repeated for each row of an outer query: a SCAN under a
+   * correlated subquery (e.g. a CTE re-run per row). A batch job such as check-ledger may
+   * read a table once; it must not read it once per row.
+   */
+  scansPerRow(s: RanStatement, tables: readonly string[]): FullScan[] {
+    const aliases = tableAliases(s.sql);
+    const rows = this.sqlite.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...(s.args as never[])) as { id: number; parent: number; detail: string }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const out: FullScan[] = [];
+    for (const r of rows) {
+      const m = /^SCAN (\S+)/.exec(r.detail);
+      if (!m) continue;
+      const table = aliases.get(m[1]!.toLowerCase()) ?? m[1]!.toLowerCase();
+      if (!tables.includes(table)) continue;
+      for (let p = byId.get(r.parent); p; p = byId.get(p.parent)) {
+        if (p.detail.startsWith('CORRELATED')) {
+          out.push({ table, detail: `${p.detail} > ${r.detail}`, sql: s.sql });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * The plan lines that read one of `tables` in full: a SCAN, with or without an index. One
    * exception: a walk down an index in the order asked, stopped by a LIMIT (no GROUP BY, no
    * sort of its own: the newest N rows of a list) reads N rows, not the table.
