@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | settlement | copy-database)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | settlement | scale | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -21,6 +21,8 @@ const RESULTS = join(ROOT, 'data', 'bench', 'results.json');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const quick = args.includes('--quick');
+/** `--keep=<file>`: the scale benchmark copies its database there at the end (e.g. data/scale-1m.db). */
+const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 const log = (line: string) => process.stderr.write(`  … ${line}\n`);
 
 interface Entry {
@@ -56,6 +58,10 @@ const benches: Entry[] = [
   {
     name: 'exports',
     run: async () => (await import('./exports.bench')).runExportsBench(quick ? { redemptions: 100_000, shops: 20, duration: 4, log } : { log }),
+  },
+  {
+    name: 'scale',
+    run: async () => (await import('./scale.bench')).runScaleBench(quick ? { sizes: [2_000, 10_000], log } : { log, ...(keep ? { keepAs: keep } : {}) }),
   },
   {
     name: 'settlement',

@@ -36,11 +36,11 @@ export function addShops(database: Database_, count: number, now: Date): void {
   })();
 }
 
-/** Issues `vouchers` vouchers of 100 € in orders of 10 000 (the bulk path). */
+/** Issues `vouchers` vouchers of 100 € in orders of 5 000 (the bulk path; 500 000 €, the largest order a campaign takes). */
 export async function issueVouchers(deps: OrdersDeps, vouchers: number, log: (l: string) => void): Promise<void> {
   for (let done = 0, n = 0; done < vouchers; n++) {
-    const size = Math.min(10_000, vouchers - done);
-    const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr' });
+    const size = Math.min(5_000, vouchers - done);
+    const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
     recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
     done += size;
     log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
@@ -51,13 +51,14 @@ export async function issueVouchers(deps: OrdersDeps, vouchers: number, log: (l:
  * Ten redemptions per voucher spread over the bench shops and the last 7 days (until
  * `now` − 1 h, so past the void window), in one transaction.
  */
-export function addRedemptions(database: Database_, now: Date): number {
+export function addRedemptions(database: Database_, now: Date, opts: { untouchedOnly?: boolean } = {}): number {
   const s = database.sqlite;
   const nowMs = now.getTime() - 3600_000;
   const kSql = `WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < ${PER_VOUCHER - 1})`;
   const shop = `'bench-shop-' || substr('0000' || ((v.rowid * ${PER_VOUCHER} + k.n) % (SELECT COUNT(*) FROM merchants WHERE id LIKE 'bench-shop-%')), -4)`;
   const at = `strftime('%Y-%m-%dT%H:%M:%fZ', (${nowMs} - ((v.rowid * 7919 + k.n * 104729) % (7 * 86400000))) / 1000.0, 'unixepoch')`;
-  const from = `FROM vouchers v CROSS JOIN k WHERE v.order_id IN (SELECT id FROM orders WHERE transfer_reference IS NOT NULL) AND v.amount_cents = 10000`;
+  // untouchedOnly: leaves vouchers that already have redemptions (bench/scale-data.ts tops up a service-built dataset).
+  const from = `FROM vouchers v CROSS JOIN k WHERE v.order_id IN (SELECT id FROM orders WHERE transfer_reference IS NOT NULL) AND v.amount_cents = 10000${opts.untouchedOnly ? ' AND v.balance_cents = 10000' : ''}`;
   s.transaction(() => {
     s.exec(`CREATE TEMP TABLE gen AS ${kSql}
       SELECT v.id AS voucher_id, v.campaign_id, v.rowid AS vrow, k.n AS k, ${AMOUNT_SQL} AS amount, ${shop} AS merchant_id, ${at} AS created_at,

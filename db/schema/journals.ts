@@ -23,7 +23,11 @@ export const journals = sqliteTable(
     entryNumber: integer('entry_number').notNull().default(0),
   },
   // Unique: two entries can never share a number in one journal. Also the exports' order.
-  (t) => [uniqueIndex('journals_code_number_uq').on(t.journalCode, t.entryNumber)],
+  (t) => [
+    uniqueIndex('journals_code_number_uq').on(t.journalCode, t.entryNumber),
+    // A period of journals by date (the journal reader, the FEC): migration 0016.
+    index('journals_created_at_idx').on(t.createdAt),
+  ],
 );
 
 /**

@@ -87,6 +87,8 @@ export const orders = sqliteTable(
     index('orders_issuing_idx').on(t.issueJournalId).where(sql`${t.issueJournalId} IS NOT NULL`),
     check('orders_issue_next_not_negative', sql`${t.issueNext} >= 0`),
     check('orders_issue_remaining_not_negative', sql`${t.issueRemainingCents} >= 0`),
+    // Support's voucher search by the buyer's whole email, any case (migration 0016).
+    index('orders_buyer_email_idx').on(sql`lower(${t.buyerEmail})`),
     check('orders_amounts_not_negative', sql`${t.totalCents} >= 0 AND ${t.feeCents} >= 0 AND ${t.feeVatCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.bonusCents} >= 0 AND ${t.refundedCents} >= 0`),
   ],
 );

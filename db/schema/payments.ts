@@ -22,6 +22,8 @@ export const payments = sqliteTable(
     check('payments_amount_positive', sql`${t.amountCents} > 0`),
     // The impact dashboard's 12-month payment volume reads this index alone (covering), never the table.
     index('payments_received_at_provider_amount_cents_idx').on(t.receivedAt, t.provider, t.amountCents),
+    // An order's payments (check-ledger's paid-per-order sum, order pages): migration 0016.
+    index('payments_order_id_idx').on(t.orderId),
   ],
 );
 

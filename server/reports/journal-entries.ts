@@ -44,10 +44,25 @@ export function* journalEntries(database: Database_, period: { from?: string; to
   // Entries posted after the export began are left out: the file is the books as they stood when asked.
   const counters = database.sqlite.prepare(`SELECT journal_code AS code, last_number AS last FROM journal_counters ORDER BY journal_code`).all() as { code: string; last: number }[];
 
+  // A period's first and last number per journal, found by date (journals_created_at_idx): the
+  // windows then walk only that stretch of (journal_code, entry_number), not every entry before
+  // and after it. Exact: entries are numbered in posting order, so no entry of the period has a
+  // number outside [lo, hi].
+  const bounds = new Map<string, { lo: number; hi: number }>();
+  if (period.from || period.to) {
+    const rows = database.sqlite
+      .prepare(`SELECT journal_code AS code, MIN(entry_number) AS lo, MAX(entry_number) AS hi FROM journals WHERE created_at >= ? AND created_at <= ? GROUP BY journal_code`)
+      .all(start, end) as { code: string; lo: number; hi: number }[];
+    for (const r of rows) bounds.set(r.code, { lo: r.lo, hi: r.hi });
+  }
+
   /** One accounting journal's entries of the period, in number order, with their lines. */
   function* journal(code: string, last: number): Generator<FecEntry & { postedAt: string }> {
-    for (let after = 0; after < last; after += JOURNAL_WINDOW) {
-      const rows = window.all(code, after, Math.min(after + JOURNAL_WINDOW, last), start, end);
+    const range = period.from || period.to ? bounds.get(code) : { lo: 1, hi: last };
+    if (!range) return;
+    const hi = Math.min(range.hi, last);
+    for (let after = range.lo - 1; after < hi; after += JOURNAL_WINDOW) {
+      const rows = window.all(code, after, Math.min(after + JOURNAL_WINDOW, hi), start, end);
       for (let i = 0; i < rows.length; ) {
         const r = rows[i]!;
         const entryLines: { account: string; amountCents: number }[] = [];

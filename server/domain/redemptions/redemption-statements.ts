@@ -23,7 +23,10 @@ function build(database: Database_) {
       `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = ? AND cm.campaign_id = ?`,
     ),
     nextNumber: s.prepare<[], { n: number }>(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM redemptions`),
-    balanceAfter: s.prepare<[string], { b: number }>(`SELECT balance_after_cents AS b FROM movements WHERE redemption_id = ? AND kind = 'redeem'`),
+    // A retried call's original balance. By the voucher first: movements_voucher_seq_uq narrows
+    // it to that voucher's few rows, where `redemption_id` alone scanned every movement inside
+    // the write transaction (an index on redemption_id would be paid by every till call).
+    balanceAfter: s.prepare<[string, string], { b: number }>(`SELECT balance_after_cents AS b FROM movements WHERE voucher_id = ? AND redemption_id = ? AND kind = 'redeem'`),
     // The journal's number in its accounting journal (see ledger-repository nextEntryNumber).
     nextEntryNumber: s.prepare<[string], { n: number }>(
       `INSERT INTO journal_counters (journal_code, last_number) VALUES (?, 1) ON CONFLICT (journal_code) DO UPDATE SET last_number = last_number + 1 RETURNING last_number AS n`,

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNull, lt } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
-import { merchants, redemptions, vouchers } from '../../../db/schema/index';
+import { merchants, movements, redemptions, vouchers } from '../../../db/schema/index';
 import type { Redemption } from './redemption';
 
 /** Scoped to the shop: another shop's redemption is simply not found. */
@@ -45,13 +45,19 @@ export function listShopRedemptions(tx: Tx, merchantId: string, f: RedemptionFil
     .all();
 }
 
-/** A voucher's use history for its holder: date, shop, amount, voided or not. */
+/**
+ * A voucher's use history for its holder: date, shop, amount, voided or not. Read through
+ * the voucher's `redeem` movements (movements_voucher_seq_uq), each pointing at its
+ * redemption by primary key: redemptions has no index on voucher_id (every index there is
+ * paid by each till call), so filtering it by voucher scanned all history.
+ */
 export function voucherHistory(tx: Tx, voucherId: string) {
   return tx
     .select({ createdAt: redemptions.createdAt, amountCents: redemptions.amountCents, status: redemptions.status, merchantName: merchants.name, city: merchants.city })
-    .from(redemptions)
+    .from(movements)
+    .innerJoin(redemptions, eq(redemptions.id, movements.redemptionId))
     .innerJoin(merchants, eq(merchants.id, redemptions.merchantId))
-    .where(eq(redemptions.voucherId, voucherId))
+    .where(and(eq(movements.voucherId, voucherId), eq(movements.kind, 'redeem')))
     .orderBy(desc(redemptions.createdAt))
     .all();
 }

@@ -93,7 +93,7 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
     const previous = st.redemptionByKey.get(input.merchantId, input.idempotencyKey);
     if (previous) {
       if (previous.requestFingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
-      const balance = st.balanceAfter.get(previous.id)!.b;
+      const balance = st.balanceAfter.get(previous.voucherId, previous.id)!.b;
       // The original answer, even if the redemption was voided since.
       const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
       return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };

@@ -25,8 +25,9 @@ const ROW_SQL = `SELECT v.id, v.code, v.status, v.expires_at AS expiresAt, v.amo
 
 /**
  * A code (any case, with or without dashes or spaces) is looked up by its unique index,
- * whole or as a prefix of at least 4 symbols; text with an @ matches buyer or recipient
- * emails literally (instr, no wildcards). Capped: support looks for one voucher.
+ * whole or as a prefix of at least 4 symbols; text with an @ is a whole buyer or recipient
+ * email, any case, found through the lower(email) indexes of migration 0016 (a "contains"
+ * match read every voucher and order ever sold). Capped: support looks for one voucher.
  */
 function searchVouchers(database: Database_, q: string | undefined): VoucherRow[] {
   const text = q?.trim() ?? '';
@@ -34,7 +35,11 @@ function searchVouchers(database: Database_, q: string | undefined): VoucherRow[
   if (text.includes('@')) {
     const needle = text.toLowerCase();
     return database.sqlite
-      .prepare(`${ROW_SQL} WHERE instr(lower(coalesce(v.recipient_email, '')), ?) > 0 OR instr(lower(o.buyer_email), ?) > 0 ORDER BY v.issued_at DESC, v.code LIMIT ${MAX_RESULTS}`)
+      .prepare(
+        `${ROW_SQL} WHERE v.id IN (SELECT id FROM vouchers WHERE recipient_email IS NOT NULL AND lower(recipient_email) = ?
+           UNION SELECT bv.id FROM orders bo JOIN vouchers bv ON bv.order_id = bo.id WHERE lower(bo.buyer_email) = ?)
+         ORDER BY v.issued_at DESC, v.code LIMIT ${MAX_RESULTS}`,
+      )
       .all(needle, needle) as VoucherRow[];
   }
   const compact = text.replace(/[\s\-–]/g, '').toUpperCase();
