@@ -114,7 +114,7 @@ export async function runBulkIssueBench(opts: BulkIssueBenchOptions = {}): Promi
       let transferMs = 0;
       const { value: outcome, stallMs: issueStall } = await withStall(async () => {
         const t = performance.now();
-        const out = recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${run}`, actor: 'bench' });
+        const out = await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${run}`, actor: 'bench' });
         transferMs = performance.now() - t;
         await finishIssuing(deps, created.order.id);
         return out;

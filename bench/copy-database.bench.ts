@@ -38,7 +38,7 @@ async function issueBulk(deps: OrdersDeps, vouchers: number, log: (l: string) =>
   for (let done = 0, n = 0; done < vouchers; n++) {
     const size = Math.min(10_000, vouchers - done);
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-    recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
+    await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
     done += size;
     log(`copy-database bench: ${done} / ${vouchers} vouchers issued`);
   }

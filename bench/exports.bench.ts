@@ -62,7 +62,7 @@ async function buildData(file: string, redemptions: number, shops: number, log: 
       // 5 000 × 100 € is the campaign's largest order.
       const size = Math.min(5_000, vouchers - done);
       const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-      recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `EXPORTS-${n}`, actor: 'bench' });
+      await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `EXPORTS-${n}`, actor: 'bench' });
       done += size;
     }
     log(`exports: ${addRedemptions(database, now)} redemptions written`);

@@ -56,7 +56,7 @@ async function issue(deps: OrdersDeps, count: number, tag: string, log: (l: stri
   for (let done = 0, n = 0; done < count; n++) {
     const size = Math.min(5000, count - done);
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-    recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${tag}${n}`, actor: 'bench' });
+    await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${tag}${n}`, actor: 'bench' });
     done += size;
     log(`reports bench: ${done} / ${count} vouchers issued (${tag})`);
   }

@@ -71,7 +71,7 @@ async function issueRound(world: ScaleWorld): Promise<void> {
   const r = world.round++;
   const bulk = Math.round(ROUND * 0.9);
   const created = await createOrder(world.orders, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: bulk }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-  recordBankTransfer(world.orders, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `SCALE-${r}`, actor: 'bench' });
+  await recordBankTransfer(world.orders, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `SCALE-${r}`, actor: 'bench' });
   world.orderCount++;
   const orderIds = [created.order.id];
   // Residents: card orders of 10 vouchers of 50 € (under the campaign's 1 500 € per order).

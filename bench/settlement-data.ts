@@ -41,7 +41,7 @@ export async function issueVouchers(deps: OrdersDeps, vouchers: number, log: (l:
   for (let done = 0, n = 0; done < vouchers; n++) {
     const size = Math.min(5_000, vouchers - done);
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-    recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
+    await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
     done += size;
     log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
   }

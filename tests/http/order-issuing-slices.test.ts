@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
-import { recordBankTransfer } from '../../server/domain/orders/bank-transfers-service';
+import { recordTransferIssuingFirstSlice } from '../../server/domain/orders/bank-transfers-service';
 import { finishIssuing, resumeIssuing } from '../../server/domain/orders/finish-issuing';
 import { ISSUE_SLICE } from '../../server/domain/orders/order-issuance';
 import { findOrder } from '../../server/domain/orders/orders-repository';
@@ -42,7 +42,7 @@ async function placeOrder(): Promise<{ id: string; totalCents: number; accessTok
 
 const q = (sql: string, ...args: unknown[]) => app.database.sqlite.prepare(sql).all(...args) as Record<string, number | string>[];
 const payFirstSliceOnly = (order: { id: string; totalCents: number }, reference: string) =>
-  recordBankTransfer({ database: app.database, clock: app.clock, operator: app.config.operator }, { orderId: order.id, amountCents: order.totalCents, reference, actor: 'test' });
+  recordTransferIssuingFirstSlice({ database: app.database, clock: app.clock, operator: app.config.operator }, { orderId: order.id, amountCents: order.totalCents, reference, actor: 'test' });
 
 describe('large orders are issued in slices', () => {
   it('the payment issues one slice; the books stay balanced; documents wait; any process finishes it once', async () => {

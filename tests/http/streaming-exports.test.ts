@@ -43,7 +43,7 @@ beforeAll(async () => {
   for (let done = 0, n = 0; done < VOUCHERS; n++) {
     const size = Math.min(5_000, VOUCHERS - done);
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: { ...TOWN_HALL_BUYER, address: { ...TOWN_HALL_BUYER.address, lines: [...TOWN_HALL_BUYER.address.lines] } }, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
-    recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `STREAM-${n}`, actor: 'test' });
+    await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `STREAM-${n}`, actor: 'test' });
     done += size;
   }
   expect(addRedemptions(app.database, now)).toBe(REDEMPTIONS);

@@ -8,6 +8,7 @@ import { Accounts } from '../ledger/accounts';
 import { postJournal } from '../ledger/ledger-repository';
 import { useBonusTx } from '../campaigns/bonus-repository';
 import { issueOrderTx, saleLines } from './order-issuance';
+import { finishIssuing } from './finish-issuing';
 import { findOrder, findPayment, updateOrder, type Order } from './orders-repository';
 import { recordPayment } from './orders-service';
 
@@ -34,14 +35,28 @@ export interface TransferOutcome {
 }
 
 /**
- * Records a bank transfer received for an order, in one BEGIN IMMEDIATE transaction.
+ * Records a bank transfer received for an order, in one BEGIN IMMEDIATE transaction (then
+ * issues what is left of a large order, see below).
  * Every transfer is booked as the customer's advance; the one that completes the total
  * turns the advances into the sale and issues the vouchers (all or nothing). Partial
  * payments leave the order pending with what remains to pay; an overpayment stays on the
  * customer's advances and flags the order for a refund. The bank reference is unique:
  * recording it again returns the first result, a different amount under it is refused.
  */
-export function recordBankTransfer(deps: { database: Database_; clock: Clock; operator: Seller }, input: BankTransferInput): TransferOutcome {
+export async function recordBankTransfer(deps: { database: Database_; clock: Clock; operator: Seller }, input: BankTransferInput): Promise<TransferOutcome> {
+  const out = recordTransferIssuingFirstSlice(deps, input);
+  if (!out.issued) return out;
+  // A large order's remaining vouchers, slice by slice with the event loop free between.
+  await finishIssuing(deps, input.orderId);
+  return { ...out, order: findOrder(deps.database.db, input.orderId)! };
+}
+
+/**
+ * recordBankTransfer's transaction alone: when the transfer completes the order, only the
+ * first slice of its vouchers is issued (order-issuance.ts) and the order is left for
+ * `finishIssuing` — what a process that stopped right after the commit leaves behind.
+ */
+export function recordTransferIssuingFirstSlice(deps: { database: Database_; clock: Clock; operator: Seller }, input: BankTransferInput): TransferOutcome {
   return deps.database.transaction((tx) => {
     const now = deps.clock.now();
     // The invoice is dated « acquittée » on this day: money cannot have arrived tomorrow.

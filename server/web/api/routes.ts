@@ -2,8 +2,6 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
-import { finishIssuing } from '../../domain/orders/finish-issuing';
-import { findOrder } from '../../domain/orders/orders-repository';
 import { createOrder } from '../../domain/orders/orders-service';
 import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
 import { apiAuth } from '../middleware/auth';
@@ -64,12 +62,9 @@ export function apiRoutes(ctx: AppContext): Router {
   r.post('/orders/:id/payments', adminOnly, async (req, res) => {
     const body = validate(recordTransferSchema, req.body);
     const actor = res.locals.apiActor?.actor ?? 'admin';
-    const result = recordBankTransfer(ctx.orders, { orderId: String(req.params.id), amountCents: body.amountCents, reference: body.reference, receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined, actor });
-    // A large order's remaining vouchers, slice by slice with the event loop free between.
-    if (result.issued) await finishIssuing(ctx.orders, result.order.id);
+    const result = await recordBankTransfer(ctx.orders, { orderId: String(req.params.id), amountCents: body.amountCents, reference: body.reference, receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined, actor });
     if (result.issued) ctx.kickOutbox();
-    const order = result.issued ? findOrder(db, result.order.id)! : result.order;
-    res.status(result.replayed ? 200 : 201).json({ order: orderJson(order, ctx), issued: result.issued, replayed: result.replayed });
+    res.status(result.replayed ? 200 : 201).json({ order: orderJson(result.order, ctx), issued: result.issued, replayed: result.replayed });
   });
 
   r.use(orderDocumentRoutes(ctx));

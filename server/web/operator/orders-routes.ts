@@ -3,7 +3,6 @@ import { cancelUnpaidOrder } from '../../domain/operators/order-actions';
 import { orderWorkload, searchOrders } from '../../domain/operators/orders-query';
 import { can } from '../../domain/operators/roles';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
-import { finishIssuing } from '../../domain/orders/finish-issuing';
 import { findOrder, type Order } from '../../domain/orders/orders-repository';
 import { refundUnusedVouchers } from '../../domain/orders/refunds-service';
 import { AppError } from '../../lib/errors';
@@ -58,9 +57,7 @@ export function operatorOrderRoutes(ctx: AppContext): Router {
     const form = parseTransferForm(req.body, ctx.clock.now());
     if (!form.ok) return detail(req, res, order, 422, { transfer: { values: { ...form.values }, errors: form.errors }, alert: res.locals.t('operator.errors.transfer_form') });
     try {
-      const out = recordBankTransfer(ctx.orders, { orderId: order.id, ...form.value, actor: `operator:${me(res).id}` });
-      // A large order's remaining vouchers, slice by slice with the event loop free between.
-      if (out.issued) await finishIssuing(ctx.orders, order.id);
+      const out = await recordBankTransfer(ctx.orders, { orderId: order.id, ...form.value, actor: `operator:${me(res).id}` });
       if (out.issued) ctx.kickOutbox();
       ctx.logger.info({ orderId: order.id, operatorId: me(res).id, amountCents: form.value.amountCents, replayed: out.replayed, issued: out.issued }, 'bank transfer recorded by operator');
       res.redirect(303, `/operateur/commandes/${order.id}?done=${out.replayed ? 'replayed' : out.issued ? 'issued' : 'transfer'}`);
