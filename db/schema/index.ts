@@ -16,3 +16,4 @@ export * from './operators';
 export * from './audit';
 export * from './refunds';
 export * from './rate-limits';
+export * from './ledger-checks';

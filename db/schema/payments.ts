@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orders } from './orders';
 
 /**
@@ -17,7 +17,7 @@ export const payments = sqliteTable(
     receivedAt: text('received_at').notNull(),
     journalId: text('journal_id').notNull(),
   },
-  (t) => [uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
+  (t) => [index('payments_order_id_idx').on(t.orderId), uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
 );
 
 /** Every payment-provider event handled, by its id: a replay is recognised and ignored. */

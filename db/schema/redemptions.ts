@@ -35,6 +35,9 @@ export const redemptions = sqliteTable(
   (t) => [
     uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),
     index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
+    // Unsettled redemptions of a shop up to a cut-off (statement_id IS NULL is an equality
+    // for the index) and a statement's redemptions, read by range (migration 0019).
+    index('redemptions_statement_id_merchant_id_created_at_idx').on(t.statementId, t.merchantId, t.createdAt),
     // No index on voucher_id: a voucher's history is read through movements (which carry
     // redemption_id), and every index here is paid by each till call (see bench/).
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),
