@@ -24,12 +24,15 @@ export function checkExpiry(q: Query, report: Report, scope: Scope): void {
     q(`SELECT m.voucher_id, m.seq, m.journal_id FROM movements m
        WHERE m.kind = 'expire' AND (m.journal_id IS NULL OR NOT EXISTS (SELECT 1 FROM journals j WHERE j.id = m.journal_id AND j.kind = 'voucher_expiry'))${vouchers('m.voucher_id')}`),
   );
+  // Expiry journals are in the OD journal (journal-codes.ts): an index range, never a scan
+  // of every journal; their movements and lines through the journal indexes.
+  const expiryJournals = `SELECT id FROM journals WHERE journal_code = 'OD' AND kind = 'voucher_expiry'${within('id', scope.journals)}`;
   report(
     'expiry_journal_equals_its_movements',
     q(`SELECT j.id, COALESCE(l.debit, 0) AS liability, COALESCE(m.expired, 0) AS movements FROM journals j
        LEFT JOIN (SELECT journal_id, SUM(amount_cents) AS debit FROM journal_lines
-                  WHERE account = 'voucher_liability' AND journal_id IN (SELECT id FROM journals WHERE kind = 'voucher_expiry') GROUP BY journal_id) l ON l.journal_id = j.id
-       LEFT JOIN (SELECT journal_id, -SUM(amount_cents) AS expired FROM movements WHERE kind = 'expire' GROUP BY journal_id) m ON m.journal_id = j.id
-       WHERE j.kind = 'voucher_expiry' AND COALESCE(l.debit, 0) != COALESCE(m.expired, 0)${within('j.id', scope.journals)}`),
+                  WHERE account = 'voucher_liability' AND journal_id IN (${expiryJournals}) GROUP BY journal_id) l ON l.journal_id = j.id
+       LEFT JOIN (SELECT journal_id, -SUM(amount_cents) AS expired FROM movements WHERE kind = 'expire' AND journal_id IN (${expiryJournals}) GROUP BY journal_id) m ON m.journal_id = j.id
+       WHERE j.id IN (${expiryJournals}) AND COALESCE(l.debit, 0) != COALESCE(m.expired, 0)`),
   );
 }
