@@ -34,14 +34,17 @@ export function addShops(database: Database_, count: number, now: Date): void {
   })();
 }
 
-/** Issues `vouchers` vouchers of 100 € in orders of 10 000 (the bulk path). */
+/**
+ * Issues `vouchers` vouchers of 100 € in orders of 500 (the bulk path): the most an
+ * order without an organisation account may hold (ANONYMOUS_ORDER_VOUCHERS), 50 000 €.
+ */
 export async function issueVouchers(deps: OrdersDeps, vouchers: number, log: (l: string) => void): Promise<void> {
   for (let done = 0, n = 0; done < vouchers; n++) {
-    const size = Math.min(10_000, vouchers - done);
+    const size = Math.min(500, vouchers - done);
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr' });
     recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
     done += size;
-    log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
+    if (n % 20 === 0 || done === vouchers) log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
   }
 }
 
