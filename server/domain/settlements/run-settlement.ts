@@ -53,7 +53,7 @@ export const sepaDir = (dataDir: string) => join(dataDir, 'settlements');
  * details), its Stripe transfers — so a run after a crash or a fix completes earlier ones.
  */
 export async function runSettlement(deps: RunDeps, input: { until: string; actor: string }): Promise<RunResult> {
-  const created = createBatch(deps, input);
+  const created = await createBatch(deps, input);
   deps.onStep?.('after-commit');
   const resumed: string[] = [];
   const files = new Map<string, string[]>();

@@ -65,10 +65,10 @@ export function cutoffFor(until: string, now: Date, voidWindowMinutes: number): 
  * one. Returns the batch this run created or completed (null when nothing was payable) and
  * its holds.
  */
-export function createBatch(deps: SettlementDeps, input: { until: string; actor: string }): CreateBatchResult {
-  const resumed = resumeOpenBatch(deps, input.actor);
+export async function createBatch(deps: SettlementDeps, input: { until: string; actor: string }): Promise<CreateBatchResult> {
   const cutoff = cutoffFor(input.until, deps.clock.now(), deps.voidWindowMinutes).toISOString();
-  const created = fillBatch(deps, newRun(deps, { until: input.until, cutoff, actor: input.actor }));
+  const resumed = await resumeOpenBatch(deps, input.actor);
+  const created = await fillBatch(deps, newRun(deps, { until: input.until, cutoff, actor: input.actor }));
   if (created.batch || !resumed?.batch) return created;
   return resumed;
 }

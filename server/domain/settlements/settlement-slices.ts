@@ -1,6 +1,7 @@
 /**
  * A settlement batch written in slices of shops. Each slice is ONE short BEGIN IMMEDIATE
- * transaction over a few shops (merchant ids in order after the batch's cursor): their
+ * transaction over a few shops (merchant ids in order after the batch's cursor; at most 50
+ * shops and, unless one shop alone has more, about SLICE_REDEMPTIONS redemptions): their
  * statements, journals, invoice numbers, mails, holds, the stamping of their redemptions,
  * the batch's totals and cursor. Between slices the write lock is free, so a till waits at
  * most one slice, never the whole batch.
@@ -32,11 +33,16 @@ import { statementTransfer } from './sepa-export';
 import { COMMISSION_VAT_SETTING, type CreateBatchResult, type HoldSummary, type SettlementDeps } from './settlement-service';
 import {
   advanceBatch, batchHolds, batchStatementCount, closeBatch, findBatch, findOpenBatch, journalCounterMarks, merchantIdsAfter, owedBreakage, peekSequence,
-  settingInt, stampRedemptions, unsettledGroups, type SettlementBatch,
+  settingInt, stampRedemptions, unsettledCounts, unsettledGroups, type SettlementBatch,
 } from './settlements-repository';
 import { sql } from 'drizzle-orm';
 
 export const DEFAULT_SLICE_MERCHANTS = 50;
+/**
+ * Redemptions a slice stamps at most (unless one shop alone has more): bounds the time the
+ * write lock is held whatever the shops' sizes (bench/settle-till.bench.ts).
+ */
+export const SLICE_REDEMPTIONS = 2_000;
 
 /** What a run carries from one slice to the next (the batch itself lives in the database). */
 export interface RunState {
@@ -58,16 +64,25 @@ export function newRun(deps: SettlementDeps, input: { until: string; cutoff: str
 }
 
 /** Completes a batch left open by a crashed or concurrent run; null when none is open. */
-export function resumeOpenBatch(deps: SettlementDeps, actor: string): CreateBatchResult | null {
+export async function resumeOpenBatch(deps: SettlementDeps, actor: string): Promise<CreateBatchResult | null> {
   const open = findOpenBatch(deps.database.db);
   if (!open) return null;
   const run = newRun(deps, { until: open.until, cutoff: open.cutoffAt, actor });
   return fillBatch(deps, { ...run, batchId: open.id, cursor: open.merchantCursor ?? '' });
 }
 
-/** Runs slices until no shop is left; the batch written (or joined), or none. */
-export function fillBatch(deps: SettlementDeps, run: RunState): CreateBatchResult {
-  while (deps.database.transaction((tx) => slice(deps, tx, run)) === 'more') deps.onStep?.('batch:slice');
+/**
+ * Runs slices until no shop is left; the batch written (or joined), or none. Between two
+ * slices the event loop turns and the lock is free for a moment: a till in this process
+ * (the weekly job runs in the app) or another one gets its turn.
+ */
+export async function fillBatch(deps: SettlementDeps, run: RunState): Promise<CreateBatchResult> {
+  for (;;) {
+    const upTo = planSlice(deps, run);
+    if (deps.database.transaction((tx) => slice(deps, tx, run, upTo)) === 'done') break;
+    deps.onStep?.('batch:slice');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
   if (!run.batchId) return { batch: null, holds: run.pendingHolds };
   const db = deps.database.db;
   return { batch: findBatch(db, run.batchId)!, holds: batchHolds(db, run.batchId).map((h) => ({ merchantId: h.merchantId, reason: h.reason as HoldSummary['reason'], redemptionCount: h.redemptionCount, grossCents: h.grossCents })) };
@@ -82,7 +97,26 @@ type Payable = {
   statementRef: string;
 };
 
-function slice(deps: SettlementDeps, tx: Tx, run: RunState): 'more' | 'done' {
+/**
+ * The last merchant id of the next slice, planned outside the write lock: at most
+ * `sliceMerchants` shops after the cursor, fewer when their unsettled redemptions (counted
+ * on the index alone) pass SLICE_REDEMPTIONS. Only a plan: the slice re-reads everything.
+ */
+function planSlice(deps: SettlementDeps, run: RunState): string | null {
+  const db = deps.database.db;
+  const open = run.batchId ? findOpenBatch(db) : null;
+  const cursor = open?.id === run.batchId ? open?.merchantCursor ?? run.cursor : run.cursor;
+  const ids = merchantIdsAfter(db, cursor, deps.sliceMerchants ?? DEFAULT_SLICE_MERCHANTS);
+  if (ids.length === 0) return null;
+  let total = 0;
+  for (const c of unsettledCounts(db, run.cutoff, cursor, ids.at(-1)!)) {
+    total += c.n;
+    if (total >= SLICE_REDEMPTIONS) return c.merchantId;
+  }
+  return ids.at(-1)!;
+}
+
+function slice(deps: SettlementDeps, tx: Tx, run: RunState, plannedUpTo: string | null): 'more' | 'done' {
   const now = deps.clock.now();
   const open = findOpenBatch(tx);
   if (run.batchId && open?.id !== run.batchId) return 'done'; // another run closed it
@@ -92,16 +126,18 @@ function slice(deps: SettlementDeps, tx: Tx, run: RunState): 'more' | 'done' {
   }
   if (open && run.batchId === open.id) run.cursor = open.merchantCursor ?? '';
   refreshBreakage(tx, run);
-  const ids = merchantIdsAfter(tx, run.cursor, deps.sliceMerchants ?? DEFAULT_SLICE_MERCHANTS);
-  if (ids.length === 0) {
+  if (plannedUpTo === null || merchantIdsAfter(tx, run.cursor, 1).length === 0) {
+    if (merchantIdsAfter(tx, run.cursor, 1).length > 0) return 'more'; // the plan was stale: plan again
     if (run.batchId) closeOpenBatch(deps, tx, run.batchId, run.actor, now);
     return 'done';
   }
   const after = run.cursor;
-  const upTo = ids.at(-1)!;
+  // Another run moved the cursor past the plan: nothing to do here, plan again.
+  if (plannedUpTo <= after) return 'more';
+  const upTo = plannedUpTo;
   const byShop = groupByShop(unsettledGroups(tx, run.cutoff, after, upTo));
   // A shop owed only breakage (no redemption in the period) is settled too.
-  for (const id of ids) if (!byShop.has(id) && (run.breakage.get(id) ?? 0) > 0) byShop.set(id, []);
+  for (const [id, cents] of run.breakage) if (id > after && id <= upTo && cents > 0 && !byShop.has(id)) byShop.set(id, []);
   const vatBps = settingInt(tx, COMMISSION_VAT_SETTING, DEFAULT_COMMISSION_VAT_BPS);
   const rates = campaignRates(tx);
   const year = Number(parisDate(now).slice(0, 4));

@@ -29,6 +29,17 @@ export function unsettledGroups(tx: Tx, cutoffIso: string, after: string, upTo: 
     GROUP BY merchant_id, campaign_id ORDER BY merchant_id, campaign_id`);
 }
 
+/**
+ * Unsettled redemptions per shop for shops in (after, upTo], counted on the index alone
+ * (voided ones included: it only sizes the next slice).
+ */
+export function unsettledCounts(tx: Tx, cutoffIso: string, after: string, upTo: string): { merchantId: string; n: number }[] {
+  return tx.all<{ merchantId: string; n: number }>(sql`
+    SELECT merchant_id AS merchantId, COUNT(*) AS n FROM redemptions
+    WHERE statement_id IS NULL AND merchant_id > ${after} AND merchant_id <= ${upTo} AND created_at <= ${cutoffIso}
+    GROUP BY merchant_id ORDER BY merchant_id`);
+}
+
 /** The next `limit` merchant ids after `after`, in id order: the shops of the next slice. */
 export function merchantIdsAfter(tx: Tx, after: string, limit: number): string[] {
   return tx.all<{ id: string }>(sql`SELECT id FROM merchants WHERE id > ${after} ORDER BY id LIMIT ${limit}`).map((r) => r.id);
