@@ -141,6 +141,6 @@ describe('cli settle killed at every step, then run again', () => {
       // And once more: nothing new.
       expect((await cli(run.db, run.data, ['settle', '--until', until, '--json'])).json).toMatchObject({ created: false });
       expect(books(run.db)).toEqual(reference);
-    }, 60_000);
+    }, 120_000);
   }
 });
