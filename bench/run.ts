@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | settlement | scale | copy-database)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | scale | settle-till | settlement | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -62,6 +62,11 @@ const benches: Entry[] = [
   {
     name: 'scale',
     run: async () => (await import('./scale.bench')).runScaleBench(quick ? { sizes: [2_000, 10_000], log } : { log, ...(keep ? { keepAs: keep } : {}) }),
+  },
+  {
+    name: 'settle-till',
+    // BENCH_SETTLE_DATA=<file>: start from a copy of a dataset built earlier (the build takes minutes).
+    run: async () => (await import('./settle-till.bench')).runSettleTillBench({ ...(quick ? { redemptions: 100_000, shops: 100, baselineSeconds: 5 } : {}), data: process.env.BENCH_SETTLE_DATA || undefined, log }),
   },
   {
     name: 'settlement',

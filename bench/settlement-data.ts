@@ -43,7 +43,7 @@ export async function issueVouchers(deps: OrdersDeps, vouchers: number, log: (l:
     const created = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: TOWN_HALL, items: [{ amountCents: 100_00, quantity: size }], paymentMethod: 'bank_transfer', locale: 'fr', byOperator: true });
     await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${n}`, actor: 'bench' });
     done += size;
-    log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
+    if (n % 20 === 0 || done === vouchers) log(`settlement bench: ${done} / ${vouchers} vouchers issued`);
   }
 }
 

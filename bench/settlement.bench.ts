@@ -82,7 +82,7 @@ export async function runSettlementBench(opts: { redemptions?: number; shops?: n
       ],
       notes: [
         `Data: ${count} redemptions (${PER_VOUCHER} per 100 € voucher, 1,01–9,93 €) spread over ${shops} shops and 7 days; database ${round(dbMB)} MB.`,
-        `One BEGIN IMMEDIATE transaction: a GROUP BY scan, then per shop a statement, its campaigns, its journal and an index-range UPDATE stamping its redemptions; SEPA file ${round(sepaBytes / 1024)} KB (${shops} transfers).`,
+        `Slices of 50 shops, one short BEGIN IMMEDIATE transaction each: per slice an index-range GROUP BY of the unsettled redemptions, then per shop a statement, its campaigns, its journal and an index-range UPDATE stamping its redemptions; SEPA file ${round(sepaBytes / 1024)} KB (${shops} transfers).`,
         `Memory sampled every 5 ms during the run: peak rss ${mem.peakRssMB} MB (baseline ${mem.baselineRssMB} MB). SQLite's page cache is native memory, counted in rss.`,
       ],
     };

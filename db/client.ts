@@ -27,6 +27,12 @@ export interface Database_ {
    */
   transaction<T>(fn: (tx: Tx) => T): T;
   /**
+   * A read-only unit of work on one consistent snapshot (SQLite: a deferred transaction,
+   * which in WAL mode never blocks a writer; PostgreSQL: REPEATABLE READ, READ ONLY).
+   * For long reads that must agree with themselves (check-ledger, settlement's breakage).
+   */
+  snapshot<T>(fn: (tx: Tx) => T): T;
+  /**
    * Group commit for the busiest writes (the till). Calls queued in the same event-loop
    * turn run in ONE BEGIN IMMEDIATE transaction: a call that throws is rolled back alone
    * and rejects alone; the others commit together. Each call still re-reads what it
@@ -80,6 +86,7 @@ export function openDatabase(databaseUrl: string, options: { backgroundCheckpoin
       committed();
       return result;
     },
+    snapshot: (fn) => sqlite.transaction(() => fn(db)).deferred(),
     close: async () => {
       await checkpointer?.stop();
       sqlite.close();

@@ -18,3 +18,4 @@ export * from './refunds';
 export * from './rate-limits';
 export * from './job-leases';
 export * from './report-totals';
+export * from './ledger-checks';

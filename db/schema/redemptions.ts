@@ -38,8 +38,9 @@ export const redemptions = sqliteTable(
     index('redemptions_merchant_id_created_at_number_idx').on(t.merchantId, t.createdAt, t.number),
     // A statement's lines by keyset; partial, so the till's inserts (no statement yet) skip it.
     index('redemptions_statement_id_created_at_number_idx').on(t.statementId, t.createdAt, t.number).where(sql`${t.statementId} IS NOT NULL`),
-    // What the next settlement takes (statement_id IS NULL): the settlement page and run (migration 0016).
-    index('redemptions_statement_id_idx').on(t.statementId),
+    // Unsettled redemptions of a shop up to a cut-off (statement_id IS NULL is an equality
+    // for the index) and a statement's redemptions, read by range (migration 0019).
+    index('redemptions_statement_id_merchant_id_created_at_idx').on(t.statementId, t.merchantId, t.createdAt),
     // No index on voucher_id: a voucher's history is read through movements (which carry
     // redemption_id), and every index here is paid by each till call (see bench/).
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),

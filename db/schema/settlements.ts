@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { merchants } from './merchants';
 
@@ -29,8 +30,20 @@ export const settlementBatches = sqliteTable(
     sepaExecutedBy: text('sepa_executed_by'),
     createdBy: text('created_by').notNull(),
     createdAt: text('created_at').notNull(),
+    /**
+     * Set by the slice that writes the batch's last statement. A batch is written in slices
+     * of shops, each its own short transaction (the till never waits long for the write
+     * lock); while `closed_at` is null the next run resumes it after `merchant_cursor`.
+     */
+    closedAt: text('closed_at'),
+    /** The last merchant id a committed slice of this batch went through (ids in order). */
+    merchantCursor: text('merchant_cursor'),
   },
-  (t) => [index('settlement_batches_until_idx').on(t.until)],
+  (t) => [
+    index('settlement_batches_until_idx').on(t.until),
+    // One open batch at most, however many processes run a settlement at once.
+    uniqueIndex('settlement_batches_one_open_uq').on(sql`(1)`).where(sql`${t.closedAt} IS NULL`),
+  ],
 );
 
 /**

@@ -74,6 +74,8 @@ export const movements = sqliteTable(
   // writer, which never writes one).
   (t) => [
     uniqueIndex('movements_voucher_seq_uq').on(t.voucherId, t.seq),
+    // An incremental check-ledger reads the movements of the journals posted since its last clean run.
+    index('movements_journal_id_idx').on(t.journalId),
     check('movements_seq_positive', sql`${t.seq} >= 1`),
     check('movements_kind', sql`${t.kind} IN ('issue', 'redeem', 'void', 'expire', 'cancel', 'adjust')`),
     check(

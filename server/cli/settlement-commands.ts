@@ -24,6 +24,7 @@ export async function settleCommand(db: Database_, opts: Opts, config: Config): 
     {
       database: db, clock: systemClock, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
       transfers: transferGateway(config.stripe),
+      sliceMerchants: sliceOption(),
       onStep: (step) => {
         if (step === fault) process.kill(process.pid, 'SIGKILL');
       },
@@ -43,6 +44,17 @@ export async function settleCommand(db: Database_, opts: Opts, config: Config): 
   if (r.resumed.length) lines.push(`  completed earlier batch(es): ${r.resumed.join(', ')}`);
   if (r.stripe.paid || r.stripe.failed) lines.push(`  Stripe transfers: ${r.stripe.paid} paid, ${r.stripe.failed} failed`);
   return { code: 0, json: { batch: r.batch, created: r.created, holds: r.holds, sepaHeld: r.sepaHeld, stripe: r.stripe, resumed: r.resumed }, text: lines.join('\n') };
+}
+
+/**
+ * `SETTLEMENT_SLICE_MERCHANTS`: shops per settlement transaction (default 50). Smaller
+ * slices free the write lock more often; the tests use 1 to interleave processes.
+ */
+function sliceOption(): number | undefined {
+  const v = process.env.SETTLEMENT_SLICE_MERCHANTS;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[1-9]\d{0,4}$/.test(v)) usage('SETTLEMENT_SLICE_MERCHANTS is a whole number of shops between 1 and 99999');
+  return Number(v);
 }
 
 const fileOption = (opts: Opts): number | undefined => {

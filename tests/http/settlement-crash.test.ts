@@ -23,11 +23,11 @@ let stripe: FakeStripe;
 const until = parisDate(new Date());
 
 /** Asynchronous on purpose: the fake Stripe server lives in this process and must keep answering. */
-function cli(dbFile: string, dataDir: string, args: string[], fault?: string) {
+function cli(dbFile: string, dataDir: string, args: string[], fault?: string, sliceMerchants = '') {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
     env: {
       ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${dbFile}`, DATA_DIR: dataDir,
-      STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.url, SETTLEMENT_FAULT_AT: fault ?? '',
+      STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.url, SETTLEMENT_FAULT_AT: fault ?? '', SETTLEMENT_SLICE_MERCHANTS: sliceMerchants,
     },
   });
   let stdout = '';
@@ -48,6 +48,7 @@ function books(dbFile: string) {
   try {
     return {
       batches: (db.prepare(`SELECT COUNT(*) AS n FROM settlement_batches`).get() as { n: number }).n,
+      open: (db.prepare(`SELECT COUNT(*) AS n FROM settlement_batches WHERE closed_at IS NULL`).get() as { n: number }).n,
       statements: db.prepare(`SELECT m.slug, s.gross_cents, s.commission_cents, s.vat_cents, s.net_cents, s.redemption_count, s.method, s.status
         FROM statements s JOIN merchants m ON m.id = s.merchant_id ORDER BY m.slug`).all(),
       accounts: db.prepare(`SELECT account, SUM(amount_cents) AS balance FROM journal_lines GROUP BY account ORDER BY account`).all(),
@@ -105,20 +106,29 @@ describe('cli settle killed at every step, then run again', () => {
     expect(r.json.stripe).toEqual({ paid: 1, failed: 0 });
     if (hasXmllint) validateSepa(r.json.batch.sepaFile);
     reference = books(run.db);
-    expect(reference).toMatchObject({ batches: 1, unsettled: 0 });
+    expect(reference).toMatchObject({ batches: 1, open: 0, unsettled: 0 });
     expect((await cli(run.db, run.data, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
   });
 
-  const steps = ['batch:start', 'batch:statement', 'batch:before-commit', 'after-commit', 'after-sepa', 'stripe:after-transfer'];
-  for (const step of steps) {
-    it(`killed at ${step}: no batch or a whole one, and the rerun completes the same books`, async () => {
+  // The batch is written in slices of shops (one transaction each): killed inside the first
+  // slice, nothing is written; killed after a slice (`batch:slice`, one shop per slice) or
+  // before the closing one, an open batch holds whole slices and the rerun completes it.
+  const steps: [string, string][] = [['batch:start', ''], ['batch:statement', ''], ['batch:slice', '1'], ['batch:before-commit', ''], ['after-commit', ''], ['after-sepa', ''], ['stripe:after-transfer', '']];
+  for (const [step, slice] of steps) {
+    it(`killed at ${step}${slice ? ` (slices of ${slice} shop)` : ''}: no batch or whole slices of an open one, and the rerun completes the same books`, async () => {
       const run = copyBase(step.replace(':', '-'));
       const transfersBefore = stripe.transfers.size;
-      const crashed = await cli(run.db, run.data, ['settle', '--until', until, '--json'], step);
+      const crashed = await cli(run.db, run.data, ['settle', '--until', until, '--json'], step, slice);
       expect(crashed.signal).toBe('SIGKILL');
       const midway = books(run.db);
-      if (step.startsWith('batch:')) expect(midway).toMatchObject({ batches: 0, statements: [], mails: 0 });
-      else expect(midway.statements.map((s) => ({ ...(s as object), status: undefined }))).toEqual(reference.statements.map((s) => ({ ...(s as object), status: undefined })));
+      if (step === 'batch:start' || step === 'batch:statement') expect(midway).toMatchObject({ batches: 0, statements: [], mails: 0 });
+      else if (step.startsWith('batch:')) {
+        expect(midway).toMatchObject({ batches: 1, open: 1 });
+        // Each statement written is whole (the uninterrupted run's, to the cent and count).
+        expect(midway.statements.length).toBeGreaterThan(0);
+        const unpaid = (list: unknown[]) => list.map((s) => ({ ...(s as object), status: undefined }));
+        expect(unpaid(reference.statements)).toEqual(expect.arrayContaining(unpaid(midway.statements)));
+      } else expect(midway.statements.map((s) => ({ ...(s as object), status: undefined }))).toEqual(reference.statements.map((s) => ({ ...(s as object), status: undefined })));
 
       const rerun = await cli(run.db, run.data, ['settle', '--until', until, '--json']);
       expect(rerun.status, rerun.stderr).toBe(0);
@@ -131,6 +141,6 @@ describe('cli settle killed at every step, then run again', () => {
       // And once more: nothing new.
       expect((await cli(run.db, run.data, ['settle', '--until', until, '--json'])).json).toMatchObject({ created: false });
       expect(books(run.db)).toEqual(reference);
-    }, 60_000);
+    }, 120_000);
   }
 });

@@ -102,7 +102,7 @@ describe('a batch committed with a holder no file can carry (settled before the 
     clock.advance(3600_000);
     const until = parisDate(clock.now());
     // The batch as the code before the check committed it: the statement kept the holder it copied.
-    const created = createBatch(settlementDeps(app), { until, actor: 'test' });
+    const created = await createBatch(settlementDeps(app), { until, actor: 'test' });
     batchId = created.batch!.id;
     reference = created.batch!.reference;
     app.database.sqlite.prepare(`UPDATE statements SET account_holder = 'Ελληνικό Καφέ' WHERE batch_id = ? AND merchant_id = ?`).run(batchId, id['bijouterie-falaise']);

@@ -36,7 +36,7 @@ function documentFor(campaigns: Campaign[], lines: StatementLine[]): StatementDo
       vatCents: amounts.vatCents, breakageCents: 0, netCents: amounts.netCents, method: 'sepa', iban: 'FR7630006000011234567890189', bic: null, accountHolder: 'Shop', stripeAccountId: null, stripeTransferId: null,
       status: 'pending', failureReason: null, invoiceNumber: 'FAC-2026-000001', journalId: 'j', paidJournalId: null, paidAt: null, reversedCents: 0, sepaFileSeq: 1, sepaHoldReason: null, createdAt: '2026-12-01T00:00:00.000Z',
     },
-    batch: { id: 'b', reference: 'RGL-2026-0001', until: '2026-11-30', cutoffAt: at, messageId: 'x', grossCents: 0, commissionCents: 0, vatCents: 0, netCents: 0, sepaExecutedAt: null, sepaExecutedBy: null, createdBy: 't', createdAt: at },
+    batch: { id: 'b', reference: 'RGL-2026-0001', until: '2026-11-30', cutoffAt: at, messageId: 'x', grossCents: 0, commissionCents: 0, vatCents: 0, netCents: 0, sepaExecutedAt: null, sepaExecutedBy: null, createdBy: 't', createdAt: at, closedAt: at, merchantCursor: null },
     shop: { id: 'm', name: 'Shop', address: '1 rue', postalCode: '76600', city: 'Le Havre', siret: null },
     campaigns: amounts.campaigns.map((c) => ({ ...c, statementId: 'st', name: used.find((u) => u.id === c.campaignId)!.name })),
   };

@@ -1,6 +1,4 @@
-import type { Database_ } from '../../../db/client';
-
-type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+import type { Query, Report } from '../ledger/check-ledger';
 
 /**
  * Sponsor bonus invariants, run by check-ledger (set-based SQL, per campaign):
@@ -14,8 +12,7 @@ type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
  * Every order's bonus voucher is the order item flagged `bonus` (checked by the order's
  * "fully issued" invariant through total − fees + bonus).
  */
-export function checkBonus(database: Database_, report: Report): void {
-  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+export function checkBonus(q: Query, report: Report, accountBalance: (account: string) => number): void {
   report(
     'bonus_caches_equal_orders',
     q(`SELECT c.slug, c.bonus_reserved_cents, c.bonus_used_cents, c.bonus_budget_cents,
@@ -25,21 +22,17 @@ export function checkBonus(database: Database_, report: Report): void {
        WHERE reserved != c.bonus_reserved_cents OR used != c.bonus_used_cents OR c.bonus_reserved_cents + c.bonus_used_cents > c.bonus_budget_cents
           OR c.bonus_reserved_cents < 0 OR c.bonus_used_cents < 0`),
   );
+  // Refund journals are few (miscellaneous operations, OD): their movements are read through
+  // the movements' journal index.
+  const cancelled = new Map(q(`SELECT v.campaign_id AS campaign,
+         -SUM(CASE WHEN m.kind = 'cancel' AND j.kind = 'order_refund' THEN m.amount_cents ELSE 0 END)
+         - SUM(CASE WHEN m.kind = 'issue' AND j.kind = 'order_refund_failed' THEN m.amount_cents ELSE 0 END) AS cancelled
+       FROM journals j JOIN movements m ON m.journal_id = j.id JOIN vouchers v ON v.id = m.voucher_id JOIN order_items i ON i.id = v.order_item_id
+       WHERE j.journal_code = 'OD' AND j.kind IN ('order_refund', 'order_refund_failed') AND i.bonus = 1 GROUP BY v.campaign_id`).map((r) => [r.campaign as string, r.cancelled as number]));
   report(
     'sponsor_bonus_receivable_equals_used',
-    // The receivables summed in one pass over journal_lines (no index on account: each one
-    // costs every till call), not once per campaign in a correlated subquery.
-    q(`SELECT c.slug, c.bonus_used_cents,
-         COALESCE(b.total, 0) AS books,
-         COALESCE((SELECT -SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN order_items i ON i.id = v.order_item_id
-                   JOIN journals j ON j.id = m.journal_id
-                   WHERE v.campaign_id = c.id AND i.bonus = 1 AND m.kind = 'cancel' AND j.kind = 'order_refund'), 0)
-         - COALESCE((SELECT SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN order_items i ON i.id = v.order_item_id
-                   JOIN journals j ON j.id = m.journal_id
-                   WHERE v.campaign_id = c.id AND i.bonus = 1 AND m.kind = 'issue' AND j.kind = 'order_refund_failed'), 0) AS cancelled
-       FROM campaigns c
-       LEFT JOIN (SELECT account, SUM(amount_cents) AS total FROM journal_lines WHERE account LIKE 'sponsor_bonus_receivable:%' GROUP BY account) b
-         ON b.account = 'sponsor_bonus_receivable:' || c.id
-       WHERE books != c.bonus_used_cents - cancelled`),
+    q(`SELECT id, slug, bonus_used_cents FROM campaigns`)
+      .map((c) => ({ slug: c.slug, bonus_used_cents: c.bonus_used_cents, books: accountBalance(`sponsor_bonus_receivable:${c.id as string}`), cancelled: cancelled.get(c.id as string) ?? 0 }))
+      .filter((c) => c.books !== (c.bonus_used_cents as number) - c.cancelled),
   );
 }

@@ -1,6 +1,5 @@
-import type { Database_ } from '../../../db/client';
-
-type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+import type { Query, Report } from './check-ledger';
+import type { Scope } from './ledger-scope';
 
 /**
  * Entry numbers (FEC EcritureNum, LPF art. A47 A-1) are given once, at posting, from the
@@ -9,8 +8,8 @@ type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
  * "count = max = counter, min = 1" is the whole continuity rule. A gap would mean an entry
  * was deleted (the books are never edited) or numbered outside postJournal.
  */
-export function checkJournalNumbers(database: Database_, report: Report): void {
-  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+export function checkJournalNumbers(q: Query, report: Report, scope: Scope): void {
+  if (scope.since) return checkNumbersSince(q, report, scope.since.journals);
   report(
     'journal_numbers_continuous',
     q(`SELECT j.journal_code AS code, COUNT(*) AS entries, MIN(j.entry_number) AS first, MAX(j.entry_number) AS last, c.last_number AS counter
@@ -24,4 +23,23 @@ export function checkJournalNumbers(database: Database_, report: Report): void {
     q(`SELECT c.journal_code AS code, c.last_number AS counter FROM journal_counters c
        WHERE c.last_number != (SELECT COUNT(*) FROM journals j WHERE j.journal_code = c.journal_code)`),
   );
+}
+
+/**
+ * Incremental: the entries up to each mark were found continuous by the clean run; above
+ * it they must be mark+1 … counter, one each (index ranges, however long the journal).
+ */
+function checkNumbersSince(q: Query, report: Report, marks: Record<string, number>): void {
+  const rows = q(`SELECT c.journal_code AS code, c.last_number AS counter,
+      (SELECT MAX(entry_number) FROM journals j WHERE j.journal_code = c.journal_code) AS last
+    FROM journal_counters c`);
+  const bad: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    const code = r.code as string;
+    const mark = marks[code] ?? 0;
+    const above = q(`SELECT COUNT(*) AS n, MIN(entry_number) AS first FROM journals WHERE journal_code = '${code.replace(/'/g, "''")}' AND entry_number > ${Number(mark)}`)[0]!;
+    const counter = r.counter as number;
+    if (counter < mark || r.last !== counter || above.n !== counter - mark || ((above.n as number) > 0 && above.first !== mark + 1)) bad.push({ code, mark, counter, last: r.last, newEntries: above.n });
+  }
+  report('journal_numbers_continuous', bad);
 }

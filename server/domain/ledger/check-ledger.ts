@@ -1,18 +1,25 @@
-import type { Database_ } from '../../../db/client';
+import type { Database_, Tx } from '../../../db/client';
+import { sqliteOf } from '../../../db/client';
 import { checkSettlements } from '../settlements/check-settlement';
 import { checkExpiry } from '../vouchers/check-expiry';
 import { checkBonus } from '../campaigns/check-bonus';
 import { checkJournalNumbers } from './check-journal-numbers';
 import { checkReportTotals } from './check-report-totals';
 import { checkVouchers } from './check-vouchers';
+import { FULL, within, type Scope } from './ledger-scope';
 
 export interface Breach {
   invariant: string;
   detail: string;
 }
 
+export type Query = (sql: string) => Record<string, unknown>[];
+export type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+
 /**
- * Verifies every money invariant with set-based SQL (fast on millions of rows):
+ * Verifies every money invariant with set-based SQL (fast on millions of rows), on ONE
+ * snapshot (a read transaction: writers are never blocked, and rows committed during the
+ * run cannot make it see half a write):
  * journals balance and are numbered without gaps per journal (FEC EcritureNum); the voucher and movement invariants of check-vouchers.ts (balance =
  * Σ movements, bounds, statuses, no value on a cancelled voucher, signs, redemptions);
  * the liability account equals the LIVE vouchers' balances (a cancelled voucher owes
@@ -22,36 +29,73 @@ export interface Breach {
  * A reissued voucher (support, `reissued_from` set) carries an existing balance: it is not
  * a sale, so the sold cache and "fully issued" count only the original vouchers.
  * A paid order's vouchers are its face value plus the sponsor's bonus (one bonus voucher).
+ *
+ * With an incremental `scope` (ledger-scope.ts) the row-by-row checks read only what was
+ * written since the last clean run; the campaign caches (sums over every movement of a
+ * campaign) are left to the full run.
  */
-export function checkLedger(database: Database_): Breach[] {
-  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+export function checkLedger(database: Database_, scope: Scope = FULL): Breach[] {
+  return database.snapshot((tx) => checkLedgerIn(tx, scope));
+}
+
+/** The checks on an open (read) transaction: check-runs.ts reads its marks on the same snapshot. */
+export function checkLedgerIn(tx: Tx, scope: Scope): Breach[] {
+  const sqlite = sqliteOf(tx);
+  const q: Query = (sql) => sqlite.prepare(sql).all() as Record<string, unknown>[];
   const breaches: Breach[] = [];
-  const report = (invariant: string, rows: Record<string, unknown>[]) => {
+  const report: Report = (invariant, rows) => {
     for (const r of rows.slice(0, 50)) breaches.push({ invariant, detail: JSON.stringify(r) });
     if (rows.length > 50) breaches.push({ invariant, detail: `… and ${rows.length - 50} more` });
   };
 
-  report('journal_balances', q(`SELECT journal_id, SUM(amount_cents) AS sum FROM journal_lines GROUP BY journal_id HAVING SUM(amount_cents) != 0`));
-  report('journal_has_lines', q(`SELECT j.id FROM journals j WHERE NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.journal_id = j.id)`));
-  checkJournalNumbers(database, report);
-  checkVouchers(database, report);
-  const liability = q(`SELECT
-      (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'voucher_liability') AS books,
-      (SELECT COALESCE(SUM(balance_cents), 0) FROM vouchers WHERE status != 'cancelled')
-      -- Value sold but not issued yet: a large order between two slices (order-issuance.ts).
-      + (SELECT COALESCE(SUM(issue_remaining_cents), 0) FROM orders WHERE issue_journal_id IS NOT NULL) AS vouchers`)[0]!;
+  report('journal_balances', q(`SELECT journal_id, SUM(amount_cents) AS sum FROM journal_lines WHERE 1 = 1${within('journal_id', scope.journals)} GROUP BY journal_id HAVING SUM(amount_cents) != 0`));
+  report('journal_has_lines', q(`SELECT j.id FROM journals j WHERE NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.journal_id = j.id)${within('j.id', scope.journals)}`));
+  checkJournalNumbers(q, report, scope);
+  checkVouchers(q, report, scope);
+  // One scan of the lines for every whole-account identity (there is no index on account:
+  // each till call would pay for it).
+  const accounts = new Map(q(`SELECT account, SUM(amount_cents) AS balance FROM journal_lines
+      WHERE account IN ('voucher_liability', 'customer_advances', 'payouts_pending') OR (account >= 'sponsor_bonus_receivable:' AND account < 'sponsor_bonus_receivable;')
+      GROUP BY account`).map((r) => [r.account as string, r.balance as number]));
+  const balance = (account: string) => accounts.get(account) ?? 0;
+  // Value sold but not issued yet (a large order between two slices, order-issuance.ts) is owed too.
+  const liability = {
+    books: -balance('voucher_liability'),
+    vouchers: q(`SELECT (SELECT COALESCE(SUM(balance_cents), 0) FROM vouchers WHERE status != 'cancelled')
+      + (SELECT COALESCE(SUM(issue_remaining_cents), 0) FROM orders WHERE issue_journal_id IS NOT NULL) AS n`)[0]!.n,
+  };
   if (liability.books !== liability.vouchers) report('liability_equals_outstanding_balances', [liability]);
-  report(
-    'campaign_progress_cache',
-    q(`SELECT c.slug, c.sold_cents, c.redeemed_cents,
-         COALESCE((SELECT SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.campaign_id = c.id AND m.kind = 'issue' AND v.reissued_from IS NULL), 0) AS sold,
-         COALESCE((SELECT -SUM(m.amount_cents) FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.campaign_id = c.id AND m.kind IN ('redeem', 'void')), 0) AS redeemed
-       FROM campaigns c WHERE sold != c.sold_cents OR redeemed != c.redeemed_cents`),
-  );
+  if (scope.journals === null) report('campaign_progress_cache', campaignCaches(q));
+  checkOrders(q, report, scope);
+  // Transfers not yet turned into a sale (partial payments, overpayments) are the customers' advances.
+  const advances = { books: -balance('customer_advances'), orders: q(`SELECT COALESCE(SUM(paid_cents - CASE WHEN status = 'paid' THEN total_cents ELSE 0 END), 0) AS n FROM orders WHERE payment_method = 'bank_transfer'`)[0]!.n };
+  if (advances.books !== advances.orders) report('customer_advances_equal_unapplied_transfers', [advances]);
+  checkSettlements(q, report, scope, balance('payouts_pending'));
+  checkExpiry(q, report, scope);
+  checkBonus(q, report, balance);
+  if (scope.journals === null) checkReportTotals(sqlite, report);
+  return breaches;
+}
+
+/** Per campaign, in one pass over the movements (grouped by campaign through the voucher). */
+function campaignCaches(q: Query): Record<string, unknown>[] {
+  return q(`SELECT c.slug, c.sold_cents, c.redeemed_cents, COALESCE(t.sold, 0) AS sold, COALESCE(t.redeemed, 0) AS redeemed
+    FROM campaigns c LEFT JOIN (
+      SELECT v.campaign_id,
+             SUM(CASE WHEN m.kind = 'issue' AND v.reissued_from IS NULL THEN m.amount_cents ELSE 0 END) AS sold,
+             -SUM(CASE WHEN m.kind IN ('redeem', 'void') THEN m.amount_cents ELSE 0 END) AS redeemed
+      FROM movements m JOIN vouchers v ON v.id = m.voucher_id GROUP BY v.campaign_id) t ON t.campaign_id = c.id
+    WHERE COALESCE(t.sold, 0) != c.sold_cents OR COALESCE(t.redeemed, 0) != c.redeemed_cents`);
+}
+
+/** Orders' invariants: each side aggregated once and joined (payments and vouchers by order index). */
+function checkOrders(q: Query, report: Report, scope: Scope): void {
+  const orders = within('o.id', scope.orders);
   report(
     'paid_order_fully_issued',
-    q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM vouchers v WHERE v.order_id = o.id AND v.reissued_from IS NULL), 0) + o.issue_remaining_cents AS issued
-       FROM orders o WHERE o.status = 'paid' AND issued != o.total_cents - o.fee_cents - o.fee_vat_cents + o.bonus_cents`),
+    q(`SELECT o.reference, o.total_cents, COALESCE(i.issued, 0) + o.issue_remaining_cents AS issued FROM orders o
+       LEFT JOIN (SELECT order_id, SUM(amount_cents) AS issued FROM vouchers WHERE reissued_from IS NULL${within('order_id', scope.orders)} GROUP BY order_id) i ON i.order_id = o.id
+       WHERE o.status = 'paid'${orders} AND COALESCE(i.issued, 0) + o.issue_remaining_cents != o.total_cents - o.fee_cents - o.fee_vat_cents + o.bonus_cents`),
   );
   report(
     'issuing_state_consistent',
@@ -60,21 +104,12 @@ export function checkLedger(database: Database_): Breach[] {
   );
   report(
     'paid_order_payments',
-    q(`SELECT o.reference, o.total_cents, COALESCE((SELECT SUM(amount_cents) FROM payments p WHERE p.order_id = o.id), 0) AS paid
-       FROM orders o WHERE o.status = 'paid' AND paid < o.total_cents`),
+    q(`SELECT o.reference, o.total_cents, COALESCE(p.paid, 0) AS paid FROM orders o
+       LEFT JOIN (SELECT order_id, SUM(amount_cents) AS paid FROM payments WHERE 1 = 1${within('order_id', scope.orders)} GROUP BY order_id) p ON p.order_id = o.id
+       WHERE o.status = 'paid'${orders} AND COALESCE(p.paid, 0) < o.total_cents`),
   );
-  // Transfers not yet turned into a sale (partial payments, overpayments) are the customers' advances.
-  const advances = q(`SELECT
-      (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'customer_advances') AS books,
-      (SELECT COALESCE(SUM(paid_cents - CASE WHEN status = 'paid' THEN total_cents ELSE 0 END), 0) FROM orders WHERE payment_method = 'bank_transfer') AS orders`)[0]!;
-  if (advances.books !== advances.orders) report('customer_advances_equal_unapplied_transfers', [advances]);
   report(
     'unpaid_order_has_no_vouchers',
-    q(`SELECT o.reference, o.status FROM orders o WHERE o.status IN ('pending_payment', 'cancelled') AND EXISTS (SELECT 1 FROM vouchers v WHERE v.order_id = o.id)`),
+    q(`SELECT o.reference, o.status FROM orders o WHERE o.status IN ('pending_payment', 'cancelled')${orders} AND EXISTS (SELECT 1 FROM vouchers v WHERE v.order_id = o.id)`),
   );
-  checkSettlements(database, report);
-  checkExpiry(database, report);
-  checkBonus(database, report);
-  checkReportTotals(database, report);
-  return breaches;
 }

@@ -1,6 +1,5 @@
-import type { Database_ } from '../../../db/client';
-
-type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
+import type { Query, Report } from '../ledger/check-ledger';
+import { within, type Scope } from '../ledger/ledger-scope';
 
 /**
  * Settlement invariants (set-based SQL): each statement reconciles to the cent and equals
@@ -9,8 +8,9 @@ type Report = (invariant: string, rows: Record<string, unknown>[]) => void;
  * SEPA file the bank executed left none of its statements unpaid, and a statement is only
  * ever in a recorded file of its own batch.
  */
-export function checkSettlements(database: Database_, report: Report): void {
-  const q = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+export function checkSettlements(q: Query, report: Report, scope: Scope, payoutsPendingBalance: number): void {
+  // In scope: the statements posted since the marks (their redemptions by the statement_id index).
+  const statementsInScope = within('s.journal_id', scope.journals);
   report('statement_net_commission_vat_equal_gross', q(`SELECT reference FROM statements WHERE net_cents + commission_cents + vat_cents != gross_cents + breakage_cents OR net_cents < 0 OR breakage_cents < 0`));
   report(
     'statement_campaigns_sum_to_statement',
@@ -20,12 +20,14 @@ export function checkSettlements(database: Database_, report: Report): void {
   report(
     'statement_equals_its_redemptions',
     q(`SELECT s.reference, s.gross_cents, s.redemption_count, COALESCE(r.gross, 0) AS redeemed, COALESCE(r.n, 0) AS n
-       FROM statements s LEFT JOIN (SELECT statement_id, SUM(amount_cents) AS gross, COUNT(*) AS n FROM redemptions WHERE statement_id IS NOT NULL GROUP BY statement_id) r
+       FROM statements s LEFT JOIN (SELECT statement_id, SUM(amount_cents) AS gross, COUNT(*) AS n FROM redemptions WHERE statement_id IS NOT NULL
+                                    ${within('statement_id', scope.journals === null ? null : `SELECT s.id FROM statements s WHERE 1 = 1${statementsInScope}`)} GROUP BY statement_id) r
          ON r.statement_id = s.id
-       WHERE COALESCE(r.gross, 0) != s.gross_cents OR COALESCE(r.n, 0) != s.redemption_count`),
+       WHERE (COALESCE(r.gross, 0) != s.gross_cents OR COALESCE(r.n, 0) != s.redemption_count)${statementsInScope}`),
   );
-  report('voided_redemption_never_settled', q(`SELECT id, number FROM redemptions WHERE status = 'voided' AND statement_id IS NOT NULL`));
-  report('settled_redemption_has_statement', q(`SELECT r.id FROM redemptions r WHERE r.statement_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.id = r.statement_id)`));
+  // Settled redemptions by the statement_id index (never the unsettled history).
+  report('voided_redemption_never_settled', q(`SELECT id, number FROM redemptions WHERE statement_id IS NOT NULL AND status = 'voided'${within('id', scope.redemptions)}`));
+  report('settled_redemption_has_statement', q(`SELECT r.id FROM redemptions r WHERE r.statement_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.id = r.statement_id)${within('r.id', scope.redemptions)}`));
   report(
     'batch_totals_equal_statements',
     q(`SELECT b.reference FROM settlement_batches b LEFT JOIN statements s ON s.batch_id = b.id GROUP BY b.id
@@ -42,8 +44,6 @@ export function checkSettlements(database: Database_, report: Report): void {
        AND (s.method != 'sepa' OR NOT EXISTS (SELECT 1 FROM sepa_files f WHERE f.batch_id = s.batch_id AND f.seq = s.sepa_file_seq))`),
   );
   // Unpaid = the whole net of a statement not paid, or what Stripe reversed of a paid one.
-  const pending = q(`SELECT
-      (SELECT -COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE account = 'payouts_pending') AS books,
-      (SELECT COALESCE(SUM(CASE WHEN status IN ('paid', 'partially_reversed') THEN reversed_cents ELSE net_cents END), 0) FROM statements) AS statements`)[0]!;
+  const pending = { books: -payoutsPendingBalance, statements: q(`SELECT COALESCE(SUM(CASE WHEN status IN ('paid', 'partially_reversed') THEN reversed_cents ELSE net_cents END), 0) AS n FROM statements`)[0]!.n };
   if (pending.books !== pending.statements) report('payouts_pending_equal_unpaid_statements', [pending]);
 }

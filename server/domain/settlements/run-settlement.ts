@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isNull, sql } from 'drizzle-orm';
+import { and, isNotNull, isNull, sql } from 'drizzle-orm';
 import { settlementBatches } from '../../../db/schema/index';
 import type { Seller } from '../../invoices/invoice-document';
 import { payStripeStatements, type TransferGateway } from './payouts';
@@ -53,7 +53,7 @@ export const sepaDir = (dataDir: string) => join(dataDir, 'settlements');
  * details), its Stripe transfers — so a run after a crash or a fix completes earlier ones.
  */
 export async function runSettlement(deps: RunDeps, input: { until: string; actor: string }): Promise<RunResult> {
-  const created = createBatch(deps, input);
+  const created = await createBatch(deps, input);
   deps.onStep?.('after-commit');
   const resumed: string[] = [];
   const files = new Map<string, string[]>();
@@ -93,8 +93,9 @@ export function writeBatchSepaFiles(deps: Pick<RunDeps, 'database' | 'operator' 
   return batchSepaFiles(deps.database.db, b.id).map((f) => writeSepaFile(sepaDir(deps.dataDir), sepaFileName(b, f.seq), sepaXml(deps.database.db, b, deps.operator, f.seq)!));
 }
 
+/** Closed batches whose SEPA payments are not complete (an open one is still being written). */
 function unexecutedBatches(deps: RunDeps): SettlementBatch[] {
-  return deps.database.db.select().from(settlementBatches).where(isNull(settlementBatches.sepaExecutedAt)).orderBy(settlementBatches.createdAt).all();
+  return deps.database.db.select().from(settlementBatches).where(and(isNull(settlementBatches.sepaExecutedAt), isNotNull(settlementBatches.closedAt))).orderBy(settlementBatches.createdAt).all();
 }
 
 function merchantSlugs(deps: RunDeps): Map<string, string> {

@@ -18,15 +18,50 @@ export interface UnsettledGroup {
 
 /**
  * Completed redemptions not yet in a statement, created up to the cut-off, per shop and
- * campaign. One scan of redemptions (no index is kept for it: every index there is paid
- * by each till call, and a settlement runs once a week).
+ * campaign, for the shops of one slice (merchant ids in (after, upTo]): a range of the
+ * (statement_id, merchant_id, created_at) index, where `statement_id IS NULL` is an
+ * equality, so only unsettled rows are read, never the history.
  */
-export function unsettledGroups(tx: Tx, cutoffIso: string): UnsettledGroup[] {
+export function unsettledGroups(tx: Tx, cutoffIso: string, after: string, upTo: string): UnsettledGroup[] {
   return tx.all<UnsettledGroup>(sql`
     SELECT merchant_id AS merchantId, campaign_id AS campaignId, COUNT(*) AS redemptionCount, SUM(amount_cents) AS grossCents
-    FROM redemptions WHERE status = 'completed' AND statement_id IS NULL AND created_at <= ${cutoffIso}
+    FROM redemptions WHERE statement_id IS NULL AND merchant_id > ${after} AND merchant_id <= ${upTo} AND created_at <= ${cutoffIso} AND status = 'completed'
     GROUP BY merchant_id, campaign_id ORDER BY merchant_id, campaign_id`);
 }
+
+/**
+ * Unsettled redemptions per shop for shops in (after, upTo], counted on the index alone
+ * (voided ones included: it only sizes the next slice).
+ */
+export function unsettledCounts(tx: Tx, cutoffIso: string, after: string, upTo: string): { merchantId: string; n: number }[] {
+  return tx.all<{ merchantId: string; n: number }>(sql`
+    SELECT merchant_id AS merchantId, COUNT(*) AS n FROM redemptions
+    WHERE statement_id IS NULL AND merchant_id > ${after} AND merchant_id <= ${upTo} AND created_at <= ${cutoffIso}
+    GROUP BY merchant_id ORDER BY merchant_id`);
+}
+
+/** The next `limit` merchant ids after `after`, in id order: the shops of the next slice. */
+export function merchantIdsAfter(tx: Tx, after: string, limit: number): string[] {
+  return tx.all<{ id: string }>(sql`SELECT id FROM merchants WHERE id > ${after} ORDER BY id LIMIT ${limit}`).map((r) => r.id);
+}
+
+/** The batch being written (closed_at null): at most one, by a unique index. */
+export const findOpenBatch = (tx: Tx) => tx.select().from(settlementBatches).where(isNull(settlementBatches.closedAt)).get();
+
+/** A committed slice: the batch's totals grow by the slice's and its cursor moves on. */
+export function advanceBatch(tx: Tx, batchId: string, add: { grossCents: number; commissionCents: number; vatCents: number; netCents: number }, cursor: string): void {
+  tx.run(sql`UPDATE settlement_batches SET gross_cents = gross_cents + ${add.grossCents}, commission_cents = commission_cents + ${add.commissionCents},
+    vat_cents = vat_cents + ${add.vatCents}, net_cents = net_cents + ${add.netCents}, merchant_cursor = ${cursor} WHERE id = ${batchId} AND closed_at IS NULL`);
+}
+
+export const closeBatch = (tx: Tx, batchId: string, at: string) =>
+  tx.run(sql`UPDATE settlement_batches SET closed_at = ${at} WHERE id = ${batchId} AND closed_at IS NULL`).changes === 1;
+
+export const batchStatementCount = (tx: Tx, batchId: string) => tx.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM statements WHERE batch_id = ${batchId}`).n;
+
+/** The journals' counters: a cheap sign that something was posted since they were read. */
+export const journalCounterMarks = (tx: Tx): Record<string, number> =>
+  Object.fromEntries(tx.all<{ code: string; n: number }>(sql`SELECT journal_code AS code, last_number AS n FROM journal_counters`).map((r) => [r.code, r.n]));
 
 /**
  * Breakage shared to shops (campaign rule 'merchants') and not yet settled, per shop: what
@@ -53,14 +88,17 @@ export function owedBreakage(tx: Tx): Map<string, number> {
 }
 
 /**
- * Stamps one shop's unsettled redemptions with its statement (through the (merchant,
- * created_at) index). The `statement_id IS NULL` guard is what makes payment exactly-once:
+ * Stamps one shop's unsettled redemptions with its statement (through the (statement_id,
+ * merchant_id, created_at) index). The `statement_id IS NULL` guard is what makes payment exactly-once:
  * a redemption already in a statement can never be taken again.
  */
-export function stampRedemptions(tx: Tx, merchantId: string, cutoffIso: string, statementId: string): number {
-  return tx.run(sql`
+export function stampRedemptions(tx: Tx, merchantId: string, cutoffIso: string, statementId: string): { count: number; grossCents: number } {
+  tx.run(sql`
     UPDATE redemptions SET statement_id = ${statementId}
-    WHERE merchant_id = ${merchantId} AND created_at <= ${cutoffIso} AND status = 'completed' AND statement_id IS NULL`).changes;
+    WHERE statement_id IS NULL AND merchant_id = ${merchantId} AND created_at <= ${cutoffIso} AND status = 'completed'`);
+  // What the statement holds, read back from the stamped rows themselves (its index range).
+  return tx.get<{ count: number; grossCents: number }>(sql`
+    SELECT COUNT(*) AS count, COALESCE(SUM(amount_cents), 0) AS grossCents FROM redemptions WHERE statement_id = ${statementId}`);
 }
 
 export function settingInt(tx: Tx, key: string, fallback: number): number {
