@@ -17,3 +17,5 @@ export * from './audit';
 export * from './refunds';
 export * from './rate-limits';
 export * from './job-leases';
+export * from './report-totals';
+export * from './ledger-checks';

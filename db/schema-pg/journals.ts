@@ -14,7 +14,7 @@ export const journals = pgTable(
     journalCode: text('journal_code').notNull().default('OD'),
     entryNumber: int64('entry_number').notNull().default(0),
   },
-  (t) => [uniqueIndex('journals_code_number_uq').on(t.journalCode, t.entryNumber)],
+  (t) => [uniqueIndex('journals_code_number_uq').on(t.journalCode, t.entryNumber), index('journals_created_at_idx').on(t.createdAt)],
 );
 
 export const journalCounters = pgTable('journal_counters', {

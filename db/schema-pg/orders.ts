@@ -56,6 +56,7 @@ export const orders = pgTable(
     index('orders_campaign_idx').on(t.campaignId),
     index('orders_checkout_ref_idx').on(t.checkoutRef),
     index('orders_organisation_idx').on(t.organisationId),
+    index('orders_buyer_email_idx').on(sql`lower(${t.buyerEmail})`),
     index('orders_issuing_idx').on(t.issueJournalId).where(sql`${t.issueJournalId} IS NOT NULL`),
     check('orders_issue_next_not_negative', sql`${t.issueNext} >= 0`),
     check('orders_issue_remaining_not_negative', sql`${t.issueRemainingCents} >= 0`),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { int64 } from './columns';
 import { orders } from './orders';
 
@@ -16,7 +16,12 @@ export const payments = pgTable(
     receivedAt: text('received_at').notNull(),
     journalId: text('journal_id').notNull(),
   },
-  (t) => [uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
+  (t) => [
+    uniqueIndex('payments_provider_ref_uq').on(t.provider, t.providerRef),
+    check('payments_amount_positive', sql`${t.amountCents} > 0`),
+    index('payments_received_at_provider_amount_cents_idx').on(t.receivedAt, t.provider, t.amountCents),
+    index('payments_order_id_idx').on(t.orderId),
+  ],
 );
 
 export const providerEvents = pgTable('provider_events', {

@@ -36,7 +36,9 @@ export const redemptions = pgTable(
   },
   (t) => [
     uniqueIndex('redemptions_idempotency_uq').on(t.merchantId, t.idempotencyKey),
-    index('redemptions_merchant_created_idx').on(t.merchantId, t.createdAt),
+    index('redemptions_merchant_id_created_at_number_idx').on(t.merchantId, t.createdAt, t.number),
+    index('redemptions_statement_id_created_at_number_idx').on(t.statementId, t.createdAt, t.number).where(sql`${t.statementId} IS NOT NULL`),
+    index('redemptions_statement_id_merchant_id_created_at_idx').on(t.statementId, t.merchantId, t.createdAt),
     check('redemptions_amount_positive', sql`${t.amountCents} > 0`),
     check('redemptions_status', sql`${t.status} IN ('completed', 'voided')`),
   ],

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, primaryKey, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { int64 } from './columns';
 import { merchants } from './merchants';
@@ -20,8 +21,13 @@ export const settlementBatches = pgTable(
     sepaExecutedBy: text('sepa_executed_by'),
     createdBy: text('created_by').notNull(),
     createdAt: text('created_at').notNull(),
+    closedAt: text('closed_at'),
+    merchantCursor: text('merchant_cursor'),
   },
-  (t) => [index('settlement_batches_until_idx').on(t.until)],
+  (t) => [
+    index('settlement_batches_until_idx').on(t.until),
+    uniqueIndex('settlement_batches_one_open_uq').on(sql`(1)`).where(sql`${t.closedAt} IS NULL`),
+  ],
 );
 
 export const statements = pgTable(

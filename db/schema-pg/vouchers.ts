@@ -30,6 +30,7 @@ export const vouchers = pgTable(
     index('vouchers_order_idx').on(t.orderId),
     index('vouchers_campaign_idx').on(t.campaignId),
     index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
+    index('vouchers_recipient_email_idx').on(sql`lower(${t.recipientEmail})`).where(sql`${t.recipientEmail} IS NOT NULL`),
     check('vouchers_amount_positive', sql`${t.amountCents} > 0`),
     check('vouchers_balance_within_value', sql`${t.balanceCents} >= 0 AND ${t.balanceCents} <= ${t.amountCents}`),
     check('vouchers_status', sql`${t.status} IN ('active', 'spent', 'expired', 'cancelled', 'blocked')`),
@@ -55,6 +56,7 @@ export const movements = pgTable(
   },
   (t) => [
     uniqueIndex('movements_voucher_seq_uq').on(t.voucherId, t.seq),
+    index('movements_journal_id_idx').on(t.journalId),
     check('movements_seq_positive', sql`${t.seq} >= 1`),
     check('movements_kind', sql`${t.kind} IN ('issue', 'redeem', 'void', 'expire', 'cancel', 'adjust')`),
     check(
