@@ -6,7 +6,7 @@
 CREATE TABLE `legal_pages` (
 	`page` text NOT NULL CONSTRAINT `legal_pages_page_known` CHECK (`page` IN ('mentions', 'terms', 'merchant-terms', 'privacy', 'accessibility')),
 	`locale` text NOT NULL CONSTRAINT `legal_pages_locale_known` CHECK (`locale` IN ('fr', 'en')),
-	`body` text NOT NULL CONSTRAINT `legal_pages_body_length` CHECK (length(`body`) BETWEEN 1 AND 40000),
+	`body` text NOT NULL CONSTRAINT `legal_pages_body_length` CHECK (length(`body`) BETWEEN 1 AND 20000),
 	`updated_at` text NOT NULL,
 	`updated_by` text NOT NULL,
 	PRIMARY KEY (`page`, `locale`)

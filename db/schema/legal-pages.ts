@@ -20,6 +20,6 @@ export const legalPages = sqliteTable(
     primaryKey({ columns: [t.page, t.locale] }),
     check('legal_pages_page_known', sql`${t.page} IN ('mentions', 'terms', 'merchant-terms', 'privacy', 'accessibility')`),
     check('legal_pages_locale_known', sql`${t.locale} IN ('fr', 'en')`),
-    check('legal_pages_body_length', sql`length(${t.body}) BETWEEN 1 AND 40000`),
+    check('legal_pages_body_length', sql`length(${t.body}) BETWEEN 1 AND 20000`),
   ],
 );

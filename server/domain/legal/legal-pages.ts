@@ -35,7 +35,7 @@ export function defaultLegalText(page: LegalPageKey, locale: Locale, identity: I
   return locale === 'en' ? defaultTextEn(page, identity) : defaultTextFr(page, identity);
 }
 
-export const MAX_BODY_CHARS = 40_000;
+export const MAX_BODY_CHARS = 20_000;
 
 /** Why a body typed in the back-office is refused, or null (the same bounds as the table's CHECK). */
 export function bodyProblem(body: string): 'empty' | 'too_long' | 'control_chars' | null {
