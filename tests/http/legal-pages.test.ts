@@ -118,7 +118,9 @@ describe('editing in the back-office', () => {
     expect(JSON.parse(entry.before!).body).toBeNull();
   });
 
-  it('sets the accessibility conformity with the English statement; the footer follows at once', async () => {
+  it('sets the accessibility conformity with the English statement; the footer follows at once, cached pages included', async () => {
+    // The home page is cached for anonymous visitors: prime the cache with the old state.
+    expect(footerOf(await (await fetch(`${app.url}/`)).text())).toContain('Accessibilité\u00a0: non conforme');
     const page = await admin.get('/operateur/pages-legales/accessibility?langue=en');
     expect(page.html).toContain('name="conformity" value="none" checked');
     const refused = await admin.post('/operateur/pages-legales/accessibility', { locale: 'en', body: 'x', conformity: 'mostly' }, page.html);
@@ -133,6 +135,7 @@ describe('editing in the back-office', () => {
     expect(footerOf(statement.html)).toContain('Accessibility: partially compliant');
     const fr = await (await fetch(`${app.url}/confidentialite`)).text();
     expect(footerOf(fr)).toContain('Accessibilité\u00a0: partiellement conforme');
+    expect(footerOf(await (await fetch(`${app.url}/`)).text())).toContain('Accessibilité\u00a0: partiellement conforme');
   });
 
   it('refuses an empty text, control characters and a text over 20 000 characters with a 422 in the admin’s language', async () => {

@@ -7,6 +7,16 @@ import { formatLongDate } from '../../lib/dates';
 import { isLocale } from '../../lib/i18n';
 import { renderPlainMarkup } from '../../lib/plain-markup';
 import type { AppContext } from '../context';
+import type { ConformityLevel } from '../../domain/legal/legal-pages';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** Set on every page (legalFooter): the layout's footer states it. */
+      footerConformity?: ConformityLevel;
+    }
+  }
+}
 
 /**
  * What the layout's footer needs on every page: the links to the legal pages are fixed, and
