@@ -33,7 +33,7 @@ describe.runIf(hasBrowser)('legal pages from the footer (Chromium)', () => {
       }
     }
     expect(errors).toEqual([]);
-  });
+  }, 60_000); // eight page loads and clicks on a shared 2-core machine
 
   it('leads from the consent of the order and application forms to the terms', async () => {
     const { page, errors } = await pageWithConsoleErrors(env.browser, { width: 390, height: 800 });
