@@ -41,6 +41,7 @@ import { operatorRoutes } from './web/operator/routes';
 import { operatorCampaignFormRoutes } from './web/operator/campaigns-routes';
 import { embedRoutes } from './web/embed/routes';
 import { mediaRoutes } from './web/media/routes';
+import { legalFooter, legalRoutes } from './web/legal/routes';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -132,7 +133,9 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
 
+  app.use(legalFooter(ctx));
   app.use(publicPages(ctx));
+  app.use(legalRoutes(ctx));
   // Multipart form: before the urlencoded parser and global CSRF check, it checks its own token.
   app.use(organisationOrderRoutes(ctx));
   app.use(operatorCampaignFormRoutes(ctx));

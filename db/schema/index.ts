@@ -19,3 +19,4 @@ export * from './rate-limits';
 export * from './job-leases';
 export * from './report-totals';
 export * from './ledger-checks';
+export * from './legal-pages';

@@ -72,6 +72,8 @@ const RULES: Rule[] = [
   { area: 'organisation link', method: 'GET', path: /^\/organisation\/:id(\/|$)/, allow: ['orgLink'] },
   { area: 'sign-in', path: /^\/(operateur\/)?(connexion|deconnexion)$/, allow: 'everyone', session: true },
   { area: 'operator own account', path: /^\/operateur\/securite(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
+  // The operator's settings (legal pages): admins only, reading the editor included.
+  { area: 'operator (settings)', path: /^\/operateur\/pages-legales(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
   { area: 'operator (manage)', method: 'GET', path: /^\/operateur\/campagnes\/nouvelle$/, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
   { area: 'operator (manage)', method: 'POST', path: /^\/operateur\//, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
   { area: 'operator (read)', method: 'GET', path: /^\/operateur(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
@@ -82,7 +84,7 @@ const RULES: Rule[] = [
   // Public pages; a voucher's code, a demo payment's reference and a reset link are their own credentials.
   {
     area: 'public',
-    path: /^\/($|healthz$|campagnes\/:slug|commercants\/candidature$|langue\/|v\/:code|mot-de-passe\/|embed\/|media\/|vendor\/|demo\/checkout\/)/,
+    path: /^\/($|healthz$|campagnes\/:slug|commercants\/candidature$|mentions-legales$|conditions-de-vente$|conditions-commercants$|confidentialite$|accessibilite$|langue\/|v\/:code|mot-de-passe\/|embed\/|media\/|vendor\/|demo\/checkout\/)/,
     allow: 'everyone',
   },
 ];
@@ -196,6 +198,8 @@ function fill(path: string): string {
         if (under('/organisation/')) return ids.organisation!;
         if (/^\/(api\/v1\/orders|commandes|commande-organisation|operateur\/commandes)\//.test(path)) return ids.order!;
         break;
+      case 'page':
+        return 'accessibility';
       case 'orderId':
         return ids.order!;
       case 'sid':
