@@ -17,3 +17,4 @@ export * from './audit';
 export * from './refunds';
 export * from './rate-limits';
 export * from './job-leases';
+export * from './gifts';
