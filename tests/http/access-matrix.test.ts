@@ -65,6 +65,8 @@ const RULES: Rule[] = [
   { area: 'shop API (key or session)', path: /^\/api\/v1\/redemptions\/:id\//, allow: ['shopKey', 'otherShopKey', ...SHOP], scoped: true },
   { area: 'shop API (key or session)', path: /^\/api\/v1\/(vouchers|redemptions)(\/|$)/, allow: ['shopKey', 'otherShopKey', ...SHOP] },
   { area: 'order access token', method: 'GET', path: /^\/(commandes|commande-organisation)\/:id$/, allow: ['orderToken'] },
+  // Issue 15: the buyer sends one of the order's vouchers to a recipient (token in the query, as the page has it).
+  { area: 'order access token', method: 'POST', path: /^\/commandes\/:id\/cadeaux$/, allow: ['orderToken'] },
   { area: 'public', path: /^\/organisation\/lien$/, allow: 'everyone' },
   // The secret mailed to the organisation's contact for one order (issue 13 finding 1): none of
   // these callers holds it, the page link included; its holder is tested in organisation-takeover.test.ts.
