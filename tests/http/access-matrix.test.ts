@@ -56,6 +56,8 @@ const RULES: Rule[] = [
   { area: 'dev', path: /^\/dev\//, allow: 'everyone' },
   { area: 'webhook signature', method: 'POST', path: /^\/webhooks\//, allow: [], refusals: [400] },
   { area: 'admin key', method: 'POST', path: /^\/api\/v1\/orders\/:id\/payments$/, allow: ['adminKey'] },
+  // Issue 15: sending a voucher of the order to a recipient — its buyer (token) or the operator's admin key.
+  { area: 'order access token', method: 'POST', path: /^\/api\/v1\/orders\/:id\/gifts$/, allow: ['orderToken', 'adminKey'] },
   // The buyer's access token, the operator's admin key, or operator staff reading (GET).
   { area: 'order access token', method: 'GET', path: /^\/api\/v1\/orders\/:id(\/|$)/, allow: ['orderToken', 'adminKey', ...OPERATOR_READ] },
   // Anyone may order without a key; a key, when sent, must be the operator's (it lifts the

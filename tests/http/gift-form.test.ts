@@ -135,3 +135,36 @@ describe('sending a voucher from the order page', () => {
     expect(app.database.sqlite.prepare(`SELECT status, attempts FROM outbox_messages WHERE kind = 'voucher_gift' AND recipient = 'b@example.net'`).get()).toEqual({ status: 'failed', attempts: 1 });
   });
 });
+
+describe('the same through the JSON API (POST/GET /api/v1/orders/:id/gifts)', () => {
+  it('schedules by code with an ISO instant, changes a waiting send (200), lists where each stands, refuses in the contract’s shape', async () => {
+    clock.set('2026-12-20T10:00:00Z');
+    const { order, token } = await paidOrderWithToken(app);
+    await takeMails();
+    const api = (method: string, body?: object) =>
+      fetch(`${app.url}/api/v1/orders/${order.id}/gifts`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, body: body && JSON.stringify(body) });
+    const read = (await (await fetch(`${app.url}/api/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { vouchers: { code: string }[] };
+    const code = read.vouchers[0]!.code;
+
+    const created = await api('POST', { code, recipientEmail: 'Noe@Example.net', message: 'Pour toi', sendAt: '2026-12-31T18:00:00+01:00' });
+    expect(created.status).toBe(201);
+    const gift = ((await created.json()) as { gift: Record<string, unknown> }).gift;
+    expect(gift).toMatchObject({ code, recipientEmail: 'noe@example.net', sendAt: '2026-12-31T17:00:00.000Z', status: 'scheduled', sentAt: null });
+    const changed = await api('POST', { code, recipientEmail: 'noe@example.net', sendAt: '2026-12-31T19:00:00+01:00' });
+    expect(changed.status).toBe(200);
+
+    const past = await api('POST', { code, recipientEmail: 'noe@example.net', sendAt: '2026-12-01T10:00:00Z' });
+    expect(past.status).toBe(422);
+    expect(await past.json()).toEqual({ error: { code: 'GIFT_DATE_PAST', message: expect.any(String), fields: { sendAt: expect.stringContaining('passée') } } });
+    const unknown = await api('POST', { code: 'AAAA-BBBB-CCCC-DDDD-EEEE', recipientEmail: 'noe@example.net' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('VOUCHER_NOT_FOUND');
+    const extra = await api('POST', { code, recipientEmail: 'noe@example.net', cc: 'x@example.net' });
+    expect(extra.status).toBe(422);
+
+    clock.set('2026-12-31T18:00:00Z');
+    expect((await takeMails()).map(to)).toContain('noe@example.net');
+    const list = (await (await api('GET')).json()) as { gifts: Record<string, unknown>[] };
+    expect(list.gifts).toEqual([expect.objectContaining({ code, status: 'sent', sentAt: '2026-12-31T18:00:00.000Z', sendAt: '2026-12-31T18:00:00.000Z' })]);
+  });
+});

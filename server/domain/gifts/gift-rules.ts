@@ -29,8 +29,8 @@ export function planGift(s: GiftSituation, sendAt: Date | null, now: Date): Gift
   if (s.orderStatus !== 'paid') throw new AppError('GIFT_ORDER_NOT_PAID', 409, 'gifts.errors.order_not_paid');
   if (s.voucher.status !== 'active') throw new AppError('GIFT_VOUCHER_NOT_ACTIVE', 409, 'gifts.errors.voucher_not_active');
   const at = sendAt ?? now;
-  if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw new AppError('GIFT_DATE_PAST', 422, 'gifts.errors.date_past', { sendDate: 'gifts.errors.date_past' });
-  if (at.toISOString() > s.voucher.expiresAt) throw new AppError('GIFT_DATE_AFTER_EXPIRY', 422, 'gifts.errors.date_after_expiry', { sendDate: 'gifts.errors.date_after_expiry' });
+  if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw new AppError('GIFT_DATE_PAST', 422, 'gifts.errors.date_past', { sendAt: 'gifts.errors.date_past' });
+  if (at.toISOString() > s.voucher.expiresAt) throw new AppError('GIFT_DATE_AFTER_EXPIRY', 422, 'gifts.errors.date_after_expiry', { sendAt: 'gifts.errors.date_after_expiry' });
   const when = at.getTime() < now.getTime() ? now : at;
   if (s.latest === 'sending') throw new AppError('GIFT_BEING_SENT', 409, 'gifts.errors.being_sent');
   if (s.latest === 'scheduled') return { action: 'reschedule', sendAt: when };

@@ -19,10 +19,13 @@ export function giftRoutes(ctx: AppContext): Router {
     if (!form.input) return renderOrderPage(ctx, req, res, 422, { voucherId, values: form.values, errors: form.errors });
     try {
       sendGift(ctx, order, form.input);
+      // « Now » goes at once rather than at the worker's next poll.
+      ctx.kickOutbox();
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       if (err.code === 'VOUCHER_NOT_FOUND') throw err;
-      const errors = err.fields ?? {};
+      // The rules name the instant `sendAt` (as the API does); the form shows it by its date field.
+      const errors = err.fields?.sendAt ? { sendDate: err.fields.sendAt } : (err.fields ?? {});
       const formError = Object.keys(errors).length ? undefined : res.locals.t(err.messageKey, err.params);
       return renderOrderPage(ctx, req, res, err.status, { voucherId, values: form.values, errors, formError });
     }
