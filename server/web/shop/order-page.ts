@@ -8,6 +8,13 @@ import type { AppContext } from '../context';
 import { giftBlocks, type GiftFormState } from '../gifts/gift-view';
 import { voucherView } from '../presenters';
 
+/**
+ * Above this many vouchers the page shows no gift forms (a form each would multiply a large
+ * organisation order's page); such orders reach their recipients through the beneficiary
+ * list and the API.
+ */
+export const GIFT_FORMS_MAX = 50;
+
 /** The buyer's order behind /commandes/:id and its access token (query string, or the form's hidden field). */
 export function buyerOrder(ctx: AppContext, req: Request): { order: Order; token: string } {
   const raw = typeof req.query.token === 'string' ? req.query.token : typeof req.body?.token === 'string' ? (req.body.token as string) : undefined;
@@ -24,7 +31,7 @@ export function renderOrderPage(ctx: AppContext, req: Request, res: Response, st
   const locale = res.locals.locale as string;
   const issued = order.status === 'paid' ? listOrderVouchers(db, order.id) : [];
   const blocks = giftBlocks(db, order.id, issued.map((v) => v.id), res.locals.t, locale, now, gift);
-  const vouchers = issued.map((v) => ({ ...voucherView(v, locale, now, ctx.baseUrl), id: v.id, gift: v.status === 'active' ? blocks.get(v.id) : null, giftStatus: blocks.get(v.id)?.status }));
+  const vouchers = issued.map((v) => ({ ...voucherView(v, locale, now, ctx.baseUrl), id: v.id, gift: v.status === 'active' && issued.length <= GIFT_FORMS_MAX ? blocks.get(v.id) : null, giftStatus: blocks.get(v.id)?.status }));
   const pending = order.status === 'pending_payment';
   res.status(status).render('shop/order', {
     title: res.locals.t('order.title', { reference: order.reference }),
