@@ -53,7 +53,8 @@ describe('sending a voucher from the order page', () => {
     const saved = await client.post(action, { voucherId: v, recipientEmail: 'Lea@Example.net', recipientName: 'Léa', message: 'Joyeux Noël !', when: 'later', sendDate: '2026-12-24', sendTime: '08:00' }, first.html);
     expect(saved.res.status).toBe(303);
     const after = await client.get(saved.res.headers.get('location')!);
-    expect(text(after.html)).toContain('Envoi prévu le 24/12/2026 08:00 à lea@example.net.');
+    expect(text(after.html)).toContain('C’est noté : le bon sera envoyé à lea@example.net le 24/12/2026 08:00.');
+    expect(text((await client.get(page)).html)).toContain('Envoi prévu le 24/12/2026 08:00 à lea@example.net.');
     expect(app.database.sqlite.prepare(`SELECT recipient, next_attempt_at AS at FROM outbox_messages WHERE kind = 'voucher_gift'`).all()).toEqual([{ recipient: 'lea@example.net', at: '2026-12-24T07:00:00.000Z' }]);
 
     // Before the day: nothing goes. The buyer fixes the address and the hour: still one send.
@@ -133,6 +134,7 @@ describe('sending a voucher from the order page', () => {
     clock.set('2026-12-22T11:00:00Z');
     expect((await takeMails()).map(to)).not.toContain('b@example.net');
     expect(app.database.sqlite.prepare(`SELECT status, attempts FROM outbox_messages WHERE kind = 'voucher_gift' AND recipient = 'b@example.net'`).get()).toEqual({ status: 'failed', attempts: 1 });
+    expect(text((await client.get(page)).html)).toContain('Non envoyé à b@example.net : le bon n’était plus valable.');
   });
 });
 

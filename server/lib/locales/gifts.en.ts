@@ -20,6 +20,7 @@ export const giftsEn: Record<string, string> = {
   'gifts.status.sending': 'Being sent to {email}.',
   'gifts.status.sent': 'Sent on {when} to {email}.',
   'gifts.status.failed': 'Sending to {email} failed. Check the address and send it again.',
+  'gifts.status.not_valid': 'Not sent to {email}: the voucher was no longer valid.',
   'gifts.flash.saved': 'Done: the voucher will be sent to {email} on {when}.',
   'gifts.errors.order_not_paid': 'Only the vouchers of a paid order can be sent.',
   'gifts.errors.voucher_not_active': 'This voucher is no longer valid: it cannot be sent.',

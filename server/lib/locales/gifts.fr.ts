@@ -20,6 +20,7 @@ export const giftsFr: Record<string, string> = {
   'gifts.status.sending': 'Envoi en cours à {email}.',
   'gifts.status.sent': 'Envoyé le {when} à {email}.',
   'gifts.status.failed': 'L’envoi à {email} n’a pas abouti. Vérifiez l’adresse et renvoyez-le.',
+  'gifts.status.not_valid': 'Non envoyé à {email} : le bon n’était plus valable.',
   'gifts.flash.saved': 'C’est noté : le bon sera envoyé à {email} le {when}.',
   'gifts.errors.order_not_paid': 'Seuls les bons d’une commande payée peuvent être envoyés.',
   'gifts.errors.voucher_not_active': 'Ce bon n’est plus valable : il ne peut pas être envoyé.',

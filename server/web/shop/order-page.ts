@@ -31,7 +31,12 @@ export function renderOrderPage(ctx: AppContext, req: Request, res: Response, st
   const locale = res.locals.locale as string;
   const issued = order.status === 'paid' ? listOrderVouchers(db, order.id) : [];
   const blocks = giftBlocks(db, order.id, issued.map((v) => v.id), res.locals.t, locale, now, gift);
-  const vouchers = issued.map((v) => ({ ...voucherView(v, locale, now, ctx.baseUrl), id: v.id, gift: v.status === 'active' && issued.length <= GIFT_FORMS_MAX ? blocks.get(v.id) : null, giftStatus: blocks.get(v.id)?.status }));
+  const vouchers = issued.map((v) => {
+    const block = blocks.get(v.id)!;
+    // A send that failed because the voucher was cancelled or spent meanwhile: say so, not « check the address ».
+    const giftStatus = block.failed && v.status !== 'active' ? res.locals.t('gifts.status.not_valid', { email: block.values.recipientEmail }) : block.status;
+    return { ...voucherView(v, locale, now, ctx.baseUrl), id: v.id, gift: v.status === 'active' && issued.length <= GIFT_FORMS_MAX ? block : null, giftStatus };
+  });
   const pending = order.status === 'pending_payment';
   res.status(status).render('shop/order', {
     title: res.locals.t('order.title', { reference: order.reference }),
