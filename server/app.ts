@@ -27,6 +27,7 @@ import { localeMiddleware } from './web/middleware/locale';
 import { defaultRateLimits, type RateLimitSettings } from './web/middleware/rate-limits';
 import { securityHeaders } from './web/middleware/security';
 import { publicPages, shopRoutes } from './web/shop/routes';
+import { giftRoutes } from './web/gifts/routes';
 import { applicationRoutes } from './web/shop/application-routes';
 import { viewHelpers } from './web/view-helpers/index';
 import { voucherRoutes } from './web/voucher/routes';
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(csrfProtection(config.sessionSecret));
   app.use(shopRoutes(ctx));
+  app.use(giftRoutes(ctx));
   app.use(applicationRoutes(ctx));
   app.use(voucherRoutes(ctx));
   app.use(organisationRoutes(ctx));

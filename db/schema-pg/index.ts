@@ -20,3 +20,4 @@ export * from './job-leases';
 export * from './report-totals';
 export * from './ledger-checks';
 export * from './legal-pages';
+export * from './gifts';

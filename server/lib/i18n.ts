@@ -35,6 +35,8 @@ import { fecEn } from './locales/fec.en';
 import { fecFr } from './locales/fec.fr';
 import { legalEn } from './locales/legal.en';
 import { legalFr } from './locales/legal.fr';
+import { giftsEn } from './locales/gifts.en';
+import { giftsFr } from './locales/gifts.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -43,6 +45,7 @@ const fr: Record<string, string> = Object.assign(
   checkoutFr,
   fecFr,
   legalFr,
+  giftsFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -50,6 +53,7 @@ const en: Record<string, string> = Object.assign(
   checkoutEn,
   fecEn,
   legalEn,
+  giftsEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

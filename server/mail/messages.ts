@@ -10,6 +10,7 @@ import { plainMail, template, texts, toBuffer, type MessageContext } from './mai
 import { renderBeneficiaryVoucher, renderOrgOrderConfirm, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
 import { renderVoucherExpiryReminder } from './voucher-messages';
+import { renderGiftSent, renderVoucherGift } from './gift-messages';
 import { renderSettlementStatement } from './settlement-messages';
 import { renderMerchantRejected, renderOwnerInvitation } from './onboarding-messages';
 import type { OutgoingMail } from './transport';
@@ -46,6 +47,10 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
       return renderSettlementStatement(ctx, JSON.parse(msg.payload) as { statementId: string }, msg.recipient);
     case 'voucher_expiry_reminder':
       return renderVoucherExpiryReminder(ctx, JSON.parse(msg.payload) as { voucherId: string }, msg.recipient);
+    case 'voucher_gift':
+      return renderVoucherGift(ctx, JSON.parse(msg.payload) as { giftId: string }, msg.recipient);
+    case 'voucher_gift_sent':
+      return renderGiftSent(ctx, JSON.parse(msg.payload) as { giftId: string; sentAt: string }, msg.recipient);
     default:
       throw new Error(`unknown message kind ${msg.kind}`);
   }

@@ -6,19 +6,37 @@ import { newId } from '../lib/ids';
 
 export type OutboxMessage = typeof outboxMessages.$inferSelect;
 
-/** Called inside the business transaction: the message exists if and only if the change does. */
-export function enqueueMessage(tx: Tx, msg: { kind: string; recipient: string; payload: object }, now: Date): void {
+/**
+ * Called inside the business transaction: the message exists if and only if the change does.
+ * `sendAt` holds it back until then (a gift for a chosen day); returns the row's id.
+ */
+export function enqueueMessage(tx: Tx, msg: { kind: string; recipient: string; payload: object; sendAt?: Date }, now: Date): string {
+  const id = newId();
   tx.insert(outboxMessages)
     .values({
-      id: newId(),
+      id,
       kind: msg.kind,
       recipient: msg.recipient,
       payload: JSON.stringify(msg.payload),
       status: 'pending',
-      nextAttemptAt: now.toISOString(),
+      nextAttemptAt: (msg.sendAt ?? now).toISOString(),
       createdAt: now.toISOString(),
     })
     .run();
+  return id;
+}
+
+/**
+ * Changes the address and the due instant of a message no worker has claimed yet. False
+ * when it is no longer pending (claimed in between): the caller must not pretend it changed.
+ */
+export function reschedulePending(tx: Tx, id: string, recipient: string, sendAt: Date): boolean {
+  const done = tx
+    .update(outboxMessages)
+    .set({ recipient, nextAttemptAt: sendAt.toISOString(), attempts: 0, lastError: null })
+    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'pending')))
+    .run();
+  return done.changes === 1;
 }
 
 /**

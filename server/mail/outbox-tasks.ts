@@ -1,5 +1,7 @@
 import type { Tx } from '../../db/client';
 import { PASSWORD_RESET_REQUEST, processResetRequest } from '../domain/merchants/password-reset';
+import { GIFT_KIND } from '../domain/gifts/gifts-service';
+import { afterGiftSent } from './gift-messages';
 import type { OutboxMessage } from './outbox-repository';
 
 /**
@@ -16,4 +18,16 @@ export const isOutboxTask = (kind: string): boolean => Object.hasOwn(TASKS, kind
 
 export function runOutboxTask(tx: Tx, msg: OutboxMessage, now: Date): void {
   TASKS[msg.kind]!(tx, JSON.parse(msg.payload) as never, now);
+}
+
+/**
+ * What a sent message leads to, written in the transaction that marks it sent: a gift's
+ * buyer is told it went out (once, since a message is marked sent once).
+ */
+const AFTER_SENT: Record<string, (tx: Tx, msg: OutboxMessage, now: Date) => void> = {
+  [GIFT_KIND]: afterGiftSent,
+};
+
+export function afterSent(tx: Tx, msg: OutboxMessage, now: Date): void {
+  if (Object.hasOwn(AFTER_SENT, msg.kind)) AFTER_SENT[msg.kind]!(tx, msg, now);
 }

@@ -2,9 +2,9 @@ import type { Database_ } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { renderMessage, type MessageContext } from './messages';
-import { isOutboxTask, runOutboxTask } from './outbox-tasks';
+import { afterSent, isOutboxTask, runOutboxTask } from './outbox-tasks';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox-repository';
-import type { MailTransport } from './transport';
+import { PermanentMailError, type MailTransport } from './transport';
 
 export interface OutboxDeps {
   database: Database_;
@@ -44,11 +44,14 @@ export async function drainOutbox(deps: OutboxDeps, limit = 20): Promise<{ sent:
       }
       const mail = await renderMessage(deps.messages, msg);
       await deps.transport.send({ ...mail, from: deps.from });
-      deps.database.transaction((tx) => markSent(tx, msg.id, deps.clock.now()));
+      deps.database.transaction((tx) => {
+        markSent(tx, msg.id, deps.clock.now());
+        afterSent(tx, msg, deps.clock.now());
+      });
       sent++;
     } catch (err) {
       failed++;
-      const next = msg.attempts >= MAX_ATTEMPTS ? null : new Date(deps.clock.now().getTime() + retryDelayMs(msg.attempts));
+      const next = msg.attempts >= MAX_ATTEMPTS || err instanceof PermanentMailError ? null : new Date(deps.clock.now().getTime() + retryDelayMs(msg.attempts));
       deps.database.transaction((tx) => markFailedAttempt(tx, msg.id, msg.leaseUntil, err instanceof Error ? err.message : String(err), next));
       deps.logger.warn({ messageId: msg.id, kind: msg.kind, attempts: msg.attempts, err: err instanceof Error ? err.message : String(err) }, 'mail not sent, will retry');
     }

@@ -42,3 +42,11 @@ export function fileTransport(dir: string): MailTransport {
     },
   };
 }
+
+/**
+ * A message that can never be sent (what it carries no longer exists or no longer holds):
+ * the worker marks it failed at once instead of retrying for two days.
+ */
+export class PermanentMailError extends Error {
+  override name = 'PermanentMailError';
+}

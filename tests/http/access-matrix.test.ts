@@ -56,6 +56,8 @@ const RULES: Rule[] = [
   { area: 'dev', path: /^\/dev\//, allow: 'everyone' },
   { area: 'webhook signature', method: 'POST', path: /^\/webhooks\//, allow: [], refusals: [400] },
   { area: 'admin key', method: 'POST', path: /^\/api\/v1\/orders\/:id\/payments$/, allow: ['adminKey'] },
+  // Issue 15: sending a voucher of the order to a recipient — its buyer (token) or the operator's admin key.
+  { area: 'order access token', method: 'POST', path: /^\/api\/v1\/orders\/:id\/gifts$/, allow: ['orderToken', 'adminKey'] },
   // The buyer's access token, the operator's admin key, or operator staff reading (GET).
   { area: 'order access token', method: 'GET', path: /^\/api\/v1\/orders\/:id(\/|$)/, allow: ['orderToken', 'adminKey', ...OPERATOR_READ] },
   // Anyone may order without a key; a key, when sent, must be the operator's (it lifts the
@@ -65,6 +67,8 @@ const RULES: Rule[] = [
   { area: 'shop API (key or session)', path: /^\/api\/v1\/redemptions\/:id\//, allow: ['shopKey', 'otherShopKey', ...SHOP], scoped: true },
   { area: 'shop API (key or session)', path: /^\/api\/v1\/(vouchers|redemptions)(\/|$)/, allow: ['shopKey', 'otherShopKey', ...SHOP] },
   { area: 'order access token', method: 'GET', path: /^\/(commandes|commande-organisation)\/:id$/, allow: ['orderToken'] },
+  // Issue 15: the buyer sends one of the order's vouchers to a recipient (token in the query, as the page has it).
+  { area: 'order access token', method: 'POST', path: /^\/commandes\/:id\/cadeaux$/, allow: ['orderToken'] },
   { area: 'public', path: /^\/organisation\/lien$/, allow: 'everyone' },
   // The secret mailed to the organisation's contact for one order (issue 13 finding 1): none of
   // these callers holds it, the page link included; its holder is tested in organisation-takeover.test.ts.

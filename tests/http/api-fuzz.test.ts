@@ -32,6 +32,8 @@ let voucherCode: string;
 let redemptionId: string;
 let pendingOrder: { id: string; token: string };
 let paidOrder: { id: string; token: string };
+/** A voucher of the paid order (the gift fuzzer sends it). */
+let paidOrderCode: string;
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ secretKey: SECRET_KEY });
@@ -51,6 +53,8 @@ beforeAll(async () => {
   const paid = await order();
   await send({ method: 'POST', path: `/api/v1/orders/${paid.id}/payments`, headers: { ...admin.headers, 'content-type': 'application/json' }, body: JSON.stringify({ amountCents: paid.totalCents, reference: 'VIR-FUZZ-1' }) });
   paidOrder = paid;
+  const read = await send({ method: 'GET', path: `/api/v1/orders/${paid.id}`, headers: { authorization: `Bearer ${paid.token}`, accept: 'application/json' } });
+  paidOrderCode = (JSON.parse(read.text) as { vouchers: { code: string }[] }).vouchers[0]!.code;
 }, 60_000);
 afterAll(async () => {
   await app?.close();
@@ -216,6 +220,13 @@ const TARGETS: Record<string, () => fc.Arbitrary<Req>> = {
   'GET /api/v1/orders/:id/vouchers.csv': () => orderRead('/vouchers.csv'),
   'GET /api/v1/orders/:id/proforma.pdf': () => orderRead('/proforma.pdf'),
   'GET /api/v1/orders/:id/invoice.pdf': () => orderRead('/invoice.pdf'),
+  'GET /api/v1/orders/:id/gifts': () => orderRead('/gifts'),
+  'POST /api/v1/orders/:id/gifts': () =>
+    fc.tuple(
+      segmentArb([paidOrder.id, pendingOrder.id]),
+      bodyArb(() => ({ code: paidOrderCode, recipientEmail: 'lea@example.net', recipientName: 'Léa', message: 'Bonne fête', sendAt: '2027-01-10T09:00:00+01:00' })),
+      headersArb,
+    ).map(([id, body, h]) => ({ method: 'POST', path: `/api/v1/orders/${id}/gifts`, headers: at(h, { authorization: `Bearer ${id === paidOrder.id ? paidOrder.token : pendingOrder.token}` }), body })),
   'POST /api/v1/orders/:id/payments': () =>
     fc.tuple(segmentArb([pendingOrder.id, paidOrder.id]), bodyArb(() => ({ amountCents: 1_00, reference: `VIR-FUZZ-${++idempotency}`, receivedAt: '2026-11-20T10:00:00Z' })), headersArb).map(([id, body, h]) => ({
       method: 'POST',
@@ -329,7 +340,7 @@ describe('fuzzing every JSON endpoint (fixed seed)', () => {
   it('reached past validation: some calls of each route succeeded', () => {
     if (process.env.FUZZ_STATS) console.log(Object.fromEntries([...statuses].map(([r, m]) => [r, Object.fromEntries(m)])));
     // Fuzzers that never get past the first check test nothing behind it.
-    for (const route of ['POST /api/v1/orders', 'POST /api/v1/redemptions', 'POST /api/v1/orders/:id/payments', 'GET /api/v1/redemptions', 'POST /webhooks/stripe']) {
+    for (const route of ['POST /api/v1/orders', 'POST /api/v1/redemptions', 'POST /api/v1/orders/:id/payments', 'POST /api/v1/orders/:id/gifts', 'GET /api/v1/redemptions', 'POST /webhooks/stripe']) {
       const ok = [...(statuses.get(route) ?? new Map<number, number>())].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
       expect(ok, route).toBeGreaterThan(0);
     }

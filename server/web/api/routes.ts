@@ -1,3 +1,4 @@
+import { giftApiRoutes } from './gift-routes';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
@@ -68,5 +69,6 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   r.use(orderDocumentRoutes(ctx));
+  r.use(giftApiRoutes(ctx));
   return r;
 }

@@ -1,17 +1,16 @@
 import { Router, type Request, type Response } from 'express';
-import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
-import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
-import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { createOrder } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
 import { isLocale } from '../../lib/i18n';
-import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
 import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
-import { campaignView, merchantsView, voucherView } from '../presenters';
+import { campaignView, merchantsView } from '../presenters';
 import { orderFormView } from './order-form-view';
+import { renderOrderPage } from './order-page';
 import { PageCache } from '../page-cache';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
 import { SESSION_COOKIE } from '../middleware/auth';
@@ -99,29 +98,9 @@ export function shopRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.get('/commandes/:id', (req, res) => {
-    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const order = findOrderForToken(ctx.orders, req.params.id, token);
-    const campaign = findCampaignById(db, order.campaignId)!;
-    const now = ctx.clock.now();
-    const vouchers = order.status === 'paid' ? listOrderVouchers(db, order.id).map((v) => voucherView(v, res.locals.locale, now, ctx.baseUrl)) : [];
-    const pending = order.status === 'pending_payment';
-    res.render('shop/order', {
-      title: res.locals.t('order.title', { reference: order.reference }),
-      order,
-      campaign,
-      vouchers,
-      pending,
-      paid: order.status === 'paid',
-      cancelled: order.status === 'cancelled',
-      returnedWithoutPaying: pending && req.query.cancelled === '1',
-      refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
-      pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token!)}`,
-      bonusText:
-        order.bonusCents > 0 && order.status !== 'cancelled'
-          ? res.locals.t('bonus.order_bonus', { sponsor: campaign.sponsorName ?? res.locals.t('bonus.sponsor_default'), amount: formatMoney(order.bonusCents, res.locals.locale) })
-          : null,
-    });
+  r.get('/commandes/:id', ctx.withCsrf, (req, res) => {
+    const saved = typeof req.query.envoi === 'string' ? req.query.envoi : undefined;
+    renderOrderPage(ctx, req, res, 200, saved ? { voucherId: saved, saved: true } : undefined);
   });
 
   return r;

@@ -1,0 +1,96 @@
+import type { Tx } from '../../db/client';
+import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import { findGift } from '../domain/gifts/gifts-repository';
+import { GIFT_SENT_KIND } from '../domain/gifts/gifts-service';
+import { findOrder } from '../domain/orders/orders-repository';
+import { findVoucherById } from '../domain/vouchers/vouchers-repository';
+import { formatCode } from '../lib/codes';
+import { formatLongDate, formatStamp } from '../lib/dates';
+import { translate } from '../lib/i18n';
+import { formatMoney } from '../lib/money';
+import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import { plainMail, template, toBuffer, type MessageContext } from './mail-parts';
+import { enqueueMessage, type OutboxMessage } from './outbox-repository';
+import { PermanentMailError, type OutgoingMail } from './transport';
+
+function load(ctx: MessageContext, giftId: string) {
+  const db = ctx.database.db;
+  const gift = findGift(db, giftId);
+  if (!gift) throw new PermanentMailError(`gift ${giftId} not found`);
+  const voucher = findVoucherById(db, gift.voucherId)!;
+  const order = findOrder(db, gift.orderId)!;
+  const campaign = findCampaignById(db, voucher.campaignId)!;
+  return { gift, voucher, order, campaign };
+}
+
+/**
+ * voucher_gift: the voucher, mailed to the recipient the buyer chose, at the instant they
+ * chose. Rendered when due, from the send as it is then (an address changed before the day
+ * is the one used). A voucher cancelled or spent meanwhile is not sent: giving it is no
+ * longer possible, and retrying would not change that.
+ */
+export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string }, to: string): Promise<OutgoingMail> {
+  const { gift, voucher, order, campaign } = load(ctx, p.giftId);
+  if (voucher.status !== 'active') throw new PermanentMailError(`voucher ${voucher.id} is ${voucher.status}: gift not sent`);
+  const locale = order.locale;
+  const code = formatCode(voucher.code);
+  const params = {
+    name: gift.recipientName ?? '',
+    buyer: order.buyerName,
+    campaign: campaign.name,
+    amount: formatMoney(voucher.balanceCents, locale),
+    expires: formatLongDate(voucher.expiresAt, locale),
+  };
+  const tr = (key: string) => translate(locale, key, params);
+  const view = {
+    t: {
+      hello: gift.recipientName ? tr('mail.hello') : tr('mail.org.hello_anonymous'),
+      gift_intro: tr('gifts.mail.intro'),
+      gift_message: tr('gifts.mail.message'),
+      gift_expires: tr('mail.org.gift_expires'),
+      voucher_line: tr('mail.voucher_line'),
+      gift_pdf: tr('mail.org.gift_pdf'),
+      multi_purpose: tr('mail.multi_purpose'),
+      thanks: tr('mail.thanks'),
+      demo: tr('mail.demo'),
+    },
+    demo: ctx.demo,
+    campaign: campaign.name,
+    operator: campaign.operatorName,
+    amount: params.amount,
+    code,
+    url: `${ctx.baseUrl}/v/${code}`,
+    event: null,
+    message: gift.message,
+  };
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
+  return {
+    to,
+    subject: translate(locale, 'gifts.mail.subject', params),
+    text: template(ctx, 'beneficiary-voucher.text')(view),
+    html: template(ctx, 'beneficiary-voucher.html')(view),
+    attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
+  };
+}
+
+/** voucher_gift_sent: tells the buyer when their gift went out and to whom. */
+export function renderGiftSent(ctx: MessageContext, p: { giftId: string; sentAt: string }, to: string): OutgoingMail {
+  const { gift, voucher, order } = load(ctx, p.giftId);
+  const params = {
+    name: order.buyerName,
+    amount: formatMoney(voucher.amountCents, order.locale),
+    recipient: gift.recipientEmail,
+    when: formatStamp(p.sentAt, order.locale),
+    reference: order.reference,
+  };
+  return plainMail(to, translate(order.locale, 'gifts.mail.sent_subject', params), translate(order.locale, 'gifts.mail.sent_body', params));
+}
+
+/** Run in the transaction that marks a gift's mail sent: the buyer's note exists if and only if it was. */
+export function afterGiftSent(tx: Tx, msg: OutboxMessage, now: Date): void {
+  const { giftId } = JSON.parse(msg.payload) as { giftId: string };
+  const gift = findGift(tx, giftId);
+  const order = gift && findOrder(tx, gift.orderId);
+  if (!order) return;
+  enqueueMessage(tx, { kind: GIFT_SENT_KIND, recipient: order.buyerEmail, payload: { giftId, sentAt: now.toISOString() } }, now);
+}

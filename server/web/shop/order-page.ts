@@ -1,0 +1,61 @@
+import type { Request, Response } from 'express';
+import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
+import type { Order } from '../../domain/orders/orders-repository';
+import { findOrderForToken } from '../../domain/orders/orders-service';
+import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { formatMoney } from '../../lib/money';
+import type { AppContext } from '../context';
+import { giftBlocks, type GiftFormState } from '../gifts/gift-view';
+import { voucherView } from '../presenters';
+
+/**
+ * Above this many vouchers the page shows no gift forms (a form each would multiply a large
+ * organisation order's page); such orders reach their recipients through the beneficiary
+ * list and the API.
+ */
+export const GIFT_FORMS_MAX = 50;
+
+/** The buyer's order behind /commandes/:id and its access token (query string, or the form's hidden field). */
+export function buyerOrder(ctx: AppContext, req: Request): { order: Order; token: string } {
+  const raw = typeof req.query.token === 'string' ? req.query.token : typeof req.body?.token === 'string' ? (req.body.token as string) : undefined;
+  const order = findOrderForToken(ctx.orders, String(req.params.id), raw);
+  return { order, token: raw! };
+}
+
+/** The buyer's order page: status, vouchers and, once paid, each voucher's gift block. */
+export function renderOrderPage(ctx: AppContext, req: Request, res: Response, status = 200, gift?: GiftFormState): void {
+  const db = ctx.database.db;
+  const { order, token } = buyerOrder(ctx, req);
+  const campaign = findCampaignById(db, order.campaignId)!;
+  const now = ctx.clock.now();
+  const locale = res.locals.locale as string;
+  const issued = order.status === 'paid' ? listOrderVouchers(db, order.id) : [];
+  const blocks = giftBlocks(db, order.id, issued.map((v) => v.id), res.locals.t, locale, now, gift);
+  const vouchers = issued.map((v) => {
+    const block = blocks.get(v.id)!;
+    // A send that failed because the voucher was cancelled or spent meanwhile: say so, not « check the address ».
+    const giftStatus = block.failed && v.status !== 'active' ? res.locals.t('gifts.status.not_valid', { email: block.values.recipientEmail }) : block.status;
+    return { ...voucherView(v, locale, now, ctx.baseUrl), id: v.id, gift: v.status === 'active' && issued.length <= GIFT_FORMS_MAX ? block : null, giftStatus };
+  });
+  const pending = order.status === 'pending_payment';
+  res.status(status).render('shop/order', {
+    title: res.locals.t('order.title', { reference: order.reference }),
+    order,
+    campaign,
+    vouchers,
+    pending,
+    token,
+    // A refusal about a voucher that shows no form (cancelled meanwhile): said above the list.
+    giftError: gift?.formError && !vouchers.some((v) => v.id === gift.voucherId && v.gift) ? gift.formError : null,
+    giftAction: `/commandes/${order.id}/cadeaux?token=${encodeURIComponent(token)}`,
+    paid: order.status === 'paid',
+    cancelled: order.status === 'cancelled',
+    returnedWithoutPaying: pending && req.query.cancelled === '1',
+    refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
+    pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token)}`,
+    bonusText:
+      order.bonusCents > 0 && order.status !== 'cancelled'
+        ? res.locals.t('bonus.order_bonus', { sponsor: campaign.sponsorName ?? res.locals.t('bonus.sponsor_default'), amount: formatMoney(order.bonusCents, locale) })
+        : null,
+  });
+}
