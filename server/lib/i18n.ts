@@ -33,6 +33,8 @@ import { checkoutEn } from './locales/checkout.en';
 import { checkoutFr } from './locales/checkout.fr';
 import { fecEn } from './locales/fec.en';
 import { fecFr } from './locales/fec.fr';
+import { privacyEn } from './locales/privacy.en';
+import { privacyFr } from './locales/privacy.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -40,12 +42,14 @@ const fr: Record<string, string> = Object.assign(
   frBase, tillFr, bulkFr, invoiceFr, sheetsFr, orgFormFr, operatorFr, settlementFr, operatorSettlementFr, expiryFr, statementsFr, onboardingFr, operatorSupportFr, bonusFr, campaignsAdminFr,
   checkoutFr,
   fecFr,
+  privacyFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
   enBase, tillEn, bulkEn, invoiceEn, sheetsEn, orgFormEn, operatorEn, settlementEn, operatorSettlementEn, expiryEn, statementsEn, onboardingEn, operatorSupportEn, bonusEn, campaignsAdminEn,
   checkoutEn,
   fecEn,
+  privacyEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

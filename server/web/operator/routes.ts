@@ -12,6 +12,7 @@ import { operatorRedemptionEventRoutes } from './redemption-events-routes';
 import { operatorMerchantRoutes } from './merchants-routes';
 import { operatorCampaignRoutes } from './campaigns-routes';
 import { operatorImpactRoutes } from './impact-routes';
+import { operatorPersonalDataRoutes } from './personal-data-routes';
 
 /**
  * The operator's back-office under /operateur. Mounted after the shop pages: the body
@@ -31,5 +32,6 @@ export function operatorRoutes(ctx: AppContext): Router {
   r.use(operatorMerchantRoutes(ctx));
   r.use(operatorCampaignRoutes(ctx));
   r.use(operatorImpactRoutes(ctx));
+  r.use(operatorPersonalDataRoutes(ctx));
   return r;
 }
