@@ -205,11 +205,29 @@ export function redactTexts(tx: Tx, needles: { everywhere: readonly string[]; sc
   for (const n of needles.scoped) {
     changed += audit('AND entity_id IN (SELECT value FROM json_each(@ids))').run({ n, x: ERASED_NAME, ids }).changes;
     changed += outbox(`AND recipient LIKE '%@${ERASED_DOMAIN}'`).run({ n, x: ERASED_NAME }).changes;
-    changed += s.prepare(`UPDATE order_items SET message = replace(message, @n, @x) WHERE instr(coalesce(message, ''), @n) > 0 AND order_id IN (SELECT value FROM json_each(@ids))`).run({ n, x: ERASED_NAME, ids }).changes;
-    changed += s.prepare(`UPDATE vouchers SET message = replace(message, @n, @x) WHERE instr(coalesce(message, ''), @n) > 0 AND order_id IN (SELECT value FROM json_each(@ids))`).run({ n, x: ERASED_NAME, ids }).changes;
+  }
+  // Free text typed about these orders (gift messages, support notes, cancel and refund reasons).
+  // Movements' reasons are accounting entries and stay as booked (docs/personal-data.md).
+  for (const n of [...needles.everywhere, ...needles.scoped]) {
+    for (const [table, column, key] of FREE_TEXT) {
+      changed += s
+        .prepare(`UPDATE ${table} SET ${column} = replace(${column}, @n, @x) WHERE instr(coalesce(${column}, ''), @n) > 0 AND ${key} IN (SELECT value FROM json_each(@ids))`)
+        .run({ n, x: ERASED_NAME, ids }).changes;
+    }
   }
   return changed;
 }
+
+/** Free-text columns written about an order (table, column, the order's id column). */
+const FREE_TEXT: readonly (readonly [string, string, string])[] = [
+  ['order_items', 'message', 'order_id'],
+  ['vouchers', 'message', 'order_id'],
+  ['vouchers', 'block_reason', 'order_id'],
+  ['orders', 'cancel_reason', 'id'],
+  ['orders', 'review_reason', 'id'],
+  ['refunds', 'reason', 'order_id'],
+  ['refunds', 'failure_reason', 'order_id'],
+];
 
 /** The vouchers of these orders (their audit entries are about the order's people too). */
 export function voucherIdsOfOrders(tx: Tx, orderIds: readonly string[]): string[] {

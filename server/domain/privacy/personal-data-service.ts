@@ -151,7 +151,8 @@ export function erasePersonalData(deps: PersonalDataDeps, rawEmail: string, acto
     clearRecipientVouchers(tx, d.recipientVouchers.map((v) => v.id));
     pseudonymiseOrganisationContacts(tx, d.organisations.map((o) => o.id));
     forgetMessagesTo(tx, email, now);
-    summary.redactedEntries = redactTexts(tx, { everywhere: [email], scoped: names }, entityIds);
+    // The person's own entries (this erasure, earlier exports) are in scope too.
+    summary.redactedEntries = redactTexts(tx, { everywhere: [email], scoped: names }, [...entityIds, summary.subject]);
     return summary;
   });
 }
