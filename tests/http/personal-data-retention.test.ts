@@ -60,7 +60,7 @@ beforeAll(async () => {
   seineOrder = await order('seine-estuaire', [{ amountCents: 20_00, quantity: 1 }]);
   setCampaignRetention({ database: app.database, clock }, 'noel-fecamp', 3, 'operator:test');
   clock.advance(86_400_000);
-  closeCampaign({ database: app.database, clock }, 'noel-fecamp', { actor: 'operator:test' });
+  closeCampaign({ database: app.database, clock, dataDir: app.dataDir }, 'noel-fecamp', { actor: 'operator:test' });
 }, 60_000);
 afterAll(() => app?.close());
 
