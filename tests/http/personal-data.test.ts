@@ -190,4 +190,19 @@ describe('a data subject’s request, answered in the back-office', () => {
     expect(bad.res.status).toBe(422);
     expect(n()).toBe(before);
   });
+
+  it('sets a campaign’s retention from the page; a nonsense number is refused with the allowed range', async () => {
+    const op = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    const page = await op.get('/operateur/donnees-personnelles');
+    expect(page.html).toContain('id="pd-months-seine-estuaire"');
+    const months = () => app.database.sqlite.prepare(`SELECT personal_data_retention_months FROM campaigns WHERE slug = 'seine-estuaire'`).pluck().get();
+    const bad = await op.post('/operateur/donnees-personnelles/conservation', { campaign: 'seine-estuaire', months: '1e3' }, page.html);
+    expect(bad.res.status).toBe(422);
+    expect(bad.html).toContain('entre 1 et 120');
+    expect(months()).toBe(24);
+    const ok = await op.post('/operateur/donnees-personnelles/conservation', { campaign: 'seine-estuaire', months: '36' }, page.html);
+    expect(ok.res.status).toBe(200);
+    expect(months()).toBe(36);
+    expect(app.database.sqlite.prepare(`SELECT after FROM audit_log WHERE action = 'campaign_retention_set'`).pluck().get()).toBe('{"months":36}');
+  });
 });
