@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCampaign } from '../../server/domain/campaigns/campaign-admin-service';
+import { blockVoucher } from '../../server/domain/vouchers/support-service';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createOrder } from '../../server/domain/orders/orders-service';
 import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
@@ -58,6 +59,9 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
   noelOrder = await order('noel-fecamp', [{ amountCents: 20_00, quantity: 1, ...RECIPIENT, message: `Bon Noël de ${BUYER.name}` }]);
   seineOrder = await order('seine-estuaire', [{ amountCents: 20_00, quantity: 1 }]);
+  // Support wrote her name and address in a note about the Christmas voucher.
+  const noelVoucher = app.database.sqlite.prepare(`SELECT id FROM vouchers WHERE order_id = ?`).pluck().get(noelOrder) as string;
+  blockVoucher({ database: app.database, clock }, { voucherId: noelVoucher, actor: 'operator:test', reason: 'other', note: `Appel de ${BUYER.name} <${BUYER.email}>` });
   setCampaignRetention({ database: app.database, clock }, 'noel-fecamp', 3, 'operator:test');
   clock.advance(86_400_000);
   closeCampaign({ database: app.database, clock, dataDir: app.dataDir }, 'noel-fecamp', { actor: 'operator:test' });
@@ -94,6 +98,14 @@ describe('retention per campaign', () => {
     const mails = app.database.sqlite.prepare(`SELECT recipient, payload FROM outbox_messages WHERE json_extract(payload, '$.orderId') = ?`).all(noelOrder) as { recipient: string; payload: string }[];
     expect(mails.length).toBeGreaterThan(0);
     for (const m of mails) expect(m.recipient).toBe('erased@erased.invalid');
+    // Nothing about the Christmas order names her any more: audit entries, notes, mail.
+    const about = app.database.sqlite
+      .prepare(`SELECT coalesce(before, '') || coalesce(after, '') || coalesce(reason, '') FROM audit_log WHERE entity_id = ? OR entity_id IN (SELECT id FROM vouchers WHERE order_id = ?)
+                UNION ALL SELECT coalesce(block_reason, '') FROM vouchers WHERE order_id = ?
+                UNION ALL SELECT payload || recipient || coalesce(last_error, '') FROM outbox_messages WHERE json_extract(payload, '$.orderId') = ? OR json_extract(payload, '$.voucherId') IN (SELECT id FROM vouchers WHERE order_id = ?)`)
+      .pluck().all(noelOrder, noelOrder, noelOrder, noelOrder, noelOrder) as string[];
+    expect(about.join('\n')).toContain('Appel de [effacé] <[effacé]>');
+    for (const text of about) for (const needle of [BUYER.name, BUYER.email, RECIPIENT.recipientName, RECIPIENT.recipientEmail]) expect(text).not.toContain(needle);
     // The same buyer's order in a campaign still running keeps her details.
     expect(row(`SELECT buyer_name, buyer_email FROM orders WHERE id = ?`, seineOrder)).toEqual({ buyer_name: BUYER.name, buyer_email: BUYER.email });
     expect(row(`SELECT personal_data_erased_at AS at FROM campaigns WHERE slug = 'seine-estuaire'`).at).toBeNull();

@@ -51,11 +51,11 @@ export function setRetentionMonths(tx: Tx, campaignId: string, months: number): 
 }
 
 /**
- * The people of one campaign: its orders, their buyers' emails and names, the recipients'
- * emails and names, and the contacts of organisations that ordered only in this campaign
- * (an organisation that also ordered elsewhere keeps its contact until the last campaign ends).
+ * The rows of one campaign to pseudonymise: its orders not erased yet, its lines that name a
+ * recipient, and the organisations that ordered only in this campaign (an organisation that
+ * also ordered elsewhere keeps its contact until its last campaign's retention).
  */
-export function campaignPeople(tx: Tx, campaignId: string): { orderIds: string[]; itemIds: string[]; organisationIds: string[]; emails: string[]; names: string[] } {
+export function campaignPeople(tx: Tx, campaignId: string): { orderIds: string[]; itemIds: string[]; organisationIds: string[] } {
   const s = sqliteOf(tx);
   const orderIds = s.prepare(`SELECT id FROM orders WHERE campaign_id = ? AND personal_data_erased_at IS NULL`).pluck().all(campaignId) as string[];
   const itemIds = s.prepare(`SELECT i.id FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.campaign_id = ? AND (i.recipient_name IS NOT NULL OR i.recipient_email IS NOT NULL OR i.message IS NOT NULL)`).pluck().all(campaignId) as string[];
@@ -64,19 +64,7 @@ export function campaignPeople(tx: Tx, campaignId: string): { orderIds: string[]
                AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.organisation_id = o.organisation_id AND x.campaign_id != @c AND x.personal_data_erased_at IS NULL)`)
     .pluck()
     .all({ c: campaignId }) as string[];
-  const emails = s
-    .prepare(`SELECT buyer_email FROM orders WHERE campaign_id = @c AND personal_data_erased_at IS NULL
-              UNION SELECT recipient_email FROM vouchers WHERE campaign_id = @c AND recipient_email IS NOT NULL
-              UNION SELECT i.recipient_email FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.campaign_id = @c AND i.recipient_email IS NOT NULL`)
-    .pluck()
-    .all({ c: campaignId }) as string[];
-  const names = s
-    .prepare(`SELECT buyer_name FROM orders WHERE campaign_id = @c AND personal_data_erased_at IS NULL
-              UNION SELECT recipient_name FROM vouchers WHERE campaign_id = @c AND recipient_name IS NOT NULL
-              UNION SELECT i.recipient_name FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.campaign_id = @c AND i.recipient_name IS NOT NULL`)
-    .pluck()
-    .all({ c: campaignId }) as string[];
-  return { orderIds, itemIds, organisationIds, emails, names };
+  return { orderIds, itemIds, organisationIds };
 }
 
 export function markCampaignErased(tx: Tx, campaignId: string, now: Date): void {

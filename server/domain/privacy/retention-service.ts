@@ -2,8 +2,7 @@ import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { audit } from '../audit/audit-log';
-import { clearRecipientsOfItems, forgetCampaignMessages, pseudonymiseBuyers, pseudonymiseOrganisationContacts, redactTexts, voucherIdsOfOrders } from './personal-data-repository';
-import { redactableNames } from './personal-data-service';
+import { clearRecipientsOfItems, forgetCampaignMessages, pseudonymiseBuyers, pseudonymiseOrganisationContacts, redactCampaignTexts } from './personal-data-repository';
 import { isRetentionDue, MAX_RETENTION_MONTHS, MIN_RETENTION_MONTHS, retentionDueAt } from './retention';
 import { campaignIdBySlug, campaignPeople, markCampaignErased, retentionCandidates, setRetentionMonths } from './retention-repository';
 
@@ -31,12 +30,12 @@ export function runRetention(deps: RetentionDeps, actor = 'system:personal-data-
       deps.database.transaction((tx) => {
         const people = campaignPeople(tx, c.id);
         const dueAt = retentionDueAt(c).toISOString();
-        const entityIds = [...people.orderIds, ...voucherIdsOfOrders(tx, people.orderIds), ...people.itemIds, ...people.organisationIds];
+        // Texts first: they are searched for the names and emails about to be pseudonymised.
+        redactCampaignTexts(tx, c.id);
         pseudonymiseBuyers(tx, people.orderIds, now);
         clearRecipientsOfItems(tx, people.itemIds);
         pseudonymiseOrganisationContacts(tx, people.organisationIds);
         forgetCampaignMessages(tx, c.id, now);
-        redactTexts(tx, { everywhere: [], scoped: [...people.emails, ...redactableNames(people.names)] }, entityIds);
         markCampaignErased(tx, c.id, now);
         const done = { slug: c.slug, orders: people.orderIds.length, recipientLines: people.itemIds.length, organisations: people.organisationIds.length, dueAt };
         audit(tx, { actor, action: 'campaign_personal_data_erase', entityType: 'campaign', entityId: c.id, after: done }, now);
