@@ -15,6 +15,7 @@ import { translate } from './lib/i18n';
 import { printableJson, printableLines } from './lib/printable';
 import { sepaExecutedCommand, sepaFileCommand, settleCommand } from './cli/settlement-commands';
 import { exportCommand, reportCommand } from './cli/report-commands';
+import { PERSONAL_DATA_USAGE, personalDataCommand } from './cli/personal-data-commands';
 import { UsageError, type Result } from './cli/command';
 import type { Config } from './config';
 
@@ -46,7 +47,8 @@ commands:
                           in a directory it is named <SIREN>FEC<AAAAMMJJ>.txt (closing date: --to, or today)
   export-journal --out FILE [--from D] [--to D]   the journal as CSV
   api-keys [--merchant SLUG]   lists keys with their state (revoked, locked after failed lookups)
-${EXPIRY_USAGE}`;
+${EXPIRY_USAGE}
+${PERSONAL_DATA_USAGE}`;
 
 
 const commands: Record<string, (db: Database_, opts: Record<string, string | boolean | undefined>, config: Config) => Promise<Result> | Result> = {
@@ -57,6 +59,7 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   'export-fec': (db, opts, config) => exportCommand(db, opts, 'fec', config),
   'export-journal': (db, opts, config) => exportCommand(db, opts, 'csv', config),
   expire: expireCommand,
+  'personal-data': (db, opts) => personalDataCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
   'remind-expiring': remindExpiringCommand,
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
   'seed-demo': async (db, _opts, config) => {
@@ -137,6 +140,9 @@ async function main(): Promise<number> {
         encoding: { type: 'string' },
         now: { type: 'string' },
         admin: { type: 'boolean' },
+        reason: { type: 'string' },
+        campaign: { type: 'string' },
+        months: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -146,8 +152,8 @@ async function main(): Promise<number> {
   }
   const [name, ...extra] = parsed.positionals;
   const command = name ? commands[name] : undefined;
-  // `report` takes its report's name as a second word; every other command takes none.
-  const subcommand = name === 'report' ? extra.shift() : undefined;
+  // `report` and `personal-data` take a second word; every other command takes none.
+  const subcommand = name === 'report' || name === 'personal-data' ? extra.shift() : undefined;
   if (parsed.values.help || !command || extra.length) {
     console.error(USAGE);
     return parsed.values.help ? 0 : 2;

@@ -7,6 +7,7 @@ import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
 import { startDailyExpiry } from './jobs/daily-expiry';
+import { startPersonalDataRetention } from './jobs/personal-data-retention';
 import { startIssuingResumer } from './jobs/resume-issuing';
 import { startWeeklySettlement } from './jobs/weekly-settlement';
 import { transferGateway } from './payments/stripe-transfers';
@@ -64,6 +65,8 @@ async function main() {
   }, config.settlementWeekday);
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
   const sweep = startMaintenanceSweep({ database, clock: systemClock, logger });
+  // Personal data of campaigns past their retention erased daily at 03:00 Paris (docs/personal-data.md).
+  const retentionJob = startPersonalDataRetention({ database, clock: systemClock, logger });
   const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick, transfers });
   const server = app.listen(config.port, config.host, () => {
     const lines = [
@@ -91,6 +94,7 @@ async function main() {
     issuingResumer.stop();
     settlementJob?.stop();
     sweep.stop();
+    retentionJob.stop();
     server.close(() => {
       void database.close().then(() => process.exit(0));
     });

@@ -38,4 +38,7 @@ export const campaigns = pgTable('campaigns', {
   soldCents: int64('sold_cents').notNull().default(0),
   redeemedCents: int64('redeemed_cents').notNull().default(0),
   createdAt: text('created_at').notNull(),
+  closedAt: text('closed_at'),
+  personalDataRetentionMonths: int64('personal_data_retention_months').notNull().default(24),
+  personalDataErasedAt: text('personal_data_erased_at'),
 });

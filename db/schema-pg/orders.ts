@@ -51,6 +51,7 @@ export const orders = pgTable(
     issueRemainingCents: int64('issue_remaining_cents').notNull().default(0),
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
+    personalDataErasedAt: text('personal_data_erased_at'),
   },
   (t) => [
     index('orders_campaign_idx').on(t.campaignId),

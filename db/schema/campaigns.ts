@@ -55,4 +55,14 @@ export const campaigns = sqliteTable('campaigns', {
   soldCents: integer('sold_cents').notNull().default(0),
   redeemedCents: integer('redeemed_cents').notNull().default(0),
   createdAt: text('created_at').notNull(),
+  /** When the operator closed it (status closed): with its vouchers' last expiry, starts the personal-data retention clock. */
+  closedAt: text('closed_at'),
+  /**
+   * Months the buyers', beneficiaries' and recipients' personal data are kept once the campaign
+   * is over (closed and its last voucher expired); then the retention job pseudonymises them
+   * (docs/personal-data.md). Invoices and accounting entries are kept apart, for their legal period.
+   */
+  personalDataRetentionMonths: integer('personal_data_retention_months').notNull().default(24),
+  /** When the retention job pseudonymised the campaign's orders: it never runs twice on one campaign. */
+  personalDataErasedAt: text('personal_data_erased_at'),
 });

@@ -79,6 +79,8 @@ export const orders = sqliteTable(
     issueRemainingCents: integer('issue_remaining_cents').notNull().default(0),
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
+    /** When the buyer's personal data on this order were erased (a request, or the campaign's retention). */
+    personalDataErasedAt: text('personal_data_erased_at'),
   },
   (t) => [
     index('orders_campaign_idx').on(t.campaignId),

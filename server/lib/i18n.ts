@@ -37,6 +37,8 @@ import { legalEn } from './locales/legal.en';
 import { legalFr } from './locales/legal.fr';
 import { giftsEn } from './locales/gifts.en';
 import { giftsFr } from './locales/gifts.fr';
+import { privacyEn } from './locales/privacy.en';
+import { privacyFr } from './locales/privacy.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -46,6 +48,7 @@ const fr: Record<string, string> = Object.assign(
   fecFr,
   legalFr,
   giftsFr,
+  privacyFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -54,6 +57,7 @@ const en: Record<string, string> = Object.assign(
   fecEn,
   legalEn,
   giftsEn,
+  privacyEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

@@ -78,6 +78,8 @@ const RULES: Rule[] = [
   { area: 'operator own account', path: /^\/operateur\/securite(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
   // The operator's settings (legal pages): admins only, reading the editor included.
   { area: 'operator (settings)', path: /^\/operateur\/pages-legales(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
+  // Data subjects' requests and retention (issue 15): admins only, every form a POST.
+  { area: 'operator personal data', path: /^\/operateur\/donnees-personnelles(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
   { area: 'operator (manage)', method: 'GET', path: /^\/operateur\/campagnes\/nouvelle$/, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
   { area: 'operator (manage)', method: 'POST', path: /^\/operateur\//, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
   { area: 'operator (read)', method: 'GET', path: /^\/operateur(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },

@@ -149,7 +149,8 @@ function setStatus(deps: CampaignAdminDeps, slug: string, from: Campaign['status
     const now = deps.clock.now();
     const c = load(tx, slug);
     if (c.status !== from) throw new AppError('CAMPAIGN_STATUS', 409, to === 'active' ? 'cadmin.errors.publish_not_draft' : 'cadmin.errors.close_not_active', undefined, { status: c.status });
-    tx.update(campaigns).set({ status: to }).where(eq(campaigns.id, c.id)).run();
+    // closed_at starts the personal-data retention clock (server/domain/privacy/retention.ts).
+    tx.update(campaigns).set({ status: to, ...(to === 'closed' ? { closedAt: now.toISOString() } : {}) }).where(eq(campaigns.id, c.id)).run();
     audit(tx, { actor: by.actor, action, entityType: 'campaign', entityId: c.id, before: { status: from }, after: { status: to } }, now);
     return { ...c, status: to };
   });

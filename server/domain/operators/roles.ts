@@ -32,6 +32,8 @@ const PERMISSIONS = {
   'staff.read': ALL,
   'staff.manage': ADMIN,
   'settings.manage': ADMIN,
+  /** A data subject's request: look up, export or erase one person's data; campaigns' retention. */
+  'personal_data.manage': ADMIN,
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type OperatorAction = keyof typeof PERMISSIONS;

@@ -127,6 +127,7 @@ export async function createOrder(deps: OrdersDeps, input: NewOrderInput): Promi
       issueRemainingCents: 0,
       cancelledAt: null,
       createdAt: now.toISOString(),
+      personalDataErasedAt: null,
     };
     if (input.paymentMethod === 'card') refuseUnpayableByCard(order.totalCents, input.buyer.type);
     // After the campaign's and the card's limits (their answers say more), before any write.

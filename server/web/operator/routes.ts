@@ -13,6 +13,7 @@ import { operatorMerchantRoutes } from './merchants-routes';
 import { operatorCampaignRoutes } from './campaigns-routes';
 import { operatorImpactRoutes } from './impact-routes';
 import { operatorLegalRoutes } from './legal-routes';
+import { operatorPersonalDataRoutes } from './personal-data-routes';
 
 /**
  * The operator's back-office under /operateur. Mounted after the shop pages: the body
@@ -33,5 +34,6 @@ export function operatorRoutes(ctx: AppContext): Router {
   r.use(operatorCampaignRoutes(ctx));
   r.use(operatorImpactRoutes(ctx));
   r.use(operatorLegalRoutes(ctx));
+  r.use(operatorPersonalDataRoutes(ctx));
   return r;
 }

@@ -70,6 +70,6 @@ export function operatorPage(res: Response, active: string) {
   return {
     noIndex: true,
     bodyClass: 'shop-area operator-area',
-    operatorNav: { name: u.name, email: u.email, roleLabel: res.locals.t(`operator.role.${u.role}`), settings: can(u.role, 'settings.manage'), [`${active}`]: true },
+    operatorNav: { name: u.name, email: u.email, roleLabel: res.locals.t(`operator.role.${u.role}`), settings: can(u.role, 'settings.manage'), personalData: can(u.role, 'personal_data.manage'), [`${active}`]: true },
   };
 }
