@@ -13,10 +13,10 @@ import { csvCents as cents, csvRows } from '../support/csv';
  * (statementAmounts, the same function the settlement uses), whatever the amounts and rates.
  */
 
-/** Only what statementLines reads: one prepared statement paging by (created_at, number). */
+/** Only what statementLines reads: one prepared statement paging a statement's lines by (created_at, number). */
 function fakeDatabase(lines: StatementLine[]): Database_ {
   const sorted = [...lines].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number - b.number);
-  const page = { all: (_m: string, _at: string, _id: string, afterAt: string, afterNumber: number) => sorted.filter((l) => l.createdAt > afterAt || (l.createdAt === afterAt && l.number > afterNumber)).slice(0, 1000) };
+  const page = { all: (_statementId: string, afterAt: string, afterNumber: number) => sorted.filter((l) => l.createdAt > afterAt || (l.createdAt === afterAt && l.number > afterNumber)).slice(0, 1000) };
   return { sqlite: { prepare: () => page } } as unknown as Database_;
 }
 
