@@ -36,6 +36,9 @@ export function orderFormView(
     formError,
     errorCount: fieldErrors,
     freeRange: locals.t('order_form.free_range', { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }),
+    // The free amount's bounds as the number field's min/max (euros, dot decimal as HTML wants).
+    customMin: (campaign.minAmountCents / 100).toFixed(2),
+    customMax: (campaign.maxAmountCents / 100).toFixed(2),
     limits: locals.t('order_form.limits', { count: campaign.maxVouchersPerOrder, max: formatMoneyShort(campaign.maxOrderCentsIndividual, locals.locale) }),
     lines: lines.map((l) => ({
       ...l,

@@ -78,7 +78,7 @@ export function shopRoutes(ctx: AppContext): Router {
 
   r.post('/campagnes/:slug/commander', orderLimit, ctx.withCsrf, async (req: Request, res: Response) => {
     const campaign = loadCampaign(String(req.params.slug));
-    const form = parseOrderForm(req.body ?? {});
+    const form = parseOrderForm(req.body ?? {}, campaign);
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
       res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
     if (!form.input) return rerender(422, form.errors);
