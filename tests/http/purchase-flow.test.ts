@@ -101,6 +101,31 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(count('SELECT COUNT(*) n FROM vouchers')).toBe(before);
   });
 
+  it('offers to start again after a refused payment with the basket kept (issue 15)', async () => {
+    const client = new FormClient(app.url);
+    const orderUrl = await buyThroughForm(
+      client,
+      { amount_0: '20.00', qty_0: '2', recipient_0: 'Léa', message_0: 'Bon anniversaire', amount_1: 'other', custom_1: '12,50', qty_1: '1', buyerName: 'Paul Refusé', buyerEmail: 'paul@example.org' },
+      'failed',
+    );
+    const page = await client.get(orderUrl);
+    expect(page.html).toContain('Commande annulée');
+    const again = decodeHtml(/<a class="button" href="([^"]+)">Recommencer la commande<\/a>/.exec(page.html)![1]!);
+    expect(again).toMatch(/^\/campagnes\/seine-estuaire\/commander\?reprendre=/);
+    const form = (await client.get(again)).html;
+    expect(form).toContain('value="Paul Refusé"');
+    expect(form).toContain('value="paul@example.org"');
+    expect(form).toMatch(/<select id="amount_0"[\s\S]*?<option value="20.00" selected>/);
+    expect(form).toContain('<input id="qty_0" name="qty_0" value="2"');
+    expect(form).toContain('<input id="recipient_0" name="recipient_0" value="Léa"');
+    expect(form).toMatch(/<textarea id="message_0"[^>]*>Bon anniversaire<\/textarea>/);
+    expect(form).toMatch(/<select id="amount_1"[\s\S]*?<option value="other" selected>/);
+    expect(form).toContain('<input id="custom_1" name="custom_1" value="12.50"');
+    // Without the order's token the form is empty: a basket is shown only to its buyer.
+    const forged = (await client.get(again.replace(/token=[^&]+/, 'token=forged'))).html;
+    expect(forged).not.toContain('Paul Refusé');
+  });
+
   it('re-renders the form with each error beside its field and creates nothing', async () => {
     const client = new FormClient(app.url);
     const before = count('SELECT COUNT(*) n FROM orders');

@@ -1,4 +1,5 @@
 import type { Campaign } from '../../domain/campaigns/campaign';
+import type { Order, OrderItem } from '../../domain/orders/orders-repository';
 import { formatMoneyShort } from '../../lib/money';
 import { campaignView } from '../presenters';
 import { MAX_FORM_LINES, type FormLine } from './schemas';
@@ -65,4 +66,21 @@ function normalise(v: string): number | null {
 function defaultAmount(c: Campaign): string {
   const d = c.denominationsCents[Math.floor((c.denominationsCents.length - 1) / 2)];
   return d === undefined ? 'other' : (d / 100).toFixed(2);
+}
+
+/**
+ * The form's values from an earlier order of the same buyer (« Recommencer » after a refused
+ * or abandoned payment): the same buyer and lines, so nothing has to be typed again. The
+ * sponsor's bonus line is not the buyer's choice and is left out.
+ */
+export function basketFromOrder(c: Campaign, order: Order, items: OrderItem[]): { buyerName: string; buyerEmail: string; lines: FormLine[] } {
+  const chosen = items.filter((i) => !i.bonus).slice(0, MAX_FORM_LINES);
+  const lines = Array.from({ length: MAX_FORM_LINES }, (_, index): FormLine => {
+    const item = chosen[index];
+    if (!item) return { index, amount: '', custom: '', quantity: '1', recipientName: '', message: '' };
+    const euros = (item.amountCents / 100).toFixed(2);
+    const listed = c.denominationsCents.includes(item.amountCents);
+    return { index, amount: listed ? euros : 'other', custom: listed ? '' : euros, quantity: String(item.quantity), recipientName: item.recipientName ?? '', message: item.message ?? '' };
+  });
+  return { buyerName: order.buyerName, buyerEmail: order.buyerEmail, lines };
 }
