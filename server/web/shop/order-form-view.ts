@@ -22,6 +22,7 @@ export function orderFormView(
     values?.lines ??
     Array.from({ length: MAX_FORM_LINES }, (_, index) => ({ index, amount: index === 0 ? defaultAmount(campaign) : '', custom: '', quantity: '1', recipientName: '', message: '' }));
   const err = (name: string) => (errors[name] ? locals.t(errors[name]!, { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }) : null);
+  const rangeError = locals.t('errors.amount_range', { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) });
   const options = (selected: string) => [
     ...campaign.denominationsCents.map((c) => ({ value: (c / 100).toFixed(2), label: formatMoneyShort(c, locals.locale), selected: normalise(selected) === c })),
     { value: 'other', label: locals.t('order_form.other_amount'), selected: selected === 'other' },
@@ -38,6 +39,8 @@ export function orderFormView(
     errorCount: fieldErrors,
     freeRange: locals.t('order_form.free_range', { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }),
     // The free amount's bounds as the number field's min/max (euros, dot decimal as HTML wants).
+    // What app.js shows at once when a free amount leaves the range (the server's own message).
+    rangeError,
     customMin: (campaign.minAmountCents / 100).toFixed(2),
     customMax: (campaign.maxAmountCents / 100).toFixed(2),
     limits: locals.t('order_form.limits', { count: campaign.maxVouchersPerOrder, max: formatMoneyShort(campaign.maxOrderCentsIndividual, locals.locale) }),
