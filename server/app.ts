@@ -113,7 +113,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler);
   // The embeddable widget sets its own headers (frameable by other sites), so it comes before ours.
   app.use(embedRoutes(ctx));
-  app.use(securityHeaders({ https, extraFormAction: config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [] }));
+  // BASE_URL's origin too: a page opened on another name of this server (127.0.0.1 for
+  // localhost) posts to itself and is redirected to BASE_URL's checkout and order pages;
+  // with 'self' alone the browser silently blocked that redirect (issue 15).
+  const formTargets = [new URL(config.baseUrl).origin, ...(config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [])];
+  app.use(securityHeaders({ https, extraFormAction: formTargets }));
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(join(ROOT, 'public', dir), staticOpts));

@@ -72,6 +72,9 @@ async function main() {
     const lines = [
       '',
       `  Bons d'achat locaux — ${config.baseUrl}`,
+      // Links, QR codes, e-mails and payment returns use BASE_URL: opened under another name
+      // (127.0.0.1 for localhost), pages work but the payment brings the buyer back to BASE_URL.
+      `  open the site at ${config.baseUrl} (BASE_URL); another name for this server works, but payments and e-mailed links return to BASE_URL`,
       `  database: ${config.databaseUrl}   payments: ${payments.name === 'demo' ? 'DEMO provider (no STRIPE_SECRET_KEY)' : 'Stripe'}   mail: ${transport.kind === 'smtp' ? 'SMTP' : `files in ${join(config.dataDir, 'outbox')} (see /dev/outbox)`}`,
     ];
     if (seeded) {

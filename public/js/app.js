@@ -48,6 +48,38 @@
       refresh();
     });
   }
+  // A free amount outside the campaign's range is marked as soon as the buyer leaves the
+  // field, with the same message the server gives (data-range-error), not after posting.
+  function checkCustom(input) {
+    const value = input.value.trim();
+    const unit = cents(value);
+    const min = cents(input.min);
+    const max = cents(input.max);
+    const wrong = value !== '' && unit !== null && ((min !== null && unit < min) || (max !== null && unit > max));
+    const id = input.id + '-error';
+    let box = document.getElementById(id);
+    const hint = input.id + '-hint';
+    if (wrong) {
+      if (!box) {
+        box = document.createElement('p');
+        box.className = 'field-error';
+        box.id = id;
+        input.insertAdjacentElement('afterend', box);
+      }
+      box.textContent = '⚠ ' + input.getAttribute('data-range-error');
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', hint + ' ' + id);
+    } else if (box && box.hasAttribute('data-range-shown')) {
+      box.remove();
+      input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', hint);
+    }
+    if (wrong && box) box.setAttribute('data-range-shown', '');
+  }
+  for (const input of form.querySelectorAll('[data-custom] input')) {
+    input.addEventListener('change', function () { checkCustom(input); });
+  }
+
   form.addEventListener('input', refresh);
   form.addEventListener('change', refresh);
   refresh();

@@ -59,6 +59,20 @@ describe('embeddable progress widget', () => {
     expect((await fetch(`${app.url}/embed/campaigns/nope`)).status).toBe(404);
   });
 
+  it("speaks the host page's language (?lang=), never the visitor's browser", async () => {
+    const english = { headers: { 'accept-language': 'en-GB,en;q=0.9' } };
+    const plain = await fetch(`${app.url}/embed/campaigns/seine-estuaire`, english);
+    expect(plain.headers.get('vary') ?? '').not.toMatch(/accept-language/i);
+    const fr = await plain.text();
+    expect(fr).toMatch(/<html lang="fr"/);
+    expect(fr).toMatch(/\d+ commerces participants/);
+    const en = await (await fetch(`${app.url}/embed/campaigns/seine-estuaire?lang=en`, { headers: { 'accept-language': 'fr-FR' } })).text();
+    expect(en).toMatch(/<html lang="en"/);
+    expect(en).not.toMatch(/commerces participants/);
+    const notFound = await fetch(`${app.url}/embed/campaigns/nope`, english);
+    expect(await notFound.text()).toBe('Cette opération n’existe pas.');
+  });
+
   it('accepts only well-formed frame-ancestors settings', () => {
     expect(frameAncestors(undefined)).toBe('*');
     expect(frameAncestors('https://www.lehavre.fr  https://*.fecamp.fr')).toBe('https://www.lehavre.fr https://*.fecamp.fr');

@@ -101,6 +101,31 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(count('SELECT COUNT(*) n FROM vouchers')).toBe(before);
   });
 
+  it('offers to start again after a refused payment with the basket kept (issue 15)', async () => {
+    const client = new FormClient(app.url);
+    const orderUrl = await buyThroughForm(
+      client,
+      { amount_0: '20.00', qty_0: '2', recipient_0: 'Léa', message_0: 'Bon anniversaire', amount_1: 'other', custom_1: '12,50', qty_1: '1', buyerName: 'Paul Refusé', buyerEmail: 'paul@example.org' },
+      'failed',
+    );
+    const page = await client.get(orderUrl);
+    expect(page.html).toContain('Commande annulée');
+    const again = decodeHtml(/<a class="button" href="([^"]+)">Recommencer la commande<\/a>/.exec(page.html)![1]!);
+    expect(again).toMatch(/^\/campagnes\/seine-estuaire\/commander\?reprendre=/);
+    const form = (await client.get(again)).html;
+    expect(form).toContain('value="Paul Refusé"');
+    expect(form).toContain('value="paul@example.org"');
+    expect(form).toMatch(/<select id="amount_0"[\s\S]*?<option value="20.00" selected>/);
+    expect(form).toContain('<input id="qty_0" name="qty_0" value="2"');
+    expect(form).toContain('<input id="recipient_0" name="recipient_0" value="Léa"');
+    expect(form).toMatch(/<textarea id="message_0"[^>]*>Bon anniversaire<\/textarea>/);
+    expect(form).toMatch(/<select id="amount_1"[\s\S]*?<option value="other" selected>/);
+    expect(form).toContain('<input id="custom_1" name="custom_1" value="12.50"');
+    // Without the order's token the form is empty: a basket is shown only to its buyer.
+    const forged = (await client.get(again.replace(/token=[^&]+/, 'token=forged'))).html;
+    expect(forged).not.toContain('Paul Refusé');
+  });
+
   it('re-renders the form with each error beside its field and creates nothing', async () => {
     const client = new FormClient(app.url);
     const before = count('SELECT COUNT(*) n FROM orders');
@@ -145,10 +170,30 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     const form = await client.get('/campagnes/seine-estuaire/commander');
     const over = await client.post('/campagnes/seine-estuaire/commander', { amount_0: 'other', custom_0: '200', qty_0: '1', buyerName: 'A', buyerEmail: 'a@example.org' }, form.html);
     expect(over.res.status).toBe(422);
-    expect(over.html).toContain('Ce montant n’est pas proposé');
+    expect(over.html).toContain('Montant hors limites');
     const big = await client.post('/campagnes/seine-estuaire/commander', { amount_0: '50.00', qty_0: '31', buyerName: 'A', buyerEmail: 'a@example.org' }, form.html);
     expect(big.res.status).toBe(422);
     expect(big.html).toMatch(/ne peut dépasser 1\s500,00\s€/);
+  });
+
+  it('refuses a free amount out of range in the first round, with the range beside the marked field (issue 15)', async () => {
+    const client = new FormClient(app.url);
+    const before = count('SELECT COUNT(*) n FROM orders');
+    const form = await client.get('/campagnes/seine-estuaire/commander');
+    // The field tells the browser the range and the cent step.
+    expect(form.html).toMatch(/<input id="custom_0" name="custom_0" value="" type="number" min="10.00" max="150.00" step="0.01"/);
+    for (const custom of ['5', '150,01']) {
+      // Another field is wrong too: the amount must not wait for a second round.
+      const { res, html } = await client.post('/campagnes/seine-estuaire/commander', { amount_0: 'other', custom_0: custom, qty_0: '1', buyerName: '', buyerEmail: 'a@example.org' }, form.html);
+      expect(res.status).toBe(422);
+      expect(html).toContain('id="buyerName-error"');
+      const field = /<input id="custom_0"[^>]*>/.exec(html)![0];
+      expect(field).toContain('aria-invalid="true"');
+      expect(field).toContain('aria-describedby="custom_0-hint custom_0-error"');
+      const error = /id="custom_0-error">([\s\S]*?)<\/p>/.exec(html)![1]!;
+      expect(decodeHtml(error)).toMatch(/Montant hors limites : choisissez entre 10\s€ et 150\s€/);
+    }
+    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });
 
   it('refuses a form post without a valid CSRF token', async () => {

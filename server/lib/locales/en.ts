@@ -167,6 +167,7 @@ export const en: Record<string, string> = {
   'errors.invalid_chars': 'This text contains characters that are not allowed (control or text-direction characters).',
   'errors.email': 'Enter a valid email address, e.g. name@example.com.',
   'errors.amount_format': 'Enter an amount in euros, e.g. 25 or 12.50.',
+  'errors.amount_range': 'Amount out of range: choose between {min} and {max}.',
   'errors.amount_cents': 'Invalid amount: a positive whole number of cents.',
   'errors.quantity': 'Enter a quantity from 1 to 100.',
   'errors.message_too_long': 'The message is limited to 300 characters.',

@@ -167,6 +167,7 @@ export const fr: Record<string, string> = {
   'errors.invalid_chars': 'Ce texte contient des caractères non autorisés (caractères de contrôle ou d’inversion du sens d’écriture).',
   'errors.email': 'Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.',
   'errors.amount_format': 'Saisissez un montant en euros, par exemple 25 ou 12,50.',
+  'errors.amount_range': 'Montant hors limites : choisissez entre {min} et {max}.',
   'errors.amount_cents': 'Montant invalide : un nombre entier de centimes, strictement positif.',
   'errors.quantity': 'Saisissez une quantité entre 1 et 100.',
   'errors.message_too_long': 'Le message est limité à 300 caractères.',

@@ -3,6 +3,8 @@ export const tillEn: Record<string, string> = {
   'till.title': 'Till',
   'till.heading': 'Take a voucher',
   'till.lead': 'Scan the voucher’s QR code or type its code.',
+  'till.nojs_title': 'The till needs JavaScript',
+  'till.nojs_text': 'Turn JavaScript on in your browser to scan or type a voucher, then reload the page. Without JavaScript, no voucher can be taken here.',
 
   // Scan or type the code
   'till.scan_heading': 'Find the voucher',

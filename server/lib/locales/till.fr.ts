@@ -3,6 +3,8 @@ export const tillFr: Record<string, string> = {
   'till.title': 'Caisse',
   'till.heading': 'Encaisser un bon',
   'till.lead': 'Scannez le QR code du bon ou tapez son code.',
+  'till.nojs_title': 'La caisse a besoin de JavaScript',
+  'till.nojs_text': 'Activez JavaScript dans votre navigateur pour scanner ou saisir un bon, puis rechargez la page. Sans JavaScript, aucun bon ne peut être encaissé ici.',
 
   // Scan or type the code
   'till.scan_heading': 'Trouver le bon',

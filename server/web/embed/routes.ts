@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { progress } from '../../domain/campaigns/campaign';
 import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
-import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
+import { DEFAULT_LOCALE, isLocale, translate, type Locale } from '../../lib/i18n';
 import type { AppContext } from '../context';
 import { PageCache } from '../page-cache';
 
@@ -31,7 +31,9 @@ export function embedRoutes(ctx: AppContext): Router {
     ['Cross-Origin-Resource-Policy', 'cross-origin'],
     ...(https ? ([['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']] as [string, string][]) : []),
   ];
-  const locale = (req: Request): Locale => (isLocale(req.query.lang) ? req.query.lang : negotiateLocale(req.get('accept-language')));
+  // The widget speaks the language of the page it is pasted on (the town's site says so with
+  // ?lang=), never the visitor's browser: a French town page must not show an English box.
+  const locale = (req: Request): Locale => (isLocale(req.query.lang) ? req.query.lang : DEFAULT_LOCALE);
 
   const model = (slug: string, lang: Locale) => {
     const c = findCampaignBySlug(db, slug)!;
@@ -49,7 +51,6 @@ export function embedRoutes(ctx: AppContext): Router {
 
   r.get('/embed/campaigns/:file', (req: Request, res: Response) => {
     for (const [k, v] of headers) res.setHeader(k, v);
-    res.vary('Accept-Language');
     const m = /^([a-z0-9-]{1,80})(\.json)?$/.exec(String(req.params.file));
     const p = m ? live.bySlug(m[1]!) : undefined;
     const lang = locale(req);

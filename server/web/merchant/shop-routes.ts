@@ -25,6 +25,11 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     res.render('till/till', { title: res.locals.t('till.title'), ...nav(res, 'till'), voidWindowMinutes: ctx.config.voidWindowMinutes, bodyClass: 'shop-area till-page', extraCss: '/css/till.css', extraJs: '/js/till.js' });
   });
 
+  // The till's forms post here only when till.js is not running: the code in the body is not
+  // used (nothing is taken without the script's confirmation step); back to the till, whose
+  // <noscript> notice says it needs JavaScript.
+  r.post('/caisse', (_req, res) => res.redirect(303, '/caisse'));
+
   const period = (req: Request) => {
     // A date that is not a real day (or outside 2000–2100) is refused with a message, never guessed.
     const f = { ...parsePeriod(req.query), status: statusSchema.parse(req.query.status) };

@@ -4,7 +4,8 @@ import type { NextFunction, Request, Response } from 'express';
 /**
  * Strict CSP: scripts and styles only from our origin, no inline code at all.
  * form-action allows Stripe Checkout because our order form answers with a redirect
- * there and browsers apply form-action to redirect targets.
+ * there and browsers apply form-action to redirect targets; for the same reason the caller
+ * adds BASE_URL's origin (the demo checkout and the order page are built on it).
  */
 export function securityHeaders(opts: { https: boolean; extraFormAction: string[] }) {
   const middleware = helmet({

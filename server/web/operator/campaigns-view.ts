@@ -108,7 +108,8 @@ export function campaignDetailView(c: Campaign, t: T, locale: string, baseUrl: s
     bonusLabel: t(`cadmin.option.bonusKind.${c.bonusKind}`),
     categoriesLabel: accepted ? accepted.join(', ') : t('cadmin.categories_all'),
     // What the town pastes on its website; drafts are not embeddable yet (404 until published).
-    embedSnippet: `<iframe src="${embedUrl}" title="${c.name.replace(/"/g, '&quot;')}" width="360" height="240" style="border:0" loading="lazy"></iframe>`,
+    // ?lang= fixes the widget's language to the host page's (the snippet defaults to the page's locale).
+    embedSnippet: `<iframe src="${embedUrl}?lang=${locale === 'en' ? 'en' : 'fr'}" title="${c.name.replace(/"/g, '&quot;')}" width="360" height="240" style="border:0" loading="lazy"></iframe>`,
     embedUrl,
   };
 }

@@ -1,4 +1,5 @@
 import type { Campaign } from '../../domain/campaigns/campaign';
+import type { Order, OrderItem } from '../../domain/orders/orders-repository';
 import { formatMoneyShort } from '../../lib/money';
 import { campaignView } from '../presenters';
 import { MAX_FORM_LINES, type FormLine } from './schemas';
@@ -21,6 +22,7 @@ export function orderFormView(
     values?.lines ??
     Array.from({ length: MAX_FORM_LINES }, (_, index) => ({ index, amount: index === 0 ? defaultAmount(campaign) : '', custom: '', quantity: '1', recipientName: '', message: '' }));
   const err = (name: string) => (errors[name] ? locals.t(errors[name]!, { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }) : null);
+  const rangeError = locals.t('errors.amount_range', { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) });
   const options = (selected: string) => [
     ...campaign.denominationsCents.map((c) => ({ value: (c / 100).toFixed(2), label: formatMoneyShort(c, locals.locale), selected: normalise(selected) === c })),
     { value: 'other', label: locals.t('order_form.other_amount'), selected: selected === 'other' },
@@ -36,6 +38,11 @@ export function orderFormView(
     formError,
     errorCount: fieldErrors,
     freeRange: locals.t('order_form.free_range', { min: formatMoneyShort(campaign.minAmountCents, locals.locale), max: formatMoneyShort(campaign.maxAmountCents, locals.locale) }),
+    // The free amount's bounds as the number field's min/max (euros, dot decimal as HTML wants).
+    // What app.js shows at once when a free amount leaves the range (the server's own message).
+    rangeError,
+    customMin: (campaign.minAmountCents / 100).toFixed(2),
+    customMax: (campaign.maxAmountCents / 100).toFixed(2),
     limits: locals.t('order_form.limits', { count: campaign.maxVouchersPerOrder, max: formatMoneyShort(campaign.maxOrderCentsIndividual, locals.locale) }),
     lines: lines.map((l) => ({
       ...l,
@@ -62,4 +69,21 @@ function normalise(v: string): number | null {
 function defaultAmount(c: Campaign): string {
   const d = c.denominationsCents[Math.floor((c.denominationsCents.length - 1) / 2)];
   return d === undefined ? 'other' : (d / 100).toFixed(2);
+}
+
+/**
+ * The form's values from an earlier order of the same buyer (« Recommencer » after a refused
+ * or abandoned payment): the same buyer and lines, so nothing has to be typed again. The
+ * sponsor's bonus line is not the buyer's choice and is left out.
+ */
+export function basketFromOrder(c: Campaign, order: Order, items: OrderItem[]): { buyerName: string; buyerEmail: string; lines: FormLine[] } {
+  const chosen = items.filter((i) => !i.bonus).slice(0, MAX_FORM_LINES);
+  const lines = Array.from({ length: MAX_FORM_LINES }, (_, index): FormLine => {
+    const item = chosen[index];
+    if (!item) return { index, amount: '', custom: '', quantity: '1', recipientName: '', message: '' };
+    const euros = (item.amountCents / 100).toFixed(2);
+    const listed = c.denominationsCents.includes(item.amountCents);
+    return { index, amount: listed ? euros : 'other', custom: listed ? '' : euros, quantity: String(item.quantity), recipientName: item.recipientName ?? '', message: item.message ?? '' };
+  });
+  return { buyerName: order.buyerName, buyerEmail: order.buyerEmail, lines };
 }

@@ -50,6 +50,8 @@ export function renderOrderPage(ctx: AppContext, req: Request, res: Response, st
     giftAction: `/commandes/${order.id}/cadeaux?token=${encodeURIComponent(token)}`,
     paid: order.status === 'paid',
     cancelled: order.status === 'cancelled',
+    // « Recommencer » opens the order form with this basket (the token proves it is the buyer's).
+    orderAgainUrl: `/campagnes/${encodeURIComponent(campaign.slug)}/commander?reprendre=${encodeURIComponent(order.id)}&token=${encodeURIComponent(token)}`,
     returnedWithoutPaying: pending && req.query.cancelled === '1',
     refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
     pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token)}`,

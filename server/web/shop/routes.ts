@@ -9,7 +9,9 @@ import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
 import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
 import { campaignView, merchantsView } from '../presenters';
-import { orderFormView } from './order-form-view';
+import { basketFromOrder, orderFormView } from './order-form-view';
+import { findOrderForToken } from '../../domain/orders/orders-service';
+import { listOrderItems } from '../../domain/orders/orders-repository';
 import { renderOrderPage } from './order-page';
 import { PageCache } from '../page-cache';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
@@ -71,14 +73,30 @@ export function shopRoutes(ctx: AppContext): Router {
 
   const loadCampaign = (slug: string) => publicCampaign(db, slug);
 
+  // ?reprendre=<order id>&token=<its access token>: the form filled with that order's basket.
+  // Anything that does not match (unknown order, wrong token, other campaign) gives the empty form.
+  const earlierBasket = (req: Request, campaignId: string, c: ReturnType<typeof loadCampaign>) => {
+    const id = req.query.reprendre;
+    const token = req.query.token;
+    if (typeof id !== 'string' || typeof token !== 'string') return undefined;
+    try {
+      const order = findOrderForToken(ctx.orders, id, token);
+      if (order.campaignId !== campaignId || order.buyerType !== 'individual') return undefined;
+      return basketFromOrder(c, order, listOrderItems(db, order.id));
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) return undefined;
+      throw err;
+    }
+  };
+
   r.get('/campagnes/:slug/commander', ctx.withCsrf, (req, res) => {
     const campaign = loadCampaign(String(req.params.slug));
-    res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now()));
+    res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), earlierBasket(req, campaign.id, campaign)));
   });
 
   r.post('/campagnes/:slug/commander', orderLimit, ctx.withCsrf, async (req: Request, res: Response) => {
     const campaign = loadCampaign(String(req.params.slug));
-    const form = parseOrderForm(req.body ?? {});
+    const form = parseOrderForm(req.body ?? {}, campaign);
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
       res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
     if (!form.input) return rerender(422, form.errors);

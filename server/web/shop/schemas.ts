@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseEuroAmount } from '../../lib/money';
 import { isPlainText } from '../../lib/plain-text';
 import { plainText } from '../api/plain-text-schema';
+import { isAllowedAmount, type Campaign } from '../../domain/campaigns/campaign';
 
 export const MAX_FORM_LINES = 5;
 
@@ -35,9 +36,10 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /**
  * The order form posts flat fields (amount_0, custom_0, qty_0, recipient_0, message_0 …).
  * A line counts when an amount is chosen. Errors are i18n keys per field name, so the
- * page re-renders each message beside its field.
+ * page re-renders each message beside its field. With the campaign, amounts outside its
+ * denominations and free range are refused here too.
  */
-export function parseOrderForm(body: Record<string, unknown>): ParsedOrderForm {
+export function parseOrderForm(body: Record<string, unknown>, campaign?: Pick<Campaign, 'denominationsCents' | 'minAmountCents' | 'maxAmountCents'>): ParsedOrderForm {
   const errors: Record<string, string> = {};
   const lines: FormLine[] = Array.from({ length: MAX_FORM_LINES }, (_, i) => ({
     index: i,
@@ -56,7 +58,11 @@ export function parseOrderForm(body: Record<string, unknown>): ParsedOrderForm {
   for (const line of lines) {
     if (!line.amount) continue;
     const amountCents = line.amount === 'other' ? parseEuroAmount(line.custom) : parseEuroAmount(line.amount);
-    if (amountCents === null) errors[line.amount === 'other' ? `custom_${line.index}` : `amount_${line.index}`] = 'errors.amount_format';
+    const field = line.amount === 'other' ? `custom_${line.index}` : `amount_${line.index}`;
+    if (amountCents === null) errors[field] = 'errors.amount_format';
+    // Checked in the same pass as every other field (not after them, in the order service), so
+    // the buyer learns the allowed range at once, beside the amount they typed.
+    else if (campaign && !isAllowedAmount(campaign, amountCents)) errors[field] = line.amount === 'other' ? 'errors.amount_range' : 'errors.amount_not_allowed';
     const quantity = /^\d{1,3}$/.test(line.quantity.trim()) ? Number(line.quantity.trim()) : NaN;
     if (!(quantity >= 1 && quantity <= 100)) errors[`qty_${line.index}`] = 'errors.quantity';
     const recipientName = line.recipientName.trim();
