@@ -71,10 +71,36 @@ export function isLocale(x: unknown): x is Locale {
   return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
 }
 
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/** The CLDR plural category of n in the locale (fr: 0 and 1 are "one"; en: only 1 is). */
+export function pluralCategory(locale: string, n: number): Intl.LDMLPluralRule {
+  const tag = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  let rules = pluralRules.get(tag);
+  if (!rules) pluralRules.set(tag, (rules = new Intl.PluralRules(tag)));
+  return rules.select(n);
+}
+
+/**
+ * The text of a key: a key with plural forms is written as `key.one` / `key.other` (and
+ * `key.many` where the language has it) and chosen by Intl.PluralRules from the numeric
+ * `count` parameter, so no text needs « (s) ».
+ */
+function lookup(dict: Record<string, string>, locale: string, key: string, params?: Record<string, unknown>): string | undefined {
+  if (dict[key] !== undefined) return dict[key];
+  if (dict[`${key}.other`] === undefined) return undefined;
+  const count = Number(params?.count);
+  const category = Number.isFinite(count) ? pluralCategory(locale, count) : 'other';
+  return dict[`${key}.${category}`] ?? dict[`${key}.other`];
+}
+
 /** Looks a key up in the locale, then in French; a missing key shows itself (tests catch it). */
 export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
-  const dict = dictionaries[isLocale(locale) ? locale : DEFAULT_LOCALE];
-  const text = dict[key] ?? fr[key] ?? key;
+  const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  const dict = dictionaries[lang];
+  const found = lookup(dict, lang, key, params);
+  const raw = found ?? lookup(fr, 'fr', key, params) ?? key;
+  const text = raw;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m: string, name: string) => {
     if (name in params) return String(params[name]);
