@@ -134,7 +134,7 @@ describe('the audit log page and export', () => {
     expect((await viewer.get('/operateur/journal-audit?from=2026-11-17')).html).toMatch(/\b0 entrée(?![s(])/);
     // Not total(): the demo seed's card payments are audited too, on their own (earlier) days.
     const sameDay = app.database.sqlite.prepare(`SELECT COUNT(*) FROM audit_log WHERE at >= '2026-11-15T23:00:00.000Z' AND at < '2026-11-16T23:00:00.000Z'`).pluck().get();
-    expect((await viewer.get('/operateur/journal-audit?from=2026-11-16&to=2026-11-16')).html).toContain(`${sameDay} ${sameDay > 1 ? 'entrées' : 'entrée'}`);
+    expect((await viewer.get('/operateur/journal-audit?from=2026-11-16&to=2026-11-16')).html).toContain(`${sameDay} ${Number(sameDay) > 1 ? 'entrées' : 'entrée'}`);
     expect((await viewer.get('/operateur/journal-audit?from=bogus&page=-2&type[]=x')).res.status).toBe(200);
   });
 
