@@ -1,6 +1,7 @@
 import type { HelperOptions } from 'handlebars';
 import { translate } from '../../lib/i18n';
 import { formatMoney, formatMoneyShort } from '../../lib/money';
+import { formatDayRange } from '../../lib/dates';
 
 const localeOf = (options: HelperOptions): string => (options?.data?.root?.locale as string) ?? 'fr';
 
@@ -14,6 +15,14 @@ export const viewHelpers = {
   },
   moneyShort(amount: number, options: HelperOptions) {
     return formatMoneyShort(amount, localeOf(options));
+  },
+  /** A calendar day « 2026-12-07 » as « 7 décembre 2026 »: pages never show ISO dates. */
+  calendarDay(date: string, options: HelperOptions) {
+    return typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatDayRange(date, date, localeOf(options)) : date;
+  },
+  /** « 8 novembre – 7 décembre 2026 » from two calendar days. */
+  dayRange(from: string, to: string, options: HelperOptions) {
+    return formatDayRange(from, to, localeOf(options));
   },
   eq(a: unknown, b: unknown) {
     return a === b;
