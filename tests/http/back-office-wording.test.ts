@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
+import { audit } from '../../server/domain/audit/audit-log';
+import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 // Issue 15, item 4: the back-office speaks in names and French dates, never ISO dates.
@@ -29,5 +31,33 @@ describe('dates in the shop back-office', () => {
     expect(fr).not.toMatch(ISO_DAY);
     const en = visible((await shop.get('/commercant?from=2026-11-08&to=2026-12-07', { 'accept-language': 'en' })).html);
     expect(en).toContain('8 November – 7 December 2026');
+  });
+});
+
+describe('the audit log in words', () => {
+  it('shows actions, people and objects by label, name and reference, not `order_transfer_recorded`, `operator:<uuid>`, `payment:demo`', async () => {
+    const db = app.database.sqlite;
+    const admin = db.prepare(`SELECT id, name FROM operator_users WHERE email = ?`).get(DEMO_ADMIN_EMAIL) as { id: string; name: string };
+    const order = db.prepare(`SELECT id, reference FROM orders ORDER BY rowid LIMIT 1`).get() as { id: string; reference: string };
+    const now = new Date();
+    app.database.db.transaction((tx) => {
+      audit(tx, { actor: `operator:${admin.id}`, action: 'order_transfer_recorded', entityType: 'order', entityId: order.id, reason: 'virement reçu' }, now);
+      audit(tx, { actor: 'payment:demo', action: 'order_payment_confirmed', entityType: 'order', entityId: order.id }, now);
+    });
+    const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    const page = await operator.get(`/operateur/journal-audit?q=${order.id}`);
+    expect(page.res.status).toBe(200);
+    // The before/after details are the stored change, shown as recorded (folded away).
+    const seen = visible(page.html.replace(/<details>[\s\S]*?<\/details>/g, ' '));
+    expect(seen).toContain('Virement enregistré');
+    expect(seen).toContain('Paiement confirmé');
+    expect(seen).toContain(`Opérateur ${admin.name}`);
+    expect(seen).toContain('Paiement (demo)');
+    expect(seen).toContain(order.reference);
+    expect(seen).toContain('Commande');
+    for (const raw of ['order_transfer_recorded', 'order_payment_confirmed', `operator:${admin.id}`, 'payment:demo', order.id]) expect(seen).not.toContain(raw);
+    // The link to the order stays, and the filter still sends the raw action the search needs.
+    expect(page.html).toContain(`href="/operateur/commandes/${order.id}"`);
+    expect(page.html).toMatch(/<option value="order_transfer_recorded"[^>]*>Virement enregistré<\/option>/);
   });
 });
