@@ -39,6 +39,8 @@ import { giftsEn } from './locales/gifts.en';
 import { giftsFr } from './locales/gifts.fr';
 import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
+import { categoryEn } from './locales/category.en';
+import { categoryFr } from './locales/category.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -49,6 +51,7 @@ const fr: Record<string, string> = Object.assign(
   legalFr,
   giftsFr,
   privacyFr,
+  categoryFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -58,6 +61,7 @@ const en: Record<string, string> = Object.assign(
   legalEn,
   giftsEn,
   privacyEn,
+  categoryEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;
@@ -108,6 +112,12 @@ export function translate(locale: string, key: string, params?: Record<string, s
     const cents = params[`${name}Cents`];
     return typeof cents === 'number' ? formatMoney(cents, locale) : m;
   });
+}
+
+/** A shop category (stored as its French label) in the locale; an unknown label shows as stored. */
+export function categoryLabel(stored: string, locale: string): string {
+  const key = `category.${stored.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return key in fr ? translate(locale, key) : stored;
 }
 
 /** The best supported language from an Accept-Language header, French by default. */

@@ -61,3 +61,22 @@ describe('the audit log in words', () => {
     expect(page.html).toMatch(/<option value="order_transfer_recorded"[^>]*>Virement enregistré<\/option>/);
   });
 });
+
+describe('shop categories in the page’s language', () => {
+  it('the campaign page and the operator’s shop list show « Bookshop », not « Librairie », in English', async () => {
+    const db = app.database.sqlite;
+    const stored = db.prepare(`SELECT DISTINCT category FROM merchants WHERE category IN ('Librairie', 'Fleuriste', 'Épicerie fine')`).pluck().all() as string[];
+    expect(stored.length).toBeGreaterThan(0);
+    const english: Record<string, string> = { Librairie: 'Bookshop', Fleuriste: 'Florist', 'Épicerie fine': 'Delicatessen' };
+    const visitor = new FormClient(app.url);
+    const en = visible((await visitor.get('/campagnes/seine-estuaire', { 'accept-language': 'en' })).html);
+    const fr = visible((await visitor.get('/campagnes/seine-estuaire')).html);
+    const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    const list = visible((await operator.get('/operateur/commerces', { 'accept-language': 'en' })).html);
+    for (const c of stored) {
+      expect(fr).toContain(c);
+      expect(en).toContain(english[c]);
+      expect(list).toContain(english[c]);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { translate } from '../../lib/i18n';
+import { categoryLabel, translate } from '../../lib/i18n';
 import { formatMoney, formatMoneyShort } from '../../lib/money';
 import { formatDayRange } from '../../lib/dates';
 
@@ -23,6 +23,10 @@ export const viewHelpers = {
   /** « 8 novembre – 7 décembre 2026 » from two calendar days. */
   dayRange(from: string, to: string, options: HelperOptions) {
     return formatDayRange(from, to, localeOf(options));
+  },
+  /** A shop category in the page's language (stored in French). */
+  categoryName(stored: string, options: HelperOptions) {
+    return typeof stored === 'string' ? categoryLabel(stored, localeOf(options)) : stored;
   },
   eq(a: unknown, b: unknown) {
     return a === b;
