@@ -1,4 +1,5 @@
 import { formatMoney } from './money';
+import { typeset } from './typography';
 import { en as enBase } from './locales/en';
 import { fr as frBase } from './locales/fr';
 import { tillEn } from './locales/till.en';
@@ -100,11 +101,23 @@ function lookup(dict: Record<string, string>, locale: string, key: string, param
 
 /** Looks a key up in the locale, then in French; a missing key shows itself (tests catch it). */
 export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
+  return render(locale, key, params, false);
+}
+
+/**
+ * The same for a page: the text gets the language's typography (French no-break spaces before
+ * « : ; ! ? % »), applied to our own text before parameters (names, messages) are filled in.
+ */
+export function translateForPage(locale: string, key: string, params?: Record<string, string | number>): string {
+  return render(locale, key, params, true);
+}
+
+function render(locale: string, key: string, params: Record<string, string | number> | undefined, typography: boolean): string {
   const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
   const dict = dictionaries[lang];
   const found = lookup(dict, lang, key, params);
   const raw = found ?? lookup(fr, 'fr', key, params) ?? key;
-  const text = raw;
+  const text = typography ? typeset(raw, found !== undefined ? lang : 'fr') : raw;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m: string, name: string) => {
     if (name in params) return String(params[name]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { dictionaries, negotiateLocale, translate } from '../../server/lib/i18n';
+import { dictionaries, negotiateLocale, translate, translateForPage } from '../../server/lib/i18n';
+import { frenchSpaces } from '../../server/lib/typography';
 
 const { fr, en } = dictionaries;
 /** Every namespace the dictionaries use: a quoted 'namespace.key' in the code must exist. */
@@ -43,6 +44,15 @@ describe('i18n', () => {
     expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 1 })).toMatch(/1 bon émis$/);
     expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 12 })).toMatch(/12 bons émis$/);
     expect(translate('en', 'statements.total_count', { count: 1 })).toBe('Total: 1 redemption');
+  });
+
+  it('gives pages French no-break spaces before « : ; ! ? % » and inside guillemets, English untouched', () => {
+    expect(frenchSpaces('Total : 3 ; vraiment ? oui ! 40 % « bon »')).toBe('Total\u00a0: 3\u202f; vraiment\u202f? oui\u202f! 40\u00a0% «\u202fbon\u202f»');
+    expect(frenchSpaces('https://example.org/a?b=1 08:00')).toBe('https://example.org/a?b=1 08:00');
+    expect(translateForPage('fr', 'statements.total_count', { count: 2 })).toBe('Total\u00a0: 2 opérations');
+    expect(translateForPage('en', 'statements.total_count', { count: 2 })).toBe('Total: 2 redemptions');
+    // Parameters (names, messages typed by people) are filled in after, as typed.
+    expect(translateForPage('fr', 'mail.org.paid_subject', { reference: 'A : B', count: 2 })).toBe('Commande A : B payée\u00a0: 2 bons émis');
   });
 
   it('negotiates from Accept-Language, French by default', () => {

@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import { categoryLabel, translate } from '../../lib/i18n';
+import { categoryLabel, translateForPage } from '../../lib/i18n';
 import { formatMoney, formatMoneyShort } from '../../lib/money';
 import { formatDayRange } from '../../lib/dates';
 
@@ -8,7 +8,7 @@ const localeOf = (options: HelperOptions): string => (options?.data?.root?.local
 /** View helpers stay tiny: translation and money formatting at the edge, nothing else. */
 export const viewHelpers = {
   t(key: string, options: HelperOptions) {
-    return translate(localeOf(options), key, options.hash);
+    return translateForPage(localeOf(options), key, options.hash);
   },
   money(amount: number, options: HelperOptions) {
     return formatMoney(amount, localeOf(options));
