@@ -62,6 +62,20 @@ describe('the audit log in words', () => {
   });
 });
 
+describe('a voucher’s history in words', () => {
+  it('the voucher page lists « Bon bloqué · Opérateur … », not `voucher_block · operator:<uuid>`', async () => {
+    const db = app.database.sqlite;
+    const admin = db.prepare(`SELECT id, name FROM operator_users WHERE email = ?`).get(DEMO_ADMIN_EMAIL) as { id: string; name: string };
+    const voucherId = db.prepare(`SELECT id FROM vouchers ORDER BY rowid LIMIT 1`).pluck().get() as string;
+    app.database.db.transaction((tx) => audit(tx, { actor: `operator:${admin.id}`, action: 'voucher_block', entityType: 'voucher', entityId: voucherId, reason: 'perdu' }, new Date()));
+    const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    const seen = visible((await operator.get(`/operateur/bons/${voucherId}`)).html);
+    expect(seen).toContain(`Bon bloqué · Opérateur ${admin.name}`);
+    expect(seen).not.toContain('voucher_block');
+    expect(seen).not.toContain(`operator:${admin.id}`);
+  });
+});
+
 describe('shop categories in the page’s language', () => {
   it('the campaign page and the operator’s shop list show « Bookshop », not « Librairie », in English', async () => {
     const db = app.database.sqlite;
