@@ -104,7 +104,7 @@ describe('entries written with each action', () => {
         after: expect.objectContaining({ status: 'blocked', balanceCents: 20_00, blockReason: 'lost' }),
       }),
     ]);
-    expect((await admin.get(`/operateur/bons/${v!.code}`)).html).toContain('voucher_block');
+    expect((await admin.get(`/operateur/bons/${v!.code}`)).html).toContain('<strong>Bon bloqué</strong>');
   });
 
   it('is written inside the caller’s transaction: a rollback takes the entry with it', () => {
