@@ -1,4 +1,5 @@
 import { formatMoney } from './money';
+import { typeset } from './typography';
 import { en as enBase } from './locales/en';
 import { fr as frBase } from './locales/fr';
 import { tillEn } from './locales/till.en';
@@ -39,6 +40,8 @@ import { giftsEn } from './locales/gifts.en';
 import { giftsFr } from './locales/gifts.fr';
 import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
+import { categoryEn } from './locales/category.en';
+import { categoryFr } from './locales/category.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -49,6 +52,7 @@ const fr: Record<string, string> = Object.assign(
   legalFr,
   giftsFr,
   privacyFr,
+  categoryFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -58,6 +62,7 @@ const en: Record<string, string> = Object.assign(
   legalEn,
   giftsEn,
   privacyEn,
+  categoryEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;
@@ -71,10 +76,48 @@ export function isLocale(x: unknown): x is Locale {
   return typeof x === 'string' && (LOCALES as readonly string[]).includes(x);
 }
 
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/** The CLDR plural category of n in the locale (fr: 0 and 1 are "one"; en: only 1 is). */
+export function pluralCategory(locale: string, n: number): Intl.LDMLPluralRule {
+  const tag = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  let rules = pluralRules.get(tag);
+  if (!rules) pluralRules.set(tag, (rules = new Intl.PluralRules(tag)));
+  return rules.select(n);
+}
+
+/**
+ * The text of a key: a key with plural forms is written as `key.one` / `key.other` (and
+ * `key.many` where the language has it) and chosen by Intl.PluralRules from the numeric
+ * `count` parameter, so no text needs « (s) ».
+ */
+function lookup(dict: Record<string, string>, locale: string, key: string, params?: Record<string, unknown>): string | undefined {
+  if (dict[key] !== undefined) return dict[key];
+  if (dict[`${key}.other`] === undefined) return undefined;
+  const count = Number(params?.count);
+  const category = Number.isFinite(count) ? pluralCategory(locale, count) : 'other';
+  return dict[`${key}.${category}`] ?? dict[`${key}.other`];
+}
+
 /** Looks a key up in the locale, then in French; a missing key shows itself (tests catch it). */
 export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
-  const dict = dictionaries[isLocale(locale) ? locale : DEFAULT_LOCALE];
-  const text = dict[key] ?? fr[key] ?? key;
+  return render(locale, key, params, false);
+}
+
+/**
+ * The same for a page: the text gets the language's typography (French no-break spaces before
+ * « : ; ! ? % »), applied to our own text before parameters (names, messages) are filled in.
+ */
+export function translateForPage(locale: string, key: string, params?: Record<string, string | number>): string {
+  return render(locale, key, params, true);
+}
+
+function render(locale: string, key: string, params: Record<string, string | number> | undefined, typography: boolean): string {
+  const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  const dict = dictionaries[lang];
+  const found = lookup(dict, lang, key, params);
+  const raw = found ?? lookup(fr, 'fr', key, params) ?? key;
+  const text = typography ? typeset(raw, found !== undefined ? lang : 'fr') : raw;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m: string, name: string) => {
     if (name in params) return String(params[name]);
@@ -82,6 +125,12 @@ export function translate(locale: string, key: string, params?: Record<string, s
     const cents = params[`${name}Cents`];
     return typeof cents === 'number' ? formatMoney(cents, locale) : m;
   });
+}
+
+/** A shop category (stored as its French label) in the locale; an unknown label shows as stored. */
+export function categoryLabel(stored: string, locale: string): string {
+  const key = `category.${stored.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return key in fr ? translate(locale, key) : stored;
 }
 
 /** The best supported language from an Accept-Language header, French by default. */

@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
 import { formatRate } from '../invoices/invoice-texts';
-import { formatLongDate } from '../lib/dates';
+import { formatLongDate, formatLongStamp } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { A4, BRAND, fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
@@ -125,7 +125,7 @@ function drawFront(f: Flow, c: Ctx): void {
     [c.t('statements.reference'), s.reference],
     [c.t('statements.batch'), batch.reference],
     [c.t('statements.period'), c.t('statements.period_until', { date: c.date(calendarNoon(batch.until)) })],
-    [c.t('statements.cutoff'), parisDateTime(batch.cutoffAt)],
+    [c.t('statements.cutoff'), formatLongStamp(batch.cutoffAt, c.locale)],
     [c.t('statements.issued'), c.date(s.createdAt)],
     [c.t('statements.method'), winAnsi(methodText(s, c.locale))],
     [c.t('statements.status'), statusText(s, c.locale, c.date)],

@@ -46,7 +46,7 @@ describe('orders list', () => {
     const byRef = await staff.get(`/operateur/commandes?q=${encodeURIComponent(order.reference.replace(/-/g, '').toLowerCase())}`);
     expect(byRef.res.status).toBe(200);
     expect(byRef.html).toContain(order.reference);
-    expect(byRef.html).toContain('1 commande(s)');
+    expect(byRef.html).toContain('1 commande<');
     expect((await staff.get('/operateur/commandes?q=harfleur')).html).toContain(order.reference);
     expect((await staff.get('/operateur/commandes?q=harfleur&status=pending_payment&method=bank_transfer')).html).toContain(order.reference);
     expect((await staff.get('/operateur/commandes?q=harfleur&status=paid')).html).not.toContain(order.reference);
@@ -59,7 +59,7 @@ describe('orders list', () => {
   it('pages through the orders, keeping the filters in the links', async () => {
     for (let i = 0; i < 51; i += 17) await Promise.all(Array.from({ length: 17 }, () => transferOrder('Syndicat de pagination')));
     const first = await staff.get('/operateur/commandes?q=pagination');
-    expect(first.html).toContain('51 commande(s)');
+    expect(first.html).toContain('51 commandes');
     expect(first.html).toContain('Page 1 sur 2');
     expect(unescape(first.html)).toContain('href="/operateur/commandes?q=pagination&page=2"');
     const second = await staff.get('/operateur/commandes?q=pagination&page=2');

@@ -133,7 +133,7 @@ describe('a data subject’s request, answered in the back-office', () => {
     expect(page.res.status).toBe(200);
     const found = await op.post('/operateur/donnees-personnelles/recherche', { email: `  ${EMAIL.toUpperCase()} ` }, page.html);
     expect(found.res.status).toBe(200);
-    expect(found.html).toContain('Commandes passées (acheteur) : 1');
+    expect(found.html).toContain('Commandes passées (acheteur)\u00a0: 1');
 
     const exported = await op.post('/operateur/donnees-personnelles/export', { email: EMAIL, reason: 'Demande par courriel du 1er mars' }, found.html);
     expect(exported.res.status).toBe(200);

@@ -146,7 +146,7 @@ describe('report aggregates', () => {
     const shops = impactShops(app.database).length;
     expect(shops).toBeGreaterThan(205);
     expect(listed).toHaveLength(200);
-    expect(section).toContain(`Les 200 premiers commerces ; ${shops - 200} autres figurent dans le fichier complet`);
+    expect(section).toContain(`Les 200 premiers commerces\u202f; ${shops - 200} autres figurent dans le fichier complet`);
     const csv = await (await operator.request('/operateur/impact/commerces.csv')).text();
     expect(csv.trim().split('\r\n')).toHaveLength(shops + 1);
     expect(checkLedger(app.database)).toEqual([]);

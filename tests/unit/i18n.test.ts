@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { dictionaries, negotiateLocale, translate } from '../../server/lib/i18n';
+import { dictionaries, negotiateLocale, translate, translateForPage } from '../../server/lib/i18n';
+import { frenchSpaces } from '../../server/lib/typography';
 
 const { fr, en } = dictionaries;
 /** Every namespace the dictionaries use: a quoted 'namespace.key' in the code must exist. */
@@ -23,13 +24,35 @@ describe('i18n', () => {
     const used = new Set<string>();
     for (const f of files('views', /\.hbs$/)) for (const m of readFileSync(f, 'utf8').matchAll(/\{\{t "([\w.]+)"/g)) used.add(m[1]!);
     for (const f of files('server', /\.ts$/).filter((p) => !p.includes('payments'))) for (const m of readFileSync(f, 'utf8').matchAll(new RegExp(`'((?:${namespaces})\\.[\\w.]+)'`, 'g'))) used.add(m[1]!);
-    const missing = [...used].filter((k) => !(k in fr) && !k.endsWith('.'));
+    const missing = [...used].filter((k) => !(k in fr) && !(`${k}.other` in fr) && !k.endsWith('.'));
     expect(missing).toEqual([]);
   });
 
   it('fills parameters, including money from …Cents parameters', () => {
     expect(translate('en', 'errors.too_many_vouchers', { max: 50 })).toBe('An order holds at most 50 vouchers.');
     expect(translate('en', 'errors.order_too_large', { maxCents: 150000 })).toBe('An order cannot exceed €1,500.00.');
+  });
+
+  it('writes no « (s) » plural: counts choose their form by Intl.PluralRules', () => {
+    for (const dict of [fr, en]) expect(Object.entries(dict).filter(([, text]) => /\w\(s\)/.test(text)).map(([k]) => k).filter((k) => !k.startsWith('privacy.') && !k.startsWith('fec.'))).toEqual([]);
+    // French: 0 and 1 are singular; English: only 1 is.
+    expect(translate('fr', 'dashboard.operations', { count: 0 })).toBe('0 opération');
+    expect(translate('fr', 'dashboard.operations', { count: 1 })).toBe('1 opération');
+    expect(translate('fr', 'dashboard.operations', { count: 2 })).toBe('2 opérations');
+    expect(translate('en', 'dashboard.operations', { count: 0 })).toBe('0 operations');
+    expect(translate('en', 'dashboard.operations', { count: 1 })).toBe('1 operation');
+    expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 1 })).toMatch(/1 bon émis$/);
+    expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 12 })).toMatch(/12 bons émis$/);
+    expect(translate('en', 'statements.total_count', { count: 1 })).toBe('Total: 1 redemption');
+  });
+
+  it('gives pages French no-break spaces before « : ; ! ? % » and inside guillemets, English untouched', () => {
+    expect(frenchSpaces('Total : 3 ; vraiment ? oui ! 40 % « bon »')).toBe('Total\u00a0: 3\u202f; vraiment\u202f? oui\u202f! 40\u00a0% «\u202fbon\u202f»');
+    expect(frenchSpaces('https://example.org/a?b=1 08:00')).toBe('https://example.org/a?b=1 08:00');
+    expect(translateForPage('fr', 'statements.total_count', { count: 2 })).toBe('Total\u00a0: 2 opérations');
+    expect(translateForPage('en', 'statements.total_count', { count: 2 })).toBe('Total: 2 redemptions');
+    // Parameters (names, messages typed by people) are filled in after, as typed.
+    expect(translateForPage('fr', 'mail.org.paid_subject', { reference: 'A : B', count: 2 })).toBe('Commande A : B payée\u00a0: 2 bons émis');
   });
 
   it('negotiates from Accept-Language, French by default', () => {

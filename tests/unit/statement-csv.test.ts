@@ -105,7 +105,7 @@ describe('statement CSV', () => {
     const rows = csvRows([...statementCsvLines(fakeDatabase(lines), d)].join(''));
     expect(rows.slice(-2)).toEqual([
       ['Part des bons expirés reversée', '', '', '', '', '', '', '4,56'],
-      ['Total : 1 opération(s)', '', '', '', '10,00', '0,30', '0,06', '14,20'],
+      ['Total : 1 opération', '', '', '', '10,00', '0,30', '0,06', '14,20'],
     ]);
   });
 

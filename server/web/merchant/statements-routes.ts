@@ -1,10 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { formatRate } from '../../invoices/invoice-texts';
-import { formatLongDate } from '../../lib/dates';
+import { formatLongDate, formatLongStamp } from '../../lib/dates';
 import { translate } from '../../lib/i18n';
 import { formatMoney } from '../../lib/money';
 import { calendarNoon, methodText, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
-import { parisDateTime } from '../../lib/paris-time';
 import type { AppContext } from '../context';
 import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { requireShopUser } from '../middleware/auth';
@@ -49,7 +48,7 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
       title: res.locals.t('statements.detail_title', { reference: s.reference }),
       ...nav(res),
       s: { ...listRow({ ...s, batchReference: d.batch.reference, until: d.batch.until, cutoffAt: d.batch.cutoffAt }, locale), invoiceNumber: s.invoiceNumber, commissionCents: s.commissionCents, vatCents: s.vatCents, breakageCents: s.breakageCents },
-      cutoff: parisDateTime(d.batch.cutoffAt),
+      cutoff: formatLongStamp(d.batch.cutoffAt, locale),
       periodLong: res.locals.t('statements.period_until', { date: formatLongDate(calendarNoon(d.batch.until), locale) }),
       campaigns: d.campaigns.map((c) => ({ name: c.name, count: c.redemptionCount, grossCents: c.grossCents, rate: formatRate(c.commissionBps, locale), commissionCents: c.commissionCents, vatCents: c.vatCents, netCents: c.netCents })),
       base: `/commercant/releves/${s.id}`,

@@ -1,3 +1,5 @@
+import { auditNames } from '../../domain/audit/audit-names';
+import { actionLabel, actorLabel, entityName, entityTypeLabel } from './audit-labels';
 import { Router } from 'express';
 import { z } from 'zod';
 import { calendarDate } from '../../lib/calendar-date';
@@ -28,6 +30,8 @@ export function operatorAuditRoutes(ctx: AppContext): Router {
     const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to, page: f.page };
     const { rows, total } = searchAudit(ctx.database.db, filter);
     const facets = auditFacets(ctx.database.db);
+    const locale = res.locals.locale as string;
+    const names = auditNames(ctx.database, rows);
     const pages = Math.max(1, Math.ceil(total / AUDIT_PER_PAGE));
     const params = Object.entries({ q: filter.q, actor: filter.actor, action: filter.action, type: filter.entityType, from: filter.from, to: filter.to }).filter((e): e is [string, string] => !!e[1]);
     const link = (page: number) => {
@@ -42,9 +46,16 @@ export function operatorAuditRoutes(ctx: AppContext): Router {
       ...operatorPage(res, 'audit'),
       filter: f,
       total,
-      actions: facets.actions.map((a) => ({ value: a, selected: a === filter.action })),
-      types: facets.entityTypes.map((a) => ({ value: a, selected: a === filter.entityType })),
-      rows: auditRows(rows, res.locals.locale).map((e) => ({ ...e, link: entityLink(e.entityType, e.entityId) })),
+      actions: facets.actions.map((a) => ({ value: a, label: actionLabel(a, locale), selected: a === filter.action })),
+      types: facets.entityTypes.map((a) => ({ value: a, label: entityTypeLabel(a, locale), selected: a === filter.entityType })),
+      rows: auditRows(rows, locale).map((e) => ({
+        ...e,
+        link: entityLink(e.entityType, e.entityId),
+        actorLabel: actorLabel(e.actor, names, locale),
+        actionLabel: actionLabel(e.action, locale),
+        entityTypeLabel: entityTypeLabel(e.entityType, locale),
+        entityName: entityName(e.entityType, e.entityId, names),
+      })),
       pager: { page: f.page, pages, prev: f.page > 1 ? link(f.page - 1) : null, next: f.page < pages ? link(f.page + 1) : null },
       csvUrl: `/operateur/journal-audit.csv${csv ? `?${csv}` : ''}`,
     });

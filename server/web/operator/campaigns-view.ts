@@ -1,3 +1,4 @@
+import { categoryLabel } from '../../lib/i18n';
 import type { Campaign } from '../../domain/campaigns/campaign';
 import { progress } from '../../domain/campaigns/campaign';
 import { BONUS_KINDS, BREAKAGE_RULES, type CampaignField, type CampaignFormValues } from '../../domain/campaigns/campaign-form';
@@ -106,7 +107,7 @@ export function campaignDetailView(c: Campaign, t: T, locale: string, baseUrl: s
     orgFee: (c.orgFeeBps / 100).toLocaleString(locale === 'en' ? 'en-GB' : 'fr-FR'),
     breakageLabel: t(`cadmin.option.breakageRule.${c.breakageRule}`),
     bonusLabel: t(`cadmin.option.bonusKind.${c.bonusKind}`),
-    categoriesLabel: accepted ? accepted.join(', ') : t('cadmin.categories_all'),
+    categoriesLabel: accepted ? accepted.map((c) => categoryLabel(c, locale)).join(', ') : t('cadmin.categories_all'),
     // What the town pastes on its website; drafts are not embeddable yet (404 until published).
     // ?lang= fixes the widget's language to the host page's (the snippet defaults to the page's locale).
     embedSnippet: `<iframe src="${embedUrl}?lang=${locale === 'en' ? 'en' : 'fr'}" title="${c.name.replace(/"/g, '&quot;')}" width="360" height="240" style="border:0" loading="lazy"></iframe>`,

@@ -56,7 +56,7 @@ export function operatorSettlementRoutes(ctx: AppContext): Router {
         { until: form.data.until, actor: `operator:${me(res).id}` },
       );
       ctx.kickOutbox();
-      if (!result.created) return list(req, res, 200, res.locals.t('operator.settlements.nothing_new', { holds: result.holds.length }));
+      if (!result.created) return list(req, res, 200, res.locals.t('operator.settlements.nothing_new', { count: result.holds.length }));
       res.redirect(303, `/operateur/reglements/${result.batch!.id}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;

@@ -1,3 +1,5 @@
+import { auditNames } from '../../domain/audit/audit-names';
+import { actionLabel, actorLabel } from './audit-labels';
 import { z } from 'zod';
 import type { Database_ } from '../../../db/client';
 import { entityAudit, type AuditEntry } from '../../domain/audit/audit-log';
@@ -114,7 +116,7 @@ export function voucherDetailView(database: Database_, v: Voucher, user: Operato
       reissuedAs: reissuedAs ? { code: reissuedAs, formatted: formatCode(reissuedAs) } : null,
     },
     movements: movementRows(database, v.id).map((m) => ({ ...m, when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
-    audits: auditRows(audits, locale),
+    audits: ((names) => auditRows(audits, locale).map((e) => ({ ...e, actionLabel: actionLabel(e.action, locale), actorLabel: actorLabel(e.actor, names, locale) })))(auditNames(database, audits)),
     // Forms only when the role may act and the voucher allows it (each POST checks again).
     blockForm: manage && open && v.status === 'active' && v.balanceCents > 0
       ? { reasons: BLOCK_REASONS.map((r) => ({ value: r, label: t(`operator.vouchers.block_reason.${r}`), selected: blockValues.reason === r })), values: blockValues, errors: translated(forms.block?.errors) }
