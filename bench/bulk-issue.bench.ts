@@ -17,7 +17,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { migrateDatabase, openDatabase } from '../db/client';
 import { seedDemo } from '../db/seed/demo';
-import { recordBankTransfer } from '../server/domain/orders/bank-transfers-service';
+import { recordTransferIssuingFirstSlice } from '../server/domain/orders/bank-transfers-service';
 import { checkLedger } from '../server/domain/ledger/check-ledger';
 import { finishIssuing } from '../server/domain/orders/finish-issuing';
 import { ISSUE_SLICE } from '../server/domain/orders/order-issuance';
@@ -114,7 +114,8 @@ export async function runBulkIssueBench(opts: BulkIssueBenchOptions = {}): Promi
       let transferMs = 0;
       const { value: outcome, stallMs: issueStall } = await withStall(async () => {
         const t = performance.now();
-        const out = await recordBankTransfer(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${run}`, actor: 'bench' });
+        // The transfer's own transaction (sale, invoice, first slice), then the other slices.
+        const out = recordTransferIssuingFirstSlice(deps, { orderId: created.order.id, amountCents: created.order.totalCents, reference: `BENCH-${run}`, actor: 'bench' });
         transferMs = performance.now() - t;
         await finishIssuing(deps, created.order.id);
         return out;
