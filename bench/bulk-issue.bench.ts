@@ -164,7 +164,7 @@ export async function runBulkIssueBench(opts: BulkIssueBenchOptions = {}): Promi
         target('check-ledger breaches', breaches, '==', 0),
       ],
       notes: [
-        `One recordBankTransfer completing a ${count}-voucher municipal order (${emails} beneficiary emails queued), then finishIssuing: slices of ${ISSUE_SLICE} vouchers, one BEGIN IMMEDIATE transaction each; median of ${runs} runs after a 500-voucher warm-up.`,
+        `The transfer completing a ${count}-voucher municipal order (its own transaction: sale, invoice, first slice) (${emails} beneficiary emails queued), then finishIssuing: slices of ${ISSUE_SLICE} vouchers, one BEGIN IMMEDIATE transaction each; median of ${runs} runs after a 500-voucher warm-up.`,
         `check-ledger over the whole file (up to ${runs * count} vouchers): ${round(ledgerMs)} ms at most.`,
       ],
     };

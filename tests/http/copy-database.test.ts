@@ -17,6 +17,8 @@ import { seedDemo } from '../../db/seed/demo';
 import { seedDemoRedemptions } from '../../db/seed/demo-redemptions';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 
+// Skips only where PostgreSQL is not installed, with a printed notice; REQUIRE_POSTGRES=1
+// (set by .ci/run) makes postgresAvailable() throw instead, so in CI this runs or fails.
 describe.skipIf(!postgresAvailable())('copy-database to PostgreSQL', () => {
   let dir: string;
   let file: string;

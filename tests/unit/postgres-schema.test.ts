@@ -15,6 +15,8 @@ import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { postgresCatalog, sqliteCatalog, type Catalog } from '../support/schema-catalog';
 
+// Skips only where PostgreSQL is not installed, with a printed notice; REQUIRE_POSTGRES=1
+// (set by .ci/run) makes postgresAvailable() throw instead, so in CI this runs or fails.
 const hasPostgres = postgresAvailable();
 
 describe.skipIf(!hasPostgres)('PostgreSQL schema', () => {

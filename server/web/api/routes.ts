@@ -1,6 +1,6 @@
 import { giftApiRoutes } from './gift-routes';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { findCampaignById, listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
+import { listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
 import { createOrder } from '../../domain/orders/orders-service';
