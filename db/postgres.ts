@@ -28,9 +28,7 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
-}
+export { isPostgresUrl } from './database-url';
 
 /** A URL fit for logs and terminals: the password replaced. */
 export function redactedUrl(url: string): string {

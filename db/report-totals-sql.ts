@@ -5,12 +5,15 @@
  * writes them. The ledger writer keeps the same figures row by row
  * (server/domain/vouchers/voucher-totals.ts); the definitions are in the schema file.
  *
- * Dialect: `weekOf` is SQLite's date arithmetic; on PostgreSQL the same Monday (UTC) is
- * `to_char(date_trunc('week', (col)::timestamptz AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`.
+ * Dialect: the Monday of a day's week is the only difference (`weekOf`); check-ledger runs
+ * the same comparison on PostgreSQL (`reportTotalsFor('postgres')`).
  */
 import type Database from 'better-sqlite3';
+import type { Dialect } from './read-program';
 
-export const weekOf = (col: string) => `date(${col}, '-6 days', 'weekday 1')`;
+/** The Monday (YYYY-MM-DD) of the week of `col`, a YYYY-MM-DD text column. */
+export const weekOf = (col: string, dialect: Dialect = 'sqlite') =>
+  dialect === 'sqlite' ? `date(${col}, '-6 days', 'weekday 1')` : `to_char(date_trunc('week', (${col})::date), 'YYYY-MM-DD')`;
 
 export interface ReportTotalsTable {
   table: string;
@@ -22,14 +25,14 @@ export interface ReportTotalsTable {
 
 const nonZero = (values: string[]) => values.map((v) => `${v} != 0`).join(' OR ');
 
-export const REPORT_TOTALS: ReportTotalsTable[] = [
+export const reportTotalsFor = (dialect: Dialect): ReportTotalsTable[] => [
   {
     table: 'campaign_week_totals',
     keys: ['campaign_id', 'week'],
     values: ['sold_cents', 'redeemed_cents', 'expired_cents', 'cancelled_cents', 'adjusted_cents'],
     // Grouped by day first (a string prefix), then days into weeks: the date arithmetic runs
     // once per campaign and day instead of once per row of history.
-    recompute: `SELECT campaign_id, ${weekOf('day')} AS week, SUM(sold) AS sold_cents, SUM(redeemed) AS redeemed_cents, SUM(expired) AS expired_cents,
+    recompute: `SELECT campaign_id, ${weekOf('day', dialect)} AS week, SUM(sold) AS sold_cents, SUM(redeemed) AS redeemed_cents, SUM(expired) AS expired_cents,
              SUM(cancelled) AS cancelled_cents, SUM(adjusted) AS adjusted_cents
       FROM (
         SELECT campaign_id, substr(issued_at, 1, 10) AS day, SUM(amount_cents) AS sold, 0 AS redeemed, 0 AS expired, 0 AS cancelled, 0 AS adjusted
@@ -44,7 +47,7 @@ export const REPORT_TOTALS: ReportTotalsTable[] = [
           FROM movements m JOIN vouchers v ON v.id = m.voucher_id
          WHERE m.kind IN ('expire', 'cancel', 'adjust') OR (m.kind = 'issue' AND v.reissued_from IS NOT NULL)
          GROUP BY v.campaign_id, substr(m.created_at, 1, 10)
-      ) t GROUP BY campaign_id, ${weekOf('day')}`,
+      ) t GROUP BY campaign_id, ${weekOf('day', dialect)}`,
   },
   {
     table: 'merchant_campaign_totals',
@@ -77,12 +80,18 @@ export const REPORT_TOTALS: ReportTotalsTable[] = [
   },
 ];
 
-/** Rows where the table and its recomputation differ (`side`: 'ledger' = what it should hold, 'table' = what it holds). */
-export function reportTotalsDifferences(sqlite: Database.Database, t: ReportTotalsTable): Record<string, unknown>[] {
+export const REPORT_TOTALS = reportTotalsFor('sqlite');
+
+/** The query listing the rows where the table and its recomputation differ (`side`: 'ledger' = what it should hold, 'table' = what it holds). */
+export function reportTotalsDifferencesSql(t: ReportTotalsTable): string {
   const cols = [...t.keys, ...t.values].join(', ');
   const expected = `SELECT ${cols} FROM (${t.recompute}) r WHERE ${nonZero(t.values)}`;
   const held = `SELECT ${cols} FROM ${t.table} WHERE ${nonZero(t.values)}`;
-  return sqlite.prepare(`SELECT 'ledger' AS side, * FROM (${expected} EXCEPT ${held}) a UNION ALL SELECT 'table' AS side, * FROM (${held} EXCEPT ${expected}) b`).all() as Record<string, unknown>[];
+  return `SELECT 'ledger' AS side, * FROM (${expected} EXCEPT ${held}) a UNION ALL SELECT 'table' AS side, * FROM (${held} EXCEPT ${expected}) b`;
+}
+
+export function reportTotalsDifferences(sqlite: Database.Database, t: ReportTotalsTable): Record<string, unknown>[] {
+  return sqlite.prepare(reportTotalsDifferencesSql(t)).all() as Record<string, unknown>[];
 }
 
 /** Rewrites every aggregate from the ledger tables (inside the caller's transaction, or its own). */

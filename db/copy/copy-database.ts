@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { runReadAsync, runReadSync, type Dialect, type ReadProgram } from '../read-program';
 import { foreignKeyOrder, postgresColumns, postgresSequences, schemaDifferences, sqliteTables, type SourceTable } from './catalog';
 import { RowDigest } from './row-digest';
 
@@ -19,10 +20,18 @@ export interface TableMismatch {
   target: { rows: number; digest: string };
 }
 export type CopyOutcome =
-  | { ok: true; tables: TableCopy[]; sequences: { sequence: string; lastValue: number | null }[] }
+  | { ok: true; tables: TableCopy[]; sequences: { sequence: string; lastValue: number | null }[]; proof: unknown }
   | { ok: false; reason: 'SCHEMA_MISMATCH'; differences: string[] }
   | { ok: false; reason: 'TARGET_NOT_EMPTY'; tables: string[] }
-  | { ok: false; reason: 'COPY_MISMATCH'; mismatches: TableMismatch[] };
+  | { ok: false; reason: 'COPY_MISMATCH'; mismatches: TableMismatch[] }
+  | { ok: false; reason: 'PROOF_MISMATCH'; source: unknown; target: unknown };
+
+/**
+ * What must read the same on both sides besides the rows (the books: check-ledger, the
+ * liability and reconciliation reports), as a read program run on the source's snapshot and
+ * on the target's uncommitted copy. Its result is compared as JSON.
+ */
+export type CopyProof = (dialect: Dialect) => ReadProgram<unknown>;
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -40,7 +49,8 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  *   is read while the server inserts the last one.
  * - Then the proof, before COMMIT: each table is read back from PostgreSQL through a cursor, its
  *   row count and order-independent digest (row-digest.ts) compared with the source's. A
- *   difference rolls everything back.
+ *   difference rolls everything back. Then `proof` (the books) runs on the source's snapshot
+ *   and on the target inside its transaction: a different answer rolls back too.
  * - Sequences (identity ids, redemption numbers) are set to the highest value copied, so the
  *   next insert takes the next number. Counter tables (journal_counters, invoice_counters) are
  *   rows and travel with the data.
@@ -48,7 +58,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export async function copySqliteToPostgres(
   sqlite: Database.Database,
   client: pg.Client,
-  options: { batchRows?: number; onProgress?: (p: CopyProgress) => void } = {},
+  options: { batchRows?: number; onProgress?: (p: CopyProgress) => void; proof?: CopyProof } = {},
 ): Promise<CopyOutcome> {
   const batchRows = options.batchRows ?? 5_000;
   const source = sqliteTables(sqlite);
@@ -81,8 +91,17 @@ export async function copySqliteToPostgres(
       await client.query('ROLLBACK');
       return { ok: false, reason: 'COPY_MISMATCH', mismatches };
     }
+    let proof: unknown = null;
+    if (options.proof) {
+      proof = runReadSync(sqlite, options.proof('sqlite'));
+      const there = await runReadAsync(client, options.proof('postgres'));
+      if (JSON.stringify(there) !== JSON.stringify(proof)) {
+        await client.query('ROLLBACK');
+        return { ok: false, reason: 'PROOF_MISMATCH', source: proof, target: there };
+      }
+    }
     await client.query('COMMIT');
-    return { ok: true, tables: copied, sequences };
+    return { ok: true, tables: copied, sequences, proof };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

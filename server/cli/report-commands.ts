@@ -8,8 +8,10 @@ import { streamLinesTo } from '../lib/stream-lines';
 import { fecLines, journalCsvLines } from '../reports/fec';
 import { FEC_ENCODINGS, fecBytes, fecFileName, isFecEncoding, type FecEncoding } from '../reports/fec-file';
 import { journalEntries } from '../reports/journal-entries';
-import { liabilityReport } from '../reports/liability';
-import { reconciliationReport } from '../reports/reconciliation';
+import type pg from 'pg';
+import { readSnapshotPostgres } from '../../db/read-program';
+import { liabilityProgram, liabilityReport, type CampaignLiability } from '../reports/liability';
+import { reconciliationProgram, reconciliationReport, type CampaignReconciliation } from '../reports/reconciliation';
 
 import { isCalendarDate } from '../lib/calendar-date';
 import { euros, usage, type Opts, type Result } from './command';
@@ -22,20 +24,30 @@ function period(opts: Opts): { from?: string; to?: string } {
 /** `report liability|reconciliation [--json]`. */
 export function reportCommand(db: Database_, opts: Opts, name: string | undefined): Result {
   const now = new Date();
-  if (name === 'liability') {
-    const rows = liabilityReport(db, now);
-    return { code: 0, json: { liability: rows }, text: rows.map((r) => `${r.slug.padEnd(24)} issued ${euros(r.issuedCents)}  redeemed ${euros(r.redeemedCents)}  expired ${euros(r.expiredCents)}  cancelled ${euros(r.cancelledCents)}  outstanding ${euros(r.outstandingCents)} (> 12 months: ${euros(r.ageing.over12MonthsCents)}; expiring in 30 days: ${euros(r.expiringWithin30DaysCents)})`).join('\n') };
-  }
-  if (name === 'reconciliation') {
-    const rows = reconciliationReport(db, now);
-    const bad = rows.filter((r) => r.differenceCents !== 0);
-    return {
-      code: bad.length ? 1 : 0,
-      json: { reconciliation: rows, ok: bad.length === 0 },
-      text: rows.map((r) => `${r.slug.padEnd(24)} in ${euros(r.moneyIn.faceValueCents)} (card ${euros(r.moneyIn.cardCents)}, transfer ${euros(r.moneyIn.transferCents)}, fees ${euros(r.moneyIn.feesCents)})  shops paid ${euros(r.moneyOut.shopsPaidNetCents)}  commission ${euros(r.moneyOut.commissionCents)} + VAT ${euros(r.moneyOut.commissionVatCents)}  breakage ${euros(r.moneyOut.breakageCents)}  outstanding ${euros(r.moneyOut.outstandingCents)}  difference ${euros(r.differenceCents)}`).join('\n'),
-    };
-  }
+  if (name === 'liability') return liabilityResult(liabilityReport(db, now));
+  if (name === 'reconciliation') return reconciliationResult(reconciliationReport(db, now));
   usage('report needs liability or reconciliation');
+}
+
+/** The same report read from PostgreSQL (one REPEATABLE READ snapshot). */
+export async function reportCommandPostgres(client: pg.ClientBase, name: string | undefined): Promise<Result> {
+  const now = new Date();
+  if (name === 'liability') return liabilityResult(await readSnapshotPostgres(client, liabilityProgram(now)));
+  if (name === 'reconciliation') return reconciliationResult(await readSnapshotPostgres(client, reconciliationProgram(now)));
+  usage('report needs liability or reconciliation');
+}
+
+function liabilityResult(rows: CampaignLiability[]): Result {
+  return { code: 0, json: { liability: rows }, text: rows.map((r) => `${r.slug.padEnd(24)} issued ${euros(r.issuedCents)}  redeemed ${euros(r.redeemedCents)}  expired ${euros(r.expiredCents)}  cancelled ${euros(r.cancelledCents)}  outstanding ${euros(r.outstandingCents)} (> 12 months: ${euros(r.ageing.over12MonthsCents)}; expiring in 30 days: ${euros(r.expiringWithin30DaysCents)})`).join('\n') };
+}
+
+function reconciliationResult(rows: CampaignReconciliation[]): Result {
+  const bad = rows.filter((r) => r.differenceCents !== 0);
+  return {
+    code: bad.length ? 1 : 0,
+    json: { reconciliation: rows, ok: bad.length === 0 },
+    text: rows.map((r) => `${r.slug.padEnd(24)} in ${euros(r.moneyIn.faceValueCents)} (card ${euros(r.moneyIn.cardCents)}, transfer ${euros(r.moneyIn.transferCents)}, fees ${euros(r.moneyIn.feesCents)})  shops paid ${euros(r.moneyOut.shopsPaidNetCents)}  commission ${euros(r.moneyOut.commissionCents)} + VAT ${euros(r.moneyOut.commissionVatCents)}  breakage ${euros(r.moneyOut.breakageCents)}  outstanding ${euros(r.moneyOut.outstandingCents)}  difference ${euros(r.differenceCents)}`).join('\n'),
+  };
 }
 
 /**

@@ -9,6 +9,7 @@
  * is already « 3 to 6 months » old, and one expiring on the 30th day from today is due soon.
  */
 import type { Database_ } from '../../db/client';
+import { runReadSync, type ReadProgram } from '../../db/read-program';
 
 export interface CampaignLiability {
   slug: string;
@@ -30,24 +31,32 @@ const DAY = 86_400_000;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function liabilityReport(database: Database_, now: Date): CampaignLiability[] {
-  const flows = database.sqlite.prepare(`
+  return runReadSync(database.sqlite, liabilityProgram(now));
+}
+
+/** The report as a read program (db/read-program.ts): the same SQL on SQLite and PostgreSQL. */
+export function* liabilityProgram(now: Date): ReadProgram<CampaignLiability[]> {
+  const flows = (yield { sql: `
     SELECT campaign_id AS id, SUM(sold_cents) AS issued, SUM(redeemed_cents) AS redeemed, SUM(expired_cents) AS expired,
            SUM(cancelled_cents) AS cancelled, SUM(adjusted_cents) AS adjusted
-      FROM campaign_week_totals GROUP BY campaign_id`).all() as { id: string; issued: number; redeemed: number; expired: number; cancelled: number; adjusted: number }[];
+      FROM campaign_week_totals GROUP BY campaign_id` }) as { id: string; issued: number; redeemed: number; expired: number; cancelled: number; adjusted: number }[];
   const t = now.getTime();
-  const ages = database.sqlite.prepare(`
+  const ages = (yield {
+    sql: `
     SELECT campaign_id AS id, SUM(vouchers) AS n, SUM(balance_cents) AS outstanding,
       SUM(CASE WHEN issued_on > @m3 THEN balance_cents ELSE 0 END) AS a0,
       SUM(CASE WHEN issued_on <= @m3 AND issued_on > @m6 THEN balance_cents ELSE 0 END) AS a1,
       SUM(CASE WHEN issued_on <= @m6 AND issued_on > @m12 THEN balance_cents ELSE 0 END) AS a2,
       SUM(CASE WHEN issued_on <= @m12 THEN balance_cents ELSE 0 END) AS a3,
       SUM(CASE WHEN expires_on <= @soon THEN balance_cents ELSE 0 END) AS soon
-    FROM voucher_balance_totals WHERE balance_cents > 0 GROUP BY campaign_id`).all({ m3: day(t - 91 * DAY), m6: day(t - 182 * DAY), m12: day(t - 365 * DAY), soon: day(t + 30 * DAY) }) as {
+    FROM voucher_balance_totals WHERE balance_cents > 0 GROUP BY campaign_id`,
+    params: { m3: day(t - 91 * DAY), m6: day(t - 182 * DAY), m12: day(t - 365 * DAY), soon: day(t + 30 * DAY) },
+  }) as {
     id: string; n: number; outstanding: number; a0: number; a1: number; a2: number; a3: number; soon: number;
   }[];
   const flowBy = new Map(flows.map((f) => [f.id, f]));
   const ageBy = new Map(ages.map((a) => [a.id, a]));
-  const campaigns = database.sqlite.prepare(`SELECT id, slug, name FROM campaigns ORDER BY created_at, slug`).all() as { id: string; slug: string; name: string }[];
+  const campaigns = (yield { sql: `SELECT id, slug, name FROM campaigns ORDER BY created_at, slug` }) as { id: string; slug: string; name: string }[];
   return campaigns.map((c) => {
     const f = flowBy.get(c.id) ?? { issued: 0, redeemed: 0, expired: 0, cancelled: 0, adjusted: 0 };
     const a = ageBy.get(c.id) ?? { n: 0, outstanding: 0, a0: 0, a1: 0, a2: 0, a3: 0, soon: 0 };

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
-import { REPORT_TOTALS, reportTotalsDifferences } from '../../../db/report-totals-sql';
+import type { Dialect, ReadProgram } from '../../../db/read-program';
+import { reportTotalsDifferencesSql, reportTotalsFor } from '../../../db/report-totals-sql';
 
 /**
  * The report aggregates equal their recomputation from the ledger tables (vouchers,
@@ -7,6 +7,6 @@ import { REPORT_TOTALS, reportTotalsDifferences } from '../../../db/report-total
  * (`side` 'ledger' = what the table should hold, 'table' = what it holds). Full runs only:
  * an incremental run leaves them to the next full one.
  */
-export function checkReportTotals(sqlite: Database.Database, report: (invariant: string, rows: Record<string, unknown>[]) => void): void {
-  for (const t of REPORT_TOTALS) report(`report_totals:${t.table}`, reportTotalsDifferences(sqlite, t));
+export function* checkReportTotals(report: (invariant: string, rows: Record<string, unknown>[]) => void, dialect: Dialect): ReadProgram<void> {
+  for (const t of reportTotalsFor(dialect)) report(`report_totals:${t.table}`, yield { sql: reportTotalsDifferencesSql(t) });
 }

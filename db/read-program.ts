@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+
+/**
+ * Read-only SQL written once, run on either backend. A check or a report is a generator that
+ * yields the queries it needs and receives their rows:
+ *
+ *   function* program(dialect): ReadProgram<number> { const [row] = yield { sql: 'SELECT …' }; return … }
+ *
+ * On SQLite it is driven synchronously (`runReadSync`): better-sqlite3 is synchronous and a
+ * read transaction must not span an await, so `check-ledger` keeps its one snapshot without
+ * holding the app's connection across other requests. On PostgreSQL the same generator is
+ * driven with await (`runReadAsync`) on one client, inside the caller's transaction.
+ *
+ * The SQL is the portable subset both engines run the same way; where they differ the
+ * program asks `dialect` (e.g. week arithmetic). Parameters are named `@name` (SQLite's own
+ * syntax; turned into $n for PostgreSQL). Column aliases are lower case: PostgreSQL folds
+ * unquoted names. Numbers come back as JS numbers on both sides (`SUM` of a bigint is a
+ * numeric in PostgreSQL: parsed here, refused beyond 2^53 rather than rounded).
+ */
+export type Dialect = 'sqlite' | 'postgres';
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+export interface SqlRead {
+  sql: string;
+  params?: Record<string, SqlValue>;
+}
+export type ReadProgram<T> = Generator<SqlRead, T, Row[]>;
+
+export function runReadSync<T>(sqlite: Database.Database, program: ReadProgram<T>): T {
+  let step = program.next();
+  while (!step.done) {
+    const { sql, params } = step.value;
+    const stmt = sqlite.prepare(sql);
+    step = program.next((params ? stmt.all(params) : stmt.all()) as Row[]);
+  }
+  return step.value;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const exactNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`${value} is not an integer JavaScript can hold exactly`);
+  return n;
+};
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (oid === INT8 || oid === NUMERIC) && format !== 'binary' ? exactNumber : pgTypes.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+let pgTypes: typeof pg.types;
+
+/** `@name` → `$n` (the same name twice is one parameter); names inside quoted strings are left alone. */
+export function positional(sql: string, params: Record<string, SqlValue> = {}): { text: string; values: SqlValue[] } {
+  const order: string[] = [];
+  const text = sql.replace(/'(?:[^']|'')*'|@([a-z_][a-z0-9_]*)/gi, (match, name: string | undefined) => {
+    if (name === undefined) return match;
+    if (!(name in params)) throw new Error(`no value for @${name}`);
+    let i = order.indexOf(name);
+    if (i < 0) i = order.push(name) - 1;
+    return `$${i + 1}`;
+  });
+  return { text, values: order.map((n) => params[n]!) };
+}
+
+export async function runReadAsync<T>(client: pg.ClientBase, program: ReadProgram<T>): Promise<T> {
+  pgTypes ??= (await import('pg')).default.types;
+  let step = program.next();
+  while (!step.done) {
+    const { text, values } = positional(step.value.sql, step.value.params);
+    const result = await client.query({ text, values, types });
+    step = program.next(result.rows as Row[]);
+  }
+  return step.value;
+}
+
+/**
+ * A read program on one PostgreSQL snapshot: REPEATABLE READ READ ONLY, so every query sees
+ * the same committed state (check-ledger's rule on SQLite) and writers are never blocked.
+ */
+export async function readSnapshotPostgres<T>(client: pg.ClientBase, program: ReadProgram<T>): Promise<T> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const result = await runReadAsync(client, program);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
