@@ -12,6 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { migrateDatabase, openDatabase } from '../db/client';
 import { copySqliteToPostgres } from '../db/copy/copy-database';
+import { readSnapshotPostgres } from '../db/read-program';
+import { checkLedger, ledgerChecks } from '../server/domain/ledger/check-ledger';
+import { FULL } from '../server/domain/ledger/ledger-scope';
+import { booksProof } from '../server/reports/books-proof';
 import { connectPostgres, migratePostgres } from '../db/postgres';
 import { seedDemo } from '../db/seed/demo';
 import type { OrdersDeps } from '../server/domain/orders/orders-service';
@@ -72,6 +76,7 @@ export async function runCopyDatabaseBench(opts: { redemptions?: number; shops?:
       let lastLogAt = 0;
       const t0 = performance.now();
       const outcome = await copySqliteToPostgres(database.sqlite, client, {
+        proof: booksProof(now),
         onProgress: (p) => {
           lastBatchAt = performance.now();
           if (lastBatchAt - lastLogAt > 5_000) {
@@ -86,18 +91,30 @@ export async function runCopyDatabaseBench(opts: { redemptions?: number; shops?:
       const rows = outcome.tables.reduce((n, t) => n + t.rows, 0);
       const copyMs = lastBatchAt - t0;
       const proofMs = totalMs - copyMs;
+      // check-ledger on each backend over the same books, one after the other (same process run).
+      const c0 = performance.now();
+      const sqliteBreaches = checkLedger(database);
+      const sqliteCheckMs = performance.now() - c0;
+      const c1 = performance.now();
+      const postgresBreaches = await readSnapshotPostgres(client, ledgerChecks(FULL, 'postgres'));
+      const postgresCheckMs = performance.now() - c1;
       const big = outcome.tables.filter((t) => t.rows >= 10_000).map((t) => `${t.table} ${t.rows}`);
       return {
         name: 'copy-database',
         rows: [
           { step: 'copy (insert in batches)', rows, ms: round(copyMs), 'rows/s': Math.round(rows / (copyMs / 1000)), 'Δrss MB': '', 'Δheap MB': '' },
-          { step: 'proof (read back, digests), sequences, commit', rows, ms: round(proofMs), 'rows/s': Math.round(rows / (proofMs / 1000)), 'Δrss MB': '', 'Δheap MB': '' },
+          { step: 'proof (read back, digests; check-ledger and reports on both sides), sequences, commit', rows, ms: round(proofMs), 'rows/s': Math.round(rows / (proofMs / 1000)), 'Δrss MB': '', 'Δheap MB': '' },
           { step: 'copy-database in all', rows, ms: round(totalMs), 'rows/s': Math.round(rows / (totalMs / 1000)), 'Δrss MB': mem.rssDeltaMB, 'Δheap MB': mem.heapDeltaMB },
+          { step: 'check-ledger (full) on SQLite', rows, ms: round(sqliteCheckMs), 'rows/s': '', 'Δrss MB': '', 'Δheap MB': '' },
+          { step: `check-ledger (full) on PostgreSQL (× ${round(postgresCheckMs / sqliteCheckMs)} SQLite)`, rows, ms: round(postgresCheckMs), 'rows/s': '', 'Δrss MB': '', 'Δheap MB': '' },
         ],
-        data: { redemptions, rows, totalMs: round(totalMs), copyMs: round(copyMs), proofMs: round(proofMs), memory: mem, dbMB: round(dbMB), tables: outcome.tables, sequences: outcome.sequences },
+        data: { redemptions, rows, sqliteCheckMs: round(sqliteCheckMs), postgresCheckMs: round(postgresCheckMs), totalMs: round(totalMs), copyMs: round(copyMs), proofMs: round(proofMs), memory: mem, dbMB: round(dbMB), tables: outcome.tables, sequences: outcome.sequences },
         targets: [
           target(`copy and proof of ${rows} rows`, Math.round(rows / (totalMs / 1000)), '>=', TARGET_ROWS_PER_SECOND, 'rows/s'),
           target('copy-database: Δrss (memory bounded)', mem.rssDeltaMB, '<=', 256, 'MB'),
+          target('check-ledger breaches on SQLite', sqliteBreaches.length, '==', 0),
+          target('check-ledger breaches on PostgreSQL', postgresBreaches.length, '==', 0),
+          target('check-ledger (full) on PostgreSQL', round(postgresCheckMs / 1000), '<=', 60, 's'),
         ],
         notes: [
           `Source: SQLite file of ${round(dbMB)} MB; large tables: ${big.join(', ')}.`,

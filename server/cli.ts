@@ -36,7 +36,9 @@ commands:
   backup --to FILE        consistent online copy of the database
   copy-database --to postgres://USER:PASSWORD@HOST:PORT/DB
                           copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
-                          PostgreSQL database, then prove the copy (row counts and digests per table)
+                          PostgreSQL database, then prove the copy (row counts and digests per table;
+                          check-ledger, liability and reconciliation identical on both sides)
+on a postgres:// DATABASE_URL: migrate, check-ledger (full), report liability|reconciliation
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
