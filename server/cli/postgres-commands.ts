@@ -1,7 +1,6 @@
-import { readSnapshotPostgres } from '../../db/read-program';
 import { connectPostgres, migratePostgres } from '../../db/postgres';
-import { ledgerChecks } from '../domain/ledger/check-ledger';
-import { FULL } from '../domain/ledger/ledger-scope';
+import { runLedgerCheckPostgres } from '../domain/ledger/ledger-check-runs';
+import { systemClock } from '../lib/clock';
 import type { Opts, Result } from './command';
 import { usage } from './command';
 import { ledgerCheckResult } from './ledger-result';
@@ -23,11 +22,7 @@ export async function runPostgresCommand(url: string, name: string, opts: Opts):
     await migratePostgres(client);
     if (name === 'migrate') return { code: 0, json: { migrated: true }, text: 'database migrated' };
     if (name === 'report') return await reportCommandPostgres(client, typeof opts.subcommand === 'string' ? opts.subcommand : undefined);
-    // Incremental runs record their marks (a write through the SQLite data layer for now).
-    if (opts['since-last-clean'] === true) usage('check-ledger --since-last-clean does not run on PostgreSQL yet: run the full check');
-    const t0 = performance.now();
-    const breaches = await readSnapshotPostgres(client, ledgerChecks(FULL, 'postgres'));
-    return ledgerCheckResult({ breaches, ms: Math.round(performance.now() - t0), mode: 'full', since: null });
+    return ledgerCheckResult(await runLedgerCheckPostgres({ client, clock: systemClock }, { sinceLastClean: opts['since-last-clean'] === true }));
   } finally {
     await client.end();
   }
