@@ -16,8 +16,7 @@ export interface TableShape {
 }
 export type Catalog = Record<string, TableShape>;
 
-/** SQLite's declared types and what the PostgreSQL mirror uses for them (INTEGER is 64-bit). */
-/** SQLite's declared types as their PostgreSQL mirror spells them (BLOB: the brand's images, bytea). */
+/** SQLite's declared types and what the PostgreSQL mirror uses for them (INTEGER is 64-bit; BLOB, the brand's images, is bytea). */
 const PG_TYPE_OF: Record<string, string> = { INTEGER: 'int8', TEXT: 'text', BLOB: 'bytea' };
 
 export function sqliteCatalog(sqlite: Database.Database): Catalog {
