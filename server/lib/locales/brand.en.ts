@@ -5,7 +5,7 @@ export const brandEn: Record<string, string> = {
   'brand.lead': 'The scheme’s name, logo, colours and default campaign image: they appear on the pages, in the emails and on the PDFs (vouchers, sheets, invoices, statements).',
   'brand.saved': 'Brand saved.',
   'brand.name': 'Scheme name',
-  'brand.name_hint': 'For example « Chèques cadeaux de Fécamp ». Left empty, the site is called “{site}”.',
+  'brand.name_hint': 'For example “Chèques cadeaux de Fécamp”. Left empty, the site is called “{site}”.',
   'brand.primary': 'Primary colour',
   'brand.primary_hint': 'Header bands, buttons and links, as #rrggbb. White text on it and the colour on the page background must reach a contrast of 4.5:1.',
   'brand.accent': 'Accent colour',
