@@ -15,6 +15,8 @@ import type { PaymentProvider } from './payments/payment-provider';
 import { apiRoutes } from './web/api/routes';
 import { posRoutes, REDEMPTIONS_PATH } from './web/api/pos-routes';
 import { answerBeforeRouter } from './web/before-router';
+import { brandAssetRoutes, brandMiddleware } from './web/brand/routes';
+import { operatorBrandRoutes } from './web/operator/brand-routes';
 import { chain } from './web/middleware/chain';
 import { apiHeaders, cookiesUnlessBearer } from './web/middleware/api-headers';
 import type { AppContext } from './web/context';
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps): Express {
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(join(ROOT, 'public', dir), staticOpts));
   // The till decodes QR codes in the browser with jsQR, served from our own origin (CSP).
   app.use(mediaRoutes(ctx));
+  app.use(brandAssetRoutes(ctx));
   app.get('/vendor/jsQR.js', (_req, res) => res.sendFile(JSQR_PATH, { maxAge: staticOpts.maxAge }));
   app.use(cookieParser());
   app.use(localeMiddleware);
@@ -139,11 +142,13 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(legalFooter(ctx));
+  app.use(brandMiddleware(ctx));
   app.use(publicPages(ctx));
   app.use(legalRoutes(ctx));
   // Multipart form: before the urlencoded parser and global CSRF check, it checks its own token.
   app.use(organisationOrderRoutes(ctx));
   app.use(operatorCampaignFormRoutes(ctx));
+  app.use(operatorBrandRoutes(ctx));
 
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { migrateDatabase, openDatabase, type Database_ } from '../db/client';
 import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
 import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
+import { seedDemoBrand } from '../db/seed/demo-brand';
 import { ConfigError, loadConfig } from './config';
 import { runLedgerCheck } from './domain/ledger/ledger-check-runs';
 import { createApiKey, isLocked, listKeys } from './domain/merchants/api-keys-service';
@@ -72,6 +73,7 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
     if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
     const r = await seedDemo(db, new Date());
     await seedDemoRedemptions(db, new Date());
+    seedDemoBrand(db, new Date());
     return { code: 0, json: { seeded: true, ...r }, text: `seeded « ${r.campaignName} », ${r.merchantCount} shops and demo accounts:\n${r.shopUsers.map((u) => `  ${u.email} ${u.password}`).join('\n')}\n  POS API key (${r.apiKey.merchantSlug}): ${r.apiKey.key}` };
   },
   'check-ledger': (db, opts) => ledgerCheckResult(runLedgerCheck({ database: db, clock: systemClock }, { sinceLastClean: opts['since-last-clean'] === true })),

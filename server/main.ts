@@ -1,6 +1,7 @@
 import { migrateDatabase, openDatabase } from '../db/client';
 import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
 import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
+import { seedDemoBrand } from '../db/seed/demo-brand';
 import { createApp, VIEWS_DIR } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { systemClock } from './lib/clock';
@@ -42,6 +43,8 @@ async function main() {
   const seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
   // Some till history in the demo shops, so the dashboards and a first settlement have data.
   if (seeded) await seedDemoRedemptions(database, systemClock.now());
+  // …and a brand, so the operator's settings show at first sight (db/seed/demo-brand.ts).
+  if (seeded) seedDemoBrand(database, systemClock.now());
 
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(config.dataDir, 'outbox'));

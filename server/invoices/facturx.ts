@@ -1,3 +1,4 @@
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import { buildCiiXml } from './cii-xml';
 import type { InvoiceDocument } from './invoice-document';
 import { drawInvoice } from './invoice-pdf';
@@ -85,7 +86,7 @@ export function facturXXmp(): string {
  * accountants) with its XML, which is also returned for storage or a Chorus Pro API upload.
  * Throws on a pro-forma or on a document mixing vouchers and a service fee (see above).
  */
-export async function renderFacturX(doc: InvoiceDocument, locale = 'fr'): Promise<{ pdf: Buffer; xml: string }> {
+export async function renderFacturX(doc: InvoiceDocument, locale = 'fr', brand: PdfBrand = DEFAULT_PDF_BRAND): Promise<{ pdf: Buffer; xml: string }> {
   const check = checkFacturX(doc);
   if (!check.ok) throw new Error(`no Factur-X for this document: ${check.reason}`);
   const xml = buildCiiXml(doc);
@@ -102,6 +103,6 @@ export async function renderFacturX(doc: InvoiceDocument, locale = 'fr'): Promis
     };
     pdfDoc.file(Buffer.from(xml, 'utf8'), options);
     pdfDoc.appendXML(facturXXmp());
-  });
+  }, brand);
   return { pdf, xml };
 }

@@ -1,7 +1,9 @@
 import PDFDocument from 'pdfkit';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { A4, BRAND } from '../pdf/pdf-output';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
+import { drawBrandLogo } from '../pdf/pdf-brand-draw';
+import { A4 } from '../pdf/pdf-output';
 import type { PostalAddress, Seller } from './invoice-document';
 
 /**
@@ -80,10 +82,20 @@ export function drawTableHead(pdf: PDFKit.PDFDocument, cols: readonly Column[], 
   return drawRow(pdf, cols, cols.map((col) => t(col.key)), y + 1, true) + 2;
 }
 
-/** The brand band across the top: the seller's trading name on the left, the title and reference on the right. */
-export function drawBrandHeader(pdf: PDFKit.PDFDocument, seller: Seller, title: string, reference: string): void {
-  pdf.rect(0, 0, A4.w, 96).fill(BRAND);
-  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(seller.tradingName ?? seller.legalName), X, 30, { width: W / 2 });
+/**
+ * The brand band across the top in the operator's primary colour: its logo (on a white
+ * plate), the seller's trading name and the scheme's name on the left, the title and
+ * reference on the right. The logo is an image XObject, which PDF/A-3 allows (with its
+ * alpha channel as a soft mask); the names use the embedded fonts.
+ */
+export function drawBrandHeader(pdf: PDFKit.PDFDocument, seller: Seller, title: string, reference: string, brand: PdfBrand = DEFAULT_PDF_BRAND): void {
+  pdf.rect(0, 0, A4.w, 96).fill(brand.primary);
+  const logoW = drawBrandLogo(pdf, brand, X, 18, 100, 60, true);
+  const nameX = X + (logoW ? logoW + 12 : 0);
+  const nameW = W / 2 - (nameX - X);
+  pdf.fillColor('#ffffff').font('Bold').fontSize(15).text(pdfText(seller.tradingName ?? seller.legalName), nameX, brand.name ? 24 : 30, { width: nameW, height: 40, ellipsis: true });
+  if (brand.name) pdf.font('Regular').fontSize(10).text(pdfText(brand.name), nameX, pdf.y + 2, { width: nameW, height: 26, ellipsis: true });
+  pdf.font('Bold');
   pdf.fontSize(20).text(title.toUpperCase(), X + W / 2, 26, { width: W / 2, align: 'right' });
   pdf.font('Regular').fontSize(11).text(pdfText(reference), X + W / 2, 54, { width: W / 2, align: 'right' });
 }
@@ -113,9 +125,9 @@ export function sellerPartyLines(s: Seller, t: (key: string) => string): string[
 }
 
 /** One party in half the page width: title, name in bold, then its other lines; returns the y below it. */
-export function drawParty(pdf: PDFKit.PDFDocument, x: number, y: number, title: string, lines: string[]): number {
+export function drawParty(pdf: PDFKit.PDFDocument, x: number, y: number, title: string, lines: string[], colour = DEFAULT_PDF_BRAND.primary): number {
   const w = W / 2 - 12;
-  pdf.fillColor(BRAND).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
+  pdf.fillColor(colour).font('Bold').fontSize(9).text(title.toUpperCase(), x, y, { width: w });
   pdf.fillColor('#111111').fontSize(10).text(pdfText(lines[0] ?? ''), x, y + 14, { width: w });
   pdf.font('Regular').fontSize(9).text(lines.slice(1).map(pdfText).join('\n'), x, pdf.y + 2, { width: w, lineGap: 1 });
   return pdf.y;

@@ -4,7 +4,8 @@ import { formatLongDate } from '../lib/dates';
 import { formatIban } from '../lib/identifiers';
 import { assertInvoiceDocument, documentTotals, type InvoiceDocument, type InvoiceTotals } from './invoice-document';
 import { formatRate as rateText, lineDescription as lineText, paymentClauses, sellerLegalMentions } from './invoice-texts';
-import { A4, BRAND } from '../pdf/pdf-output';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
+import { A4 } from '../pdf/pdf-output';
 import { addressLines, collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from './invoice-page';
 
 /**
@@ -30,6 +31,7 @@ const COLS: readonly Column[] = [
 
 interface Ctx {
   doc: InvoiceDocument;
+  brand: PdfBrand;
   totals: InvoiceTotals;
   locale: string;
   t: (key: string, params?: Record<string, string | number>) => string;
@@ -37,9 +39,10 @@ interface Ctx {
   date: (ymd: string) => string;
 }
 
-function invoiceContext(doc: InvoiceDocument, locale: string): Ctx {
+function invoiceContext(doc: InvoiceDocument, locale: string, brand: PdfBrand): Ctx {
   return {
     doc,
+    brand,
     totals: documentTotals(doc),
     locale,
     t: (key, params) => pdfText(translate(locale, key, params)),
@@ -54,7 +57,7 @@ const lineDescription = (line: InvoiceDocument['lines'][number], locale: string)
 
 function drawHeader(pdf: PDFKit.PDFDocument, c: Ctx): void {
   const { doc } = c;
-  drawBrandHeader(pdf, doc.seller, c.t(doc.proforma ? 'invoice.title_proforma' : 'invoice.title'), doc.proforma ? doc.orderReference : doc.number ?? '');
+  drawBrandHeader(pdf, doc.seller, c.t(doc.proforma ? 'invoice.title_proforma' : 'invoice.title'), doc.proforma ? doc.orderReference : doc.number ?? '', c.brand);
 }
 
 function drawMeta(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
@@ -77,8 +80,8 @@ function drawParties(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   // A phone number never breaks across lines.
   const contact = [b.contact?.name, b.contact?.email, b.contact?.phone?.replace(/ /g, '\u00a0')].filter(Boolean).join(' · ');
   if (contact) buyerLines.push(t('invoice.contact_line', { contact }));
-  const left = drawParty(pdf, X, y, t('invoice.seller'), sellerPartyLines(s, t));
-  const right = drawParty(pdf, X + W / 2 + 12, y, t('invoice.buyer'), buyerLines);
+  const left = drawParty(pdf, X, y, t('invoice.seller'), sellerPartyLines(s, t), c.brand.primary);
+  const right = drawParty(pdf, X + W / 2 + 12, y, t('invoice.buyer'), buyerLines, c.brand.primary);
   return Math.max(left, right) + 14;
 }
 
@@ -124,7 +127,7 @@ function drawTotals(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
 function drawPayment(pdf: PDFKit.PDFDocument, c: Ctx, y: number): number {
   const { doc, t } = c;
   if (y + 110 > BOTTOM) y = newPage(pdf);
-  pdf.fillColor(BRAND).font('Bold').fontSize(10).text(t('invoice.payment_title').toUpperCase(), X, y, { width: W });
+  pdf.fillColor(c.brand.primary).font('Bold').fontSize(10).text(t('invoice.payment_title').toUpperCase(), X, y, { width: W });
   y = pdf.y + 4;
   const terms = doc.paymentTerms ? pdfText(doc.paymentTerms) : doc.paidDate ? t('invoice.paid_on', { date: c.date(doc.paidDate) }) : t('invoice.payment_terms', { date: c.date(doc.dueDate) });
   y = paragraph(pdf, terms, y, 9.5, '#111111');
@@ -150,9 +153,9 @@ function newPdf(doc: InvoiceDocument, locale: string): PDFKit.PDFDocument {
 }
 
 /** Draws the whole document (checked first); `finish` runs last, before the file is closed. */
-export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?: PdfFinisher): Promise<Buffer> {
+export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?: PdfFinisher, brand: PdfBrand = DEFAULT_PDF_BRAND): Promise<Buffer> {
   assertInvoiceDocument(doc);
-  const c = invoiceContext(doc, locale);
+  const c = invoiceContext(doc, locale, brand);
   const pdf = newPdf(doc, locale);
   const done = collectPdf(pdf);
   newPage(pdf);
@@ -166,7 +169,7 @@ export async function drawInvoice(doc: InvoiceDocument, locale: string, finish?:
   return done;
 }
 
-/** The invoice or pro-forma as a PDF/A-3b file, in 'fr' or 'en'. */
-export function renderInvoicePdf(doc: InvoiceDocument, locale: string): Promise<Buffer> {
-  return drawInvoice(doc, locale);
+/** The invoice or pro-forma as a PDF/A-3b file, in 'fr' or 'en', drawn with the operator's brand. */
+export function renderInvoicePdf(doc: InvoiceDocument, locale: string, brand: PdfBrand = DEFAULT_PDF_BRAND): Promise<Buffer> {
+  return drawInvoice(doc, locale, undefined, brand);
 }

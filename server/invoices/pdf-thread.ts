@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import type { InvoiceDocument } from './invoice-document';
 
 /**
@@ -18,9 +19,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 require('tsx/cjs/api').register();
 const { renderInvoicePdf } = require(workerData.pdf);
 const { renderFacturX } = require(workerData.facturx);
-parentPort.on('message', async ({ id, doc, locale, kind }) => {
+parentPort.on('message', async ({ id, doc, locale, kind, brand }) => {
+  // Structured clone turned the logo's Buffer into a Uint8Array: pdfkit wants a Buffer.
+  if (brand && brand.logo) brand.logo.bytes = Buffer.from(brand.logo.bytes);
   try {
-    const pdf = kind === 'facturx' ? (await renderFacturX(doc, locale)).pdf : await renderInvoicePdf(doc, locale);
+    const pdf = kind === 'facturx' ? (await renderFacturX(doc, locale, brand)).pdf : await renderInvoicePdf(doc, locale, brand);
     const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength).slice();
     parentPort.postMessage({ id, bytes }, [bytes.buffer]);
   } catch (err) {
@@ -58,14 +61,14 @@ function thread(): Worker {
   return w;
 }
 
-/** The invoice or pro-forma PDF (`pdf`), or a public body's Factur-X (`facturx`), drawn off the event loop. */
-export function renderInvoiceOffThread(doc: InvoiceDocument, locale: string, kind: 'pdf' | 'facturx'): Promise<Buffer> {
+/** The invoice or pro-forma PDF (`pdf`), or a public body's Factur-X (`facturx`), drawn off the event loop with the operator's brand. */
+export function renderInvoiceOffThread(doc: InvoiceDocument, locale: string, kind: 'pdf' | 'facturx', brand: PdfBrand = DEFAULT_PDF_BRAND): Promise<Buffer> {
   const w = thread();
   const id = nextId++;
   return new Promise<Buffer>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     // Kept alive while it owes an answer, so a request awaiting it is never cut short.
     w.ref();
-    w.postMessage({ id, doc, locale, kind });
+    w.postMessage({ id, doc, locale, kind, brand });
   });
 }

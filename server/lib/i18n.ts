@@ -42,6 +42,8 @@ import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
 import { categoryEn } from './locales/category.en';
 import { categoryFr } from './locales/category.fr';
+import { brandEn } from './locales/brand.en';
+import { brandFr } from './locales/brand.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -53,6 +55,7 @@ const fr: Record<string, string> = Object.assign(
   giftsFr,
   privacyFr,
   categoryFr,
+  brandFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -63,6 +66,7 @@ const en: Record<string, string> = Object.assign(
   giftsEn,
   privacyEn,
   categoryEn,
+  brandEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

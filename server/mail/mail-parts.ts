@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
+import { readBrandSummary } from '../domain/brand/brand-repository';
 import { translate } from '../lib/i18n';
 import type { OutgoingMail } from './transport';
 
@@ -18,13 +19,22 @@ export interface MessageContext {
 }
 
 const templates = new Map<string, HandlebarsTemplateDelegate>();
-export function template(ctx: MessageContext, name: string): HandlebarsTemplateDelegate {
+/**
+ * A mail template, called with its view. Every template also gets `brand` (the operator's
+ * scheme name, null until set, and its primary colour, checked for white text on save), read when
+ * the mail is rendered so a mail sent after a save carries the new brand.
+ */
+export function template(ctx: MessageContext, name: string): (view: Record<string, unknown>) => string {
   let tpl = templates.get(name);
   if (!tpl) {
     tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
     templates.set(name, tpl);
   }
-  return tpl;
+  const compiled = tpl;
+  return (view) => {
+    const b = readBrandSummary(ctx.database.db);
+    return compiled({ brand: { name: b.name, primary: b.primary }, ...view });
+  };
 }
 
 export async function toBuffer(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {

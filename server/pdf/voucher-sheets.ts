@@ -3,7 +3,9 @@ import { translate } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { drawQr, qrRuns } from './qr-vector';
-import { A4, BRAND, pipePdf, winAnsi as pdfText } from './pdf-output';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from './pdf-brand';
+import { drawBrandLogo } from './pdf-brand-draw';
+import { A4, pipePdf, winAnsi as pdfText } from './pdf-output';
 
 /** One voucher to print on a sheet; `code` is the raw 20-symbol code, `formatted` its dashed form. */
 export interface SheetVoucher {
@@ -24,6 +26,8 @@ export interface VoucherSheetsOptions {
   /** E.g. « Noël » for employer gifts: printed on every card when set. */
   eventLabel?: string;
   orderReference?: string;
+  /** The operator's brand (loadPdfBrand): card titles in its primary colour, its logo on each card, its name in the page footer. Crosses to the worker thread as plain data. */
+  brand?: PdfBrand;
 }
 
 /** Where a card sits on its page, in PDF points from the top-left corner. */
@@ -101,7 +105,7 @@ export async function streamVoucherSheets(
 /** New page; its footer (title, order, page number) sits in the bottom margin, clear of the marks. */
 function startPage(doc: PDFKit.PDFDocument, opts: VoucherSheetsOptions, t: T, page: number): void {
   doc.addPage({ size: 'A4', margin: 0 });
-  const parts = [opts.title, opts.orderReference && t('sheets.order', { reference: opts.orderReference }), t('sheets.page', { page })];
+  const parts = [opts.brand?.name, opts.title, opts.orderReference && t('sheets.order', { reference: opts.orderReference }), t('sheets.page', { page })];
   const text = pdfText(parts.filter(Boolean).join(' — '));
   doc.fillColor(GREY).font('Helvetica').fontSize(7).text(text, MARGIN + MARK_OUTER + 8, A4.h - 16, { width: CARD_W - 2 * MARK_OUTER, height: 9, ellipsis: true, lineBreak: false });
 }
@@ -109,8 +113,12 @@ function startPage(doc: PDFKit.PDFDocument, opts: VoucherSheetsOptions, t: T, pa
 function drawCard(doc: PDFKit.PDFDocument, v: SheetVoucher, box: CardBox, opts: VoucherSheetsOptions, t: T): void {
   const { x, y, w, h } = box;
   const line = (text: string, top: number, width: number, lines = 1, size = 9) => doc.text(pdfText(text), x + PAD, y + top, { width, height: lines * size * 1.2, ellipsis: true });
-  doc.fillColor(BRAND).font('Helvetica-Bold').fontSize(11);
-  line(v.campaignName, PAD, w - 2 * PAD, 1, 11);
+  const brand = opts.brand ?? DEFAULT_PDF_BRAND;
+  // The logo, small, before the campaign's name (the QR code's corner is below this line).
+  const logoW = drawBrandLogo(doc, brand, x + PAD, y + PAD - 1, 48, 15);
+  const nameX = logoW ? logoW + 6 : 0;
+  doc.fillColor(brand.primary).font('Helvetica-Bold').fontSize(11);
+  doc.text(pdfText(v.campaignName), x + PAD + nameX, y + PAD, { width: w - 2 * PAD - nameX, height: 11 * 1.2, ellipsis: true });
   if (opts.eventLabel) {
     doc.fillColor('#b5441b').font('Helvetica-Bold').fontSize(10);
     line(opts.eventLabel, 26, LEFT_W, 1, 10);

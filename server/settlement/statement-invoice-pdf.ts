@@ -1,4 +1,5 @@
 import type { Seller } from '../invoices/invoice-document';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import { collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from '../invoices/invoice-page';
 import { formatRate, sellerLegalMentions } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
@@ -24,6 +25,8 @@ import { calendarNoon, type StatementDocument } from './statement-data';
 
 export interface StatementInvoiceDeps {
   operator: Seller;
+  /** The operator's brand (loadPdfBrand); the default when absent. */
+  brand?: PdfBrand;
 }
 
 const BOTTOM = A4.h - 70;
@@ -40,6 +43,7 @@ const COLS: readonly Column[] = [
 interface Ctx {
   d: StatementDocument;
   seller: Seller;
+  brand: PdfBrand;
   locale: string;
   t: (key: string, params?: Record<string, string | number>) => string;
   money: (cents: number) => string;
@@ -48,7 +52,7 @@ interface Ctx {
 
 function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
   const { seller: s, d } = c;
-  drawBrandHeader(pdf, s, c.t('invoice.title'), d.statement.invoiceNumber);
+  drawBrandHeader(pdf, s, c.t('invoice.title'), d.statement.invoiceNumber, c.brand);
   const meta: [string, string][] = [
     [c.t('invoice.number'), d.statement.invoiceNumber],
     [c.t('invoice.issue_date'), c.date(d.statement.createdAt)],
@@ -58,7 +62,7 @@ function drawHeaderAndParties(pdf: PDFKit.PDFDocument, c: Ctx): number {
   const y = drawLabelRows(pdf, meta, 118, 150) + 8;
   const shop = d.shop;
   const buyerLines = [shop.name, shop.address, `${shop.postalCode} ${shop.city}`, ...(shop.siret ? [`${c.t('invoice.siret')} ${shop.siret}`] : [])];
-  return Math.max(drawParty(pdf, X, y, c.t('invoice.seller'), sellerPartyLines(s, c.t)), drawParty(pdf, X + W / 2 + 12, y, c.t('invoice.buyer'), buyerLines)) + 14;
+  return Math.max(drawParty(pdf, X, y, c.t('invoice.seller'), sellerPartyLines(s, c.t), c.brand.primary), drawParty(pdf, X + W / 2 + 12, y, c.t('invoice.buyer'), buyerLines, c.brand.primary)) + 14;
 }
 
 const drawRow = (pdf: PDFKit.PDFDocument, cells: string[], y: number, bold: boolean) => row(pdf, COLS, cells, y, bold);
@@ -118,7 +122,7 @@ export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: S
   const lineSum = d.campaigns.reduce((a, k) => ({ commission: a.commission + k.commissionCents, vat: a.vat + k.vatCents }), { commission: 0, vat: 0 });
   if (lineSum.commission !== s.commissionCents || lineSum.vat !== s.vatCents) throw new Error(`statement ${s.reference}: campaign rows do not add up to the invoice totals`);
   const c: Ctx = {
-    d, seller: deps.operator, locale,
+    d, seller: deps.operator, brand: deps.brand ?? DEFAULT_PDF_BRAND, locale,
     t: (key, params) => pdfText(translate(locale, key, params)),
     money: (cents) => pdfText(formatMoney(cents, locale)),
     date: (iso) => pdfText(formatLongDate(iso, locale)),

@@ -5,7 +5,9 @@ import { formatRate } from '../invoices/invoice-texts';
 import { formatLongDate, formatLongStamp } from '../lib/dates';
 import { translate } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { A4, BRAND, fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
+import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
+import { drawBrandLogo } from '../pdf/pdf-brand-draw';
+import { A4, fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
 import { calendarNoon, methodText, splitStatementLines, statusText, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
 import { parisDateTime } from '../lib/paris-time';
@@ -27,6 +29,8 @@ export interface StatementPdfDeps {
   database: Database_;
   /** The operator's identity (`ctx.config.operator`). */
   operator: Seller;
+  /** The operator's brand (loadPdfBrand): band colour, logo, scheme name; the default when absent. */
+  brand?: PdfBrand;
 }
 
 const X = 40;
@@ -52,6 +56,7 @@ const SUMMARY_COLS: Col[] = [
 interface Ctx {
   d: StatementDocument;
   operator: Seller;
+  brand: PdfBrand;
   locale: string;
   t: (key: string, params?: Record<string, string | number>) => string;
   money: (cents: number) => string;
@@ -96,9 +101,9 @@ function tableHead(f: Flow, c: Ctx, cols: Col[]): void {
   f.y += HEAD_H;
 }
 
-function party(pdf: PDFKit.PDFDocument, x: number, y: number, title: string, lines: string[]): number {
+function party(pdf: PDFKit.PDFDocument, colour: string, x: number, y: number, title: string, lines: string[]): number {
   const w = W / 2 - 10;
-  pdf.fillColor(BRAND).font('Helvetica-Bold').fontSize(8).text(fitText(pdf, title.toUpperCase(), w), x, y, { lineBreak: false });
+  pdf.fillColor(colour).font('Helvetica-Bold').fontSize(8).text(fitText(pdf, title.toUpperCase(), w), x, y, { lineBreak: false });
   pdf.fillColor('#111111').fontSize(10).text(fitText(pdf, lines[0] ?? '', w), x, y + 13, { lineBreak: false });
   pdf.font('Helvetica').fontSize(8.5);
   lines.slice(1).forEach((l, i) => pdf.text(fitText(pdf, l, w), x, y + 28 + i * 11, { lineBreak: false }));
@@ -111,15 +116,20 @@ function drawFront(f: Flow, c: Ctx): void {
   const { statement: s, batch, shop } = c.d;
   const op = c.operator;
   f.newPage();
-  pdf.rect(0, 0, A4.w, 84).fill(BRAND);
-  pdf.fillColor('#ffffff').font('Helvetica-Bold').fontSize(14).text(fitText(pdf, winAnsi(op.tradingName ?? op.legalName), W / 2), X, 28, { lineBreak: false });
+  // The brand band: logo on its white plate, the operator's name and the scheme's under it.
+  pdf.rect(0, 0, A4.w, 84).fill(c.brand.primary);
+  const logoW = drawBrandLogo(pdf, c.brand, X, 14, 90, 56, true);
+  const nameX = X + (logoW ? logoW + 12 : 0);
+  pdf.fillColor('#ffffff').font('Helvetica-Bold').fontSize(14).text(fitText(pdf, winAnsi(op.tradingName ?? op.legalName), W / 2 - (nameX - X)), nameX, c.brand.name ? 24 : 28, { lineBreak: false });
+  if (c.brand.name) pdf.font('Helvetica').fontSize(10).text(fitText(pdf, winAnsi(c.brand.name), W / 2 - (nameX - X)), nameX, 44, { lineBreak: false });
+  pdf.font('Helvetica-Bold');
   const title = c.t('statements.pdf_title').toUpperCase();
   pdf.fontSize(16).text(title, X + W - pdf.widthOfString(title), 24, { lineBreak: false });
   pdf.font('Helvetica').fontSize(11).text(s.reference, X + W - pdf.widthOfString(s.reference), 48, { lineBreak: false });
 
   const opLines = [op.legalName, ...op.address.lines, `${op.address.postcode} ${op.address.city}`, `${c.t('invoice.siret')} ${op.siret}`, `${c.t('invoice.vat_number')} ${op.vatNumber}`];
   const shopLines = [shop.name, shop.address, `${shop.postalCode} ${shop.city}`, ...(shop.siret ? [`${c.t('invoice.siret')} ${shop.siret}`] : [])];
-  f.y = Math.max(party(pdf, X, 104, c.t('statements.pdf_issuer'), opLines.map(winAnsi)), party(pdf, X + W / 2 + 10, 104, c.t('statements.pdf_shop'), shopLines.map(winAnsi))) + 14;
+  f.y = Math.max(party(pdf, c.brand.primary, X, 104, c.t('statements.pdf_issuer'), opLines.map(winAnsi)), party(pdf, c.brand.primary, X + W / 2 + 10, 104, c.t('statements.pdf_shop'), shopLines.map(winAnsi))) + 14;
 
   const meta: [string, string][] = [
     [c.t('statements.reference'), s.reference],
@@ -138,7 +148,7 @@ function drawFront(f: Flow, c: Ctx): void {
   }
 
   f.y += 10;
-  sectionTitle(f, c.t('statements.summary_title'), HEAD_H + 2 * SUMMARY_ROW_H);
+  sectionTitle(f, c, c.t('statements.summary_title'), HEAD_H + 2 * SUMMARY_ROW_H);
   tableHead(f, c, SUMMARY_COLS);
   const summaryRow = (cells: string[], bold: boolean) => {
     f.room(SUMMARY_ROW_H);
@@ -156,17 +166,17 @@ function drawFront(f: Flow, c: Ctx): void {
   f.y += 8;
   f.room(20);
   const net = c.t('statements.net_paid', { amount: c.money(s.netCents) });
-  pdf.fillColor(BRAND).font('Helvetica-Bold').fontSize(11).text(net, X + W - pdf.widthOfString(net), f.y, { lineBreak: false });
+  pdf.fillColor(c.brand.primary).font('Helvetica-Bold').fontSize(11).text(net, X + W - pdf.widthOfString(net), f.y, { lineBreak: false });
   f.y += 28;
   // The line table starts where at least three rows fit under its title and head.
-  sectionTitle(f, c.t('statements.lines_title'), HEAD_H + 3 * ROW_H);
+  sectionTitle(f, c, c.t('statements.lines_title'), HEAD_H + 3 * ROW_H);
   f.y = Math.ceil(f.y);
   tableHead(f, c, LINE_COLS);
 }
 
-function sectionTitle(f: Flow, text: string, keepWith: number): void {
+function sectionTitle(f: Flow, c: Ctx, text: string, keepWith: number): void {
   f.room(18 + keepWith);
-  f.pdf.fillColor(BRAND).font('Helvetica-Bold').fontSize(10).text(text, X, f.y, { lineBreak: false });
+  f.pdf.fillColor(c.brand.primary).font('Helvetica-Bold').fontSize(10).text(text, X, f.y, { lineBreak: false });
   f.y += 18;
 }
 
@@ -185,7 +195,7 @@ function newDocument(c: Ctx): PDFKit.PDFDocument {
  */
 export async function streamStatementPdf(deps: StatementPdfDeps, d: StatementDocument, out: NodeJS.WritableStream, locale = 'fr'): Promise<void> {
   const c: Ctx = {
-    d, operator: deps.operator, locale,
+    d, operator: deps.operator, brand: deps.brand ?? DEFAULT_PDF_BRAND, locale,
     t: (key, params) => winAnsi(translate(locale, key, params)),
     money: (cents) => winAnsi(formatMoney(cents, locale)),
     date: (iso) => winAnsi(formatLongDate(iso, locale)),

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { AppError } from '../lib/errors';
 import { streamStatementCsv } from '../settlement/statement-csv';
 import { loadStatementDocument, type StatementDocument } from '../settlement/statement-data';
+import { loadPdfBrand } from '../domain/brand/brand-service';
 import { streamStatementInvoicePdf } from '../settlement/statement-invoice-pdf';
 import { streamStatementPdf } from '../settlement/statement-pdf';
 import type { AppContext } from './context';
@@ -29,8 +30,8 @@ export async function sendStatementDocument(ctx: AppContext, res: Response, d: S
     kind === 'csv'
       ? (res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${d.statement.reference}.csv"`), () => streamStatementCsv(ctx.database, d, res, locale))
       : kind === 'pdf'
-        ? (res.type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.reference}.pdf"`), () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator }, d, res, locale))
-        : (res.type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.invoiceNumber}.pdf"`), () => streamStatementInvoicePdf({ operator: ctx.config.operator }, d, res, locale));
+        ? (res.type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.reference}.pdf"`), () => streamStatementPdf({ database: ctx.database, operator: ctx.config.operator, brand: loadPdfBrand(ctx.database.db) }, d, res, locale))
+        : (res.type('application/pdf').set('Content-Disposition', `inline; filename="${d.statement.invoiceNumber}.pdf"`), () => streamStatementInvoicePdf({ operator: ctx.config.operator, brand: loadPdfBrand(ctx.database.db) }, d, res, locale));
   try {
     await write();
   } catch (err) {

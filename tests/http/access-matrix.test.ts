@@ -78,6 +78,8 @@ const RULES: Rule[] = [
   { area: 'operator own account', path: /^\/operateur\/securite(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
   // The operator's settings (legal pages): admins only, reading the editor included.
   { area: 'operator (settings)', path: /^\/operateur\/pages-legales(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
+  // The operator's brand (issue 15): admins only, the form is multipart.
+  { area: 'operator (settings)', path: /^\/operateur\/identite-visuelle(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
   // Data subjects' requests and retention (issue 15): admins only, every form a POST.
   { area: 'operator personal data', path: /^\/operateur\/donnees-personnelles(\/|$)/, allow: ['admin'], signIn: '/operateur/connexion' },
   { area: 'operator (manage)', method: 'GET', path: /^\/operateur\/campagnes\/nouvelle$/, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
@@ -90,7 +92,7 @@ const RULES: Rule[] = [
   // Public pages; a voucher's code, a demo payment's reference and a reset link are their own credentials.
   {
     area: 'public',
-    path: /^\/($|healthz$|campagnes\/:slug|commercants\/candidature$|mentions-legales$|conditions-de-vente$|conditions-commercants$|confidentialite$|accessibilite$|langue\/|v\/:code|mot-de-passe\/|embed\/|media\/|vendor\/|demo\/checkout\/)/,
+    path: /^\/($|healthz$|brand\.css$|marque\/(logo|image)$|campagnes\/:slug|commercants\/candidature$|mentions-legales$|conditions-de-vente$|conditions-commercants$|confidentialite$|accessibilite$|langue\/|v\/:code|mot-de-passe\/|embed\/|media\/|vendor\/|demo\/checkout\/)/,
     allow: 'everyone',
   },
 ];
@@ -99,7 +101,7 @@ const ruleFor = (r: AppRoute) => RULES.find((rule) => (!rule.method || rule.meth
 const allowed = (rule: Rule, c: Caller) => (rule.allow === 'everyone' || rule.allow.includes(c)) && !(rule.scoped && (c === 'otherOwner' || c === 'otherShopKey'));
 
 /** Forms read with multipart parsers (they check their CSRF field themselves). */
-const MULTIPART = new Set(['POST /campagnes/:slug/commande-organisation', 'POST /operateur/campagnes/nouvelle', 'POST /operateur/campagnes/:slug']);
+const MULTIPART = new Set(['POST /campagnes/:slug/commande-organisation', 'POST /operateur/campagnes/nouvelle', 'POST /operateur/campagnes/:slug', 'POST /operateur/identite-visuelle']);
 /** Signing in or out changes the caller's own session: played last. */
 const SESSION_ROUTES = /^\/(operateur\/)?(connexion|deconnexion)$/;
 

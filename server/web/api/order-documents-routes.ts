@@ -8,6 +8,7 @@ import { orderVoucherPages } from '../../domain/vouchers/order-voucher-pages';
 import { effectiveStatus } from '../../domain/vouchers/voucher';
 import { checkFacturX } from '../../invoices/facturx';
 import { renderInvoiceOffThread } from '../../invoices/pdf-thread';
+import { loadPdfBrand } from '../../domain/brand/brand-service';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { translate } from '../../lib/i18n';
@@ -48,7 +49,7 @@ export const orderDocuments = {
     })();
     const eventLabel = order.giftEvent ? translate(res.locals.locale, `gift_event.${order.giftEvent}`) : undefined;
     try {
-      await streamVoucherSheetsOffThread(res, vouchers, { baseUrl: ctx.baseUrl, locale: res.locals.locale, title: campaign.name, orderReference: order.reference, ...(eventLabel ? { eventLabel } : {}) });
+      await streamVoucherSheetsOffThread(res, vouchers, { baseUrl: ctx.baseUrl, locale: res.locals.locale, title: campaign.name, orderReference: order.reference, brand: loadPdfBrand(ctx.database.db), ...(eventLabel ? { eventLabel } : {}) });
     } catch (err) {
       // Headers are gone: cut the connection so a truncated PDF is never taken for a whole one.
       res.destroy(err as Error);
@@ -78,7 +79,7 @@ export const orderDocuments = {
     if (!buyer) throw new AppError('NOT_FOUND', 404, 'errors.not_found');
     const source = { order, buyer, items: listOrderItems(db, order.id), campaignName: findCampaignById(db, order.campaignId)!.name, operator: ctx.config.operator };
     const doc = orderDocument(source, { proforma: true, number: null, now: new Date(order.createdAt) });
-    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, 'pdf');
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, 'pdf', loadPdfBrand(db));
     pdfHeaders(res, `proforma-${order.reference}.pdf`).send(pdf);
   },
 
@@ -89,7 +90,7 @@ export const orderDocuments = {
     const doc = invoiceDocument(invoice);
     // EN 16931 forbids out-of-scope voucher lines and a taxed fee on one e-invoice: such an
     // invoice stays a plain PDF (see server/invoices/facturx.ts).
-    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, doc.buyer.kind === 'public' && checkFacturX(doc).ok ? 'facturx' : 'pdf');
+    const pdf = await renderInvoiceOffThread(doc, res.locals.locale, doc.buyer.kind === 'public' && checkFacturX(doc).ok ? 'facturx' : 'pdf', loadPdfBrand(ctx.database.db));
     pdfHeaders(res, `${invoice.number}.pdf`).send(pdf);
   },
 };

@@ -40,11 +40,16 @@ export interface MultipartResult {
   fields: Map<string, string[]>;
   truncated: Set<string>;
   file: UploadedFile | null;
+  /** Every accepted file by field name, when the form has several file inputs (`file` is the first). */
+  files: Map<string, UploadedFile>;
+  /** The file fields that were over `fileBytes` (the failure says 'file_too_large'). */
+  tooLargeFiles: Set<string>;
   failure: MultipartFailure | null;
 }
 
-export function readMultipart(req: Request, fileField: string, limits = MULTIPART_LIMITS): Promise<MultipartResult> {
-  const result: MultipartResult = { fields: new Map(), truncated: new Set(), file: null, failure: null };
+export function readMultipart(req: Request, fileField: string | readonly string[], limits: { [K in keyof typeof MULTIPART_LIMITS]: number } = MULTIPART_LIMITS): Promise<MultipartResult> {
+  const fileFields: readonly string[] = typeof fileField === 'string' ? [fileField] : fileField;
+  const result: MultipartResult = { fields: new Map(), truncated: new Set(), file: null, files: new Map(), tooLargeFiles: new Set(), failure: null };
   if (!req.is('multipart/form-data')) return Promise.resolve({ ...result, failure: 'not_multipart' });
   const declared = Number(req.get('content-length') ?? 0);
   if (declared > limits.requestBytes) return Promise.resolve(refuse(req, result, 'request_too_large'));
@@ -97,11 +102,14 @@ export function readMultipart(req: Request, fileField: string, limits = MULTIPAR
       });
       stream.on('limit', () => {
         result.failure ??= 'file_too_large';
+        result.tooLargeFiles.add(name);
       });
       stream.on('end', () => {
         // An empty file input still sends a part with no name and no bytes: no file chosen.
-        if (name !== fileField || stream.truncated || (size === 0 && !info.filename)) return;
-        result.file = { filename: (info.filename ?? '').slice(0, 200), bytes: Buffer.concat(chunks, size) };
+        if (!fileFields.includes(name) || stream.truncated || (size === 0 && !info.filename)) return;
+        const file = { filename: (info.filename ?? '').slice(0, 200), bytes: Buffer.concat(chunks, size) };
+        result.files.set(name, file);
+        result.file ??= file;
       });
     });
     for (const event of ['filesLimit', 'fieldsLimit', 'partsLimit'] as const) {

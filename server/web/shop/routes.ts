@@ -23,7 +23,8 @@ import { parseOrderForm } from './schemas';
  * The public pages (home, campaign) only: GET, no form, no session. Mounted before the
  * form and API middleware because they are the busiest pages; rendered HTML is cached
  * for anonymous visitors (see PageCache), keyed by the live progress figures and the
- * footer's accessibility conformity (issue 15: the footer states it).
+ * footer's accessibility conformity (issue 15: the footer states it) and the brand version
+ * (a saved brand shows at once).
  */
 export function publicPages(ctx: AppContext): Router {
   const r = Router();
@@ -41,7 +42,7 @@ export function publicPages(ctx: AppContext): Router {
   };
   r.get('/', (req, res) => {
     if (!anonymous(req)) return res.render('shop/home', home(res));
-    cache.serve(req, res, `home|${res.locals.locale}|${res.locals.footerConformity}|${minute()}|${progress.allVersion()}`, 'shop/home', () => home(res));
+    cache.serve(req, res, `home|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${progress.allVersion()}`, 'shop/home', () => home(res));
   });
 
   const campaignPage = (slug: string, res: Response) => {
@@ -54,7 +55,7 @@ export function publicPages(ctx: AppContext): Router {
     const p = progress.bySlug(slug);
     if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
     if (!anonymous(req)) return res.render('shop/campaign', campaignPage(slug, res));
-    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res));
+    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res));
   });
   return r;
 }
