@@ -74,7 +74,12 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
     .get(order.id)!;
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.total ?? 0, emailed: stats.emailed ?? 0, paper: stats.count - (stats.emailed ?? 0) };
   const view = {
-    t: texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_emailed', 'mail.org.paid_paper', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+    t: {
+      ...texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+      // Each of these counts chooses its own plural form.
+      ...texts(locale, ['mail.org.paid_emailed'], { ...params, count: params.emailed }),
+      ...texts(locale, ['mail.org.paid_paper'], { ...params, count: params.paper }),
+    },
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,
