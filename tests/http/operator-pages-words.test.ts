@@ -111,4 +111,12 @@ describe('the back-office speaks in references, names and French dates', () => {
     expect(found).toEqual([]);
     expect(opened).toBeGreaterThan(15);
   });
+
+  it('shows a shop’s category in the page’s language (stored in French)', async () => {
+    app.database.sqlite.prepare(`UPDATE merchants SET category = 'Bijouterie' WHERE slug = ?`).run(params.slug);
+    const en = await admin.get(`/operateur/commerces/${params.slug}`, { 'accept-language': 'en' });
+    expect(visibleText(en.html)).toContain('Jewellery');
+    const list = await admin.get('/operateur/commerces', { 'accept-language': 'en' });
+    expect(visibleText(list.html)).toContain('Jewellery');
+  });
 });
