@@ -14,10 +14,11 @@ import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
 import { DemoProvider } from '../../server/payments/demo-provider';
 import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { listRoutes } from '../support/routes';
 import { merchantId, settle, take } from '../support/settlement';
-import { fixedClock, startTestApp, type FormClient, type TestApp } from '../support/test-app';
+import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = fixedClock('2026-11-18T09:00:00Z');
 let app: TestApp;
@@ -118,5 +119,22 @@ describe('the back-office speaks in references, names and French dates', () => {
     expect(visibleText(en.html)).toContain('Jewellery');
     const list = await admin.get('/operateur/commerces', { 'accept-language': 'en' });
     expect(visibleText(list.html)).toContain('Jewellery');
+  });
+
+  it('the shop’s pages (dashboard, statements, team, keys) show no ISO date, raw identifier or « (s) » either', async () => {
+    const shop = new FormClient(app.url);
+    const login = await shop.get('/connexion');
+    expect((await shop.post('/connexion', { email: 'bijouterie@demo.bons-locaux.fr', password: DEMO_PASSWORD, next: '/commercant' }, login.html)).res.status).toBe(303);
+    const statement = app.database.sqlite.prepare(`SELECT s.id FROM statements s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = ?`).pluck().get(params.slug) as string;
+    const pages = listRoutes(app.app).filter((r) => r.method === 'GET' && /^\/commercant(\/|$)/.test(r.path) && !/\.(csv|pdf|xml|txt|json)$|\/facture\.pdf$/.test(r.path)).map((r) => r.path.replace(':id', statement));
+    const found: string[] = [];
+    for (const url of pages) {
+      const { res, html } = await shop.get(url);
+      expect(res.status, url).toBe(200);
+      const text = visibleText(html);
+      for (const { what, re } of RAW) for (const m of text.matchAll(re)) found.push(`${url}: ${what} « ${text.slice(Math.max(0, m.index! - 40), m.index! + m[0].length + 20).trim()} »`);
+    }
+    expect(pages.length).toBeGreaterThan(3);
+    expect(found).toEqual([]);
   });
 });
