@@ -56,6 +56,8 @@ describe('i18n', () => {
     expect(translate('fr', 'statements.invoice_line_detail', { count: 1, gross: '2 €' })).toBe('1 opération, 2 € encaissés');
     expect(translate('fr', 'mail.org.paid_paper', { count: 1 })).toMatch(/^1 bon sans adresse e-mail est/);
     expect(translate('en', 'cadmin.embed.shops', { count: 1 })).toBe('1 participating shop');
+    expect(translate('en', 'campaign.validity', { months: 1, count: 1 })).toBe('Valid for 1 month, can be spent in several goes');
+    expect(translate('en', 'campaign.validity', { months: 12, count: 12 })).toBe('Valid for 12 months, can be spent in several goes');
     expect(translate('fr', 'privacy.erased_orders', { count: 0 })).toBe('0 commande');
     expect(translate('en', 'privacy.erased_received', { count: 2 })).toBe('2 vouchers received');
   });
