@@ -58,6 +58,8 @@ export const orders = pgTable(
     index('orders_checkout_ref_idx').on(t.checkoutRef),
     index('orders_organisation_idx').on(t.organisationId),
     index('orders_buyer_email_idx').on(sql`lower(${t.buyerEmail})`),
+    // A data subject's request finds them by the email as normalised (migration 0027).
+    index('orders_buyer_email_norm_idx').on(sql`lower(trim(${t.buyerEmail}))`),
     index('orders_issuing_idx').on(t.issueJournalId).where(sql`${t.issueJournalId} IS NOT NULL`),
     check('orders_issue_next_not_negative', sql`${t.issueNext} >= 0`),
     check('orders_issue_remaining_not_negative', sql`${t.issueRemainingCents} >= 0`),
@@ -78,5 +80,8 @@ export const orderItems = pgTable(
     message: text('message'),
     bonus: int64('bonus').notNull().default(0),
   },
-  (t) => [index('order_items_order_idx').on(t.orderId)],
+  (t) => [
+    index('order_items_order_idx').on(t.orderId),
+    index('order_items_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`).where(sql`${t.recipientEmail} IS NOT NULL`),
+  ],
 );

@@ -1,4 +1,5 @@
-import { pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL mirror of db/schema/organisations.ts: same columns, keys, CHECKs and indexes (its comments say why). */
 
@@ -19,5 +20,8 @@ export const organisations = pgTable(
     nextAccessTokenHash: text('next_access_token_hash'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [uniqueIndex('organisations_siret_contact_uq').on(t.siret, t.contactEmail)],
+  (t) => [
+    uniqueIndex('organisations_siret_contact_uq').on(t.siret, t.contactEmail),
+    index('organisations_contact_email_norm_idx').on(sql`lower(trim(${t.contactEmail}))`),
+  ],
 );

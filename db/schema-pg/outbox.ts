@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { int64 } from './columns';
 
@@ -18,5 +19,5 @@ export const outboxMessages = pgTable(
     sentAt: text('sent_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_recipient_norm_idx').on(sql`lower(trim(${t.recipient}))`)],
 );

@@ -31,6 +31,7 @@ export const vouchers = pgTable(
     index('vouchers_campaign_idx').on(t.campaignId),
     index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
     index('vouchers_recipient_email_idx').on(sql`lower(${t.recipientEmail})`).where(sql`${t.recipientEmail} IS NOT NULL`),
+    index('vouchers_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`).where(sql`${t.recipientEmail} IS NOT NULL`),
     check('vouchers_amount_positive', sql`${t.amountCents} > 0`),
     check('vouchers_balance_within_value', sql`${t.balanceCents} >= 0 AND ${t.balanceCents} <= ${t.amountCents}`),
     check('vouchers_status', sql`${t.status} IN ('active', 'spent', 'expired', 'cancelled', 'blocked')`),

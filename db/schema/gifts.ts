@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orders } from './orders';
 import { outboxMessages } from './outbox';
@@ -27,6 +28,7 @@ export const voucherGifts = sqliteTable(
   (t) => [
     index('voucher_gifts_voucher_idx').on(t.voucherId, t.createdAt),
     index('voucher_gifts_order_idx').on(t.orderId),
+    index('voucher_gifts_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`),
     uniqueIndex('voucher_gifts_outbox_uq').on(t.outboxMessageId),
   ],
 );

@@ -91,6 +91,8 @@ export const orders = sqliteTable(
     check('orders_issue_remaining_not_negative', sql`${t.issueRemainingCents} >= 0`),
     // Support's voucher search by the buyer's whole email, any case (migration 0016).
     index('orders_buyer_email_idx').on(sql`lower(${t.buyerEmail})`),
+    // A data subject's request finds them by the email as normalised (migration 0027).
+    index('orders_buyer_email_norm_idx').on(sql`lower(trim(${t.buyerEmail}))`),
     check('orders_amounts_not_negative', sql`${t.totalCents} >= 0 AND ${t.feeCents} >= 0 AND ${t.feeVatCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.bonusCents} >= 0 AND ${t.refundedCents} >= 0`),
   ],
 );
@@ -109,5 +111,8 @@ export const orderItems = sqliteTable(
     /** 1 for the sponsor's bonus line (its voucher is funded by the sponsor, not the buyer). */
     bonus: integer('bonus').notNull().default(0),
   },
-  (t) => [index('order_items_order_idx').on(t.orderId)],
+  (t) => [
+    index('order_items_order_idx').on(t.orderId),
+    index('order_items_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`).where(sql`${t.recipientEmail} IS NOT NULL`),
+  ],
 );

@@ -1,4 +1,5 @@
-import { sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * A company, works council or public body that orders in bulk. One row per (SIRET,
@@ -29,5 +30,8 @@ export const organisations = sqliteTable(
     nextAccessTokenHash: text('next_access_token_hash'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [uniqueIndex('organisations_siret_contact_uq').on(t.siret, t.contactEmail)],
+  (t) => [
+    uniqueIndex('organisations_siret_contact_uq').on(t.siret, t.contactEmail),
+    index('organisations_contact_email_norm_idx').on(sql`lower(trim(${t.contactEmail}))`),
+  ],
 );

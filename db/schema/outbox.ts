@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -21,5 +22,5 @@ export const outboxMessages = sqliteTable(
     sentAt: text('sent_at'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_recipient_norm_idx').on(sql`lower(trim(${t.recipient}))`)],
 );

@@ -44,6 +44,7 @@ export const vouchers = sqliteTable(
     index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
     // Support's search by the recipient's whole email, any case; partial: most have none (migration 0016).
     index('vouchers_recipient_email_idx').on(sql`lower(${t.recipientEmail})`).where(sql`${t.recipientEmail} IS NOT NULL`),
+    index('vouchers_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`).where(sql`${t.recipientEmail} IS NOT NULL`),
     check('vouchers_amount_positive', sql`${t.amountCents} > 0`),
     check('vouchers_balance_within_value', sql`${t.balanceCents} >= 0 AND ${t.balanceCents} <= ${t.amountCents}`),
     check('vouchers_status', sql`${t.status} IN ('active', 'spent', 'expired', 'cancelled', 'blocked')`),

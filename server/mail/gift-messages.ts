@@ -6,10 +6,10 @@ import { findOrder } from '../domain/orders/orders-repository';
 import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate, formatStamp } from '../lib/dates';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import { plainMail, template, toBuffer, type MessageContext } from './mail-parts';
+import { plainMail, punctuation, template, toBuffer, type MessageContext } from './mail-parts';
 import { enqueueMessage, type OutboxMessage } from './outbox-repository';
 import { PermanentMailError, type OutgoingMail } from './transport';
 
@@ -41,9 +41,10 @@ export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string
     amount: formatMoney(voucher.balanceCents, locale),
     expires: formatLongDate(voucher.expiresAt, locale),
   };
-  const tr = (key: string) => translate(locale, key, params);
+  const tr = (key: string) => translateForPage(locale, key, params);
   const view = {
     t: {
+      ...punctuation(locale),
       hello: gift.recipientName ? tr('mail.hello') : tr('mail.org.hello_anonymous'),
       gift_intro: tr('gifts.mail.intro'),
       gift_message: tr('gifts.mail.message'),
@@ -66,7 +67,7 @@ export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string
   const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
   return {
     to,
-    subject: translate(locale, 'gifts.mail.subject', params),
+    subject: translateForPage(locale, 'gifts.mail.subject', params),
     text: template(ctx, 'beneficiary-voucher.text')(view),
     html: template(ctx, 'beneficiary-voucher.html')(view),
     attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
@@ -83,7 +84,7 @@ export function renderGiftSent(ctx: MessageContext, p: { giftId: string; sentAt:
     when: formatStamp(p.sentAt, order.locale),
     reference: order.reference,
   };
-  return plainMail(to, translate(order.locale, 'gifts.mail.sent_subject', params), translate(order.locale, 'gifts.mail.sent_body', params));
+  return plainMail(to, translateForPage(order.locale, 'gifts.mail.sent_subject', params), translateForPage(order.locale, 'gifts.mail.sent_body', params));
 }
 
 /** Run in the transaction that marks a gift's mail sent: the buyer's note exists if and only if it was. */

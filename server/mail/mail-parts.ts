@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
 import { readBrandSummary } from '../domain/brand/brand-repository';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import type { OutgoingMail } from './transport';
 
 /** What every message renderer receives. */
@@ -45,9 +45,21 @@ export async function toBuffer(write: (out: PassThrough) => Promise<void>): Prom
   return Buffer.concat(chunks);
 }
 
-/** The `mail.*` texts a template uses, keyed without their `mail.` / `mail.org.` / `mail.expiry.` prefix. */
-export const texts = (locale: string, keys: string[], params: Record<string, string | number>) =>
-  Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.|expiry\.)?/, ''), translate(locale, k, params)]));
+/**
+ * The punctuation a text template writes between our words and a value (« Montant : 20 € »):
+ * French puts a no-break space before the colon and inside the guillemets, English none.
+ */
+export const punctuation = (locale: string) =>
+  locale === 'en' ? { colon: ':', quote_open: '“', quote_close: '”' } : { colon: '\u00A0:', quote_open: '«\u202F', quote_close: '\u202F»' };
+
+/**
+ * The `mail.*` texts a template uses, keyed without their `mail.` / `mail.org.` / `mail.expiry.`
+ * prefix, with the language's typography (French no-break spaces, as on pages) and punctuation.
+ */
+export const texts = (locale: string, keys: string[], params: Record<string, string | number>): Record<string, string> => ({
+  ...punctuation(locale),
+  ...Object.fromEntries(keys.map((k) => [k.replace(/^mail\.(org\.|expiry\.)?/, ''), translateForPage(locale, k, params)])),
+});
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

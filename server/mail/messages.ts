@@ -3,7 +3,7 @@ import { findOrder } from '../domain/orders/orders-repository';
 import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
 import { listOrderVouchers } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
@@ -81,7 +81,7 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
   );
   return {
     to,
-    subject: translate(locale, 'mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
+    subject: translateForPage(locale, 'mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
     text: template(ctx, 'order-vouchers.text')(view),
     html: template(ctx, 'order-vouchers.html')(view),
     attachments: [{ filename: `bons-${order.reference}.pdf`, content: pdf, contentType: 'application/pdf' }],
@@ -95,5 +95,5 @@ function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff
   const shop = findMerchantById(ctx.database.db, user.merchantId)!;
   const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse` };
   const [subjectKey, bodyKey] = kind === 'password_reset' ? ['mail.reset_subject', 'mail.reset_body'] : ['mail.invite_subject', 'mail.invite_body'];
-  return plainMail(to, translate(p.locale, subjectKey, params), translate(p.locale, bodyKey, params));
+  return plainMail(to, translateForPage(p.locale, subjectKey, params), translateForPage(p.locale, bodyKey, params));
 }

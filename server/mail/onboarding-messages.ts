@@ -1,5 +1,5 @@
 import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { plainMail, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
@@ -12,7 +12,7 @@ export function renderOwnerInvitation(ctx: MessageContext, p: { userId: string; 
   if (!user) throw new Error(`user ${p.userId} not found`);
   const shop = findMerchantById(ctx.database.db, user.merchantId)!;
   const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse`, dashboard: `${ctx.baseUrl}/commercant` };
-  return plainMail(to, translate(p.locale, 'onboarding.mail.approved_subject', params), translate(p.locale, 'onboarding.mail.approved_body', params));
+  return plainMail(to, translateForPage(p.locale, 'onboarding.mail.approved_subject', params), translateForPage(p.locale, 'onboarding.mail.approved_body', params));
 }
 
 /**
@@ -24,5 +24,5 @@ export function renderMerchantRejected(ctx: MessageContext, p: { merchantId: str
   const shop = findMerchantById(ctx.database.db, p.merchantId);
   if (!shop) throw new Error(`merchant ${p.merchantId} not found`);
   const params = { shop: shop.name, reason: p.reason };
-  return plainMail(to, translate(p.locale, 'onboarding.mail.rejected_subject', params), translate(p.locale, 'onboarding.mail.rejected_body', params));
+  return plainMail(to, translateForPage(p.locale, 'onboarding.mail.rejected_subject', params), translateForPage(p.locale, 'onboarding.mail.rejected_body', params));
 }

@@ -6,7 +6,7 @@ import { organisationPageUrl } from '../domain/organisations/organisations-servi
 import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate } from '../lib/dates';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
@@ -57,7 +57,7 @@ export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proform
   view.t.hello = view.t.hello_anonymous!;
   return {
     to,
-    subject: translate(locale, proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
+    subject: translateForPage(locale, proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
     text: template(ctx, 'org-order.text')(view),
     html: template(ctx, 'org-order.html')(view),
   };
@@ -74,7 +74,12 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
     .get(order.id)!;
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.total ?? 0, emailed: stats.emailed ?? 0, paper: stats.count - (stats.emailed ?? 0) };
   const view = {
-    t: texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_emailed', 'mail.org.paid_paper', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+    t: {
+      ...texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
+      // Each of these counts chooses its own plural form.
+      ...texts(locale, ['mail.org.paid_emailed'], { ...params, count: params.emailed }),
+      ...texts(locale, ['mail.org.paid_paper'], { ...params, count: params.paper }),
+    },
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,
@@ -86,7 +91,7 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
   view.t.hello = view.t.hello_anonymous!;
   return {
     to,
-    subject: translate(locale, 'mail.org.paid_subject', params),
+    subject: translateForPage(locale, 'mail.org.paid_subject', params),
     text: template(ctx, 'org-order-paid.text')(view),
     html: template(ctx, 'org-order-paid.html')(view),
   };
@@ -99,7 +104,7 @@ export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucher
   const { order, campaign, organisationName } = loadOrder(ctx, voucher.orderId);
   const locale = order.locale;
   const code = formatCode(voucher.code);
-  const event = order.giftEvent ? translate(locale, `gift_event.${order.giftEvent}`) : '';
+  const event = order.giftEvent ? translateForPage(locale, `gift_event.${order.giftEvent}`) : '';
   const params = { name: voucher.recipientName ?? '', organisation: organisationName, campaign: campaign.name, amount: formatMoney(voucher.amountCents, locale), expires: formatLongDate(voucher.expiresAt, locale), event };
   const view = {
     t: texts(locale, [voucher.recipientName ? 'mail.hello' : 'mail.org.hello_anonymous', 'mail.org.gift_intro', 'mail.org.gift_event', 'mail.org.gift_message', 'mail.org.gift_expires', 'mail.voucher_line', 'mail.org.gift_pdf', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'], params),
@@ -116,7 +121,7 @@ export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucher
   const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
   return {
     to,
-    subject: translate(locale, 'mail.org.gift_subject', params),
+    subject: translateForPage(locale, 'mail.org.gift_subject', params),
     text: template(ctx, 'beneficiary-voucher.text')(view),
     html: template(ctx, 'beneficiary-voucher.html')(view),
     attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
@@ -128,7 +133,7 @@ export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: stri
   const org = findOrganisation(ctx.database.db, p.organisationId);
   if (!org) throw new Error(`organisation ${p.organisationId} not found`);
   const params = { name: org.contactName, organisation: org.name, link: organisationPageUrl(ctx.baseUrl, org, p.pageToken) };
-  return plainMail(to, translate(p.locale, 'mail.org.page_link_subject', params), translate(p.locale, 'mail.org.page_link_body', params));
+  return plainMail(to, translateForPage(p.locale, 'mail.org.page_link_subject', params), translateForPage(p.locale, 'mail.org.page_link_body', params));
 }
 
 /**
@@ -141,5 +146,5 @@ export function renderOrgOrderConfirm(ctx: MessageContext, p: { orderId: string;
   const count = ctx.database.sqlite.prepare<[string], { n: number | null }>('SELECT SUM(quantity) AS n FROM order_items WHERE order_id = ? AND bonus = 0').get(order.id)?.n ?? 0;
   const link = `${ctx.baseUrl}/organisation/${order.organisationId}/confirmer/${order.id}?token=${p.confirmToken}`;
   const params = { reference: order.reference, campaign: campaign.name, count, total: formatMoney(order.totalCents, order.locale), siret: order.siret ?? '', link };
-  return plainMail(to, translate(order.locale, 'mail.org.confirm_subject', params), translate(order.locale, 'mail.org.confirm_body', params));
+  return plainMail(to, translateForPage(order.locale, 'mail.org.confirm_subject', params), translateForPage(order.locale, 'mail.org.confirm_body', params));
 }

@@ -1,5 +1,5 @@
 import { findBatch, findStatement } from '../domain/settlements/settlements-repository';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { plainMail, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
@@ -15,7 +15,7 @@ export function renderSettlementStatement(ctx: MessageContext, p: { statementId:
   const m = (c: number) => formatMoney(c, locale);
   const params = {
     reference: s.reference, batch: batch.reference, until: batch.until, count: s.redemptionCount, gross: m(s.grossCents), commission: m(s.commissionCents),
-    vat: m(s.vatCents), net: m(s.netCents), method: translate(locale, `settlement.method_${s.method}`), url: `${ctx.baseUrl}/commercant/releves/${s.id}`, invoice: s.invoiceNumber,
+    vat: m(s.vatCents), net: m(s.netCents), method: translateForPage(locale, `settlement.method_${s.method}`), url: `${ctx.baseUrl}/commercant/releves/${s.id}`, invoice: s.invoiceNumber,
   };
-  return plainMail(to, translate(locale, 'settlement.mail_subject', params), translate(locale, 'settlement.mail_body', params));
+  return plainMail(to, translateForPage(locale, 'settlement.mail_subject', params), translateForPage(locale, 'settlement.mail_body', params));
 }

@@ -3,7 +3,7 @@ import { findOrder } from '../domain/orders/orders-repository';
 import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate } from '../lib/dates';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { template, texts, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
@@ -48,7 +48,7 @@ export function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId:
   };
   return {
     to,
-    subject: translate(locale, 'mail.expiry.subject', params),
+    subject: translateForPage(locale, 'mail.expiry.subject', params),
     text: template(ctx, 'voucher-expiry-reminder.text')(view),
     html: template(ctx, 'voucher-expiry-reminder.html')(view),
   };

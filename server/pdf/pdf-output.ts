@@ -87,8 +87,13 @@ function drainOrTimeout(dest: Out): Promise<void> {
   });
 }
 
-/** PDF standard fonts use WinAnsi: the narrow no-break space Intl puts in French amounts is not in it. */
-export const winAnsi = (s: string): string => s.replace(/[\u202f\u00a0]/g, ' ');
+/**
+ * PDF standard fonts use WinAnsi: the narrow no-break space (U+202F) Intl puts in French
+ * amounts and our typography puts before « ; ! ? » is not in it, but the no-break space is
+ * (0xA0), so both become U+00A0 and « 1 234,56 € » or « Total : » still hold together when
+ * a reader reflows or copies the text.
+ */
+export const winAnsi = (s: string): string => s.replace(/\u202f/g, '\u00a0');
 
 /** The text, shortened with « … » until it fits `width` in the current font (one line, no wrapping). */
 export function fitText(doc: PDFKit.PDFDocument, text: string, width: number): string {

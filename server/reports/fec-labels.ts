@@ -14,6 +14,7 @@
  */
 
 import { csvEuros } from '../lib/csv';
+import { pluralCategory } from '../lib/i18n';
 
 /** A pattern of the English description, and the French label from its match and the entry's amount (« 12,50 € »). */
 type Rule = readonly [RegExp, (m: RegExpMatchArray, amount: string) => string];
@@ -75,7 +76,8 @@ const LABELS: ReadonlyMap<string, KindLabel> = new Map(Object.entries({
   },
   voucher_expiry: {
     generic: 'Bons expirés',
-    rules: [[/^Breakage: (\d+) expired voucher\(s\) of (.+)$/, (m, amount) => `Bons expirés : ${m[1]} bon(s) de la campagne ${m[2]}, ${amount}`]],
+    // The stored description says « voucher(s) » (written so, kept as written); the label counts in French (0 and 1 singular).
+    rules: [[/^Breakage: (\d+) expired voucher(?:\(s\)|s)? of (.+)$/, (m, amount) => `Bons expirés : ${m[1]} ${pluralCategory('fr', Number(m[1])) === 'one' ? 'bon' : 'bons'} de la campagne ${m[2]}, ${amount}`]],
   },
   voucher_reissue: {
     generic: 'Remplacement de bon',

@@ -30,6 +30,8 @@ export interface ChartLabels {
   redeemed: string;
   /** Formats an amount of cents for the axis (whole euros). */
   money: (cents: number) => string;
+  /** A week's first day (« 2026-10-26 ») in words for the bars' tooltips; ISO when not given. */
+  day?: (isoDay: string) => string;
 }
 
 export function weeklyChartSvg(weeks: WeekRow[], l: ChartLabels, id = 'impact-chart'): string {
@@ -55,7 +57,7 @@ export function weeklyChartSvg(weeks: WeekRow[], l: ChartLabels, id = 'impact-ch
     for (const [k, cents, dx] of [['sold', w.soldCents, 0], ['redeemed', w.redeemedCents, bar]] as const) {
       if (cents <= 0) continue;
       const top = y(cents);
-      out.push(`<rect x="${r(x + dx)}" y="${r(top)}" width="${bar}" height="${r(PAD.top + plotH - top)}" fill="${COLORS[k]}"><title>${esc(`${w.week} — ${k === 'sold' ? l.sold : l.redeemed} ${l.money(cents)}`)}</title></rect>`);
+      out.push(`<rect x="${r(x + dx)}" y="${r(top)}" width="${bar}" height="${r(PAD.top + plotH - top)}" fill="${COLORS[k]}"><title>${esc(`${l.day ? l.day(w.week) : w.week} — ${k === 'sold' ? l.sold : l.redeemed} ${l.money(cents)}`)}</title></rect>`);
     }
     // A date under every fourth week keeps the axis readable.
     if (i % 4 === 0) out.push(`<text x="${r(x)}" y="${H - PAD.bottom + 16}" font-size="11" fill="${COLORS.text}">${esc(w.week.slice(8, 10) + '/' + w.week.slice(5, 7))}</text>`);

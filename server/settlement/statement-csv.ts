@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import { csvCell, csvEuros } from '../lib/csv';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { splitStatementLines, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
 import { parisDateTime } from '../lib/paris-time';
@@ -16,6 +16,9 @@ import { parisDateTime } from '../lib/paris-time';
  * carry a cent of commission and a cent of VAT (where the running total crosses a rounding
  * step): its net is then −0,01 €, written as a number. A share of expired vouchers' value
  * (breakage) paid to the shop gets its own row, in the net column only.
+ * Our words (the header, the breakage and total labels) are typeset like a page (French
+ * no-break spaces: « Total : 11 opérations »); the data cells — number, date and time,
+ * masked code, campaign and the four amounts — are written plain so spreadsheets read them.
  */
 
 export const STATEMENT_COLUMNS = ['number', 'datetime', 'voucher', 'campaign', 'gross', 'commission', 'vat', 'net'] as const;
@@ -27,15 +30,15 @@ const row = (cells: string[]) => `${cells.join(';')}\r\n`;
 
 /** The file, line by line (each ends with CRLF; the first carries the BOM). Pulls redemptions page by page. */
 export function* statementCsvLines(database: Database_, d: StatementDocument, locale = 'fr'): Generator<string> {
-  yield `\ufeff${row(STATEMENT_COLUMNS.map((c) => text(translate(locale, `statements.col_${c}`))))}`;
+  yield `\ufeff${row(STATEMENT_COLUMNS.map((c) => text(translateForPage(locale, `statements.col_${c}`))))}`;
   for (const l of splitStatementLines(database, d)) {
     yield row([text(l.number), text(parisDateTime(l.createdAt)), text(maskCode(l.code)), text(l.campaignName), euros(l.grossCents), euros(l.commissionCents), euros(l.vatCents), euros(l.netCents)]);
   }
   // Reached only once the split has been checked against the stored amounts.
   const s = d.statement;
   // Expired vouchers' value shared to the shop: paid on top, no commission; only the net column.
-  if (s.breakageCents) yield row([text(translate(locale, 'statements.breakage_row')), '""', '""', '""', '""', '""', '""', euros(s.breakageCents)]);
-  yield row([text(translate(locale, 'statements.total_count', { count: s.redemptionCount })), '""', '""', '""', euros(s.grossCents), euros(s.commissionCents), euros(s.vatCents), euros(s.netCents)]);
+  if (s.breakageCents) yield row([text(translateForPage(locale, 'statements.breakage_row')), '""', '""', '""', '""', '""', '""', euros(s.breakageCents)]);
+  yield row([text(translateForPage(locale, 'statements.total_count', { count: s.redemptionCount })), '""', '""', '""', euros(s.grossCents), euros(s.commissionCents), euros(s.vatCents), euros(s.netCents)]);
 }
 
 const CHUNK = 64 * 1024;

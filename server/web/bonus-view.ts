@@ -6,7 +6,7 @@
  */
 import { budgetLeft, hasBonus, type BonusRule } from '../domain/campaigns/bonus';
 import type { Campaign } from '../domain/campaigns/campaign';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatMoney, formatMoneyShort } from '../lib/money';
 
 type BonusCampaign = BonusRule & Pick<Campaign, 'sponsorName' | 'soldCents'>;
@@ -16,23 +16,23 @@ const rate = (bps: number, locale: string) => new Intl.NumberFormat(locale === '
 
 export function bonusView(c: BonusCampaign, locale: string) {
   if (!hasBonus(c)) return null;
-  const sponsor = c.sponsorName ?? translate(locale, 'bonus.sponsor_default');
+  const sponsor = c.sponsorName ?? translateForPage(locale, 'bonus.sponsor_default');
   const left = budgetLeft(c);
   const offer =
     c.bonusKind === 'percent'
-      ? translate(locale, 'bonus.offer_percent', { rate: rate(c.bonusBps, locale), sponsor })
-      : translate(locale, 'bonus.offer_fixed', { amount: formatMoneyShort(c.bonusFixedCents, locale), sponsor });
+      ? translateForPage(locale, 'bonus.offer_percent', { rate: rate(c.bonusBps, locale), sponsor })
+      : translateForPage(locale, 'bonus.offer_fixed', { amount: formatMoneyShort(c.bonusFixedCents, locale), sponsor });
   return {
     offer,
     sponsor,
-    cap: c.bonusCapPerBuyerCents === null ? null : translate(locale, 'bonus.cap', { cap: formatMoneyShort(c.bonusCapPerBuyerCents, locale) }),
-    remaining: left > 0 ? translate(locale, 'bonus.remaining', { amount: formatMoney(left, locale) }) : null,
+    cap: c.bonusCapPerBuyerCents === null ? null : translateForPage(locale, 'bonus.cap', { cap: formatMoneyShort(c.bonusCapPerBuyerCents, locale) }),
+    remaining: left > 0 ? translateForPage(locale, 'bonus.remaining', { amount: formatMoney(left, locale) }) : null,
     exhausted: left === 0,
-    exhaustedText: translate(locale, 'bonus.exhausted_text', { sponsor }),
+    exhaustedText: translateForPage(locale, 'bonus.exhausted_text', { sponsor }),
     // Progress: what buyers paid for and what the sponsor added (both part of « sold »).
     paidCents: c.soldCents - c.bonusUsedCents,
     bonusCents: c.bonusUsedCents,
-    bonusLabel: translate(locale, 'bonus.progress_bonus', { sponsor }),
+    bonusLabel: translateForPage(locale, 'bonus.progress_bonus', { sponsor }),
   };
 }
 

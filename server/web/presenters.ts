@@ -3,7 +3,7 @@ import { isOnSale, progress } from '../domain/campaigns/campaign';
 import type { CampaignMerchant } from '../domain/campaigns/campaigns-repository';
 import { effectiveStatus, type Voucher } from '../domain/vouchers/voucher';
 import { formatCode } from '../lib/codes';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
 import { bonusJson, bonusView } from './bonus-view';
 
@@ -66,7 +66,7 @@ export function voucherView(v: Voucher, locale: string, now: Date, baseUrl: stri
     amountCents: v.amountCents,
     balanceCents: v.balanceCents,
     status,
-    statusLabel: translate(locale, `voucher.status.${status}`),
+    statusLabel: translateForPage(locale, `voucher.status.${status}`),
     usable: status === 'active',
     partlyUsed: v.balanceCents < v.amountCents,
     expiresOn: formatDate(v.expiresAt, locale),

@@ -105,7 +105,7 @@ describe('sponsor bonus', () => {
   it('budget exhausted: later orders get 0 and the page says « budget épuisé »', async () => {
     setBonus({ budget: 25_00, cap: null });
     const page1 = await (await fetch(`${app.url}/campagnes/seine-estuaire`)).text();
-    expect(page1).toContain('+20 % offert par Ville du Havre');
+    expect(page1).toContain('+20\u00A0% offert par Ville du Havre');
     expect(page1).not.toContain('budget épuisé');
     const a = await order(email(), [{ amountCents: 100_00, quantity: 1 }]);
     const b = await order(email(), [{ amountCents: 50_00, quantity: 1 }]);
@@ -180,16 +180,16 @@ describe('sponsor bonus', () => {
     });
     expect(res.status, await res.clone().text()).toBe(201);
     const page = await (await fetch(`${app.url}/commandes/${o.id}?token=${o.token}`)).text();
-    expect(page).toMatch(/Offert par Ville du Havre : 10,00\s€ en plus/u);
+    expect(page).toMatch(/Offert par Ville du Havre\u00A0: 10,00\s€ en plus/u);
     expect(checkLedger(app.database)).toEqual([]);
   });
 
   it('the demo campaign noel-fecamp advertises the town’s 20 % up to 30 €', async () => {
     const html = await (await fetch(`${app.url}/campagnes/noel-fecamp`)).text();
-    expect(html).toContain('+20 % offert par Ville de Fécamp');
+    expect(html).toContain('+20\u00A0% offert par Ville de Fécamp');
     expect(html).toMatch(/jusqu’à 30\s€ par acheteur/u);
-    expect(html).toMatch(/Budget restant : 2\s000,00\s€/u);
+    expect(html).toMatch(/Budget restant\u00A0: 2\s000,00\s€/u);
     const form = await (await fetch(`${app.url}/campagnes/noel-fecamp/commander`)).text();
-    expect(form).toContain('+20 % offert par Ville de Fécamp');
+    expect(form).toContain('+20\u00A0% offert par Ville de Fécamp');
   });
 });

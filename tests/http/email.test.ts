@@ -127,7 +127,7 @@ describe('order emails over a real SMTP server', () => {
     expect(mail.to).toEqual(['alice@example.org']);
     expect(mail.envelope.to).toEqual(['alice@example.org']);
     expect(mail.from).toContain('no-reply@localhost');
-    expect(mail.subject).toContain(`« ${CAMPAIGN_NAME} »`);
+    expect(mail.subject).toContain(`«\u202F${CAMPAIGN_NAME}\u202F»`);
     expect(mail.subject).toContain(purchase.reference);
 
     const links = codes.map((c) => `${app.url}/v/${c}`);

@@ -166,7 +166,7 @@ describe('account holder in the SEPA character set', () => {
     const noLetter = await apply(application({ accountHolder: '-- // --' }));
     expect(fieldError(noLetter.html, 'accountHolder')).toBe('Le titulaire doit contenir au moins une lettre ou un chiffre.');
     const long = await apply(application({ accountHolder: `SARL ${'Œ'.repeat(34)}` })); // 73 characters once written « OE »
-    expect(fieldError(long.html, 'accountHolder')).toBe('70 caractères au plus : c’est la longueur d’un nom dans un virement SEPA.');
+    expect(fieldError(long.html, 'accountHolder')).toBe('70 caractères au plus\u00A0: c’est la longueur d’un nom dans un virement SEPA.');
     expect(merchantCount()).toBe(before);
   });
 

@@ -199,7 +199,7 @@ describe('cancelling an order', () => {
     expect(row(paid.id).status).toBe('paid');
     const refused = await staff.post(`/operateur/commandes/${paid.id}/annuler`, { reason: 'Essai' }, page.html);
     expect(refused.res.status).toBe(409);
-    expect(refused.html).toContain('Cette commande est payée : elle ne peut pas être annulée ici.');
+    expect(refused.html).toContain('Cette commande est payée\u00A0: elle ne peut pas être annulée ici.');
     expect(row(paid.id).status).toBe('paid');
 
     const partly = await transferOrder();

@@ -134,7 +134,7 @@ describe('reissuing a lost voucher', () => {
     const newCode = /^\/operateur\/bons\/([A-Z2-9]{20})\?done=reissued$/.exec(location)![1]!;
     expect(newCode).not.toBe(v.code);
     const page = await admin.get(location);
-    expect(page.html).toContain(`Nouveau bon émis : ${formatCode(newCode)}`);
+    expect(page.html).toContain(`Nouveau bon émis\u00A0: ${formatCode(newCode)}`);
     expect(page.html).toContain(v.formatted); // "replaces"
 
     const old = row(v.code)!;

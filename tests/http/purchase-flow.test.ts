@@ -191,7 +191,7 @@ describe('buying vouchers through the web pages (demo provider)', () => {
       expect(field).toContain('aria-invalid="true"');
       expect(field).toContain('aria-describedby="custom_0-hint custom_0-error"');
       const error = /id="custom_0-error">([\s\S]*?)<\/p>/.exec(html)![1]!;
-      expect(decodeHtml(error)).toMatch(/Montant hors limites : choisissez entre 10\s€ et 150\s€/);
+      expect(decodeHtml(error)).toMatch(/Montant hors limites\u00A0: choisissez entre 10\s€ et 150\s€/);
     }
     expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });

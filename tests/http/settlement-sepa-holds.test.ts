@@ -122,13 +122,13 @@ describe('a batch committed with a holder no file can carry (settled before the 
     expect((await admin.get(`/operateur/reglements/${batchId}/sepa.xml`)).html).toBe(file1);
 
     const page = await admin.get(`/operateur/reglements/${batchId}`);
-    expect(page.html).toContain('Hors fichier SEPA : titulaire du compte illisible en virement (caractères latins requis)');
+    expect(page.html).toContain('Hors fichier SEPA\u00A0: titulaire du compte illisible en virement (caractères latins requis)');
     expect(page.html).toContain('Produire le fichier SEPA des relevés restants');
     // The shop sees why its transfer waits.
     const shop = new FormClient(app.url);
     const signIn = await shop.get('/connexion');
     expect((await shop.post('/connexion', { email: 'bijouterie@demo.bons-locaux.fr', password: DEMO_PASSWORD, next: '/commercant' }, signIn.html)).res.status).toBe(303);
-    expect((await shop.get('/commercant/releves')).html).toContain('Virement retenu : vos coordonnées bancaires ne peuvent pas figurer dans un virement SEPA');
+    expect((await shop.get('/commercant/releves')).html).toContain('Virement retenu\u00A0: vos coordonnées bancaires ne peuvent pas figurer dans un virement SEPA');
     // Producing again before the fix changes nothing and says why.
     const again = await admin.post(`/operateur/reglements/${batchId}/sepa`, {}, page.html);
     expect(again.res.status).toBe(200);

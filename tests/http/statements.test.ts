@@ -127,7 +127,7 @@ describe('a shop’s statements', () => {
     expect(rest).toHaveLength(11);
     const sum = (i: number) => rest.reduce((s, r) => s + euros(r[i]!), 0);
     expect([sum(4), sum(5), sum(6), sum(7)]).toEqual([42_71, 117, 23, 41_31]);
-    expect(total).toEqual(['Total : 11 opérations', '', '', '', '42,71', '1,17', '0,23', '41,31']);
+    expect(total).toEqual(['Total\u00A0: 11 opérations', '', '', '', '42,71', '1,17', '0,23', '41,31']);
     for (const r of rest) {
       expect(euros(r[4]!) - euros(r[5]!) - euros(r[6]!)).toBe(euros(r[7]!));
       expect(r[1]).toBe('2026-11-16 10:00:00');

@@ -93,7 +93,8 @@ describe('French labels', () => {
     expect(frenchLabel('settlement_payout_reversal', 'Stripe transfer tr_1 of REL-1 reversed', 1)).toBe('Annulation du transfert Stripe tr_1 du relevé REL-1 (0,01 €)');
     expect(frenchLabel('settlement_payout_reversal', 'Stripe transfer tr_1 of REL-1 reversed (250 of 1000 cents)', 250)).toBe('Annulation du transfert Stripe tr_1 du relevé REL-1 (2,50 €)');
     expect(frenchLabel('order_refund_failed', 'Refund re_9 failed after it was booked', 500)).toBe('Remboursement re_9 échoué après comptabilisation, fonds à identifier');
-    expect(frenchLabel('voucher_expiry', 'Breakage: 3 expired voucher(s) of noel', 4500)).toBe('Bons expirés : 3 bon(s) de la campagne noel, 45,00 €');
+    expect(frenchLabel('voucher_expiry', 'Breakage: 3 expired voucher(s) of noel', 4500)).toBe('Bons expirés : 3 bons de la campagne noel, 45,00 €');
+    expect(frenchLabel('voucher_expiry', 'Breakage: 1 expired voucher(s) of noel', 1500)).toBe('Bons expirés : 1 bon de la campagne noel, 15,00 €');
     expect(frenchLabel('voucher_reissue', 'Voucher AAAA reissued as BBBB', 1)).toBe('Bon AAAA remplacé par le bon BBBB');
     expect(frenchLabel('voucher_adjustment', 'Support adjustment of voucher AAAA', 1)).toBe('Ajustement du bon AAAA par le support');
   });

@@ -34,7 +34,12 @@ describe('i18n', () => {
   });
 
   it('writes no « (s) » plural: counts choose their form by Intl.PluralRules', () => {
-    for (const dict of [fr, en]) expect(Object.entries(dict).filter(([, text]) => /\w\(s\)/.test(text)).map(([k]) => k).filter((k) => !k.startsWith('privacy.') && !k.startsWith('fec.'))).toEqual([]);
+    for (const dict of [fr, en]) expect(Object.entries(dict).filter(([, text]) => /\w\((?:s|e|es|x)\)/.test(text)).map(([k]) => k)).toEqual([]);
+    // The files themselves (a text no dictionary merges yet), the views and the books' French labels.
+    const sources = [...files('server/lib/locales', /\.ts$/), ...files('views', /\.hbs$/), 'server/reports/fec-labels.ts'];
+    const found = sources.flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => ({ at: `${f}:${i + 1}`, line })))
+      .filter(({ line }) => !/^\s*(\/\/|\*|\/\*\*)/.test(line) && /\w\((?:s|e|es|x)\)/.test(line));
+    expect(found.map((x) => x.at)).toEqual([]);
     // French: 0 and 1 are singular; English: only 1 is.
     expect(translate('fr', 'dashboard.operations', { count: 0 })).toBe('0 opération');
     expect(translate('fr', 'dashboard.operations', { count: 1 })).toBe('1 opération');
@@ -44,6 +49,17 @@ describe('i18n', () => {
     expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 1 })).toMatch(/1 bon émis$/);
     expect(translate('fr', 'mail.org.paid_subject', { reference: 'C-1', count: 12 })).toMatch(/12 bons émis$/);
     expect(translate('en', 'statements.total_count', { count: 1 })).toBe('Total: 1 redemption');
+    // Counted texts that read « 1 commerces », « 1 bons » before (issue 15).
+    expect(translate('fr', 'campaign.shops', { count: 1 })).toBe('1 commerce partenaire');
+    expect(translate('en', 'campaign.shops', { count: 3 })).toBe('3 partner shops');
+    expect(translate('fr', 'org_form.done.vouchers', { count: 1 })).toBe('1 bon');
+    expect(translate('fr', 'statements.invoice_line_detail', { count: 1, gross: '2 €' })).toBe('1 opération, 2 € encaissés');
+    expect(translate('fr', 'mail.org.paid_paper', { count: 1 })).toMatch(/^1 bon sans adresse e-mail est/);
+    expect(translate('en', 'cadmin.embed.shops', { count: 1 })).toBe('1 participating shop');
+    expect(translate('en', 'campaign.validity', { months: 1, count: 1 })).toBe('Valid for 1 month, can be spent in several goes');
+    expect(translate('en', 'campaign.validity', { months: 12, count: 12 })).toBe('Valid for 12 months, can be spent in several goes');
+    expect(translate('fr', 'privacy.erased_orders', { count: 0 })).toBe('0 commande');
+    expect(translate('en', 'privacy.erased_received', { count: 2 })).toBe('2 vouchers received');
   });
 
   it('gives pages French no-break spaces before « : ; ! ? % » and inside guillemets, English untouched', () => {

@@ -105,8 +105,10 @@ describe('statement CSV', () => {
     const rows = csvRows([...statementCsvLines(fakeDatabase(lines), d)].join(''));
     expect(rows.slice(-2)).toEqual([
       ['Part des bons expirés reversée', '', '', '', '', '', '', '4,56'],
-      ['Total : 1 opération', '', '', '', '10,00', '0,30', '0,06', '14,20'],
+      ['Total\u00A0: 1 opération', '', '', '', '10,00', '0,30', '0,06', '14,20'],
     ]);
+    // Our label is typeset (no-break space before « : »); amounts stay plain for spreadsheets.
+    for (const cell of rows.flat().slice(8)) if (/\d$/.test(cell) && !cell.startsWith('Total')) expect(cell).toMatch(/^[-0-9,":. …A-Z]+$/);
   });
 
   it('refuses to finish a file whose lines do not reach the stored totals', () => {

@@ -66,6 +66,8 @@ export interface KeptInvoiceRow {
 }
 
 const norm = (email: string) => email.trim().toLowerCase();
+// Lookups by email compare lower(trim(column)): each has that expression index (migration 0027);
+// on order_items and vouchers a partial one, so those queries say « IS NOT NULL » too.
 
 export function buyerOrders(tx: Tx, email: string): BuyerOrderRow[] {
   return sqliteOf(tx)
@@ -81,7 +83,7 @@ export function recipientItems(tx: Tx, email: string): RecipientItemRow[] {
   return sqliteOf(tx)
     .prepare(
       `SELECT i.id, i.order_id AS orderId, o.reference AS orderReference, i.recipient_name AS recipientName, i.message, i.amount_cents AS amountCents, i.quantity
-         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE lower(trim(i.recipient_email)) = ? ORDER BY o.created_at, i.position`,
+         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.recipient_email IS NOT NULL AND lower(trim(i.recipient_email)) = ? ORDER BY o.created_at, i.position`,
     )
     .all(norm(email)) as RecipientItemRow[];
 }
@@ -91,7 +93,7 @@ export function recipientVouchers(tx: Tx, email: string): RecipientVoucherRow[] 
     .prepare(
       `SELECT id, order_id AS orderId, substr(code, -4) AS codeEnd, recipient_name AS recipientName, message, amount_cents AS amountCents,
               balance_cents AS balanceCents, status, expires_at AS expiresAt
-         FROM vouchers WHERE lower(trim(recipient_email)) = ? ORDER BY issued_at, id`,
+         FROM vouchers WHERE recipient_email IS NOT NULL AND lower(trim(recipient_email)) = ? ORDER BY issued_at, id`,
     )
     .all(norm(email)) as RecipientVoucherRow[];
 }
@@ -141,7 +143,11 @@ export function clearRecipientsOfItems(tx: Tx, itemIds: readonly string[]): numb
   const ids = JSON.stringify(itemIds);
   const s = sqliteOf(tx);
   const items = s.prepare(`UPDATE order_items SET recipient_name = NULL, recipient_email = NULL, message = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(ids).changes;
-  s.prepare(`UPDATE vouchers SET recipient_name = NULL, recipient_email = NULL, message = NULL WHERE order_item_id IN (SELECT value FROM json_each(?))`).run(ids);
+  // vouchers has no index on order_item_id: reach the lines' vouchers through their orders' index.
+  s.prepare(
+    `UPDATE vouchers SET recipient_name = NULL, recipient_email = NULL, message = NULL
+      WHERE order_id IN (SELECT order_id FROM order_items WHERE id IN (SELECT value FROM json_each(@ids))) AND order_item_id IN (SELECT value FROM json_each(@ids))`,
+  ).run({ ids });
   return items;
 }
 

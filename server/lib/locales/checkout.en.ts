@@ -1,7 +1,8 @@
 /** Card checkout: the lines shown on the payment page and the limits of one card payment. */
 export const checkoutEn: Record<string, string> = {
   'checkout.line.voucher': 'Gift voucher of {amount} – {campaign}',
-  'checkout.line.vouchers': '{count} gift vouchers of {min} to {max} – {campaign}',
+  'checkout.line.vouchers.one': '{count} gift voucher of {min} to {max} – {campaign}',
+  'checkout.line.vouchers.other': '{count} gift vouchers of {min} to {max} – {campaign}',
   'checkout.line.service_fee': 'Service fee (excl. VAT)',
   'checkout.line.service_fee_vat': 'VAT on the service fee',
   'checkout.errors.card_amount_too_large':

@@ -1,7 +1,8 @@
 /** Card checkout: the lines shown on the payment page and the limits of one card payment. */
 export const checkoutFr: Record<string, string> = {
   'checkout.line.voucher': 'Bon d’achat de {amount} – {campaign}',
-  'checkout.line.vouchers': '{count} bons d’achat de {min} à {max} – {campaign}',
+  'checkout.line.vouchers.one': '{count} bon d’achat de {min} à {max} – {campaign}',
+  'checkout.line.vouchers.other': '{count} bons d’achat de {min} à {max} – {campaign}',
   'checkout.line.service_fee': 'Frais de service (HT)',
   'checkout.line.service_fee_vat': 'TVA sur les frais de service',
   'checkout.errors.card_amount_too_large':

@@ -71,7 +71,8 @@ export const statementsEn: Record<string, string> = {
   'statements.invoice_col_vat': 'VAT amount',
   'statements.invoice_col_gross': 'Amount incl. VAT',
   'statements.invoice_line': 'Commission on redeemed vouchers — {campaign} ({rate})',
-  'statements.invoice_line_detail': '{count} redemptions, {gross} redeemed',
+  'statements.invoice_line_detail.one': '{count} redemption, {gross} redeemed',
+  'statements.invoice_line_detail.other': '{count} redemptions, {gross} redeemed',
   'statements.invoice_deducted_row': 'Deducted from settlement {reference}',
   'statements.invoice_paid': 'Invoice paid on {date}. Amount deducted from settlement {reference} (batch {batch}).',
 };

@@ -71,7 +71,8 @@ export const statementsFr: Record<string, string> = {
   'statements.invoice_col_vat': 'Montant TVA',
   'statements.invoice_col_gross': 'Montant TTC',
   'statements.invoice_line': 'Commission sur bons d’achat encaissés — {campaign} ({rate})',
-  'statements.invoice_line_detail': '{count} opérations, {gross} encaissés',
+  'statements.invoice_line_detail.one': '{count} opération, {gross} encaissés',
+  'statements.invoice_line_detail.other': '{count} opérations, {gross} encaissés',
   'statements.invoice_deducted_row': 'Déduit du règlement {reference}',
   'statements.invoice_paid': 'Facture acquittée le {date}. Montant déduit du règlement {reference} (lot {batch}).',
 };

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { progress } from '../../domain/campaigns/campaign';
 import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
-import { DEFAULT_LOCALE, isLocale, translate, type Locale } from '../../lib/i18n';
+import { DEFAULT_LOCALE, isLocale, translate, translateForPage, type Locale } from '../../lib/i18n';
 import type { AppContext } from '../context';
 import { PageCache } from '../page-cache';
 
@@ -37,7 +37,7 @@ export function embedRoutes(ctx: AppContext): Router {
 
   const model = (slug: string, lang: Locale) => {
     const c = findCampaignBySlug(db, slug)!;
-    const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
+    const t = (key: string, params?: Record<string, string | number>) => translateForPage(lang, key, params);
     return {
       layout: false,
       locale: lang,

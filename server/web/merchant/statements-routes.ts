@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { formatRate } from '../../invoices/invoice-texts';
 import { formatLongDate, formatLongStamp } from '../../lib/dates';
-import { translate } from '../../lib/i18n';
+import { translateForPage } from '../../lib/i18n';
 import { formatMoney } from '../../lib/money';
 import { calendarNoon, methodText, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
 import type { AppContext } from '../context';
@@ -61,7 +61,7 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
 /** One statement as the list and the detail page show it. */
 function listRow(s: StatementListItem, locale: string) {
   const date = (iso: string) => formatLongDate(iso, locale);
-  const t = (key: string, params?: Record<string, string | number>) => translate(locale, key, params);
+  const t = (key: string, params?: Record<string, string | number>) => translateForPage(locale, key, params);
   const explanation =
     s.status === 'paid' ? t('statements.explain_paid', { date: date(s.paidAt ?? s.createdAt) })
     : s.status === 'failed' ? t('statements.explain_failed')

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { translate } from '../../lib/i18n';
+import { translate, translateForPage } from '../../lib/i18n';
 import { requestLocale } from './locale';
 
 const wantsJson = (req: Request) => req.path.startsWith('/api/') || req.path.startsWith('/webhooks/') || (!req.accepts('html') && !!req.accepts('json'));
@@ -35,6 +35,8 @@ export function errorHandler(logger: Logger) {
       const fields = appErr?.fields && Object.fromEntries(Object.entries(appErr.fields).map(([k, v]) => [k, translate(locale, v, appErr.params)]));
       return res.status(status).json({ error: { code, message, ...(fields ? { fields } : {}) } });
     }
-    res.status(status).render('errors/error', { title: message, status, message, code });
+    // The JSON message stays as written (programs read it); the page's gets French typography.
+    const pageMessage = appErr ? translateForPage(locale, appErr.messageKey, appErr.params) : translateForPage(locale, 'errors.internal', { id: String(req.id) });
+    res.status(status).render('errors/error', { title: pageMessage, status, message: pageMessage, code });
   };
 }

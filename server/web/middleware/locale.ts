@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { isLocale, negotiateLocale, translate, type Locale } from '../../lib/i18n';
+import { isLocale, negotiateLocale, translateForPage, type Locale } from '../../lib/i18n';
 
 declare global {
   namespace Express {
@@ -21,7 +21,8 @@ export function requestLocale(req: Request): Locale {
 export function localeMiddleware(req: Request, res: Response, next: NextFunction) {
   const locale = requestLocale(req);
   res.locals.locale = locale;
-  res.locals.t = (key, params) => translate(locale, key, params);
+  // Titles, notices and messages routes put on a page: typeset like the views' own texts.
+  res.locals.t = (key, params) => translateForPage(locale, key, params);
   res.vary('Accept-Language');
   next();
 }

@@ -1,5 +1,5 @@
 import type { AuditNames } from '../../domain/audit/audit-names';
-import { dictionaries, translate } from '../../lib/i18n';
+import { dictionaries, translateForPage } from '../../lib/i18n';
 
 /**
  * The audit log in words (issue 15): « Virement enregistré » for `order_transfer_recorded`,
@@ -10,12 +10,12 @@ const known = (key: string) => key in dictionaries.fr;
 
 export function actionLabel(action: string, locale: string): string {
   const key = `operator.audit.act.${action.replace(/\./g, '_')}`;
-  return known(key) ? translate(locale, key) : action;
+  return known(key) ? translateForPage(locale, key) : action;
 }
 
 export function entityTypeLabel(type: string, locale: string): string {
   const key = `operator.audit.type.${type}`;
-  return known(key) ? translate(locale, key) : type;
+  return known(key) ? translateForPage(locale, key) : type;
 }
 
 export function actorLabel(actor: string, names: AuditNames, locale: string): string {
@@ -26,9 +26,9 @@ export function actorLabel(actor: string, names: AuditNames, locale: string): st
   if (!known(key)) return actor;
   if (kind === 'operator' || kind === 'user' || kind === 'key') {
     const name = names.actors.get(actor);
-    return name === undefined ? translate(locale, 'operator.audit.by.unknown') : translate(locale, key, { name });
+    return name === undefined ? translateForPage(locale, 'operator.audit.by.unknown') : translateForPage(locale, key, { name });
   }
-  return translate(locale, key, { name: rest.replace(/[-_]/g, ' ') });
+  return translateForPage(locale, key, { name: rest.replace(/[-_]/g, ' ') });
 }
 
 /** The reference or name of an entry's object, or null when it has none to show (then the id stays). */

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
-import { formatLongDate } from '../../lib/dates';
+import { formatDayRange, formatLongDate } from '../../lib/dates';
 import { formatMoneyShort } from '../../lib/money';
 import { weeklyChartSvg } from '../../reports/impact-chart';
 import { IMPACT_TABLES, impactCsv, impactReport, type ImpactFilter, type ImpactTable } from '../../reports/impact';
@@ -35,6 +35,7 @@ export function operatorImpactRoutes(ctx: AppContext): Router {
       sold: t('cadmin.col.sold'),
       redeemed: t('cadmin.col.redeemed'),
       money: (c) => formatMoneyShort(Math.round(c / 100) * 100, locale),
+      day: (d) => formatDayRange(d, d, locale),
     });
     const q = slug ? `?campagne=${encodeURIComponent(slug)}` : '';
     res.render('operator/impact', {

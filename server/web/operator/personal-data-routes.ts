@@ -102,7 +102,14 @@ export function operatorPersonalDataRoutes(ctx: AppContext): Router {
       const s = erasePersonalData(deps, email, actor(res), f.reason);
       // The log line names the erasure by its digest only: logs are kept too.
       ctx.logger.info({ operatorId: res.locals.operatorUser!.id, subject: s.subject }, 'personal data erased');
-      render(res, 200, { notice: res.locals.t('privacy.erased', { subject: s.subject, orders: s.orders, recipient: s.recipientLines + s.recipientVouchers, organisations: s.organisations }) });
+      const t = res.locals.t;
+      // Three counts in one sentence: each is its own plural (Intl.PluralRules), then the sentence.
+      const counts = {
+        orders: t('privacy.erased_orders', { count: s.orders }),
+        recipient: t('privacy.erased_received', { count: s.recipientLines + s.recipientVouchers }),
+        organisations: t('privacy.erased_contacts', { count: s.organisations }),
+      };
+      render(res, 200, { notice: t('privacy.erased', { subject: s.subject, ...counts }) });
     } catch (err) {
       refused(res, err, { email: f.email, reason: f.reason });
     }

@@ -115,8 +115,14 @@ export function voucherDetailView(database: Database_, v: Voucher, user: Operato
       reissuedFrom: from ? { code: from.code, formatted: formatCode(from.code) } : null,
       reissuedAs: reissuedAs ? { code: reissuedAs, formatted: formatCode(reissuedAs) } : null,
     },
-    movements: movementRows(database, v.id).map((m) => ({ ...m, when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
-    audits: ((names) => auditRows(audits, locale).map((e) => ({ ...e, actionLabel: actionLabel(e.action, locale), actorLabel: actorLabel(e.actor, names, locale) })))(auditNames(database, audits)),
+    ...((movements) => {
+      // Movements and audit entries name their actor the same way (`payment:demo`, `user:…`): both in words.
+      const names = auditNames(database, [...audits, ...movements.map((m) => ({ actor: m.actor, entityType: '', entityId: '' }))]);
+      return {
+        movements: movements.map((m) => ({ ...m, actor: actorLabel(m.actor, names, locale), when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
+        audits: auditRows(audits, locale).map((e) => ({ ...e, actionLabel: actionLabel(e.action, locale), actorLabel: actorLabel(e.actor, names, locale) })),
+      };
+    })(movementRows(database, v.id)),
     // Forms only when the role may act and the voucher allows it (each POST checks again).
     blockForm: manage && open && v.status === 'active' && v.balanceCents > 0
       ? { reasons: BLOCK_REASONS.map((r) => ({ value: r, label: t(`operator.vouchers.block_reason.${r}`), selected: blockValues.reason === r })), values: blockValues, errors: translated(forms.block?.errors) }
