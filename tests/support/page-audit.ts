@@ -314,7 +314,7 @@ export function describePageAudit(name: string, roles: readonly Role[], env: { r
     const contexts = new Map<Role, BrowserContext>();
     for (const role of roles) contexts.set(role, await roleContext(env.browser, env.app, role));
     const { pages, skipped, problems } = await auditedPages(env.app, data, contexts, roles);
-    expect(problems, 'GET routes that answered neither a page, a download nor a redirect').toEqual([]);
+    expect(problems, 'GET routes that answered neither a page, a download nor a redirect: say who sees them in ROLE_RULES, or fix their value in fillPath (tests/support/page-audit.ts)').toEqual([]);
     const findings: string[] = [];
     for (const role of roles) {
       const page = await contexts.get(role)!.newPage();
