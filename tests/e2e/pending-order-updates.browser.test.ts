@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, pageWithConsoleErrors, useAppAndBrowser } from '../support/browser';
 import { postOrder } from '../support/builders';
+import { auditHere } from '../support/page-audit';
 
 const hasBrowser = browserAvailable(); // skipped with a notice without Chromium; mandatory under REQUIRE_BROWSER=1 (CI)
 
@@ -21,6 +22,8 @@ describe.runIf(hasBrowser)('the pending order page (Chromium)', () => {
     await page.goto(`${env.app.url}/commandes/${body.order.id}?token=${body.accessToken}`);
     await page.getByText('Paiement en cours de confirmation').waitFor();
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+    // The page audit sees orders once paid; this state is audited here.
+    expect(await auditHere(page, 'pending order page')).toEqual([]);
     await page.waitForTimeout(4000); // past one status check: no reload while nothing changed
     expect(loads).toBe(1);
 

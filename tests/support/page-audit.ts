@@ -16,6 +16,9 @@ import { issuePasswordLink } from '../../server/domain/merchants/merchant-users-
 import { findUserByEmail } from '../../server/domain/merchants/merchant-users-repository';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { parisDate } from '../../server/lib/paris-time';
+import { createLogger } from '../../server/lib/logger';
+import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
+import type { DemoProvider } from '../../server/payments/demo-provider';
 import { buyVouchers, organisationLink, postOrder, adminKey, TOWN_HALL_BUYER } from './builders';
 import { DEMO_ADMIN_EMAIL, DEMO_VIEWER_EMAIL } from './operator';
 import { listRoutes } from './routes';
@@ -129,7 +132,7 @@ const outboxPayload = (app: TestApp, kind: string) =>
   JSON.parse(app.database.sqlite.prepare('SELECT payload FROM outbox_messages WHERE kind = ? ORDER BY rowid DESC LIMIT 1').pluck().get(kind) as string) as Record<string, string>;
 
 /**
- * A dataset where every page has something to show: a paid card order with vouchers (one
+ * A dataset where every page has something to show: paid card orders with vouchers (one
  * partly spent), a town hall's paid order by transfer and a second one awaiting its contact's
  * confirmation, a settled week (batch and statement), a password link, a campaign image, and a
  * card order waiting at the demo checkout. Made through the services, as production makes them.
@@ -142,9 +145,17 @@ export async function seedAuditData(app: TestApp): Promise<AuditData> {
   await take(app, galerne, spent!.code, 10_00);
   await take(app, galerne, shown!.code, 7_50);
 
-  const card = await postOrder(app.url, { paymentMethod: 'card', buyer: { type: 'individual', name: 'Alice Martin', email: 'alice@example.org' }, items: [{ amountCents: 2000, quantity: 2 }] });
-  const cardBody = (await card.json()) as { order: { id: string }; accessToken: string; paymentUrl: string };
-  const checkoutRef = new URL(cardBody.paymentUrl).pathname.split('/').pop()!;
+  // A card order paid at the demo checkout (its page lists the vouchers and their gift forms),
+  // and one still waiting there (the checkout page).
+  const cardOrder = async (email: string) => {
+    const res = await postOrder(app.url, { paymentMethod: 'card', buyer: { type: 'individual', name: 'Alice Martin', email }, items: [{ amountCents: 2000, quantity: 2 }] });
+    const body = (await res.json()) as { order: { id: string; totalCents: number }; accessToken: string; paymentUrl: string };
+    return { ...body, checkoutRef: new URL(body.paymentUrl).pathname.split('/').pop()! };
+  };
+  const cardBody = await cardOrder('alice@example.org');
+  const orderDeps = { database: app.database, clock: app.clock, payments: app.payments, baseUrl: app.url, logger: createLogger('silent'), operator: app.config.operator };
+  expect(handleProviderEvent(orderDeps, (app.payments as DemoProvider).simulatedEvent(cardBody.checkoutRef, 'paid', cardBody.order.totalCents))).toBe('issued');
+  const { checkoutRef } = await cardOrder('bob@example.org');
 
   const townHall = (await (await postOrder(app.url, { buyer: TOWN_HALL_BUYER, items: [{ amountCents: 5000, quantity: 2 }] })).json()) as { order: { id: string; totalCents: number }; accessToken: string };
   const paid = await fetch(`${app.url}/api/v1/orders/${townHall.order.id}/payments`, {
