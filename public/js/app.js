@@ -3,6 +3,22 @@
   'use strict';
   document.documentElement.classList.add('js');
 
+  // An order awaiting its payment's confirmation: ask its status every 3 s and reload the
+  // page once it changed (paid or cancelled), instead of reloading under the reader.
+  const waiting = document.querySelector('[data-order-status]');
+  if (waiting && waiting.dataset.orderStatus) {
+    const poll = function () {
+      fetch(waiting.dataset.orderStatus, { headers: { accept: 'application/json' }, cache: 'no-store' })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (body) {
+          if (body && body.order && body.order.status !== 'pending_payment') window.location.reload();
+          else setTimeout(poll, 3000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 3000);
+  }
+
   const form = document.querySelector('[data-order-form]');
   if (!form) return;
 

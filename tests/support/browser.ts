@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from './test-app';
+import { startTestApp, type TestApp, type TestAppOptions } from './test-app';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -37,11 +37,11 @@ export async function launchChromium(extraArgs: string[] = []): Promise<{ browse
  * The real app and one Chromium for the enclosing describe block: started before its
  * tests, closed after. Read `app` and `browser` inside the tests (they exist from then on).
  */
-export function useAppAndBrowser(): { readonly app: TestApp; readonly browser: Browser } {
+export function useAppAndBrowser(options: TestAppOptions = {}): { readonly app: TestApp; readonly browser: Browser } {
   let app: TestApp | undefined;
   let launched: { browser: Browser; close: () => Promise<void> } | undefined;
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(options);
     launched = await launchChromium();
   });
   afterAll(async () => {

@@ -92,6 +92,7 @@ export const en: Record<string, string> = {
   'order.retry_payment': 'Resume payment',
   'order.pending_title': 'Confirming your payment…',
   'order.pending_text': 'This page updates itself. Your vouchers will appear here as soon as the bank confirms the payment.',
+  'order.pending_reload': 'Reload the page',
   'order.cancelled_title': 'Order cancelled',
   'order.cancelled_text': 'The payment failed or expired. Nothing was charged.',
   'order.order_again': 'Start a new order',

@@ -92,6 +92,7 @@ export const fr: Record<string, string> = {
   'order.retry_payment': 'Reprendre le paiement',
   'order.pending_title': 'Paiement en cours de confirmation…',
   'order.pending_text': 'Cette page se met à jour toute seule. Vos bons s’afficheront ici dès que la banque aura confirmé le paiement.',
+  'order.pending_reload': 'Actualiser la page',
   'order.cancelled_title': 'Commande annulée',
   'order.cancelled_text': 'Le paiement n’a pas abouti ou a expiré. Aucun montant n’a été débité.',
   'order.order_again': 'Recommencer la commande',

@@ -53,7 +53,11 @@ export function renderOrderPage(ctx: AppContext, req: Request, res: Response, st
     // « Recommencer » opens the order form with this basket (the token proves it is the buyer's).
     orderAgainUrl: `/campagnes/${encodeURIComponent(campaign.slug)}/commander?reprendre=${encodeURIComponent(order.id)}&token=${encodeURIComponent(token)}`,
     returnedWithoutPaying: pending && req.query.cancelled === '1',
-    refreshSeconds: pending && req.query.cancelled !== '1' ? 3 : null,
+    // While the payment is confirmed, app.js asks the order's status and reloads once it changed
+    // (no timed <meta refresh>: WCAG 2.2.1 — a page that reloads under the reader every few
+    // seconds loses their place and focus); without JavaScript the notice offers a reload link.
+    statusUrl: pending && req.query.cancelled !== '1' ? `/api/v1/orders/${order.id}?token=${encodeURIComponent(token)}` : null,
+    selfUrl: `/commandes/${order.id}?token=${encodeURIComponent(token)}`,
     pdfUrl: `/api/v1/orders/${order.id}/vouchers.pdf?token=${encodeURIComponent(token)}`,
     bonusText:
       order.bonusCents > 0 && order.status !== 'cancelled'
