@@ -21,3 +21,4 @@ export * from './report-totals';
 export * from './ledger-checks';
 export * from './legal-pages';
 export * from './gifts';
+export * from './merchant-opening-hours';
