@@ -42,6 +42,8 @@ import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
 import { categoryEn } from './locales/category.en';
 import { categoryFr } from './locales/category.fr';
+import { directoryEn } from './locales/directory.en';
+import { directoryFr } from './locales/directory.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -53,6 +55,7 @@ const fr: Record<string, string> = Object.assign(
   giftsFr,
   privacyFr,
   categoryFr,
+  directoryFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -63,6 +66,7 @@ const en: Record<string, string> = Object.assign(
   giftsEn,
   privacyEn,
   categoryEn,
+  directoryEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;
