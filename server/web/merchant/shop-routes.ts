@@ -11,6 +11,10 @@ import type { AppContext } from '../context';
 import { requireShopUser } from '../middleware/auth';
 import { streamLines } from '../stream-lines';
 import { dailyTotals, redemptionRows, redemptionsCsvLines } from './dashboard-view';
+import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../domain/merchants/opening-hours';
+import { hoursOf } from '../../domain/merchants/opening-hours-repository';
+import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
+import { hoursFormView } from '../hours-form-view';
 
 const statusSchema = z.enum(['completed', 'voided']).optional().catch(undefined);
 
@@ -81,7 +85,19 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   });
 
   // Owner-only pages.
-  r.use(['/commercant/cles', '/commercant/equipe'], requireShopUser('owner'));
+  r.use(['/commercant/cles', '/commercant/equipe', '/commercant/horaires'], requireShopUser('owner'));
+
+  // The shop's weekly opening hours, shown in the campaign's shop directory (issue 15).
+  const hoursPage = (res: Response, status: number, values: HoursFormValues, errors: Record<string, string> = {}, saved = false) =>
+    res.status(status).render('merchant/hours', { title: res.locals.t('hours.title'), ...nav(res, 'hours'), hours: hoursFormView(values, errors, res.locals.t, res.locals.locale), saved });
+  r.get('/commercant/horaires', (req, res) => hoursPage(res, 200, hoursFormValues(hoursOf(ctx.database.db, me(res).merchant.id)), {}, req.query.enregistre === '1'));
+  r.post('/commercant/horaires', (req, res) => {
+    const form = parseHoursForm((req.body ?? {}) as Record<string, unknown>);
+    if (!form.input) return hoursPage(res, 422, form.values, form.errors);
+    const u = me(res);
+    setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`);
+    res.redirect(303, '/commercant/horaires?enregistre=1');
+  });
 
   const keysPage = (res: Response, extra: object = {}) => {
     const now = ctx.clock.now();
