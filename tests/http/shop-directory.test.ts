@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 import { setOpeningHours } from '../../server/domain/merchants/opening-hours-service';
+import { QueryRecorder } from '../support/query-plans';
 import { fixedClock, FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -94,6 +95,21 @@ describe('shop directory', () => {
     expect(en).toContain('<option value="Librairie" selected>Bookshop</option>');
     expect(en).toContain('Directions');
     expect(en).not.toContain('>Librairie</span>');
+  });
+});
+
+describe('the directory stays fast', () => {
+  it('reads the shops and their hours through indexes (no full scan of shops, links or hours)', async () => {
+    const recorder = new QueryRecorder(app.database.sqlite).install();
+    try {
+      const ran = await recorder.during(() => page('?ouvert=1&q=librairie'));
+      const plans = ran.filter((s) => /merchant_opening_hours|campaign_merchants/.test(s.sql)).map((s) => recorder.plan(s));
+      expect(plans.length).toBeGreaterThanOrEqual(2);
+      expect(ran.flatMap((s) => recorder.fullScans(s, ['merchants', 'campaign_merchants', 'merchant_opening_hours']))).toEqual([]);
+      expect(plans.flat().join('\n')).toContain('sqlite_autoindex_merchant_opening_hours_1');
+    } finally {
+      recorder.uninstall();
+    }
   });
 });
 
