@@ -10,3 +10,8 @@ CREATE TABLE `merchant_opening_hours` (
 	PRIMARY KEY (`merchant_id`, `weekday`, `opens_minute`),
 	CONSTRAINT `merchant_opening_hours_order` CHECK (`closes_minute` > `opens_minute`)
 );
+--> statement-breakpoint
+-- Where the shop is (WGS 84 degrees), for the optional map of the directory (MAP_TILE_URL).
+ALTER TABLE `merchants` ADD `latitude` real CONSTRAINT `merchants_latitude_range` CHECK (`latitude` BETWEEN -90 AND 90);
+--> statement-breakpoint
+ALTER TABLE `merchants` ADD `longitude` real CONSTRAINT `merchants_longitude_range` CHECK (`longitude` BETWEEN -180 AND 180);

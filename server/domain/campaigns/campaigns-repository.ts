@@ -36,6 +36,8 @@ export function listCampaignMerchants(tx: Tx, campaignId: string) {
       city: merchants.city,
       website: merchants.website,
       openingHours: merchants.openingHours,
+      latitude: merchants.latitude,
+      longitude: merchants.longitude,
     })
     .from(campaignMerchants)
     .innerJoin(merchants, eq(merchants.id, campaignMerchants.merchantId))

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { campaignMerchants, merchantOpeningHours, merchants } from '../../../db/schema/index';
 import type { OpeningSlot } from './opening-hours';
+import type { ShopPosition } from './shop-position';
 
 const slotColumns = { weekday: merchantOpeningHours.weekday, opensMinute: merchantOpeningHours.opensMinute, closesMinute: merchantOpeningHours.closesMinute };
 
@@ -29,4 +30,14 @@ export function campaignOpeningHours(tx: Tx, campaignId: string): (OpeningSlot &
     .innerJoin(merchantOpeningHours, eq(merchantOpeningHours.merchantId, campaignMerchants.merchantId))
     .where(and(eq(campaignMerchants.campaignId, campaignId), eq(merchants.status, 'approved')))
     .all();
+}
+
+/** The shop's map position, or null. */
+export function positionOf(tx: Tx, merchantId: string): ShopPosition {
+  const row = tx.select({ latitude: merchants.latitude, longitude: merchants.longitude }).from(merchants).where(eq(merchants.id, merchantId)).get();
+  return row && row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
+}
+
+export function setPosition(tx: Tx, merchantId: string, position: ShopPosition): void {
+  tx.update(merchants).set({ latitude: position?.latitude ?? null, longitude: position?.longitude ?? null }).where(eq(merchants.id, merchantId)).run();
 }

@@ -12,7 +12,8 @@ import { requireShopUser } from '../middleware/auth';
 import { streamLines } from '../stream-lines';
 import { dailyTotals, redemptionRows, redemptionsCsvLines } from './dashboard-view';
 import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../domain/merchants/opening-hours';
-import { hoursOf } from '../../domain/merchants/opening-hours-repository';
+import { hoursOf, positionOf } from '../../domain/merchants/opening-hours-repository';
+import { parsePositionForm, positionFormValues } from '../../domain/merchants/shop-position';
 import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
 import { hoursFormView } from '../hours-form-view';
 
@@ -88,14 +89,21 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   r.use(['/commercant/cles', '/commercant/equipe', '/commercant/horaires'], requireShopUser('owner'));
 
   // The shop's weekly opening hours, shown in the campaign's shop directory (issue 15).
-  const hoursPage = (res: Response, status: number, values: HoursFormValues, errors: Record<string, string> = {}, saved = false) =>
-    res.status(status).render('merchant/hours', { title: res.locals.t('hours.title'), ...nav(res, 'hours'), hours: hoursFormView(values, errors, res.locals.t, res.locals.locale), saved });
-  r.get('/commercant/horaires', (req, res) => hoursPage(res, 200, hoursFormValues(hoursOf(ctx.database.db, me(res).merchant.id)), {}, req.query.enregistre === '1'));
+  // With a map configured (MAP_TILE_URL), the same form places the shop's pin.
+  const withMap = Boolean(ctx.config.mapTiles);
+  const hoursPage = (res: Response, status: number, values: HoursFormValues, errors: Record<string, string> = {}, saved = false, position?: { latitude: string; longitude: string }) =>
+    res.status(status).render('merchant/hours', { title: res.locals.t('hours.title'), ...nav(res, 'hours'), hours: hoursFormView(values, errors, res.locals.t, res.locals.locale, withMap ? position : undefined), saved });
+  r.get('/commercant/horaires', (req, res) => {
+    const id = me(res).merchant.id;
+    hoursPage(res, 200, hoursFormValues(hoursOf(ctx.database.db, id)), {}, req.query.enregistre === '1', positionFormValues(positionOf(ctx.database.db, id) ?? { latitude: null, longitude: null }));
+  });
   r.post('/commercant/horaires', (req, res) => {
-    const form = parseHoursForm((req.body ?? {}) as Record<string, unknown>);
-    if (!form.input) return hoursPage(res, 422, form.values, form.errors);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseHoursForm(body);
+    const place = withMap ? parsePositionForm(body) : undefined;
+    if (!form.input || (place && place.position === undefined)) return hoursPage(res, 422, form.values, { ...form.errors, ...place?.errors }, false, place?.values);
     const u = me(res);
-    setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`);
+    setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`, place?.position);
     res.redirect(303, '/commercant/horaires?enregistre=1');
   });
 

@@ -20,6 +20,7 @@ import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../dom
 import { hoursOf } from '../../domain/merchants/opening-hours-repository';
 import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
 import { hoursFormView } from '../hours-form-view';
+import { parsePositionForm, positionFormValues } from '../../domain/merchants/shop-position';
 import { weekView } from '../shop/directory-view';
 
 /**
@@ -37,7 +38,7 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
     if (!m) throw new AppError('MERCHANT_NOT_FOUND', 404, 'errors.merchant_not_found');
     return m;
   };
-  const detail = (req: Request, res: Response, m: Merchant, status = 200, forms: MerchantForms = {}, hours?: { values: HoursFormValues; errors: Record<string, string> }) => {
+  const detail = (req: Request, res: Response, m: Merchant, status = 200, forms: MerchantForms = {}, hours?: { values: HoursFormValues; errors: Record<string, string>; position?: { latitude: string; longitude: string } }) => {
     const canManage = can(res.locals.operatorUser!.role, 'merchants.manage');
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
     const slots = hoursOf(db, m.id);
@@ -47,7 +48,9 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
       ...merchantDetailView(db, m, canManage, res.locals.t, res.locals.locale, forms, status === 200 ? done : undefined),
       // The structured weekly hours (issue 15): read by every role, edited with merchants.manage.
       week: slots.length ? weekView(slots, res.locals.locale) : null,
-      hoursForm: canManage ? hoursFormView(hours?.values ?? hoursFormValues(slots), hours?.errors ?? {}, res.locals.t, res.locals.locale) : null,
+      hoursForm: canManage
+        ? hoursFormView(hours?.values ?? hoursFormValues(slots), hours?.errors ?? {}, res.locals.t, res.locals.locale, ctx.config.mapTiles ? (hours?.position ?? positionFormValues(m)) : undefined)
+        : null,
       hoursSaved: status === 200 && done === 'hours',
     });
   };
@@ -134,9 +137,13 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
 
   r.post(`${BASE}/:slug/horaires`, requireOperator('merchants.manage'), (req, res) => {
     const m = merchantOf(req);
-    const form = parseHoursForm((req.body ?? {}) as Record<string, unknown>);
-    if (!form.input) return detail(req, res, m, 422, { alert: res.locals.t('hours.has_errors') }, form);
-    setOpeningHours(ctx, m.id, form.input, by(res).actor);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseHoursForm(body);
+    const place = ctx.config.mapTiles ? parsePositionForm(body) : undefined;
+    if (!form.input || (place && place.position === undefined)) {
+      return detail(req, res, m, 422, { alert: res.locals.t('hours.has_errors') }, { values: form.values, errors: { ...form.errors, ...place?.errors }, position: place?.values });
+    }
+    setOpeningHours(ctx, m.id, form.input, by(res).actor, place?.position);
     back(res, m, 'hours');
   });
 

@@ -4,6 +4,7 @@ import { filterDirectory, isFiltered, type DirectoryEntry, type DirectoryFilter,
 import { formatMinute, WEEKDAYS, type OpeningSlot } from '../../domain/merchants/opening-hours';
 import { campaignOpeningHours } from '../../domain/merchants/opening-hours-repository';
 import { categoryLabel, LOCALES, translateForPage } from '../../lib/i18n';
+import { tileFor, tileUrl, type MapTiles } from '../../lib/map-tiles';
 
 /** The campaign's approved shops with their weekly slots: two indexed queries. */
 export function loadDirectory(tx: Tx, campaignId: string): DirectoryShop[] {
@@ -39,7 +40,14 @@ export function directionLinks(m: Pick<DirectoryShop, 'address' | 'postalCode' |
   return { directionsUrl: `https://www.openstreetmap.org/directions?to=${encodeURIComponent(address)}`, geoUrl: `geo:0,0?q=${encodeURIComponent(address)}` };
 }
 
-function entryView({ shop, open }: DirectoryEntry, locale: string) {
+/** A one-tile plan around the shop, only with a configured tile server and a position. */
+function mapView(shop: DirectoryShop, tiles: MapTiles | null, locale: string) {
+  if (!tiles || shop.latitude === null || shop.longitude === null) return null;
+  const t = tileFor(shop.latitude, shop.longitude);
+  return { src: tileUrl(tiles, t), col: t.col, row: t.row, alt: translateForPage(locale, 'directory.map_alt', { name: shop.name }) };
+}
+
+function entryView({ shop, open }: DirectoryEntry, locale: string, tiles: MapTiles | null) {
   return {
     name: shop.name,
     website: shop.website,
@@ -51,11 +59,12 @@ function entryView({ shop, open }: DirectoryEntry, locale: string) {
     openUntil: open.open ? formatMinute(open.closesMinute) : null,
     week: shop.slots.length ? weekView(shop.slots, locale) : [],
     openingHoursNote: shop.openingHours,
+    map: mapView(shop, tiles, locale),
   };
 }
 
 /** The directory's form (values and choices) and its results, grouped by town as before. */
-export function directoryView(shops: readonly DirectoryShop[], filter: DirectoryFilter, now: Date, locale: string, slug: string) {
+export function directoryView(shops: readonly DirectoryShop[], filter: DirectoryFilter, now: Date, locale: string, slug: string, tiles: MapTiles | null = null) {
   const entries = filterDirectory(shops, filter, now, categoryWords);
   const towns = [...new Set(shops.map((m) => m.city))].sort((a, b) => a.localeCompare(b, 'fr'));
   const categories = [...new Set(shops.map((m) => m.category))]
@@ -69,6 +78,7 @@ export function directoryView(shops: readonly DirectoryShop[], filter: Directory
     towns: towns.map((t) => ({ value: t, selected: t === filter.town })),
     categories,
     count: entries.length,
-    groups: resultTowns.map((city) => ({ city, shops: entries.filter((e) => e.shop.city === city).map((e) => entryView(e, locale)) })),
+    groups: resultTowns.map((city) => ({ city, shops: entries.filter((e) => e.shop.city === city).map((e) => entryView(e, locale, tiles)) })),
+    mapAttribution: tiles?.attribution ?? null,
   };
 }

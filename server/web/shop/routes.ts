@@ -55,7 +55,7 @@ export function publicPages(ctx: AppContext): Router {
       title: campaign.name,
       campaign: view,
       merchants: { count: shops.length },
-      directory: directoryView(shops, filter, now, res.locals.locale, slug),
+      directory: directoryView(shops, filter, now, res.locals.locale, slug, ctx.config.mapTiles),
       extraJs: '/js/directory.js',
     };
   };
