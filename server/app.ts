@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
   // localhost) posts to itself and is redirected to BASE_URL's checkout and order pages;
   // with 'self' alone the browser silently blocked that redirect (issue 15).
   const formTargets = [new URL(config.baseUrl).origin, ...(config.stripe?.apiBase ? [new URL(config.stripe.apiBase).origin] : [])];
-  app.use(securityHeaders({ https, extraFormAction: formTargets }));
+  app.use(securityHeaders({ https, extraFormAction: formTargets, mapTileOrigin: config.mapTiles?.origin }));
   // Static files only under their prefixes, so page requests never touch the disk first.
   const staticOpts = { maxAge: config.env === 'production' ? '7d' : 0, index: false as const };
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(join(ROOT, 'public', dir), staticOpts));

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Seller } from './invoices/invoice-document';
 import { loadOperator } from './operator';
+import { parseMapTileUrl, type MapTiles } from './lib/map-tiles';
 
 /** Reads and validates the environment once; the rest of the code receives a Config. */
 const schema = z.object({
@@ -28,6 +29,9 @@ const schema = z.object({
   EMBED_FRAME_ANCESTORS: z.string().optional(),
   /** Express `trust proxy`: a hop count, true/false, or addresses/subnets (see trustProxy below). */
   TRUST_PROXY: z.string().optional(),
+  /** Optional map of the shop directory: a tile URL template (see server/lib/map-tiles.ts) and its attribution text. */
+  MAP_TILE_URL: z.string().optional(),
+  MAP_ATTRIBUTION: z.string().max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +58,8 @@ export interface Config {
   embedFrameAncestors: string;
   /** Express `trust proxy`, parsed: which hops' X-Forwarded-For is believed (req.ip, rate limits). */
   trustProxy: TrustProxy;
+  /** The directory's map tiles (null: no map, no third-party request). */
+  mapTiles: MapTiles | null;
 }
 
 /** What Express's `trust proxy` setting takes: a hop count, a boolean, or addresses/subnets/names. */
@@ -138,7 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     settlementWeekday: e.SETTLEMENT_WEEKDAY === 'off' ? null : e.SETTLEMENT_WEEKDAY,
     embedFrameAncestors: frameAncestors(e.EMBED_FRAME_ANCESTORS),
     trustProxy: trustProxy(e.TRUST_PROXY),
+    mapTiles: mapTilesOrThrow(e.MAP_TILE_URL, e.MAP_ATTRIBUTION),
   };
+}
+
+function mapTilesOrThrow(url: string | undefined, attribution: string | undefined): MapTiles | null {
+  const tiles = parseMapTileUrl(url, attribution);
+  if (typeof tiles === 'string') throw new ConfigError(tiles);
+  return tiles;
 }
 
 function operatorOrThrow(env: NodeJS.ProcessEnv, production: boolean): Seller {

@@ -22,3 +22,4 @@ export * from './ledger-checks';
 export * from './legal-pages';
 export * from './gifts';
 export * from './brand';
+export * from './merchant-opening-hours';

@@ -9,6 +9,8 @@ import { DEMO_PASSWORD, demoCampaigns, demoIban, demoMerchants, demoSales, demoS
 import { createMerchantUser } from '../../server/domain/merchants/merchant-users-service';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
+import { replaceHours } from '../../server/domain/merchants/opening-hours-repository';
+import { demoOpeningHours } from './demo-hours';
 import { seedDemoOperators } from '../../server/domain/operators/demo-operators';
 
 export function isDatabaseEmpty(database: Database_): boolean {
@@ -40,6 +42,7 @@ export async function seedDemo(database: Database_, now: Date): Promise<SeedResu
       const id = newId();
       merchantIds.set(m.slug, id);
       tx.insert(merchants).values({ ...m, id, status: 'approved', iban: demoIban(i + 1), bic: 'BNPAFRPP', accountHolder: m.name, createdAt: at }).run();
+      replaceHours(tx, id, demoOpeningHours(m.category));
     }
     for (const c of demoCampaigns) {
       const id = newId();

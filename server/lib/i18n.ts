@@ -44,6 +44,8 @@ import { categoryEn } from './locales/category.en';
 import { categoryFr } from './locales/category.fr';
 import { brandEn } from './locales/brand.en';
 import { brandFr } from './locales/brand.fr';
+import { directoryEn } from './locales/directory.en';
+import { directoryFr } from './locales/directory.fr';
 
 // One area per line, so that adding an area is one line here (and merges stay trivial).
 const fr: Record<string, string> = Object.assign(
@@ -56,6 +58,7 @@ const fr: Record<string, string> = Object.assign(
   privacyFr,
   categoryFr,
   brandFr,
+  directoryFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -67,6 +70,7 @@ const en: Record<string, string> = Object.assign(
   privacyEn,
   categoryEn,
   brandEn,
+  directoryEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

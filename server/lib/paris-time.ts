@@ -65,3 +65,9 @@ export function parisDateTime(instant: Date | string): string {
   const p = Object.fromEntries(parts.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
+
+/** The Paris ISO weekday (1 = Monday … 7 = Sunday) and wall-clock minute of the day (0–1439) of an instant. */
+export function parisWeekdayMinute(instant: Date): { weekday: number; minute: number } {
+  const p = Object.fromEntries(parts.formatToParts(instant).map((x) => [x.type, x.value]));
+  return { weekday: isoWeekday(`${p.year}-${p.month}-${p.day}`), minute: Number(p.hour) * 60 + Number(p.minute) };
+}

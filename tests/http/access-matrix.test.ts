@@ -86,7 +86,8 @@ const RULES: Rule[] = [
   { area: 'operator (manage)', method: 'POST', path: /^\/operateur\//, allow: OPERATOR_RUN, signIn: '/operateur/connexion' },
   { area: 'operator (read)', method: 'GET', path: /^\/operateur(\/|$)/, allow: OPERATOR_READ, signIn: '/operateur/connexion' },
   { area: 'shop owner', path: /^\/commercant\/(cles|equipe)\/:id\//, allow: ['owner'], scoped: true, signIn: '/connexion' },
-  { area: 'shop owner', path: /^\/commercant\/(cles|equipe)$/, allow: ['owner', 'otherOwner'], signIn: '/connexion' },
+  // Issue 15: the shop's weekly opening hours (owner only; each owner edits their own shop).
+  { area: 'shop owner', path: /^\/commercant\/(cles|equipe|horaires)$/, allow: ['owner', 'otherOwner'], signIn: '/connexion' },
   { area: 'shop session', path: /^\/commercant\/(operations|releves)\/:id/, allow: SHOP, scoped: true, signIn: '/connexion' },
   { area: 'shop session', path: /^\/(caisse|commercant)(\/|$|\.)/, allow: SHOP, signIn: '/connexion' },
   // Public pages; a voucher's code, a demo payment's reference and a reset link are their own credentials.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkOrder, isAllowedAmount, progress, type Campaign } from '../../server/domain/campaigns/campaign';
+import fc from 'fast-check';
+import { checkOrder, isAllowedAmount, progress, share, type Campaign } from '../../server/domain/campaigns/campaign';
 
 const campaign = {
   status: 'active',
@@ -44,7 +45,26 @@ describe('campaign rules', () => {
   });
 
   it('computes progress percentages, capping the bar at 100', () => {
-    expect(progress({ targetCents: 6000000, soldCents: 3000000, redeemedCents: 600000 })).toEqual({ soldPercent: 50, redeemedPercent: 10, soldBar: 50, redeemedBar: 10 });
+    expect(progress({ targetCents: 6000000, soldCents: 3000000, redeemedCents: 600000 })).toEqual({ soldPercent: 50, redeemedPercent: 10, soldBelowOne: false, redeemedBelowOne: false, soldBar: 50, redeemedBar: 10 });
     expect(progress({ targetCents: 100, soldCents: 250, redeemedCents: 0 }).soldBar).toBe(100);
+  });
+
+  it('says 0 when nothing is sold and flags a small non-zero part instead of rounding it up to 1 %', () => {
+    expect(progress({ targetCents: 6000000, soldCents: 0, redeemedCents: 0 })).toEqual({ soldPercent: 0, redeemedPercent: 0, soldBelowOne: false, redeemedBelowOne: false, soldBar: 0, redeemedBar: 0 });
+    expect(progress({ targetCents: 6000000, soldCents: 2000, redeemedCents: 0 })).toMatchObject({ soldPercent: 0, soldBelowOne: true, soldBar: 0, redeemedBelowOne: false });
+    expect(share(59999, 6000000)).toEqual({ percent: 0, belowOne: true });
+    expect(share(60000, 6000000)).toEqual({ percent: 1, belowOne: false });
+    expect(share(500, 0)).toEqual({ percent: 0, belowOne: false });
+  });
+
+  it('never shows more than the true share, and shows 0 without a flag only for nothing', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 1, max: 1e12 }), (part, whole) => {
+        const s = share(part, whole);
+        expect(s.percent * whole).toBeLessThanOrEqual(part * 100);
+        expect((s.percent + 1) * whole).toBeGreaterThan(part * 100);
+        expect(s.belowOne).toBe(part > 0 && s.percent === 0);
+      }),
+    );
   });
 });

@@ -64,13 +64,27 @@ export function checkOrder(c: Campaign, buyerType: BuyerType, lines: OrderLine[]
   return { ok: true, totalCents: total, voucherCount: count };
 }
 
+/**
+ * A part of a whole in whole percent, floored: 0 means nothing at all, and a small non-zero
+ * part that floors to 0 is flagged `belowOne` so that pages say « moins de 1 % » instead of
+ * an honest-looking « 0 % » or a flattering « 1 % ». A whole of 0 (no target) gives 0.
+ */
+export function share(part: number, whole: number): { percent: number; belowOne: boolean } {
+  if (whole <= 0 || part <= 0) return { percent: 0, belowOne: false };
+  const percent = Math.floor((part * 100) / whole);
+  return { percent, belowOne: percent === 0 };
+}
+
 /** Progress toward the target, in whole percent (floored, capped for the bar at 100). */
 export function progress(c: Pick<Campaign, 'targetCents' | 'soldCents' | 'redeemedCents'>) {
-  const pct = (part: number) => (c.targetCents > 0 ? Math.floor((part * 100) / c.targetCents) : 0);
+  const sold = share(c.soldCents, c.targetCents);
+  const redeemed = share(c.redeemedCents, c.targetCents);
   return {
-    soldPercent: pct(c.soldCents),
-    redeemedPercent: pct(c.redeemedCents),
-    soldBar: Math.min(100, pct(c.soldCents)),
-    redeemedBar: Math.min(100, pct(c.redeemedCents)),
+    soldPercent: sold.percent,
+    redeemedPercent: redeemed.percent,
+    soldBelowOne: sold.belowOne,
+    redeemedBelowOne: redeemed.belowOne,
+    soldBar: Math.min(100, sold.percent),
+    redeemedBar: Math.min(100, redeemed.percent),
   };
 }

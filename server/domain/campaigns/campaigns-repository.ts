@@ -27,6 +27,7 @@ export function listPublicCampaigns(tx: Tx): Campaign[] {
 export function listCampaignMerchants(tx: Tx, campaignId: string) {
   return tx
     .select({
+      id: merchants.id,
       slug: merchants.slug,
       name: merchants.name,
       category: merchants.category,
@@ -34,6 +35,9 @@ export function listCampaignMerchants(tx: Tx, campaignId: string) {
       postalCode: merchants.postalCode,
       city: merchants.city,
       website: merchants.website,
+      openingHours: merchants.openingHours,
+      latitude: merchants.latitude,
+      longitude: merchants.longitude,
     })
     .from(campaignMerchants)
     .innerJoin(merchants, eq(merchants.id, campaignMerchants.merchantId))

@@ -99,6 +99,8 @@ export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails
       contactEmail: d.contactEmail,
       phone: d.phone,
       openingHours: d.openingHours,
+      latitude: null,
+      longitude: null,
       statusReason: null,
       status: 'pending',
       createdAt,

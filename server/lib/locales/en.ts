@@ -43,6 +43,8 @@ export const en: Record<string, string> = {
   'campaign.sold': 'Vouchers sold',
   'campaign.redeemed': 'Spent in shops',
   'campaign.target': 'Target:',
+  'campaign.percent': '{value}%',
+  'campaign.below_one_percent': 'less than 1%',
   'campaign.not_on_sale': 'Sales closed',
   'campaign.denominations': 'Amounts:',
   'campaign.free_amount': 'or any amount from {min} to {max}',

@@ -43,6 +43,8 @@ export const fr: Record<string, string> = {
   'campaign.sold': 'Bons vendus',
   'campaign.redeemed': 'Dépensés en boutique',
   'campaign.target': 'Objectif :',
+  'campaign.percent': '{value} %',
+  'campaign.below_one_percent': 'moins de 1 %',
   'campaign.not_on_sale': 'Vente fermée',
   'campaign.denominations': 'Montants :',
   'campaign.free_amount': 'ou un montant libre de {min} à {max}',

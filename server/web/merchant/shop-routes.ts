@@ -11,6 +11,11 @@ import type { AppContext } from '../context';
 import { requireShopUser } from '../middleware/auth';
 import { streamLines } from '../stream-lines';
 import { dailyTotals, redemptionRows, redemptionsCsvLines } from './dashboard-view';
+import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../domain/merchants/opening-hours';
+import { hoursOf, positionOf } from '../../domain/merchants/opening-hours-repository';
+import { parsePositionForm, positionFormValues } from '../../domain/merchants/shop-position';
+import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
+import { hoursFormView } from '../hours-form-view';
 
 const statusSchema = z.enum(['completed', 'voided']).optional().catch(undefined);
 
@@ -81,7 +86,26 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   });
 
   // Owner-only pages.
-  r.use(['/commercant/cles', '/commercant/equipe'], requireShopUser('owner'));
+  r.use(['/commercant/cles', '/commercant/equipe', '/commercant/horaires'], requireShopUser('owner'));
+
+  // The shop's weekly opening hours, shown in the campaign's shop directory (issue 15).
+  // With a map configured (MAP_TILE_URL), the same form places the shop's pin.
+  const withMap = Boolean(ctx.config.mapTiles);
+  const hoursPage = (res: Response, status: number, values: HoursFormValues, errors: Record<string, string> = {}, saved = false, position?: { latitude: string; longitude: string }) =>
+    res.status(status).render('merchant/hours', { title: res.locals.t('hours.title'), ...nav(res, 'hours'), hours: hoursFormView(values, errors, res.locals.t, res.locals.locale, withMap ? position : undefined), saved });
+  r.get('/commercant/horaires', (req, res) => {
+    const id = me(res).merchant.id;
+    hoursPage(res, 200, hoursFormValues(hoursOf(ctx.database.db, id)), {}, req.query.enregistre === '1', positionFormValues(positionOf(ctx.database.db, id) ?? { latitude: null, longitude: null }));
+  });
+  r.post('/commercant/horaires', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseHoursForm(body);
+    const place = withMap ? parsePositionForm(body) : undefined;
+    if (!form.input || (place && place.position === undefined)) return hoursPage(res, 422, form.values, { ...form.errors, ...place?.errors }, false, place?.values);
+    const u = me(res);
+    setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`, place?.position);
+    res.redirect(303, '/commercant/horaires?enregistre=1');
+  });
 
   const keysPage = (res: Response, extra: object = {}) => {
     const now = ctx.clock.now();

@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
  * there and browsers apply form-action to redirect targets; for the same reason the caller
  * adds BASE_URL's origin (the demo checkout and the order page are built on it).
  */
-export function securityHeaders(opts: { https: boolean; extraFormAction: string[] }) {
+export function securityHeaders(opts: { https: boolean; extraFormAction: string[]; mapTileOrigin?: string | null }) {
   const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -15,7 +15,8 @@ export function securityHeaders(opts: { https: boolean; extraFormAction: string[
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // The directory's map tiles, only when the operator configures a tile server (MAP_TILE_URL).
+        imgSrc: ["'self'", 'data:', ...(opts.mapTileOrigin ? [opts.mapTileOrigin] : [])],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         mediaSrc: ["'self'"],

@@ -16,6 +16,12 @@ import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { merchantDetailView, merchantFilterSchema, merchantListView, parseReason, type MerchantForms } from './merchants-view';
 import { operatorPage, requireOperator } from './session';
+import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../domain/merchants/opening-hours';
+import { hoursOf } from '../../domain/merchants/opening-hours-repository';
+import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
+import { hoursFormView } from '../hours-form-view';
+import { parsePositionForm, positionFormValues } from '../../domain/merchants/shop-position';
+import { weekView } from '../shop/directory-view';
 
 /**
  * Shop onboarding in the back-office: the list of shops (applications first), a shop's
@@ -32,13 +38,20 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
     if (!m) throw new AppError('MERCHANT_NOT_FOUND', 404, 'errors.merchant_not_found');
     return m;
   };
-  const detail = (req: Request, res: Response, m: Merchant, status = 200, forms: MerchantForms = {}) => {
+  const detail = (req: Request, res: Response, m: Merchant, status = 200, forms: MerchantForms = {}, hours?: { values: HoursFormValues; errors: Record<string, string>; position?: { latitude: string; longitude: string } }) => {
     const canManage = can(res.locals.operatorUser!.role, 'merchants.manage');
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    const slots = hoursOf(db, m.id);
     res.status(status).render('operator/merchant', {
       title: res.locals.t('onboarding.op.merchant_title', { name: m.name }),
       ...operatorPage(res, 'merchants'),
       ...merchantDetailView(db, m, canManage, res.locals.t, res.locals.locale, forms, status === 200 ? done : undefined),
+      // The structured weekly hours (issue 15): read by every role, edited with merchants.manage.
+      week: slots.length ? weekView(slots, res.locals.locale) : null,
+      hoursForm: canManage
+        ? hoursFormView(hours?.values ?? hoursFormValues(slots), hours?.errors ?? {}, res.locals.t, res.locals.locale, ctx.config.mapTiles ? (hours?.position ?? positionFormValues(m)) : undefined)
+        : null,
+      hoursSaved: status === 200 && done === 'hours',
     });
   };
   const back = (res: Response, m: Merchant, done: string) => res.redirect(303, `${BASE}/${encodeURIComponent(m.slug)}?done=${done}`);
@@ -120,6 +133,18 @@ export function operatorMerchantRoutes(ctx: AppContext): Router {
       const fields = err instanceof AppError ? (err.fields ?? {}) : {};
       refused(err, req, res, m, { edit: { values: form.values, errors: fields } });
     }
+  });
+
+  r.post(`${BASE}/:slug/horaires`, requireOperator('merchants.manage'), (req, res) => {
+    const m = merchantOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseHoursForm(body);
+    const place = ctx.config.mapTiles ? parsePositionForm(body) : undefined;
+    if (!form.input || (place && place.position === undefined)) {
+      return detail(req, res, m, 422, { alert: res.locals.t('hours.has_errors') }, { values: form.values, errors: { ...form.errors, ...place?.errors }, position: place?.values });
+    }
+    setOpeningHours(ctx, m.id, form.input, by(res).actor, place?.position);
+    back(res, m, 'hours');
   });
 
   r.post(`${BASE}/:slug/campagnes`, requireOperator('merchants.manage'), (req, res) => {

@@ -8,7 +8,9 @@ import type { AppContext } from '../context';
 import { localPath } from '../safe-redirect';
 import { LOCALE_COOKIE } from '../middleware/locale';
 import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
-import { campaignView, merchantsView } from '../presenters';
+import { campaignView } from '../presenters';
+import { directoryQuerySchema, isFiltered, type DirectoryFilter } from '../../domain/campaigns/shop-directory';
+import { directoryView, loadDirectory } from './directory-view';
 import { basketFromOrder, orderFormView } from './order-form-view';
 import { findOrderForToken } from '../../domain/orders/orders-service';
 import { listOrderItems } from '../../domain/orders/orders-repository';
@@ -45,17 +47,28 @@ export function publicPages(ctx: AppContext): Router {
     cache.serve(req, res, `home|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${progress.allVersion()}`, 'shop/home', () => home(res));
   });
 
-  const campaignPage = (slug: string, res: Response) => {
+  const campaignPage = (slug: string, res: Response, filter: DirectoryFilter) => {
     const campaign = publicCampaign(db, slug);
-    const view = campaignView(campaign, res.locals.locale, ctx.clock.now());
-    return { title: campaign.name, campaign: view, merchants: merchantsView(listCampaignMerchants(db, campaign.id)) };
+    const now = ctx.clock.now();
+    const view = campaignView(campaign, res.locals.locale, now);
+    const shops = loadDirectory(db, campaign.id);
+    return {
+      title: campaign.name,
+      campaign: view,
+      merchants: { count: shops.length },
+      directory: directoryView(shops, filter, now, res.locals.locale, slug, ctx.config.mapTiles),
+      extraJs: '/js/directory.js',
+    };
   };
   r.get('/campagnes/:slug', (req, res) => {
     const slug = req.params.slug;
     const p = progress.bySlug(slug);
     if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
-    if (!anonymous(req)) return res.render('shop/campaign', campaignPage(slug, res));
-    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res));
+    const filter = directoryQuerySchema.parse(req.query);
+    // A search is rendered for its visitor: only the unfiltered page is shared in the cache,
+    // so that arbitrary search words never push it out.
+    if (!anonymous(req) || isFiltered(filter)) return res.render('shop/campaign', campaignPage(slug, res, filter));
+    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res, filter));
   });
   return r;
 }
