@@ -48,3 +48,21 @@ export async function connectPostgres(url: string): Promise<pg.Client> {
 export async function migratePostgres(client: pg.Client): Promise<void> {
   await migrate(drizzle(client), { migrationsFolder });
 }
+
+/**
+ * A column list written for SQLite (`merchant_id AS merchantId`) made fit for PostgreSQL,
+ * which folds unquoted aliases to lower case: `AS "merchantId"`.
+ */
+export function quotedAliases(columns: string): string {
+  return columns.replace(/ AS ([A-Za-z_]\w*)/g, ' AS "$1"');
+}
+
+/** A query against one connection, prepared once per connection under its name (node-postgres keeps it). */
+export type PgQuery = <R = Record<string, unknown>>(name: string, text: string, values: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
+
+export function preparedOn(client: pg.ClientBase): PgQuery {
+  return async <R,>(name: string, text: string, values: unknown[]) => {
+    const r = await client.query<R & pg.QueryResultRow>({ name, text, values });
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+  };
+}

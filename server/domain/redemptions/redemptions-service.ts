@@ -107,7 +107,7 @@ export function voidRedemption(deps: RedemptionsDeps, input: VoidInput): Redempt
 
 export function sqliteTill(deps: RedemptionsDeps): Till {
   return {
-    redeem: (input) => redeem(deps, input),
+    redeem: async (input) => redeem(deps, input),
     voidRedemption: async (input) => voidRedemption(deps, input),
   };
 }
