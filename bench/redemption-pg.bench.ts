@@ -119,7 +119,8 @@ export async function runPgRedemptionBench(o: PgRedemptionBenchOptions = {}): Pr
       ],
     };
   } finally {
-    for (const t of tills) t.kill('SIGTERM');
+    // The tills close their pools before the cluster goes away.
+    await Promise.all(tills.map((t) => new Promise((resolve) => (t.exitCode !== null ? resolve(null) : (t.once('exit', resolve), t.kill('SIGTERM'))))));
     bareServer.close();
     cluster.stop();
   }
