@@ -3,7 +3,7 @@
  * and exits non-zero when a target is missed (or a benchmark fails to run).
  *
  *   npm run bench                         all benchmarks, full size
- *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | bulk-issue | reports | exports | scale | settle-till | settlement | copy-database)
+ *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | redemption-pg | bulk-issue | reports | exports | scale | settle-till | settlement | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
@@ -34,6 +34,10 @@ const benches: Entry[] = [
   {
     name: 'voucher-pdf',
     run: async () => (await import('./voucher-pdf.bench')).runVoucherPdfBench(quick ? { counts: [500, 2000], comparisonCount: 20, log } : { log }),
+  },
+  {
+    name: 'redemption-pg',
+    run: async () => (await import('./redemption-pg.bench')).runPgRedemptionBench(quick ? { duration: 3, log } : { log }),
   },
   {
     name: 'voucher-sheets',

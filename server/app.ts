@@ -45,6 +45,7 @@ import { operatorCampaignFormRoutes } from './web/operator/campaigns-routes';
 import { embedRoutes } from './web/embed/routes';
 import { mediaRoutes } from './web/media/routes';
 import { legalFooter, legalRoutes } from './web/legal/routes';
+import { sqliteTill } from './domain/redemptions/redemptions-service';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -67,6 +68,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const https = config.baseUrl.startsWith('https://');
+  const redemptionsDeps = { database: deps.database, clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes };
   const ctx: AppContext = {
     ...deps,
     baseUrl: config.baseUrl,
@@ -75,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
     rateLimits: { ...defaultRateLimits, ...deps.rateLimits },
     orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
     users: { database: deps.database, clock: deps.clock },
-    redemptions: { database: deps.database, clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes },
+    redemptions: redemptionsDeps,
+    till: sqliteTill(redemptionsDeps),
     kickOutbox: deps.kickOutbox ?? (() => {}),
     outboxDir: join(config.dataDir, 'outbox'),
     withCsrf: withCsrfToken(config.sessionSecret, https),

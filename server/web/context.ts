@@ -4,7 +4,7 @@ import type { Database_ } from '../../db/client';
 import type { Config } from '../config';
 import type { OrdersDeps } from '../domain/orders/orders-service';
 import type { UsersDeps } from '../domain/merchants/merchant-users-service';
-import type { RedemptionsDeps } from '../domain/redemptions/redemptions-service';
+import type { RedemptionsDeps, Till } from '../domain/redemptions/redemptions-service';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -24,6 +24,8 @@ export interface AppContext {
   orders: OrdersDeps;
   users: UsersDeps;
   redemptions: RedemptionsDeps;
+  /** The till's money paths (redemption, void) on this app's backend (sqliteTill today; postgresTill on PostgreSQL). */
+  till: Till;
   /** Asks the outbox worker for an early pass after something enqueued mail. */
   kickOutbox: () => void;
   outboxDir: string;

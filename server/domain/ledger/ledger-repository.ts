@@ -1,22 +1,19 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../../db/client';
-import { journalCounters, journalLines, journals } from '../../../db/schema/index';
-import { newId } from '../../lib/ids';
-import { assertBalanced, type JournalLine } from './accounts';
-import { journalCodeOf, type JournalCode } from './journal-codes';
+import type Database from 'better-sqlite3';
+import { sqliteOf, type Tx } from '../../../db/client';
+import { journalCounters, journalLines } from '../../../db/schema/index';
+import { done, runSync } from '../../../db/unit-of-work';
+import type { JournalLine } from './accounts';
+import type { JournalCode } from './journal-codes';
+import { postJournalSteps, type JournalStore, type NewJournal } from './journal-store';
 
-export interface NewJournal {
-  kind: string;
-  description: string;
-  orderId?: string;
-  lines: JournalLine[];
-}
+export type { NewJournal } from './journal-store';
 
 /**
  * The next entry number of an accounting journal, taken in the caller's transaction: the
  * counter row is created at 1 or incremented, and stays written-locked until commit, so two
  * postings can neither share a number nor leave a gap (a rolled-back posting gives its
- * number back). The till does the same with a prepared statement (redemption-statements.ts).
+ * number back).
  */
 export function nextEntryNumber(tx: Tx, code: JournalCode): number {
   return tx
@@ -27,18 +24,41 @@ export function nextEntryNumber(tx: Tx, code: JournalCode): number {
     .get().n;
 }
 
+function build(s: Database.Database) {
+  return {
+    nextEntryNumber: s.prepare<[string], { n: number }>(
+      `INSERT INTO journal_counters (journal_code, last_number) VALUES (?, 1) ON CONFLICT (journal_code) DO UPDATE SET last_number = last_number + 1 RETURNING last_number AS n`,
+    ),
+    insertJournal: s.prepare(
+      `INSERT INTO journals (id, kind, description, order_id, created_at, journal_code, entry_number) VALUES (@id, @kind, @description, @orderId, @createdAt, @journalCode, @entryNumber)`,
+    ),
+    insertLine: s.prepare<[string, string, number]>(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES (?, ?, ?)`),
+  };
+}
+
+const stores = new WeakMap<Database.Database, JournalStore>();
+
+/** Journal posting on SQLite: statements prepared once per connection (the till posts one per redemption). */
+export function sqliteJournalStore(tx: Tx): JournalStore {
+  const sqlite = sqliteOf(tx);
+  let store = stores.get(sqlite);
+  if (store) return store;
+  const st = build(sqlite);
+  store = {
+    postJournal: (j) => {
+      const entryNumber = st.nextEntryNumber.get(j.journalCode)!.n;
+      st.insertJournal.run({ id: j.id, kind: j.kind, description: j.description, orderId: j.orderId, createdAt: j.createdAt, journalCode: j.journalCode, entryNumber });
+      for (const l of j.lines) st.insertLine.run(j.id, l.account, l.amountCents);
+      return done(entryNumber);
+    },
+  };
+  stores.set(sqlite, store);
+  return store;
+}
+
 /** Writes a balanced journal, numbered in its accounting journal; refuses an unbalanced one before touching the database. */
 export function postJournal(tx: Tx, journal: NewJournal, now: Date): string {
-  assertBalanced(journal.lines);
-  const id = newId();
-  const journalCode = journalCodeOf(journal.kind);
-  tx.insert(journals)
-    .values({ id, kind: journal.kind, description: journal.description, orderId: journal.orderId ?? null, createdAt: now.toISOString(), journalCode, entryNumber: nextEntryNumber(tx, journalCode) })
-    .run();
-  tx.insert(journalLines)
-    .values(journal.lines.map((l) => ({ journalId: id, account: l.account, amountCents: l.amountCents })))
-    .run();
-  return id;
+  return runSync(postJournalSteps(sqliteJournalStore(tx), journal, now));
 }
 
 /** A posted journal's lines, to reverse them exactly (corrections are reversals, never edits). */

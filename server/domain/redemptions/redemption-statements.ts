@@ -1,24 +1,31 @@
 import type { Database_ } from '../../../db/client';
+import { done } from '../../../db/unit-of-work';
+import { audit } from '../audit/audit-log';
+import { sqliteJournalStore } from '../ledger/ledger-repository';
 import type { Voucher } from '../vouchers/voucher';
+import { sqliteLedgerStore } from '../vouchers/voucher-ledger-repository';
 import { VOUCHER_COLUMNS } from '../vouchers/vouchers-repository';
 import type { Redemption } from './redemption';
+import { findShopRedemption, markVoided } from './redemptions-repository';
+import type { TillStore } from './till-store';
 
 /**
- * The till's hot path as SQL prepared once per database. Building and preparing a query
- * through the query builder costs ~60–100 µs; running a prepared statement ~5 µs, and a
+ * The till's hot path on SQLite as SQL prepared once per database. Building and preparing a
+ * query through the query builder costs ~60–100 µs; running a prepared statement ~5 µs, and a
  * redemption runs about a dozen (see bench/redemption.bench.ts). Table and column names
  * are those of db/schema/*.ts; tests/http/redemptions*.test.ts exercise every statement.
- * The movement and the voucher's balance are written by the ledger writer
- * (vouchers/voucher-ledger.ts), whose statements are prepared once too.
+ * The movement, the voucher's balance and the journal are written by the ledger writer's
+ * stores (voucher-ledger-repository.ts, ledger-repository.ts), prepared once too.
  */
-function build(database: Database_) {
-  const s = database.sqlite;
-  const redemptionCols = `id, number, merchant_id AS merchantId, voucher_id AS voucherId, campaign_id AS campaignId, amount_cents AS amountCents, status,
+export const REDEMPTION_COLUMNS = `id, number, merchant_id AS merchantId, voucher_id AS voucherId, campaign_id AS campaignId, amount_cents AS amountCents, status,
     idempotency_key AS idempotencyKey, request_fingerprint AS requestFingerprint, actor, journal_id AS journalId, created_at AS createdAt,
     voided_at AS voidedAt, voided_by AS voidedBy, void_journal_id AS voidJournalId, statement_id AS statementId`;
+
+function build(database: Database_) {
+  const s = database.sqlite;
   return {
     voucherByCode: s.prepare<[string], Voucher>(`SELECT ${VOUCHER_COLUMNS} FROM vouchers WHERE code = ?`),
-    redemptionByKey: s.prepare<[string, string], Redemption>(`SELECT ${redemptionCols} FROM redemptions WHERE merchant_id = ? AND idempotency_key = ?`),
+    redemptionByKey: s.prepare<[string, string], Redemption>(`SELECT ${REDEMPTION_COLUMNS} FROM redemptions WHERE merchant_id = ? AND idempotency_key = ?`),
     accepts: s.prepare<[string, string], { status: string }>(
       `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = ? AND cm.campaign_id = ?`,
     ),
@@ -27,14 +34,6 @@ function build(database: Database_) {
     // it to that voucher's few rows, where `redemption_id` alone scanned every movement inside
     // the write transaction (an index on redemption_id would be paid by every till call).
     balanceAfter: s.prepare<[string, string], { b: number }>(`SELECT balance_after_cents AS b FROM movements WHERE voucher_id = ? AND redemption_id = ? AND kind = 'redeem'`),
-    // The journal's number in its accounting journal (see ledger-repository nextEntryNumber).
-    nextEntryNumber: s.prepare<[string], { n: number }>(
-      `INSERT INTO journal_counters (journal_code, last_number) VALUES (?, 1) ON CONFLICT (journal_code) DO UPDATE SET last_number = last_number + 1 RETURNING last_number AS n`,
-    ),
-    insertJournal: s.prepare(
-      `INSERT INTO journals (id, kind, description, order_id, created_at, journal_code, entry_number) VALUES (@id, @kind, @description, NULL, @createdAt, @journalCode, @entryNumber)`,
-    ),
-    insertLine: s.prepare(`INSERT INTO journal_lines (journal_id, account, amount_cents) VALUES (?, ?, ?)`),
     insertRedemption: s.prepare(
       `INSERT INTO redemptions (id, number, merchant_id, voucher_id, campaign_id, amount_cents, status, idempotency_key, request_fingerprint, actor, journal_id, created_at)
        VALUES (@id, @number, @merchantId, @voucherId, @campaignId, @amountCents, 'completed', @idempotencyKey, @requestFingerprint, @actor, @journalId, @createdAt)`,
@@ -54,4 +53,37 @@ export function redemptionStatements(database: Database_): RedemptionStatements 
     cache.set(database, st);
   }
   return st;
+}
+
+const stores = new WeakMap<Database_, TillStore>();
+
+/**
+ * The till's store on SQLite: every step resolved at once, inside the caller's BEGIN
+ * IMMEDIATE (which already locks what the PostgreSQL store locks row by row). The void's
+ * reads and writes go through the query builder, as before: voids are rare.
+ */
+export function sqliteTillStore(database: Database_): TillStore {
+  let store = stores.get(database);
+  if (store) return store;
+  const st = redemptionStatements(database);
+  const tx = database.db;
+  store = {
+    ...sqliteLedgerStore(tx),
+    ...sqliteJournalStore(tx),
+    redemptionByKey: (merchantId, key) => done(st.redemptionByKey.get(merchantId, key)),
+    balanceAfter: (voucherId, redemptionId) => done(st.balanceAfter.get(voucherId, redemptionId)!.b),
+    voucherByCodeForUpdate: (code) => done(st.voucherByCode.get(code)),
+    acceptedHere: (merchantId, campaignId) => done(st.accepts.get(merchantId, campaignId)?.status === 'approved'),
+    insertRedemption: (r) => {
+      const number = st.nextNumber.get()!.n;
+      st.insertRedemption.run({ ...r, number });
+      return done(number);
+    },
+    addRedeemed: (campaignId, cents) => done(void st.addRedeemed.run(cents, campaignId)),
+    shopRedemptionForUpdate: (merchantId, id) => done(findShopRedemption(tx, merchantId, id)),
+    markVoided: (id, at, by, journalId) => done(markVoided(tx, id, at, by, journalId)),
+    audit: (e, now) => done(audit(tx, e, now)),
+  };
+  stores.set(database, store);
+  return store;
 }

@@ -3,17 +3,14 @@ import { parseCode } from '../../lib/codes';
 import type { Clock } from '../../lib/clock';
 import { AppError, assertNever } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
-import { audit } from '../audit/audit-log';
-import { addToCampaignTotals } from '../campaigns/campaigns-repository';
-import { journalCodeOf } from '../ledger/journal-codes';
-import { postJournal } from '../ledger/ledger-repository';
+import { RunAgain, runSync, type Step } from '../../../db/unit-of-work';
+import { postJournalSteps } from '../ledger/journal-store';
 import { effectiveStatus, type Voucher } from '../vouchers/voucher';
-import { changeVoucher, liveVoucherFor } from '../vouchers/voucher-ledger';
-import { findVoucherById } from '../vouchers/vouchers-repository';
+import { changeVoucherSteps, liveVoucherFor } from '../vouchers/voucher-ledger';
 import { checkRedeemable, checkVoidable, type RedeemRefusal, type Redemption } from './redemption';
-import { redemptionStatements } from './redemption-statements';
+import { redemptionStatements, sqliteTillStore } from './redemption-statements';
 import { Accounts, assertBalanced } from '../ledger/accounts';
-import { findShopRedemption, markVoided } from './redemptions-repository';
+import type { NewRedemption, TillStore } from './till-store';
 
 export interface RedemptionsDeps {
   database: Database_;
@@ -76,69 +73,117 @@ export interface RedemptionResult {
 }
 
 /**
- * Takes an amount from a voucher: one BEGIN IMMEDIATE transaction that re-reads the
- * voucher, checks, writes the journal, the movement, the redemption and the progress
- * cache. The write lock serialises every redemption on the file — across processes — so
- * a voucher never goes below zero. The (shop, idempotencyKey) row makes a retry return
- * the original result; the same key for another request is refused. Concurrent calls
- * share one commit (group commit, see Database_.batchedTransaction).
+ * Where the till's money paths run, as the POS routes see them: on SQLite (`sqliteTill`,
+ * below) or on PostgreSQL (`postgresTill`, till-postgres.ts). Both drive the same steps.
+ */
+export interface Till {
+  redeem(input: RedeemInput): Promise<RedemptionResult>;
+  voidRedemption(input: VoidInput): Promise<RedemptionResult>;
+}
+
+export interface VoidInput {
+  merchantId: string;
+  actor: string;
+  redemptionId: string;
+}
+
+/**
+ * Takes an amount from a voucher on SQLite: one BEGIN IMMEDIATE transaction (shared with
+ * the calls queued in the same event-loop turn: group commit, see
+ * Database_.batchedTransaction) runs `redeemSteps` straight through. The write lock
+ * serialises every redemption on the file — across processes — so a voucher never goes
+ * below zero.
  */
 export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<RedemptionResult> {
-  const code = normaliseCodeInput(input.code);
-  const fingerprint = sha256(`${code}|${input.amountCents}`);
-  const st = redemptionStatements(deps.database);
-  return deps.database.batchedTransaction((tx): RedemptionResult => {
-    const now = deps.clock.now();
-    const at = now.toISOString();
-    const previous = st.redemptionByKey.get(input.merchantId, input.idempotencyKey);
-    if (previous) {
-      if (previous.requestFingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
-      const balance = st.balanceAfter.get(previous.voucherId, previous.id)!.b;
-      // The original answer, even if the redemption was voided since.
-      const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
-      return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
-    }
-    const v = st.voucherByCode.get(code);
-    if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-    const accepted = st.accepts.get(input.merchantId, v.campaignId)?.status === 'approved';
-    const check = checkRedeemable(v, accepted, input.amountCents, now);
-    if (!check.ok) throw REFUSALS[check.reason]();
+  const request = redeemRequest(input);
+  const store = sqliteTillStore(deps.database);
+  return deps.database.batchedTransaction(() => runSync(redeemSteps(store, deps.clock, request)));
+}
 
-    const id = newId();
-    const journalId = newId();
-    const lines = [
-      { account: Accounts.voucherLiability, amountCents: input.amountCents },
-      { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
-    ];
-    assertBalanced(lines);
-    const journalCode = journalCodeOf('redemption');
-    st.insertJournal.run({ id: journalId, kind: 'redemption', description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`, createdAt: at, journalCode, entryNumber: st.nextEntryNumber.get(journalCode)!.n });
-    for (const l of lines) st.insertLine.run(journalId, l.account, l.amountCents);
-    const redemption: Redemption = {
-      id,
-      number: st.nextNumber.get()!.n,
-      merchantId: input.merchantId,
-      voucherId: v.id,
-      campaignId: v.campaignId,
-      amountCents: input.amountCents,
-      status: 'completed',
-      idempotencyKey: input.idempotencyKey,
-      requestFingerprint: fingerprint,
-      actor: input.actor,
-      journalId,
-      createdAt: at,
-      voidedAt: null,
-      voidedBy: null,
-      voidJournalId: null,
-      statementId: null,
-    };
-    st.insertRedemption.run(redemption);
-    // The ledger writer re-reads the voucher and applies the same rules again: checkRedeemable
-    // above only chooses the till's words (and its order of refusals).
-    const { after } = changeVoucher(tx, v.id, { op: 'redeem', amountCents: input.amountCents }, { journalId, redemptionId: id, actor: input.actor, at: now });
-    st.addRedeemed.run(input.amountCents, v.campaignId);
-    return { replayed: false, redemption, voucher: { code, balanceCents: after.balanceCents, status: after.status } };
-  });
+/** Undoes a redemption on SQLite, in one BEGIN IMMEDIATE transaction (see voidSteps). */
+export function voidRedemption(deps: RedemptionsDeps, input: VoidInput): RedemptionResult {
+  return deps.database.transaction(() => runSync(voidSteps(sqliteTillStore(deps.database), deps.clock, deps.voidWindowMinutes, input)));
+}
+
+export function sqliteTill(deps: RedemptionsDeps): Till {
+  return {
+    redeem: async (input) => redeem(deps, input),
+    voidRedemption: async (input) => voidRedemption(deps, input),
+  };
+}
+
+export interface RedeemRequest extends RedeemInput {
+  /** The normalised code, and the request's fingerprint (a key reused for another request is refused). */
+  normalisedCode: string;
+  fingerprint: string;
+}
+
+/** Parses the code and fingerprints the request, before any unit of work. */
+export function redeemRequest(input: RedeemInput): RedeemRequest {
+  const code = normaliseCodeInput(input.code);
+  return { ...input, normalisedCode: code, fingerprint: sha256(`${code}|${input.amountCents}`) };
+}
+
+/**
+ * A redemption, as steps run in one unit of work: re-read (and lock) the voucher, check,
+ * then write the redemption, the movement and the voucher's balance (ledger writer), the
+ * progress cache and, last, the journal. The (shop, idempotencyKey) unique key makes a
+ * retry return the original result, found by that key, not by a scan; the same key for
+ * another request is refused. The journal goes last: its number comes from the accounting
+ * journal's counter row, which every till shares, and on PostgreSQL that row stays locked
+ * from then until COMMIT (nothing refers to the journal but its lines and by id).
+ */
+export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemRequest): Step<RedemptionResult> {
+  const now = clock.now();
+  const at = now.toISOString();
+  const code = input.normalisedCode;
+  const previous = yield* store.redemptionByKey(input.merchantId, input.idempotencyKey);
+  if (previous) {
+    if (previous.requestFingerprint !== input.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
+    const balance = yield* store.balanceAfter(previous.voucherId, previous.id);
+    // The original answer, even if the redemption was voided since.
+    const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
+    return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
+  }
+  const v = yield* store.voucherByCodeForUpdate(code);
+  if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+  const accepted = yield* store.acceptedHere(input.merchantId, v.campaignId);
+  const check = checkRedeemable(v, accepted, input.amountCents, now);
+  if (!check.ok) throw REFUSALS[check.reason]();
+
+  const id = newId();
+  const journalId = newId();
+  const lines = [
+    { account: Accounts.voucherLiability, amountCents: input.amountCents },
+    { account: Accounts.merchantPayable(input.merchantId), amountCents: -input.amountCents },
+  ];
+  assertBalanced(lines);
+  const row: NewRedemption = {
+    id,
+    merchantId: input.merchantId,
+    voucherId: v.id,
+    campaignId: v.campaignId,
+    amountCents: input.amountCents,
+    status: 'completed',
+    idempotencyKey: input.idempotencyKey,
+    requestFingerprint: input.fingerprint,
+    actor: input.actor,
+    journalId,
+    createdAt: at,
+    voidedAt: null,
+    voidedBy: null,
+    voidJournalId: null,
+    statementId: null,
+  };
+  const number = yield* store.insertRedemption(row);
+  // Another unit of work took this key after our lookup (PostgreSQL): run again, and answer as a retry.
+  if (number === null) throw new RunAgain(`idempotency key of shop ${input.merchantId} taken concurrently`);
+  // The ledger writer re-reads the voucher and applies the same rules again: checkRedeemable
+  // above only chooses the till's words (and its order of refusals).
+  const { after } = yield* changeVoucherSteps(store, v.id, { op: 'redeem', amountCents: input.amountCents }, { journalId, redemptionId: id, actor: input.actor, at: now });
+  yield* store.addRedeemed(v.campaignId, input.amountCents);
+  yield* postJournalSteps(store, { kind: 'redemption', description: `Redemption ${id} of voucher ${code.slice(0, 4)}…`, lines }, now, journalId);
+  return { replayed: false, redemption: { ...row, number }, voucher: { code, balanceCents: after.balanceCents, status: after.status } };
 }
 
 /**
@@ -149,48 +194,45 @@ export function redeem(deps: RedemptionsDeps, input: RedeemInput): Promise<Redem
  * replacement after a reissue (the answer then says `creditedTo: 'replacement'` and shows
  * the redeemed code only). A voucher cancelled by a refund or the operator has no claim
  * left: VOUCHER_CANCELLED, nothing changes, the shop keeps the sale.
+ * Locks, in order: the redemption, its voucher, (the replacement,) the counter row last —
+ * the redemption path's order after its first lock, so the two never deadlock each other.
  */
-export function voidRedemption(deps: RedemptionsDeps, input: { merchantId: string; actor: string; redemptionId: string }): RedemptionResult {
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const r = findShopRedemption(tx, input.merchantId, input.redemptionId);
-    if (!r) throw new AppError('REDEMPTION_NOT_FOUND', 404, 'errors.redemption_not_found');
-    const v = findVoucherById(tx, r.voucherId)!;
-    if (r.status === 'voided') return { replayed: true, redemption: r, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status } };
-    const check = checkVoidable(r, now, deps.voidWindowMinutes);
-    if (!check.ok) {
-      if (check.reason === 'window_passed') throw new AppError('VOID_WINDOW_PASSED', 409, 'errors.void_window_passed', undefined, { minutes: deps.voidWindowMinutes });
-      if (check.reason === 'settled') throw new AppError('REDEMPTION_SETTLED', 409, 'errors.redemption_settled');
-      assertNever(check.reason);
-    }
-    const live = liveVoucherFor(tx, v);
-    if (!live) throw new AppError('VOUCHER_CANCELLED', 409, 'till.void_cancelled');
-    const target = live.voucher;
-    const journalId = postJournal(
-      tx,
-      {
-        kind: 'redemption_void',
-        description: `Void of redemption ${r.number}`,
-        lines: [
-          { account: Accounts.merchantPayable(r.merchantId), amountCents: r.amountCents },
-          { account: Accounts.voucherLiability, amountCents: -r.amountCents },
-        ],
-      },
-      now,
-    );
-    const at = now.toISOString();
-    if (!markVoided(tx, r.id, at, input.actor, journalId)) throw new Error(`redemption ${r.id} changed under its void`);
-    const { after } = changeVoucher(tx, target.id, { op: 'void', amountCents: r.amountCents }, { journalId, redemptionId: r.id, actor: input.actor, at: now });
-    addToCampaignTotals(tx, r.campaignId, { redeemedCents: -r.amountCents });
-    // Voids are rare (unlike redemptions, which the redemptions table itself records).
-    audit(tx, {
-      actor: input.actor, action: 'redemption_void', entityType: 'redemption', entityId: r.id,
-      before: { status: r.status, number: r.number, amountCents: r.amountCents, balanceCents: target.balanceCents, voucherStatus: target.status },
-      after: { status: 'voided', balanceCents: after.balanceCents, voucherStatus: after.status, ...(live.replaced ? { creditedVoucherId: target.id } : {}) },
-    }, now);
-    const redemption = { ...r, status: 'voided' as const, voidedAt: at, voidedBy: input.actor, voidJournalId: journalId };
-    // The shop sees the code it redeemed, never the replacement's (a bearer code).
-    if (live.replaced) return { replayed: false, redemption, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status }, creditedTo: 'replacement' };
-    return { replayed: false, redemption, voucher: { code: v.code, balanceCents: after.balanceCents, status: after.status } };
-  });
+export function* voidSteps(store: TillStore, clock: Clock, voidWindowMinutes: number, input: VoidInput): Step<RedemptionResult> {
+  const now = clock.now();
+  const r = yield* store.shopRedemptionForUpdate(input.merchantId, input.redemptionId);
+  if (!r) throw new AppError('REDEMPTION_NOT_FOUND', 404, 'errors.redemption_not_found');
+  const v = (yield* store.voucherForUpdate(r.voucherId))!;
+  if (r.status === 'voided') return { replayed: true, redemption: r, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status } };
+  const check = checkVoidable(r, now, voidWindowMinutes);
+  if (!check.ok) {
+    if (check.reason === 'window_passed') throw new AppError('VOID_WINDOW_PASSED', 409, 'errors.void_window_passed', undefined, { minutes: voidWindowMinutes });
+    if (check.reason === 'settled') throw new AppError('REDEMPTION_SETTLED', 409, 'errors.redemption_settled');
+    assertNever(check.reason);
+  }
+  const live = yield* liveVoucherFor(store, v);
+  if (!live) throw new AppError('VOUCHER_CANCELLED', 409, 'till.void_cancelled');
+  const target = live.voucher;
+  const journalId = newId();
+  const at = now.toISOString();
+  if (!(yield* store.markVoided(r.id, at, input.actor, journalId))) throw new Error(`redemption ${r.id} changed under its void`);
+  const { after } = yield* changeVoucherSteps(store, target.id, { op: 'void', amountCents: r.amountCents }, { journalId, redemptionId: r.id, actor: input.actor, at: now });
+  yield* store.addRedeemed(r.campaignId, -r.amountCents);
+  // Voids are rare (unlike redemptions, which the redemptions table itself records).
+  yield* store.audit({
+    actor: input.actor, action: 'redemption_void', entityType: 'redemption', entityId: r.id,
+    before: { status: r.status, number: r.number, amountCents: r.amountCents, balanceCents: target.balanceCents, voucherStatus: target.status },
+    after: { status: 'voided', balanceCents: after.balanceCents, voucherStatus: after.status, ...(live.replaced ? { creditedVoucherId: target.id } : {}) },
+  }, now);
+  yield* postJournalSteps(store, {
+    kind: 'redemption_void',
+    description: `Void of redemption ${r.number}`,
+    lines: [
+      { account: Accounts.merchantPayable(r.merchantId), amountCents: r.amountCents },
+      { account: Accounts.voucherLiability, amountCents: -r.amountCents },
+    ],
+  }, now, journalId);
+  const redemption = { ...r, status: 'voided' as const, voidedAt: at, voidedBy: input.actor, voidJournalId: journalId };
+  // The shop sees the code it redeemed, never the replacement's (a bearer code).
+  if (live.replaced) return { replayed: false, redemption, voucher: { code: v.code, balanceCents: v.balanceCents, status: v.status }, creditedTo: 'replacement' };
+  return { replayed: false, redemption, voucher: { code: v.code, balanceCents: after.balanceCents, status: after.status } };
 }

@@ -6,6 +6,9 @@
  */
 import type Database from 'better-sqlite3';
 import { sqliteOf, type Tx } from '../../../db/client';
+import { done } from '../../../db/unit-of-work';
+import type { LedgerStore } from './ledger-store';
+import { totalsStatements } from './voucher-totals-repository';
 import type { Voucher } from './voucher';
 import { VOUCHER_COLUMNS } from './vouchers-repository';
 
@@ -62,4 +65,34 @@ export function ledgerStatements(tx: Tx): { sqlite: Database.Database; st: Ledge
   let st = cache.get(sqlite);
   if (!st) cache.set(sqlite, (st = build(sqlite)));
   return { sqlite, st };
+}
+
+const stores = new WeakMap<Database.Database, LedgerStore>();
+
+/**
+ * The ledger writer's store on SQLite: the prepared statements above (and the aggregates'),
+ * each step resolved at once. Made once per connection; valid inside its transactions only.
+ */
+export function sqliteLedgerStore(tx: Tx): LedgerStore {
+  const sqlite = sqliteOf(tx);
+  let store = stores.get(sqlite);
+  if (store) return store;
+  const { st } = ledgerStatements(tx);
+  const t = totalsStatements(tx);
+  store = {
+    voucherForUpdate: (id) => done(st.byId.get(id)),
+    nextSeq: (id) => done(st.nextSeq.get(id)!.n),
+    insertMovement: (row) => done(void st.insertMovement.run(row)),
+    updateVoucher: (u) => done(st.update.run(u).changes === 1),
+    successor: (id) => done(st.successor.get(id)),
+    redemptionFacts: (id) => done(t.redemption.get(id)),
+    addWeek: (d) => done(void t.week.run(d)),
+    addMerchant: (d) => done(void t.merchant.run(d)),
+    addBalance: (d) => done(void t.balance.run(d)),
+    weekRedeemedDown: (d) => done(t.weekRedeemedDown.run(d).changes),
+    merchantDown: (d) => done(t.merchantDown.run(d).changes),
+    balanceDown: (d) => done(t.balanceDown.run(d).changes),
+  };
+  stores.set(sqlite, store);
+  return store;
 }

@@ -3,9 +3,10 @@
  * issue (orders, bulk orders, reissues), redeem (the till), void, expire, adjust,
  * block/unblock, the refund's hold/release and its cancellation, the reissue's cancel.
  *
- * For each change, inside the caller's transaction (asserted: SQLite's BEGIN IMMEDIATE
- * holds the write lock, so the row read here is the latest and stays so until COMMIT):
- * 1. re-read the voucher by id;
+ * For each change, inside the caller's transaction (on SQLite asserted: BEGIN IMMEDIATE
+ * holds the write lock, so the row read here is the latest and stays so until COMMIT; on
+ * PostgreSQL the read locks the voucher's row, FOR UPDATE, under READ COMMITTED):
+ * 1. re-read (and lock) the voucher by id;
  * 2. decide with the pure status rules (voucher-transitions.ts): refuse with a stable code,
  *    or get the movement, the balance after (0 ≤ balance ≤ value) and the status after;
  * 3. append the movement with the next `seq` of the voucher, linked to the caller's
@@ -16,11 +17,13 @@
  * The database backs every rule it can (migration 0007): CHECK constraints on amounts,
  * signs per movement kind, bounds and statuses; unique (voucher, seq).
  */
-import type { Tx } from '../../../db/client';
+import { sqliteOf, type Tx } from '../../../db/client';
+import { runSync, type Step } from '../../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Voucher } from './voucher';
-import { ledgerStatements, type MovementRow } from './voucher-ledger-repository';
+import type { LedgerStore } from './ledger-store';
+import { ledgerStatements, sqliteLedgerStore, type MovementRow } from './voucher-ledger-repository';
 import { decideChange, type MovementKind, type VoucherChange, type VoucherRefusal } from './voucher-transitions';
 import { issuedTotals, movementTotals, ordersNotYetIssued } from './voucher-totals';
 
@@ -73,28 +76,35 @@ function locked(sqlite: { inTransaction: boolean }): void {
   if (!sqlite.inTransaction) throw new Error('the ledger writer runs inside a transaction');
 }
 
-/** Applies `change` to the voucher `voucherId` (see the top comment). Throws the refusal as an AppError. */
+/** Applies `change` to the voucher `voucherId` in the caller's SQLite transaction (see the top comment). Throws the refusal as an AppError. */
 export function changeVoucher(tx: Tx, voucherId: string, change: VoucherChange, ctx: ChangeContext): Changed {
-  const { sqlite, st } = ledgerStatements(tx);
-  locked(sqlite);
-  const v = st.byId.get(voucherId);
+  locked(sqliteOf(tx));
+  return runSync(changeVoucherSteps(sqliteLedgerStore(tx), voucherId, change, ctx));
+}
+
+/**
+ * The writer itself, as steps (db/unit-of-work.ts): `changeVoucher` drives it synchronously on
+ * SQLite, the PostgreSQL till with await, in a unit of work that locked nothing else first.
+ */
+export function* changeVoucherSteps(store: LedgerStore, voucherId: string, change: VoucherChange, ctx: ChangeContext): Step<Changed> {
+  const v = yield* store.voucherForUpdate(voucherId);
   if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
   const d = decideChange(v, change, ctx.at);
   if (!d.ok) throw voucherRefusal(d.reason, v);
   let movement: Changed['movement'] = null;
   if (d.movement) {
     if (!ctx.journalId) throw new Error(`a ${d.movement.kind} movement needs its journal`);
-    const seq = st.nextSeq.get(v.id)!.n;
+    const seq = yield* store.nextSeq(v.id);
     const row: MovementRow = {
       id: newId(), voucherId: v.id, seq, kind: d.movement.kind, amountCents: d.movement.amountCents, balanceAfterCents: d.balanceCents,
       journalId: ctx.journalId, orderId: ctx.orderId ?? null, redemptionId: ctx.redemptionId ?? null, actor: ctx.actor, reason: ctx.reason ?? null, createdAt: ctx.at.toISOString(),
     };
-    st.insertMovement.run(row);
+    yield* store.insertMovement(row);
     movement = { ...d.movement, seq };
-    movementTotals(tx, v, d.balanceCents, { kind: d.movement.kind, amountCents: d.movement.amountCents, at: row.createdAt, redemptionId: row.redemptionId });
+    yield* movementTotals(store, v, d.balanceCents, { kind: d.movement.kind, amountCents: d.movement.amountCents, at: row.createdAt, redemptionId: row.redemptionId });
   }
-  const res = st.update.run({ id: v.id, balance: d.balanceCents, status: d.status, blockReason: d.blockReason, wasBalance: v.balanceCents, wasStatus: v.status });
-  if (res.changes !== 1) throw new Error(`voucher ${v.id} changed under the ledger writer`);
+  const updated = yield* store.updateVoucher({ id: v.id, balance: d.balanceCents, status: d.status, blockReason: d.blockReason, wasBalance: v.balanceCents, wasStatus: v.status });
+  if (!updated) throw new Error(`voucher ${v.id} changed under the ledger writer`);
   return { before: v, after: { ...v, balanceCents: d.balanceCents, status: d.status, blockReason: d.blockReason }, movement };
 }
 
@@ -154,11 +164,10 @@ export function issueVouchers(tx: Tx, list: readonly NewVoucher[], ctx: { journa
  * its replacement (followed down the chain). A cancelled voucher with no replacement —
  * refunded, or cancelled by the operator — has no live claim: null.
  */
-export function liveVoucherFor(tx: Tx, v: Voucher): { voucher: Voucher; replaced: boolean } | null {
-  const { st } = ledgerStatements(tx);
+export function* liveVoucherFor(store: LedgerStore, v: Voucher): Step<{ voucher: Voucher; replaced: boolean } | null> {
   let current = v;
   for (let hops = 0; current.status === 'cancelled'; hops++) {
-    const next = st.successor.get(current.id);
+    const next = yield* store.successor(current.id);
     if (!next || hops > 1000) return null;
     current = next;
   }

@@ -5,6 +5,8 @@
  * check-ledger recomputes them from the ledger tables (db/report-totals-sql.ts).
  */
 import type { Tx } from '../../../db/client';
+import type { Step } from '../../../db/unit-of-work';
+import type { LedgerStore } from './ledger-store';
 import { weekStart } from '../../lib/weeks';
 import type { Voucher } from './voucher';
 import type { MovementKind } from './voucher-transitions';
@@ -15,55 +17,51 @@ const weekOf = (iso: string) => weekStart(new Date(iso));
 const ZERO = { sold: 0, redeemed: 0, expired: 0, cancelled: 0, adjusted: 0 };
 
 /** A voucher's balance moved from `before` to `after`: its (campaign, issue day, expiry day) row follows. */
-function balanceMoved(tx: Tx, v: Pick<Voucher, 'campaignId' | 'issuedAt' | 'expiresAt'>, before: number, after: number): void {
+function* balanceMoved(store: LedgerStore, v: Pick<Voucher, 'campaignId' | 'issuedAt' | 'expiresAt'>, before: number, after: number): Step<void> {
   if (before === after) return;
-  const st = totalsStatements(tx);
   const d = { campaignId: v.campaignId, issuedOn: day(v.issuedAt), expiresOn: day(v.expiresAt), balance: after - before, vouchers: Number(after > 0) - Number(before > 0) };
   // Balance and count move together: both up, both down, or one of them unchanged.
-  if (d.balance > 0) st.balance.run(d);
-  else once(st.balanceDown.run(d), 'voucher_balance_totals');
+  if (d.balance > 0) yield* store.addBalance(d);
+  else once(yield* store.balanceDown(d), 'voucher_balance_totals');
 }
 
 /** A decrease updates the row its increase created: anything else is a bug to stop on (the transaction rolls back). */
-function once(r: { changes: number }, table: string): void {
-  if (r.changes !== 1) throw new Error(`${table}: no row to take the decrease from`);
+function once(changes: number, table: string): void {
+  if (changes !== 1) throw new Error(`${table}: no row to take the decrease from`);
 }
 
 /**
  * One movement appended by changeVoucher (`amountCents` signed as stored). A redeem or void
- * counts for the redemption's merchant and the week the redemption was made.
+ * counts for the redemption's merchant and the week the redemption was made. Steps (see
+ * db/unit-of-work.ts): the same code keeps the figures on SQLite and PostgreSQL.
  */
-export function movementTotals(
-  tx: Tx, v: Voucher, balanceAfter: number,
+export function* movementTotals(
+  store: LedgerStore, v: Voucher, balanceAfter: number,
   m: { kind: MovementKind; amountCents: number; at: string; redemptionId: string | null },
-): void {
-  const st = totalsStatements(tx);
-  balanceMoved(tx, v, v.balanceCents, balanceAfter);
-  const week = (campaignId: string, at: string, d: Partial<Omit<WeekDelta, 'campaignId' | 'week'>>) => st.week.run({ ...ZERO, ...d, campaignId, week: weekOf(at) });
+): Step<void> {
+  yield* balanceMoved(store, v, v.balanceCents, balanceAfter);
+  const week = (campaignId: string, at: string, d: Partial<Omit<WeekDelta, 'campaignId' | 'week'>>) => store.addWeek({ ...ZERO, ...d, campaignId, week: weekOf(at) });
   switch (m.kind) {
     case 'redeem':
     case 'void': {
-      const r = m.redemptionId ? st.redemption.get(m.redemptionId) : undefined;
+      const r = m.redemptionId ? yield* store.redemptionFacts(m.redemptionId) : undefined;
       if (!r) throw new Error(`a ${m.kind} movement needs its redemption`);
       // redeem movements are negative, void positive: the redemption's amount is −amount either way.
       if (m.kind === 'redeem') {
-        week(r.campaignId, r.createdAt, { redeemed: -m.amountCents });
-        st.merchant.run({ campaignId: r.campaignId, merchantId: r.merchantId, redemptions: 1, redeemed: -m.amountCents });
+        yield* week(r.campaignId, r.createdAt, { redeemed: -m.amountCents });
+        yield* store.addMerchant({ campaignId: r.campaignId, merchantId: r.merchantId, redemptions: 1, redeemed: -m.amountCents });
       } else {
-        once(st.weekRedeemedDown.run({ campaignId: r.campaignId, week: weekOf(r.createdAt), redeemed: -m.amountCents }), 'campaign_week_totals');
-        once(st.merchantDown.run({ campaignId: r.campaignId, merchantId: r.merchantId, redemptions: -1, redeemed: -m.amountCents }), 'merchant_campaign_totals');
+        once(yield* store.weekRedeemedDown({ campaignId: r.campaignId, week: weekOf(r.createdAt), redeemed: -m.amountCents }), 'campaign_week_totals');
+        once(yield* store.merchantDown({ campaignId: r.campaignId, merchantId: r.merchantId, redemptions: -1, redeemed: -m.amountCents }), 'merchant_campaign_totals');
       }
       return;
     }
     case 'expire':
-      week(v.campaignId, m.at, { expired: -m.amountCents });
-      return;
+      return yield* week(v.campaignId, m.at, { expired: -m.amountCents });
     case 'cancel':
-      week(v.campaignId, m.at, { cancelled: -m.amountCents });
-      return;
+      return yield* week(v.campaignId, m.at, { cancelled: -m.amountCents });
     case 'adjust':
-      week(v.campaignId, m.at, { adjusted: m.amountCents });
-      return;
+      return yield* week(v.campaignId, m.at, { adjusted: m.amountCents });
     case 'issue':
       throw new Error('issues go through issuedTotals');
   }

@@ -1,7 +1,7 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { recordLookupFailure } from '../../domain/merchants/api-keys-service';
 import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
-import { redeem, voidRedemption, voucherForShop } from '../../domain/redemptions/redemptions-service';
+import { voucherForShop, type Till } from '../../domain/redemptions/redemptions-service';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { addDays, startOfParisDay } from '../../lib/paris-time';
@@ -43,6 +43,44 @@ export interface PosRoutes {
   redeem: RequestHandler;
   /** Mounts every POS route on the app (the POST included: other spellings of its URL). */
   mount(app: Express): void;
+}
+
+/**
+ * The till's POST once the shop is known (res.locals.apiActor): validates, redeems through
+ * `till` — SQLite or PostgreSQL, the same answer — and replies 201, or 200 for a retry.
+ * `onError` lets the route count failed lookups against the key and address.
+ */
+export function redeemHandler(till: Till, onError: (res: Response, err: unknown) => unknown = (_res, err) => err): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const shop = merchantActor(res);
+      const body = validate(redeemSchema, req.body);
+      const result = await till.redeem({ merchantId: shop.merchantId, actor: shop.actor, ...body });
+      sendJson(res, result.replayed ? 200 : 201, {
+        redemption: redemptionJson(result.redemption),
+        voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
+      });
+    } catch (err) {
+      next(onError(res, err));
+    }
+  };
+}
+
+/** The void once the shop is known: through `till`, on either backend. */
+export function voidHandler(till: Till): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const shop = merchantActor(res);
+      const result = await till.voidRedemption({ merchantId: shop.merchantId, actor: shop.actor, redemptionId: String(req.params.id) });
+      res.json({
+        redemption: redemptionJson(result.redemption),
+        voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
+        ...(result.creditedTo ? { creditedTo: result.creditedTo } : {}),
+      });
+    } catch (err) {
+      next(err);
+    }
+  };
 }
 
 export function posRoutes(ctx: AppContext): PosRoutes {
@@ -92,29 +130,8 @@ export function posRoutes(ctx: AppContext): PosRoutes {
     }),
   );
 
-  const redeemRoute = lane(ipLimit, auth, json, async (req, res, next) => {
-    try {
-      const shop = merchantActor(res);
-      const body = validate(redeemSchema, req.body);
-      const result = await redeem(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, ...body });
-      sendJson(res, result.replayed ? 200 : 201, {
-        redemption: redemptionJson(result.redemption),
-        voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
-      });
-    } catch (err) {
-      next(countFailures(res, err));
-    }
-  });
-
-  const voidRoute = lane(auth, (req, res) => {
-    const shop = merchantActor(res);
-    const result = voidRedemption(ctx.redemptions, { merchantId: shop.merchantId, actor: shop.actor, redemptionId: String(req.params.id) });
-    res.json({
-      redemption: redemptionJson(result.redemption),
-      voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
-      ...(result.creditedTo ? { creditedTo: result.creditedTo } : {}),
-    });
-  });
+  const redeemRoute = lane(ipLimit, auth, json, redeemHandler(ctx.till, countFailures));
+  const voidRoute = lane(auth, voidHandler(ctx.till));
 
   const listRoute = lane(auth, (req, res) => {
     const shop = merchantActor(res);

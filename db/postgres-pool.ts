@@ -1,0 +1,59 @@
+import pg from 'pg';
+import { pgTypes } from './postgres';
+import { RunAgain } from './unit-of-work';
+
+/**
+ * The app's PostgreSQL side: a pool and its units of work. Isolation is READ COMMITTED
+ * throughout (PostgreSQL's default, and what the money paths are written for): every money
+ * path first locks the rows it changes (`SELECT … FOR UPDATE` on its voucher or redemption,
+ * the counter row it numbers from), and each statement after a lock wait reads the latest
+ * committed row, so the checks run on what the writes will change. No table lock, no
+ * SERIALIZABLE: two tills on two vouchers never wait for each other except on the short
+ * tail of the transaction that takes the journal's counter row (docs/architecture.md).
+ *
+ * A deadlock (40P01), a serialization failure (40001, should a caller raise the isolation)
+ * or a RunAgain from the service rolls back and runs the whole unit again, at most
+ * MAX_ATTEMPTS times, after a short random pause so the same two do not collide again.
+ */
+export interface PgDatabase {
+  pool: pg.Pool;
+  /** One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as above. */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const MAX_ATTEMPTS = 5;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export function retryable(error: unknown): boolean {
+  return error instanceof RunAgain || RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
+}
+
+export function openPostgresPool(url: string, options: { max?: number } = {}): PgDatabase {
+  const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: options.max ?? 20 });
+  // An idle connection whose server went away must not crash the process: the next checkout reconnects.
+  pool.on('error', () => {});
+  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        if (attempt >= MAX_ATTEMPTS || !retryable(error)) throw error;
+      } finally {
+        client.release(broken);
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  };
+  return { pool, transaction, close: () => pool.end() };
+}

@@ -1,0 +1,108 @@
+/**
+ * The till on either backend, from the same data: a SQLite file seeded with the demo and
+ * vouchers bought through the project's own code paths, copied into a fresh PostgreSQL
+ * database by copy-database. Each backend then answers through the same `Till` interface,
+ * and `books()` checks its ledger (SQLite: check-ledger; PostgreSQL: pg-books.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
+import { copySqliteToPostgres } from '../../db/copy/copy-database';
+import { connectPostgres, migratePostgres } from '../../db/postgres';
+import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
+import { seedDemo } from '../../db/seed/demo';
+import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { sqliteTill, type Till } from '../../server/domain/redemptions/redemptions-service';
+import { postgresTill } from '../../server/domain/redemptions/till-postgres';
+import type { Clock } from '../../server/lib/clock';
+import { buyVouchers, type BuiltVoucher } from './builders';
+import { pgBooks } from './pg-books';
+import type { PgCluster } from './postgres';
+
+export type Backend = 'sqlite' | 'postgres';
+
+export interface TillFixture {
+  backend: Backend;
+  till: Till;
+  /** Shops that accept seine-estuaire vouchers (all the demo's). */
+  shops: string[];
+  /** A noel-fecamp voucher, and a shop outside that campaign. */
+  foreign: BuiltVoucher;
+  outsider: string;
+  vouchers: BuiltVoucher[];
+  /** Breached invariants (empty: the books are clean). */
+  books(): Promise<unknown[]>;
+  /** One value from the backend's database (tests' own reads). */
+  scalar(sql: string, params?: unknown[]): Promise<unknown>;
+  /** The PostgreSQL URL of this fixture's database (postgres only). */
+  url?: string;
+  pg?: PgDatabase;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  clock: Clock;
+  voidWindowMinutes?: number;
+  /** Vouchers of these values in seine-estuaire. */
+  values: number[];
+  cluster?: PgCluster;
+  dbName?: string;
+}
+
+/** SQLite placeholders (?) to PostgreSQL's ($1, $2…). */
+const dollars = (sql: string) => {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+};
+
+export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<TillFixture> {
+  const dir = mkdtempSync(join(tmpdir(), `till-${backend}-`));
+  const database = openDatabase(`file:${join(dir, 'till.db')}`, { backgroundCheckpoints: false });
+  migrateDatabase(database);
+  await seedDemo(database, o.clock.now());
+  const vouchers: BuiltVoucher[] = [];
+  for (const amountCents of o.values) vouchers.push(...(await buyVouchers({ database, clock: o.clock }, { amountCents })));
+  const foreign = (await buyVouchers({ database, clock: o.clock }, { amountCents: 30_00, campaign: 'noel-fecamp' }))[0]!;
+  const campaignId = vouchers[0]!.campaignId;
+  const shops = database.sqlite
+    .prepare(`SELECT cm.merchant_id FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.campaign_id = ? AND m.status = 'approved' ORDER BY m.slug`)
+    .pluck().all(campaignId) as string[];
+  const outsider = database.sqlite
+    .prepare(`SELECT id FROM merchants WHERE id NOT IN (SELECT merchant_id FROM campaign_merchants WHERE campaign_id = ?) ORDER BY slug LIMIT 1`)
+    .pluck().get(foreign.campaignId) as string;
+  const deps = { clock: o.clock, voidWindowMinutes: o.voidWindowMinutes ?? 30 };
+  if (backend === 'sqlite') {
+    return {
+      backend, shops, outsider, foreign, vouchers,
+      till: sqliteTill({ database, ...deps }),
+      books: async () => checkLedger(database),
+      scalar: async (sql, params = []) => database.sqlite.prepare(sql).pluck().get(...params),
+      close: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const url = await o.cluster!.createDatabase(o.dbName ?? `till_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
+  const client = await connectPostgres(url);
+  await migratePostgres(client);
+  const copied = await copySqliteToPostgres(database.sqlite, client);
+  if (!copied.ok) throw new Error(`copy-database: ${JSON.stringify(copied)}`);
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+  const pg = openPostgresPool(url);
+  return {
+    backend, shops, outsider, foreign, vouchers, url, pg,
+    till: postgresTill(pg, deps),
+    books: () => pgBooks(client),
+    scalar: async (sql, params = []) => {
+      const { rows } = await client.query({ text: dollars(sql), values: params, rowMode: 'array' });
+      return rows[0]?.[0];
+    },
+    close: async () => {
+      await pg.close();
+      await client.end();
+    },
+  };
+}
