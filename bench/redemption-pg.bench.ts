@@ -6,7 +6,7 @@
  * (tests/support/postgres.ts: fsync and synchronous_commit off — a test cluster, not a
  * production setting; say so next to any figure). Every request takes 1 cent from one of a
  * pool of vouchers with a fresh idempotency key, so none may fail; the books are checked
- * afterwards (tests/support/pg-books.ts).
+ * afterwards (check-ledger on PostgreSQL).
  *   node --import tsx bench/redemption-pg.bench.ts   (or npm run bench -- --only=redemption-pg)
  */
 import autocannon from 'autocannon';

@@ -7,8 +7,7 @@
  *   the database is whole (its movement, its journal with balanced lines, its aggregates), every
  *   201 the tills received is in the database, and the books balance; the requests left
  *   without an answer, sent again with their keys to the survivor, debit at most once.
- * The books are checked by SQL on PostgreSQL (tests/support/pg-books.ts): check-ledger itself
- * is not ported yet.
+ * The books are checked by check-ledger on PostgreSQL (the same read programs as on SQLite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';

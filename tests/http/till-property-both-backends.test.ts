@@ -1,7 +1,7 @@
 /**
  * Property (issue 14): any sequence of redemptions, voids and retried redemptions, across
  * several vouchers and shops, keeps the books on BOTH backends — the same steps, on SQLite
- * (check-ledger) and PostgreSQL (pg-books.ts). After each step the answer agrees with the
+ * and PostgreSQL, checked by check-ledger on each. After each step the answer agrees with the
  * database (the balance it states is the voucher's) and with a model of the vouchers; after
  * each run the books are clean and every euro taken from a voucher is on a completed
  * redemption. A refusal is a normal outcome only where the model says it must be one.

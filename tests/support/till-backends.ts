@@ -2,7 +2,7 @@
  * The till on either backend, from the same data: a SQLite file seeded with the demo and
  * vouchers bought through the project's own code paths, copied into a fresh PostgreSQL
  * database by copy-database. Each backend then answers through the same `Till` interface,
- * and `books()` checks its ledger (SQLite: check-ledger; PostgreSQL: pg-books.ts).
+ * and `books()` runs check-ledger on it (the same read programs on both backends, db/read-program.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,13 @@ import { copySqliteToPostgres } from '../../db/copy/copy-database';
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { seedDemo } from '../../db/seed/demo';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { readSnapshotPostgres } from '../../db/read-program';
+import { checkLedger, ledgerChecks } from '../../server/domain/ledger/check-ledger';
+import { FULL } from '../../server/domain/ledger/ledger-scope';
 import { sqliteTill, type Till } from '../../server/domain/redemptions/redemptions-service';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import type { Clock } from '../../server/lib/clock';
 import { buyVouchers, type BuiltVoucher } from './builders';
-import { pgBooks } from './pg-books';
 import type { PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -95,7 +96,7 @@ export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<
   return {
     backend, shops, outsider, foreign, vouchers, url, pg,
     till: postgresTill(pg, deps),
-    books: () => pgBooks(client),
+    books: () => readSnapshotPostgres(client, ledgerChecks(FULL, 'postgres')),
     scalar: async (sql, params = []) => {
       const { rows } = await client.query({ text: dollars(sql), values: params, rowMode: 'array' });
       return rows[0]?.[0];
