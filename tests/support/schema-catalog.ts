@@ -16,8 +16,8 @@ export interface TableShape {
 }
 export type Catalog = Record<string, TableShape>;
 
-/** SQLite's declared types and what the PostgreSQL mirror uses for them (INTEGER is 64-bit; BLOB, the brand's images, is bytea). */
-const PG_TYPE_OF: Record<string, string> = { INTEGER: 'int8', TEXT: 'text', BLOB: 'bytea' };
+/** SQLite's declared types and what the PostgreSQL mirror uses for them (INTEGER is 64-bit; BLOB, the brand's images, is bytea; REAL, a shop's position, is double precision). */
+const PG_TYPE_OF: Record<string, string> = { INTEGER: 'int8', TEXT: 'text', BLOB: 'bytea', REAL: 'float8' };
 
 export function sqliteCatalog(sqlite: Database.Database): Catalog {
   const all = <T>(sql: string, ...args: unknown[]) => sqlite.prepare(sql).all(...args) as T[];
