@@ -38,6 +38,8 @@ import { legalEn } from './locales/legal.en';
 import { legalFr } from './locales/legal.fr';
 import { giftsEn } from './locales/gifts.en';
 import { giftsFr } from './locales/gifts.fr';
+import { voucherPdfEn } from './locales/voucher-pdf.en';
+import { voucherPdfFr } from './locales/voucher-pdf.fr';
 import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
 import { categoryEn } from './locales/category.en';
@@ -53,6 +55,7 @@ const fr: Record<string, string> = Object.assign(
   giftsFr,
   privacyFr,
   categoryFr,
+  voucherPdfFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -63,6 +66,7 @@ const en: Record<string, string> = Object.assign(
   giftsEn,
   privacyEn,
   categoryEn,
+  voucherPdfEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

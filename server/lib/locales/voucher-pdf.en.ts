@@ -1,0 +1,21 @@
+/** The voucher PDF (A4 gift document and A6 card), beside the older pdf.* keys in en.ts. */
+export const voucherPdfEn: Record<string, string> = {
+  'vpdf.title': 'Gift voucher — {campaign}',
+  'vpdf.kicker': 'Gift voucher',
+  'vpdf.balance_on': 'Balance on {date}',
+  'vpdf.scan': 'Show at the till',
+  'vpdf.qr_alt': 'QR code of the voucher, scanned at the till; it opens the voucher’s page: {url}',
+  'vpdf.logo_alt': '{name} logo',
+  'vpdf.for': 'For {name}',
+  'vpdf.where_title': 'Where to spend it?',
+  'vpdf.shops_count.one': '{count} partner shop',
+  'vpdf.shops_count.other': '{count} partner shops',
+  'vpdf.shops_none': 'The list of partner shops is published on the scheme’s page.',
+  'vpdf.shops_more.one': 'and {count} more shop: full list, opening hours and map at',
+  'vpdf.shops_more.other': 'and {count} more shops: full list, opening hours and map at',
+  'vpdf.shops_all': 'Opening hours and map at',
+  'vpdf.directory_qr_alt': 'QR code of the list of partner shops: {url}',
+  'vpdf.how_short': 'Show this voucher at the till of a partner shop: the shopkeeper scans the QR code and takes your purchase from it. The balance stays available.',
+  'vpdf.mpv_short': 'Multi-purpose voucher (art. 256 ter of the French tax code), payable to the bearer, not refundable nor exchangeable for cash.',
+  'vpdf.page_link': 'Balance and history of the voucher:',
+};

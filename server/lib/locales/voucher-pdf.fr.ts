@@ -1,0 +1,21 @@
+/** The voucher PDF (A4 gift document and A6 card), beside the older pdf.* keys in fr.ts. */
+export const voucherPdfFr: Record<string, string> = {
+  'vpdf.title': 'Bon d’achat — {campaign}',
+  'vpdf.kicker': 'Chèque cadeau',
+  'vpdf.balance_on': 'Solde au {date}',
+  'vpdf.scan': 'À présenter en caisse',
+  'vpdf.qr_alt': 'QR code du bon, à scanner en caisse ; il ouvre la page du bon : {url}',
+  'vpdf.logo_alt': 'Logo de {name}',
+  'vpdf.for': 'Pour {name}',
+  'vpdf.where_title': 'Où utiliser ce bon ?',
+  'vpdf.shops_count.one': '{count} commerce partenaire',
+  'vpdf.shops_count.other': '{count} commerces partenaires',
+  'vpdf.shops_none': 'La liste des commerces partenaires est publiée sur la page de l’opération.',
+  'vpdf.shops_more.one': 'et {count} autre commerce : liste complète, horaires et plan sur',
+  'vpdf.shops_more.other': 'et {count} autres commerces : liste complète, horaires et plan sur',
+  'vpdf.shops_all': 'Horaires et plan sur',
+  'vpdf.directory_qr_alt': 'QR code de la liste des commerces partenaires : {url}',
+  'vpdf.how_short': 'Présentez ce bon en caisse chez un commerce partenaire : le commerçant scanne le QR code et débite vos achats. Le solde reste utilisable.',
+  'vpdf.mpv_short': 'Bon à usages multiples (art. 256 ter du CGI), payable au porteur, ni remboursable ni échangeable contre des espèces.',
+  'vpdf.page_link': 'Solde et historique du bon :',
+};
