@@ -18,7 +18,7 @@ export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   const { t } = x;
   const primary = ctx.brand.primary;
   doc.addPage({ size: A4_SIZE, margin: 0 });
-  const page = new TaggedPage(doc);
+  const page = new TaggedPage(doc, res.root);
 
   let top = 0;
   if (ctx.demo) {
@@ -51,7 +51,8 @@ export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   page.el('P', () => style(doc, { font: 'Bold', size: 46, color: primary }).text(x.value, M + pad, cardY + pad + 10, { width: leftW, lineBreak: false }));
   const cell = (label: string, value: string, cx: number, cy: number, w: number, size = 12.5) => {
     page.el('P', () => {
-      style(doc, { size: 8.5, color: MUTED }).text(label, cx, cy, { width: w, lineBreak: false });
+      // The trailing space keeps label and value apart when the text is read out or copied.
+      style(doc, { size: 8.5, color: MUTED }).text(`${label} `, cx, cy, { width: w, lineBreak: false });
       style(doc, { font: 'SemiBold', size, color: INK }).text(fitText(doc, value, w), cx, cy + 12, { width: w, lineBreak: false });
     });
   };
@@ -79,7 +80,7 @@ export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
     });
     let by = y + 15;
     if (forLine) {
-      page.el('P', () => style(doc, { font: 'SemiBold', size: 13, color: primary }).text(forLine, M + 24, by, { width: inner, lineBreak: false }));
+      page.el('P', () => style(doc, { font: 'SemiBold', size: 13, color: primary }).text(`${forLine} `, M + 24, by, { width: inner, lineBreak: false }));
       by += 26;
     }
     if (message) page.el('BlockQuote', () => style(doc, { font: 'Italic', size: 13, color: INK }).text(message, M + 24, by, { width: inner, height: msgH + 2, ellipsis: true, lineGap: 2 }));
@@ -128,7 +129,7 @@ function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfCon
     const cx = M + (i < rows ? 0 : colW + 24);
     const cy = listTop + (i % rows) * SHOP_ROW;
     const s = shops[i]!;
-    style(doc, { font: 'SemiBold', size: 9.5, color: INK }).text(fitText(doc, s.name, colW), cx, cy, { width: colW, lineBreak: false });
+    style(doc, { font: 'SemiBold', size: 9.5, color: INK }).text(`${fitText(doc, s.name, colW)} `, cx, cy, { width: colW, lineBreak: false });
     style(doc, { size: 8, color: MUTED }).text(fitText(doc, shopLine(s), colW), cx, cy + 13, { width: colW, lineBreak: false });
   });
   const linkY = listTop + rows * SHOP_ROW + 6;
@@ -136,7 +137,7 @@ function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfCon
     const size = 64;
     page.figure(tr('vpdf.directory_qr_alt', { url: directoryUrl }), () => qr(doc, res.directoryQr, M - 6, linkY - 4, size));
     page.el('P', () => {
-      style(doc, { size: 10, color: INK }).text(tr('vpdf.shops_more', { count: total - shown }), M + size + 4, linkY + 12, { width: CW - size - 4 });
+      style(doc, { size: 10, color: INK }).text(`${tr('vpdf.shops_more', { count: total - shown })} `, M + size + 4, linkY + 12, { width: CW - size - 4 });
       style(doc, { font: 'SemiBold', size: 10, color: primary }).text(directoryUrl, M + size + 4, doc.y + 1, { width: CW - size - 4 });
     });
   } else {

@@ -18,7 +18,7 @@ export function drawA6Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   const { t } = x;
   const primary = ctx.brand.primary;
   doc.addPage({ size: A6_SIZE, margin: 0 });
-  const page = new TaggedPage(doc);
+  const page = new TaggedPage(doc, res.root);
 
   let top = 0;
   if (ctx.demo) {
@@ -47,7 +47,8 @@ export function drawA6Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   y += 46;
   const cell = (label: string, value: string, size = 8.5) => {
     page.el('P', () => {
-      style(doc, { size: 6, color: MUTED }).text(label, M, y, { width: leftW, lineBreak: false });
+      // The trailing space keeps label and value apart when the text is read out or copied.
+      style(doc, { size: 6, color: MUTED }).text(`${label} `, M, y, { width: leftW, lineBreak: false });
       style(doc, { font: 'SemiBold', size, color: INK }).text(fitText(doc, value, leftW), M, y + 7.5, { width: leftW, lineBreak: false });
     });
     y += 21;
@@ -84,7 +85,7 @@ export function drawA6Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   if (total > 0) page.el('P', () => style(doc, { size: 6.5, color: MUTED }).text(t('vpdf.shops_count', { count: total }), M + CW * 0.55, y + 2, { width: CW * 0.45, align: 'right', lineBreak: false }));
   y += 13;
   page.artifact(() => doc.moveTo(M, y - 2).lineTo(M + CW, y - 2).strokeColor(LINE).lineWidth(0.5).stroke());
-  const linkH = 46;
+  const linkH = 56;
   const capacity = Math.max(0, Math.floor((FOOTER_TOP - 6 - y - linkH) / SHOP_ROW));
   const shown = Math.min(shops.length, total > capacity ? capacity : total);
   const listY = y;
@@ -94,12 +95,12 @@ export function drawA6Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
     style(doc, { size: 7, color: INK }).text(fitText(doc, line, CW), M, listY + i * SHOP_ROW, { width: CW, lineBreak: false });
   });
   y += shown * SHOP_ROW + 3;
-  const qrS = 40;
+  const qrS = 52;
   const textW = CW - qrS - 2;
   page.figure(t('vpdf.directory_qr_alt', { url: directoryUrl }), () => qr(doc, res.directoryQr, M - 4, y, qrS));
   page.el('P', () => {
     const lead = total === 0 ? t('vpdf.shops_none') : total > shown ? t('vpdf.shops_more', { count: total - shown }) : t('vpdf.shops_all');
-    style(doc, { size: 6.5, color: INK }).text(lead, M + qrS, y + 8, { width: textW });
+    style(doc, { size: 6.5, color: INK }).text(`${lead} `, M + qrS, y + 14, { width: textW });
     style(doc, { font: 'SemiBold', size: 6.5, color: primary }).text(fitText(doc, directoryUrl, textW), M + qrS, doc.y + 1, { width: textW, lineBreak: false });
   });
 

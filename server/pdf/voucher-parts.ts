@@ -41,19 +41,25 @@ export const MUTED = '#4f5b67';
 export const LINE = '#d5dbe2';
 export const DEMO_RED = '#b00020';
 
+type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
+
 /** An image pdfkit opened (and embeds once, at its first use). */
 type Logo = Buffer & { readonly opened: unique symbol };
 
-/** Opened once per document: the logo is embedded once however many pages draw it. */
+/** Per document: the logo (embedded once however many pages draw it), the directory QR, the structure root. */
 export interface DocResources {
   logo: Logo | null;
   directoryQr: QrRuns;
+  /** The one child of the structure tree's root (PDF/UA wants a single Document); each page adds a Sect. */
+  root: Struct;
 }
 
 export function docResources(doc: PDFKit.PDFDocument, ctx: VoucherPdfContext): DocResources {
   // pdfkit's image() takes what openImage() returns (its types know only a Buffer or a path).
   const open = (bytes: Buffer) => (doc as unknown as { openImage(b: Buffer): Logo }).openImage(bytes);
-  return { logo: ctx.brand.logo ? open(ctx.brand.logo.bytes) : null, directoryQr: qrRuns(ctx.shops.directoryUrl) };
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  return { logo: ctx.brand.logo ? open(ctx.brand.logo.bytes) : null, directoryQr: qrRuns(ctx.shops.directoryUrl), root };
 }
 
 export function voucherTexts(v: VoucherSheet, ctx: VoucherPdfContext) {
@@ -75,16 +81,20 @@ export function voucherTexts(v: VoucherSheet, ctx: VoucherPdfContext) {
   };
 }
 
-type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
-
 export type VoucherTexts = ReturnType<typeof voucherTexts>;
 
-/** One voucher's page: a Sect in the structure tree; every drawing goes through here. */
+/**
+ * One voucher's page: a Sect of the Document; every drawing goes through here. Ended, a Sect
+ * is written out and forgets its children, so the tree costs a few bytes a page in memory.
+ */
 export class TaggedPage {
   private readonly sect: Struct;
-  constructor(readonly doc: PDFKit.PDFDocument) {
+  constructor(
+    readonly doc: PDFKit.PDFDocument,
+    root: Struct,
+  ) {
     this.sect = doc.struct('Sect');
-    doc.addStructure(this.sect);
+    root.add(this.sect);
   }
 
   /** Decoration (bands, boxes, rules): outside the reading order. */

@@ -9,9 +9,6 @@ import { docResources, type VoucherPdfContext, type VoucherSheet } from './vouch
 
 export type { VoucherPdfContext, VoucherPdfFormat, VoucherSheet } from './voucher-parts';
 
-/** How many shops a voucher PDF can list at most (the A4 page's capacity); callers load that many. */
-export const VOUCHER_PDF_SHOPS = 40;
-
 const PAGES_PER_SLICE = 16;
 
 /**
@@ -43,5 +40,6 @@ export async function streamVoucherPdf(out: Writable, vouchers: Iterable<Voucher
     output.abandon();
     return;
   }
+  res.root.end();
   await output.finish();
 }

@@ -26,3 +26,11 @@ export function listVoucherShops(tx: Tx, campaignId: string, limit: number): Vou
   const total = shops.length < limit ? shops.length : (tx.select({ n: count() }).from(campaignMerchants).innerJoin(merchants, eq(merchants.id, campaignMerchants.merchantId)).where(where).get()?.n ?? 0);
   return { shops, total };
 }
+
+/** The most a voucher PDF lists (what the A4 page holds with no message); the rest are behind the link. */
+export const VOUCHER_PDF_SHOPS = 40;
+
+/** The shops a voucher PDF of this campaign lists, and its directory page (the campaign page). */
+export function voucherPdfShops(tx: Tx, campaign: { id: string; slug: string }, baseUrl: string): VoucherShops & { directoryUrl: string } {
+  return { ...listVoucherShops(tx, campaign.id, VOUCHER_PDF_SHOPS), directoryUrl: `${baseUrl}/campagnes/${campaign.slug}` };
+}

@@ -18,4 +18,7 @@ export const voucherPdfEn: Record<string, string> = {
   'vpdf.how_short': 'Show this voucher at the till of a partner shop: the shopkeeper scans the QR code and takes your purchase from it. The balance stays available.',
   'vpdf.mpv_short': 'Multi-purpose voucher (art. 256 ter of the French tax code), payable to the bearer, not refundable nor exchangeable for cash.',
   'vpdf.page_link': 'Balance and history of the voucher:',
+  'vpdf.link_a4': 'Download the voucher (printable A4 PDF)',
+  'vpdf.link_a6': 'A6 card (to print or send)',
+  'errors.voucher_pdf_format': 'Unknown PDF format: choose a4 or a6.',
 };

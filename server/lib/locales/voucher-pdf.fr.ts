@@ -18,4 +18,7 @@ export const voucherPdfFr: Record<string, string> = {
   'vpdf.how_short': 'Présentez ce bon en caisse chez un commerce partenaire : le commerçant scanne le QR code et débite vos achats. Le solde reste utilisable.',
   'vpdf.mpv_short': 'Bon à usages multiples (art. 256 ter du CGI), payable au porteur, ni remboursable ni échangeable contre des espèces.',
   'vpdf.page_link': 'Solde et historique du bon :',
+  'vpdf.link_a4': 'Télécharger le bon (PDF A4 à imprimer)',
+  'vpdf.link_a6': 'Format carte A6 (à imprimer ou à envoyer)',
+  'errors.voucher_pdf_format': 'Format de PDF inconnu : choisissez a4 ou a6.',
 };
