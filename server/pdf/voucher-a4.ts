@@ -1,5 +1,5 @@
 import { fitText } from './pdf-output';
-import { centredPair, DEMO_RED, INK, LINE, MUTED, logoBox, qr, style, TaggedPage, voucherTexts, type DocResources, type VoucherPdfContext, type VoucherTexts, type VoucherSheet } from './voucher-parts';
+import { centredPair, DEMO_RED, fitBlock, INK, LINE, MUTED, logoBox, qr, style, TaggedPage, voucherTexts, type DocResources, type VoucherPdfContext, type VoucherTexts, type VoucherSheet } from './voucher-parts';
 
 /**
  * The A4 gift document: the brand band, a card with the value, the code, the dates and the
@@ -11,7 +11,10 @@ const [W, H] = A4_SIZE;
 const M = 48;
 const CW = W - 2 * M;
 const SHOP_ROW = 30;
-const FOOTER_TOP = H - 122;
+const LEGAL_TOP = H - 74;
+const STEPS_H = 84;
+/** The shops stop here, leaving room for the steps. */
+const SHOPS_BOTTOM = LEGAL_TOP - 18 - STEPS_H - 14;
 
 export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: VoucherPdfContext, res: DocResources): void {
   const x = voucherTexts(v, ctx);
@@ -27,14 +30,16 @@ export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
     top = 24;
   }
 
-  // Brand band.
-  const band = 156;
-  page.artifact(() => doc.rect(0, top, W, band).fill(primary));
+  // Brand band, as tall as the campaign's name needs (one or two lines).
   const logoW = res.logo ? 132 : 0;
   const titleW = CW - (logoW ? logoW + 20 : 0);
+  const title = fitBlock(doc, ctx.campaignName, { font: 'Bold', size: 24 }, [24, 21, 18], titleW, 2, -2);
+  const subtitleY = top + 50 + title.height + 4;
+  const band = Math.max(156, subtitleY + 16 + 22 + 36 - top);
+  page.artifact(() => doc.rect(0, top, W, band).fill(primary));
   page.el('P', () => style(doc, { font: 'SemiBold', size: 9, color: '#ffffff' }).text(t('vpdf.kicker').toUpperCase(), M, top + 32, { width: titleW, characterSpacing: 1.6 }));
-  page.el('H1', () => style(doc, { font: 'Bold', size: 24, color: '#ffffff' }).text(ctx.campaignName, M, top + 48, { width: titleW, height: 64, ellipsis: true, lineGap: -2 }));
-  page.el('P', () => style(doc, { size: 11, color: '#ffffff' }).text(fitText(doc, x.subtitle, titleW), M, doc.y + 4, { width: titleW, lineBreak: false }));
+  page.el('H1', () => style(doc, { font: 'Bold', size: title.size, color: '#ffffff' }).text(title.text, M, top + 48, { width: titleW, lineGap: -2 }));
+  page.el('P', () => style(doc, { size: 11, color: '#ffffff' }).text(fitText(doc, x.subtitle, titleW), M, subtitleY, { width: titleW, lineBreak: false }));
   if (res.logo) logoBox(doc, page, res.logo, t('vpdf.logo_alt', { name: x.subtitle }), W - M - logoW, top + 30, logoW, 76);
 
   // The voucher card, over the band's lower edge.
@@ -87,20 +92,17 @@ export function drawA4Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
     y += boxH + 22;
   }
 
-  drawShops(doc, page, ctx, res, x, y);
+  const shopsBottom = drawShops(doc, page, ctx, res, x, y);
 
-  // How to use it, and the legal status.
-  page.artifact(() => doc.moveTo(M, FOOTER_TOP).lineTo(M + CW, FOOTER_TOP).dash(3, { space: 3 }).strokeColor('#9aa4ae').lineWidth(0.8).stroke().undash());
-  page.el('H2', () => style(doc, { font: 'Bold', size: 10, color: INK }).text(t('pdf.how_title'), M, FOOTER_TOP + 12, { width: CW }));
-  page.el('P', () => style(doc, { size: 9, color: INK }).text(t('vpdf.how_short'), M, doc.y + 2, { width: CW, lineGap: 1 }));
-  page.el('P', () => style(doc, { size: 7.5, color: MUTED }).text(t('pdf.multi_purpose', { campaign: ctx.campaignName }), M, doc.y + 6, { width: CW, lineGap: 1 }));
-  page.el('P', () => {
-    centredPair(doc, { size: 8.5, color: MUTED, text: t('vpdf.page_link') }, { font: 'SemiBold', size: 8.5, color: primary, text: x.printedUrl }, W / 2, H - 30);
-  });
+  // How to use it, right after the shops; the legal status and the voucher's page at the foot.
+  drawSteps(doc, page, ctx, x, shopsBottom + 18);
+  page.artifact(() => doc.moveTo(M, LEGAL_TOP).lineTo(M + CW, LEGAL_TOP).dash(3, { space: 3 }).strokeColor('#9aa4ae').lineWidth(0.8).stroke().undash());
+  page.el('P', () => style(doc, { size: 7.5, color: MUTED }).text(t('pdf.multi_purpose', { campaign: ctx.campaignName }), M, LEGAL_TOP + 9, { width: CW, lineGap: 1 }));
+  page.el('P', () => centredPair(doc, { size: 8.5, color: MUTED, text: t('vpdf.page_link') }, { font: 'SemiBold', size: 8.5, color: primary, text: x.printedUrl }, W / 2, H - 30));
   page.end();
 }
 
-function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfContext, res: DocResources, x: VoucherTexts, top: number): void {
+function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfContext, res: DocResources, x: VoucherTexts, top: number): number {
   const { t: tr, shopLine } = x;
   const primary = ctx.brand.primary;
   const { shops, total, directoryUrl } = ctx.shops;
@@ -110,9 +112,9 @@ function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfCon
   page.artifact(() => doc.moveTo(M, listTop - 6).lineTo(M + CW, listTop - 6).strokeColor(LINE).lineWidth(0.8).stroke());
   if (total === 0) {
     page.el('P', () => style(doc, { size: 10, color: INK }).text(tr('vpdf.shops_none'), M, listTop + 4, { width: CW }));
-    return;
+    return doc.y;
   }
-  const bottom = FOOTER_TOP - 14;
+  const bottom = SHOPS_BOTTOM;
   const colW = (CW - 24) / 2;
   const fitsAll = (linkH: number) => Math.max(0, Math.floor((bottom - listTop - linkH) / SHOP_ROW)) * 2;
   let linkH = 22;
@@ -140,10 +142,33 @@ function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfCon
       style(doc, { size: 10, color: INK }).text(`${tr('vpdf.shops_more', { count: total - shown })} `, M + size + 4, linkY + 12, { width: CW - size - 4 });
       style(doc, { font: 'SemiBold', size: 10, color: primary }).text(directoryUrl, M + size + 4, doc.y + 1, { width: CW - size - 4 });
     });
+    return linkY - 4 + size;
   } else {
     page.el('P', () => {
       style(doc, { size: 9.5, color: MUTED }).text(`${tr('vpdf.shops_all')} `, M, linkY, { width: CW, continued: true });
       style(doc, { font: 'SemiBold', size: 9.5, color: primary }).text(directoryUrl);
     });
   }
+  return doc.y;
+}
+
+/** « Comment l'utiliser ? »: three numbered steps side by side, in a tinted box. */
+function drawSteps(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfContext, x: VoucherTexts, y: number): void {
+  const { t } = x;
+  const primary = ctx.brand.primary;
+  page.artifact(() => doc.save().fillOpacity(0.06).roundedRect(M, y, CW, STEPS_H, 10).fill(primary).restore());
+  page.el('H2', () => style(doc, { font: 'Bold', size: 10.5, color: INK }).text(t('pdf.how_title'), M + 18, y + 12, { width: CW - 36, lineBreak: false }));
+  const colW = (CW - 36 - 2 * 16) / 3;
+  const steps = [t('vpdf.step1'), t('vpdf.step2'), t('vpdf.step3')];
+  page.artifact(() => {
+    steps.forEach((_, i) => {
+      const cx = M + 18 + i * (colW + 16);
+      doc.circle(cx + 9, y + 44, 9).fill(primary);
+      style(doc, { font: 'Bold', size: 10, color: '#ffffff' }).text(String(i + 1), cx, y + 37.5, { width: 18, align: 'center', lineBreak: false });
+    });
+  });
+  page.list(steps.length, (i) => {
+    const cx = M + 18 + i * (colW + 16);
+    style(doc, { size: 8.5, color: INK }).text(steps[i]!, cx + 24, y + 36, { width: colW - 24, lineGap: 1 });
+  });
 }

@@ -1,5 +1,5 @@
 import { fitText } from './pdf-output';
-import { centredPair, DEMO_RED, INK, LINE, MUTED, logoBox, qr, style, TaggedPage, voucherTexts, type DocResources, type VoucherPdfContext, type VoucherSheet } from './voucher-parts';
+import { centredPair, DEMO_RED, fitBlock, INK, LINE, MUTED, logoBox, qr, style, TaggedPage, voucherTexts, type DocResources, type VoucherPdfContext, type VoucherSheet } from './voucher-parts';
 
 /**
  * The A6 card (a quarter of A4: to print and fold into an envelope, or to send as is): the
@@ -32,8 +32,9 @@ export function drawA6Voucher(doc: PDFKit.PDFDocument, v: VoucherSheet, ctx: Vou
   const logoW = res.logo ? 64 : 0;
   const titleW = CW - (logoW ? logoW + 10 : 0);
   page.el('P', () => style(doc, { font: 'SemiBold', size: 6, color: '#ffffff' }).text(t('vpdf.kicker').toUpperCase(), M, top + 12, { width: titleW, characterSpacing: 1, lineBreak: false }));
-  page.el('H1', () => style(doc, { font: 'Bold', size: 13, color: '#ffffff' }).text(ctx.campaignName, M, top + 21, { width: titleW, height: 34, ellipsis: true, lineGap: -2 }));
-  page.el('P', () => style(doc, { size: 7, color: '#ffffff' }).text(fitText(doc, x.subtitle, titleW), M, doc.y + 1, { width: titleW, lineBreak: false }));
+  const title = fitBlock(doc, ctx.campaignName, { font: 'Bold', size: 13 }, [13, 11.5, 10], titleW, 2, -2);
+  page.el('H1', () => style(doc, { font: 'Bold', size: title.size, color: '#ffffff' }).text(title.text, M, top + 21, { width: titleW, lineGap: -2 }));
+  page.el('P', () => style(doc, { size: 7, color: '#ffffff' }).text(fitText(doc, x.subtitle, titleW), M, top + 22 + title.height, { width: titleW, lineBreak: false }));
   if (res.logo) logoBox(doc, page, res.logo, t('vpdf.logo_alt', { name: x.subtitle }), W - M - logoW, top + 12, logoW, 44);
 
   const qrSize = 104;

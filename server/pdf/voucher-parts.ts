@@ -156,3 +156,22 @@ export function centredPair(doc: PDFKit.PDFDocument, label: TextStyle & { text: 
   style(doc, label).text(`${label.text} `, x0, y, { lineBreak: false });
   style(doc, value).text(value.text, x0 + lw, y, { lineBreak: false });
 }
+
+/**
+ * The largest of `sizes` at which `text` takes at most `maxLines` lines of `width` (a long
+ * campaign name gets smaller rather than cut); at the smallest size it is cut with « … ».
+ */
+export function fitBlock(doc: PDFKit.PDFDocument, text: string, s: TextStyle, sizes: number[], width: number, maxLines: number, lineGap: number): { size: number; text: string; height: number } {
+  for (const size of sizes) {
+    style(doc, { ...s, size });
+    const lineH = doc.currentLineHeight(true) + lineGap;
+    const height = doc.heightOfString(text, { width, lineGap });
+    if (height <= maxLines * lineH + 0.5) return { size, text, height };
+  }
+  const size = sizes[sizes.length - 1]!;
+  style(doc, { ...s, size });
+  const lineH = doc.currentLineHeight(true) + lineGap;
+  let cut = text;
+  while (cut.length > 1 && doc.heightOfString(`${cut}…`, { width, lineGap }) > maxLines * lineH + 0.5) cut = cut.slice(0, -1);
+  return { size, text: `${cut.trimEnd()}…`, height: maxLines * lineH };
+}
