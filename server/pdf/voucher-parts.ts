@@ -105,7 +105,13 @@ export class TaggedPage {
   }
 
   el(tag: string, draw: () => void, options: PDFKit.Mixins.StructureElementOptions = {}): void {
-    this.sect.add(this.doc.struct(tag, options, draw));
+    this.sect.add(this.keep(this.doc.struct(tag, options, draw)));
+  }
+
+  private readonly made: Struct[] = [];
+  private keep(e: Struct): Struct {
+    this.made.push(e);
+    return e;
   }
 
   figure(alt: string, draw: () => void): void {
@@ -115,14 +121,15 @@ export class TaggedPage {
   /** A list whose items are drawn by `draw(i)`. */
   list(count: number, draw: (i: number) => void): void {
     if (count === 0) return;
-    const list = this.doc.struct('L');
+    const list = this.keep(this.doc.struct('L'));
     this.sect.add(list);
-    for (let i = 0; i < count; i++) list.add(this.doc.struct('LI', {}, [this.doc.struct('LBody', {}, () => draw(i))]));
+    for (let i = 0; i < count; i++) list.add(this.keep(this.doc.struct('LI', {}, [this.keep(this.doc.struct('LBody', {}, () => draw(i)))])));
     list.end();
   }
 
   end(): void {
     this.sect.end();
+    forgetWritten(this.made);
   }
 }
 
@@ -174,4 +181,17 @@ export function fitBlock(doc: PDFKit.PDFDocument, text: string, s: TextStyle, si
   let cut = text;
   while (cut.length > 1 && doc.heightOfString(`${cut}…`, { width, lineGap }) > maxLines * lineH + 0.5) cut = cut.slice(0, -1);
   return { size, text: `${cut.trimEnd()}…`, height: maxLines * lineH };
+}
+
+/**
+ * The structure tree's parent tree keeps a reference to every element until the document
+ * ends (it is written last). Once an element is written its dictionary is never read again,
+ * so it is emptied: what stays is the small reference object (its number), not the
+ * dictionary and the page it points to. pdfkit's own fields, checked before use.
+ */
+function forgetWritten(elements: Struct[]): void {
+  for (const e of elements) {
+    const inner = e as unknown as { _flushed?: boolean; dictionary?: { data?: object } };
+    if (inner._flushed && inner.dictionary?.data) inner.dictionary.data = {};
+  }
 }

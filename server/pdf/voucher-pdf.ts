@@ -34,7 +34,9 @@ export async function streamVoucherPdf(out: Writable, vouchers: Iterable<Voucher
   for (const v of vouchers) {
     if (output.gone()) break;
     draw(doc, v, ctx, res);
-    if (++pages % PAGES_PER_SLICE === 0) await output.pace();
+    if (++pages % PAGES_PER_SLICE !== 0) continue;
+    forgetLayouts(doc);
+    await output.pace();
   }
   if (output.gone()) {
     output.abandon();
@@ -42,4 +44,15 @@ export async function streamVoucherPdf(out: Writable, vouchers: Iterable<Voucher
   }
   res.root.end();
   await output.finish();
+}
+
+/**
+ * pdfkit keeps the shaped glyphs of every word it has laid out, per font, for the whole
+ * document: with a code and a URL unique to each voucher that grows by ~15 KB a page. Words
+ * that repeat (labels, shops, legal text) are laid out again after a clear, which costs less
+ * than the memory. (`layoutCache` is pdfkit's own field; without it there is nothing to clear.)
+ */
+function forgetLayouts(doc: PDFKit.PDFDocument): void {
+  const families = (doc as unknown as { _fontFamilies: Record<string, { layoutCache?: object }> })._fontFamilies;
+  for (const font of Object.values(families)) if (font.layoutCache) font.layoutCache = Object.create(null);
 }
