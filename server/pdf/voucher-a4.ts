@@ -111,7 +111,10 @@ function drawShops(doc: PDFKit.PDFDocument, page: TaggedPage, ctx: VoucherPdfCon
   const listTop = top + 28;
   page.artifact(() => doc.moveTo(M, listTop - 6).lineTo(M + CW, listTop - 6).strokeColor(LINE).lineWidth(0.8).stroke());
   if (total === 0) {
-    page.el('P', () => style(doc, { size: 10, color: INK }).text(tr('vpdf.shops_none'), M, listTop + 4, { width: CW }));
+    page.el('P', () => {
+      style(doc, { size: 10, color: INK }).text(`${tr('vpdf.shops_none')} `, M, listTop + 4, { width: CW });
+      style(doc, { font: 'SemiBold', size: 10, color: primary }).text(directoryUrl, M, doc.y + 1, { width: CW });
+    });
     return doc.y;
   }
   const bottom = SHOPS_BOTTOM;
