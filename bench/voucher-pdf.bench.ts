@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { formatCode, generateCode } from '../server/lib/codes';
+import { DEFAULT_PDF_BRAND } from '../server/pdf/pdf-brand';
 import { drawQr, qrRuns } from '../server/pdf/qr-vector';
 import { streamVoucherPdf, type VoucherPdfContext, type VoucherSheet } from '../server/pdf/voucher-pdf';
 import { CountingWritable, inChild, measureStream, serveChildJob, type StreamRun } from './stream-measure';
@@ -32,6 +33,14 @@ const CTX: VoucherPdfContext = {
   campaignName: 'Bons d’achat Seine-Estuaire',
   operatorName: 'CCI Seine Estuaire',
   demo: false,
+  brand: DEFAULT_PDF_BRAND,
+  printedAt: new Date('2026-12-07T10:00:00Z'),
+  // A campaign with more shops than a page holds: every page draws the full list and the directory link.
+  shops: {
+    shops: Array.from({ length: 40 }, (_, i) => ({ name: `Commerce partenaire ${i + 1}`, category: 'Épicerie fine', address: `${i + 1} rue de Paris`, postalCode: '76600', city: 'Le Havre' })),
+    total: 120,
+    directoryUrl: 'https://bons.example.org/campagnes/seine-estuaire',
+  },
 };
 
 const MESSAGES = ['Joyeux anniversaire !', 'Merci pour tout, à bientôt dans nos commerces.', null, null];

@@ -38,6 +38,8 @@ import { legalEn } from './locales/legal.en';
 import { legalFr } from './locales/legal.fr';
 import { giftsEn } from './locales/gifts.en';
 import { giftsFr } from './locales/gifts.fr';
+import { voucherPdfEn } from './locales/voucher-pdf.en';
+import { voucherPdfFr } from './locales/voucher-pdf.fr';
 import { privacyEn } from './locales/privacy.en';
 import { privacyFr } from './locales/privacy.fr';
 import { categoryEn } from './locales/category.en';
@@ -59,6 +61,7 @@ const fr: Record<string, string> = Object.assign(
   categoryFr,
   brandFr,
   directoryFr,
+  voucherPdfFr,
 );
 const en: Record<string, string> = Object.assign(
   {},
@@ -71,6 +74,7 @@ const en: Record<string, string> = Object.assign(
   categoryEn,
   brandEn,
   directoryEn,
+  voucherPdfEn,
 );
 
 export const LOCALES = ['fr', 'en'] as const;

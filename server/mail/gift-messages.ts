@@ -9,6 +9,7 @@ import { formatLongDate, formatStamp } from '../lib/dates';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import { mailPdfExtras } from './voucher-pdf-extras';
 import { plainMail, punctuation, template, toBuffer, type MessageContext } from './mail-parts';
 import { enqueueMessage, type OutboxMessage } from './outbox-repository';
 import { PermanentMailError, type OutgoingMail } from './transport';
@@ -64,7 +65,7 @@ export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string
     event: null,
     message: gift.message,
   };
-  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }));
   return {
     to,
     subject: translateForPage(locale, 'gifts.mail.subject', params),

@@ -6,6 +6,7 @@ import { formatCode } from '../lib/codes';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import { mailPdfExtras } from './voucher-pdf-extras';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import { renderBeneficiaryVoucher, renderOrgOrderConfirm, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
@@ -77,7 +78,7 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
     })),
   };
   const pdf = await toBuffer((out) =>
-    streamVoucherPdf(out, vouchers, { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }),
+    streamVoucherPdf(out, vouchers, { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }),
   );
   return {
     to,

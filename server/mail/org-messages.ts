@@ -9,6 +9,7 @@ import { formatLongDate } from '../lib/dates';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
+import { mailPdfExtras } from './voucher-pdf-extras';
 import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
@@ -118,7 +119,7 @@ export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucher
     message: voucher.message,
   };
   view.t.hello = view.t.hello ?? view.t.hello_anonymous!;
-  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo }));
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }));
   return {
     to,
     subject: translateForPage(locale, 'mail.org.gift_subject', params),

@@ -1,14 +1,20 @@
 import { Router, type Response } from 'express';
 import QRCode from 'qrcode';
+import { z } from 'zod';
 import { findCampaignById, listCampaignMerchants } from '../../domain/campaigns/campaigns-repository';
+import { voucherPdfShops } from '../../domain/campaigns/voucher-shops-repository';
 import { findVoucherByCode } from '../../domain/vouchers/vouchers-repository';
 import { parseCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
+import { loadPdfBrand } from '../../domain/brand/brand-service';
 import { streamVoucherPdf } from '../../pdf/voucher-pdf';
 import type { AppContext } from '../context';
 import { lookupMissLimiter } from '../middleware/db-rate-limits';
 import { formatDate, merchantsView, voucherView } from '../presenters';
 import { voucherHistory } from '../../domain/redemptions/redemptions-repository';
+
+/** `?format=a6`: the card; absent: the A4 document. A repeated or unknown value is refused. */
+const pdfQuerySchema = z.object({ format: z.enum(['a4', 'a6']).optional() });
 
 /**
  * The holder's pages. The code is the bearer secret: an unknown, malformed or mistyped
@@ -29,10 +35,18 @@ export function voucherRoutes(ctx: AppContext): Router {
   const noStore = (res: Response) => res.set('Cache-Control', 'no-store');
 
   r.get('/v/:code.pdf', async (req, res) => {
+    const query = pdfQuerySchema.safeParse(req.query);
+    if (!query.success) throw new AppError('VOUCHER_PDF_FORMAT', 400, 'errors.voucher_pdf_format');
+    const format = query.data.format ?? 'a4';
     const v = load(req.params.code);
     const campaign = findCampaignById(db, v.campaignId)!;
-    noStore(res).type('application/pdf').set('Content-Disposition', `inline; filename="bon-${v.code.slice(0, 4)}.pdf"`);
-    await streamVoucherPdf(res, [v], { baseUrl: ctx.baseUrl, locale: res.locals.locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo });
+    const shops = voucherPdfShops(db, campaign, ctx.baseUrl);
+    const name = `bon-${v.code.slice(0, 4)}${format === 'a6' ? '-a6' : ''}.pdf`;
+    noStore(res).type('application/pdf').set('Content-Disposition', `inline; filename="${name}"`);
+    await streamVoucherPdf(res, [v], {
+      baseUrl: ctx.baseUrl, locale: res.locals.locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo,
+      brand: loadPdfBrand(ctx.database.db), printedAt: ctx.clock.now(), shops, format,
+    });
   });
 
   r.get('/v/:code/qr.svg', async (req, res) => {

@@ -1,0 +1,12 @@
+import { voucherPdfShops } from '../domain/campaigns/voucher-shops-repository';
+import { loadPdfBrand } from '../domain/brand/brand-service';
+import type { MessageContext } from './mail-parts';
+
+/**
+ * What a voucher PDF attached to a mail needs beyond the campaign: the operator's brand, the partner
+ * shops and the moment of printing. A mail is rendered when the outbox sends it, so its
+ * PDF states the balance at that moment.
+ */
+export function mailPdfExtras(ctx: MessageContext, campaign: { id: string; slug: string }) {
+  return { brand: loadPdfBrand(ctx.database.db), printedAt: new Date(), shops: voucherPdfShops(ctx.database.db, campaign, ctx.baseUrl) };
+}
