@@ -204,4 +204,18 @@ describe('the brand in mails and PDFs', () => {
       expect(execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').length, path).toBeGreaterThan(3);
     }
   });
+
+  it.skipIf(!hasPoppler)('draws the voucher PDF (A4 and A6) with the brand name and logo', async () => {
+    const [voucher] = await buyVouchers(app, { amountCents: 30_00 });
+    for (const format of ['a4', 'a6']) {
+      const res = await fetch(`${app.url}/v/${voucher!.code}.pdf?format=${format}`);
+      expect(res.status, format).toBe(200);
+      const file = join(dir, `voucher-${format}.pdf`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      expect(norm(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })), format).toContain('Cheques du Havre');
+      // The logo is the only picture (the QR codes are vector paths): it and its alpha mask.
+      const images = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+      expect(images.map((l) => l.trim().split(/\s+/)[2]), format).toEqual(['image', 'smask']);
+    }
+  });
 });
