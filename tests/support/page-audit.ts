@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
+import { saveBrand } from '../../server/domain/brand/brand-service';
 import { storeCampaignImage } from '../../server/domain/campaigns/campaign-admin-service';
 import { issuePasswordLink } from '../../server/domain/merchants/merchant-users-service';
 import { findUserByEmail } from '../../server/domain/merchants/merchant-users-repository';
@@ -22,6 +23,7 @@ import type { DemoProvider } from '../../server/payments/demo-provider';
 import { buyVouchers, organisationLink, postOrder, adminKey, TOWN_HALL_BUYER } from './builders';
 import { DEMO_ADMIN_EMAIL, DEMO_VIEWER_EMAIL } from './operator';
 import { listRoutes } from './routes';
+import { solidPng } from './png';
 import { merchantId, settle, take } from './settlement';
 import type { TestApp } from './test-app';
 
@@ -40,9 +42,9 @@ export type Role = (typeof ROLES)[number];
  */
 const ROLE_RULES: { path: RegExp; roles: Role[] }[] = [
   { path: /^\/(operateur\/)?connexion$/, roles: ['anonymous'] },
-  { path: /^\/operateur\/(pages-legales|donnees-personnelles|campagnes\/nouvelle)(\/|$)/, roles: ['admin'] },
+  { path: /^\/operateur\/(pages-legales|donnees-personnelles|campagnes\/nouvelle|identite-visuelle)(\/|$)/, roles: ['admin'] },
   { path: /^\/operateur(\/|$)/, roles: ['admin', 'viewer'] },
-  { path: /^\/commercant\/(cles|equipe)(\/|$)/, roles: ['owner'] },
+  { path: /^\/commercant\/(cles|equipe|horaires)(\/|$)/, roles: ['owner'] },
   { path: /^\/(caisse|commercant)(\/|$|\.)/, roles: ['owner', 'staff'] },
   { path: /^\/(commandes|commande-organisation)\/:id/, roles: ['buyer'] },
   { path: /^\/organisation\/:id/, roles: ['organisation'] },
@@ -188,6 +190,9 @@ export async function seedAuditData(app: TestApp): Promise<AuditData> {
   png.data.fill(200);
   const imagePath = storeCampaignImage(app.dataDir, { bytes: PNG.sync.write(png), ext: 'png' });
   app.database.sqlite.prepare('UPDATE campaigns SET image_path = ? WHERE slug = ?').run(imagePath, 'seine-estuaire');
+  // The operator's brand with a logo and a default campaign image: every page is audited in
+  // the brand's colours (its contrast rules are checked on save), and /marque/* answer images.
+  saveBrand(app, 'operator:audit', { name: 'Chèques cadeaux du Havre', primary: '#0b5d3b', accent: '#a4370b', logo: { bytes: solidPng(40, 20, [200, 30, 30, 255]), type: 'png' }, image: { bytes: solidPng(64, 36, [30, 120, 60, 255]), type: 'png' } });
 
   return {
     order: cardBody.order.id,
