@@ -1,4 +1,4 @@
-import { translate } from '../lib/i18n';
+import { translate, translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { formatLongDate } from '../lib/dates';
 import { formatIban } from '../lib/identifiers';
@@ -45,7 +45,7 @@ function invoiceContext(doc: InvoiceDocument, locale: string, brand: PdfBrand): 
     brand,
     totals: documentTotals(doc),
     locale,
-    t: (key, params) => pdfText(translate(locale, key, params)),
+    t: (key, params) => pdfText(translateForPage(locale, key, params)),
     money: (c) => pdfText(formatMoney(c, locale)),
     // Noon UTC is the same calendar day in Paris; French writes the first of the month « 1er ».
     date: (ymd) => pdfText(formatLongDate(`${ymd}T12:00:00Z`, locale).replace(/^1 /, locale === 'en' ? '1 ' : '1er ')),

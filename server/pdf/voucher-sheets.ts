@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { translate } from '../lib/i18n';
+import { translateForPage } from '../lib/i18n';
 import { formatLongDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import { drawQr, qrRuns } from './qr-vector';
@@ -80,7 +80,7 @@ export async function streamVoucherSheets(
   vouchers: AsyncIterable<SheetVoucher> | Iterable<SheetVoucher>,
   opts: VoucherSheetsOptions,
 ): Promise<void> {
-  const t: T = (key, params) => pdfText(translate(opts.locale, key, params));
+  const t: T = (key, params) => pdfText(translateForPage(opts.locale, key, params));
   const doc = new PDFDocument({ size: 'A4', autoFirstPage: false, compress: true, info: { Title: pdfText(opts.title ?? t('sheets.doc_title')) } });
   const output = pipePdf(doc, out);
   let count = 0;

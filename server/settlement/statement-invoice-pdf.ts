@@ -3,7 +3,7 @@ import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import { collectPdf, drawBrandHeader, drawLabelRows, drawParty, drawRow as row, drawSellerFooters, drawTableHead as tableHead, newInvoicePdf, newPage, paragraph as para, pdfText, sellerPartyLines, W, X, type Column } from '../invoices/invoice-page';
 import { formatRate, sellerLegalMentions } from '../invoices/invoice-texts';
 import { formatLongDate } from '../lib/dates';
-import { translate } from '../lib/i18n';
+import { translate, translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { A4 } from '../pdf/pdf-output';
 import { calendarNoon, type StatementDocument } from './statement-data';
@@ -123,7 +123,7 @@ export async function renderStatementInvoicePdf(deps: StatementInvoiceDeps, d: S
   if (lineSum.commission !== s.commissionCents || lineSum.vat !== s.vatCents) throw new Error(`statement ${s.reference}: campaign rows do not add up to the invoice totals`);
   const c: Ctx = {
     d, seller: deps.operator, brand: deps.brand ?? DEFAULT_PDF_BRAND, locale,
-    t: (key, params) => pdfText(translate(locale, key, params)),
+    t: (key, params) => pdfText(translateForPage(locale, key, params)),
     money: (cents) => pdfText(formatMoney(cents, locale)),
     date: (iso) => pdfText(formatLongDate(iso, locale)),
   };

@@ -3,7 +3,7 @@ import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
 import { formatRate } from '../invoices/invoice-texts';
 import { formatLongDate, formatLongStamp } from '../lib/dates';
-import { translate } from '../lib/i18n';
+import { translate, translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import { drawBrandLogo } from '../pdf/pdf-brand-draw';
@@ -196,7 +196,7 @@ function newDocument(c: Ctx): PDFKit.PDFDocument {
 export async function streamStatementPdf(deps: StatementPdfDeps, d: StatementDocument, out: NodeJS.WritableStream, locale = 'fr'): Promise<void> {
   const c: Ctx = {
     d, operator: deps.operator, brand: deps.brand ?? DEFAULT_PDF_BRAND, locale,
-    t: (key, params) => winAnsi(translate(locale, key, params)),
+    t: (key, params) => winAnsi(translateForPage(locale, key, params)),
     money: (cents) => winAnsi(formatMoney(cents, locale)),
     date: (iso) => winAnsi(formatLongDate(iso, locale)),
   };
