@@ -287,7 +287,7 @@ describe('expiry reminders', () => {
     expect(en.text).toContain(`${app.url}/v/${toBuyer!.formatted}`);
     expect(en.html).toContain(`href="${app.url}/v/${toBuyer!.formatted}"`);
     const fr = to('bob@example.org');
-    expect(fr.subject).toBe(`Votre bon d’achat « Campagne ${c.slug} » expire le 23 novembre 2027`);
+    expect(fr.subject).toBe(`Votre bon d’achat «\u202fCampagne ${c.slug}\u202f» expire le 23 novembre 2027`);
     expect(fr.text).toContain('Bonjour Bob,');
     expect(fr.text).toMatch(/Il reste 30,00\s€/);
     expect(fr.text).toContain(`${app.url}/v/${toRecipient!.formatted}`);

@@ -183,7 +183,7 @@ describe('scale: no request reads a history table in full (EXPLAIN QUERY PLAN, ~
     const withoutHistory = new Set(['/commercant/releves/:id.pdf', '/operateur/releves/:sid/releve.pdf',
       '/operateur/connexion', '/operateur', '/operateur/securite', '/operateur/campagnes/nouvelle', '/operateur/reglements/:id/sepa-:seq.xml',
       '/operateur/releves/:sid/facture.pdf', '/commercant/cles', '/commercant/equipe', '/commercant/releves/:id/facture.pdf',
-      '/operateur/pages-legales', '/operateur/pages-legales/:page', '/operateur/donnees-personnelles', '/commercant/horaires']);
+      '/operateur/pages-legales', '/operateur/pages-legales/:page', '/operateur/donnees-personnelles', '/commercant/horaires', '/operateur/identite-visuelle']);
     const areas = listRoutes(app.app).filter((r) => r.method === 'GET' && /^\/(operateur|commercant|caisse)(\/|$)/.test(r.path)).map((r) => r.path);
     expect(areas.filter((p) => !visited.has(p) && !withoutHistory.has(p))).toEqual([]);
   });

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { migrateDatabase, openDatabase } from '../../db/client';
 import { template, texts, type MessageContext } from '../../server/mail/mail-parts';
 
-const ctx = { viewsDir: join(__dirname, '../../views') } as MessageContext;
+// Templates read the operator's brand when rendered: an empty database gives the default one.
+const database = openDatabase(':memory:', { backgroundCheckpoints: false });
+migrateDatabase(database);
+afterAll(() => database.close());
+const ctx = { viewsDir: join(__dirname, '../../views'), database } as unknown as MessageContext;
 const NBSP = '\u00A0';
 const NNBSP = '\u202F';
 
