@@ -9,7 +9,7 @@ import { docResources, type VoucherPdfContext, type VoucherSheet } from './vouch
 
 export type { VoucherPdfContext, VoucherPdfFormat, VoucherSheet } from './voucher-parts';
 
-const PAGES_PER_SLICE = 16;
+const PAGES_PER_SLICE = 4;
 
 /**
  * Streams one voucher per page (A4 gift document, or A6 card with `format: 'a6'`) into
