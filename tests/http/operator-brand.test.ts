@@ -17,6 +17,8 @@ import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/t
  * Issue 15, item 2: the operator's brand. Admins set it in the back-office (contrast checked
  * on save, nothing saved otherwise); pages, /brand.css, mails and PDFs then carry it.
  */
+// Skips only without poppler-utils, with a printed notice; REQUIRE_POPPLER=1 (set by .ci/run)
+// makes popplerAvailable() throw instead, so in CI these checks run or fail.
 const hasPoppler = popplerAvailable();
 const PATH = '/operateur/identite-visuelle';
 const T0 = new Date('2026-11-16T09:00:00Z');

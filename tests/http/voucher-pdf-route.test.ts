@@ -10,6 +10,8 @@ import { popplerAvailable } from '../support/poppler';
 import { QueryRecorder } from '../support/query-plans';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+// Skips only without poppler-utils, with a printed notice; REQUIRE_POPPLER=1 (set by .ci/run)
+// makes popplerAvailable() throw instead, so in CI these checks run or fail.
 const hasPoppler = popplerAvailable();
 let app: TestApp;
 let voucher: BuiltVoucher;

@@ -9,6 +9,8 @@ import { frenchSpaces } from '../../server/lib/typography';
 import { winAnsi } from '../../server/pdf/pdf-output';
 import { popplerAvailable } from '../support/poppler';
 
+// Skips only without poppler-utils, with a printed notice; REQUIRE_POPPLER=1 (set by .ci/run)
+// makes popplerAvailable() throw instead, so in CI these checks run or fail.
 const hasPoppler = popplerAvailable();
 if (!hasPoppler && process.env.CI) throw new Error('CI must install poppler-utils (pdftotext)');
 
