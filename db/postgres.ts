@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { exactInteger, PG_INT8 } from './pg-numbers';
 
 /**
  * The PostgreSQL side of the data layer, as far as this round goes: connecting and applying
@@ -12,20 +13,13 @@ import pg from 'pg';
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations-pg');
 
-const INT8 = 20;
 /**
  * bigint columns come back as JS numbers, as SQLite's INTEGER does: node-postgres gives strings
  * by default. A value beyond 2^53 is refused rather than rounded (amounts are safe integers).
  */
 export const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid !== INT8 || format === 'binary') return pg.types.getTypeParser(oid, format);
-    return (value: string) => {
-      const n = Number(value);
-      if (!Number.isSafeInteger(n)) throw new Error(`bigint ${value} is beyond JavaScript's safe integers`);
-      return n;
-    };
-  }) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === PG_INT8 && format !== 'binary' ? exactInteger : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export { isPostgresUrl } from './database-url';

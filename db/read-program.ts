@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { exactInteger, PG_INT8, PG_NUMERIC } from './pg-numbers';
 
 /**
  * Read-only SQL written once, run on either backend. A check or a report is a generator that
@@ -37,16 +38,10 @@ export function runReadSync<T>(sqlite: Database.Database, program: ReadProgram<T
   return step.value;
 }
 
-const INT8 = 20;
-const NUMERIC = 1700;
-const exactNumber = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`${value} is not an integer JavaScript can hold exactly`);
-  return n;
-};
+// A query's parsers replace its connection's: int8 read as db/postgres.ts reads it, and numeric (SUM of a bigint).
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    (oid === INT8 || oid === NUMERIC) && format !== 'binary' ? exactNumber : pgTypes.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    (oid === PG_INT8 || oid === PG_NUMERIC) && format !== 'binary' ? exactInteger : pgTypes.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 let pgTypes: typeof pg.types;
 

@@ -9,9 +9,9 @@ import { fecLines, journalCsvLines } from '../reports/fec';
 import { FEC_ENCODINGS, fecBytes, fecFileName, isFecEncoding, type FecEncoding } from '../reports/fec-file';
 import { journalEntries } from '../reports/journal-entries';
 import type pg from 'pg';
-import { readSnapshotPostgres } from '../../db/read-program';
-import { liabilityProgram, liabilityReport, type CampaignLiability } from '../reports/liability';
-import { reconciliationProgram, reconciliationReport, type CampaignReconciliation } from '../reports/reconciliation';
+import { readSnapshotPostgres, runReadSync, type ReadProgram } from '../../db/read-program';
+import { liabilityProgram, type CampaignLiability } from '../reports/liability';
+import { reconciliationProgram, type CampaignReconciliation } from '../reports/reconciliation';
 
 import { isCalendarDate } from '../lib/calendar-date';
 import { euros, usage, type Opts, type Result } from './command';
@@ -22,18 +22,20 @@ function period(opts: Opts): { from?: string; to?: string } {
 }
 
 /** `report liability|reconciliation [--json]`. */
-export function reportCommand(db: Database_, opts: Opts, name: string | undefined): Result {
-  const now = new Date();
-  if (name === 'liability') return liabilityResult(liabilityReport(db, now));
-  if (name === 'reconciliation') return reconciliationResult(reconciliationReport(db, now));
-  usage('report needs liability or reconciliation');
+export function reportCommand(db: Database_, _opts: Opts, name: string | undefined): Promise<Result> {
+  return reportWith((program) => runReadSync(db.sqlite, program), name);
 }
 
 /** The same report read from PostgreSQL (one REPEATABLE READ snapshot). */
-export async function reportCommandPostgres(client: pg.ClientBase, name: string | undefined): Promise<Result> {
+export function reportCommandPostgres(client: pg.ClientBase, name: string | undefined): Promise<Result> {
+  return reportWith((program) => readSnapshotPostgres(client, program), name);
+}
+
+/** Either backend: the reports are read programs (db/read-program.ts), `run` drives them. */
+async function reportWith(run: <T>(program: ReadProgram<T>) => T | Promise<T>, name: string | undefined): Promise<Result> {
   const now = new Date();
-  if (name === 'liability') return liabilityResult(await readSnapshotPostgres(client, liabilityProgram(now)));
-  if (name === 'reconciliation') return reconciliationResult(await readSnapshotPostgres(client, reconciliationProgram(now)));
+  if (name === 'liability') return liabilityResult(await run(liabilityProgram(now)));
+  if (name === 'reconciliation') return reconciliationResult(await run(reconciliationProgram(now)));
   usage('report needs liability or reconciliation');
 }
 
