@@ -58,15 +58,65 @@ export function positional(sql: string, params: Record<string, SqlValue> = {}): 
   return { text, values: order.map((n) => params[n]!) };
 }
 
-export async function runReadAsync<T>(client: pg.ClientBase, program: ReadProgram<T>): Promise<T> {
+/** One portable read on PostgreSQL: `@name` parameters, exact integers. */
+async function readRows(client: pg.ClientBase, read: SqlRead): Promise<Row[]> {
   pgTypes ??= (await import('pg')).default.types;
+  const { text, values } = positional(read.sql, read.params);
+  return (await client.query({ text, values, types })).rows as Row[];
+}
+
+export async function runReadAsync<T>(client: pg.ClientBase, program: ReadProgram<T>): Promise<T> {
   let step = program.next();
-  while (!step.done) {
-    const { text, values } = positional(step.value.sql, step.value.params);
-    const result = await client.query({ text, values, types });
-    step = program.next(result.rows as Row[]);
-  }
+  while (!step.done) step = program.next(await readRows(client, step.value));
   return step.value;
+}
+
+/**
+ * A long read that hands out results as it goes (an export of millions of lines): it yields
+ * either a query (`{ read }`, answered with its rows) or a result (`{ out }`, answered with
+ * nothing). Each query stands alone (no transaction spans the export, so no snapshot or
+ * connection is held between pages); the program bounds what it reads itself (keyset
+ * windows), so it sees the data as it stood when it began.
+ */
+export type StreamStep<T> = { read: SqlRead } | { out: T };
+export type StreamProgram<T> = Generator<StreamStep<T>, void, Row[] | undefined>;
+
+/** SQLite: pulled synchronously, one prepared statement per distinct query text. */
+export function* streamSync<T>(sqlite: Database.Database, program: StreamProgram<T>): Generator<T> {
+  const statements = new Map<string, Database.Statement>();
+  try {
+    let step = program.next();
+    while (!step.done) {
+      if ('out' in step.value) {
+        yield step.value.out;
+        step = program.next();
+        continue;
+      }
+      const { sql, params } = step.value.read;
+      let stmt = statements.get(sql);
+      if (!stmt) statements.set(sql, (stmt = sqlite.prepare(sql)));
+      step = program.next((params ? stmt.all(params) : stmt.all()) as Row[]);
+    }
+  } finally {
+    program.return();
+  }
+}
+
+/** PostgreSQL: the same program, each query awaited on `client` (outside any transaction). */
+export async function* streamAsync<T>(client: pg.ClientBase, program: StreamProgram<T>): AsyncGenerator<T> {
+  try {
+    let step = program.next();
+    while (!step.done) {
+      if ('out' in step.value) {
+        yield step.value.out;
+        step = program.next();
+      } else {
+        step = program.next(await readRows(client, step.value.read));
+      }
+    }
+  } finally {
+    program.return();
+  }
 }
 
 /**

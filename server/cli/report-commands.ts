@@ -7,7 +7,8 @@ import { parisDate } from '../lib/paris-time';
 import { streamLinesTo } from '../lib/stream-lines';
 import { fecLines, journalCsvLines } from '../reports/fec';
 import { FEC_ENCODINGS, fecBytes, fecFileName, isFecEncoding, type FecEncoding } from '../reports/fec-file';
-import { journalEntries } from '../reports/journal-entries';
+import { journalEntries, journalEntriesPostgres } from '../reports/journal-entries';
+import type { FecEntry } from '../reports/fec';
 import type pg from 'pg';
 import { readSnapshotPostgres, runReadSync, type ReadProgram } from '../../db/read-program';
 import { liabilityProgram, type CampaignLiability } from '../reports/liability';
@@ -58,14 +59,25 @@ function reconciliationResult(rows: CampaignReconciliation[]): Result {
  * stderr every 100 000 lines. The FEC is ISO 8859-15 unless asked otherwise; given a
  * directory, it is written there as <SIREN>FEC<AAAAMMJJ>.txt (closing date: --to, or today).
  */
-export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv', config: Pick<Config, 'operator'>): Promise<Result> {
+export function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'csv', config: Pick<Config, 'operator'>): Promise<Result> {
+  return exportWith((p) => journalEntries(db, p), opts, kind, config);
+}
+
+/** The same export read from PostgreSQL: one window of the journal per query, no transaction held. */
+export function exportCommandPostgres(client: pg.ClientBase, opts: Opts, kind: 'fec' | 'csv', config: Pick<Config, 'operator'>): Promise<Result> {
+  return exportWith((p) => journalEntriesPostgres(client, p), opts, kind, config);
+}
+
+type Entries = Iterable<FecEntry> | AsyncIterable<FecEntry>;
+
+async function exportWith(entries: (p: { from?: string; to?: string }) => Entries, opts: Opts, kind: 'fec' | 'csv', config: Pick<Config, 'operator'>): Promise<Result> {
   if (typeof opts.out !== 'string' || !opts.out) usage(`export-${kind === 'fec' ? 'fec' : 'journal'} needs --out ${kind === 'fec' ? 'FILE|DIR' : 'FILE'}`);
   const p = period(opts);
   const encoding: FecEncoding = opts.encoding === undefined ? 'iso-8859-15' : isFecEncoding(opts.encoding) ? opts.encoding : usage(`--encoding is one of ${FEC_ENCODINGS.join(', ')}`);
   if (kind === 'csv' && opts.encoding !== undefined) usage('--encoding is for export-fec (the journal CSV is UTF-8)');
   const file = kind === 'fec' && isDirectory(opts.out) ? join(opts.out, fecFileName(config.operator.siren, p.to ?? parisDate(new Date()))) : opts.out;
   const out = createWriteStream(file);
-  const lines = kind === 'fec' ? fecLines(journalEntries(db, p)) : journalCsvLines(journalEntries(db, p));
+  const lines = kind === 'fec' ? fecLines(entries(p)) : journalCsvLines(entries(p));
   // FEC: plain text, LF-terminated, in its character set; the journal CSV starts with a BOM so spreadsheets read UTF-8.
   const n = await streamLinesTo(out, withProgress(lines), { eol: '\n', bom: kind === 'csv', ...(kind === 'fec' ? { encode: (text: string) => fecBytes(text, encoding) } : {}) });
   await once(out, 'finish');
@@ -73,12 +85,25 @@ export async function exportCommand(db: Database_, opts: Opts, kind: 'fec' | 'cs
 }
 
 /** Progress on stderr every 100 000 lines. */
-function* withProgress(lines: Iterable<string>): Generator<string> {
+function withProgress(lines: Iterable<string> | AsyncIterable<string>): Iterable<string> | AsyncIterable<string> {
   let n = 0;
-  for (const line of lines) {
-    yield line;
+  const tick = () => {
     if (++n % 100_000 === 0) process.stderr.write(`  ${n} lines…\n`);
+  };
+  if (Symbol.asyncIterator in lines) {
+    return (async function* () {
+      for await (const line of lines) {
+        yield line;
+        tick();
+      }
+    })();
   }
+  return (function* () {
+    for (const line of lines) {
+      yield line;
+      tick();
+    }
+  })();
 }
 
 const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;

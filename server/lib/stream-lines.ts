@@ -29,17 +29,21 @@ export interface StreamLinesOptions {
  * written and the error is thrown: the caller must destroy `out` once bytes are out, so a
  * truncated file never looks complete (server/web/stream-lines.ts does).
  */
-export async function streamLinesTo(out: Writable, lines: Iterable<string>, opts: StreamLinesOptions): Promise<number> {
+export async function streamLinesTo(out: Writable, lines: Iterable<string> | AsyncIterable<string>, opts: StreamLinesOptions): Promise<number> {
   const encode = opts.encode;
   let buffer = opts.bom ? '\ufeff' : '';
   let count = 0;
-  const iterator = lines[Symbol.iterator]();
+  // An async source (a PostgreSQL reader) answers with promises; a sync one (SQLite) is
+  // pulled without a microtask per line.
+  const iterator: Iterator<string> | AsyncIterator<string> = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
+  const pull = () => iterator.next();
   try {
     for (;;) {
       const started = performance.now();
-      let next = iterator.next();
+      let pending = pull();
+      let next = pending instanceof Promise ? await pending : pending;
       // A chunk ends at 64 KB or after SLICE_MS of work, whichever comes first.
-      for (; !next.done; next = iterator.next()) {
+      for (; !next.done; pending = pull(), next = pending instanceof Promise ? await pending : pending) {
         buffer += next.value + opts.eol;
         count++;
         if (buffer.length >= CHUNK_BYTES || ((count & 63) === 0 && performance.now() - started > SLICE_MS)) break;
@@ -61,7 +65,7 @@ export async function streamLinesTo(out: Writable, lines: Iterable<string>, opts
       if (performance.now() - before > 1) await pause(Math.min(work, 50));
     }
   } finally {
-    iterator.return?.();
+    await iterator.return?.();
   }
   if (!out.destroyed) out.end();
   return count;

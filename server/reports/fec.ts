@@ -84,14 +84,46 @@ function checkEntry(entry: FecEntry): void {
 /** FEC dates: YYYYMMDD in Paris (a sale at 00:30 in Paris on April 1st is dated 20260401). */
 const fecDate = (d: Date): string => parisDay(d).replace(/-/g, '');
 
+/** Turns entries into lines: a header, then each entry's lines (checked first). */
+interface LineMaker {
+  header: string;
+  lines(entry: FecEntry): string[];
+}
+
+/**
+ * The maker's lines for entries read synchronously (SQLite) or awaited (PostgreSQL): the
+ * same generator shape either way, so a download or a CLI export pulls line by line.
+ */
+function linesOf(maker: LineMaker, entries: Iterable<FecEntry>): Generator<string>;
+function linesOf(maker: LineMaker, entries: AsyncIterable<FecEntry>): AsyncGenerator<string>;
+function linesOf(maker: LineMaker, entries: Iterable<FecEntry> | AsyncIterable<FecEntry>): Generator<string> | AsyncGenerator<string>;
+function linesOf(maker: LineMaker, entries: Iterable<FecEntry> | AsyncIterable<FecEntry>): Generator<string> | AsyncGenerator<string> {
+  if (Symbol.asyncIterator in entries) {
+    return (async function* () {
+      yield maker.header;
+      for await (const entry of entries) yield* maker.lines(entry);
+    })();
+  }
+  return (function* () {
+    yield maker.header;
+    for (const entry of entries) yield* maker.lines(entry);
+  })();
+}
+
 /**
  * The FEC, tab-separated: the header with the 18 mandatory column names, then one line per
  * journal line. Debit and Credit both present ("0,00" on the other side), comma decimals,
  * no thousands separator. Lettering (EcritureLet, DateLet) is left blank, as are the
  * foreign-currency columns: every amount is in euros.
  */
-export function* fecLines(entries: Iterable<FecEntry>, chart: FecChart = defaultChart): Generator<string> {
-  yield FEC_COLUMNS.join('\t');
+export function fecLines(entries: Iterable<FecEntry>, chart?: FecChart): Generator<string>;
+export function fecLines(entries: AsyncIterable<FecEntry>, chart?: FecChart): AsyncGenerator<string>;
+export function fecLines(entries: Iterable<FecEntry> | AsyncIterable<FecEntry>, chart?: FecChart): Generator<string> | AsyncGenerator<string>;
+export function fecLines(entries: Iterable<FecEntry> | AsyncIterable<FecEntry>, chart: FecChart = defaultChart): Generator<string> | AsyncGenerator<string> {
+  return linesOf(fecMaker(chart), entries);
+}
+
+function fecMaker(chart: FecChart): LineMaker {
   // The four account fields, cleaned, per account: a few thousand accounts for millions of lines.
   const accounts = new Map<string, string>();
   const accountFields = (account: string): string => {
@@ -104,18 +136,21 @@ export function* fecLines(entries: Iterable<FecEntry>, chart: FecChart = default
     }
     return f;
   };
-  for (const entry of entries) {
-    checkEntry(entry);
-    // Fields shared by the entry's lines, cleaned once.
-    const head = [field(entry.journalCode), field(entry.journalLib), field(entry.entryNumber), fecDate(entry.date)].join('\t');
-    const piece = [field(entry.pieceRef), fecDate(entry.pieceDate), field(entry.label)].join('\t');
-    const valid = fecDate(entry.validDate);
-    for (const line of entry.lines) {
-      const debit = line.amountCents > 0 ? csvEuros(line.amountCents) : '0,00';
-      const credit = line.amountCents < 0 ? csvEuros(-line.amountCents) : '0,00';
-      yield `${head}\t${accountFields(line.account)}\t${piece}\t${debit}\t${credit}\t\t\t${valid}\t\t`;
-    }
-  }
+  return {
+    header: FEC_COLUMNS.join('\t'),
+    lines(entry) {
+      checkEntry(entry);
+      // Fields shared by the entry's lines, cleaned once.
+      const head = [field(entry.journalCode), field(entry.journalLib), field(entry.entryNumber), fecDate(entry.date)].join('\t');
+      const piece = [field(entry.pieceRef), fecDate(entry.pieceDate), field(entry.label)].join('\t');
+      const valid = fecDate(entry.validDate);
+      return entry.lines.map((line) => {
+        const debit = line.amountCents > 0 ? csvEuros(line.amountCents) : '0,00';
+        const credit = line.amountCents < 0 ? csvEuros(-line.amountCents) : '0,00';
+        return `${head}\t${accountFields(line.account)}\t${piece}\t${debit}\t${credit}\t\t\t${valid}\t\t`;
+      });
+    },
+  };
 }
 
 /**
@@ -125,16 +160,23 @@ export function* fecLines(entries: Iterable<FecEntry>, chart: FecChart = default
  * operators see elsewhere; the unused side of debit/credit is left empty. The caller
  * writes the UTF-8 BOM and the line terminators.
  */
-export function* journalCsvLines(entries: Iterable<FecEntry>): Generator<string> {
-  yield JOURNAL_CSV_COLUMNS.join(';');
-  for (const entry of entries) {
+export function journalCsvLines(entries: Iterable<FecEntry>): Generator<string>;
+export function journalCsvLines(entries: AsyncIterable<FecEntry>): AsyncGenerator<string>;
+export function journalCsvLines(entries: Iterable<FecEntry> | AsyncIterable<FecEntry>): Generator<string> | AsyncGenerator<string>;
+export function journalCsvLines(entries: Iterable<FecEntry> | AsyncIterable<FecEntry>): Generator<string> | AsyncGenerator<string> {
+  return linesOf(journalCsvMaker, entries);
+}
+
+const journalCsvMaker: LineMaker = {
+  header: JOURNAL_CSV_COLUMNS.join(';'),
+  lines(entry) {
     checkEntry(entry);
     const head = [parisDay(entry.date), csvCell(field(entry.journalCode)), csvCell(field(entry.entryNumber))].join(';');
     const label = csvCell(field(entry.label));
-    for (const line of entry.lines) {
+    return entry.lines.map((line) => {
       const debit = line.amountCents > 0 ? csvEuros(line.amountCents) : '';
       const credit = line.amountCents < 0 ? csvEuros(-line.amountCents) : '';
-      yield `${head};${csvCell(field(line.account))};${label};${debit};${credit}`;
-    }
-  }
-}
+      return `${head};${csvCell(field(line.account))};${label};${debit};${credit}`;
+    });
+  },
+};

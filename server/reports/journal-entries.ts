@@ -10,13 +10,13 @@
  * come in increasing order without a gap, even when two postings in the same millisecond,
  * or a clock read before the write lock, would order their timestamps otherwise.
  */
+import type pg from 'pg';
 import type { Database_ } from '../../db/client';
+import { streamAsync, streamSync, type Row, type StreamProgram } from '../../db/read-program';
 import { journalTitle } from '../domain/ledger/journal-codes';
 import { endOfParisDay, startOfParisDay } from '../lib/paris-time';
 import type { FecEntry } from './fec';
 import { frenchLabel } from './fec-labels';
-
-type Row = { id: string; kind: string; description: string; createdAt: string; reference: string | null; journalCode: string; entryNumber: number; account: string; amountCents: number };
 
 /**
  * Entry numbers covered by one read. A window of numbers, not a number of rows: a period
@@ -27,76 +27,99 @@ type Row = { id: string; kind: string; description: string; createdAt: string; r
  */
 export const JOURNAL_WINDOW = 500;
 
-/** One window of one journal, entries with their lines (exported for the query-plan tests). */
+/** One window of one journal, entries with their lines (exported for the query-plan tests). Portable SQL (db/read-program.ts). */
 export const JOURNAL_WINDOW_SQL = `
-    SELECT j.id, j.kind, j.description, j.created_at AS createdAt, o.reference, j.journal_code AS journalCode, j.entry_number AS entryNumber,
-           l.account, l.amount_cents AS amountCents
+    SELECT j.id, j.kind, j.description, j.created_at, o.reference, j.journal_code, j.entry_number,
+           l.account, l.amount_cents
     FROM journals j LEFT JOIN orders o ON o.id = j.order_id JOIN journal_lines l ON l.journal_id = j.id
-    WHERE j.journal_code = ? AND j.entry_number > ? AND j.entry_number <= ? AND j.created_at >= ? AND j.created_at <= ?
+    WHERE j.journal_code = @code AND j.entry_number > @after AND j.entry_number <= @upto AND j.created_at >= @start AND j.created_at <= @end
     ORDER BY j.entry_number, l.id`;
 
-/** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. */
-export function* journalEntries(database: Database_, period: { from?: string; to?: string } = {}): Generator<FecEntry> {
+type Period = { from?: string; to?: string };
+type Posted = FecEntry & { postedAt: string };
+
+/** The period's entries on SQLite, pulled synchronously (the HTTP export and the CLI). */
+export function journalEntries(database: Database_, period: Period = {}): Generator<FecEntry> {
+  return streamSync(database.sqlite, journalEntriesProgram(period));
+}
+
+/** The same entries read from PostgreSQL, one window per query on `client`. */
+export function journalEntriesPostgres(client: pg.ClientBase, period: Period = {}): AsyncGenerator<FecEntry> {
+  return streamAsync(client, journalEntriesProgram(period));
+}
+
+/** `from`/`to` are Paris calendar dates (inclusive); either may be omitted. Written once for both backends. */
+export function* journalEntriesProgram(period: Period = {}): StreamProgram<FecEntry> {
   const start = period.from ? startOfParisDay(period.from).toISOString() : '';
   const end = period.to ? endOfParisDay(period.to).toISOString() : '9999';
-  // Entries and their lines in one indexed read: (journal_code, entry_number) then journal_lines(journal_id).
-  const window = database.sqlite.prepare<[string, number, number, string, string], Row>(JOURNAL_WINDOW_SQL);
   // Entries posted after the export began are left out: the file is the books as they stood when asked.
-  const counters = database.sqlite.prepare(`SELECT journal_code AS code, last_number AS last FROM journal_counters ORDER BY journal_code`).all() as { code: string; last: number }[];
+  const counters = (yield { read: { sql: `SELECT journal_code AS code, last_number AS last FROM journal_counters ORDER BY journal_code` } })!;
 
   // A period's first and last number per journal, found by date (journals_created_at_idx): the
   // windows then walk only that stretch of (journal_code, entry_number), not every entry before
   // and after it. Exact: entries are numbered in posting order, so no entry of the period has a
   // number outside [lo, hi].
-  const bounds = new Map<string, { lo: number; hi: number }>();
+  const ranges = new Map<string, { lo: number; hi: number }>();
   if (period.from || period.to) {
-    const rows = database.sqlite
-      .prepare(`SELECT journal_code AS code, MIN(entry_number) AS lo, MAX(entry_number) AS hi FROM journals WHERE created_at >= ? AND created_at <= ? GROUP BY journal_code`)
-      .all(start, end) as { code: string; lo: number; hi: number }[];
-    for (const r of rows) bounds.set(r.code, { lo: r.lo, hi: r.hi });
+    const rows = (yield {
+      read: {
+        sql: `SELECT journal_code AS code, MIN(entry_number) AS lo, MAX(entry_number) AS hi FROM journals WHERE created_at >= @start AND created_at <= @end GROUP BY journal_code`,
+        params: { start, end },
+      },
+    })!;
+    for (const r of rows) ranges.set(r.code as string, { lo: Number(r.lo), hi: Math.min(Number(r.hi), lastOf(counters, r.code as string)) });
+  } else {
+    for (const c of counters) ranges.set(c.code as string, { lo: 1, hi: Number(c.last) });
   }
 
-  /** One accounting journal's entries of the period, in number order, with their lines. */
-  function* journal(code: string, last: number): Generator<FecEntry & { postedAt: string }> {
-    const range = period.from || period.to ? bounds.get(code) : { lo: 1, hi: last };
-    if (!range) return;
-    const hi = Math.min(range.hi, last);
-    for (let after = range.lo - 1; after < hi; after += JOURNAL_WINDOW) {
-      const rows = window.all(code, after, Math.min(after + JOURNAL_WINDOW, hi), start, end);
-      for (let i = 0; i < rows.length; ) {
-        const r = rows[i]!;
-        const entryLines: { account: string; amountCents: number }[] = [];
-        for (; i < rows.length && rows[i]!.id === r.id; i++) entryLines.push({ account: rows[i]!.account, amountCents: rows[i]!.amountCents });
-        const at = new Date(r.createdAt);
-        const total = entryLines.reduce((sum, l) => sum + Math.max(l.amountCents, 0), 0);
-        yield {
-          journalCode: r.journalCode,
-          journalLib: journalTitle(r.journalCode),
-          entryNumber: String(r.entryNumber),
-          date: at,
-          pieceRef: r.reference ?? r.id.slice(0, 18),
-          pieceDate: at,
-          label: frenchLabel(r.kind, r.description, total),
-          validDate: at,
-          lines: entryLines,
-          postedAt: r.createdAt,
-        };
+  // A k-way merge of the journals by posting time (a handful of journals: a linear scan of
+  // the heads is enough). Each journal's next window is read only when its head is used up.
+  // Heads in journal-code order (the counters' ORDER BY): ties in posting time break the same way on both backends.
+  const heads = counters.flatMap((c) => {
+    const range = ranges.get(c.code as string);
+    return range ? [{ code: c.code as string, after: range.lo - 1, hi: range.hi, buffer: [] as Posted[], at: 0 }] : [];
+  });
+  for (;;) {
+    for (const h of heads) {
+      while (h.at >= h.buffer.length && h.after < h.hi) {
+        const upto = Math.min(h.after + JOURNAL_WINDOW, h.hi);
+        h.buffer = entriesOf((yield { read: { sql: JOURNAL_WINDOW_SQL, params: { code: h.code, after: h.after, upto, start, end } } })!);
+        h.at = 0;
+        h.after = upto;
       }
     }
+    let best: (typeof heads)[number] | undefined;
+    for (const h of heads) if (h.at < h.buffer.length && (!best || h.buffer[h.at]!.postedAt < best.buffer[best.at]!.postedAt)) best = h;
+    if (!best) return;
+    const { postedAt: _, ...entry } = best.buffer[best.at++]!;
+    yield { out: entry };
   }
+}
 
-  // A k-way merge of the journals (a handful: a linear scan of the heads is enough).
-  const streams = counters.map((c) => journal(c.code, c.last));
-  const heads = streams.map((s) => s.next());
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (!h.done && (best < 0 || h.value.postedAt < (heads[best]!.value as { postedAt: string }).postedAt)) best = i;
-    }
-    if (best < 0) return;
-    const { postedAt: _, ...entry } = heads[best]!.value as FecEntry & { postedAt: string };
-    yield entry;
-    heads[best] = streams[best]!.next();
+const lastOf = (counters: Row[], code: string): number => Number(counters.find((c) => c.code === code)?.last ?? 0);
+
+/** A window's rows (entries with their lines, in number order) as entries. */
+function entriesOf(rows: Row[]): Posted[] {
+  const out: Posted[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const r = rows[i]!;
+    const lines: { account: string; amountCents: number }[] = [];
+    for (; i < rows.length && rows[i]!.id === r.id; i++) lines.push({ account: rows[i]!.account as string, amountCents: Number(rows[i]!.amount_cents) });
+    const postedAt = r.created_at as string;
+    const at = new Date(postedAt);
+    const total = lines.reduce((sum, l) => sum + Math.max(l.amountCents, 0), 0);
+    out.push({
+      journalCode: r.journal_code as string,
+      journalLib: journalTitle(r.journal_code as string),
+      entryNumber: String(r.entry_number),
+      date: at,
+      pieceRef: (r.reference as string | null) ?? (r.id as string).slice(0, 18),
+      pieceDate: at,
+      label: frenchLabel(r.kind as string, r.description as string, total),
+      validDate: at,
+      lines,
+      postedAt,
+    });
   }
+  return out;
 }

@@ -6,7 +6,7 @@ import { streamLinesTo, type StreamLinesOptions } from '../lib/stream-lines';
  * first byte an error goes to the error pages as usual; after it the connection is cut
  * (the error middleware would otherwise end the response and the cut file would look whole).
  */
-export async function streamLines(res: Response, lines: Iterable<string>, opts: StreamLinesOptions): Promise<void> {
+export async function streamLines(res: Response, lines: Iterable<string> | AsyncIterable<string>, opts: StreamLinesOptions): Promise<void> {
   try {
     await streamLinesTo(res, lines, opts);
   } catch (err) {

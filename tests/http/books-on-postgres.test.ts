@@ -6,11 +6,13 @@
  *   and a different answer rolls the copy back;
  * - `cli check-ledger` (full and --since-last-clean) and `cli report …` on a postgres://
  *   DATABASE_URL answer what they answer on the SQLite file they were copied from;
- * - the same damage done to both databases is reported as the same breaches by both.
+ * - the same damage done to both databases is reported as the same breaches by both;
+ * - `cli export-fec` / `export-journal` on PostgreSQL write the very bytes they write from the
+ *   SQLite file (whole history and a period), and the FEC passes the independent checker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -22,6 +24,7 @@ import { seedDemoRedemptions } from '../../db/seed/demo-redemptions';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { liabilityReport } from '../../server/reports/liability';
 import { reconciliationReport } from '../../server/reports/reconciliation';
+import { checkFec } from '../support/fec-checker';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 
 // Skips only where PostgreSQL is not installed, with a printed notice; REQUIRE_POSTGRES=1
@@ -94,6 +97,33 @@ describe.skipIf(!postgresAvailable())('the books read on PostgreSQL', () => {
     // The full run above was recorded on PostgreSQL: the next one can verify only what changed.
     const incremental = cli(['check-ledger', '--since-last-clean', '--json'], url);
     expect(incremental.json, incremental.stderr).toMatchObject({ ok: true, mode: 'incremental', since: expect.any(String) });
+  }, 180_000);
+
+  it('exports the same FEC and journal CSV, byte for byte, from PostgreSQL as from the SQLite file', async () => {
+    const { url } = await database('exports');
+    expect(cli(['copy-database', '--to', url, '--json']).code).toBe(0);
+    const exportBoth = (args: string[]) => {
+      const files = (['sqlite', 'postgres'] as const).map((side) => {
+        const out = join(dir, `${side}-${args.join('_').replace(/[^a-z0-9_-]/gi, '')}.txt`);
+        const r = cli([...args, '--out', out, '--json'], side === 'sqlite' ? `file:${file}` : url);
+        expect(r.code, r.stderr + r.stdout).toBe(0);
+        return { bytes: readFileSync(out), lines: r.json.lines as number };
+      });
+      expect(files[1]!.lines).toBe(files[0]!.lines);
+      expect(files[1]!.bytes.equals(files[0]!.bytes)).toBe(true);
+      return files[1]!;
+    };
+    const whole = exportBoth(['export-fec']);
+    // The demo's books: sales, redemptions, voids, a settlement — several journals merged by posting time.
+    expect(whole.lines).toBeGreaterThan(100);
+    const checked = checkFec(whole.bytes);
+    expect(checked.violations).toEqual([]);
+    expect(new Set(checked.records.map((r) => r.fields.JournalCode)).size).toBeGreaterThan(1);
+    // A period cut inside the history: the windows start and stop at the right numbers on both.
+    const period = exportBoth(['export-fec', '--from', '2026-11-16', '--to', '2026-11-22', '--encoding', 'utf-8']);
+    expect(period.lines).toBeGreaterThan(1);
+    expect(period.lines).toBeLessThan(whole.lines);
+    exportBoth(['export-journal']);
   }, 180_000);
 
   it('reports the same damage as the same breaches on both backends', async () => {

@@ -66,7 +66,7 @@ describe('streamed exports: keyset pages over indexes', () => {
     expect(ops).toContain('SEARCH r USING INDEX redemptions_merchant_id_created_at_number_idx (merchant_id=? AND created_at>? AND (created_at,number)<(?,?))');
     const statement = plan(STATEMENT_LINES_PAGE_SQL, 's', '', 0);
     expect(statement).toContain('SEARCH r USING INDEX redemptions_statement_id_created_at_number_idx (statement_id=? AND (created_at,number)>(?,?))');
-    const fec = plan(JOURNAL_WINDOW_SQL, 'EN', 0, 500, '', '9999');
+    const fec = plan(JOURNAL_WINDOW_SQL, { code: 'EN', after: 0, upto: 500, start: '', end: '9999' });
     expect(fec).toContain('SEARCH j USING INDEX journals_code_number_uq (journal_code=? AND entry_number>? AND entry_number<?)');
     expect(fec).toContain('SEARCH l USING INDEX journal_lines_journal_idx (journal_id=?)');
     for (const steps of [ops, statement, fec]) expect(steps.join('\n')).not.toMatch(/TEMP B-TREE|SCAN/);
