@@ -29,6 +29,8 @@ export const vouchers = pgTable(
   (t) => [
     index('vouchers_order_idx').on(t.orderId),
     index('vouchers_campaign_idx').on(t.campaignId),
+    // The expiry's keyset on PostgreSQL (no rowid there): a campaign's vouchers in id order (migration 0033).
+    index('vouchers_campaign_id_idx').on(t.campaignId, t.id),
     index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
     index('vouchers_recipient_email_idx').on(sql`lower(${t.recipientEmail})`).where(sql`${t.recipientEmail} IS NOT NULL`),
     index('vouchers_recipient_email_norm_idx').on(sql`lower(trim(${t.recipientEmail}))`).where(sql`${t.recipientEmail} IS NOT NULL`),

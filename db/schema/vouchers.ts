@@ -40,6 +40,8 @@ export const vouchers = sqliteTable(
   (t) => [
     index('vouchers_order_idx').on(t.orderId),
     index('vouchers_campaign_idx').on(t.campaignId),
+    // The expiry's keyset on PostgreSQL (no rowid there): a campaign's vouchers in id order (migration 0033).
+    index('vouchers_campaign_id_idx').on(t.campaignId, t.id),
     // Follows a reissue from the old code (a late void credits the replacement); partial: replacements only.
     index('vouchers_reissued_from_idx').on(t.reissuedFrom).where(sql`${t.reissuedFrom} IS NOT NULL`),
     // Support's search by the recipient's whole email, any case; partial: most have none (migration 0016).

@@ -1,4 +1,5 @@
 import type { Database_ } from '../../db/client';
+import type { PgDatabase } from '../../db/postgres-pool';
 import { Accounts } from '../domain/ledger/accounts';
 import type { CampaignExpiry } from '../domain/vouchers/expiry-service';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
@@ -44,10 +45,10 @@ function destination(c: CampaignExpiry): string {
  * {"expired":{"vouchers":N,"cents":C,"byCampaign":[{"campaign":slug,"vouchers","cents","rule","fallback"}]},"now":ISO}.
  * Progress of long runs goes to stderr, one line per chunk, so stdout stays the summary.
  */
-export async function expireCommand(db: Database_, opts: Opts) {
+export async function expireCommand(backend: Database_ | { postgres: PgDatabase }, opts: Opts) {
   const now = parseNow(opts.now);
   const r = await expireVouchers(
-    { database: db, clock: systemClock },
+    'postgres' in backend ? { postgres: backend.postgres, clock: systemClock } : { database: backend, clock: systemClock },
     {
       now,
       onProgress: (p) => {

@@ -38,6 +38,8 @@ export interface TillFixture {
   scalar(sql: string, params?: unknown[]): Promise<unknown>;
   /** The PostgreSQL URL of this fixture's database (postgres only). */
   url?: string;
+  /** The SQLite database (sqlite only). */
+  database?: Database_;
   pg?: PgDatabase;
   close(): Promise<void>;
 }
@@ -75,7 +77,7 @@ export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<
   const deps = { clock: o.clock, voidWindowMinutes: o.voidWindowMinutes ?? 30 };
   if (backend === 'sqlite') {
     return {
-      backend, shops, outsider, foreign, vouchers,
+      backend, shops, outsider, foreign, vouchers, database,
       till: sqliteTill({ database, ...deps }),
       books: async () => checkLedger(database),
       scalar: async (sql, params = []) => database.sqlite.prepare(sql).pluck().get(...params),

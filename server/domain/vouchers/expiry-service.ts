@@ -1,10 +1,14 @@
 import type { Database_ } from '../../../db/client';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import { runAsync, runSync, type Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
-import { audit } from '../audit/audit-log';
-import { postJournal } from '../ledger/ledger-repository';
+import { postJournalSteps } from '../ledger/journal-store';
 import { breakageLines, type BreakageRule, type Weight } from './breakage';
-import { changeVoucher } from './voucher-ledger';
-import { REFUND_HOLD_PREFIX } from './voucher-transitions';
+import { pgExpiryStore, pgExpiryDue } from './expiry-store-pg';
+import { sqliteExpiryDue, sqliteExpiryStore } from './expiry-store-sqlite';
+import type { ExpiryStore } from './expiry-store';
+import { changeVoucherSteps } from './voucher-ledger';
+import { newId } from '../../lib/ids';
 
 /**
  * Expires vouchers past their validity and books what was left on them as breakage.
@@ -32,7 +36,9 @@ import { REFUND_HOLD_PREFIX } from './voucher-transitions';
  * Running again finds nothing new: the run is idempotent.
  */
 export interface ExpiryDeps {
-  database: Database_;
+  /** The SQLite file; or, on PostgreSQL, `postgres` (then `database` is not used). */
+  database?: Database_;
+  postgres?: PgDatabase;
   clock: Clock;
 }
 
@@ -68,39 +74,26 @@ export interface ExpiryResult {
 
 export const DEFAULT_EXPIRY_BATCH = 1_000;
 export const EXPIRY_ACTOR = 'system:expiry';
-// A voucher held by a refund in progress is the refund's (voucher-transitions.ts): if the refund
-// fails and the voucher is released, the next run expires it.
-const EXPIRABLE = `status IN ('active', 'blocked', 'expired') AND balance_cents > 0 AND expires_at < ? AND (block_reason IS NULL OR block_reason NOT LIKE '${REFUND_HOLD_PREFIX}%')`;
 
-interface Candidate {
-  rid: number;
-  id: string;
-  status: string;
-  balanceCents: number;
+/** Runs one chunk (a unit of work) and reads the estimate, on the deps' backend. */
+interface Backend {
+  due(at: string): Promise<{ campaignId: string; n: number }[]>;
+  chunk<T>(steps: (store: ExpiryStore) => Step<T>): Promise<T>;
 }
 
-/** Prepared once per database: a run may write 100 000 movements. */
-function build(database: Database_) {
-  const s = database.sqlite;
+function backendOf(deps: ExpiryDeps): Backend {
+  if (deps.postgres) {
+    const pg = deps.postgres;
+    return {
+      due: (at) => pgExpiryDue(pg.pool, at),
+      chunk: (steps) => pg.transaction((client) => runAsync(steps(pgExpiryStore(client)))),
+    };
+  }
+  const database = deps.database!;
   return {
-    due: s.prepare<[string], { campaignId: string; n: number }>(`SELECT campaign_id AS campaignId, COUNT(*) AS n FROM vouchers WHERE ${EXPIRABLE} GROUP BY campaign_id`),
-    campaign: s.prepare<[string], { slug: string; rule: BreakageRule }>(`SELECT slug, breakage_rule AS rule FROM campaigns WHERE id = ?`),
-    // Keyset on rowid through the campaign index: each chunk starts where the last stopped.
-    chunk: s.prepare<[string, number, string, number], Candidate>(
-      `SELECT rowid AS rid, id, status, balance_cents AS balanceCents FROM vouchers
-       WHERE campaign_id = ? AND rowid > ? AND ${EXPIRABLE} ORDER BY rowid LIMIT ?`,
-    ),
-    redeemedByMerchant: s.prepare<[string], Weight>(
-      `SELECT merchant_id AS key, SUM(amount_cents) AS weight FROM redemptions WHERE campaign_id = ? AND status = 'completed' GROUP BY merchant_id`,
-    ),
+    due: async (at) => sqliteExpiryDue(database, at),
+    chunk: async (steps) => database.transaction((tx) => runSync(steps(sqliteExpiryStore(tx)))),
   };
-}
-
-const cache = new WeakMap<Database_, ReturnType<typeof build>>();
-function statements(database: Database_) {
-  let st = cache.get(database);
-  if (!st) cache.set(database, (st = build(database)));
-  return st;
 }
 
 /** Lets the event loop breathe between chunks (the server runs this next to the till). */
@@ -111,42 +104,21 @@ export async function expireVouchers(deps: ExpiryDeps, opts: ExpireOptions = {})
   const at = now.toISOString();
   const batchSize = opts.batchSize ?? DEFAULT_EXPIRY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer: ${batchSize}`);
-  const st = statements(deps.database);
+  const backend = backendOf(deps);
 
   // An estimate read outside any transaction: each chunk re-reads what it expires.
-  const due = st.due.all(at);
+  const due = await backend.due(at);
   const estimated = due.reduce((s, d) => s + d.n, 0);
   const byCampaign: CampaignExpiry[] = [];
   let expired = 0;
 
   for (const campaignId of due.map((d) => d.campaignId).sort()) {
-    // Typed with `as`: they are set inside the transaction callbacks below.
-    let summary = null as CampaignExpiry | null;
-    let weights = null as Weight[] | null;
-    let after = 0;
+    const run: CampaignRun = { campaignId, at: now, batchSize, summary: null, weights: null };
+    let after: string | number | null = null;
     for (;;) {
-      const chunk = deps.database.transaction((tx) => {
-        const rows = st.chunk.all(campaignId, after, at, batchSize);
-        if (rows.length === 0) return null;
-        // The rule and the shops' shares are read once per campaign per run, inside the
-        // first chunk's transaction, so every chunk of the run splits the same way.
-        const c = (summary ??= { campaignId, ...st.campaign.get(campaignId)!, fallback: false, vouchers: 0, cents: 0, journals: 0 });
-        if (c.rule === 'merchants') weights ??= st.redeemedByMerchant.all(campaignId);
-        const cents = rows.reduce((s, r) => s + r.balanceCents, 0);
-        const posting = breakageLines(c.rule, campaignId, cents, weights ?? []);
-        const journalId = postJournal(tx, { kind: 'voucher_expiry', description: `Breakage: ${rows.length} expired voucher(s) of ${c.slug}`, lines: posting.lines }, now);
-        // The ledger writer re-reads each voucher and empties it (conditional update): the
-        // journal above was computed from these rows, so a row that moved fails the chunk.
-        for (const r of rows) {
-          const { movement } = changeVoucher(tx, r.id, { op: 'expire' }, { journalId, actor: EXPIRY_ACTOR, reason: 'expired', at: now });
-          if (movement?.amountCents !== -r.balanceCents) throw new Error(`voucher ${r.id} changed under the expiry`);
-        }
-        // One entry per journal (campaign × chunk), not per voucher: a run may expire 100 000.
-        audit(tx, { actor: EXPIRY_ACTOR, action: 'campaign_vouchers_expired', entityType: 'campaign', entityId: campaignId, after: { vouchers: rows.length, cents, rule: c.rule, journalId } }, now);
-        return { count: rows.length, cents, last: rows[rows.length - 1]!.rid, fallback: posting.fallback, full: rows.length === batchSize };
-      });
+      const chunk = await backend.chunk((store) => expireChunkSteps(store, run, after));
       if (!chunk) break;
-      const s = summary!;
+      const s = run.summary!;
       s.vouchers += chunk.count;
       s.cents += chunk.cents;
       s.journals += 1;
@@ -154,11 +126,60 @@ export async function expireVouchers(deps: ExpiryDeps, opts: ExpireOptions = {})
       expired += chunk.count;
       after = chunk.last;
       opts.onProgress?.({ expired, estimated });
-      if (!chunk.full) break;
+      // Until a chunk finds nothing: on PostgreSQL a short chunk may only mean that a voucher
+      // was spent while the chunk waited for its lock, not that the campaign is done.
       await yieldToLoop();
     }
-    if (summary) byCampaign.push(summary);
+    if (run.summary) byCampaign.push(run.summary);
   }
   byCampaign.sort((a, b) => a.slug.localeCompare(b.slug));
   return { now: at, vouchers: expired, cents: byCampaign.reduce((s, c) => s + c.cents, 0), byCampaign };
+}
+
+/** One campaign's run: what its first chunk read, kept for the next chunks. */
+interface CampaignRun {
+  campaignId: string;
+  at: Date;
+  batchSize: number;
+  summary: CampaignExpiry | null;
+  weights: Weight[] | null;
+}
+
+/**
+ * One chunk, in one unit of work: the next due vouchers, one journal for their value, then
+ * each voucher emptied by the ledger writer. On PostgreSQL the vouchers are locked as they are
+ * read and the journal is posted last, like the till's (its counter row is shared).
+ */
+function* expireChunkSteps(store: ExpiryStore, run: CampaignRun, after: string | number | null): Step<ChunkResult | null> {
+  const { campaignId, at: now } = run;
+  const rows = yield* store.dueChunk(campaignId, after, now.toISOString(), run.batchSize);
+  if (rows.length === 0) return null;
+  // The rule and the shops' shares are read once per campaign per run, inside the first
+  // chunk's unit of work, so every chunk of the run splits the same way. (A retried first
+  // chunk on PostgreSQL reads them again: nothing was kept from the rolled-back attempt.)
+  const c = run.summary ?? { campaignId, ...(yield* store.campaign(campaignId)), fallback: false, vouchers: 0, cents: 0, journals: 0 };
+  const weights = c.rule === 'merchants' ? run.weights ?? (yield* store.redeemedByMerchant(campaignId)) : [];
+  const cents = rows.reduce((s, r) => s + r.balanceCents, 0);
+  const posting = breakageLines(c.rule, campaignId, cents, weights);
+  const journalId = newId();
+  // The ledger writer re-reads each voucher and empties it (conditional update): the
+  // journal below was computed from these rows, so a row that moved fails the chunk.
+  for (const r of rows) {
+    const { movement } = yield* changeVoucherSteps(store, r.id, { op: 'expire' }, { journalId, actor: EXPIRY_ACTOR, reason: 'expired', at: now });
+    if (movement?.amountCents !== -r.balanceCents) throw new Error(`voucher ${r.id} changed under the expiry`);
+  }
+  // One entry per journal (campaign × chunk), not per voucher: a run may expire 100 000.
+  yield* store.audit({ actor: EXPIRY_ACTOR, action: 'campaign_vouchers_expired', entityType: 'campaign', entityId: campaignId, after: { vouchers: rows.length, cents, rule: c.rule, journalId } }, now);
+  yield* postJournalSteps(store, { kind: 'voucher_expiry', description: `Breakage: ${rows.length} expired voucher(s) of ${c.slug}`, lines: posting.lines }, now, journalId);
+  // Kept for the next chunks only once this one is sure to commit (steps end here).
+  run.summary = c;
+  if (c.rule === 'merchants') run.weights = weights;
+  return { count: rows.length, cents, last: rows[rows.length - 1]!.after, fallback: posting.fallback };
+}
+
+interface ChunkResult {
+  count: number;
+  cents: number;
+  last: string | number;
+  fallback: boolean;
 }

@@ -1,0 +1,51 @@
+/**
+ * The expiry's store on PostgreSQL (see expiry-store.ts), READ COMMITTED like every money
+ * path (db/postgres-pool.ts). A chunk locks its vouchers as it reads them (`FOR UPDATE`, in id
+ * order): a till redeeming one of them waits for the chunk, or the chunk waits for the till
+ * and then re-checks the row as the till left it (PostgreSQL re-evaluates the WHERE on the
+ * latest version), so a voucher spent meanwhile is left out and two runs at once never
+ * expire a voucher twice. The keyset walks vouchers_campaign_id_idx (campaign_id, id).
+ */
+import type pg from 'pg';
+import { preparedOn } from '../../../db/postgres';
+import { awaited } from '../../../db/unit-of-work';
+import { pgAudit } from '../audit/audit-log-pg';
+import { pgJournalStore } from '../ledger/ledger-repository-pg';
+import type { BreakageRule, Weight } from './breakage';
+import { expirable } from './expiry-rules';
+import type { ExpiryCandidate, ExpiryStore } from './expiry-store';
+import { pgLedgerStore } from './voucher-ledger-repository-pg';
+
+/** Vouchers due per campaign, read outside any unit of work (an estimate: each chunk re-reads). */
+export async function pgExpiryDue(pool: pg.Pool, at: string): Promise<{ campaignId: string; n: number }[]> {
+  const r = await pool.query(`SELECT campaign_id AS "campaignId", COUNT(*)::int AS n FROM vouchers WHERE ${expirable('$1')} GROUP BY campaign_id`, [at]);
+  return r.rows as { campaignId: string; n: number }[];
+}
+
+export function pgExpiryStore(client: pg.ClientBase): ExpiryStore {
+  const q = preparedOn(client);
+  return {
+    ...pgLedgerStore(client),
+    ...pgJournalStore(client),
+    campaign: (id) =>
+      awaited(async () => (await q<{ slug: string; rule: BreakageRule }>('expiry_campaign', `SELECT slug, breakage_rule AS rule FROM campaigns WHERE id = $1`, [id])).rows[0]!),
+    dueChunk: (campaignId, after, at, limit) =>
+      awaited(async () =>
+        (await q<ExpiryCandidate>(
+          'expiry_chunk',
+          `SELECT id AS "after", id, balance_cents AS "balanceCents" FROM vouchers
+           WHERE campaign_id = $1 AND id > $2 AND ${expirable('$3')} ORDER BY id LIMIT $4 FOR UPDATE`,
+          [campaignId, after ?? '', at, limit],
+        )).rows,
+      ),
+    redeemedByMerchant: (campaignId) =>
+      awaited(async () =>
+        (await q<Weight>(
+          'expiry_redeemed_by_merchant',
+          `SELECT merchant_id AS key, SUM(amount_cents)::bigint AS weight FROM redemptions WHERE campaign_id = $1 AND status = 'completed' GROUP BY merchant_id`,
+          [campaignId],
+        )).rows,
+      ),
+    audit: pgAudit(client),
+  };
+}
