@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import type { Database_ } from '../../db/client';
+import { readSnapshotPostgres, runReadSync, type ReadProgram } from '../../db/read-program';
 import { csvCell, csvEuros } from '../lib/csv';
 import { weekStart } from '../lib/weeks';
 
@@ -60,38 +62,97 @@ const pct = (part: number, whole: number) => (whole > 0 ? Math.floor((part * 100
 
 export { weekStart };
 
-const all = <T>(database: Database_, sql: string, params: Record<string, unknown>) => database.sqlite.prepare(sql).all(params) as T[];
+/*
+ * Each table is a read program (db/read-program.ts): the same SQL on SQLite (the functions
+ * below, synchronous) and on PostgreSQL (impactReportPostgres). Aliases are lower case
+ * (PostgreSQL folds them) and mapped here; ties are ordered in JS with a plain code-unit
+ * comparison, so both backends list rows in the same order whatever the database collation.
+ * `CAST(@cid AS TEXT) IS NULL` types the optional filter for PostgreSQL.
+ */
+const CAMPAIGN = `(CAST(@cid AS TEXT) IS NULL OR campaign_id = @cid)`;
+const n = (v: unknown): number => Number(v ?? 0);
+const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function* campaignsProgram(filter: ImpactFilter): ReadProgram<CampaignImpact[]> {
+  const rows = yield {
+    sql: `SELECT slug, name, status, starts_at, target_cents, sold_cents, redeemed_cents
+            FROM campaigns WHERE status != 'draft' AND (CAST(@cid AS TEXT) IS NULL OR id = @cid)`,
+    params: { cid: filter.campaignId ?? null },
+  };
+  return rows
+    .map((r) => ({ startsAt: String(r.starts_at), slug: String(r.slug), name: String(r.name), status: String(r.status), targetCents: n(r.target_cents), soldCents: n(r.sold_cents), redeemedCents: n(r.redeemed_cents) }))
+    .sort((a, b) => byCode(a.status, b.status) || byCode(a.startsAt, b.startsAt) || byCode(a.slug, b.slug))
+    .map(({ startsAt: _, ...c }) => ({ ...c, soldPercent: pct(c.soldCents, c.targetCents), redeemedPercent: pct(c.redeemedCents, c.targetCents), spentShare: pct(c.redeemedCents, c.soldCents) }));
+}
+
+function* buyersProgram(filter: ImpactFilter): ReadProgram<BuyerRow[]> {
+  const rows = yield {
+    sql: `SELECT buyer_type, SUM(orders) AS orders, SUM(vouchers) AS vouchers, SUM(sold_cents) AS sold
+            FROM campaign_buyer_totals WHERE ${CAMPAIGN} GROUP BY buyer_type HAVING SUM(vouchers) > 0`,
+    params: { cid: filter.campaignId ?? null },
+  };
+  return rows
+    .map((r) => ({ buyerType: String(r.buyer_type), orders: n(r.orders), vouchers: n(r.vouchers), soldCents: n(r.sold) }))
+    .sort((a, b) => b.soldCents - a.soldCents || byCode(a.buyerType, b.buyerType));
+}
+
+function* shopsProgram(filter: ImpactFilter): ReadProgram<ShopRow[]> {
+  const rows = yield {
+    sql: `SELECT m.slug, m.name, m.category, m.city, s.n AS redemptions, s.spent
+            FROM (SELECT merchant_id, SUM(redemptions) AS n, SUM(redeemed_cents) AS spent FROM merchant_campaign_totals
+                   WHERE ${CAMPAIGN} GROUP BY merchant_id HAVING SUM(redemptions) > 0) s
+            JOIN merchants m ON m.id = s.merchant_id`,
+    params: { cid: filter.campaignId ?? null },
+  };
+  return rows
+    .map((r) => ({ slug: String(r.slug), name: String(r.name), category: String(r.category), city: String(r.city), redemptions: n(r.redemptions), spentCents: n(r.spent) }))
+    .sort((a, b) => b.spentCents - a.spentCents || byCode(a.name, b.name) || byCode(a.slug, b.slug));
+}
+
+function* weeksProgram(now: Date, filter: ImpactFilter): ReadProgram<WeekRow[]> {
+  const first = new Date(`${weekStart(now)}T00:00:00Z`);
+  first.setUTCDate(first.getUTCDate() - 7 * (CHART_WEEKS - 1));
+  const rows = yield {
+    sql: `SELECT week, SUM(sold_cents) AS sold, SUM(redeemed_cents) AS spent FROM campaign_week_totals WHERE week >= @since AND ${CAMPAIGN} GROUP BY week`,
+    params: { cid: filter.campaignId ?? null, since: first.toISOString().slice(0, 10) },
+  };
+  const by = new Map(rows.map((r) => [String(r.week), r]));
+  return Array.from({ length: CHART_WEEKS }, (_, i) => {
+    const week = new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10);
+    return { week, soldCents: n(by.get(week)?.sold), redeemedCents: n(by.get(week)?.spent) };
+  });
+}
+
+function* volumeProgram(now: Date): ReadProgram<ImpactReport['volume']> {
+  const yearAgo = new Date(now.getTime() - 365 * 86400_000).toISOString();
+  const [v] = yield {
+    sql: `SELECT COALESCE(SUM(amount_cents), 0) AS total, COALESCE(SUM(CASE WHEN provider = 'bank_transfer' THEN amount_cents END), 0) AS transfer FROM payments WHERE received_at >= @since`,
+    params: { since: yearAgo },
+  };
+  const total = n(v!.total);
+  const transfer = n(v!.transfer);
+  return {
+    totalCents: total,
+    cardCents: total - transfer,
+    transferCents: transfer,
+    since: yearAgo,
+    thresholdCents: ACPR_THRESHOLD_CENTS,
+    percent: pct(total, ACPR_THRESHOLD_CENTS),
+    warning: total >= ACPR_THRESHOLD_CENTS * ACPR_WARNING_RATIO,
+    over: total >= ACPR_THRESHOLD_CENTS,
+  };
+}
 
 /** Progress per campaign (drafts excluded), from the campaigns' progress caches. */
-export function impactCampaigns(database: Database_, filter: ImpactFilter = {}): CampaignImpact[] {
-  return all<Omit<CampaignImpact, 'soldPercent' | 'redeemedPercent' | 'spentShare'>>(
-    database,
-    `SELECT slug, name, status, target_cents AS targetCents, sold_cents AS soldCents, redeemed_cents AS redeemedCents
-       FROM campaigns WHERE status != 'draft' AND (@cid IS NULL OR id = @cid) ORDER BY status, starts_at`, { cid: filter.campaignId ?? null },
-  ).map((c) => ({ ...c, soldPercent: pct(c.soldCents, c.targetCents), redeemedPercent: pct(c.redeemedCents, c.targetCents), spentShare: pct(c.redeemedCents, c.soldCents) }));
-}
-
+export const impactCampaigns = (database: Database_, filter: ImpactFilter = {}): CampaignImpact[] => runReadSync(database.sqlite, campaignsProgram(filter));
 /** Sales by buyer type (campaign_buyer_totals). */
-export function impactBuyers(database: Database_, filter: ImpactFilter = {}): BuyerRow[] {
-  return all<BuyerRow>(
-    database,
-    `SELECT buyer_type AS buyerType, SUM(orders) AS orders, SUM(vouchers) AS vouchers, SUM(sold_cents) AS soldCents
-       FROM campaign_buyer_totals WHERE (@cid IS NULL OR campaign_id = @cid)
-      GROUP BY buyer_type HAVING SUM(vouchers) > 0 ORDER BY soldCents DESC`, { cid: filter.campaignId ?? null },
-  );
-}
-
+export const impactBuyers = (database: Database_, filter: ImpactFilter = {}): BuyerRow[] => runReadSync(database.sqlite, buyersProgram(filter));
 /** Spending per shop, biggest first (merchant_campaign_totals: one row per shop and campaign). */
-export function impactShops(database: Database_, filter: ImpactFilter = {}): ShopRow[] {
-  return all<ShopRow>(
-    database,
-    `SELECT m.slug, m.name, m.category, m.city, s.n AS redemptions, s.spent AS spentCents
-       FROM (SELECT merchant_id, SUM(redemptions) AS n, SUM(redeemed_cents) AS spent FROM merchant_campaign_totals
-              WHERE (@cid IS NULL OR campaign_id = @cid) GROUP BY merchant_id HAVING SUM(redemptions) > 0) s
-       JOIN merchants m ON m.id = s.merchant_id
-      ORDER BY s.spent DESC, m.name`, { cid: filter.campaignId ?? null },
-  );
-}
+export const impactShops = (database: Database_, filter: ImpactFilter = {}): ShopRow[] => runReadSync(database.sqlite, shopsProgram(filter));
+/** Sold and spent per week over the last CHART_WEEKS weeks (empty weeks included), from campaign_week_totals. */
+export const impactWeeks = (database: Database_, now: Date, filter: ImpactFilter = {}): WeekRow[] => runReadSync(database.sqlite, weeksProgram(now, filter));
+/** The scheme's payment volume over the last 365 days against the ACPR threshold (never filtered). */
+export const paymentVolume = (database: Database_, now: Date): ImpactReport['volume'] => runReadSync(database.sqlite, volumeProgram(now));
 
 /**
  * Categories and towns roll the per-shop rows up (one row per shop, a few thousand at most)
@@ -111,47 +172,13 @@ function rollUpShops(shops: ShopRow[], key: (s: ShopRow) => string): GroupRow[] 
 
 const topShops = (shops: ShopRow[]): ShopRow[] => shops.slice(0, 10);
 
-/** Sold and spent per week over the last CHART_WEEKS weeks (empty weeks included), from campaign_week_totals. */
-export function impactWeeks(database: Database_, now: Date, filter: ImpactFilter = {}): WeekRow[] {
-  const first = new Date(`${weekStart(now)}T00:00:00Z`);
-  first.setUTCDate(first.getUTCDate() - 7 * (CHART_WEEKS - 1));
-  const rows = all<{ week: string; sold: number; spent: number }>(
-    database,
-    `SELECT week, SUM(sold_cents) AS sold, SUM(redeemed_cents) AS spent FROM campaign_week_totals
-      WHERE week >= @since AND (@cid IS NULL OR campaign_id = @cid) GROUP BY week`, { cid: filter.campaignId ?? null, since: first.toISOString().slice(0, 10) },
-  );
-  const by = new Map(rows.map((r) => [r.week, r]));
-  return Array.from({ length: CHART_WEEKS }, (_, i) => {
-    const week = new Date(first.getTime() + i * 7 * 86400_000).toISOString().slice(0, 10);
-    return { week, soldCents: by.get(week)?.sold ?? 0, redeemedCents: by.get(week)?.spent ?? 0 };
-  });
-}
-
-/** The scheme's payment volume over the last 365 days against the ACPR threshold (never filtered). */
-export function paymentVolume(database: Database_, now: Date): ImpactReport['volume'] {
-  const yearAgo = new Date(now.getTime() - 365 * 86400_000).toISOString();
-  const v = database.sqlite
-    .prepare(`SELECT COALESCE(SUM(amount_cents), 0) AS total, COALESCE(SUM(CASE WHEN provider = 'bank_transfer' THEN amount_cents END), 0) AS transfer FROM payments WHERE received_at >= ?`)
-    .get(yearAgo) as { total: number; transfer: number };
-  return {
-    totalCents: v.total,
-    cardCents: v.total - v.transfer,
-    transferCents: v.transfer,
-    since: yearAgo,
-    thresholdCents: ACPR_THRESHOLD_CENTS,
-    percent: pct(v.total, ACPR_THRESHOLD_CENTS),
-    warning: v.total >= ACPR_THRESHOLD_CENTS * ACPR_WARNING_RATIO,
-    over: v.total >= ACPR_THRESHOLD_CENTS,
-  };
-}
-
-/** The whole dashboard: every table above, each query run once. */
-export function impactReport(database: Database_, now: Date, filter: ImpactFilter = {}): ImpactReport {
-  const campaigns = impactCampaigns(database, filter);
-  const buyers = impactBuyers(database, filter);
-  const shops = impactShops(database, filter);
-  const weeks = impactWeeks(database, now, filter);
-  const volume = paymentVolume(database, now);
+/** The whole dashboard as one read program: every table above, each query run once. */
+export function* impactProgram(now: Date, filter: ImpactFilter = {}): ReadProgram<ImpactReport> {
+  const campaigns = yield* campaignsProgram(filter);
+  const buyers = yield* buyersProgram(filter);
+  const shops = yield* shopsProgram(filter);
+  const weeks = yield* weeksProgram(now, filter);
+  const volume = yield* volumeProgram(now);
   const soldTotal = buyers.reduce((s, b) => s + b.soldCents, 0);
   const spentTotal = shops.reduce((s, b) => s + b.spentCents, 0);
   return {
@@ -165,6 +192,16 @@ export function impactReport(database: Database_, now: Date, filter: ImpactFilte
     totals: { soldCents: soldTotal, redeemedCents: spentTotal, spentShare: pct(spentTotal, soldTotal) },
     volume,
   };
+}
+
+/** The whole dashboard on SQLite. */
+export function impactReport(database: Database_, now: Date, filter: ImpactFilter = {}): ImpactReport {
+  return runReadSync(database.sqlite, impactProgram(now, filter));
+}
+
+/** The same dashboard read from PostgreSQL, on one snapshot. */
+export function impactReportPostgres(client: pg.ClientBase, now: Date, filter: ImpactFilter = {}): Promise<ImpactReport> {
+  return readSnapshotPostgres(client, impactProgram(now, filter));
 }
 
 /** The CSV exports: one per table on the page, `;`-separated, euros with a decimal comma. */

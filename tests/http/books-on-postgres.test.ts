@@ -24,6 +24,7 @@ import { seedDemoRedemptions } from '../../db/seed/demo-redemptions';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { liabilityReport } from '../../server/reports/liability';
 import { reconciliationReport } from '../../server/reports/reconciliation';
+import { impactReport, impactReportPostgres } from '../../server/reports/impact';
 import { checkFec } from '../support/fec-checker';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 
@@ -99,9 +100,18 @@ describe.skipIf(!postgresAvailable())('the books read on PostgreSQL', () => {
     expect(incremental.json, incremental.stderr).toMatchObject({ ok: true, mode: 'incremental', since: expect.any(String) });
   }, 180_000);
 
-  it('exports the same FEC and journal CSV, byte for byte, from PostgreSQL as from the SQLite file', async () => {
-    const { url } = await database('exports');
+  it('exports the same FEC and journal CSV, byte for byte, and reads the same impact dashboard, from PostgreSQL as from the SQLite file', async () => {
+    const { url, client } = await database('exports');
     expect(cli(['copy-database', '--to', url, '--json']).code).toBe(0);
+    // The impact dashboard (read programs too): the same figures, in the same order, whole and per campaign.
+    const now = new Date('2026-11-23T12:00:00Z');
+    const impact = impactReport(live, now);
+    expect(impact.shops.length).toBeGreaterThan(1);
+    expect(impact.weeks.some((w) => w.redeemedCents > 0)).toBe(true);
+    expect(await impactReportPostgres(client, now)).toEqual(impact);
+    const campaignId = live.sqlite.prepare(`SELECT id FROM campaigns WHERE status != 'draft' ORDER BY slug LIMIT 1`).pluck().get() as string;
+    expect(await impactReportPostgres(client, now, { campaignId })).toEqual(impactReport(live, now, { campaignId }));
+
     const exportBoth = (args: string[]) => {
       const files = (['sqlite', 'postgres'] as const).map((side) => {
         const out = join(dir, `${side}-${args.join('_').replace(/[^a-z0-9_-]/gi, '')}.txt`);
