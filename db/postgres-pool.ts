@@ -17,9 +17,21 @@ import { RunAgain } from './unit-of-work';
  */
 export interface PgDatabase {
   pool: pg.Pool;
-  /** One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as above. */
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as
+   * above. `fn` may end with a last statement (`Ending`): the pool sends COMMIT right behind
+   * it, without waiting for its answer — node-postgres writes the queued COMMIT as soon as the
+   * server is ready, not after this process's event loop comes round — so the rows that
+   * statement locks are held for the server's time only (db/pg-write-behind.ts). If the last
+   * statement fails, the server answers that COMMIT with a rollback, and the error is thrown.
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A unit's result with its last statement already sent (see PgDatabase.transaction). */
+export class Ending<T> {
+  constructor(readonly result: T, readonly last: Promise<unknown> | null) {}
 }
 
 const MAX_ATTEMPTS = 5;
@@ -33,15 +45,27 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: options.max ?? 20 });
   // An idle connection whose server went away must not crash the process: the next checkout reconnects.
   pool.on('error', () => {});
-  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       let broken = false;
       try {
         await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
+        const outcome = await fn(client);
+        if (!(outcome instanceof Ending)) {
+          await client.query('COMMIT');
+          return outcome;
+        }
+        const commit = client.query('COMMIT');
+        try {
+          await outcome.last;
+        } finally {
+          // Awaited even when the last statement failed: the COMMIT's answer (a rollback) must
+          // arrive before the ROLLBACK below and the connection's release.
+          await commit.catch(() => {});
+        }
+        await commit;
+        return outcome.result;
       } catch (error) {
         try {
           await client.query('ROLLBACK');

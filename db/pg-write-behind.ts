@@ -1,0 +1,95 @@
+/**
+ * The statements of one PostgreSQL unit of work, with its hot writes held back to the end.
+ *
+ * Why: every redemption of a campaign updates the same few rows (report aggregates, the
+ * campaign's progress cache, the accounting journal's counter). Sent one by one, each of
+ * those rows stays locked from its statement to COMMIT — several round trips and event-loop
+ * turns of a busy till — and every other redemption of the campaign queues behind it. Held
+ * back instead, they all go out as ONE statement (data-modifying CTEs) that the pool sends
+ * with COMMIT right behind it (db/postgres-pool.ts): the rows are locked for the time the
+ * server takes to run that statement and commit, not for the till's round trips.
+ *
+ * What keeps it exact:
+ * - a held write returns nothing to the service but what it already knows; a write whose
+ *   row count matters (a conditional update, an aggregate decrease) carries its expectation
+ *   and the statement checks it (`expect_rows`, PostgreSQL migration 0007): a miss raises,
+ *   the statement aborts and the COMMIT behind it rolls the unit back, as a throw would;
+ * - every immediate query first sends what is held (`flushed`), so a read sees the unit's
+ *   own writes, in the order the service made them;
+ * - two held writes to one table never share a statement (the CTEs of one statement do not
+ *   see each other's rows): the second sends the first ones ahead.
+ * Within the statement the writes run in the order held, the same for every unit of the same
+ * shape, so two redemptions take the hot rows in the same order.
+ */
+import { createHash } from 'node:crypto';
+import type { PgQuery } from './postgres';
+import { awaited, type Step } from './unit-of-work';
+
+export interface HeldWrite {
+  /** The table written (see above: one write per table and statement). */
+  table: string;
+  /**
+   * The write as CTE bodies, each `[name, body]`, in order; a body names an earlier part of
+   * the same write as `%name%`. The last part's rows are what the write returns (RETURNING).
+   */
+  parts: [string, string][];
+  /** $1… of the bodies, numbered per write. */
+  values: unknown[];
+  /** How many rows the last part must return, and the error when it does not. */
+  expect?: { rows: number; error: string };
+}
+
+export interface PgUnit {
+  /** An immediate query (named prepared statement), after whatever is held. */
+  query<R = Record<string, unknown>>(name: string, text: string, values: unknown[]): Step<{ rows: R[]; rowCount: number }>;
+  /** Holds a write back to the end of the unit (or the next immediate query). */
+  hold(write: HeldWrite): Step<void>;
+  /** The held writes as the unit's last statement, or null when nothing is held. */
+  last(): Promise<unknown> | null;
+}
+
+/** One statement for a list of held writes: the CTEs in order, then the row count (checked) of each write. */
+export function heldStatement(writes: readonly HeldWrite[]): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const ctes: string[] = [];
+  const counts: string[] = [];
+  writes.forEach((w, i) => {
+    const offset = values.length;
+    const local = (s: string) => s.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`).replace(/%(\w+)%/g, (_, p: string) => `w${i}_${p}`);
+    for (const [name, body] of w.parts) ctes.push(`w${i}_${name} AS (${local(body)})`);
+    values.push(...w.values);
+    const count = `(SELECT COUNT(*) FROM w${i}_${w.parts[w.parts.length - 1]![0]})`;
+    if (!w.expect) return void counts.push(`${count} AS c${i}`);
+    values.push(w.expect.rows, w.expect.error);
+    counts.push(`expect_rows(${count}, $${values.length - 1}::bigint, $${values.length}::text) AS c${i}`);
+  });
+  return { text: `WITH ${ctes.join(',\n')}\nSELECT ${counts.join(', ')}`, values };
+}
+
+/** Prepared under a name derived from its text: each shape of tail is prepared once per connection. */
+const nameOf = (text: string) => `held_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+
+export function pgUnit(q: PgQuery): PgUnit {
+  let held: HeldWrite[] = [];
+  const send = (): Promise<unknown> | null => {
+    if (held.length === 0) return null;
+    const s = heldStatement(held);
+    held = [];
+    return q(nameOf(s.text), s.text, s.values);
+  };
+  function* flushed(): Step<void> {
+    const sending = send();
+    if (sending) yield* awaited(() => sending);
+  }
+  return {
+    *query<R>(name: string, text: string, values: unknown[]) {
+      yield* flushed();
+      return yield* awaited(() => q<R>(name, text, values));
+    },
+    *hold(write) {
+      if (held.some((h) => h.table === write.table)) yield* flushed();
+      held.push(write);
+    },
+    last: send,
+  };
+}
