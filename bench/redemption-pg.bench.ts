@@ -67,11 +67,12 @@ interface RequestSpec {
   headers: Record<string, string>;
   body?: string;
 }
-type LoadOptions = autocannon.Options & { requests: RequestSpec[]; idReplacement: boolean };
+type LoadOptions = autocannon.Options & { requests: RequestSpec[]; idReplacement: boolean; setupClient: string };
+const SPREAD = fileURLToPath(new URL('./autocannon-spread.cjs', import.meta.url));
 
 async function load(url: string, requests: RequestSpec[], seconds: number, connections: number): Promise<LoadFigures> {
   assertLoopback(url);
-  const opts: LoadOptions = { url, connections, duration: seconds, workers: 1, timeout: 10, requests, idReplacement: true };
+  const opts: LoadOptions = { url, connections, duration: seconds, workers: 1, timeout: 10, requests, idReplacement: true, setupClient: SPREAD };
   return figures(url, await autocannon(opts));
 }
 
@@ -109,7 +110,7 @@ export async function runPgRedemptionBench(o: PgRedemptionBenchOptions = {}): Pr
   const bareServer = createServer(bare);
   try {
     log('building vouchers on SQLite and copying them to PostgreSQL…');
-    const f = await tillFixture('postgres', { clock: fixedClock(new Date()), values: Array.from({ length: o.vouchers ?? 40 }, () => 150_00), cluster });
+    const f = await tillFixture('postgres', { clock: fixedClock(new Date()), values: Array.from({ length: o.vouchers ?? 200 }, () => 150_00), cluster });
     const requests = (shopIndex: number): RequestSpec[] =>
       f.vouchers.map((v) => ({
         method: 'POST', path: PATH,

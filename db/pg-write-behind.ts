@@ -6,8 +6,14 @@
  * those rows stays locked from its statement to COMMIT — several round trips and event-loop
  * turns of a busy till — and every other redemption of the campaign queues behind it. Held
  * back instead, they all go out as ONE statement (data-modifying CTEs) that the pool sends
- * with COMMIT right behind it (db/postgres-pool.ts): the rows are locked for the time the
- * server takes to run that statement and commit, not for the till's round trips.
+ * in the same message as COMMIT (db/postgres-pool.ts): the rows are locked for the time the
+ * server takes to run that statement and commit, not for a round trip to a busy till.
+ *
+ * That last message is a simple-protocol query (`…; COMMIT`): the only way node-postgres
+ * puts two statements on the wire at once, and the reason the values are written into its
+ * text as literals (`inlined`: integers, NULL, and strings quoted by the driver's
+ * escapeLiteral — never raw text). It is parsed and planned at each call; the earlier held
+ * flushes (rare: two writes to one table) stay named prepared statements.
  *
  * What keeps it exact:
  * - a held write returns nothing to the service but what it already knows; a write whose
@@ -44,8 +50,26 @@ export interface PgUnit {
   query<R = Record<string, unknown>>(name: string, text: string, values: unknown[]): Step<{ rows: R[]; rowCount: number }>;
   /** Holds a write back to the end of the unit (or the next immediate query). */
   hold(write: HeldWrite): Step<void>;
-  /** The held writes as the unit's last statement, or null when nothing is held. */
-  last(): Promise<unknown> | null;
+  /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
+  last(): string | null;
+}
+
+/** A value as an SQL literal: integers, NULL, booleans, strings (escapeLiteral) and arrays of them. */
+export function literal(value: unknown, quote: (s: string) => string): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer for SQL: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'string') return quote(value);
+  if (Array.isArray(value)) return `ARRAY[${value.map((v) => literal(v, quote)).join(', ')}]`;
+  throw new Error(`no SQL literal for ${typeof value}`);
+}
+
+/** A statement with its $n replaced by their literals (see the top comment). */
+export function inlined(s: { text: string; values: unknown[] }, quote: (s: string) => string): string {
+  return s.text.replace(/\$(\d+)/g, (_, n: string) => literal(s.values[Number(n) - 1], quote));
 }
 
 /** One statement for a list of held writes: the CTEs in order, then the row count (checked) of each write. */
@@ -69,17 +93,16 @@ export function heldStatement(writes: readonly HeldWrite[]): { text: string; val
 /** Prepared under a name derived from its text: each shape of tail is prepared once per connection. */
 const nameOf = (text: string) => `held_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 
-export function pgUnit(q: PgQuery): PgUnit {
+export function pgUnit(q: PgQuery, quote: (s: string) => string): PgUnit {
   let held: HeldWrite[] = [];
-  const send = (): Promise<unknown> | null => {
-    if (held.length === 0) return null;
-    const s = heldStatement(held);
+  const take = () => {
+    const s = held.length === 0 ? null : heldStatement(held);
     held = [];
-    return q(nameOf(s.text), s.text, s.values);
+    return s;
   };
   function* flushed(): Step<void> {
-    const sending = send();
-    if (sending) yield* awaited(() => sending);
+    const s = take();
+    if (s) yield* awaited(() => q(nameOf(s.text), s.text, s.values));
   }
   return {
     *query<R>(name: string, text: string, values: unknown[]) {
@@ -90,6 +113,9 @@ export function pgUnit(q: PgQuery): PgUnit {
       if (held.some((h) => h.table === write.table)) yield* flushed();
       held.push(write);
     },
-    last: send,
+    last() {
+      const s = take();
+      return s && inlined(s, quote);
+    },
   };
 }

@@ -19,19 +19,18 @@ export interface PgDatabase {
   pool: pg.Pool;
   /**
    * One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as
-   * above. `fn` may end with a last statement (`Ending`): the pool sends COMMIT right behind
-   * it, without waiting for its answer — node-postgres writes the queued COMMIT as soon as the
-   * server is ready, not after this process's event loop comes round — so the rows that
-   * statement locks are held for the server's time only (db/pg-write-behind.ts). If the last
-   * statement fails, the server answers that COMMIT with a rollback, and the error is thrown.
+   * above. `fn` may hand back a last statement (`Ending`, its values already inlined): the
+   * pool sends it and COMMIT in ONE simple-protocol message, so the rows that statement locks
+   * are held for the server's time only, never for a round trip to this process
+   * (db/pg-write-behind.ts). If it fails, the server skips the COMMIT and the unit rolls back.
    */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>): Promise<T>;
   close(): Promise<void>;
 }
 
-/** A unit's result with its last statement already sent (see PgDatabase.transaction). */
+/** A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction). */
 export class Ending<T> {
-  constructor(readonly result: T, readonly last: Promise<unknown> | null) {}
+  constructor(readonly result: T, readonly last: string | null) {}
 }
 
 const MAX_ATTEMPTS = 5;
@@ -56,15 +55,7 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
           await client.query('COMMIT');
           return outcome;
         }
-        const commit = client.query('COMMIT');
-        try {
-          await outcome.last;
-        } finally {
-          // Awaited even when the last statement failed: the COMMIT's answer (a rollback) must
-          // arrive before the ROLLBACK below and the connection's release.
-          await commit.catch(() => {});
-        }
-        await commit;
+        await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT');
         return outcome.result;
       } catch (error) {
         try {

@@ -11,7 +11,7 @@
  * - a void locks its redemption, then its voucher (the redemption path's order).
  * Round trips of a redemption: BEGIN, key lookup, voucher lock, acceptance, redemption insert
  * (which also reads the voucher's next movement seq, after the lock), then the held writes
- * (movement, aggregates, voucher, campaign progress, journal) as one statement with COMMIT.
+ * (movement, aggregates, voucher, campaign progress, journal) and COMMIT in one message.
  */
 import type pg from 'pg';
 import { preparedOn, quotedAliases } from '../../../db/postgres';
@@ -27,12 +27,12 @@ import type { TillStore } from './till-store';
 const RCOLS = quotedAliases(REDEMPTION_COLUMNS);
 
 export interface PgTillStore extends TillStore {
-  /** The held writes as the unit's last statement (null if none): the pool sends COMMIT behind it. */
-  last(): Promise<unknown> | null;
+  /** The held writes as the unit's last statement (null if none): the pool sends it with COMMIT. */
+  last(): string | null;
 }
 
 export function pgTillStore(client: pg.ClientBase): PgTillStore {
-  const unit: PgUnit = pgUnit(preparedOn(client));
+  const unit: PgUnit = pgUnit(preparedOn(client), (s) => client.escapeLiteral(s));
   const locked = lockedRows();
   function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
     return (yield* unit.query<R>(name, text, values)).rows[0];
