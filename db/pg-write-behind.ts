@@ -28,7 +28,8 @@
  * shape, so two redemptions take the hot rows in the same order.
  */
 import { createHash } from 'node:crypto';
-import type { PgQuery } from './postgres';
+import type pg from 'pg';
+import { preparedOn } from './postgres';
 import { awaited, type Step } from './unit-of-work';
 
 export interface HeldWrite {
@@ -48,6 +49,12 @@ export interface HeldWrite {
 export interface PgUnit {
   /** An immediate query (named prepared statement), after whatever is held. */
   query<R = Record<string, unknown>>(name: string, text: string, values: unknown[]): Step<{ rows: R[]; rowCount: number }>;
+  /**
+   * Several statements (`;`-separated) in ONE message, values inlined like the last
+   * statement's: one round trip where their answers are all needed before the next step.
+   * Each statement still takes its own snapshot (READ COMMITTED), in order.
+   */
+  many(text: string, values: unknown[]): Step<Record<string, unknown>[][]>;
   /** Holds a write back to the end of the unit (or the next immediate query). */
   hold(write: HeldWrite): Step<void>;
   /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
@@ -93,7 +100,9 @@ export function heldStatement(writes: readonly HeldWrite[]): { text: string; val
 /** Prepared under a name derived from its text: each shape of tail is prepared once per connection. */
 const nameOf = (text: string) => `held_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 
-export function pgUnit(q: PgQuery, quote: (s: string) => string): PgUnit {
+export function pgUnit(client: pg.ClientBase): PgUnit {
+  const q = preparedOn(client);
+  const quote = (s: string) => client.escapeLiteral(s);
   let held: HeldWrite[] = [];
   const take = () => {
     const s = held.length === 0 ? null : heldStatement(held);
@@ -108,6 +117,11 @@ export function pgUnit(q: PgQuery, quote: (s: string) => string): PgUnit {
     *query<R>(name: string, text: string, values: unknown[]) {
       yield* flushed();
       return yield* awaited(() => q<R>(name, text, values));
+    },
+    *many(text, values) {
+      yield* flushed();
+      const results = yield* awaited(() => client.query(inlined({ text, values }, quote)) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>);
+      return (Array.isArray(results) ? results : [results]).map((r) => r.rows as Record<string, unknown>[]);
     },
     *hold(write) {
       if (held.some((h) => h.table === write.table)) yield* flushed();

@@ -137,7 +137,7 @@ export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemReques
   const now = clock.now();
   const at = now.toISOString();
   const code = input.normalisedCode;
-  const previous = yield* store.redemptionByKey(input.merchantId, input.idempotencyKey);
+  const { previous, voucher: v, accepted } = yield* store.openRedemption(input.merchantId, input.idempotencyKey, code);
   if (previous) {
     if (previous.requestFingerprint !== input.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
     const balance = yield* store.balanceAfter(previous.voucherId, previous.id);
@@ -145,9 +145,7 @@ export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemReques
     const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
     return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
   }
-  const v = yield* store.voucherByCodeForUpdate(code);
   if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-  const accepted = yield* store.acceptedHere(input.merchantId, v.campaignId);
   const check = checkRedeemable(v, accepted, input.amountCents, now);
   if (!check.ok) throw REFUSALS[check.reason]();
 

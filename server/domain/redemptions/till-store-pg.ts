@@ -9,12 +9,13 @@
  *   where the lookup finds the winner's redemption;
  * - redemption numbers come from redemption_number_seq (the column's default);
  * - a void locks its redemption, then its voucher (the redemption path's order).
- * Round trips of a redemption: BEGIN, key lookup, voucher lock, acceptance, redemption insert
- * (which also reads the voucher's next movement seq, after the lock), then the held writes
+ * Round trips of a redemption: BEGIN; key lookup, voucher lock and acceptance in one message;
+ * the redemption insert (which also reads the voucher's next movement seq, after the lock);
+ * then the held writes
  * (movement, aggregates, voucher, campaign progress, journal) and COMMIT in one message.
  */
 import type pg from 'pg';
-import { preparedOn, quotedAliases } from '../../../db/postgres';
+import { quotedAliases } from '../../../db/postgres';
 import { pgUnit, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
@@ -32,7 +33,7 @@ export interface PgTillStore extends TillStore {
 }
 
 export function pgTillStore(client: pg.ClientBase): PgTillStore {
-  const unit: PgUnit = pgUnit(preparedOn(client), (s) => client.escapeLiteral(s));
+  const unit: PgUnit = pgUnit(client);
   const locked = lockedRows();
   function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
     return (yield* unit.query<R>(name, text, values)).rows[0];
@@ -43,8 +44,21 @@ export function pgTillStore(client: pg.ClientBase): PgTillStore {
     ...pgLedgerStore(unit, locked),
     ...pgJournalStore(unit),
     last: () => unit.last(),
-    redemptionByKey: (merchantId, key) =>
-      first<Redemption>('till_redemption_by_key', `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2`, [merchantId, key]),
+    *openRedemption(merchantId, key, code) {
+      // One message, three statements, each with its own snapshot: the key lookup, the
+      // voucher's lock (a wait here is followed by READ COMMITTED's re-read of the row), then
+      // the acceptance, read after the lock. A replay locks its voucher too, briefly.
+      const [previous, voucher, accepts] = yield* unit.many(
+        `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2;
+         SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $3 FOR UPDATE;
+         SELECT m.status FROM vouchers v JOIN campaign_merchants cm ON cm.campaign_id = v.campaign_id JOIN merchants m ON m.id = cm.merchant_id
+         WHERE v.code = $3 AND cm.merchant_id = $1`,
+        [merchantId, key, code],
+      );
+      const v = voucher![0] as Voucher | undefined;
+      if (v) locked.vouchers.set(v.id, { ...v });
+      return { previous: previous![0] as Redemption | undefined, voucher: v, accepted: accepts![0]?.status === 'approved' };
+    },
     *balanceAfter(voucherId, redemptionId) {
       const r = yield* first<{ b: number }>(
         'till_balance_after',
@@ -52,19 +66,6 @@ export function pgTillStore(client: pg.ClientBase): PgTillStore {
         [voucherId, redemptionId],
       );
       return r!.b;
-    },
-    *voucherByCodeForUpdate(code) {
-      const v = yield* first<Voucher>('till_voucher_by_code_for_update', `SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $1 FOR UPDATE`, [code]);
-      if (v) locked.vouchers.set(v.id, { ...v });
-      return v;
-    },
-    *acceptedHere(merchantId, campaignId) {
-      const r = yield* first<{ status: string }>(
-        'till_accepts',
-        `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = $1 AND cm.campaign_id = $2`,
-        [merchantId, campaignId],
-      );
-      return r?.status === 'approved';
     },
     *insertRedemption(r) {
       // The voucher is locked by an earlier statement of this unit, so this statement's
