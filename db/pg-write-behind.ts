@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { preparedOn } from './postgres';
+import { BEGIN } from './postgres-pool';
 import { awaited, type Step } from './unit-of-work';
 
 export interface HeldWrite {
@@ -100,9 +101,25 @@ export function heldStatement(writes: readonly HeldWrite[]): { text: string; val
 /** Prepared under a name derived from its text: each shape of tail is prepared once per connection. */
 const nameOf = (text: string) => `held_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 
-export function pgUnit(client: pg.ClientBase): PgUnit {
-  const q = preparedOn(client);
+/**
+ * `begins`: the unit sends BEGIN itself (UnitOptions.unitBegins), before anything else —
+ * in the same message as its first `many` or last statement, or just ahead of a prepared one.
+ */
+export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgUnit {
+  const prepared = preparedOn(client);
   const quote = (s: string) => client.escapeLiteral(s);
+  let opening: string | null = o.begins ? BEGIN : null;
+  /** The BEGIN still to send, to put in front of a message (and then never again). */
+  const opened = () => {
+    const b = opening;
+    opening = null;
+    return b;
+  };
+  const q: typeof prepared = async (name, text, values) => {
+    const b = opened();
+    if (b) await client.query(b);
+    return prepared(name, text, values);
+  };
   let held: HeldWrite[] = [];
   const take = () => {
     const s = held.length === 0 ? null : heldStatement(held);
@@ -120,8 +137,10 @@ export function pgUnit(client: pg.ClientBase): PgUnit {
     },
     *many(text, values) {
       yield* flushed();
-      const results = yield* awaited(() => client.query(inlined({ text, values }, quote)) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>);
-      return (Array.isArray(results) ? results : [results]).map((r) => r.rows as Record<string, unknown>[]);
+      const b = opened();
+      const message = b ? `${b};\n${inlined({ text, values }, quote)}` : inlined({ text, values }, quote);
+      const results = yield* awaited(() => client.query(message) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>);
+      return (Array.isArray(results) ? results : [results]).slice(b ? 1 : 0).map((r) => r.rows as Record<string, unknown>[]);
     },
     *hold(write) {
       if (held.some((h) => h.table === write.table)) yield* flushed();
@@ -129,7 +148,8 @@ export function pgUnit(client: pg.ClientBase): PgUnit {
     },
     last() {
       const s = take();
-      return s && inlined(s, quote);
+      const b = opened();
+      return [b, s && inlined(s, quote)].filter((x) => x !== null).join(';\n') || null;
     },
   };
 }

@@ -17,14 +17,14 @@ export function postgresTill(pg: PgDatabase, deps: { clock: Clock; voidWindowMin
       // Before any connection is taken: a mistyped code costs no round trip.
       const request = redeemRequest(input);
       return pg.transaction(async (client) => {
-        const store = pgTillStore(client);
+        const store = pgTillStore(client, { begins: true });
         return new Ending(await runAsync(redeemSteps(store, deps.clock, request)), store.last());
-      });
+      }, { unitBegins: true });
     },
     voidRedemption: (input) =>
       pg.transaction(async (client) => {
-        const store = pgTillStore(client);
+        const store = pgTillStore(client, { begins: true });
         return new Ending(await runAsync(voidSteps(store, deps.clock, deps.voidWindowMinutes, input)), store.last());
-      }),
+      }, { unitBegins: true }),
   };
 }

@@ -9,7 +9,7 @@
  *   where the lookup finds the winner's redemption;
  * - redemption numbers come from redemption_number_seq (the column's default);
  * - a void locks its redemption, then its voucher (the redemption path's order).
- * Round trips of a redemption: BEGIN; key lookup, voucher lock and acceptance in one message;
+ * Round trips of a redemption: BEGIN with the key lookup, voucher lock and acceptance in one message;
  * the redemption insert (which also reads the voucher's next movement seq, after the lock);
  * then the held writes
  * (movement, aggregates, voucher, campaign progress, journal) and COMMIT in one message.
@@ -32,8 +32,9 @@ export interface PgTillStore extends TillStore {
   last(): string | null;
 }
 
-export function pgTillStore(client: pg.ClientBase): PgTillStore {
-  const unit: PgUnit = pgUnit(client);
+/** `begins`: the store sends the unit's BEGIN with its first message (UnitOptions.unitBegins). */
+export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {}): PgTillStore {
+  const unit: PgUnit = pgUnit(client, o);
   const locked = lockedRows();
   function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
     return (yield* unit.query<R>(name, text, values)).rows[0];
