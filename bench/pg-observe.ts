@@ -36,6 +36,9 @@ export async function observePostgres(url: string, everyMs = 5): Promise<{ stop(
   await client.connect();
   const states = new Map<string, number>();
   const pids = new Map<number, number>();
+  // The last CPU reading of each backend: a pooled connection closed during the run (idle
+  // timeout) is gone from /proc at the end, but its CPU until then counts.
+  const latest = new Map<number, number>();
   let samples = 0;
   let running = true;
   const sql = `SELECT pid, state, wait_event_type AS type, wait_event AS event FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`;
@@ -44,7 +47,9 @@ export async function observePostgres(url: string, everyMs = 5): Promise<{ stop(
       const { rows } = await client.query<{ pid: number; state: string; type: string | null; event: string | null }>(sql);
       samples += rows.length;
       for (const r of rows) {
-        if (!pids.has(r.pid)) pids.set(r.pid, cpuSeconds(r.pid));
+        const now = cpuSeconds(r.pid);
+        if (!pids.has(r.pid)) pids.set(r.pid, now);
+        latest.set(r.pid, now);
         const key = r.type && r.type !== 'Client' ? `${r.type}:${r.event}` : r.state === 'active' ? 'active (cpu)' : r.state;
         states.set(key, (states.get(key) ?? 0) + 1);
       }
@@ -57,7 +62,7 @@ export async function observePostgres(url: string, everyMs = 5): Promise<{ stop(
       await loop;
       await client.end();
       let serverCpu = 0;
-      for (const [pid, at] of pids) serverCpu += cpuSeconds(pid) - at;
+      for (const [pid, at] of pids) serverCpu += Math.max(cpuSeconds(pid), latest.get(pid) ?? 0) - at;
       const shares = Object.fromEntries([...states].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / Math.max(samples, 1), 3)]));
       return { states: shares, samples, serverCpu: round(serverCpu, 2) };
     },
