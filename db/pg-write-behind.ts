@@ -80,6 +80,11 @@ export function inlined(s: { text: string; values: unknown[] }, quote: (s: strin
   return s.text.replace(/\$(\d+)/g, (_, n: string) => literal(s.values[Number(n) - 1], quote));
 }
 
+/** Holds one plain statement (`RETURNING 1` is added), optionally expected to change exactly one row. */
+export function holdOne(unit: PgUnit, table: string, text: string, values: unknown[], error?: string): Step<void> {
+  return unit.hold({ table, parts: [['w', `${text} RETURNING 1`]], values, expect: error ? { rows: 1, error } : undefined });
+}
+
 /** One statement for a list of held writes: the CTEs in order, then the row count (checked) of each write. */
 export function heldStatement(writes: readonly HeldWrite[]): { text: string; values: unknown[] } {
   const values: unknown[] = [];

@@ -125,13 +125,15 @@ export function redeemRequest(input: RedeemInput): RedeemRequest {
 }
 
 /**
- * A redemption, as steps run in one unit of work: re-read (and lock) the voucher, check,
- * then write the redemption, the movement and the voucher's balance (ledger writer), the
- * progress cache and, last, the journal. The (shop, idempotencyKey) unique key makes a
- * retry return the original result, found by that key, not by a scan; the same key for
- * another request is refused. The journal goes last: its number comes from the accounting
- * journal's counter row, which every till shares, and on PostgreSQL that row stays locked
- * from then until COMMIT (nothing refers to the journal but its lines and by id).
+ * A redemption, as steps run in one unit of work: the idempotency lookup, then read (and
+ * lock) the voucher and the shop's acceptance (one store step), check, then write the
+ * redemption, the movement and the voucher's balance (ledger writer), the progress cache
+ * and, last, the journal. The (shop, idempotencyKey) unique key makes a retry return the
+ * original result, found by that key, not by a scan; the same key for another request is
+ * refused. The journal goes last: its number comes from the accounting journal's counter
+ * row, which every till shares (nothing refers to the journal but its lines and by id). On
+ * PostgreSQL the writes after the redemption's insert are held and sent with COMMIT in one
+ * message (till-store-pg.ts), so the shared rows are locked for the server's time only.
  */
 export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemRequest): Step<RedemptionResult> {
   const now = clock.now();

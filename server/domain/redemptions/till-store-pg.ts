@@ -16,7 +16,7 @@
  */
 import type pg from 'pg';
 import { quotedAliases } from '../../../db/postgres';
-import { pgUnit, type PgUnit } from '../../../db/pg-write-behind';
+import { holdOne, pgUnit, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { Voucher } from '../vouchers/voucher';
@@ -39,8 +39,7 @@ export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {})
   function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
     return (yield* unit.query<R>(name, text, values)).rows[0];
   }
-  const held = (table: string, text: string, values: unknown[], error?: string) =>
-    unit.hold({ table, parts: [['w', `${text} RETURNING 1`]], values, expect: error ? { rows: 1, error } : undefined });
+  const held = (table: string, text: string, values: unknown[], error?: string) => holdOne(unit, table, text, values, error);
   return {
     ...pgLedgerStore(unit, locked),
     ...pgJournalStore(unit),

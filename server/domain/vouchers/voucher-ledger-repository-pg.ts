@@ -16,7 +16,7 @@
  * the decreases carry their "exactly one row" into that statement (expect_rows).
  */
 import { quotedAliases } from '../../../db/postgres';
-import type { PgUnit } from '../../../db/pg-write-behind';
+import { holdOne, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
 import type { LedgerStore } from './ledger-store';
 import type { Voucher } from './voucher';
@@ -44,9 +44,7 @@ export function pgLedgerStore(unit: PgUnit, locked: LockedRows): LedgerStore {
   function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
     return (yield* unit.query<R>(name, text, values)).rows[0];
   }
-  /** A held write of one statement (`RETURNING 1`), optionally expected to change exactly one row. */
-  const held = (table: string, text: string, values: unknown[], error?: string) =>
-    unit.hold({ table, parts: [['w', `${text} RETURNING 1`]], values, expect: error ? { rows: 1, error } : undefined });
+  const held = (table: string, text: string, values: unknown[], error?: string) => holdOne(unit, table, text, values, error);
   return {
     *voucherForUpdate(id) {
       const mine = locked.vouchers.get(id);
