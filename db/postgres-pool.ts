@@ -17,9 +17,32 @@ import { RunAgain } from './unit-of-work';
  */
 export interface PgDatabase {
   pool: pg.Pool;
-  /** One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as above. */
-  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * One unit of work on one pooled connection: BEGIN (READ COMMITTED) … COMMIT, retried as
+   * above. `fn` may hand back a last statement (`Ending`, its values already inlined): the
+   * pool sends it and COMMIT in ONE simple-protocol message, so the rows that statement locks
+   * are held for the server's time only, never for a round trip to this process
+   * (db/pg-write-behind.ts). If it fails, the server skips the COMMIT and the unit rolls back.
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>, options?: UnitOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Every unit of work runs at this level (see the top comment). */
+export const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
+export interface UnitOptions {
+  /**
+   * `fn` sends BEGIN itself, in the same message as its first statement (db/pg-write-behind.ts
+   * does, and never sends anything before it): one round trip fewer. The pool still ends the
+   * unit with COMMIT or ROLLBACK.
+   */
+  unitBegins?: boolean;
+}
+
+/** A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction). */
+export class Ending<T> {
+  constructor(readonly result: T, readonly last: string | null) {}
 }
 
 const MAX_ATTEMPTS = 5;
@@ -33,15 +56,19 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: options.max ?? 20 });
   // An idle connection whose server went away must not crash the process: the next checkout reconnects.
   pool.on('error', () => {});
-  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>, o: UnitOptions = {}): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
+        if (!o.unitBegins) await client.query(BEGIN);
+        const outcome = await fn(client);
+        if (!(outcome instanceof Ending)) {
+          await client.query('COMMIT');
+          return outcome;
+        }
+        await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT');
+        return outcome.result;
       } catch (error) {
         try {
           await client.query('ROLLBACK');

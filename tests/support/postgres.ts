@@ -92,8 +92,12 @@ function chownToPostgres(path: string): void {
   chownSync(path, uid, gid);
 }
 
-/** Starts a cluster (see PgCluster). Call only when postgresAvailable() said yes. */
-export async function startPostgres(): Promise<PgCluster> {
+/**
+ * Starts a cluster (see PgCluster). Call only when postgresAvailable() said yes.
+ * `durable`: PostgreSQL's own defaults (fsync, synchronous_commit, full_page_writes on), for
+ * a benchmark figure that must stand for a production server; otherwise all three off.
+ */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql');
   const asRoot = process.getuid?.() === 0;
@@ -103,12 +107,13 @@ export async function startPostgres(): Promise<PgCluster> {
   if (asRoot) chownToPostgres(dir);
   const run = runner(bin, asRoot);
   execFileSync('cp', ['-a', initdbTemplate(bin, run), data]);
-  // Durability off: a throwaway cluster (never for production). The free port may be taken
+  // Durability off unless asked: a throwaway cluster (never for production). The free port may be taken
   // between our probe and the server's bind: then try another.
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const durability = o.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1${durability}`;
     try {
       run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
       break;

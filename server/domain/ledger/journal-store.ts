@@ -22,9 +22,10 @@ export interface JournalStore {
   /**
    * Numbers the journal from its accounting journal's counter row (created at 1 or
    * incremented: gap-free, the row stays locked until the unit of work ends) and writes it
-   * with its lines. Returns the entry number.
+   * with its lines. On PostgreSQL the write may be held to the unit's last statement
+   * (db/pg-write-behind.ts): the number is known at COMMIT, so none is returned.
    */
-  postJournal(j: JournalToPost): Step<number>;
+  postJournal(j: JournalToPost): Step<void>;
 }
 
 export interface NewJournal {

@@ -49,7 +49,7 @@ export function sqliteJournalStore(tx: Tx): JournalStore {
       const entryNumber = st.nextEntryNumber.get(j.journalCode)!.n;
       st.insertJournal.run({ id: j.id, kind: j.kind, description: j.description, orderId: j.orderId, createdAt: j.createdAt, journalCode: j.journalCode, entryNumber });
       for (const l of j.lines) st.insertLine.run(j.id, l.account, l.amountCents);
-      return done(entryNumber);
+      return done(undefined);
     },
   };
   stores.set(sqlite, store);

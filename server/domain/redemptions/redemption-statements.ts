@@ -70,10 +70,14 @@ export function sqliteTillStore(database: Database_): TillStore {
   store = {
     ...sqliteLedgerStore(tx),
     ...sqliteJournalStore(tx),
-    redemptionByKey: (merchantId, key) => done(st.redemptionByKey.get(merchantId, key)),
+    openRedemption(merchantId, key, code) {
+      // The same three prepared statements as before, in the same order, stopping at a replay.
+      const previous = st.redemptionByKey.get(merchantId, key);
+      if (previous) return done({ previous, voucher: undefined, accepted: false });
+      const voucher = st.voucherByCode.get(code);
+      return done({ previous, voucher, accepted: voucher ? st.accepts.get(merchantId, voucher.campaignId)?.status === 'approved' : false });
+    },
     balanceAfter: (voucherId, redemptionId) => done(st.balanceAfter.get(voucherId, redemptionId)!.b),
-    voucherByCodeForUpdate: (code) => done(st.voucherByCode.get(code)),
-    acceptedHere: (merchantId, campaignId) => done(st.accepts.get(merchantId, campaignId)?.status === 'approved'),
     insertRedemption: (r) => {
       const number = st.nextNumber.get()!.n;
       st.insertRedemption.run({ ...r, number });

@@ -125,19 +125,21 @@ export function redeemRequest(input: RedeemInput): RedeemRequest {
 }
 
 /**
- * A redemption, as steps run in one unit of work: re-read (and lock) the voucher, check,
- * then write the redemption, the movement and the voucher's balance (ledger writer), the
- * progress cache and, last, the journal. The (shop, idempotencyKey) unique key makes a
- * retry return the original result, found by that key, not by a scan; the same key for
- * another request is refused. The journal goes last: its number comes from the accounting
- * journal's counter row, which every till shares, and on PostgreSQL that row stays locked
- * from then until COMMIT (nothing refers to the journal but its lines and by id).
+ * A redemption, as steps run in one unit of work: the idempotency lookup, then read (and
+ * lock) the voucher and the shop's acceptance (one store step), check, then write the
+ * redemption, the movement and the voucher's balance (ledger writer), the progress cache
+ * and, last, the journal. The (shop, idempotencyKey) unique key makes a retry return the
+ * original result, found by that key, not by a scan; the same key for another request is
+ * refused. The journal goes last: its number comes from the accounting journal's counter
+ * row, which every till shares (nothing refers to the journal but its lines and by id). On
+ * PostgreSQL the writes after the redemption's insert are held and sent with COMMIT in one
+ * message (till-store-pg.ts), so the shared rows are locked for the server's time only.
  */
 export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemRequest): Step<RedemptionResult> {
   const now = clock.now();
   const at = now.toISOString();
   const code = input.normalisedCode;
-  const previous = yield* store.redemptionByKey(input.merchantId, input.idempotencyKey);
+  const { previous, voucher: v, accepted } = yield* store.openRedemption(input.merchantId, input.idempotencyKey, code);
   if (previous) {
     if (previous.requestFingerprint !== input.fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED', 409, 'errors.idempotency_key_reused');
     const balance = yield* store.balanceAfter(previous.voucherId, previous.id);
@@ -145,9 +147,7 @@ export function* redeemSteps(store: TillStore, clock: Clock, input: RedeemReques
     const original = { ...previous, status: 'completed' as const, voidedAt: null, voidedBy: null, voidJournalId: null };
     return { replayed: true, redemption: original, voucher: { code, balanceCents: balance, status: balance === 0 ? 'spent' : 'active' } };
   }
-  const v = yield* store.voucherByCodeForUpdate(code);
   if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-  const accepted = yield* store.acceptedHere(input.merchantId, v.campaignId);
   const check = checkRedeemable(v, accepted, input.amountCents, now);
   if (!check.ok) throw REFUSALS[check.reason]();
 

@@ -1,6 +1,7 @@
 /**
  * The till's store on PostgreSQL (see till-store.ts): named prepared statements on the unit
- * of work's pooled connection, READ COMMITTED. What makes it right without a global lock:
+ * of work's pooled connection, READ COMMITTED, the hot writes held to the unit's last
+ * statement (db/pg-write-behind.ts). What makes it right without a global lock:
  * - the redemption locks its voucher only (`FOR UPDATE`): two tills on the same voucher
  *   queue there, and the second re-reads the balance the first left;
  * - idempotency is the unique (merchant_id, idempotency_key) index: the insert is
@@ -8,30 +9,56 @@
  *   where the lookup finds the winner's redemption;
  * - redemption numbers come from redemption_number_seq (the column's default);
  * - a void locks its redemption, then its voucher (the redemption path's order).
+ * Round trips of a redemption: BEGIN with the key lookup, voucher lock and acceptance in one message;
+ * the redemption insert (which also reads the voucher's next movement seq, after the lock);
+ * then the held writes
+ * (movement, aggregates, voucher, campaign progress, journal) and COMMIT in one message.
  */
 import type pg from 'pg';
-import { preparedOn, quotedAliases } from '../../../db/postgres';
-import { awaited } from '../../../db/unit-of-work';
+import { quotedAliases } from '../../../db/postgres';
+import { holdOne, pgUnit, type PgUnit } from '../../../db/pg-write-behind';
+import type { Step } from '../../../db/unit-of-work';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { Voucher } from '../vouchers/voucher';
-import { pgLedgerStore } from '../vouchers/voucher-ledger-repository-pg';
-import { VOUCHER_COLUMNS } from '../vouchers/vouchers-repository';
+import { lockedRows, pgLedgerStore, PG_VOUCHER_COLUMNS } from '../vouchers/voucher-ledger-repository-pg';
 import type { Redemption } from './redemption';
 import { REDEMPTION_COLUMNS } from './redemption-statements';
 import type { TillStore } from './till-store';
 
-const VCOLS = quotedAliases(VOUCHER_COLUMNS);
 const RCOLS = quotedAliases(REDEMPTION_COLUMNS);
 
-export function pgTillStore(client: pg.ClientBase): TillStore {
-  const q = preparedOn(client);
-  const first = <R,>(name: string, text: string, values: unknown[]) => awaited(async () => (await q<R>(name, text, values)).rows[0]);
-  const run = (name: string, text: string, values: unknown[]) => awaited(async () => void (await q(name, text, values)));
+export interface PgTillStore extends TillStore {
+  /** The held writes as the unit's last statement (null if none): the pool sends it with COMMIT. */
+  last(): string | null;
+}
+
+/** `begins`: the store sends the unit's BEGIN with its first message (UnitOptions.unitBegins). */
+export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {}): PgTillStore {
+  const unit: PgUnit = pgUnit(client, o);
+  const locked = lockedRows();
+  function* first<R>(name: string, text: string, values: unknown[]): Step<R | undefined> {
+    return (yield* unit.query<R>(name, text, values)).rows[0];
+  }
+  const held = (table: string, text: string, values: unknown[], error?: string) => holdOne(unit, table, text, values, error);
   return {
-    ...pgLedgerStore(client),
-    ...pgJournalStore(client),
-    redemptionByKey: (merchantId, key) =>
-      first<Redemption>('till_redemption_by_key', `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2`, [merchantId, key]),
+    ...pgLedgerStore(unit, locked),
+    ...pgJournalStore(unit),
+    last: () => unit.last(),
+    *openRedemption(merchantId, key, code) {
+      // One message, three statements, each with its own snapshot: the key lookup, the
+      // voucher's lock (a wait here is followed by READ COMMITTED's re-read of the row), then
+      // the acceptance, read after the lock. A replay locks its voucher too, briefly.
+      const [previous, voucher, accepts] = yield* unit.many(
+        `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2;
+         SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $3 FOR UPDATE;
+         SELECT m.status FROM vouchers v JOIN campaign_merchants cm ON cm.campaign_id = v.campaign_id JOIN merchants m ON m.id = cm.merchant_id
+         WHERE v.code = $3 AND cm.merchant_id = $1`,
+        [merchantId, key, code],
+      );
+      const v = voucher![0] as Voucher | undefined;
+      if (v) locked.vouchers.set(v.id, { ...v });
+      return { previous: previous![0] as Redemption | undefined, voucher: v, accepted: accepts![0]?.status === 'approved' };
+    },
     *balanceAfter(voucherId, redemptionId) {
       const r = yield* first<{ b: number }>(
         'till_balance_after',
@@ -40,41 +67,42 @@ export function pgTillStore(client: pg.ClientBase): TillStore {
       );
       return r!.b;
     },
-    voucherByCodeForUpdate: (code) => first<Voucher>('till_voucher_by_code_for_update', `SELECT ${VCOLS} FROM vouchers WHERE code = $1 FOR UPDATE`, [code]),
-    *acceptedHere(merchantId, campaignId) {
-      const r = yield* first<{ status: string }>(
-        'till_accepts',
-        `SELECT m.status FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.merchant_id = $1 AND cm.campaign_id = $2`,
-        [merchantId, campaignId],
-      );
-      return r?.status === 'approved';
-    },
     *insertRedemption(r) {
-      const row = yield* first<{ number: number }>(
+      // The voucher is locked by an earlier statement of this unit, so this statement's
+      // snapshot sees every movement committed on it: its next seq, for the ledger writer.
+      const row = yield* first<{ number: number; next_seq: number }>(
         'till_insert_redemption',
         `INSERT INTO redemptions (id, merchant_id, voucher_id, campaign_id, amount_cents, status, idempotency_key, request_fingerprint, actor, journal_id, created_at)
          VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7, $8, $9, $10)
-         ON CONFLICT (merchant_id, idempotency_key) DO NOTHING RETURNING number`,
+         ON CONFLICT (merchant_id, idempotency_key) DO NOTHING
+         RETURNING number, (SELECT COALESCE(MAX(seq), 0) + 1 FROM movements WHERE voucher_id = $3) AS next_seq`,
         [r.id, r.merchantId, r.voucherId, r.campaignId, r.amountCents, r.idempotencyKey, r.requestFingerprint, r.actor, r.journalId, r.createdAt],
       );
-      return row ? row.number : null;
+      if (!row) return null;
+      if (locked.vouchers.has(r.voucherId)) locked.nextSeq.set(r.voucherId, row.next_seq);
+      locked.redemptions.set(r.id, { campaignId: r.campaignId, merchantId: r.merchantId, createdAt: r.createdAt });
+      return row.number;
     },
-    addRedeemed: (campaignId, cents) => run('till_add_redeemed', `UPDATE campaigns SET redeemed_cents = redeemed_cents + $2 WHERE id = $1`, [campaignId, cents]),
-    shopRedemptionForUpdate: (merchantId, id) =>
-      first<Redemption>('till_shop_redemption_for_update', `SELECT ${RCOLS} FROM redemptions WHERE id = $1 AND merchant_id = $2 FOR UPDATE`, [id, merchantId]),
+    addRedeemed: (campaignId, cents) => held('campaigns', `UPDATE campaigns SET redeemed_cents = redeemed_cents + $2 WHERE id = $1`, [campaignId, cents]),
+    *shopRedemptionForUpdate(merchantId, id) {
+      const r = yield* first<Redemption>('till_shop_redemption_for_update', `SELECT ${RCOLS} FROM redemptions WHERE id = $1 AND merchant_id = $2 FOR UPDATE`, [id, merchantId]);
+      if (r) locked.redemptions.set(r.id, { campaignId: r.campaignId, merchantId: r.merchantId, createdAt: r.createdAt });
+      return r;
+    },
     *markVoided(id, at, by, journalId) {
-      const n = yield* awaited(async () =>
-        (await q(
-          'till_mark_voided',
-          `UPDATE redemptions SET status = 'voided', voided_at = $2, voided_by = $3, void_journal_id = $4 WHERE id = $1 AND status = 'completed' AND statement_id IS NULL`,
-          [id, at, by, journalId],
-        )).rowCount,
+      // The redemption is locked by this unit (shopRedemptionForUpdate) and was read completed
+      // and unsettled: the held update is checked to change it all the same.
+      yield* held(
+        'redemptions',
+        `UPDATE redemptions SET status = 'voided', voided_at = $2, voided_by = $3, void_journal_id = $4 WHERE id = $1 AND status = 'completed' AND statement_id IS NULL`,
+        [id, at, by, journalId],
+        `redemption ${id} changed under its void`,
       );
-      return n === 1;
+      return true;
     },
     audit: (e, now) =>
-      run(
-        'till_audit',
+      held(
+        'audit_log',
         `INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before, after, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [now.toISOString(), e.actor, e.action, e.entityType, e.entityId, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after), e.reason ?? null],
       ),

@@ -13,15 +13,25 @@ import type { Redemption } from './redemption';
 
 export type NewRedemption = Omit<Redemption, 'number'>;
 
-export interface TillStore extends LedgerStore, JournalStore {
+/** What a redemption starts from (TillStore.openRedemption). */
+export interface OpenedRedemption {
   /** The shop's earlier redemption under this idempotency key (unique index). */
-  redemptionByKey(merchantId: string, idempotencyKey: string): Step<Redemption | undefined>;
+  previous: Redemption | undefined;
+  /** The voucher by code, locked until the unit of work ends; not read (SQLite) after a `previous`. */
+  voucher: Voucher | undefined;
+  /** Whether the shop takes this voucher's campaign (joined and approved). */
+  accepted: boolean;
+}
+
+export interface TillStore extends LedgerStore, JournalStore {
+  /**
+   * The idempotency lookup, then the voucher by code locked until the unit of work ends
+   * (SQLite: BEGIN IMMEDIATE already holds the write lock; PostgreSQL: FOR UPDATE), then the
+   * acceptance — in that order. PostgreSQL sends the three statements in one message.
+   */
+  openRedemption(merchantId: string, idempotencyKey: string, code: string): Step<OpenedRedemption>;
   /** The balance a redemption left on its voucher (its `redeem` movement). */
   balanceAfter(voucherId: string, redemptionId: string): Step<number>;
-  /** The voucher by code, locked until the unit of work ends (PostgreSQL: FOR UPDATE). */
-  voucherByCodeForUpdate(code: string): Step<Voucher | undefined>;
-  /** Whether the shop takes this campaign's vouchers (joined and approved). */
-  acceptedHere(merchantId: string, campaignId: string): Step<boolean>;
   /**
    * Inserts the redemption with the next number (SQLite: MAX+1 under the write lock;
    * PostgreSQL: redemption_number_seq). null when the (shop, key) was taken meanwhile by a

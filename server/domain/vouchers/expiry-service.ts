@@ -1,5 +1,6 @@
 import type { Database_ } from '../../../db/client';
 import type { PgDatabase } from '../../../db/postgres-pool';
+import { pgUnitOfWork } from '../../../db/pg-write-behind';
 import { runAsync, runSync, type Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { postJournalSteps } from '../ledger/journal-store';
@@ -86,7 +87,7 @@ function backendOf(deps: ExpiryDeps): Backend {
     const pg = deps.postgres;
     return {
       due: (at) => pgExpiryDue(pg.pool, at),
-      chunk: (steps) => pg.transaction((client) => runAsync(steps(pgExpiryStore(client)))),
+      chunk: (steps) => pgUnitOfWork(pg, (unit) => runAsync(steps(pgExpiryStore(unit)))),
     };
   }
   const database = deps.database!;

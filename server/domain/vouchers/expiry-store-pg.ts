@@ -7,14 +7,13 @@
  * expire a voucher twice. The keyset walks vouchers_campaign_id_idx (campaign_id, id).
  */
 import type pg from 'pg';
-import { preparedOn } from '../../../db/postgres';
-import { awaited } from '../../../db/unit-of-work';
+import type { PgUnit } from '../../../db/pg-write-behind';
 import { pgAudit } from '../audit/audit-log-pg';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { BreakageRule, Weight } from './breakage';
 import { expirable } from './expiry-rules';
 import type { ExpiryCandidate, ExpiryStore } from './expiry-store';
-import { pgLedgerStore } from './voucher-ledger-repository-pg';
+import { lockedRows, pgLedgerStore } from './voucher-ledger-repository-pg';
 
 /** Vouchers due per campaign, read outside any unit of work (an estimate: each chunk re-reads). */
 export async function pgExpiryDue(pool: pg.Pool, at: string): Promise<{ campaignId: string; n: number }[]> {
@@ -22,30 +21,30 @@ export async function pgExpiryDue(pool: pg.Pool, at: string): Promise<{ campaign
   return r.rows as { campaignId: string; n: number }[];
 }
 
-export function pgExpiryStore(client: pg.ClientBase): ExpiryStore {
-  const q = preparedOn(client);
+export function pgExpiryStore(unit: PgUnit): ExpiryStore {
+  const rows = <R,>(name: string, text: string, values: unknown[]) =>
+    (function* () {
+      return (yield* unit.query<R>(name, text, values)).rows;
+    })();
   return {
-    ...pgLedgerStore(client),
-    ...pgJournalStore(client),
-    campaign: (id) =>
-      awaited(async () => (await q<{ slug: string; rule: BreakageRule }>('expiry_campaign', `SELECT slug, breakage_rule AS rule FROM campaigns WHERE id = $1`, [id])).rows[0]!),
+    ...pgLedgerStore(unit, lockedRows()),
+    ...pgJournalStore(unit),
+    *campaign(id) {
+      return (yield* rows<{ slug: string; rule: BreakageRule }>('expiry_campaign', `SELECT slug, breakage_rule AS rule FROM campaigns WHERE id = $1`, [id]))[0]!;
+    },
     dueChunk: (campaignId, after, at, limit) =>
-      awaited(async () =>
-        (await q<ExpiryCandidate>(
-          'expiry_chunk',
-          `SELECT id AS "after", id, balance_cents AS "balanceCents" FROM vouchers
-           WHERE campaign_id = $1 AND id > $2 AND ${expirable('$3')} ORDER BY id LIMIT $4 FOR UPDATE`,
-          [campaignId, after ?? '', at, limit],
-        )).rows,
+      rows<ExpiryCandidate>(
+        'expiry_chunk',
+        `SELECT id AS "after", id, balance_cents AS "balanceCents" FROM vouchers
+         WHERE campaign_id = $1 AND id > $2 AND ${expirable('$3')} ORDER BY id LIMIT $4 FOR UPDATE`,
+        [campaignId, after ?? '', at, limit],
       ),
     redeemedByMerchant: (campaignId) =>
-      awaited(async () =>
-        (await q<Weight>(
-          'expiry_redeemed_by_merchant',
-          `SELECT merchant_id AS key, SUM(amount_cents)::bigint AS weight FROM redemptions WHERE campaign_id = $1 AND status = 'completed' GROUP BY merchant_id`,
-          [campaignId],
-        )).rows,
+      rows<Weight>(
+        'expiry_redeemed_by_merchant',
+        `SELECT merchant_id AS key, SUM(amount_cents)::bigint AS weight FROM redemptions WHERE campaign_id = $1 AND status = 'completed' GROUP BY merchant_id`,
+        [campaignId],
       ),
-    audit: pgAudit(client),
+    audit: pgAudit(unit),
   };
 }

@@ -27,7 +27,7 @@ export interface LedgerStore {
   voucherForUpdate(id: string): Step<Voucher | undefined>;
   nextSeq(voucherId: string): Step<number>;
   insertMovement(row: MovementRow): Step<void>;
-  /** Conditional on the balance and status as read; false if the row moved. */
+  /** Conditional on the balance and status as read; false if the row moved (PostgreSQL: checked again in the held statement). */
   updateVoucher(u: VoucherUpdate): Step<boolean>;
   /** The voucher that replaced this one (at most one). */
   successor(id: string): Step<Voucher | undefined>;
@@ -36,7 +36,10 @@ export interface LedgerStore {
   addWeek(d: WeekDelta): Step<void>;
   addMerchant(d: MerchantDelta): Step<void>;
   addBalance(d: BalanceDelta): Step<void>;
-  /** Decreases: each returns how many rows it changed (1, or a bug to stop on). */
+  /**
+   * Decreases: each returns how many rows it changed (1, or a bug to stop on). PostgreSQL
+   * holds them to the unit's last statement, which checks the 1 itself (db/pg-write-behind.ts).
+   */
   weekRedeemedDown(d: { campaignId: string; week: string; redeemed: number }): Step<number>;
   merchantDown(d: MerchantDelta): Step<number>;
   balanceDown(d: BalanceDelta): Step<number>;

@@ -1,0 +1,115 @@
+/**
+ * db/pg-write-behind.ts on a real cluster: held writes leave as the unit's last statement with
+ * COMMIT in one message, values inlined as literals; a held write's "exactly n rows" fails
+ * the whole unit; two writes to one table never share a statement; BEGIN rides with the
+ * first message. (The till's own behaviour on top: till-both-backends and friends.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { connectPostgres, migratePostgres } from '../../db/postgres';
+import { Ending, openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
+import { heldStatement, inlined, literal, pgUnit, type HeldWrite } from '../../db/pg-write-behind';
+import { runAsync } from '../../db/unit-of-work';
+import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
+
+const hasPostgres = postgresAvailable();
+
+const note = (text: string, expectRows?: number): HeldWrite => ({
+  table: 'notes',
+  parts: [['w', `INSERT INTO notes (body) VALUES ($1) RETURNING 1`]],
+  values: [text],
+  expect: expectRows === undefined ? undefined : { rows: expectRows, error: `note ${text}: wrong count` },
+});
+
+describe('literal', () => {
+  it('writes integers, NULL, booleans, arrays; refuses what it cannot write exactly', () => {
+    const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    expect(literal(-12, quote)).toBe('-12');
+    expect(literal(null, quote)).toBe('NULL');
+    expect(literal(true, quote)).toBe('TRUE');
+    expect(literal(['a', 'b'], quote)).toBe("ARRAY['a', 'b']");
+    expect(() => literal(1.5, quote)).toThrow(/integer/);
+    expect(() => literal(2 ** 60, quote)).toThrow(/integer/);
+    expect(() => literal({}, quote)).toThrow(/literal/);
+    // A value that looks like a placeholder is not substituted again.
+    expect(inlined({ text: 'SELECT $1, $2', values: ['$2', 7] }, quote)).toBe("SELECT '$2', 7");
+  });
+
+  it('numbers each write\'s placeholders after the previous ones', () => {
+    const s = heldStatement([note('a'), { ...note('b', 1), table: 'other' }]);
+    expect(s.text).toContain('VALUES ($1)');
+    expect(s.text).toContain('VALUES ($2)');
+    expect(s.text).toContain('expect_rows((SELECT COUNT(*) FROM w1_w), $3::bigint, $4::text)');
+    expect(s.values).toEqual(['a', 'b', 1, 'note b: wrong count']);
+  });
+});
+
+describe.skipIf(!hasPostgres)('held writes on PostgreSQL', () => {
+  let cluster: PgCluster;
+  let db: PgDatabase;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    cluster = await startPostgres();
+    const url = await cluster.createDatabase('write_behind');
+    admin = await connectPostgres(url);
+    await migratePostgres(admin);
+    await admin.query(`CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL)`);
+    db = openPostgresPool(url, { max: 2 });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await admin?.end();
+    cluster?.stop();
+  });
+
+  const bodies = async () => (await admin.query<{ body: string }>(`SELECT body FROM notes ORDER BY id`)).rows.map((r) => r.body);
+
+  it('commits the held writes with the unit, strings quoted whatever they hold', async () => {
+    await admin.query('TRUNCATE notes');
+    const nasty = `it's a \\ back'slash'); DROP TABLE notes; --`;
+    const seen = await db.transaction(async (client) => {
+      const unit = pgUnit(client, { begins: true });
+      const inside = await runAsync(
+        (function* () {
+          yield* unit.hold(note(nasty, 1));
+          // A read after a held write sees it (the write is sent first).
+          const r = yield* unit.query<{ n: number }>('count_notes', `SELECT COUNT(*)::int AS n FROM notes`, []);
+          yield* unit.hold(note('second'));
+          return r.rows[0]!.n;
+        })(),
+      );
+      return new Ending(inside, unit.last());
+    }, { unitBegins: true });
+    expect(seen).toBe(1);
+    expect(await bodies()).toEqual([nasty, 'second']);
+  });
+
+  it('rolls the whole unit back when a held write changes another number of rows than expected', async () => {
+    await admin.query('TRUNCATE notes');
+    const attempt = db.transaction(async (client) => {
+      const unit = pgUnit(client, { begins: true });
+      await runAsync(unit.query('one_note', `INSERT INTO notes (body) VALUES ($1)`, ['sent early']));
+      await runAsync(unit.hold(note('held', 2)));
+      return new Ending(null, unit.last());
+    }, { unitBegins: true });
+    await expect(attempt).rejects.toMatchObject({ code: '23514', message: 'note held: wrong count' });
+    expect(await bodies()).toEqual([]);
+  });
+
+  it('sends two writes to one table in two statements, in order', async () => {
+    await admin.query('TRUNCATE notes');
+    await db.transaction(async (client) => {
+      const unit = pgUnit(client);
+      await runAsync(unit.hold(note('first')));
+      await runAsync(unit.hold(note('then')));
+      return new Ending(null, unit.last());
+    });
+    expect(await bodies()).toEqual(['first', 'then']);
+  });
+
+  it('a unit that sends nothing still begins and commits', async () => {
+    const r = await db.transaction(async (client) => new Ending(7, pgUnit(client, { begins: true }).last()), { unitBegins: true });
+    expect(r).toBe(7);
+  });
+});
