@@ -39,7 +39,8 @@ commands:
                           copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
                           PostgreSQL database, then prove the copy (row counts and digests per table;
                           check-ledger, liability and reconciliation identical on both sides)
-on a postgres:// DATABASE_URL: migrate, check-ledger [--since-last-clean], report liability|reconciliation
+on a postgres:// DATABASE_URL: migrate, check-ledger [--since-last-clean], report liability|reconciliation,
+                          settle, sepa-file, sepa-executed (same options and output as on SQLite)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
@@ -170,7 +171,7 @@ async function main(): Promise<number> {
       migrateDatabase(database);
       result = await command(database, { ...parsed.values, subcommand }, config);
     } else {
-      result = await (await import('./cli/postgres-commands')).runPostgresCommand(config.databaseUrl, name!, { ...parsed.values, subcommand });
+      result = await (await import('./cli/postgres-commands')).runPostgresCommand(config.databaseUrl, name!, { ...parsed.values, subcommand }, config);
     }
     // What users typed (shop names, key labels, emails) reaches the terminal only as visible escapes.
     console.log(parsed.values.json ? printableJson(result.json) : printableLines(result.text));

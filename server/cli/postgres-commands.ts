@@ -1,19 +1,27 @@
 import { connectPostgres, migratePostgres } from '../../db/postgres';
+import { openPostgresPool } from '../../db/postgres-pool';
+import { runAsync } from '../../db/unit-of-work';
+import type { Config } from '../config';
 import { runLedgerCheckPostgres } from '../domain/ledger/ledger-check-runs';
+import { pgSettlementUnits } from '../domain/settlements/settlement-store-pg';
 import { systemClock } from '../lib/clock';
 import type { Opts, Result } from './command';
 import { usage } from './command';
 import { ledgerCheckResult } from './ledger-result';
 import { reportCommandPostgres } from './report-commands';
+import { sepaExecutedSteps, sepaFileSteps, settleOn } from './settlement-commands';
 
 /**
- * The commands that already run on a PostgreSQL DATABASE_URL (the read side of the books,
- * written once for both backends in db/read-program.ts). The others still need the SQLite
- * data layer and say so.
+ * The commands that already run on a PostgreSQL DATABASE_URL: the read side of the books
+ * (written once for both backends in db/read-program.ts) and settlement (its services are
+ * steps over a store, settlement-store.ts, run here on a small pool). The others still need
+ * the SQLite data layer and say so.
  */
-export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report'] as const;
+export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'settle', 'sepa-file', 'sepa-executed'] as const;
 
-export async function runPostgresCommand(url: string, name: string, opts: Opts): Promise<Result> {
+const SETTLEMENT_COMMANDS = new Set(['settle', 'sepa-file', 'sepa-executed']);
+
+export async function runPostgresCommand(url: string, name: string, opts: Opts, config: Config): Promise<Result> {
   if (!(POSTGRES_COMMANDS as readonly string[]).includes(name)) {
     usage(`${name} does not run on PostgreSQL yet (commands on a postgres:// DATABASE_URL: ${POSTGRES_COMMANDS.join(', ')})`);
   }
@@ -22,8 +30,22 @@ export async function runPostgresCommand(url: string, name: string, opts: Opts):
     await migratePostgres(client);
     if (name === 'migrate') return { code: 0, json: { migrated: true }, text: 'database migrated' };
     if (name === 'report') return await reportCommandPostgres(client, typeof opts.subcommand === 'string' ? opts.subcommand : undefined);
+    if (SETTLEMENT_COMMANDS.has(name)) return await settlementCommand(url, name, opts, config);
     return ledgerCheckResult(await runLedgerCheckPostgres({ client, clock: systemClock }, { sinceLastClean: opts['since-last-clean'] === true }));
   } finally {
     await client.end();
+  }
+}
+
+/** One unit of work at a time (the slices run in sequence): a pool of two connections is plenty. */
+async function settlementCommand(url: string, name: string, opts: Opts, config: Config): Promise<Result> {
+  const pool = openPostgresPool(url, { max: 2 });
+  try {
+    const units = pgSettlementUnits(pool);
+    if (name === 'settle') return await settleOn(units, opts, config);
+    if (name === 'sepa-file') return await runAsync(sepaFileSteps(units, opts, config));
+    return await runAsync(sepaExecutedSteps(units, opts));
+  } finally {
+    await pool.close();
   }
 }
