@@ -156,6 +156,7 @@ function* slice(deps: SliceDeps, s: SettlementStore, run: RunState, plannedUpTo:
   // Another run moved the cursor past the plan: nothing to do here, plan again.
   if (plannedUpTo <= after) return 'more';
   const upTo = plannedUpTo;
+  yield* s.lockUnsettled(run.cutoff, after, upTo);
   const byShop = groupByShop(yield* s.unsettledGroups(run.cutoff, after, upTo));
   // A shop owed only breakage (no redemption in the period) is settled too.
   for (const [id, cents] of run.breakage) if (id > after && id <= upTo && cents > 0 && !byShop.has(id)) byShop.set(id, []);

@@ -5,11 +5,12 @@
  *   settlement units — slices, SEPA files, payouts — of every process run one at a time, as
  *   BEGIN IMMEDIATE makes them on SQLite, and each statement after the lock reads the latest
  *   commit (the open batch, its cursor, the counters). The till never takes that lock;
- * - a redemption is stamped by a conditional UPDATE (`statement_id IS NULL AND status =
- *   'completed'`): it row-locks the redemption, so a void (which locks its redemption FOR
- *   UPDATE and requires `statement_id IS NULL`) either committed first — the UPDATE re-reads
- *   the voided row and skips it, the slice's priced figures no longer match and it runs
- *   again — or waits for the slice to commit and is then refused;
+ * - a slice locks its shops' unsettled redemptions (`FOR UPDATE`) before pricing them, and
+ *   stamps them by a conditional UPDATE (`statement_id IS NULL AND status = 'completed'`).
+ *   A void (which locks its redemption FOR UPDATE and requires `statement_id IS NULL`)
+ *   either commits first — the slice's lock waits for it and re-reads the row, voided, which
+ *   is then neither priced nor stamped — or waits for the slice to commit and is refused.
+ *   The priced-equals-stamped check stays as a net (RunAgain);
  * - sequence numbers (batches, statements, commission invoices) come from the
  *   `invoice_counters` row, incremented with ON CONFLICT DO UPDATE: locked until COMMIT,
  *   gap-free.
@@ -106,6 +107,11 @@ export function pgSettlementStore(client: pg.ClientBase): SettlementStore {
         SELECT merchant_id AS "merchantId", campaign_id AS "campaignId", COUNT(*) AS "redemptionCount", SUM(amount_cents) AS "grossCents"
         FROM redemptions WHERE statement_id IS NULL AND merchant_id > $2 AND merchant_id <= $3 AND created_at <= $1 AND status = 'completed'
         GROUP BY merchant_id, campaign_id ORDER BY merchant_id, campaign_id`, [cutoff, after, upTo]),
+    *lockUnsettled(cutoff, after, upTo) {
+      yield* query(`SELECT id FROM redemptions
+        WHERE statement_id IS NULL AND merchant_id > $2 AND merchant_id <= $3 AND created_at <= $1 AND status = 'completed'
+        ORDER BY id FOR UPDATE`, [cutoff, after, upTo]);
+    },
     *settingInt(key, fallback) {
       const row = yield* first<{ value: string }>(`SELECT value FROM settings WHERE key = $1`, [key]);
       return row && /^\d+$/.test(row.value) ? Number(row.value) : fallback;

@@ -29,6 +29,7 @@ export function sqliteSettlementStore(tx: Tx): SettlementStore {
     merchantIdsAfter: (after, limit) => done(repo.merchantIdsAfter(tx, after, limit)),
     unsettledCounts: (cutoff, after, upTo) => done(repo.unsettledCounts(tx, cutoff, after, upTo)),
     unsettledGroups: (cutoff, after, upTo) => done(repo.unsettledGroups(tx, cutoff, after, upTo)),
+    lockUnsettled: () => done(undefined),
     settingInt: (key, fallback) => done(repo.settingInt(tx, key, fallback)),
     campaignRates: () => done(new Map(tx.all<{ id: string; bps: number }>(sql`SELECT id, commission_bps AS bps FROM campaigns`).map((r) => [r.id, r.bps]))),
     peekSequence: (kind, year) => done(repo.peekSequence(tx, kind, year)),

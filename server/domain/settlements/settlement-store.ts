@@ -30,6 +30,13 @@ export interface SettlementStore extends JournalStore {
   merchantIdsAfter(after: string, limit: number): Step<string[]>;
   unsettledCounts(cutoffIso: string, after: string, upTo: string): Step<{ merchantId: string; n: number }[]>;
   unsettledGroups(cutoffIso: string, after: string, upTo: string): Step<UnsettledGroup[]>;
+  /**
+   * Locks the slice's unsettled redemptions before they are priced, so the stamping finds
+   * exactly what was priced: PostgreSQL `FOR UPDATE` (a void in flight is waited for, and a
+   * later one waits for the slice and is refused); nothing on SQLite, whose write lock
+   * already keeps every other writer out.
+   */
+  lockUnsettled(cutoffIso: string, after: string, upTo: string): Step<void>;
   settingInt(key: string, fallback: number): Step<number>;
   campaignRates(): Step<Map<string, number>>;
   peekSequence(kind: 'settlement' | 'statement', year: number): Step<number>;
