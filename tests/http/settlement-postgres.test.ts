@@ -6,6 +6,8 @@
  *   twin is in settlement-slices.test.ts);
  * - the till adds redemptions and a void on each backend, then `cli settle` on each: the
  *   same statements, totals, account balances and SEPA transactions, check-ledger clean;
+ * - `sepa-file` and `sepa-executed` on a batch one of whose statements could not be
+ *   written, on both backends (the same steps);
  * - a void racing a settlement: held at the two moments that matter (after the slice priced
  *   the shop, before it stamped; after it stamped, before it committed), the void wins in the
  *   first (its redemption is in no statement) and is refused in the second, never both; then
@@ -155,6 +157,48 @@ describe.skipIf(!postgresAvailable())('settlement on PostgreSQL', () => {
     expect(transactions(files[1]!).length).toBeGreaterThan(0);
     for (const t of [sqlite, postgres]) expect((await cli(t, ['check-ledger', '--json'])).json, t.backend).toMatchObject({ ok: true });
   }, 180_000);
+
+  // The same edits and commands on both backends: `sepa-file` and `sepa-executed` share the settlement's code.
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    it(`sepa-file completes a batch whose statement could not be written, sepa-executed pays file by file (${backend})`, async () => {
+      const target = await settlementTarget(backend, base, dir, `files_${backend}`, cluster);
+      const settled = await cli(target, ['settle', '--until', until, '--json']);
+      expect(settled.status, settled.stderr).toBe(0);
+      const reference = settled.json.batch.reference as string;
+      const shop = SHOPS[2]!;
+      // As a batch settled before files were recorded and before the holder check: no file
+      // yet, one statement whose stored holder (and its shop's) the SEPA character set cannot carry.
+      await target.exec(`
+        DELETE FROM sepa_files;
+        UPDATE statements SET sepa_file_seq = NULL;
+        UPDATE statements SET account_holder = 'Ελληνικό Καφέ' WHERE merchant_id = '${shopIds.get(shop)}';
+        UPDATE merchants SET account_holder = 'Ελληνικό Καφέ' WHERE id = '${shopIds.get(shop)}';`);
+      const held = await cli(target, ['sepa-file', '--batch', reference, '--json']);
+      expect(held.status, held.stderr).toBe(1);
+      expect(held.json).toMatchObject({ batch: reference, produced: 1, held: [{ reason: 'invalid_holder' }] });
+      // Fixed by the shop: the next file carries it, the first one is not touched.
+      await target.exec(`UPDATE merchants SET account_holder = 'Bijouterie Falaise SARL' WHERE id = '${shopIds.get(shop)}'`);
+      const fixed = await cli(target, ['sepa-file', '--batch', reference, '--json']);
+      expect(fixed.status, fixed.stderr).toBe(0);
+      expect(fixed.json).toMatchObject({ produced: 2, held: [] });
+      expect(fixed.json.files).toHaveLength(2);
+      if (hasXmllint) validateSepa(...(fixed.json.files as string[]));
+      expect(readFileSync(fixed.json.files[1], 'utf8')).toContain('Bijouterie Falaise SARL');
+      // Two files open: the bank's confirmation must name one.
+      expect((await cli(target, ['sepa-executed', '--batch', reference, '--json'])).json).toMatchObject({ error: { code: 'SEPA_FILE_REQUIRED' } });
+      expect((await cli(target, ['sepa-executed', '--batch', reference, '--file', '1', '--json'])).json).toMatchObject({ paid: SHOPS.length - 1 });
+      expect((await cli(target, ['sepa-executed', '--batch', reference, '--file', '2', '--json'])).json).toMatchObject({ paid: 1 });
+      expect((await cli(target, ['sepa-executed', '--batch', reference, '--file', '2', '--json'])).json).toMatchObject({ alreadyExecuted: true });
+      const state = await target.read((function* () {
+        return {
+          unpaid: (yield { sql: `SELECT COUNT(*) AS n FROM statements WHERE status != 'paid'` })[0]!.n,
+          executed: (yield { sql: `SELECT COUNT(*) AS n FROM settlement_batches WHERE sepa_executed_at IS NOT NULL` })[0]!.n,
+        };
+      })());
+      expect({ unpaid: Number(state.unpaid), executed: Number(state.executed) }).toEqual({ unpaid: 0, executed: 1 });
+      expect((await cli(target, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
+    }, 120_000);
+  }
 
   describe('a void racing a settlement', () => {
     let target: SettlementTarget;

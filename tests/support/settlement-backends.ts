@@ -44,6 +44,8 @@ export interface SettlementTarget {
   /** The directory for its DATA_DIR (SEPA files). */
   dataDir: string;
   read<T>(program: ReadProgram<T>): Promise<T>;
+  /** Runs SQL statements written for both dialects (a test's own edits). */
+  exec(sql: string): Promise<void>;
 }
 
 /** A copy of the SQLite file `base` on `backend`, in `dir/name`. */
@@ -59,6 +61,14 @@ export async function settlementTarget(backend: Backend, base: string, dir: stri
         const db = new Database(file, { readonly: true });
         try {
           return runReadSync(db, program);
+        } finally {
+          db.close();
+        }
+      },
+      exec: async (sql) => {
+        const db = new Database(file);
+        try {
+          db.exec(sql);
         } finally {
           db.close();
         }
@@ -85,6 +95,14 @@ export async function settlementTarget(backend: Backend, base: string, dir: stri
       const c = await connectPostgres(url);
       try {
         return await runReadAsync(c, program);
+      } finally {
+        await c.end();
+      }
+    },
+    exec: async (sql) => {
+      const c = await connectPostgres(url);
+      try {
+        await c.query(sql);
       } finally {
         await c.end();
       }
