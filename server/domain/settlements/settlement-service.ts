@@ -17,6 +17,11 @@
  *    whenever needed (sepa-files.ts).
  * `runSettlement` does 1 then 2 and, run again, completes the unfinished step 2 of earlier
  * batches without creating anything new.
+ *
+ * Both backends run the same steps over a SettlementStore (settlement-store.ts): on SQLite
+ * each unit is a BEGIN IMMEDIATE transaction (`SettlementDeps`, `sqliteCore`); on PostgreSQL
+ * a READ COMMITTED one after the settlement advisory lock (`SettlementCore` with
+ * `pgSettlementUnits`). docs/architecture.md, « Isolation of the settlement path ».
  */
 import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
