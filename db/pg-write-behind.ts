@@ -59,6 +59,8 @@ export interface PgUnit {
   many(text: string, values: unknown[]): Step<Record<string, unknown>[][]>;
   /** Holds a write back to the end of the unit (or the next immediate query). */
   hold(write: HeldWrite): Step<void>;
+  /** Sends what is held now: before a query made on the connection directly (not through `query`). */
+  flush(): Step<void>;
   /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
   last(): string | null;
 }
@@ -148,6 +150,7 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
       const results = yield* awaited(() => client.query(message) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>);
       return (Array.isArray(results) ? results : [results]).slice(b ? 1 : 0).map((r) => r.rows as Record<string, unknown>[]);
     },
+    flush: flushed,
     *hold(write) {
       if (held.some((h) => h.table === write.table)) yield* flushed();
       held.push(write);

@@ -1,22 +1,28 @@
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool } from '../../db/postgres-pool';
 import { expireCommand } from './expiry-commands';
+import { runAsync } from '../../db/unit-of-work';
+import type { Config } from '../config';
 import { runLedgerCheckPostgres } from '../domain/ledger/ledger-check-runs';
+import { pgSettlementUnits } from '../domain/settlements/settlement-store-pg';
 import { systemClock } from '../lib/clock';
 import type { Opts, Result } from './command';
 import { usage } from './command';
 import { ledgerCheckResult } from './ledger-result';
 import { exportCommandPostgres, reportCommandPostgres } from './report-commands';
-import type { Config } from '../config';
+import { sepaExecutedSteps, sepaFileSteps, settleOn } from './settlement-commands';
 
 /**
- * The commands that already run on a PostgreSQL DATABASE_URL (the read side of the books and
- * the journal exports, written once for both backends in db/read-program.ts). The others
+ * The commands that already run on a PostgreSQL DATABASE_URL: the read side of the books and
+ * the journal exports (written once for both backends in db/read-program.ts), expiry and
+ * settlement (their services are steps over a store, run here on a small pool). The others
  * still need the SQLite data layer and say so.
  */
-export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire'] as const;
+export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire', 'settle', 'sepa-file', 'sepa-executed'] as const;
 
-export async function runPostgresCommand(url: string, name: string, opts: Opts, config: Pick<Config, 'operator'>): Promise<Result> {
+const SETTLEMENT_COMMANDS = new Set(['settle', 'sepa-file', 'sepa-executed']);
+
+export async function runPostgresCommand(url: string, name: string, opts: Opts, config: Config): Promise<Result> {
   if (!(POSTGRES_COMMANDS as readonly string[]).includes(name)) {
     usage(`${name} does not run on PostgreSQL yet (commands on a postgres:// DATABASE_URL: ${POSTGRES_COMMANDS.join(', ')})`);
   }
@@ -35,8 +41,22 @@ export async function runPostgresCommand(url: string, name: string, opts: Opts, 
     }
     if (name === 'export-fec' || name === 'export-journal') return await exportCommandPostgres(client, opts, name === 'export-fec' ? 'fec' : 'csv', config);
     if (name === 'report') return await reportCommandPostgres(client, typeof opts.subcommand === 'string' ? opts.subcommand : undefined);
+    if (SETTLEMENT_COMMANDS.has(name)) return await settlementCommand(url, name, opts, config);
     return ledgerCheckResult(await runLedgerCheckPostgres({ client, clock: systemClock }, { sinceLastClean: opts['since-last-clean'] === true }));
   } finally {
     await client.end();
+  }
+}
+
+/** One unit of work at a time (the slices run in sequence): a pool of two connections is plenty. */
+async function settlementCommand(url: string, name: string, opts: Opts, config: Config): Promise<Result> {
+  const pool = openPostgresPool(url, { max: 2 });
+  try {
+    const units = pgSettlementUnits(pool);
+    if (name === 'settle') return await settleOn(units, opts, config);
+    if (name === 'sepa-file') return await runAsync(sepaFileSteps(units, opts, config));
+    return await runAsync(sepaExecutedSteps(units, opts));
+  } finally {
+    await pool.close();
   }
 }

@@ -1,9 +1,11 @@
 import type { Database_ } from '../../db/client';
+import { runSync, type Step } from '../../db/unit-of-work';
 import type { Config } from '../config';
-import { runSettlement, writeBatchSepaFiles } from '../domain/settlements/run-settlement';
-import { completeSepaFiles } from '../domain/settlements/sepa-files';
-import { markSepaExecuted } from '../domain/settlements/payouts';
-import { findBatchByReference } from '../domain/settlements/settlements-repository';
+import { batchSepaFilesOnDisk, runSettlement } from '../domain/settlements/run-settlement';
+import { completeSepaFilesSteps } from '../domain/settlements/sepa-files';
+import { markSepaExecutedSteps } from '../domain/settlements/payouts';
+import type { SettlementUnits } from '../domain/settlements/settlement-store';
+import { sqliteSettlementUnits } from '../domain/settlements/settlement-store-sqlite';
 import { isCalendarDate } from '../lib/calendar-date';
 import { systemClock } from '../lib/clock';
 import { transferGateway } from '../payments/stripe-transfers';
@@ -17,12 +19,17 @@ import { euros, usage, type Opts, type Result } from './command';
  * `SETTLEMENT_FAULT_AT=<step>` (never honoured in production) kills the process at that
  * step: the crash tests use it to prove a rerun completes the books.
  */
-export async function settleCommand(db: Database_, opts: Opts, config: Config): Promise<Result> {
+export function settleCommand(db: Database_, opts: Opts, config: Config): Promise<Result> {
+  return settleOn(sqliteSettlementUnits(db), opts, config);
+}
+
+/** `settle` on either backend (PostgreSQL: server/cli/postgres-commands.ts). */
+export async function settleOn(units: SettlementUnits, opts: Opts, config: Config): Promise<Result> {
   if (!isCalendarDate(opts.until)) usage('settle needs --until YYYY-MM-DD, a real day between 2000 and 2100');
   const fault = config.env !== 'production' ? process.env.SETTLEMENT_FAULT_AT : undefined;
   const r = await runSettlement(
     {
-      database: db, clock: systemClock, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
+      units, clock: systemClock, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir,
       transfers: transferGateway(config.stripe),
       sliceMerchants: sliceOption(),
       onStep: (step) => {
@@ -65,22 +72,34 @@ const fileOption = (opts: Opts): number | undefined => {
 
 /** `sepa-executed --batch RGL-YYYY-NNNN [--file N]`: the bank executed the file; its statements are paid. */
 export function sepaExecutedCommand(db: Database_, opts: Opts): Result {
+  return runSync(sepaExecutedSteps(sqliteSettlementUnits(db), opts));
+}
+
+/** `sepa-executed` on either backend, as steps. */
+export function* sepaExecutedSteps(units: SettlementUnits, opts: Opts): Step<Result> {
   if (typeof opts.batch !== 'string') usage('sepa-executed needs --batch REFERENCE');
   const seq = fileOption(opts);
-  const batch = findBatchByReference(db.db, opts.batch);
+  const reference = opts.batch;
+  const batch = yield* units.read((s) => s.findBatchByReference(reference));
   if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
-  const r = markSepaExecuted({ database: db, clock: systemClock }, batch.id, 'cli', seq);
+  const r = yield* markSepaExecutedSteps(units, systemClock, batch.id, 'cli', seq);
   return { code: 0, json: { batch: batch.reference, ...r }, text: r.alreadyExecuted ? `${batch.reference} was already marked executed` : `${batch.reference}: ${r.paid} statement(s) marked paid` };
 }
 
 /** `sepa-file --batch RGL-YYYY-NNNN`: completes a committed batch whose statements were left out of its SEPA files. */
 export function sepaFileCommand(db: Database_, opts: Opts, config: Config): Result {
+  return runSync(sepaFileSteps(sqliteSettlementUnits(db), opts, config));
+}
+
+/** `sepa-file` on either backend, as steps. */
+export function* sepaFileSteps(units: SettlementUnits, opts: Opts, config: Config): Step<Result> {
   if (typeof opts.batch !== 'string') usage('sepa-file needs --batch REFERENCE');
-  const batch = findBatchByReference(db.db, opts.batch);
+  const reference = opts.batch;
+  const batch = yield* units.read((s) => s.findBatchByReference(reference));
   if (!batch) return { code: 1, json: { error: 'BATCH_NOT_FOUND' }, text: `no batch ${opts.batch}` };
-  const deps = { database: db, clock: systemClock, operator: config.operator, dataDir: config.dataDir };
-  const r = completeSepaFiles(deps, batch.id, 'cli');
-  const files = writeBatchSepaFiles(deps, batch);
+  const deps = { clock: systemClock, operator: config.operator, dataDir: config.dataDir };
+  const r = yield* completeSepaFilesSteps(units, deps, batch.id, 'cli');
+  const files = yield* batchSepaFilesOnDisk(units, deps, batch);
   const lines = [r.produced === null ? `${batch.reference}: no new SEPA file` : `${batch.reference}: SEPA file ${r.produced} written: ${files.at(-1)}`];
   for (const h of r.held) lines.push(`  out of the SEPA file: ${h.reference} (${h.reason})`);
   // Exit 1 while a statement is still left out: a script sees the batch is not complete.

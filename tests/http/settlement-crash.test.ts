@@ -2,31 +2,37 @@
  * Exactly once under crashes: `cli settle` is killed (SIGKILL, no cleanup) at each step of
  * a run, then run again. Every crashed-then-resumed database must end with the same books
  * as an uninterrupted run: one batch, the same statements, each Stripe statement paid by
- * exactly one transfer (the fake Stripe counts them), check-ledger clean.
+ * exactly one transfer (the fake Stripe counts them), check-ledger clean. On both backends:
+ * the same dataset as a SQLite file, and copied into PostgreSQL by copy-database.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parisDate } from '../../server/lib/paris-time';
 import { buyVouchers } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
+import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { hasXmllint, merchantId, take, validateSepa } from '../support/settlement';
+import { settlementBooks, settlementTarget, type SettlementBooks, type SettlementTarget } from '../support/settlement-backends';
 import { fixedClock, startTestApp } from '../support/test-app';
+import type { Backend } from '../support/till-backends';
 
 const SECRET = 'sk_test_settlement_crash';
 let dir: string;
 let base: string;
 let stripe: FakeStripe;
+let cluster: PgCluster | undefined;
 const until = parisDate(new Date());
+// PostgreSQL where it is installed (a printed notice otherwise; REQUIRE_POSTGRES=1 makes it a failure).
+const backends: Backend[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
 
 /** Asynchronous on purpose: the fake Stripe server lives in this process and must keep answering. */
-function cli(dbFile: string, dataDir: string, args: string[], fault?: string, sliceMerchants = '') {
+function cli(target: SettlementTarget, args: string[], fault?: string, sliceMerchants = '') {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
     env: {
-      ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${dbFile}`, DATA_DIR: dataDir,
+      ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: target.url, DATA_DIR: target.dataDir,
       STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.url, SETTLEMENT_FAULT_AT: fault ?? '', SETTLEMENT_SLICE_MERCHANTS: sliceMerchants,
     },
   });
@@ -42,34 +48,12 @@ function cli(dbFile: string, dataDir: string, args: string[], fault?: string, sl
   );
 }
 
-/** The books, without ids: statements per shop and every account's balance. */
-function books(dbFile: string) {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return {
-      batches: (db.prepare(`SELECT COUNT(*) AS n FROM settlement_batches`).get() as { n: number }).n,
-      open: (db.prepare(`SELECT COUNT(*) AS n FROM settlement_batches WHERE closed_at IS NULL`).get() as { n: number }).n,
-      statements: db.prepare(`SELECT m.slug, s.gross_cents, s.commission_cents, s.vat_cents, s.net_cents, s.redemption_count, s.method, s.status
-        FROM statements s JOIN merchants m ON m.id = s.merchant_id ORDER BY m.slug`).all(),
-      accounts: db.prepare(`SELECT account, SUM(amount_cents) AS balance FROM journal_lines GROUP BY account ORDER BY account`).all(),
-      unsettled: (db.prepare(`SELECT COUNT(*) AS n FROM redemptions WHERE status = 'completed' AND statement_id IS NULL`).get() as { n: number }).n,
-      mails: (db.prepare(`SELECT COUNT(*) AS n FROM outbox_messages WHERE kind = 'settlement_statement'`).get() as { n: number }).n,
-    };
-  } finally {
-    db.close();
-  }
-}
-
-function copyBase(name: string) {
-  const d = join(dir, name);
-  mkdirSync(d, { recursive: true });
-  copyFileSync(base, join(d, 'app.db'));
-  return { db: join(d, 'app.db'), data: d };
-}
+const books = (target: SettlementTarget): Promise<SettlementBooks> => target.read(settlementBooks());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'settle-crash-'));
   stripe = await startFakeStripe({ secretKey: SECRET });
+  if (backends.includes('postgres')) cluster = await startPostgres();
   base = join(dir, 'base.db');
   // Redemptions two hours ago: past the void window for the CLI's real clock.
   const clock = fixedClock(new Date(Date.now() - 2 * 3600_000));
@@ -92,23 +76,25 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await stripe?.close();
+  cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('cli settle killed at every step, then run again', () => {
-  let reference: ReturnType<typeof books>;
+describe.each(backends)('cli settle killed at every step, then run again (%s)', (backend) => {
+  let reference: SettlementBooks;
+  const copyBase = (name: string) => settlementTarget(backend, base, dir, `${backend}_${name}`, cluster);
 
   it('an uninterrupted run: the reference books', async () => {
-    const run = copyBase('reference');
-    const r = await cli(run.db, run.data, ['settle', '--until', until, '--json']);
+    const run = await copyBase('reference');
+    const r = await cli(run, ['settle', '--until', until, '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.batch.statements).toHaveLength(4);
     expect(r.json.stripe).toEqual({ paid: 1, failed: 0 });
     if (hasXmllint) validateSepa(r.json.batch.sepaFile);
-    reference = books(run.db);
+    reference = await books(run);
     expect(reference).toMatchObject({ batches: 1, open: 0, unsettled: 0 });
-    expect((await cli(run.db, run.data, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
-  });
+    expect((await cli(run, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
+  }, 120_000);
 
   // The batch is written in slices of shops (one transaction each): killed inside the first
   // slice, nothing is written; killed after a slice (`batch:slice`, one shop per slice) or
@@ -116,11 +102,11 @@ describe('cli settle killed at every step, then run again', () => {
   const steps: [string, string][] = [['batch:start', ''], ['batch:statement', ''], ['batch:slice', '1'], ['batch:before-commit', ''], ['after-commit', ''], ['after-sepa', ''], ['stripe:after-transfer', '']];
   for (const [step, slice] of steps) {
     it(`killed at ${step}${slice ? ` (slices of ${slice} shop)` : ''}: no batch or whole slices of an open one, and the rerun completes the same books`, async () => {
-      const run = copyBase(step.replace(':', '-'));
+      const run = await copyBase(step.replace(/[:-]/g, '_'));
       const transfersBefore = stripe.transfers.size;
-      const crashed = await cli(run.db, run.data, ['settle', '--until', until, '--json'], step, slice);
+      const crashed = await cli(run, ['settle', '--until', until, '--json'], step, slice);
       expect(crashed.signal).toBe('SIGKILL');
-      const midway = books(run.db);
+      const midway = await books(run);
       if (step === 'batch:start' || step === 'batch:statement') expect(midway).toMatchObject({ batches: 0, statements: [], mails: 0 });
       else if (step.startsWith('batch:')) {
         expect(midway).toMatchObject({ batches: 1, open: 1 });
@@ -130,17 +116,18 @@ describe('cli settle killed at every step, then run again', () => {
         expect(unpaid(reference.statements)).toEqual(expect.arrayContaining(unpaid(midway.statements)));
       } else expect(midway.statements.map((s) => ({ ...(s as object), status: undefined }))).toEqual(reference.statements.map((s) => ({ ...(s as object), status: undefined })));
 
-      const rerun = await cli(run.db, run.data, ['settle', '--until', until, '--json']);
+      const rerun = await cli(run, ['settle', '--until', until, '--json']);
       expect(rerun.status, rerun.stderr).toBe(0);
-      expect(books(run.db)).toEqual(reference);
+      expect(await books(run)).toEqual(reference);
       // One Connect transfer for the one Stripe statement, whatever the crash.
       expect(stripe.transfers.size - transfersBefore).toBe(1);
       expect(rerun.json.batch.sepaFile).toBeTruthy();
       expect(readFileSync(rerun.json.batch.sepaFile, 'utf8')).toContain('<NbOfTxs>3</NbOfTxs>');
-      expect((await cli(run.db, run.data, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
+      if (hasXmllint) validateSepa(rerun.json.batch.sepaFile);
+      expect((await cli(run, ['check-ledger', '--json'])).json).toMatchObject({ ok: true });
       // And once more: nothing new.
-      expect((await cli(run.db, run.data, ['settle', '--until', until, '--json'])).json).toMatchObject({ created: false });
-      expect(books(run.db)).toEqual(reference);
+      expect((await cli(run, ['settle', '--until', until, '--json'])).json).toMatchObject({ created: false });
+      expect(await books(run)).toEqual(reference);
     }, 120_000);
   }
 });

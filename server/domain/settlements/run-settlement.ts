@@ -1,19 +1,26 @@
 import { join } from 'node:path';
-import { and, isNotNull, isNull, sql } from 'drizzle-orm';
-import { settlementBatches } from '../../../db/schema/index';
+import { runSync, type Step } from '../../../db/unit-of-work';
 import type { Seller } from '../../invoices/invoice-document';
 import { payStripeStatements, type TransferGateway } from './payouts';
-import { createBatch, type HoldSummary, type SettlementDeps } from './settlement-service';
-import { sepaFileName, sepaXml, writeSepaFile } from './sepa-export';
-import { completeSepaFiles, type HeldStatement } from './sepa-files';
+import { createBatch, sqliteCore, type HoldSummary, type SettlementCore, type SettlementDeps } from './settlement-service';
+import { sepaFileName, sepaXmlSteps, writeSepaFile } from './sepa-export';
+import { completeSepaFilesSteps, type HeldStatement } from './sepa-files';
 import type { HoldReason } from './payout-route';
-import { batchSepaFiles, batchStatements, latestBatchUntil, type SettlementBatch } from './settlements-repository';
+import type { SettlementUnits } from './settlement-store';
+import { sqliteSettlementUnits } from './settlement-store-sqlite';
+import type { SettlementBatch } from './settlements-repository';
 
-export interface RunDeps extends SettlementDeps {
+interface RunExtras {
   transfers: TransferGateway | null;
   operator: Seller;
   dataDir: string;
 }
+
+/** SQLite callers (the app's routes and weekly job, the tests, the benches). */
+export interface RunDeps extends SettlementDeps, RunExtras {}
+
+/** Either backend: its units of work (settlement-store.ts). */
+export interface RunCore extends SettlementCore, RunExtras {}
 
 export interface StatementSummary {
   merchant: string;
@@ -52,29 +59,32 @@ export const sepaDir = (dataDir: string) => join(dataDir, 'settlements');
  * files recorded and on disk (including a statement left out earlier whose shop fixed its
  * details), its Stripe transfers — so a run after a crash or a fix completes earlier ones.
  */
-export async function runSettlement(deps: RunDeps, input: { until: string; actor: string }): Promise<RunResult> {
-  const created = await createBatch(deps, input);
-  deps.onStep?.('after-commit');
+export async function runSettlement(deps: RunDeps | RunCore, input: { until: string; actor: string }): Promise<RunResult> {
+  const core: RunCore = 'units' in deps ? deps : sqliteCore(deps);
+  const { units } = core;
+  const created = await createBatch(core, input);
+  core.onStep?.('after-commit');
   const resumed: string[] = [];
   const files = new Map<string, string[]>();
   const held: { batch: SettlementBatch; s: HeldStatement }[] = [];
-  for (const b of unexecutedBatches(deps)) {
-    const done = completeSepaFiles(deps, b.id, input.actor);
-    files.set(b.id, writeBatchSepaFiles(deps, b));
+  for (const b of await units.run(units.read((s) => s.unexecutedBatches()))) {
+    const done = await units.run(completeSepaFilesSteps(units, core, b.id, input.actor));
+    files.set(b.id, await units.run(batchSepaFilesOnDisk(units, core, b)));
     held.push(...done.held.map((s) => ({ batch: b, s })));
     if (b.id !== created.batch?.id) resumed.push(b.reference);
   }
-  deps.onStep?.('after-sepa');
-  const stripe = await payStripeStatements(deps, deps.onStep);
-  const batch = created.batch ?? latestBatchUntil(deps.database.db, input.until) ?? null;
-  const slug = merchantSlugs(deps);
-  const batchFiles = batch ? files.get(batch.id) ?? writeBatchSepaFiles(deps, batch) : [];
+  core.onStep?.('after-sepa');
+  const stripe = await payStripeStatements(core, core.onStep);
+  const batch = created.batch ?? (await units.run(units.read((s) => s.latestBatchUntil(input.until)))) ?? null;
+  const slug = await units.run(units.read((s) => s.merchantSlugs()));
+  const batchFiles = batch ? files.get(batch.id) ?? (await units.run(batchSepaFilesOnDisk(units, core, batch))) : [];
+  const statements = batch ? await units.run(units.read((s) => s.batchStatements(batch.id))) : [];
   return {
     created: created.batch !== null,
     batch: batch && {
       id: batch.id, reference: batch.reference, until: batch.until, cutoffAt: batch.cutoffAt,
       grossCents: batch.grossCents, commissionCents: batch.commissionCents, vatCents: batch.vatCents, netCents: batch.netCents,
-      statements: batchStatements(deps.database.db, batch.id).map((s) => ({
+      statements: statements.map((s) => ({
         merchant: slug.get(s.merchantId) ?? s.merchantId, reference: s.reference, method: s.method, status: s.status,
         grossCents: s.grossCents, commissionCents: s.commissionCents, vatCents: s.vatCents, netCents: s.netCents, redemptions: s.redemptionCount,
       })),
@@ -89,15 +99,15 @@ export async function runSettlement(deps: RunDeps, input: { until: string; actor
 }
 
 /** Writes every recorded SEPA file of the batch to disk (missing after a crash, or never written): their paths. */
+export function* batchSepaFilesOnDisk(units: SettlementUnits, deps: Pick<RunDeps, 'operator' | 'dataDir'>, b: SettlementBatch): Step<string[]> {
+  return yield* units.read(function* (s) {
+    const paths: string[] = [];
+    for (const f of yield* s.batchSepaFiles(b.id)) paths.push(writeSepaFile(sepaDir(deps.dataDir), sepaFileName(b, f.seq), (yield* sepaXmlSteps(s, b, deps.operator, f.seq))!));
+    return paths;
+  });
+}
+
+/** batchSepaFilesOnDisk on SQLite, synchronously. */
 export function writeBatchSepaFiles(deps: Pick<RunDeps, 'database' | 'operator' | 'dataDir'>, b: SettlementBatch): string[] {
-  return batchSepaFiles(deps.database.db, b.id).map((f) => writeSepaFile(sepaDir(deps.dataDir), sepaFileName(b, f.seq), sepaXml(deps.database.db, b, deps.operator, f.seq)!));
-}
-
-/** Closed batches whose SEPA payments are not complete (an open one is still being written). */
-function unexecutedBatches(deps: RunDeps): SettlementBatch[] {
-  return deps.database.db.select().from(settlementBatches).where(and(isNull(settlementBatches.sepaExecutedAt), isNotNull(settlementBatches.closedAt))).orderBy(settlementBatches.createdAt).all();
-}
-
-function merchantSlugs(deps: RunDeps): Map<string, string> {
-  return new Map(deps.database.db.all<{ id: string; slug: string }>(sql`SELECT id, slug FROM merchants`).map((r) => [r.id, r.slug]));
+  return runSync(batchSepaFilesOnDisk(sqliteSettlementUnits(deps.database), deps, b));
 }

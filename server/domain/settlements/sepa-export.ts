@@ -7,10 +7,13 @@
 import { mkdirSync, renameSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tx } from '../../../db/client';
+import { runSync, type Step } from '../../../db/unit-of-work';
 import type { Seller } from '../../invoices/invoice-document';
 import { addDays, isoWeekday, parisDate } from '../../lib/paris-time';
 import { buildPain001, checkSepaTransfer, type SepaFileInput, type SepaTransfer } from '../../settlement/sepa-pain001';
-import { batchSepaFiles, batchSepaStatements, type SepaFile, type SettlementBatch, type Statement } from './settlements-repository';
+import type { SettlementStore } from './settlement-store';
+import { sqliteSettlementStore } from './settlement-store-sqlite';
+import type { SepaFile, SettlementBatch, Statement } from './settlements-repository';
 
 /** The next business day (Mon–Fri) after the file's creation: banks refuse a date in the past. */
 function executionDate(createdAt: string): string {
@@ -46,12 +49,14 @@ type FileHead = Pick<SepaFile, 'seq' | 'messageId' | 'createdAt'>;
  * pre-commit check guarantees it). Null when a copy cannot be written: that batch never had
  * a file, and its first one is produced by `completeSepaFiles` (with the details fixed).
  */
-export function implicitFirstFile(tx: Tx, batch: SettlementBatch): { head: FileHead; statements: Statement[] } | null {
-  if (batchSepaFiles(tx, batch.id).length > 0) return null;
-  const all = batchSepaStatements(tx, batch.id);
+export function* implicitFirstFileSteps(s: SettlementStore, batch: SettlementBatch): Step<{ head: FileHead; statements: Statement[] } | null> {
+  if ((yield* s.batchSepaFiles(batch.id)).length > 0) return null;
+  const all = yield* s.batchSepaStatements(batch.id);
   if (all.length === 0 || all.some((s) => s.sepaFileSeq !== null || s.status === 'paid' || !transferOk(s, batch.reference))) return null;
   return { head: { seq: 1, messageId: batch.messageId, createdAt: batch.createdAt }, statements: all };
 }
+
+export const implicitFirstFile = (tx: Tx, batch: SettlementBatch) => runSync(implicitFirstFileSteps(sqliteSettlementStore(tx), batch));
 
 export function sepaFileInput(batch: SettlementBatch, head: FileHead, statements: Statement[], operator: Seller): SepaFileInput {
   return {
@@ -66,12 +71,14 @@ export function sepaFileInput(batch: SettlementBatch, head: FileHead, statements
 }
 
 /** The XML of file `seq` of the batch (recorded, or file 1 as it will be recorded); null when there is none. */
-export function sepaXml(tx: Tx, batch: SettlementBatch, operator: Seller, seq = 1): string | null {
-  const head = batchSepaFiles(tx, batch.id).find((f) => f.seq === seq);
-  if (head) return buildPain001(sepaFileInput(batch, head, batchSepaStatements(tx, batch.id, seq), operator));
-  const first = seq === 1 ? implicitFirstFile(tx, batch) : null;
+export function* sepaXmlSteps(s: SettlementStore, batch: SettlementBatch, operator: Seller, seq = 1): Step<string | null> {
+  const head = (yield* s.batchSepaFiles(batch.id)).find((f) => f.seq === seq);
+  if (head) return buildPain001(sepaFileInput(batch, head, yield* s.batchSepaStatements(batch.id, seq), operator));
+  const first = seq === 1 ? yield* implicitFirstFileSteps(s, batch) : null;
   return first ? buildPain001(sepaFileInput(batch, first.head, first.statements, operator)) : null;
 }
+
+export const sepaXml = (tx: Tx, batch: SettlementBatch, operator: Seller, seq = 1) => runSync(sepaXmlSteps(sqliteSettlementStore(tx), batch, operator, seq));
 
 /**
  * Writes data/settlements/<name> atomically (temp file + rename): a reader never sees half

@@ -17,6 +17,11 @@
  *    whenever needed (sepa-files.ts).
  * `runSettlement` does 1 then 2 and, run again, completes the unfinished step 2 of earlier
  * batches without creating anything new.
+ *
+ * Both backends run the same steps over a SettlementStore (settlement-store.ts): on SQLite
+ * each unit is a BEGIN IMMEDIATE transaction (`SettlementDeps`, `sqliteCore`); on PostgreSQL
+ * a READ COMMITTED one after the settlement advisory lock (`SettlementCore` with
+ * `pgSettlementUnits`). docs/architecture.md, « Isolation of the settlement path ».
  */
 import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
@@ -25,7 +30,8 @@ import { isCalendarDate } from '../../lib/calendar-date';
 import { endOfParisDay } from '../../lib/paris-time';
 import type { HoldReason } from './payout-route';
 import type { SettlementBatch } from './settlements-repository';
-import { fillBatch, newRun, resumeOpenBatch } from './settlement-slices';
+import { fillBatch, newRun, resumeOpenBatch, type SliceDeps } from './settlement-slices';
+import { sqliteSettlementUnits } from './settlement-store-sqlite';
 
 export const COMMISSION_VAT_SETTING = 'commission_vat_bps';
 
@@ -38,6 +44,14 @@ export interface SettlementDeps {
   /** Shops per slice (one short transaction each); 50 by default. */
   sliceMerchants?: number;
 }
+
+/** The same, on either backend: its units of work instead of the SQLite database. */
+export interface SettlementCore extends SliceDeps {
+  voidWindowMinutes: number;
+}
+
+/** SQLite deps as core deps (each slice its own BEGIN IMMEDIATE, as always). */
+export const sqliteCore = <D extends SettlementDeps>(deps: D): D & SettlementCore => ({ ...deps, units: sqliteSettlementUnits(deps.database) });
 
 export interface HoldSummary {
   merchantId: string;
@@ -65,10 +79,11 @@ export function cutoffFor(until: string, now: Date, voidWindowMinutes: number): 
  * one. Returns the batch this run created or completed (null when nothing was payable) and
  * its holds.
  */
-export async function createBatch(deps: SettlementDeps, input: { until: string; actor: string }): Promise<CreateBatchResult> {
-  const cutoff = cutoffFor(input.until, deps.clock.now(), deps.voidWindowMinutes).toISOString();
-  const resumed = await resumeOpenBatch(deps, input.actor);
-  const created = await fillBatch(deps, newRun(deps, { until: input.until, cutoff, actor: input.actor }));
+export async function createBatch(deps: SettlementDeps | SettlementCore, input: { until: string; actor: string }): Promise<CreateBatchResult> {
+  const core = 'units' in deps ? deps : sqliteCore(deps);
+  const cutoff = cutoffFor(input.until, core.clock.now(), core.voidWindowMinutes).toISOString();
+  const resumed = await resumeOpenBatch(core, input.actor);
+  const created = await fillBatch(core, await core.units.run(newRun(core.units, { until: input.until, cutoff, actor: input.actor })));
   if (created.batch || !resumed?.batch) return created;
   return resumed;
 }
