@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { preparedOn, quotedAliases } from '../../../db/postgres';
 import { awaited } from '../../../db/unit-of-work';
+import { pgAudit } from '../audit/audit-store-pg';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { Voucher } from '../vouchers/voucher';
 import { pgLedgerStore } from '../vouchers/voucher-ledger-repository-pg';
@@ -72,11 +73,6 @@ export function pgTillStore(client: pg.ClientBase): TillStore {
       );
       return n === 1;
     },
-    audit: (e, now) =>
-      run(
-        'till_audit',
-        `INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before, after, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [now.toISOString(), e.actor, e.action, e.entityType, e.entityId, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after), e.reason ?? null],
-      ),
+    audit: pgAudit(client),
   };
 }
