@@ -13,11 +13,15 @@ import type pg from 'pg';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
 import { copySqliteToPostgres } from '../../db/copy/copy-database';
 import { connectPostgres, migratePostgres } from '../../db/postgres';
+import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { readSnapshotPostgres } from '../../db/read-program';
 import { seedDemo } from '../../db/seed/demo';
 import { checkLedger, ledgerChecks } from '../../server/domain/ledger/check-ledger';
 import { FULL } from '../../server/domain/ledger/ledger-scope';
 import { createOrder } from '../../server/domain/orders/orders-service';
+import { applyProviderEventPostgres } from '../../server/domain/orders/payment-events-postgres';
+import { applyProviderEvent, type EventOutcome } from '../../server/domain/orders/payment-events-service';
+import type { ProviderEvent } from '../../server/payments/payment-provider';
 import type { Clock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
@@ -44,6 +48,11 @@ export interface CardOrderFixture {
   scalar(sql: string, params?: unknown[]): Promise<unknown>;
   /** Breached invariants by check-ledger (empty: the books are clean). */
   books(): Promise<unknown[]>;
+  /**
+   * Applies a provider event in this process, through the backend's runner (SQLite:
+   * applyProviderEvent on a connection of its own; PostgreSQL: applyProviderEventPostgres on a pool).
+   */
+  apply(event: ProviderEvent): Promise<EventOutcome>;
   close(): Promise<void>;
 }
 
@@ -55,6 +64,8 @@ export interface CardOrderOptions {
   cluster?: PgCluster;
 }
 
+const silent = createLogger('silent');
+
 const dollars = (sql: string) => {
   let i = 0;
   return sql.replace(/\?/g, () => `$${++i}`);
@@ -63,7 +74,7 @@ const dollars = (sql: string) => {
 async function seedOrders(database: Database_, o: CardOrderOptions): Promise<PendingCardOrder[]> {
   await seedDemo(database, o.clock.now());
   const payments = new StripeProvider({ secretKey: o.stripe.secretKey, apiBase: o.stripe.apiBase });
-  const deps = { database, clock: o.clock, payments, baseUrl: 'http://127.0.0.1', logger: createLogger('silent'), operator: loadOperator({}, false) };
+  const deps = { database, clock: o.clock, payments, baseUrl: 'http://127.0.0.1', logger: silent, operator: loadOperator({}, false) };
   const out: PendingCardOrder[] = [];
   for (const spec of o.orders) {
     const created = await createOrder(deps, {
@@ -87,6 +98,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   const orders = await seedOrders(database, o);
   if (backend === 'sqlite') {
     await database.close();
+    let own: Database_ | undefined;
     // Each read opens the file afresh: the app processes write it meanwhile.
     const read = <T,>(fn: (db: Database_) => T): T => {
       const db = openDatabase(`file:${file}`, { backgroundCheckpoints: false });
@@ -100,7 +112,14 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
       backend, orders, location: file,
       scalar: async (sql, params = []) => read((db) => db.sqlite.prepare(sql).pluck().get(...params)),
       books: async () => read((db) => checkLedger(db)),
-      close: async () => rmSync(dir, { recursive: true, force: true }),
+      apply: (event) => {
+        own ??= openDatabase(`file:${file}`, { backgroundCheckpoints: false });
+        return applyProviderEvent({ database: own, clock: o.clock, logger: silent, operator: loadOperator({}, false) }, event);
+      },
+      close: async () => {
+        await own?.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   const url = await o.cluster!.createDatabase(`card_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
@@ -110,6 +129,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   if (!copied.ok) throw new Error(`copy-database: ${JSON.stringify(copied)}`);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
+  let pool: PgDatabase | undefined;
   return {
     backend, orders, location: url,
     scalar: async (sql, params = []) => {
@@ -117,6 +137,13 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
       return rows[0]?.[0];
     },
     books: () => readSnapshotPostgres(client, ledgerChecks(FULL, 'postgres')),
-    close: () => client.end(),
+    apply: (event) => {
+      pool ??= openPostgresPool(url);
+      return applyProviderEventPostgres(pool, { clock: o.clock, logger: silent }, event);
+    },
+    close: async () => {
+      await pool?.close();
+      await client.end();
+    },
   };
 }
