@@ -2,15 +2,15 @@ import type { Tx } from '../../../db/client';
 import type { Seller } from '../../invoices/invoice-document';
 import { generateCode } from '../../lib/codes';
 import { newId } from '../../lib/ids';
-import { enqueueMessage, enqueueMessages } from '../../mail/outbox-repository';
-import { addToCampaignTotals, findCampaignById } from '../campaigns/campaigns-repository';
-import { issueInvoiceTx } from '../invoices/invoices-service';
+import { runSync, type Step } from '../../../db/unit-of-work';
 import { Accounts, type JournalLine } from '../ledger/accounts';
 import { orderBuyer } from './buyer-snapshot';
 import { expiryFor } from '../vouchers/voucher';
-import { issueVouchers } from '../vouchers/voucher-ledger';
+import { issueVouchersSteps } from '../vouchers/voucher-ledger';
 import { vouchersToIssue } from './order';
-import { findOrder, orderItemsByValue, orderItemsForVouchers, updateOrder, type Order, type OrderItem } from './orders-repository';
+import type { Order, OrderItem } from './orders-repository';
+import type { PaymentStore } from './payment-store';
+import { sqlitePaymentStore } from './payment-store-sqlite';
 
 /** Face value of the vouchers: what the buyer pays minus the service fee and its VAT. */
 export const faceValueCents = (o: Pick<Order, 'totalCents' | 'feeCents' | 'feeVatCents'>) => o.totalCents - o.feeCents - o.feeVatCents;
@@ -61,22 +61,21 @@ function vouchersInRange(items: (OrderItem & { before: number })[], from: number
  * (check-ledger counts it), and refunds and documents wait until the order is complete.
  */
 export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, journalId: string, actor: string, now: Date): void {
-  const campaign = findCampaignById(tx, order.campaignId)!;
+  runSync(issueOrderSteps(sqlitePaymentStore(tx), deps, order, journalId, actor, now));
+}
+
+/** issueOrderTx as steps (db/unit-of-work.ts), for the card payment on either backend. */
+export function* issueOrderSteps(store: PaymentStore, deps: { operator?: Seller }, order: Order, journalId: string, actor: string, now: Date): Step<void> {
+  const campaign = (yield* store.campaign(order.campaignId))!;
   const paidAt = now.toISOString();
   const total = faceValueCents(order) + order.bonusCents;
-  updateOrder(tx, order.id, { status: 'paid', paidAt, cancelReason: null, cancelledAt: null, issueJournalId: journalId, issueActor: actor, issueNext: 0, issueRemainingCents: total });
-  // The invoice names the buyer as typed for this order, not the organisation's row.
-  const buyer = order.organisationId ? orderBuyer(order) : undefined;
-  if (buyer) {
+  yield* store.updateOrder(order.id, { status: 'paid', paidAt, cancelReason: null, cancelledAt: null, issueJournalId: journalId, issueActor: actor, issueNext: 0, issueRemainingCents: total });
+  if (order.organisationId && orderBuyer(order)) {
     // Individuals' orders (the demo history among them) need no operator identity; invoices do.
     if (!deps.operator) throw new Error('issuing an organisation order needs the operator identity');
-    // The invoice sums vouchers by face value; the bonus line carries the bonus decided at payment.
-    const items = orderItemsByValue(tx, order.id)
-      .map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i))
-      .filter((i) => i.amountCents > 0);
-    issueInvoiceTx(tx, { order: { ...order, status: 'paid', paidAt }, buyer, items, campaignName: campaign.name, operator: deps.operator }, now);
+    yield* store.issueOrganisationInvoice({ ...order, status: 'paid', paidAt }, campaign.name, deps.operator, now);
   }
-  issueSliceTx(tx, order.id, now);
+  yield* issueSliceSteps(store, order.id, now);
 }
 
 /**
@@ -86,12 +85,20 @@ export function issueOrderTx(tx: Tx, deps: { operator?: Seller }, order: Order, 
  * buyer's email. Returns true when nothing is left to issue.
  */
 export function issueSliceTx(tx: Tx, orderId: string, now: Date): boolean {
-  const order = findOrder(tx, orderId);
+  return runSync(issueSliceSteps(sqlitePaymentStore(tx), orderId, now));
+}
+
+/**
+ * issueSliceTx as steps. The order is read locked (PostgreSQL: FOR UPDATE), so two processes
+ * finishing the same order queue on its row and the second reads the index the first moved.
+ */
+export function* issueSliceSteps(store: PaymentStore, orderId: string, now: Date): Step<boolean> {
+  const order = yield* store.orderForUpdate(orderId);
   if (!order?.issueJournalId) return true;
-  const campaign = findCampaignById(tx, order.campaignId)!;
+  const campaign = (yield* store.campaign(order.campaignId))!;
   // The bonus line carries the bonus decided at payment (it may have shrunk if the order
   // was paid after being cancelled): none when it came to 0.
-  const items = orderItemsForVouchers(tx, order.id, order.issueNext, ISSUE_SLICE, order.bonusCents > 0)
+  const items = (yield* store.itemsForVouchers(order.id, order.issueNext, ISSUE_SLICE, order.bonusCents > 0))
     .map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i));
   const slice = vouchersInRange(items, order.issueNext, ISSUE_SLICE);
   // Every slice dates its vouchers from the payment, as one transaction would have.
@@ -101,17 +108,17 @@ export function issueSliceTx(tx: Tx, orderId: string, now: Date): boolean {
   const value = issued.reduce((sum, v) => sum + v.amountCents, 0);
   const left = order.issueRemainingCents - value;
   if (issued.length === 0 || left < 0) throw new Error(`order ${order.reference}: ${order.issueRemainingCents} cents left to issue from voucher ${order.issueNext}, found ${issued.length} vouchers of ${value}`);
-  issueVouchers(tx, issued, { journalId: order.issueJournalId, actor: order.issueActor ?? 'system', at: now });
+  yield* issueVouchersSteps(store, issued, { journalId: order.issueJournalId, actor: order.issueActor ?? 'system', at: now });
   // Sold = face value of every voucher issued, bonus included (check-ledger counts issue
   // movements); bonus_used_cents tells the sponsor's share apart.
-  addToCampaignTotals(tx, campaign.id, { soldCents: value });
+  yield* store.addSold(campaign.id, value);
   const mails = issued.filter((v) => v.recipientEmail).map((v) => ({ kind: 'beneficiary_voucher', recipient: v.recipientEmail!, payload: { voucherId: v.id } }));
-  if (order.organisationId) enqueueMessages(tx, mails, now);
+  if (order.organisationId && mails.length > 0) yield* store.enqueue(mails, now);
   const done = left === 0;
-  updateOrder(tx, order.id, done ? { issueJournalId: null, issueActor: null, issueNext: 0, issueRemainingCents: 0 } : { issueNext: order.issueNext + issued.length, issueRemainingCents: left });
+  yield* store.updateOrder(order.id, done ? { issueJournalId: null, issueActor: null, issueNext: 0, issueRemainingCents: 0 } : { issueNext: order.issueNext + issued.length, issueRemainingCents: left });
   if (done) {
     const kind = order.organisationId ? 'org_order_paid' : 'order_vouchers';
-    enqueueMessage(tx, { kind, recipient: order.buyerEmail, payload: { orderId: order.id } }, now);
+    yield* store.enqueue([{ kind, recipient: order.buyerEmail, payload: { orderId: order.id } }], now);
   }
   return done;
 }

@@ -6,19 +6,18 @@ import type { Logger } from '../../lib/logger';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { Seller } from '../../invoices/invoice-document';
-import { audit } from '../audit/audit-log';
 import { checkOrder, type BuyerType } from '../campaigns/campaign';
 import { bonusFor } from '../campaigns/bonus';
-import { buyerBonusCents, releaseBonus, reserveBonus, useBonusTx } from '../campaigns/bonus-repository';
+import { buyerBonusCents, reserveBonus } from '../campaigns/bonus-repository';
 import { publicCampaign } from '../campaigns/campaigns-service';
-import { Accounts, type JournalLine } from '../ledger/accounts';
-import { postJournal } from '../ledger/ledger-repository';
+import type { JournalLine } from '../ledger/accounts';
 import { organisationForOrderTx } from '../organisations/organisations-service';
 import { checkCardAmount, checkoutLines } from './card-payment';
-import { checkPayment } from './order';
-import { issueOrderTx, saleLines } from './order-issuance';
 import { organisationTerms, type OrganisationOrderInput } from './organisation-order';
-import { findOrder, findPayment, insertOrder, insertPayment, updateOrder, type Order } from './orders-repository';
+import { findOrder, insertOrder, updateOrder, type Order } from './orders-repository';
+import { cancelOrderSteps, confirmPaymentSteps, recordPaymentSteps, type ConfirmedPayment, type ConfirmOutcome } from './payment-confirmation';
+import { sqlitePaymentStore } from './payment-store-sqlite';
+import { runSync } from '../../../db/unit-of-work';
 
 export interface OrdersDeps {
   database: Database_;
@@ -220,59 +219,11 @@ function orderCheckError(check: Exclude<ReturnType<typeof checkOrder>, { ok: tru
   }
 }
 
-export interface ConfirmedPayment {
-  orderId: string;
-  provider: string;
-  providerRef: string;
-  amountCents: number;
-  currency: string;
-}
+export type { ConfirmedPayment, ConfirmOutcome } from './payment-confirmation';
 
-export type ConfirmOutcome = 'issued' | 'already_recorded' | 'already_paid' | 'refunded' | 'amount_mismatch' | 'currency_mismatch' | 'order_not_found';
-
-/**
- * Records a confirmed payment and issues the order's vouchers, inside the caller's
- * transaction (BEGIN IMMEDIATE): the order row is re-read there, so however many
- * deliveries race, only the first finds it unpaid. Payment, journal, vouchers, issue
- * movements, progress and the buyer's email are one atomic step.
- */
+/** confirmPaymentSteps (payment-confirmation.ts) in the caller's SQLite transaction (BEGIN IMMEDIATE). */
 export function confirmPaymentTx(tx: Tx, deps: Pick<OrdersDeps, 'clock' | 'logger'> & { operator?: Seller }, p: ConfirmedPayment): ConfirmOutcome {
-  const now = deps.clock.now();
-  const order = findOrder(tx, p.orderId);
-  if (!order) return 'order_not_found';
-  const check = checkPayment(order, p);
-  if (!check.ok) {
-    if (check.reason === 'amount_mismatch' || check.reason === 'currency_mismatch') holdMismatchedPayment(tx, deps, order, p, check.reason, now);
-    return check.reason;
-  }
-  // One payment per provider reference: a payment already held in suspense is not counted twice.
-  if (findPayment(tx, p.provider, p.providerRef)) return 'already_recorded';
-  const sold = useBonusTx(tx, order);
-  const journalId = recordPayment(tx, sold, p, { kind: 'voucher_sale', lines: saleLines(sold, Accounts.paymentsClearing(p.provider)), description: `Order ${order.reference} paid` }, now);
-  updateOrder(tx, order.id, { paidCents: p.amountCents });
-  issueOrderTx(tx, deps, sold, journalId, `payment:${p.provider}`, now);
-  // Money-moving event with no operator behind it: the provider is the actor.
-  audit(tx, { actor: `provider:${p.provider}`, action: 'order_payment_confirmed', entityType: 'order', entityId: order.id, before: { status: order.status, paidCents: order.paidCents }, after: { status: 'paid', paidCents: p.amountCents, providerRef: p.providerRef } }, now);
-  return 'issued';
-}
-
-/**
- * Money arrived that does not match the order: no voucher is issued, the order is flagged
- * for review, and — when it is in euros — the amount is booked to a suspense account so
- * every euro received stays accounted for until an operator refunds or matches it.
- */
-function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: Order, p: ConfirmedPayment, reason: string, now: Date): void {
-  deps.logger.error({ orderId: order.id, expected: order.totalCents, got: p.amountCents, currency: p.currency }, 'payment does not match order');
-  updateOrder(tx, order.id, { reviewReason: reason });
-  if (reason !== 'amount_mismatch' || !Number.isSafeInteger(p.amountCents) || p.amountCents <= 0) return;
-  if (findPayment(tx, p.provider, p.providerRef)) return;
-  const lines = [
-    { account: Accounts.paymentsClearing(p.provider), amountCents: p.amountCents },
-    { account: Accounts.paymentsSuspense, amountCents: -p.amountCents },
-  ];
-  recordPayment(tx, order, p, { kind: 'payment_suspense', lines, description: `Unmatched payment for order ${order.reference}` }, now);
-  // Reached once per provider reference (findPayment above), so a redelivery adds no entry.
-  audit(tx, { actor: `provider:${p.provider}`, action: 'order_payment_suspense', entityType: 'order', entityId: order.id, before: { status: order.status, paidCents: order.paidCents }, after: { status: order.status, suspenseCents: p.amountCents, expectedCents: order.totalCents, providerRef: p.providerRef }, reason }, now);
+  return runSync(confirmPaymentSteps(sqlitePaymentStore(tx), deps, p));
 }
 
 /**
@@ -280,22 +231,12 @@ function holdMismatchedPayment(tx: Tx, deps: Pick<OrdersDeps, 'logger'>, order: 
  * (clearing debited by what arrived). Returns the journal id.
  */
 export function recordPayment(tx: Tx, order: Order, p: Pick<ConfirmedPayment, 'provider' | 'providerRef' | 'amountCents'>, entry: { kind: string; lines: JournalLine[]; description: string }, now: Date, receivedAt = now): string {
-  const journalId = postJournal(tx, { kind: entry.kind, description: `${entry.description} (${p.provider} ${p.providerRef})`, orderId: order.id, lines: entry.lines }, now);
-  insertPayment(tx, { id: newId(), orderId: order.id, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, receivedAt: receivedAt.toISOString(), journalId });
-  return journalId;
+  return runSync(recordPaymentSteps(sqlitePaymentStore(tx), order, p, entry, now, receivedAt));
 }
 
-/**
- * Cancels a still-unpaid order (payment failed, checkout expired or never created, or an
- * organisation's order the operator cancels). One that received part of its transfers is
- * not cancelled: that money must be refunded first.
- */
+/** cancelOrderSteps (payment-confirmation.ts) in the caller's SQLite transaction. */
 export function cancelOrderTx(tx: Tx, now: Date, orderId: string, reason: string): boolean {
-  const order = findOrder(tx, orderId);
-  if (!order || order.status !== 'pending_payment' || order.paidCents > 0) return false;
-  releaseBonus(tx, order);
-  updateOrder(tx, orderId, { status: 'cancelled', cancelReason: reason, cancelledAt: now.toISOString() });
-  return true;
+  return runSync(cancelOrderSteps(sqlitePaymentStore(tx), now, orderId, reason));
 }
 
 export function cancelOrder(deps: Pick<OrdersDeps, 'database' | 'clock'>, orderId: string, reason: string): boolean {

@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { quotedAliases } from '../../../db/postgres';
 import { holdOne, pgUnit, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
+import { pgAudit } from '../audit/audit-log-pg';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { Voucher } from '../vouchers/voucher';
 import { lockedRows, pgLedgerStore, PG_VOUCHER_COLUMNS } from '../vouchers/voucher-ledger-repository-pg';
@@ -100,11 +101,6 @@ export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {})
       );
       return true;
     },
-    audit: (e, now) =>
-      held(
-        'audit_log',
-        `INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before, after, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [now.toISOString(), e.actor, e.action, e.entityType, e.entityId, e.before === undefined ? null : JSON.stringify(e.before), e.after === undefined ? null : JSON.stringify(e.after), e.reason ?? null],
-      ),
+    audit: pgAudit(unit),
   };
 }

@@ -6,8 +6,8 @@
  */
 import type { Step } from '../../../db/unit-of-work';
 import type { Voucher } from './voucher';
-import type { MovementRow } from './voucher-ledger-repository';
-import type { BalanceDelta, MerchantDelta, WeekDelta } from './voucher-totals-repository';
+import type { MovementRow, VoucherRow } from './voucher-ledger-repository';
+import type { BalanceDelta, BuyerDelta, MerchantDelta, OrderFacts, WeekDelta } from './voucher-totals-repository';
 
 export interface VoucherUpdate {
   id: string;
@@ -43,4 +43,8 @@ export interface LedgerStore {
   weekRedeemedDown(d: { campaignId: string; week: string; redeemed: number }): Step<number>;
   merchantDown(d: MerchantDelta): Step<number>;
   balanceDown(d: BalanceDelta): Step<number>;
+  /** Issuing (issueVouchersSteps): a new voucher row, its order's sale figures, the buyers' aggregate. */
+  insertVoucher(v: VoucherRow): Step<void>;
+  orderFacts(orderId: string): Step<OrderFacts | undefined>;
+  addBuyer(d: BuyerDelta): Step<void>;
 }

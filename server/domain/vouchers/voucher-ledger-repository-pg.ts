@@ -20,6 +20,7 @@ import { holdOne, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
 import type { LedgerStore } from './ledger-store';
 import type { Voucher } from './voucher';
+import type { OrderFacts } from './voucher-totals-repository';
 import { VOUCHER_COLUMNS } from './vouchers-repository';
 
 export const PG_VOUCHER_COLUMNS = quotedAliases(VOUCHER_COLUMNS);
@@ -145,5 +146,37 @@ export function pgLedgerStore(unit: PgUnit, locked: LockedRows): LedgerStore {
       );
       return 1;
     },
+    // Issuing (order-issuance.ts): the voucher row now (its movement, held, refers to it).
+    *insertVoucher(v) {
+      yield* unit.query(
+        'ledger_insert_voucher',
+        `INSERT INTO vouchers (id, code, campaign_id, order_id, order_item_id, amount_cents, balance_cents, status, recipient_name, recipient_email, message,
+           issued_at, expires_at, expiry_reminded_at, reissued_from, block_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [v.id, v.code, v.campaignId, v.orderId, v.orderItemId, v.amountCents, v.balanceCents, v.status, v.recipientName, v.recipientEmail, v.message,
+          v.issuedAt, v.expiresAt, v.expiryRemindedAt, v.reissuedFrom, v.blockReason],
+      );
+    },
+    *orderFacts(orderId) {
+      const r = yield* first<Omit<OrderFacts, 'issued'> & { issued: boolean }>(
+        'totals_order_facts',
+        `SELECT campaign_id AS "campaignId", buyer_type AS "buyerType", payment_method AS "paymentMethod", total_cents AS "totalCents",
+                fee_cents + fee_vat_cents AS "feesCents", bonus_cents AS "bonusCents",
+                EXISTS (SELECT 1 FROM vouchers v WHERE v.order_id = o.id AND v.reissued_from IS NULL) AS issued
+           FROM orders o WHERE id = $1`,
+        [orderId],
+      );
+      // SQLite answers the EXISTS as 0/1: the same shape here.
+      return r && { ...r, issued: r.issued ? 1 : 0 };
+    },
+    // A hot row per campaign, like the other aggregates: held to the unit's last statement.
+    addBuyer: (d) =>
+      held(
+        'campaign_buyer_totals',
+        `INSERT INTO campaign_buyer_totals (campaign_id, buyer_type, payment_method, orders, vouchers, sold_cents, paid_cents, fees_cents, bonus_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (campaign_id, buyer_type, payment_method) DO UPDATE SET ${add('campaign_buyer_totals', ['orders', 'vouchers', 'sold_cents', 'paid_cents', 'fees_cents', 'bonus_cents'])}`,
+        [d.campaignId, d.buyerType, d.paymentMethod, d.orders, d.vouchers, d.sold, d.paid, d.fees, d.bonus],
+      ),
   };
 }

@@ -92,6 +92,9 @@ export function sqliteLedgerStore(tx: Tx): LedgerStore {
     weekRedeemedDown: (d) => done(t.weekRedeemedDown.run(d).changes),
     merchantDown: (d) => done(t.merchantDown.run(d).changes),
     balanceDown: (d) => done(t.balanceDown.run(d).changes),
+    insertVoucher: (v) => done(void st.insertVoucher.run(v)),
+    orderFacts: (id) => done(t.order.get(id)),
+    addBuyer: (d) => done(void t.buyer.run(d)),
   };
   stores.set(sqlite, store);
   return store;

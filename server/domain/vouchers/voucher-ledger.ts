@@ -23,7 +23,7 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Voucher } from './voucher';
 import type { LedgerStore } from './ledger-store';
-import { ledgerStatements, sqliteLedgerStore, type MovementRow } from './voucher-ledger-repository';
+import { sqliteLedgerStore, type MovementRow } from './voucher-ledger-repository';
 import { decideChange, type MovementKind, type VoucherChange, type VoucherRefusal } from './voucher-transitions';
 import { issuedTotals, movementTotals, ordersNotYetIssued } from './voucher-totals';
 
@@ -133,29 +133,33 @@ export function replacementFor(v: Voucher, code: string, openingCents: number): 
  * Issues new vouchers with their `issue` movement (seq 1) in the caller's transaction, under
  * the same guards as changeVoucher: integer value > 0, opening balance 0 < b ≤ value,
  * status active, a journal. Built for bulk orders (10 000 vouchers): two prepared inserts
- * per voucher, no query building.
+ * per voucher, no query building (on SQLite the steps run straight through, runSync).
  */
 export function issueVouchers(tx: Tx, list: readonly NewVoucher[], ctx: { journalId: string; actor: string; at: Date; reason?: string | null }): Voucher[] {
-  const { sqlite, st } = ledgerStatements(tx);
-  locked(sqlite);
+  locked(sqliteOf(tx));
+  return runSync(issueVouchersSteps(sqliteLedgerStore(tx), list, ctx));
+}
+
+/** issueVouchers as steps (db/unit-of-work.ts): the same guards and rows on either backend. */
+export function* issueVouchersSteps(store: LedgerStore, list: readonly NewVoucher[], ctx: { journalId: string; actor: string; at: Date; reason?: string | null }): Step<Voucher[]> {
   if (!ctx.journalId) throw new Error('issued vouchers need their journal');
   const at = ctx.at.toISOString();
   const out: (Voucher & { openingCents: number })[] = [];
-  const firstOf = ordersNotYetIssued(tx, list);
+  const firstOf = yield* ordersNotYetIssued(store, list);
   for (const n of list) {
     const opening = n.openingCents ?? n.amountCents;
     if (!Number.isSafeInteger(n.amountCents) || n.amountCents <= 0) throw new Error(`voucher value must be a positive number of cents: ${n.amountCents}`);
     if (!Number.isSafeInteger(opening) || opening <= 0 || opening > n.amountCents) throw new Error(`opening balance ${opening} outside 1…${n.amountCents}`);
     const { openingCents: _o, ...fields } = n;
     const v: Voucher = { ...fields, reissuedFrom: n.reissuedFrom ?? null, expiryRemindedAt: n.expiryRemindedAt ?? null, blockReason: null, balanceCents: opening, status: 'active' };
-    st.insertVoucher.run(v as Voucher & { status: 'active' });
-    st.insertMovement.run({
+    yield* store.insertVoucher(v as Voucher & { status: 'active' });
+    yield* store.insertMovement({
       id: newId(), voucherId: v.id, seq: 1, kind: 'issue', amountCents: opening, balanceAfterCents: opening, journalId: ctx.journalId,
       orderId: v.orderId, redemptionId: null, actor: ctx.actor, reason: ctx.reason ?? null, createdAt: at,
     });
     out.push({ ...v, openingCents: opening });
   }
-  issuedTotals(tx, out, at, firstOf);
+  yield* issuedTotals(store, out, at, firstOf);
   return out.map(({ openingCents: _o, ...v }) => v);
 }
 

@@ -4,13 +4,12 @@
  * voucher it issues, so the figures commit or roll back with the movements they summarise.
  * check-ledger recomputes them from the ledger tables (db/report-totals-sql.ts).
  */
-import type { Tx } from '../../../db/client';
 import type { Step } from '../../../db/unit-of-work';
 import type { LedgerStore } from './ledger-store';
 import { weekStart } from '../../lib/weeks';
 import type { Voucher } from './voucher';
 import type { MovementKind } from './voucher-transitions';
-import { totalsStatements, type BalanceDelta, type BuyerDelta, type OrderFacts, type WeekDelta } from './voucher-totals-repository';
+import type { BalanceDelta, BuyerDelta, OrderFacts, WeekDelta } from './voucher-totals-repository';
 
 const day = (iso: string) => iso.slice(0, 10);
 const weekOf = (iso: string) => weekStart(new Date(iso));
@@ -74,8 +73,7 @@ export function* movementTotals(
  * balance it carries over cancels its predecessor's `cancel` in the cancelled figure.
  * Summed per row first, so a bulk order of 10 000 vouchers costs a few upserts, not 30 000.
  */
-export function issuedTotals(tx: Tx, list: readonly (Voucher & { openingCents: number })[], at: string, firstOf: ReadonlySet<string>): void {
-  const st = totalsStatements(tx);
+export function* issuedTotals(store: LedgerStore, list: readonly (Voucher & { openingCents: number })[], at: string, firstOf: ReadonlySet<string>): Step<void> {
   const sum = <T extends object>(map: Map<string, T>, key: string, base: T, d: Partial<T>) => {
     const row = map.get(key) ?? { ...base };
     const r = row as Record<string, number>;
@@ -93,7 +91,7 @@ export function issuedTotals(tx: Tx, list: readonly (Voucher & { openingCents: n
     if (v.reissuedFrom || !v.orderId) continue;
     let o = orders.get(v.orderId);
     if (!o) {
-      o = st.order.get(v.orderId)!;
+      o = (yield* store.orderFacts(v.orderId))!;
       orders.set(v.orderId, o);
       if (firstOf.has(v.orderId)) {
         sum(buyers, `${o.campaignId}|${o.buyerType}|${o.paymentMethod}`, buyerBase(o.campaignId, o), { orders: 1, paid: o.totalCents, fees: o.feesCents, bonus: o.bonusCents });
@@ -101,22 +99,23 @@ export function issuedTotals(tx: Tx, list: readonly (Voucher & { openingCents: n
     }
     sum(buyers, `${v.campaignId}|${o.buyerType}|${o.paymentMethod}`, buyerBase(v.campaignId, o), { vouchers: 1, sold: v.amountCents });
   }
-  for (const d of balances.values()) st.balance.run(d);
-  for (const d of weeks.values()) st.week.run(d);
-  for (const d of buyers.values()) st.buyer.run(d);
+  // The same order as movementTotals takes its rows in (balance, then week), so an issue and
+  // a redemption of the same campaign on PostgreSQL queue for each other rather than deadlock.
+  for (const d of balances.values()) yield* store.addBalance(d);
+  for (const d of weeks.values()) yield* store.addWeek(d);
+  for (const d of buyers.values()) yield* store.addBuyer(d);
 }
 
 const buyerBase = (campaignId: string, o: OrderFacts): BuyerDelta => ({ campaignId, buyerType: o.buyerType, paymentMethod: o.paymentMethod, orders: 0, vouchers: 0, sold: 0, paid: 0, fees: 0, bonus: 0 });
 
 /** The orders among `list` that have issued no voucher yet: call before inserting. */
-export function ordersNotYetIssued(tx: Tx, list: readonly { orderId: string | null; reissuedFrom?: string | null }[]): Set<string> {
-  const st = totalsStatements(tx);
+export function* ordersNotYetIssued(store: LedgerStore, list: readonly { orderId: string | null; reissuedFrom?: string | null }[]): Step<Set<string>> {
   const out = new Set<string>();
   const seen = new Set<string>();
   for (const n of list) {
     if (!n.orderId || n.reissuedFrom || seen.has(n.orderId)) continue;
     seen.add(n.orderId);
-    if (!st.order.get(n.orderId)?.issued) out.add(n.orderId);
+    if (!(yield* store.orderFacts(n.orderId))?.issued) out.add(n.orderId);
   }
   return out;
 }
