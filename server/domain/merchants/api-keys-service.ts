@@ -5,7 +5,9 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
 import { randomBytes } from 'node:crypto';
-import { countKeyFailure } from './api-key-failures-repository';
+import { sqliteUnits, type Units } from '../../../db/store-units';
+import type { Step } from '../../../db/unit-of-work';
+import { sqliteApiKeyFailureStore, type ApiKeyFailureStore } from './api-key-store';
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
@@ -70,15 +72,26 @@ export function isLocked(k: Pick<ApiKey, 'lockedUntil'>, now: Date): boolean {
  * threshold inside the window the key is locked for a while: guessing codes through a
  * shop's key stops there, and the lock shows in the shop's dashboard and the CLI.
  */
-export function recordLookupFailure(deps: { database: Database_; clock: Clock }, keyId: string): void {
+export function* lookupFailureSteps(store: ApiKeyFailureStore, keyId: string, now: Date): Step<void> {
+  yield* store.countFailure(keyId, {
+    now: now.toISOString(),
+    windowFloor: new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString(),
+    lockUntil: new Date(now.getTime() + LOCK_MS).toISOString(),
+  }, FAILURES_BEFORE_LOCK);
+}
+
+const sqliteFailureUnits = new WeakMap<Database_, Units<ApiKeyFailureStore>>();
+/** The app's SQLite database as a runner of the failure count (see db/store-units.ts). */
+export function sqliteKeyFailureUnits(database: Database_): Units<ApiKeyFailureStore> {
+  let units = sqliteFailureUnits.get(database);
+  if (!units) sqliteFailureUnits.set(database, (units = sqliteUnits(database, sqliteApiKeyFailureStore)));
+  return units;
+}
+
+/** Counts the failure where the app keeps its counts (`keyFailureUnits`: PostgreSQL; else its SQLite database). Synchronous on SQLite. */
+export function recordLookupFailure(deps: { database: Database_; clock: Clock; keyFailureUnits?: Units<ApiKeyFailureStore> }, keyId: string): void | Promise<void> {
   const now = deps.clock.now();
-  deps.database.transaction((tx) =>
-    countKeyFailure(tx, keyId, {
-      now: now.toISOString(),
-      windowFloor: new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString(),
-      lockUntil: new Date(now.getTime() + LOCK_MS).toISOString(),
-    }, FAILURES_BEFORE_LOCK),
-  );
+  return (deps.keyFailureUnits ?? sqliteKeyFailureUnits(deps.database))((store) => lookupFailureSteps(store, keyId, now));
 }
 
 /** "Last used" to the minute: writing it on every call would add a write to every lookup. */

@@ -12,6 +12,7 @@ import {
   type OperatorUser,
 } from './operator-users-repository';
 import { deleteSession, deleteUserSessions, extendSession, findSession, insertSession } from '../sessions/sessions-repository';
+import { isLive, slidExpiry, type SessionPolicy } from '../sessions/sessions';
 import { checkSecondFactor } from './operator-totp-service';
 import { can, isOperatorRole, type OperatorRole } from './roles';
 
@@ -29,6 +30,10 @@ export const OPERATOR_SESSION_IDLE_MS = 8 * 3600_000;
 export const OPERATOR_SESSION_MAX_MS = 12 * 3600_000;
 /** Sliding the idle expiry costs a write: done at most once a minute per session. */
 const EXTEND_EVERY_MS = 60_000;
+export const OPERATOR_SESSION_POLICY: SessionPolicy = {
+  ttlMs: OPERATOR_SESSION_IDLE_MS,
+  slide: { idleMs: OPERATOR_SESSION_IDLE_MS, maxMs: OPERATOR_SESSION_MAX_MS, extendEveryMs: EXTEND_EVERY_MS },
+};
 
 /** Staff accounts guard every buyer's data and the money: a longer minimum than shops' 10. */
 export const OPERATOR_MIN_PASSWORD = 12;
@@ -68,7 +73,7 @@ export async function signInOperator(deps: OperatorsDeps, email: string, passwor
     // Asked only once the password is right (as a second step would): users without TOTP never see it.
     // The code is spent in the same transaction as the session it opens.
     checkSecondFactor(tx, user, code, now);
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() });
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_POLICY.ttlMs).toISOString() });
   });
   return { token, user };
 }
@@ -83,12 +88,12 @@ export function operatorForSession(deps: OperatorsDeps, token: string | undefine
   const db = deps.database.db;
   const hash = sha256(token);
   const session = findSession(db, 'operator', hash);
-  const now = deps.clock.now().getTime();
-  if (!session || new Date(session.expiresAt).getTime() <= now) return null;
+  const now = deps.clock.now();
+  if (!session || !isLive(session, now)) return null;
   const user = findOperatorById(db, session.userId);
   if (!user || user.disabledAt) return null;
-  const slid = Math.min(now + OPERATOR_SESSION_IDLE_MS, new Date(session.createdAt).getTime() + OPERATOR_SESSION_MAX_MS);
-  if (slid - new Date(session.expiresAt).getTime() >= EXTEND_EVERY_MS) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, new Date(slid).toISOString()));
+  const slid = slidExpiry(session, now, OPERATOR_SESSION_POLICY);
+  if (slid) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, slid));
   return user;
 }
 
