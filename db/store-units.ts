@@ -23,6 +23,15 @@ export function sqliteUnits<S>(database: Database_, storeOf: (tx: Tx) => S): Uni
   return (work) => database.transaction((tx) => runSync(work(storeOf(tx))));
 }
 
+/**
+ * SQLite without a transaction, each statement on its own: for the hottest reads (an API
+ * key's lookup on every call), where BEGIN IMMEDIATE would serialise every request for a
+ * read and a once-a-minute "last used".
+ */
+export function sqliteDirect<S>(database: Database_, storeOf: (tx: Tx) => S): Units<S> {
+  return (work) => runSync(work(storeOf(database.db)));
+}
+
 export function pgUnits<S>(pgdb: PgDatabase, storeOf: (client: pg.ClientBase) => S): Units<S> {
   return (work) => pgdb.transaction((client) => runAsync(work(storeOf(client))));
 }

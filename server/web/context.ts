@@ -2,7 +2,7 @@ import type { TransferGateway } from '../domain/settlements/payouts';
 import type { RequestHandler } from 'express';
 import type { Database_ } from '../../db/client';
 import type { Units } from '../../db/store-units';
-import type { ApiKeyFailureStore } from '../domain/merchants/api-key-store';
+import type { ApiKeyStore } from '../domain/merchants/api-key-store';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limit-store';
 import type { Config } from '../config';
 import type { OrdersDeps } from '../domain/orders/orders-service';
@@ -26,8 +26,8 @@ export interface AppContext {
   rateLimits: RateLimitSettings;
   /** Where the rate-limit counters live when not in `database` (PostgreSQL: pgUnits(pool, pgRateLimitStore)); see db/store-units.ts. */
   rateLimitUnits?: Units<RateLimitStore>;
-  /** Where API keys' failed-lookup counts live when not in `database` (PostgreSQL: pgUnits(pool, pgApiKeyFailureStore)). */
-  keyFailureUnits?: Units<ApiKeyFailureStore>;
+  /** Where API keys (their lookup, "last used", failed-lookup counts) live when not in `database` (PostgreSQL: pgUnits(pool, pgApiKeyStore)). */
+  apiKeyUnits?: Units<ApiKeyStore>;
   orders: OrdersDeps;
   users: UsersDeps;
   redemptions: RedemptionsDeps;

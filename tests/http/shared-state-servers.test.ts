@@ -5,7 +5,7 @@
  * a store, db/store-units.ts); only the runners differ per backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookupFailureSteps, FAILURES_BEFORE_LOCK } from '../../server/domain/merchants/api-keys-service';
+import { keyAuthSteps, lookupFailureSteps, FAILURES_BEFORE_LOCK } from '../../server/domain/merchants/api-keys-service';
 import { secondFactorSteps } from '../../server/domain/operators/operator-totp-service';
 import { newTotpSecret, stepAt, totpCode } from '../../server/domain/operators/totp';
 import { hitSteps, type RateLimitRule } from '../../server/domain/rate-limits/rate-limit';
@@ -14,6 +14,7 @@ import { runOnce } from '../../server/jobs/run-once';
 import { drainWith, type OutboxLoop } from '../../server/mail/outbox-worker';
 import type { OutgoingMail } from '../../server/mail/transport';
 import { fixedClock } from '../../server/lib/clock';
+import { sha256 } from '../../server/lib/ids';
 import { createLogger } from '../../server/lib/logger';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { postgresBackend, sqliteBackend, type SharedBackend, type SharedServer } from '../support/shared-state-servers';
@@ -51,16 +52,30 @@ function sharedStateTests(open: () => Promise<SharedBackend>) {
     expect(hits.filter((h) => h.allowed)).toHaveLength(10);
   });
 
-  it('counts failed API-key lookups from both servers and locks the key at the threshold', async () => {
-    await backend.exec(`INSERT INTO api_keys (id, kind, merchant_id, prefix, key_hash, label, created_at, failure_count) VALUES ('key1', 'admin', NULL, 'bk_admin_x', 'hash1', 'test', ?, 0)`, [T0]);
+  it('authenticates a key on either server, counts its failed lookups from both and locks it (on both) at the threshold', async () => {
+    await backend.exec(`INSERT INTO api_keys (id, kind, merchant_id, prefix, key_hash, label, created_at, failure_count) VALUES ('key1', 'admin', NULL, 'bk_admin_x', ?, 'test', ?, 0)`, [sha256('bk_admin_one'), T0]);
     const now = new Date(T0);
-    await Promise.all(Array.from({ length: FAILURES_BEFORE_LOCK - 1 }, (_, i) => servers[i % 2]!.keyFailures((s) => lookupFailureSteps(s, 'key1', now))));
+    const auth = (server: SharedServer) => (async () => server.keys((s) => keyAuthSteps(s, 'bk_admin_one', 'admin', now)))();
+    await expect(auth(backend.b)).resolves.toMatchObject({ id: 'key1', lastUsedAt: null });
+    expect(await backend.scalar(`SELECT last_used_at FROM api_keys WHERE id = 'key1'`)).toBe(T0);
+    await Promise.all(Array.from({ length: FAILURES_BEFORE_LOCK - 1 }, (_, i) => servers[i % 2]!.keys((s) => lookupFailureSteps(s, 'key1', now))));
     expect(Number(await backend.scalar(`SELECT failure_count FROM api_keys WHERE id = 'key1'`))).toBe(FAILURES_BEFORE_LOCK - 1);
-    expect(await backend.a.keyFailures((s) => s.lockedUntil('key1'))).toBeNull();
-    await backend.b.keyFailures((s) => lookupFailureSteps(s, 'key1', now));
-    const locked = await backend.a.keyFailures((s) => s.lockedUntil('key1'));
+    expect(await backend.a.keys((s) => s.lockedUntil('key1'))).toBeNull();
+    await backend.b.keys((s) => lookupFailureSteps(s, 'key1', now));
+    const locked = await backend.a.keys((s) => s.lockedUntil('key1'));
     expect(locked).not.toBeNull();
     expect(new Date(locked!).getTime()).toBeGreaterThan(now.getTime());
+    for (const server of servers) await expect(auth(server)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('a key revoked through one server is refused by the other at its next call', async () => {
+    await backend.exec(`INSERT INTO api_keys (id, kind, merchant_id, prefix, key_hash, label, created_at, failure_count) VALUES ('key2', 'admin', NULL, 'bk_admin_y', ?, 'test', ?, 0)`, [sha256('bk_admin_two'), T0]);
+    const now = new Date(T0);
+    const auth = (server: SharedServer) => (async () => server.keys((s) => keyAuthSteps(s, 'bk_admin_two', 'admin', now)))();
+    await expect(auth(backend.b)).resolves.toMatchObject({ id: 'key2' });
+    await expect((async () => backend.a.keys((s) => keyAuthSteps(s, 'bk_admin_two', 'merchant', now)))()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await backend.exec(`UPDATE api_keys SET revoked_at = ? WHERE id = 'key2'`, [T0]);
+    for (const server of servers) await expect(auth(server)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('accepts a TOTP code once across two servers', async () => {

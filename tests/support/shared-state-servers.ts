@@ -14,8 +14,8 @@ import { migrateDatabase, openDatabase, type Database_, type Tx } from '../../db
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { pgUnits, sqliteUnits, type Units } from '../../db/store-units';
-import { sqliteApiKeyFailureStore, type ApiKeyFailureStore } from '../../server/domain/merchants/api-key-store';
-import { pgApiKeyFailureStore } from '../../server/domain/merchants/api-key-store-pg';
+import { sqliteApiKeyStore, type ApiKeyStore } from '../../server/domain/merchants/api-key-store';
+import { pgApiKeyStore } from '../../server/domain/merchants/api-key-store-pg';
 import { sqliteTotpStore, type TotpStore } from '../../server/domain/operators/totp-store';
 import { pgTotpStore } from '../../server/domain/operators/totp-store-pg';
 import { sqliteRateLimitStore, type RateLimitStore } from '../../server/domain/rate-limits/rate-limit-store';
@@ -30,7 +30,7 @@ import type { PgCluster } from './postgres';
 
 export interface SharedServer {
   rateLimits: Units<RateLimitStore>;
-  keyFailures: Units<ApiKeyFailureStore>;
+  keys: Units<ApiKeyStore>;
   totp: Units<TotpStore>;
   sessions: Units<SessionStore>;
   leases: Units<JobLeaseStore>;
@@ -51,7 +51,7 @@ function sqliteServer(database: Database_): SharedServer {
   const on = <S>(storeOf: (tx: Tx) => S) => sqliteUnits(database, storeOf);
   return {
     rateLimits: on(sqliteRateLimitStore),
-    keyFailures: on(sqliteApiKeyFailureStore),
+    keys: on(sqliteApiKeyStore),
     totp: on(sqliteTotpStore),
     sessions: on(sqliteSessionStore),
     leases: on(sqliteJobLeaseStore),
@@ -62,7 +62,7 @@ function sqliteServer(database: Database_): SharedServer {
 function pgServer(pool: PgDatabase): SharedServer {
   return {
     rateLimits: pgUnits(pool, pgRateLimitStore),
-    keyFailures: pgUnits(pool, pgApiKeyFailureStore),
+    keys: pgUnits(pool, pgApiKeyStore),
     totp: pgUnits(pool, pgTotpStore),
     sessions: pgUnits(pool, pgSessionStore),
     leases: pgUnits(pool, pgJobLeaseStore),

@@ -1,7 +1,10 @@
 import type pg from 'pg';
-import { preparedOn } from '../../../db/postgres';
+import { preparedOn, quotedAliases } from '../../../db/postgres';
 import { awaited } from '../../../db/unit-of-work';
-import type { ApiKeyFailureStore } from './api-key-store';
+import { KEY_BY_HASH_SQL, type ApiKeyStore } from './api-key-store';
+import type { LiveKey } from './api-keys-service';
+
+const KEY_BY_HASH = quotedAliases(KEY_BY_HASH_SQL).replace('?', '$1');
 
 /**
  * The failed-lookup count on PostgreSQL: the same single conditional UPDATE as on SQLite
@@ -9,9 +12,11 @@ import type { ApiKeyFailureStore } from './api-key-store';
  * the first's row lock, then re-evaluates its CASEs on the row the first committed, so no
  * failure is lost and the lock is set by whichever failure reaches the threshold.
  */
-export function pgApiKeyFailureStore(client: pg.ClientBase): ApiKeyFailureStore {
+export function pgApiKeyStore(client: pg.ClientBase): ApiKeyStore {
   const q = preparedOn(client);
   return {
+    keyByHash: (hash) => awaited(async () => (await q<LiveKey>('key_by_hash', KEY_BY_HASH, [hash])).rows[0]),
+    touch: (keyId, at) => awaited(async () => void (await q('key_touch', `UPDATE api_keys SET last_used_at = $2 WHERE id = $1`, [keyId, at]))),
     countFailure: (keyId, at, threshold) =>
       awaited(async () => {
         await q(
