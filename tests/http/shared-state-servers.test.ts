@@ -4,6 +4,7 @@
  * units really run at the same time). The services are the app's own (rules as Steps over
  * a store, db/store-units.ts); only the runners differ per backend.
  */
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyAuthSteps, lookupFailureSteps, FAILURES_BEFORE_LOCK } from '../../server/domain/merchants/api-keys-service';
 import { secondFactorSteps } from '../../server/domain/operators/operator-totp-service';
@@ -14,6 +15,9 @@ import { runOnce } from '../../server/jobs/run-once';
 import { drainWith, type OutboxLoop } from '../../server/mail/outbox-worker';
 import type { OutgoingMail } from '../../server/mail/transport';
 import { fixedClock } from '../../server/lib/clock';
+import type { AppError } from '../../server/lib/errors';
+import type { AppContext } from '../../server/web/context';
+import { lookupMissLimiter, mailFormLimiter } from '../../server/web/middleware/db-rate-limits';
 import { sha256 } from '../../server/lib/ids';
 import { createLogger } from '../../server/lib/logger';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
@@ -42,6 +46,40 @@ function sharedStateTests(open: () => Promise<SharedBackend>) {
     expect(sixth).toMatchObject({ count: 6, allowed: false });
     // Another address has its own bucket.
     expect(await backend.a.rateLimits((s) => hitSteps(s, rule, '203.0.113.8', now))).toMatchObject({ count: 1, allowed: true });
+  });
+
+  it('the app’s limiter middleware, given each server’s runner, limits across both servers over HTTP', async () => {
+    const clock = fixedClock(T0);
+    // Two apps, as two servers: only the runner of rate-limit units differs from the SQLite app's.
+    const listening = await Promise.all(
+      servers.map(async (server) => {
+        const ctx = { clock, logger, rateLimitUnits: server.rateLimits } as unknown as AppContext;
+        const app = express();
+        app.set('trust proxy', true);
+        app.post('/reset', mailFormLimiter(ctx, 'reset-address', 3), (_req, res) => void res.send('ok'));
+        app.get('/voucher/:code', lookupMissLimiter(ctx, 'voucher-miss', 2, 60_000), (req, res) => void res.status(req.params.code === 'good' ? 200 : 404).send('-'));
+        app.use((err: AppError, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(err.status ?? 500).send(err.code));
+        const http = app.listen(0, '127.0.0.1');
+        await new Promise((r) => http.once('listening', r));
+        return { http, url: `http://127.0.0.1:${(http.address() as { port: number }).port}` };
+      }),
+    );
+    try {
+      const call = (i: number, path: string, method = 'GET') => fetch(`${listening[i % 2]!.url}${path}`, { method, headers: { 'x-forwarded-for': '198.51.100.4' } });
+      const statuses = await Promise.all([0, 1, 2].map((i) => call(i, '/reset', 'POST').then((r) => r.status)));
+      expect(statuses).toEqual([200, 200, 200]);
+      const fourth = await call(1, '/reset', 'POST');
+      expect(fourth.status).toBe(429);
+      expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Misses count across servers; a found voucher takes its count back (after the answer).
+      expect((await call(0, '/voucher/bad')).status).toBe(404);
+      expect((await call(1, '/voucher/good')).status).toBe(200);
+      await pause(300);
+      expect((await call(1, '/voucher/bad')).status).toBe(404);
+      expect((await call(0, '/voucher/bad')).status).toBe(429);
+    } finally {
+      for (const l of listening) l.http.close();
+    }
   });
 
   it('counts a burst of hits from both servers exactly (no lost update)', async () => {
