@@ -8,6 +8,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyAuthSteps, lookupFailureSteps, FAILURES_BEFORE_LOCK } from '../../server/domain/merchants/api-keys-service';
 import { secondFactorSteps } from '../../server/domain/operators/operator-totp-service';
+import { operatorSessionSteps } from '../../server/domain/operators/operator-users-service';
 import { newTotpSecret, stepAt, totpCode } from '../../server/domain/operators/totp';
 import { hitSteps, type RateLimitRule } from '../../server/domain/rate-limits/rate-limit';
 import { endSessionSteps, liveSessionSteps, openSessionSteps, type SessionPolicy } from '../../server/domain/sessions/sessions';
@@ -130,6 +131,18 @@ function sharedStateTests(open: () => Promise<SharedBackend>) {
     await expect((async () => backend.b.totp((s) => secondFactorSteps(s, user, code, now)))()).rejects.toMatchObject({ code: 'INVALID_TOTP' });
     const later = new Date(now.getTime() + 30_000);
     await expect((async () => backend.b.totp((s) => secondFactorSteps(s, user, totpCode(secret, stepAt(later)), later)))()).resolves.toBeUndefined();
+  });
+
+  it('one TOTP code typed at two servers at once opens one operator session', async () => {
+    const secret = newTotpSecret();
+    await backend.exec(`INSERT INTO operator_users (id, email, name, role, totp_secret, created_at) VALUES ('op2', 'op2@example.org', 'Op', 'admin', ?, ?)`, [secret, T0]);
+    const now = new Date(T0);
+    const user = { id: 'op2', totpSecret: secret };
+    const code = totpCode(secret, stepAt(now));
+    const tries = await Promise.allSettled(servers.map(async (server, i) => server.signIn((s) => operatorSessionSteps(s, user, code, `op2-token-${i}`, now))));
+    expect(tries.map((t) => t.status).sort()).toEqual(['fulfilled', 'rejected']);
+    // The refused sign-in left no session behind (its unit rolled back).
+    expect(Number(await backend.scalar(`SELECT COUNT(*) FROM sessions WHERE user_id = 'op2'`))).toBe(1);
   });
 
   it('a session opened on one server is valid on the other; once revoked, on neither', async () => {

@@ -33,6 +33,8 @@ export interface SharedServer {
   keys: Units<ApiKeyStore>;
   totp: Units<TotpStore>;
   sessions: Units<SessionStore>;
+  /** The operator sign-in's unit: the TOTP spend and the session it opens, in one transaction. */
+  signIn: Units<TotpStore & SessionStore>;
   leases: Units<JobLeaseStore>;
   outbox: Units<OutboxStore>;
 }
@@ -54,6 +56,7 @@ function sqliteServer(database: Database_): SharedServer {
     keys: on(sqliteApiKeyStore),
     totp: on(sqliteTotpStore),
     sessions: on(sqliteSessionStore),
+    signIn: on((tx) => ({ ...sqliteTotpStore(tx), ...sqliteSessionStore(tx) })),
     leases: on(sqliteJobLeaseStore),
     outbox: on(sqliteOutboxStore),
   };
@@ -65,6 +68,7 @@ function pgServer(pool: PgDatabase): SharedServer {
     keys: pgUnits(pool, pgApiKeyStore),
     totp: pgUnits(pool, pgTotpStore),
     sessions: pgUnits(pool, pgSessionStore),
+    signIn: pgUnits(pool, (client) => ({ ...pgTotpStore(client), ...pgSessionStore(client) })),
     leases: pgUnits(pool, pgJobLeaseStore),
     outbox: pgUnits(pool, pgOutboxStore),
   };

@@ -11,9 +11,13 @@ import {
   updateOperator,
   type OperatorUser,
 } from './operator-users-repository';
-import { deleteSession, deleteUserSessions, extendSession, findSession, insertSession } from '../sessions/sessions-repository';
-import { isLive, slidExpiry, type SessionPolicy } from '../sessions/sessions';
-import { checkSecondFactor } from './operator-totp-service';
+import { deleteSession, deleteUserSessions, extendSession, findSession } from '../sessions/sessions-repository';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import type { Session } from '../sessions/sessions-repository';
+import { isLive, openSessionSteps, slidExpiry, type SessionPolicy } from '../sessions/sessions';
+import { sqliteSessionStore, type SessionStore } from '../sessions/sessions-store';
+import { secondFactorSteps } from './operator-totp-service';
+import { sqliteTotpStore, type TotpStore } from './totp-store';
 import { can, isOperatorRole, type OperatorRole } from './roles';
 
 export interface OperatorsDeps {
@@ -69,13 +73,18 @@ export async function signInOperator(deps: OperatorsDeps, email: string, passwor
   if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const now = deps.clock.now();
   const token = newToken();
-  deps.database.transaction((tx) => {
-    // Asked only once the password is right (as a second step would): users without TOTP never see it.
-    // The code is spent in the same transaction as the session it opens.
-    checkSecondFactor(tx, user, code, now);
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_POLICY.ttlMs).toISOString() });
-  });
+  deps.database.transaction((tx) => runSync(operatorSessionSteps({ ...sqliteTotpStore(tx), ...sqliteSessionStore(tx) }, user, code, token, now)));
   return { token, user };
+}
+
+/**
+ * Once the password is right: the second factor (asked only then, as a second step would be:
+ * users without TOTP never see it), then the session — in ONE unit of work, so the code is
+ * spent by the transaction that opens the session, on whichever backend.
+ */
+export function* operatorSessionSteps(store: TotpStore & SessionStore, user: Pick<OperatorUser, 'id' | 'totpSecret'>, code: string | undefined, token: string, now: Date): Step<Session> {
+  yield* secondFactorSteps(store, user, code, now);
+  return yield* openSessionSteps(store, 'operator', user.id, token, now, OPERATOR_SESSION_POLICY);
 }
 
 /**
