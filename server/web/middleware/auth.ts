@@ -44,11 +44,6 @@ export function requireShopUser(role?: 'owner') {
 /** The credential of an `Authorization: Bearer …` header, if any. */
 export const bearerOf = (req: Request): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
 
-/**
- * API authentication: a bearer key, or the session cookie of a shop user (our own till
- * page) — then state-changing calls must carry the CSRF header. A locked key (too many
- * failed lookups) is refused until its lock ends.
- */
 const sqliteKeyReads = new WeakMap<object, Units<ApiKeyStore>>();
 /** Where keys are read: `ctx.apiKeyUnits` (PostgreSQL), else the SQLite database outside any transaction (one prepared read per call, as before). */
 function apiKeyReads(ctx: AppContext): Units<ApiKeyStore> {
@@ -58,6 +53,11 @@ function apiKeyReads(ctx: AppContext): Units<ApiKeyStore> {
   return units;
 }
 
+/**
+ * API authentication: a bearer key, or the session cookie of a shop user (our own till
+ * page) — then state-changing calls must carry the CSRF header. A locked key (too many
+ * failed lookups) is refused until its lock ends.
+ */
 export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
   return (req: Request, res: Response, next: NextFunction) => {
     const now = ctx.clock.now();
