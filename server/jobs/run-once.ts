@@ -3,7 +3,10 @@ import { hostname } from 'node:os';
 import type { Database_ } from '../../db/client';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import { claimJob, findJob, finishJob, releaseJob, renewJob } from './job-leases-repository';
+import { sqliteUnits, type Units } from '../../db/store-units';
+import type { Step } from '../../db/unit-of-work';
+import { sqliteJobLeaseStore, type JobLeaseStore } from './job-lease-store';
+import type { JobLease } from './job-leases-repository';
 
 /**
  * Scheduled jobs run once however many servers are up. Every process keeps its own timers
@@ -15,7 +18,10 @@ import { claimJob, findJob, finishJob, releaseJob, renewJob } from './job-leases
  * then and takes the slot over. Jobs must still be idempotent (a run cut short is run again).
  */
 export interface OnceDeps {
-  database: Database_;
+  /** The SQLite database whose `job_leases` decide, unless `leases` is given. */
+  database?: Database_;
+  /** Where the leases live when not in `database` (PostgreSQL: pgUnits(pool, pgJobLeaseStore)); see db/store-units.ts. */
+  leases?: Units<JobLeaseStore>;
   clock: Clock;
   logger: Logger;
   /** Who we are in `job_leases.holder`; one per process by default. */
@@ -29,35 +35,53 @@ export const JOB_LEASE_MS = 5 * 60_000;
 
 export type OnceOutcome = { ran: true } | { ran: false; reason: 'done' } | { ran: false; reason: 'busy'; retryAt: number };
 
+/** Takes the slot, or reads the row that says why not (in the same unit of work). */
+export function* claimSteps(store: JobLeaseStore, name: string, holder: string, slot: number, now: number, leaseMs: number): Step<{ taken: true } | { taken: false; row: JobLease | undefined }> {
+  if (yield* store.claim(name, holder, slot, now, now + leaseMs)) return { taken: true };
+  return { taken: false, row: yield* store.find(name) };
+}
+
+const sqliteLeases = new WeakMap<Database_, Units<JobLeaseStore>>();
+function leasesOf(deps: OnceDeps): Units<JobLeaseStore> {
+  if (deps.leases) return deps.leases;
+  if (!deps.database) throw new Error('runOnce: neither leases nor a database');
+  let units = sqliteLeases.get(deps.database);
+  if (!units) sqliteLeases.set(deps.database, (units = sqliteUnits(deps.database, sqliteJobLeaseStore)));
+  return units;
+}
+
 /** Runs `task` for `slot` unless that run is done or going on elsewhere (or in this process). */
 export async function runOnce(deps: OnceDeps, name: string, slot: Date, task: () => Promise<void>): Promise<OnceOutcome> {
   const holder = deps.holder ?? PROCESS_HOLDER;
   const leaseMs = deps.leaseMs ?? JOB_LEASE_MS;
+  const leases = leasesOf(deps);
   const now = deps.clock.now().getTime();
-  const taken = deps.database.transaction((tx) => claimJob(tx, name, holder, slot.getTime(), now, now + leaseMs));
-  if (!taken) {
-    const row = findJob(deps.database.db, name);
+  const claim = await leases((store) => claimSteps(store, name, holder, slot.getTime(), now, leaseMs));
+  if (!claim.taken) {
+    const row = claim.row;
     if (row?.doneSlot != null && row.doneSlot >= slot.getTime()) return { ran: false, reason: 'done' };
     return { ran: false, reason: 'busy', retryAt: row?.leaseUntil ?? now + leaseMs };
   }
   const heartbeat = setInterval(() => {
-    try {
-      const mine = deps.database.transaction((tx) => renewJob(tx, name, holder, deps.clock.now().getTime() + leaseMs));
-      if (!mine) deps.logger.warn({ job: name, holder }, 'scheduled job lease lost: the run outlived it');
-    } catch (err) {
-      deps.logger.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'scheduled job lease not renewed');
-    }
+    void (async () => {
+      try {
+        const mine = await leases((store) => store.renew(name, holder, deps.clock.now().getTime() + leaseMs));
+        if (!mine) deps.logger.warn({ job: name, holder }, 'scheduled job lease lost: the run outlived it');
+      } catch (err) {
+        deps.logger.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'scheduled job lease not renewed');
+      }
+    })();
   }, Math.max(1, Math.floor(leaseMs / 3)));
   heartbeat.unref();
   try {
     await task();
   } catch (err) {
     clearInterval(heartbeat);
-    deps.database.transaction((tx) => releaseJob(tx, name, holder));
+    await leases((store) => store.release(name, holder));
     throw err;
   }
   clearInterval(heartbeat);
-  deps.database.transaction((tx) => finishJob(tx, name, holder, slot.getTime(), deps.clock.now().toISOString()));
+  await leases((store) => store.finish(name, holder, slot.getTime(), deps.clock.now().toISOString()));
   return { ran: true };
 }
 

@@ -64,8 +64,9 @@ const inserts = new WeakMap<object, Statement>();
  * transaction: the statement is atomic, and the due test is part of the UPDATE itself, so
  * a row another worker leased in between no longer matches.
  *
- * On PostgreSQL the same claim picks its rows with `FOR UPDATE SKIP LOCKED`, so concurrent
- * workers take different rows instead of queueing behind each other's row locks:
+ * On PostgreSQL (outbox-store-pg.ts) the same claim picks its rows with `FOR UPDATE SKIP
+ * LOCKED`, so concurrent workers take different rows instead of queueing behind each
+ * other's row locks:
  *   UPDATE outbox_messages SET status = 'sending', lease_until = $2, attempts = attempts + 1
  *   WHERE id IN (SELECT id FROM outbox_messages
  *                WHERE (status = 'pending' AND next_attempt_at <= $1)

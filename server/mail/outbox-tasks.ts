@@ -31,3 +31,6 @@ const AFTER_SENT: Record<string, (tx: Tx, msg: OutboxMessage, now: Date) => void
 export function afterSent(tx: Tx, msg: OutboxMessage, now: Date): void {
   if (Object.hasOwn(AFTER_SENT, msg.kind)) AFTER_SENT[msg.kind]!(tx, msg, now);
 }
+
+/** Whether marking this kind sent has more to write (a store that cannot write it must refuse). */
+export const hasAfterSent = (kind: string): boolean => Object.hasOwn(AFTER_SENT, kind);

@@ -1,6 +1,9 @@
 import type { TransferGateway } from '../domain/settlements/payouts';
 import type { RequestHandler } from 'express';
 import type { Database_ } from '../../db/client';
+import type { Units } from '../../db/store-units';
+import type { ApiKeyStore } from '../domain/merchants/api-key-store';
+import type { RateLimitStore } from '../domain/rate-limits/rate-limit-store';
 import type { Config } from '../config';
 import type { OrdersDeps } from '../domain/orders/orders-service';
 import type { UsersDeps } from '../domain/merchants/merchant-users-service';
@@ -21,6 +24,10 @@ export interface AppContext {
   demo: boolean;
   secureCookies: boolean;
   rateLimits: RateLimitSettings;
+  /** Where the rate-limit counters live when not in `database` (PostgreSQL: pgUnits(pool, pgRateLimitStore)); see db/store-units.ts. */
+  rateLimitUnits?: Units<RateLimitStore>;
+  /** Where API keys (their lookup, "last used", failed-lookup counts) live when not in `database` (PostgreSQL: pgUnits(pool, pgApiKeyStore)). */
+  apiKeyUnits?: Units<ApiKeyStore>;
   orders: OrdersDeps;
   users: UsersDeps;
   redemptions: RedemptionsDeps;

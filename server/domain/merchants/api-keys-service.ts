@@ -5,7 +5,9 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId, sha256 } from '../../lib/ids';
 import { randomBytes } from 'node:crypto';
-import { countKeyFailure } from './api-key-failures-repository';
+import { sqliteUnits, type Units } from '../../../db/store-units';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import { sqliteApiKeyStore, type ApiKeyStore } from './api-key-store';
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
@@ -35,30 +37,34 @@ export function createApiKey(deps: { database: Database_; clock: Clock }, input:
   return { key, apiKey };
 }
 
-const byHash = new WeakMap<Database_, (hash: string) => LiveKey | undefined>();
-
 /**
  * The live key behind a bearer string; a revoked or unknown key is the same 401.
- * Every API call starts here: the lookup is a statement prepared once per database.
+ * Every API call starts here: the lookup is a statement prepared once per connection.
  */
 /** A key with its shop's status (null for admin keys). */
 export type LiveKey = ApiKey & { merchantStatus: string | null };
 
 export function findLiveKey(database: Database_, bearer: string): LiveKey | undefined {
-  let lookup = byHash.get(database);
-  if (!lookup) {
-    // The shop's status comes with the key (one read): a suspended shop's key is refused.
-    const st = database.sqlite.prepare<[string], LiveKey>(
-      `SELECT k.id, k.kind, k.merchant_id AS merchantId, k.prefix, k.key_hash AS keyHash, k.label, k.created_at AS createdAt, k.revoked_at AS revokedAt,
-              k.last_used_at AS lastUsedAt, k.failure_count AS failureCount, k.failure_window_start AS failureWindowStart, k.locked_until AS lockedUntil,
-              m.status AS merchantStatus
-       FROM api_keys k LEFT JOIN merchants m ON m.id = k.merchant_id WHERE k.key_hash = ?`,
-    );
-    lookup = (hash) => st.get(hash);
-    byHash.set(database, lookup);
-  }
-  const k = lookup(sha256(bearer));
+  const k = runSync(sqliteApiKeyStore(database.db).keyByHash(sha256(bearer)));
   return k && !k.revokedAt ? k : undefined;
+}
+
+/**
+ * API-key authentication, once for both backends: the key behind the bearer string, of the
+ * kind the route allows, not locked by failed lookups, of a shop still approved; "last
+ * used" written at most once a minute. Refusals are thrown as the AppErrors the API answers.
+ */
+export function* keyAuthSteps(store: ApiKeyStore, bearer: string, allowed: ApiKey['kind'], now: Date): Step<LiveKey> {
+  const key = yield* store.keyByHash(sha256(bearer));
+  if (!key || key.revokedAt) throw new AppError('UNAUTHORIZED', 401, 'errors.unauthorized');
+  if (key.kind !== allowed) throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
+  if (isLocked(key, now)) throw new AppError('RATE_LIMITED', 429, 'errors.key_locked', undefined, { until: key.lockedUntil! });
+  // A shop key lives on while its shop is suspended (reactivation restores it): refused, with a reason the till can show.
+  if (key.kind === 'merchant' && key.merchantStatus !== 'approved') {
+    throw key.merchantStatus === 'suspended' ? new AppError('MERCHANT_SUSPENDED', 403, 'errors.merchant_suspended') : new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active');
+  }
+  if (touchDue(key, now)) yield* store.touch(key.id, now.toISOString());
+  return key;
 }
 
 export function isLocked(k: Pick<ApiKey, 'lockedUntil'>, now: Date): boolean {
@@ -70,21 +76,33 @@ export function isLocked(k: Pick<ApiKey, 'lockedUntil'>, now: Date): boolean {
  * threshold inside the window the key is locked for a while: guessing codes through a
  * shop's key stops there, and the lock shows in the shop's dashboard and the CLI.
  */
-export function recordLookupFailure(deps: { database: Database_; clock: Clock }, keyId: string): void {
+export function* lookupFailureSteps(store: ApiKeyStore, keyId: string, now: Date): Step<void> {
+  yield* store.countFailure(keyId, {
+    now: now.toISOString(),
+    windowFloor: new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString(),
+    lockUntil: new Date(now.getTime() + LOCK_MS).toISOString(),
+  }, FAILURES_BEFORE_LOCK);
+}
+
+const sqliteFailureUnits = new WeakMap<Database_, Units<ApiKeyStore>>();
+/** The app's SQLite database as a runner of the failure count (see db/store-units.ts). */
+export function sqliteKeyFailureUnits(database: Database_): Units<ApiKeyStore> {
+  let units = sqliteFailureUnits.get(database);
+  if (!units) sqliteFailureUnits.set(database, (units = sqliteUnits(database, sqliteApiKeyStore)));
+  return units;
+}
+
+/** Counts the failure where the app keeps its keys (`apiKeyUnits`: PostgreSQL; else its SQLite database). Synchronous on SQLite. */
+export function recordLookupFailure(deps: { database: Database_; clock: Clock; apiKeyUnits?: Units<ApiKeyStore> }, keyId: string): void | Promise<void> {
   const now = deps.clock.now();
-  deps.database.transaction((tx) =>
-    countKeyFailure(tx, keyId, {
-      now: now.toISOString(),
-      windowFloor: new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString(),
-      lockUntil: new Date(now.getTime() + LOCK_MS).toISOString(),
-    }, FAILURES_BEFORE_LOCK),
-  );
+  return (deps.apiKeyUnits ?? sqliteKeyFailureUnits(deps.database))((store) => lookupFailureSteps(store, keyId, now));
 }
 
 /** "Last used" to the minute: writing it on every call would add a write to every lookup. */
+export const touchDue = (key: Pick<ApiKey, 'lastUsedAt'>, now: Date) => !key.lastUsedAt || now.getTime() - new Date(key.lastUsedAt).getTime() >= 60_000;
+
 export function touchKey(database: Database_, key: Pick<ApiKey, 'id' | 'lastUsedAt'>, now: Date): void {
-  if (key.lastUsedAt && now.getTime() - new Date(key.lastUsedAt).getTime() < 60_000) return;
-  database.db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id)).run();
+  if (touchDue(key, now)) runSync(sqliteApiKeyStore(database.db).touch(key.id, now.toISOString()));
 }
 
 export function listKeys(database: Database_, merchantId?: string): ApiKey[] {

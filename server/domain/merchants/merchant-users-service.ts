@@ -18,6 +18,7 @@ import {
   type Merchant,
   type MerchantUser,
 } from './merchant-users-repository';
+import { isLive, type SessionPolicy } from '../sessions/sessions';
 import { deleteSession, deleteUserSessions, findSession, insertSession } from '../sessions/sessions-repository';
 
 export interface UsersDeps {
@@ -26,6 +27,8 @@ export interface UsersDeps {
 }
 
 const SESSION_DAYS = 14;
+/** A shop session lasts 14 days from sign-in, not slid (sessions.ts). */
+export const SHOP_SESSION_POLICY: SessionPolicy = { ttlMs: SESSION_DAYS * 86400_000 };
 const RESET_MINUTES = 60;
 /** An invitation (staff or shop owner) lasts long enough for a busy shopkeeper. */
 const INVITE_DAYS = 7;
@@ -66,7 +69,7 @@ export async function signIn(deps: UsersDeps, email: string, password: string): 
   const token = newToken();
   const now = deps.clock.now();
   deps.database.transaction((tx) =>
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'shop', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_DAYS * 86400_000).toISOString() }),
+    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'shop', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SHOP_SESSION_POLICY.ttlMs).toISOString() }),
   );
   return { token, user };
 }
@@ -77,7 +80,7 @@ export function userForSession(deps: UsersDeps, token: string | undefined): Sign
   const db = deps.database.db;
   // Only shop sessions (filtered in SQL): an operator's session token must never act as a shop user.
   const session = findSession(db, 'shop', sha256(token));
-  if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
+  if (!session || !isLive(session, deps.clock.now())) return null;
   const user = findUserById(db, session.userId);
   if (!user || user.removedAt) return null;
   const merchant = findMerchantById(db, user.merchantId);

@@ -1,6 +1,8 @@
 import type { Tx } from '../../../db/client';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import { sqliteTotpStore, type TotpStore } from './totp-store';
 import { AppError } from '../../lib/errors';
-import { findOperatorById, setTotpSecret, updateOperator, useTotpStep, type OperatorUser } from './operator-users-repository';
+import { findOperatorById, setTotpSecret, updateOperator, type OperatorUser } from './operator-users-repository';
 import type { OperatorsDeps } from './operator-users-service';
 import { base32Decode, matchTotp } from './totp';
 
@@ -10,11 +12,16 @@ import { base32Decode, matchTotp } from './totp';
  * conditional UPDATE inside the caller's transaction, so the same code cannot open two
  * sessions, even on two servers at the same moment.
  */
-export function checkSecondFactor(tx: Tx, user: OperatorUser, code: string | undefined, now: Date): void {
+export function* secondFactorSteps(store: TotpStore, user: Pick<OperatorUser, 'id' | 'totpSecret'>, code: string | undefined, now: Date): Step<void> {
   if (!user.totpSecret) return;
   if (!code?.trim()) throw new AppError('TOTP_REQUIRED', 401, 'operator.errors.totp_required', { code: 'operator.errors.totp_required' });
   const step = matchTotp(user.totpSecret, code, now);
-  if (step === null || !useTotpStep(tx, user.id, step)) throw new AppError('INVALID_TOTP', 401, 'operator.errors.totp_invalid', { code: 'operator.errors.totp_invalid' });
+  if (step === null || !(yield* store.spendStep(user.id, step))) throw new AppError('INVALID_TOTP', 401, 'operator.errors.totp_invalid', { code: 'operator.errors.totp_invalid' });
+}
+
+/** The same rule in the caller's SQLite transaction (the session it opens is written there too). */
+export function checkSecondFactor(tx: Tx, user: OperatorUser, code: string | undefined, now: Date): void {
+  runSync(secondFactorSteps(sqliteTotpStore(tx), user, code, now));
 }
 
 /**

@@ -11,8 +11,13 @@ import {
   updateOperator,
   type OperatorUser,
 } from './operator-users-repository';
-import { deleteSession, deleteUserSessions, extendSession, findSession, insertSession } from '../sessions/sessions-repository';
-import { checkSecondFactor } from './operator-totp-service';
+import { deleteSession, deleteUserSessions, extendSession, findSession } from '../sessions/sessions-repository';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import type { Session } from '../sessions/sessions-repository';
+import { isLive, openSessionSteps, slidExpiry, type SessionPolicy } from '../sessions/sessions';
+import { sqliteSessionStore, type SessionStore } from '../sessions/sessions-store';
+import { secondFactorSteps } from './operator-totp-service';
+import { sqliteTotpStore, type TotpStore } from './totp-store';
 import { can, isOperatorRole, type OperatorRole } from './roles';
 
 export interface OperatorsDeps {
@@ -29,6 +34,10 @@ export const OPERATOR_SESSION_IDLE_MS = 8 * 3600_000;
 export const OPERATOR_SESSION_MAX_MS = 12 * 3600_000;
 /** Sliding the idle expiry costs a write: done at most once a minute per session. */
 const EXTEND_EVERY_MS = 60_000;
+export const OPERATOR_SESSION_POLICY: SessionPolicy = {
+  ttlMs: OPERATOR_SESSION_IDLE_MS,
+  slide: { idleMs: OPERATOR_SESSION_IDLE_MS, maxMs: OPERATOR_SESSION_MAX_MS, extendEveryMs: EXTEND_EVERY_MS },
+};
 
 /** Staff accounts guard every buyer's data and the money: a longer minimum than shops' 10. */
 export const OPERATOR_MIN_PASSWORD = 12;
@@ -64,13 +73,18 @@ export async function signInOperator(deps: OperatorsDeps, email: string, passwor
   if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const now = deps.clock.now();
   const token = newToken();
-  deps.database.transaction((tx) => {
-    // Asked only once the password is right (as a second step would): users without TOTP never see it.
-    // The code is spent in the same transaction as the session it opens.
-    checkSecondFactor(tx, user, code, now);
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'operator', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + OPERATOR_SESSION_IDLE_MS).toISOString() });
-  });
+  deps.database.transaction((tx) => runSync(operatorSessionSteps({ ...sqliteTotpStore(tx), ...sqliteSessionStore(tx) }, user, code, token, now)));
   return { token, user };
+}
+
+/**
+ * Once the password is right: the second factor (asked only then, as a second step would be:
+ * users without TOTP never see it), then the session — in ONE unit of work, so the code is
+ * spent by the transaction that opens the session, on whichever backend.
+ */
+export function* operatorSessionSteps(store: TotpStore & SessionStore, user: Pick<OperatorUser, 'id' | 'totpSecret'>, code: string | undefined, token: string, now: Date): Step<Session> {
+  yield* secondFactorSteps(store, user, code, now);
+  return yield* openSessionSteps(store, 'operator', user.id, token, now, OPERATOR_SESSION_POLICY);
 }
 
 /**
@@ -83,12 +97,12 @@ export function operatorForSession(deps: OperatorsDeps, token: string | undefine
   const db = deps.database.db;
   const hash = sha256(token);
   const session = findSession(db, 'operator', hash);
-  const now = deps.clock.now().getTime();
-  if (!session || new Date(session.expiresAt).getTime() <= now) return null;
+  const now = deps.clock.now();
+  if (!session || !isLive(session, now)) return null;
   const user = findOperatorById(db, session.userId);
   if (!user || user.disabledAt) return null;
-  const slid = Math.min(now + OPERATOR_SESSION_IDLE_MS, new Date(session.createdAt).getTime() + OPERATOR_SESSION_MAX_MS);
-  if (slid - new Date(session.expiresAt).getTime() >= EXTEND_EVERY_MS) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, new Date(slid).toISOString()));
+  const slid = slidExpiry(session, now, OPERATOR_SESSION_POLICY);
+  if (slid) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, slid));
   return user;
 }
 

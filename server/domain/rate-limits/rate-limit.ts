@@ -1,6 +1,7 @@
 import type { Tx } from '../../../db/client';
 import { sha256 } from '../../lib/ids';
-import { addHit, deleteExpiredHits, hitCount, removeHit } from './rate-limits-repository';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import { sqliteRateLimitStore, type RateLimitStore } from './rate-limit-store';
 
 /** A fixed-window limit: at most `limit` counted events per key per `windowMs`. */
 export interface RateLimitRule {
@@ -30,27 +31,36 @@ export const accountKey = (email: string) => sha256(email.trim().toLowerCase()).
 const windowOf = (rule: RateLimitRule, now: number) => Math.floor(now / rule.windowMs) * rule.windowMs;
 const bucketOf = (rule: RateLimitRule, key: string) => `${rule.name}:${key}`;
 
-/** Counts one event in the rule's current window (in the caller's transaction) and says whether it is within the limit. */
-export function hit(tx: Tx, rule: RateLimitRule, key: string, now: number): Hit {
+/**
+ * Counts one event in the rule's current window and says whether it is within the limit —
+ * the rule, written once as Steps over a store (SQLite or PostgreSQL, rate-limit-store*.ts).
+ */
+export function* hitSteps(store: RateLimitStore, rule: RateLimitRule, key: string, now: number): Step<Hit> {
   const windowStart = windowOf(rule, now);
   const bucket = bucketOf(rule, key);
-  const count = addHit(tx, bucket, windowStart, windowStart + rule.windowMs);
+  const count = yield* store.addHit(bucket, windowStart, windowStart + rule.windowMs);
   return { count, allowed: count <= rule.limit, resetAt: windowStart + rule.windowMs, bucket, windowStart };
 }
 
-export function unhit(tx: Tx, h: Pick<Hit, 'bucket' | 'windowStart'>): void {
-  removeHit(tx, h.bucket, h.windowStart);
+export function unhitSteps(store: RateLimitStore, h: Pick<Hit, 'bucket' | 'windowStart'>): Step<void> {
+  return store.removeHit(h.bucket, h.windowStart);
 }
 
 /** Whether the key is already at its limit (without counting). */
-export function exhausted(tx: Tx, rule: RateLimitRule, key: string, now: number): boolean {
-  return hitCount(tx, bucketOf(rule, key), windowOf(rule, now)) >= rule.limit;
+export function* exhaustedSteps(store: RateLimitStore, rule: RateLimitRule, key: string, now: number): Step<boolean> {
+  return (yield* store.hitCount(bucketOf(rule, key), windowOf(rule, now))) >= rule.limit;
 }
 
 let lastPrune = 0;
 /** Deletes ended windows, at most once a minute per process (a cheap indexed DELETE). */
-export function pruneHits(tx: Tx, now: number): void {
+export function* pruneSteps(store: RateLimitStore, now: number): Step<void> {
   if (now - lastPrune < 60_000 && now >= lastPrune) return;
   lastPrune = now;
-  deleteExpiredHits(tx, now);
+  yield* store.deleteExpiredHits(now);
 }
+
+/** The same rules in the caller's SQLite transaction (callers that hold one: password reset, tests). */
+export const hit = (tx: Tx, rule: RateLimitRule, key: string, now: number): Hit => runSync(hitSteps(sqliteRateLimitStore(tx), rule, key, now));
+export const unhit = (tx: Tx, h: Pick<Hit, 'bucket' | 'windowStart'>): void => runSync(unhitSteps(sqliteRateLimitStore(tx), h));
+export const exhausted = (tx: Tx, rule: RateLimitRule, key: string, now: number): boolean => runSync(exhaustedSteps(sqliteRateLimitStore(tx), rule, key, now));
+export const pruneHits = (tx: Tx, now: number): void => runSync(pruneSteps(sqliteRateLimitStore(tx), now));

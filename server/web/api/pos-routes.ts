@@ -1,4 +1,5 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { andThen } from '../../../db/store-units';
 import { recordLookupFailure } from '../../domain/merchants/api-keys-service';
 import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
 import { voucherForShop, type Till } from '../../domain/redemptions/redemptions-service';
@@ -45,6 +46,12 @@ export interface PosRoutes {
   mount(app: Express): void;
 }
 
+/** Passes the error on, once known: `answer` is a promise when counting it went to PostgreSQL. */
+function nextWith(next: NextFunction, answer: unknown): void {
+  if (answer instanceof Promise) answer.then(next, next);
+  else next(answer);
+}
+
 /**
  * The till's POST once the shop is known (res.locals.apiActor): validates, redeems through
  * `till` — SQLite or PostgreSQL, the same answer — and replies 201, or 200 for a retry.
@@ -61,7 +68,7 @@ export function redeemHandler(till: Till, onError: (res: Response, err: unknown)
         voucher: { code: formatCode(result.voucher.code), balanceCents: result.voucher.balanceCents, status: result.voucher.status },
       });
     } catch (err) {
-      next(onError(res, err));
+      nextWith(next, onError(res, err));
     }
   };
 }
@@ -94,10 +101,11 @@ export function posRoutes(ctx: AppContext): PosRoutes {
   /** The error to answer: a miss past the shared per-address limit answers 429 (another process may have counted the others). */
   const countFailures = (res: Response, err: unknown): unknown => {
     if (err instanceof AppError && (err.code === 'VOUCHER_NOT_FOUND' || err.code === 'INVALID_CODE')) {
-      const over = misses.miss(res.req.ip ?? '');
       const key = res.locals.apiActor?.kind === 'merchant' ? res.locals.apiActor.key : undefined;
-      if (key) recordLookupFailure(ctx, key.id);
-      if (over) return new AppError('RATE_LIMITED', 429, 'errors.rate_limited');
+      // Synchronous on SQLite; on PostgreSQL the answer waits for both counts.
+      return andThen(misses.miss(res.req.ip ?? ''), (over) =>
+        andThen(key ? recordLookupFailure(ctx, key.id) : undefined, () => (over ? new AppError('RATE_LIMITED', 429, 'errors.rate_limited') : err)),
+      );
     }
     return err;
   };
@@ -105,7 +113,7 @@ export function posRoutes(ctx: AppContext): PosRoutes {
     try {
       handler(req, res);
     } catch (err) {
-      next(countFailures(res, err));
+      nextWith(next, countFailures(res, err));
     }
   };
 

@@ -38,7 +38,7 @@ export function apiRoutes(ctx: AppContext): Router {
   r.post('/orders', orderCaller, async (req, res) => {
     const body = validate(createOrderSchema, req.body);
     const byOperator = res.locals.apiActor?.kind === 'admin';
-    if (!byOperator) countOrderForEmail(ctx, res, body.buyer.email);
+    if (!byOperator) await countOrderForEmail(ctx, res, body.buyer.email);
     const created = await createOrder(ctx.orders, {
       byOperator,
       campaignSlug: body.campaign,

@@ -33,10 +33,10 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
     const next = afterSignIn(req.body?.next);
-    const attempt = signInLimit.attempt(req, res, email);
+    const attempt = await signInLimit.attempt(req, res, email);
     try {
       const { token } = await signIn(ctx.users, email, password);
-      attempt.succeeded();
+      await attempt.succeeded();
       res.cookie(SESSION_COOKIE, token, cookieOpts);
       res.redirect(303, next);
     } catch (err) {

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import { findLiveKey, isLocked, touchKey, type ApiKey } from '../../domain/merchants/api-keys-service';
+import { andThen, sqliteDirect, type Units } from '../../../db/store-units';
+import { sqliteApiKeyStore, type ApiKeyStore } from '../../domain/merchants/api-key-store';
+import { keyAuthSteps, type ApiKey, type LiveKey } from '../../domain/merchants/api-keys-service';
 import { userForSession, type SignedInUser } from '../../domain/merchants/merchant-users-service';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
@@ -42,6 +44,15 @@ export function requireShopUser(role?: 'owner') {
 /** The credential of an `Authorization: Bearer …` header, if any. */
 export const bearerOf = (req: Request): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
 
+const sqliteKeyReads = new WeakMap<object, Units<ApiKeyStore>>();
+/** Where keys are read: `ctx.apiKeyUnits` (PostgreSQL), else the SQLite database outside any transaction (one prepared read per call, as before). */
+function apiKeyReads(ctx: AppContext): Units<ApiKeyStore> {
+  if (ctx.apiKeyUnits) return ctx.apiKeyUnits;
+  let units = sqliteKeyReads.get(ctx.database);
+  if (!units) sqliteKeyReads.set(ctx.database, (units = sqliteDirect(ctx.database, sqliteApiKeyStore)));
+  return units;
+}
+
 /**
  * API authentication: a bearer key, or the session cookie of a shop user (our own till
  * page) — then state-changing calls must carry the CSRF header. A locked key (too many
@@ -52,18 +63,16 @@ export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
     const now = ctx.clock.now();
     const bearer = bearerOf(req);
     if (bearer) {
-      const key = findLiveKey(ctx.database, bearer);
-      if (!key) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
-      if (key.kind !== allowed) return next(new AppError('FORBIDDEN', 403, 'errors.forbidden'));
-      if (isLocked(key, now)) return next(new AppError('RATE_LIMITED', 429, 'errors.key_locked', undefined, { until: key.lockedUntil! }));
-      // A shop key lives on while its shop is suspended (reactivation restores it): refused, with a reason the till can show.
-      if (key.kind === 'merchant') {
-        const status = key.merchantStatus;
-        if (status !== 'approved') return next(status === 'suspended' ? new AppError('MERCHANT_SUSPENDED', 403, 'errors.merchant_suspended') : new AppError('MERCHANT_NOT_ACTIVE', 403, 'errors.merchant_not_active'));
+      let auth: LiveKey | Promise<LiveKey>;
+      try {
+        auth = apiKeyReads(ctx)((store) => keyAuthSteps(store, bearer, allowed, now));
+      } catch (err) {
+        return next(err);
       }
-      touchKey(ctx.database, key, now);
-      res.locals.apiActor = key.kind === 'admin' ? { kind: 'admin', actor: `key:${key.id}`, key } : { kind: 'merchant', merchantId: key.merchantId!, actor: `key:${key.id}`, key };
-      return next();
+      return andThen(auth, (key) => {
+        res.locals.apiActor = key.kind === 'admin' ? { kind: 'admin', actor: `key:${key.id}`, key } : { kind: 'merchant', merchantId: key.merchantId!, actor: `key:${key.id}`, key };
+        next();
+      });
     }
     const u = allowed === 'merchant' ? userForSession(ctx.users, req.cookies?.[SESSION_COOKIE]) : null;
     if (!u) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));

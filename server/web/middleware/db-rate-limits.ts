@@ -1,15 +1,37 @@
 import type { NextFunction, Request, Response } from 'express';
-import { accountKey, hit, pruneHits, unhit, type Hit, type RateLimitRule } from '../../domain/rate-limits/rate-limit';
+import { andThen, sqliteUnits, type Units } from '../../../db/store-units';
+import { accountKey, hitSteps, pruneSteps, unhitSteps, type Hit, type RateLimitRule } from '../../domain/rate-limits/rate-limit';
+import { sqliteRateLimitStore, type RateLimitStore } from '../../domain/rate-limits/rate-limit-store';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 
 const QUARTER_HOUR = 15 * 60_000;
 
+const sqliteDefaults = new WeakMap<object, Units<RateLimitStore>>();
+/**
+ * Where the counters live: `ctx.rateLimitUnits` when the app was given one (PostgreSQL:
+ * pgUnits over pgRateLimitStore), else the app's SQLite database. On SQLite every limiter
+ * below stays synchronous; on PostgreSQL it answers once its statement has.
+ */
+export function rateLimitUnits(ctx: Pick<AppContext, 'database' | 'rateLimitUnits'>): Units<RateLimitStore> {
+  if (ctx.rateLimitUnits) return ctx.rateLimitUnits;
+  let units = sqliteDefaults.get(ctx.database);
+  if (!units) sqliteDefaults.set(ctx.database, (units = sqliteUnits(ctx.database, sqliteRateLimitStore)));
+  return units;
+}
+
 /** One hit on `rule` for `key`, in its own transaction (old windows pruned on the way). */
-function countHit(ctx: AppContext, rule: RateLimitRule, key: string, now: number): Hit {
-  return ctx.database.transaction((tx) => {
-    pruneHits(tx, now);
-    return hit(tx, rule, key, now);
+function countHit(ctx: AppContext, rule: RateLimitRule, key: string, now: number): Hit | Promise<Hit> {
+  return rateLimitUnits(ctx)(function* (store) {
+    yield* pruneSteps(store, now);
+    return yield* hitSteps(store, rule, key, now);
+  });
+}
+
+/** Takes hits back in one transaction; a failure here only leaves a count in place (logged by the caller's error path). */
+function countBack(ctx: AppContext, hits: Hit[]): void | Promise<void> {
+  return rateLimitUnits(ctx)(function* (store) {
+    for (const h of hits) yield* unhitSteps(store, h);
   });
 }
 
@@ -19,6 +41,10 @@ function refuseIfOver(res: Response, hits: Hit[], now: number): void {
   if (!over.length) return;
   res.set('Retry-After', String(Math.ceil((Math.max(...over.map((h) => h.resetAt)) - now) / 1000)));
   throw new AppError('RATE_LIMITED', 429, 'errors.rate_limited');
+}
+
+export interface SignInAttempt {
+  succeeded: () => void | Promise<void>;
 }
 
 /**
@@ -32,15 +58,20 @@ export function signInLimiter(ctx: AppContext, realm: 'shop' | 'operator') {
   const byAddress: RateLimitRule = { name: `${realm}-signin-address`, limit: ctx.rateLimits.signInsPer15Min, windowMs: QUARTER_HOUR };
   const byAccount: RateLimitRule = { name: `${realm}-signin-account`, limit: ctx.rateLimits.signInFailuresPerAccountPer15Min, windowMs: QUARTER_HOUR };
   return {
-    /** Counts the attempt; throws RATE_LIMITED past either limit. Returns what to call on success. */
-    attempt(req: Request, res: Response, email: string): { succeeded: () => void } {
+    /**
+     * Counts the attempt; throws (or rejects with) RATE_LIMITED past either limit. Returns
+     * what to call on success. Synchronous on SQLite; callers `await` it for PostgreSQL.
+     */
+    attempt(req: Request, res: Response, email: string): SignInAttempt | Promise<SignInAttempt> {
       const now = ctx.clock.now().getTime();
-      const hits = ctx.database.transaction((tx) => {
-        pruneHits(tx, now);
-        return [hit(tx, byAddress, req.ip ?? '', now), hit(tx, byAccount, accountKey(email), now)];
+      const counted = rateLimitUnits(ctx)(function* (store) {
+        yield* pruneSteps(store, now);
+        return [yield* hitSteps(store, byAddress, req.ip ?? '', now), yield* hitSteps(store, byAccount, accountKey(email), now)];
       });
-      refuseIfOver(res, hits, now);
-      return { succeeded: () => ctx.database.transaction((tx) => hits.forEach((h) => unhit(tx, h))) };
+      return andThen(counted, (hits) => {
+        refuseIfOver(res, hits, now);
+        return { succeeded: () => countBack(ctx, hits) };
+      });
     },
   };
 }
@@ -52,11 +83,12 @@ export function signInLimiter(ctx: AppContext, realm: 'shop' | 'operator') {
  */
 export function mailFormLimiter(ctx: AppContext, name: string, limit: number, windowMs = QUARTER_HOUR) {
   const rule: RateLimitRule = { name, limit, windowMs };
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
     const now = ctx.clock.now().getTime();
-    const h = countHit(ctx, rule, req.ip ?? '', now);
-    refuseIfOver(res, [h], now);
-    next();
+    return andThen(countHit(ctx, rule, req.ip ?? '', now), (h) => {
+      refuseIfOver(res, [h], now);
+      next();
+    });
   };
 }
 
@@ -68,14 +100,23 @@ export function mailFormLimiter(ctx: AppContext, name: string, limit: number, wi
  */
 export function lookupMissLimiter(ctx: AppContext, name: string, limit: number, windowMs: number) {
   const rule: RateLimitRule = { name, limit, windowMs };
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
     const now = ctx.clock.now().getTime();
-    const h = countHit(ctx, rule, req.ip ?? '', now);
-    res.once('finish', () => {
-      if (res.statusCode !== 404) ctx.database.transaction((tx) => unhit(tx, h));
+    return andThen(countHit(ctx, rule, req.ip ?? '', now), (h) => {
+      res.once('finish', () => {
+        if (res.statusCode === 404) return;
+        // After the answer: nobody is left to tell, so a failed take-back is logged, not thrown.
+        const logFailure = (err: unknown) => ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate-limit hit not taken back');
+        try {
+          const back = countBack(ctx, [h]);
+          if (back instanceof Promise) back.catch(logFailure);
+        } catch (err) {
+          logFailure(err);
+        }
+      });
+      refuseIfOver(res, [h], now);
+      next();
     });
-    refuseIfOver(res, [h], now);
-    next();
   };
 }
 
@@ -92,11 +133,10 @@ export function orderCreationLimiter(ctx: AppContext, name = 'order-address') {
  * caller typed (the order mail, or the organisation's confirmation request), so whoever
  * rotates addresses still cannot flood one inbox. Called once the body is read.
  */
-export function countOrderForEmail(ctx: AppContext, res: Response, email: string): void {
+export function countOrderForEmail(ctx: AppContext, res: Response, email: string): void | Promise<void> {
   const rule: RateLimitRule = { name: 'order-email', limit: ctx.rateLimits.ordersPerEmailPerHour, windowMs: 60 * 60_000 };
   const now = ctx.clock.now().getTime();
-  const h = ctx.database.transaction((tx) => hit(tx, rule, accountKey(email), now));
-  refuseIfOver(res, [h], now);
+  return andThen(rateLimitUnits(ctx)((store) => hitSteps(store, rule, accountKey(email), now)), (h) => refuseIfOver(res, [h], now));
 }
 
 /**
@@ -123,14 +163,15 @@ export class DbMissLimiter {
   }
 
   /** Counts a miss; true when it went past the limit (its answer becomes the 429, so the shared limit holds exactly for misses). */
-  miss(ip: string): boolean {
+  miss(ip: string): boolean | Promise<boolean> {
     const now = this.ctx.clock.now().getTime();
-    const h = countHit(this.ctx, this.rule, ip, now);
-    if (h.count >= this.rule.limit) {
-      if (this.blockedUntil.size >= 10_000) for (const [k, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(k);
-      this.blockedUntil.set(ip, h.resetAt);
-    }
-    return !h.allowed;
+    return andThen(countHit(this.ctx, this.rule, ip, now), (h) => {
+      if (h.count >= this.rule.limit) {
+        if (this.blockedUntil.size >= 10_000) for (const [k, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(k);
+        this.blockedUntil.set(ip, h.resetAt);
+      }
+      return !h.allowed;
+    });
   }
 
   middleware() {

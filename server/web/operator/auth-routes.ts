@@ -32,10 +32,10 @@ export function operatorAuthRoutes(ctx: AppContext): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
     const code = typeof req.body?.code === 'string' ? req.body.code.slice(0, 20) : '';
     const next = afterSignIn(req.body?.next);
-    const attempt = signInLimit.attempt(req, res, email);
+    const attempt = await signInLimit.attempt(req, res, email);
     try {
       const { token } = await signInOperator(deps, email, password, code);
-      attempt.succeeded();
+      await attempt.succeeded();
       // A session cookie left by someone else on this browser is ended, not kept alongside.
       signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
       res.cookie(OPERATOR_SESSION_COOKIE, token, operatorCookieOptions(ctx));

@@ -63,7 +63,7 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
       return render(res, campaign, 413, { values: form.values, errors, formError: res.locals.t('org_form.file_too_large', { size: '2' }) });
     }
     if (!form.input) return render(res, campaign, 422, { values: form.values, errors: form.errors, csvReport: form.csvReport, fileSummary: form.fileSummary });
-    countOrderForEmail(ctx, res, form.input.buyer.email);
+    await countOrderForEmail(ctx, res, form.input.buyer.email);
 
     try {
       const created = await createOrder(ctx.orders, { campaignSlug: campaign.slug, locale: res.locals.locale, ...form.input });

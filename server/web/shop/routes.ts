@@ -114,7 +114,7 @@ export function shopRoutes(ctx: AppContext): Router {
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
       res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
     if (!form.input) return rerender(422, form.errors);
-    countOrderForEmail(ctx, res, form.input.buyer.email);
+    await countOrderForEmail(ctx, res, form.input.buyer.email);
     try {
       const created = await createOrder(ctx.orders, {
         campaignSlug: campaign.slug,

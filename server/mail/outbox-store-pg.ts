@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import { preparedOn } from '../../db/postgres';
+import { awaited } from '../../db/unit-of-work';
+import type { OutboxMessage } from './outbox-repository';
+import type { OutboxStore } from './outbox-store';
+import { hasAfterSent } from './outbox-tasks';
+
+const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil",
+  last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt"`;
+
+/**
+ * The outbox on PostgreSQL. The claim picks its rows `FOR UPDATE SKIP LOCKED`: two workers
+ * on two servers claiming at once take different rows instead of queueing behind each
+ * other, and a row one of them claimed is 'sending' with a lease when the other looks — so
+ * no message is handed to two workers while its lease holds. A lease that ran out (the
+ * worker died between claim and send) makes the row due again: it is retried, at least
+ * once, never lost.
+ *
+ * Tasks and kinds with after-sent writes (outbox-tasks.ts) still write through SQLite
+ * repositories: here they fail loudly (retried with backoff, visible in last_error)
+ * rather than being marked sent without their writes.
+ */
+export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
+  const q = preparedOn(client);
+  const notHere = (what: string, kind: string) => new Error(`outbox on PostgreSQL: ${what} of kind ${kind} not available`);
+  return {
+    claimDue: (now, leaseMs, limit) =>
+      awaited(async () => {
+        const at = now.toISOString();
+        const { rows } = await q<OutboxMessage>(
+          'outbox_claim',
+          `UPDATE outbox_messages SET status = 'sending', lease_until = $2, attempts = attempts + 1
+           WHERE id IN (SELECT id FROM outbox_messages
+                        WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)
+                        ORDER BY next_attempt_at LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+           RETURNING ${COLUMNS}`,
+          [at, new Date(now.getTime() + leaseMs).toISOString(), limit],
+        );
+        // RETURNING gives no order: oldest due first, as picked (and as on SQLite).
+        return rows.sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
+      }),
+    markSent: (msg, now) =>
+      awaited(async () => {
+        if (hasAfterSent(msg.kind)) throw notHere('after-sent writes', msg.kind);
+        await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]);
+      }),
+    runTask: (msg) => awaited(() => Promise.reject(notHere('the task', msg.kind))),
+    markFailedAttempt: (msg, error, next) =>
+      awaited(async () => {
+        await q(
+          'outbox_failed',
+          `UPDATE outbox_messages SET status = CASE WHEN $4::text IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt_at = COALESCE($4::text, next_attempt_at), lease_until = NULL, last_error = $3
+           WHERE id = $1 AND status = 'sending' AND lease_until = $2`,
+          [msg.id, msg.leaseUntil ?? '', error.slice(0, 500), next ? next.toISOString() : null],
+        );
+      }),
+  };
+}
