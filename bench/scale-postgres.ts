@@ -90,6 +90,24 @@ export async function postgresFigures(o: {
   }
 }
 
+/** Connection failures (not HTTP errors) seen by the till calls, sent again once. */
+export const tillRetries: string[] = [];
+
+/**
+ * A request sent again once when the connection fails before an answer (a kept-alive socket
+ * closed by the server as the request left, on a loaded machine): what a till does, and safe
+ * for a redemption, whose idempotency key answers the retry with the first one's result.
+ */
+export async function fetchRetried(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    tillRetries.push(`${init.method ?? 'GET'} ${new URL(url).pathname}: ${String((error as { cause?: unknown }).cause ?? error.message)}`);
+    return fetch(url, init);
+  }
+}
+
 /** Sequential 1 € redemptions through the PostgreSQL till process; each call's latency. */
 async function tillCalls(url: string, open: { code: string; balance: number }[], shop: string, calls: number): Promise<number[]> {
   const till = await startTill(url, 4);
@@ -101,7 +119,7 @@ async function tillCalls(url: string, open: { code: string; balance: number }[],
       const code = codes[(i * 7919) % codes.length]!;
       if (balances.get(code)! < 1_00) continue;
       const t0 = performance.now();
-      const res = await fetch(`${till.url}/api/v1/redemptions`, {
+      const res = await fetchRetried(`${till.url}/api/v1/redemptions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-test-shop': shop },
         body: JSON.stringify({ code, amountCents: 1_00, idempotencyKey: `scale-pg-${i}` }),

@@ -32,7 +32,7 @@ import { DemoProvider } from '../server/payments/demo-provider';
 import { postgresAvailable, startPostgres } from '../tests/support/postgres';
 import { FormClient, fixedClock, startTestApp } from '../tests/support/test-app';
 import { fillTo, growTo, prepareShops, type ScaleWorld } from './scale-data';
-import { postgresFigures, type PostgresFigures } from './scale-postgres';
+import { fetchRetried, postgresFigures, tillRetries, type PostgresFigures } from './scale-postgres';
 import { printBench, round, target, type BenchResult } from './support';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -223,12 +223,13 @@ export async function runScaleBench(opts: { sizes?: number[]; log?: (l: string) 
       name: 'scale',
       rows: Object.values(columns),
       tables,
-      data: { sizes, figures, postgres: postgresData, counts, voided: world.voided, filledSizes },
+      data: { sizes, figures, postgres: postgresData, counts, voided: world.voided, filledSizes, tillRetries },
       targets,
       notes: [
         `${counts.orders} orders through the order service (bulk bank transfers${filledSizes.length < sizes.length ? " and residents' card orders" : ''}), ${counts.vouchers} vouchers, ${counts.redemptions} redemptions (${world.voided} voided by their shop), settled by runSettlement at each size; ${counts.shops} shops (inserted directly).`,
         ...(filledSizes.length ? [`Sizes ${filledSizes.join(', ')} reached by the fast fill (vouchers through the order service, redemptions by set-based SQL as the till writes them, then runSettlement), not by redeem() calls.`] : []),
         `Pages: median of 3 after a warm-up; downloads: one request, stopped after ${EXPORT_TIMEOUT_S} s; till: ${TILL_CALLS} sequential calls over HTTP with an API key.`,
+        `Till calls sent again after a connection failure (timed with the failure): ${tillRetries.length ? tillRetries.join('; ') : 'none'}.`,
         cluster
           ? 'PostgreSQL column: at each size the SQLite database copied by copy-database (books proof included: check-ledger and both reports on both sides before COMMIT) into a fresh database of a throwaway local cluster (fsync and synchronous_commit off: not a durable server), ANALYZEd, then check-ledger, the reports (the CLI\'s code) and 100 redemptions over HTTP on the PostgreSQL till (tests/support/pg-till-server.ts: the real POS handler, its own process; the shop named by a test header, no API key lookup). Pages, exports and the till\'s lookup still read SQLite only: "not on PostgreSQL yet".'
           : 'PostgreSQL column skipped: no PostgreSQL binaries (apt-get install postgresql).',
@@ -298,11 +299,11 @@ async function tillFigures(base: string, key: string, world: ScaleWorld): Promis
     const v = pool[(i * 7919) % pool.length]!;
     if (v.balance < 1_00) continue;
     let t0 = performance.now();
-    const found = await fetch(`${base}/api/v1/vouchers/${v.code}`, { headers });
+    const found = await fetchRetried(`${base}/api/v1/vouchers/${v.code}`, { headers });
     await found.arrayBuffer();
     lookups.push(performance.now() - t0);
     t0 = performance.now();
-    const res = await fetch(`${base}/api/v1/redemptions`, { method: 'POST', headers, body: JSON.stringify({ code: v.code, amountCents: 1_00, idempotencyKey: `scale-till-${world.redeemed}-${i}` }) });
+    const res = await fetchRetried(`${base}/api/v1/redemptions`, { method: 'POST', headers, body: JSON.stringify({ code: v.code, amountCents: 1_00, idempotencyKey: `scale-till-${world.redeemed}-${i}` }) });
     const redeemed = await res.text();
     redemptions.push(performance.now() - t0);
     if (found.status !== 200 || res.status !== 201) throw new Error(`till call failed: lookup ${found.status}, redemption ${res.status} ${redeemed}`);
