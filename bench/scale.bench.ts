@@ -29,7 +29,7 @@ import { DEMO_OPERATOR_PASSWORD } from '../server/domain/operators/demo-operator
 import { loadOperator } from '../server/operator';
 import { createLogger } from '../server/lib/logger';
 import { DemoProvider } from '../server/payments/demo-provider';
-import { postgresAvailable, startPostgres } from '../tests/support/postgres';
+import { postgresAvailable, startPostgres, type PgCluster } from '../tests/support/postgres';
 import { FormClient, fixedClock, startTestApp } from '../tests/support/test-app';
 import { fillTo, growTo, prepareShops, type ScaleWorld } from './scale-data';
 import { fetchRetried, postgresFigures, tillRetries, type PostgresFigures } from './scale-postgres';
@@ -115,9 +115,10 @@ export async function runScaleBench(opts: { sizes?: number[]; log?: (l: string) 
   const start = end - 330 * DAY;
   const clock = fixedClock(new Date(start));
   const app = await startTestApp({ clock });
-  // The PostgreSQL column: one throwaway cluster for the run, a fresh database per size.
-  const cluster = opts.postgres !== false && postgresAvailable() ? await startPostgres() : null;
+  let cluster: PgCluster | null = null;
   try {
+    // The PostgreSQL column: one throwaway cluster for the run, a fresh database per size.
+    if (opts.postgres !== false && postgresAvailable()) cluster = await startPostgres();
     const database = app.database;
     const payments = new DemoProvider(app.url);
     const world: ScaleWorld = {
