@@ -89,7 +89,6 @@ export async function planOf(client: pg.ClientBase, s: PgStatement, opts: { anal
   // ANALYZE executes: only for reads (a data-modifying statement keeps its estimated plan).
   const options = opts.analyze && isRead(s.text) ? 'ANALYZE, FORMAT JSON' : 'FORMAT JSON';
   const { rows } = await client.query({ text: `EXPLAIN (${options}) ${s.text}`, values: s.values });
-  if (process.env.PRINT_PLANS) console.log(s.text.replace(/\s+/g, ' ').slice(0, 200), '\n', JSON.stringify(rows[0]['QUERY PLAN'][0].Plan, (k, v) => (['Output', 'Startup Cost', 'Plan Width', 'Parallel Aware', 'Async Capable', 'Inner Unique', 'Join Filter'].includes(k) ? undefined : v), 1));
   const json = rows[0]['QUERY PLAN'] as { Plan: PlanNode }[];
   return json[0]!.Plan;
 }
