@@ -76,7 +76,8 @@ async function load(url: string, requests: RequestSpec[], seconds: number, conne
   return figures(url, await autocannon(opts));
 }
 
-function startTill(pgUrl: string, pool: number): Promise<{ url: string; child: ChildProcess }> {
+/** A till process on PostgreSQL (tests/support/pg-till-server.ts); resolves once it listens. */
+export function startTill(pgUrl: string, pool: number): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/pg-till-server.ts'], {
     env: { ...process.env, PG_URL: pgUrl, PG_POOL: String(pool), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],

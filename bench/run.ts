@@ -5,6 +5,8 @@
  *   npm run bench                         all benchmarks, full size
  *   npm run bench -- --only=voucher-pdf   one benchmark (voucher-pdf | voucher-sheets | campaign-page | redemption | redemption-pg | bulk-issue | reports | exports | scale | settle-till | settlement | copy-database)
  *   npm run bench -- --quick              smaller counts and shorter runs (smoke test; targets still checked)
+ *   npm run bench -- --only=scale --sizes=10000,200000 [--sql-fill-from=200000] [--no-postgres]
+ *                                         the scale benchmark at chosen sizes (SQLite and PostgreSQL side by side)
  */
 // The app enables its view cache unless it runs in development; never benchmark that mode.
 if (process.env.NODE_ENV !== 'test' && process.env.NODE_ENV !== 'production') process.env.NODE_ENV = 'production';
@@ -23,6 +25,9 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const quick = args.includes('--quick');
 /** `--keep=<file>`: the scale benchmark copies its database there at the end (e.g. data/scale-1m.db). */
 const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
+/** scale: `--sizes=10000,200000` (redemptions), `--sql-fill-from=N` (sizes ≥ N by the fast fill), `--no-postgres`. */
+const sizes = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number);
+const sqlFillFrom = Number(args.find((a) => a.startsWith('--sql-fill-from='))?.slice('--sql-fill-from='.length) ?? 0) || undefined;
 const log = (line: string) => process.stderr.write(`  … ${line}\n`);
 
 interface Entry {
@@ -65,7 +70,15 @@ const benches: Entry[] = [
   },
   {
     name: 'scale',
-    run: async () => (await import('./scale.bench')).runScaleBench(quick ? { sizes: [2_000, 10_000], log } : { log, ...(keep ? { keepAs: keep } : {}) }),
+    run: async () =>
+      (await import('./scale.bench')).runScaleBench({
+        ...(quick ? { sizes: [2_000, 10_000] } : {}),
+        ...(sizes ? { sizes } : {}),
+        ...(sqlFillFrom ? { sqlFillFrom } : {}),
+        ...(keep ? { keepAs: keep } : {}),
+        postgres: !args.includes('--no-postgres'),
+        log,
+      }),
   },
   {
     name: 'settle-till',
@@ -137,7 +150,7 @@ async function main(): Promise<number> {
         finishedAt: new Date().toISOString(),
         env,
         pass,
-        benches: results.map((r) => ({ name: r.name, seconds: r.seconds, targets: r.targets, rows: r.rows, data: r.data, notes: r.notes })),
+        benches: results.map((r) => ({ name: r.name, seconds: r.seconds, targets: r.targets, rows: r.rows, tables: r.tables, data: r.data, notes: r.notes })),
         errors,
       },
       null,

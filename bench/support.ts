@@ -19,6 +19,8 @@ export interface BenchResult {
   data: Record<string, unknown>;
   targets: TargetCheck[];
   notes: string[];
+  /** Further tables printed after `rows`, each under its title (e.g. one per dataset size). */
+  tables?: { title: string; rows: Record<string, string | number>[] }[];
 }
 
 export function target(name: string, value: number, op: TargetCheck['op'], threshold: number, unit = ''): TargetCheck {
@@ -121,6 +123,7 @@ export class MemorySampler {
 export function printBench(r: BenchResult, write: (s: string) => void = (s) => process.stdout.write(s + '\n')): void {
   write(`\n## ${r.name}\n`);
   write(formatTable(r.rows));
+  for (const t of r.tables ?? []) write(`\n### ${t.title}\n\n${formatTable(t.rows)}`);
   for (const n of r.notes) write(`  • ${n}`);
   write('');
   write(formatTargets(r.targets));
