@@ -70,7 +70,8 @@ export function literal(value: unknown, quote: (s: string) => string): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new Error(`not an integer for SQL: ${value}`);
-    return String(value);
+    // In parentheses when negative: `x -$1` must not become `x --5` (a comment).
+    return value < 0 ? `(${value})` : String(value);
   }
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'string') return quote(value);
@@ -80,7 +81,12 @@ export function literal(value: unknown, quote: (s: string) => string): string {
 
 /** A statement with its $n replaced by their literals (see the top comment). */
 export function inlined(s: { text: string; values: unknown[] }, quote: (s: string) => string): string {
-  return s.text.replace(/\$(\d+)/g, (_, n: string) => literal(s.values[Number(n) - 1], quote));
+  return s.text.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    // A placeholder past the values is a bug in the statement, not a NULL.
+    if (i < 0 || i >= s.values.length) throw new Error(`no value for $${n}`);
+    return literal(s.values[i], quote);
+  });
 }
 
 /** Holds one plain statement (`RETURNING 1` is added), optionally expected to change exactly one row. */

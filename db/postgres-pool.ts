@@ -52,6 +52,15 @@ export function retryable(error: unknown): boolean {
   return error instanceof RunAgain || RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
 }
 
+/**
+ * COMMIT of a transaction that had failed (a caught error inside the unit) answers ROLLBACK
+ * without an error: refused here, so a unit is never reported done when nothing was written.
+ */
+function committed(result: pg.QueryResult | pg.QueryResult[]): void {
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  if (last?.command !== 'COMMIT') throw new Error(`the unit of work was rolled back at COMMIT (${last?.command ?? 'no answer'})`);
+}
+
 export function openPostgresPool(url: string, options: { max?: number } = {}): PgDatabase {
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: options.max ?? 20 });
   // An idle connection whose server went away must not crash the process: the next checkout reconnects.
@@ -64,10 +73,10 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
         if (!o.unitBegins) await client.query(BEGIN);
         const outcome = await fn(client);
         if (!(outcome instanceof Ending)) {
-          await client.query('COMMIT');
+          committed(await client.query('COMMIT'));
           return outcome;
         }
-        await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT');
+        committed(await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT'));
         return outcome.result;
       } catch (error) {
         try {

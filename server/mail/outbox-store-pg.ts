@@ -3,7 +3,7 @@ import { preparedOn } from '../../db/postgres';
 import { awaited } from '../../db/unit-of-work';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutboxStore } from './outbox-store';
-import { hasAfterSent } from './outbox-tasks';
+import { hasAfterSent, KINDS_WITH_WRITES } from './outbox-tasks';
 
 const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil",
   last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt"`;
@@ -17,8 +17,9 @@ const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at
  * once, never lost.
  *
  * Tasks and kinds with after-sent writes (outbox-tasks.ts) still write through SQLite
- * repositories: here they fail loudly (retried with backoff, visible in last_error)
- * rather than being marked sent without their writes.
+ * repositories: they are never claimed here (they wait, pending, for their port) — claimed,
+ * a gift mail would be SENT before markSent refused its writes, and sent again at each retry.
+ * markSent and runTask still refuse them, should one be handed over anyway.
  */
 export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
   const q = preparedOn(client);
@@ -31,11 +32,12 @@ export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
           'outbox_claim',
           `UPDATE outbox_messages SET status = 'sending', lease_until = $2, attempts = attempts + 1
            WHERE id IN (SELECT id FROM outbox_messages
-                        WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)
+                        WHERE ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1))
+                          AND kind <> ALL($4::text[])
                         ORDER BY next_attempt_at LIMIT $3
                         FOR UPDATE SKIP LOCKED)
            RETURNING ${COLUMNS}`,
-          [at, new Date(now.getTime() + leaseMs).toISOString(), limit],
+          [at, new Date(now.getTime() + leaseMs).toISOString(), limit, KINDS_WITH_WRITES],
         );
         // RETURNING gives no order: oldest due first, as picked (and as on SQLite).
         return rows.sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));

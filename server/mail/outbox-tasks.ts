@@ -32,5 +32,8 @@ export function afterSent(tx: Tx, msg: OutboxMessage, now: Date): void {
   if (Object.hasOwn(AFTER_SENT, msg.kind)) AFTER_SENT[msg.kind]!(tx, msg, now);
 }
 
+/** The kinds a store must run or finish with writes of its own: tasks, and mail with after-sent writes. */
+export const KINDS_WITH_WRITES: readonly string[] = [...Object.keys(TASKS), ...Object.keys(AFTER_SENT)];
+
 /** Whether marking this kind sent has more to write (a store that cannot write it must refuse). */
 export const hasAfterSent = (kind: string): boolean => Object.hasOwn(AFTER_SENT, kind);

@@ -24,7 +24,10 @@ const note = (text: string, expectRows?: number): HeldWrite => ({
 describe('literal', () => {
   it('writes integers, NULL, booleans, arrays; refuses what it cannot write exactly', () => {
     const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    expect(literal(-12, quote)).toBe('-12');
+    // Negative in parentheses: `x -$1` must not become `x --12`, a comment.
+    expect(literal(-12, quote)).toBe('(-12)');
+    expect(inlined({ text: 'SELECT 1 -$1', values: [-12] }, quote)).toBe('SELECT 1 -(-12)');
+    expect(() => inlined({ text: 'SELECT $1, $2', values: [1] }, quote)).toThrow(/no value for \$2/);
     expect(literal(null, quote)).toBe('NULL');
     expect(literal(true, quote)).toBe('TRUE');
     expect(literal(['a', 'b'], quote)).toBe("ARRAY['a', 'b']");
@@ -106,6 +109,15 @@ describe.skipIf(!hasPostgres)('held writes on PostgreSQL', () => {
       return new Ending(null, unit.last());
     });
     expect(await bodies()).toEqual(['first', 'then']);
+  });
+
+  it('never reports a unit done when its COMMIT rolled back (an error caught inside the unit)', async () => {
+    await expect(
+      db.transaction(async (client) => {
+        await client.query('SELECT 1 / 0').catch(() => undefined);
+        return 'done';
+      }),
+    ).rejects.toThrow(/rolled back at COMMIT/);
   });
 
   it('a unit that sends nothing still begins and commits', async () => {

@@ -80,7 +80,15 @@ export const EXPIRY_ACTOR = 'system:expiry';
 interface Backend {
   due(at: string): Promise<{ campaignId: string; n: number }[]>;
   chunk<T>(steps: (store: ExpiryStore) => Step<T>): Promise<T>;
+  /**
+   * Vouchers per chunk at most. PostgreSQL: a chunk holds its campaign's aggregate rows (the
+   * ones every till of the campaign updates) from its second voucher to COMMIT, one round
+   * trip per voucher, so chunks stay small there; SQLite's write lock is the file's anyway.
+   */
+  maxBatch: number;
 }
+
+export const PG_EXPIRY_MAX_BATCH = 100;
 
 function backendOf(deps: ExpiryDeps): Backend {
   if (deps.postgres) {
@@ -88,12 +96,14 @@ function backendOf(deps: ExpiryDeps): Backend {
     return {
       due: (at) => pgExpiryDue(pg.pool, at),
       chunk: (steps) => pgUnitOfWork(pg, (unit) => runAsync(steps(pgExpiryStore(unit)))),
+      maxBatch: PG_EXPIRY_MAX_BATCH,
     };
   }
   const database = deps.database!;
   return {
     due: async (at) => sqliteExpiryDue(database, at),
     chunk: async (steps) => database.transaction((tx) => runSync(steps(sqliteExpiryStore(tx)))),
+    maxBatch: Number.MAX_SAFE_INTEGER,
   };
 }
 
@@ -114,7 +124,7 @@ export async function expireVouchers(deps: ExpiryDeps, opts: ExpireOptions = {})
   let expired = 0;
 
   for (const campaignId of due.map((d) => d.campaignId).sort()) {
-    const run: CampaignRun = { campaignId, at: now, batchSize, summary: null, weights: null };
+    const run: CampaignRun = { campaignId, at: now, batchSize: Math.min(batchSize, backend.maxBatch), summary: null, weights: null };
     let after: string | number | null = null;
     for (;;) {
       const chunk = await backend.chunk((store) => expireChunkSteps(store, run, after));
@@ -172,7 +182,8 @@ function* expireChunkSteps(store: ExpiryStore, run: CampaignRun, after: string |
   // One entry per journal (campaign × chunk), not per voucher: a run may expire 100 000.
   yield* store.audit({ actor: EXPIRY_ACTOR, action: 'campaign_vouchers_expired', entityType: 'campaign', entityId: campaignId, after: { vouchers: rows.length, cents, rule: c.rule, journalId } }, now);
   yield* postJournalSteps(store, { kind: 'voucher_expiry', description: `Breakage: ${rows.length} expired voucher(s) of ${c.slug}`, lines: posting.lines }, now, journalId);
-  // Kept for the next chunks only once this one is sure to commit (steps end here).
+  // Kept for the next chunks (read-only facts: a retried attempt on PostgreSQL, whose held
+  // writes and COMMIT come after these steps, reads the same values again).
   run.summary = c;
   if (c.rule === 'merchants') run.weights = weights;
   return { count: rows.length, cents, last: rows[rows.length - 1]!.after, fallback: posting.fallback };

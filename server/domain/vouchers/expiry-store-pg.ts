@@ -13,7 +13,8 @@ import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { BreakageRule, Weight } from './breakage';
 import { expirable } from './expiry-rules';
 import type { ExpiryCandidate, ExpiryStore } from './expiry-store';
-import { lockedRows, pgLedgerStore } from './voucher-ledger-repository-pg';
+import { lockedRows, pgLedgerStore, PG_VOUCHER_COLUMNS } from './voucher-ledger-repository-pg';
+import type { Voucher } from './voucher';
 
 /** Vouchers due per campaign, read outside any unit of work (an estimate: each chunk re-reads). */
 export async function pgExpiryDue(pool: pg.Pool, at: string): Promise<{ campaignId: string; n: number }[]> {
@@ -26,19 +27,37 @@ export function pgExpiryStore(unit: PgUnit): ExpiryStore {
     (function* () {
       return (yield* unit.query<R>(name, text, values)).rows;
     })();
+  const locked = lockedRows();
   return {
-    ...pgLedgerStore(unit, lockedRows()),
+    ...pgLedgerStore(unit, locked),
     ...pgJournalStore(unit),
     *campaign(id) {
       return (yield* rows<{ slug: string; rule: BreakageRule }>('expiry_campaign', `SELECT slug, breakage_rule AS rule FROM campaigns WHERE id = $1`, [id]))[0]!;
     },
-    dueChunk: (campaignId, after, at, limit) =>
-      rows<ExpiryCandidate>(
+    *dueChunk(campaignId, after, at, limit) {
+      // The whole rows, locked, and each one's next movement seq read AFTER the lock (its own
+      // statement, so its snapshot sees every committed movement): the ledger writer then
+      // answers its re-reads from LockedRows, and the chunk costs one round trip per voucher
+      // (its held writes) instead of three.
+      const due = yield* rows<Voucher>(
         'expiry_chunk',
-        `SELECT id AS "after", id, balance_cents AS "balanceCents" FROM vouchers
+        `SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers
          WHERE campaign_id = $1 AND id > $2 AND ${expirable('$3')} ORDER BY id LIMIT $4 FOR UPDATE`,
         [campaignId, after ?? '', at, limit],
-      ),
+      );
+      if (due.length === 0) return [];
+      const seqs = yield* rows<{ voucherId: string; n: number }>(
+        'expiry_next_seqs',
+        `SELECT voucher_id AS "voucherId", MAX(seq) + 1 AS n FROM movements WHERE voucher_id = ANY($1::text[]) GROUP BY voucher_id`,
+        [due.map((v) => v.id)],
+      );
+      const next = new Map(seqs.map((r) => [r.voucherId, r.n]));
+      for (const v of due) {
+        locked.vouchers.set(v.id, { ...v });
+        locked.nextSeq.set(v.id, next.get(v.id) ?? 1);
+      }
+      return due.map((v): ExpiryCandidate => ({ after: v.id, id: v.id, balanceCents: v.balanceCents }));
+    },
     redeemedByMerchant: (campaignId) =>
       rows<Weight>(
         'expiry_redeemed_by_merchant',
