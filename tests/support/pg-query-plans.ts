@@ -38,6 +38,23 @@ const NO_PLAN = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW|EXPLAIN|STAR
 
 type QueryFn = (...args: unknown[]) => unknown;
 
+/** The statements of a `;`-separated text; a `;` inside a quoted literal ('…' or E'…', quotes doubled) does not split. */
+export function statementsOf(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") quoted = !quoted;
+    else if (c === ';' && !quoted) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
 export class PgQueryRecorder {
   private ran = new Map<string, PgStatement>();
   private active = false;
@@ -75,9 +92,15 @@ export class PgQueryRecorder {
   private note(args: unknown[]): void {
     const [first, second] = args;
     const config = typeof first === 'string' ? { text: first, values: Array.isArray(second) ? second : [] } : (first as { text?: string; values?: unknown[] } | undefined);
-    const text = config?.text?.trim();
-    if (!text || NO_PLAN.test(text)) return;
-    if (!this.ran.has(text)) this.ran.set(text, { text, values: config?.values ?? [] });
+    const values = config?.values ?? [];
+    // A simple-protocol message may carry several statements, values inlined (the till's
+    // BEGIN + reads, its held writes + COMMIT: db/pg-write-behind.ts): each is planned alone.
+    const texts = values.length ? [config?.text ?? ''] : statementsOf(config?.text ?? '');
+    for (const raw of texts) {
+      const text = raw.trim();
+      if (!text || NO_PLAN.test(text)) continue;
+      if (!this.ran.has(text)) this.ran.set(text, { text, values });
+    }
   }
 }
 
