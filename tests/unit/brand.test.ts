@@ -14,6 +14,8 @@ import { invoiceDocument, townHall, voucherLines } from '../fixtures/invoice-doc
 import { solidPng } from '../support/png';
 import { popplerAvailable } from '../support/poppler';
 
+// Skips only where poppler-utils is missing; REQUIRE_POPPLER=1 (set by .ci/run) makes
+// popplerAvailable() throw instead, so in CI the PDF checks run or fail.
 const hasPoppler = popplerAvailable();
 const dir = mkdtempSync(join(tmpdir(), 'brand-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
