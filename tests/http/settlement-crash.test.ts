@@ -5,7 +5,6 @@
  * exactly one transfer (the fake Stripe counts them), check-ledger clean. On both backends:
  * the same dataset as a SQLite file, and copied into PostgreSQL by copy-database.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { hasXmllint, merchantId, take, validateSepa } from '../support/settlemen
 import { settlementBooks, settlementTarget, type SettlementBooks, type SettlementTarget } from '../support/settlement-backends';
 import { fixedClock, startTestApp } from '../support/test-app';
 import type { Backend } from '../support/till-backends';
+import { runCli } from '../support/cli-process';
 
 const SECRET = 'sk_test_settlement_crash';
 let dir: string;
@@ -30,22 +30,10 @@ const backends: Backend[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sql
 
 /** Asynchronous on purpose: the fake Stripe server lives in this process and must keep answering. */
 function cli(target: SettlementTarget, args: string[], fault?: string, sliceMerchants = '') {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-    env: {
-      ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: target.url, DATA_DIR: target.dataDir,
-      STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.url, SETTLEMENT_FAULT_AT: fault ?? '', SETTLEMENT_SLICE_MERCHANTS: sliceMerchants,
-    },
+  return runCli(args, {
+    DATABASE_URL: target.url, DATA_DIR: target.dataDir,
+    STRIPE_SECRET_KEY: SECRET, STRIPE_API_BASE: stripe.url, SETTLEMENT_FAULT_AT: fault ?? '', SETTLEMENT_SLICE_MERCHANTS: sliceMerchants,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string; json: any }>((resolve) =>
-    child.on('close', (status, signal) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      resolve({ status, signal, stderr, json: last.startsWith('{') ? JSON.parse(last) : null });
-    }),
-  );
 }
 
 const books = (target: SettlementTarget): Promise<SettlementBooks> => target.read(settlementBooks());

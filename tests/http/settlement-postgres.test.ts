@@ -13,7 +13,6 @@
  *   first (its redemption is in no statement) and is refused in the second, never both; then
  *   voids of every redemption fired while a settlement runs.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ import { postgresAvailable, startPostgres, type PgCluster } from '../support/pos
 import { hasXmllint, merchantId, take, validateSepa } from '../support/settlement';
 import { settlementBooks, settlementTarget, type SettlementTarget } from '../support/settlement-backends';
 import { fixedClock, startTestApp } from '../support/test-app';
+import { runCli } from '../support/cli-process';
 
 const SHOPS = ['librairie-la-galerne', 'fromagerie-du-marche', 'bijouterie-falaise', 'le-comptoir-benedictin'];
 const until = parisDate(new Date());
@@ -47,19 +47,7 @@ let spare: BuiltVoucher[];
 const shopIds = new Map<string, string>();
 
 function cli(target: SettlementTarget, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: target.url, DATA_DIR: target.dataDir, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise<{ status: number | null; stderr: string; json: any }>((resolve) =>
-    child.on('close', (status) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      resolve({ status, stderr, json: last.startsWith('{') ? JSON.parse(last) : null });
-    }),
-  );
+  return runCli(args, { DATABASE_URL: target.url, DATA_DIR: target.dataDir, ...env });
 }
 
 /** The numbers of a sequence as integers (REL-2026-000003 → 3). */

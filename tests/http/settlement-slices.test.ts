@@ -6,7 +6,7 @@
  * every statement; its void of a redemption already stamped is refused (REDEMPTION_SETTLED);
  * the books stay balanced. Two `cli settle` started at the same moment write one batch.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { parisDate } from '../../server/lib/paris-time';
 import { buyVouchers, type BuiltVoucher } from '../support/builders';
 import { merchantId, take } from '../support/settlement';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { runCli } from '../support/cli-process';
 
 const SHOPS = ['librairie-la-galerne', 'fromagerie-du-marche', 'bijouterie-falaise', 'le-comptoir-benedictin'];
 let dir: string;
@@ -136,19 +137,7 @@ describe('settlement in slices of shops, a second process at the till', () => {
 });
 
 function cli(file: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${file}`, DATA_DIR: dir, SETTLEMENT_SLICE_MERCHANTS: '1' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  return new Promise<{ status: number | null; stderr: string; json: any }>((resolve) =>
-    child.on('close', (status) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      resolve({ status, stderr, json: last.startsWith('{') ? JSON.parse(last) : null });
-    }),
-  );
+  return runCli(args, { DATABASE_URL: `file:${file}`, DATA_DIR: dir, SETTLEMENT_SLICE_MERCHANTS: '1' });
 }
 
 /** The plan of a statement as run (its placeholders bound to dummy values: EXPLAIN only needs them bound). */
