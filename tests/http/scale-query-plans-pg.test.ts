@@ -22,20 +22,15 @@ import { copySqliteToPostgres } from '../../db/copy/copy-database';
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { readSnapshotPostgres } from '../../db/read-program';
-import { addRedemptions, addShops, issueVouchers } from '../../bench/settlement-data';
 import { runLedgerCheckPostgres } from '../../server/domain/ledger/ledger-check-runs';
-import type { OrdersDeps } from '../../server/domain/orders/orders-service';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import type { Till } from '../../server/domain/redemptions/redemptions-service';
-import { createLogger } from '../../server/lib/logger';
-import { loadOperator } from '../../server/operator';
-import { DemoProvider } from '../../server/payments/demo-provider';
 import { liabilityProgram } from '../../server/reports/liability';
 import { reconciliationProgram } from '../../server/reports/reconciliation';
 import { fullScans, partialIndexes, PgQueryRecorder, planOf, planWithoutSeqScan, repeatedScans, type PgStatement, type PlanFinding } from '../support/pg-query-plans';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
-import { settle } from '../support/settlement';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { buildSettledScale } from '../support/scale-dataset';
 
 /** The tables that grow with history (as in scale-query-plans.test.ts). */
 const HISTORY_TABLES = ['vouchers', 'redemptions', 'movements', 'journals', 'journal_lines', 'payments'] as const;
@@ -78,12 +73,7 @@ describe.skipIf(!postgresAvailable())('scale on PostgreSQL: query plans on ~50 0
   beforeAll(async () => {
     app = await startTestApp({ clock });
     const database = app.database;
-    addShops(database, SHOPS, clock.now());
-    const deps: OrdersDeps = { database, clock, payments: new DemoProvider(app.url), baseUrl: app.url, logger: createLogger('silent'), operator: loadOperator({}, false) };
-    await issueVouchers(deps, VOUCHERS, () => {});
-    addRedemptions(database, clock.now());
-    clock.advance(2 * 3600_000);
-    await settle(app, '2026-11-20');
+    await buildSettledScale(app, clock, { shops: SHOPS, vouchers: VOUCHERS });
     code = database.sqlite.prepare(`SELECT code FROM vouchers WHERE amount_cents = 10000 AND balance_cents > 100 ORDER BY rowid DESC LIMIT 1`).pluck().get() as string;
 
     cluster = await startPostgres();

@@ -7,19 +7,14 @@
  * long before the national dataset (bench/scale.bench.ts) makes it slow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addRedemptions, addShops, issueVouchers } from '../../bench/settlement-data';
 import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createMerchantUser } from '../../server/domain/merchants/merchant-users-service';
-import type { OrdersDeps } from '../../server/domain/orders/orders-service';
-import { loadOperator } from '../../server/operator';
-import { createLogger } from '../../server/lib/logger';
-import { DemoProvider } from '../../server/payments/demo-provider';
 import { shopKey } from '../support/builders';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { QueryRecorder, type FullScan } from '../support/query-plans';
 import { listRoutes } from '../support/routes';
-import { settle } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { buildSettledScale } from '../support/scale-dataset';
 
 /** The tables that grow with history: none may be read in full by a request (payments: one or more per order). */
 const HISTORY_TABLES = ['vouchers', 'redemptions', 'movements', 'journals', 'journal_lines', 'payments'] as const;
@@ -43,12 +38,7 @@ let sample: { code: string; orderId: string; batchId: string; statementId: strin
 beforeAll(async () => {
   app = await startTestApp({ clock });
   const database = app.database;
-  addShops(database, SHOPS, clock.now());
-  const deps: OrdersDeps = { database, clock, payments: new DemoProvider(app.url), baseUrl: app.url, logger: createLogger('silent'), operator: loadOperator({}, false) };
-  await issueVouchers(deps, VOUCHERS, () => {});
-  addRedemptions(database, clock.now());
-  clock.advance(2 * 3600_000);
-  await settle(app, '2026-11-20');
+  await buildSettledScale(app, clock, { shops: SHOPS, vouchers: VOUCHERS });
   const shop = 'bench-shop-0001';
   await createMerchantUser({ database, clock }, { merchantSlug: shop, email: 'scale@example.org', password: 'a long scale password', role: 'owner' });
   till = shopKey(app, shop).headers as { authorization: string };
