@@ -29,9 +29,8 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { Ending, type PgDatabase } from './postgres-pool';
 import { preparedOn } from './postgres';
-import { BEGIN } from './postgres-pool';
+import { BEGIN, Ending, type PgDatabase } from './postgres-pool';
 import { awaited, type Step } from './unit-of-work';
 
 export interface HeldWrite {
@@ -174,10 +173,10 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
  * COMMIT (PgDatabase.transaction's `Ending`). Services other than the till's hot path use
  * this rather than building the Ending themselves, so no held write can be forgotten.
  */
-export function pgUnitOfWork<T>(pg: PgDatabase, fn: (unit: PgUnit) => Promise<T>): Promise<T> {
+export function pgUnitOfWork<T>(pg: PgDatabase, fn: (unit: PgUnit, client: pg.ClientBase) => Promise<T>): Promise<T> {
   return pg.transaction(async (client) => {
     const unit = pgUnit(client);
-    const result = await fn(unit);
+    const result = await fn(unit, client);
     return new Ending(result, unit.last());
   });
 }

@@ -19,8 +19,8 @@
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type pg from 'pg';
 import { exactInteger, PG_INT8, PG_NUMERIC } from '../../../db/pg-numbers';
-import { Ending, type PgDatabase } from '../../../db/postgres-pool';
-import { pgUnit, type PgUnit } from '../../../db/pg-write-behind';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import { pgUnit, pgUnitOfWork, type PgUnit } from '../../../db/pg-write-behind';
 import { pgTypes } from '../../../db/postgres';
 import { awaited, runAsync, type Step } from '../../../db/unit-of-work';
 import { outboxMessages, settlementBatches, settlementHolds, sepaFiles, statementCampaigns, statements } from '../../../db/schema/index';
@@ -247,11 +247,10 @@ async function onConnection<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pro
  */
 export function pgSettlementUnits(db: PgDatabase): SettlementUnits {
   return {
-    write: (fn) => awaited(() => db.transaction(async (client) => {
+    // The held writes (journal postings) end the unit, sent with COMMIT (pgUnitOfWork).
+    write: (fn) => awaited(() => pgUnitOfWork(db, async (unit, client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [SETTLEMENT_LOCK]);
-      const unit = pgUnit(client);
-      // The held writes (journal postings) end the unit, sent with COMMIT.
-      return new Ending(await runAsync(fn(pgSettlementStore(client, unit))), unit.last());
+      return runAsync(fn(pgSettlementStore(client, unit)));
     })),
     read: (fn) => awaited(() => onConnection(db.pool, (client) => runAsync(fn(pgSettlementStore(client))), false)),
     snapshot: (fn) => awaited(() => onConnection(db.pool, (client) => runAsync(fn(pgSettlementStore(client))), true)),
