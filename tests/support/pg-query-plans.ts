@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { StatementLog } from './query-plans';
 
 /**
  * The PostgreSQL counterpart of query-plans.ts: records every statement any node-postgres
@@ -55,9 +56,7 @@ export function statementsOf(text: string): string[] {
   return out;
 }
 
-export class PgQueryRecorder {
-  private ran = new Map<string, PgStatement>();
-  private active = false;
+export class PgQueryRecorder extends StatementLog<PgStatement> {
   private original: QueryFn | null = null;
 
   install(): this {
@@ -75,18 +74,6 @@ export class PgQueryRecorder {
   uninstall(): void {
     if (this.original) (pg.Client.prototype as unknown as { query: QueryFn }).query = this.original;
     this.original = null;
-  }
-
-  /** Records what `fn` sends (awaited); returns the distinct statements seen, with their first values. */
-  async during(fn: () => Promise<unknown>): Promise<PgStatement[]> {
-    this.ran.clear();
-    this.active = true;
-    try {
-      await fn();
-    } finally {
-      this.active = false;
-    }
-    return [...this.ran.values()];
   }
 
   private note(args: unknown[]): void {

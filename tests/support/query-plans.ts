@@ -23,12 +23,33 @@ export interface FullScan {
 type Method = 'run' | 'get' | 'all' | 'iterate';
 const METHODS: Method[] = ['run', 'get', 'all', 'iterate'];
 
-export class QueryRecorder {
-  private ran = new Map<string, RanStatement>();
-  private active = false;
+/**
+ * What the recorders share (this file's for SQLite, pg-query-plans.ts's for PostgreSQL): the
+ * distinct statements run while `during` awaits its function, each with its first arguments.
+ */
+export abstract class StatementLog<S> {
+  protected ran = new Map<string, S>();
+  protected active = false;
+
+  /** Records what `fn` runs (awaited), returns the statements seen. */
+  async during(fn: () => Promise<unknown>): Promise<S[]> {
+    this.ran.clear();
+    this.active = true;
+    try {
+      await fn();
+    } finally {
+      this.active = false;
+    }
+    return [...this.ran.values()];
+  }
+}
+
+export class QueryRecorder extends StatementLog<RanStatement> {
   private restore: (() => void) | null = null;
 
-  constructor(private readonly sqlite: Database.Database) {}
+  constructor(private readonly sqlite: Database.Database) {
+    super();
+  }
 
   /** Patches the Statement prototype of this driver (once); records while started. */
   install(): this {
@@ -59,18 +80,6 @@ export class QueryRecorder {
   uninstall(): void {
     this.restore?.();
     this.restore = null;
-  }
-
-  /** Records what `fn` runs (awaited), returns the statements seen. */
-  async during(fn: () => Promise<unknown>): Promise<RanStatement[]> {
-    this.ran.clear();
-    this.active = true;
-    try {
-      await fn();
-    } finally {
-      this.active = false;
-    }
-    return [...this.ran.values()];
   }
 
   private note(sql: string, args: unknown[]): void {
