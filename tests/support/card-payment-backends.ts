@@ -26,6 +26,7 @@ import type { Clock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
 import { StripeProvider } from '../../server/payments/stripe-provider';
+import { buyVouchers, type BuiltVoucher } from './builders';
 import type { PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -42,6 +43,10 @@ export interface PendingCardOrder {
 export interface CardOrderFixture {
   backend: Backend;
   orders: PendingCardOrder[];
+  /** Vouchers already paid (CardOrderOptions.paid), for tills to spend meanwhile. */
+  paid: BuiltVoucher[];
+  /** The approved shops of the paid vouchers' campaign, by slug (empty without paid vouchers). */
+  shops: string[];
   /** SQLite: the database file (for app processes); PostgreSQL: the database URL. */
   location: string;
   /** One value from the backend's database (SQLite placeholders `?`). */
@@ -61,6 +66,8 @@ export interface CardOrderOptions {
   stripe: { secretKey: string; apiBase: string };
   /** The orders to create: campaign slug and vouchers (one line each). */
   orders: { campaign: string; amountCents: number; quantity: number; email: string }[];
+  /** Vouchers to buy and pay at once (demo provider), before the copy. */
+  paid?: { campaign: string; amountCents: number; quantity: number };
   cluster?: PgCluster;
 }
 
@@ -96,6 +103,10 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   const database = openDatabase(`file:${file}`, { backgroundCheckpoints: false });
   migrateDatabase(database);
   const orders = await seedOrders(database, o);
+  const paid = o.paid ? await buyVouchers({ database, clock: o.clock }, o.paid) : [];
+  const shops = paid.length === 0 ? [] : database.sqlite
+    .prepare(`SELECT cm.merchant_id FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.campaign_id = ? AND m.status = 'approved' ORDER BY m.slug`)
+    .pluck().all(paid[0]!.campaignId) as string[];
   if (backend === 'sqlite') {
     await database.close();
     let own: Database_ | undefined;
@@ -109,7 +120,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
       }
     };
     return {
-      backend, orders, location: file,
+      backend, orders, paid, shops, location: file,
       scalar: async (sql, params = []) => read((db) => db.sqlite.prepare(sql).pluck().get(...params)),
       books: async () => read((db) => checkLedger(db)),
       apply: (event) => {
@@ -131,7 +142,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   rmSync(dir, { recursive: true, force: true });
   let pool: PgDatabase | undefined;
   return {
-    backend, orders, location: url,
+    backend, orders, paid, shops, location: url,
     scalar: async (sql, params = []) => {
       const { rows } = await client.query({ text: dollars(sql), values: params, rowMode: 'array' });
       return rows[0]?.[0];
