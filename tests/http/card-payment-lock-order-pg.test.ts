@@ -17,6 +17,7 @@ import type { Server } from 'node:http';
 import express, { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
+import { ISSUE_SLICE } from '../../server/domain/orders/order-issuance';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import { fixedClock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
@@ -34,6 +35,8 @@ const CARD_ORDERS = 12;
 /** Vouchers the tills spend meanwhile, and how many 1 € redemptions each. */
 const SPENT = 40;
 const PER_VOUCHER = 3;
+/** An order of more than one slice (ISSUE_SLICE): its issue_journal_id is written after its journal, then read by the next slices. */
+const BIG = 230;
 /** Reruns a unit may need at most (a RunAgain, say); a deadlock is never one of them. */
 const MAX_ATTEMPTS = 2;
 
@@ -80,7 +83,11 @@ describe.skipIf(!postgresAvailable())('card payments of a bonus campaign racing 
     f = await cardOrderFixture('postgres', {
       clock: fixedClock(new Date()),
       stripe: { secretKey: SECRET_KEY, apiBase: stripe.url },
-      orders: Array.from({ length: CARD_ORDERS }, (_, i) => ({ campaign: 'noel-fecamp', amountCents: 15_00, quantity: 20, email: `racer.${i}@example.org` })),
+      prepare: (database) => database.sqlite.prepare(`UPDATE campaigns SET max_vouchers_per_order = ?, max_order_cents_individual = ? WHERE slug = 'seine-estuaire'`).run(BIG, BIG * 10_00),
+      orders: [
+        ...Array.from({ length: CARD_ORDERS }, (_, i) => ({ campaign: 'noel-fecamp', amountCents: 15_00, quantity: 20, email: `racer.${i}@example.org` })),
+        { campaign: 'seine-estuaire', amountCents: 10_00, quantity: BIG, email: 'big.order@example.org' },
+      ],
       paid: { campaign: 'noel-fecamp', amountCents: 30_00, quantity: SPENT },
       cluster,
     });
@@ -99,11 +106,12 @@ describe.skipIf(!postgresAvailable())('card payments of a bonus campaign racing 
 
   it('every order issued once, every redemption done, caches exact, books clean, no deadlock', async () => {
     const campaignId = f.paid[0]!.campaignId;
+    const racing = f.orders.slice(0, CARD_ORDERS);
     expect(f.shops.length).toBeGreaterThan(1);
     // The orders are of the bonus campaign, each with its sponsor's bonus line.
     const bonuses: number[] = [];
     const face: number[] = [];
-    for (const o of f.orders) {
+    for (const o of racing) {
       bonuses.push(await n(`SELECT bonus_cents FROM orders WHERE id = ?`, o.id));
       face.push(await n(`SELECT total_cents - fee_cents - fee_vat_cents FROM orders WHERE id = ?`, o.id));
     }
@@ -115,7 +123,7 @@ describe.skipIf(!postgresAvailable())('card payments of a bonus campaign racing 
       redeemed: await n(`SELECT redeemed_cents FROM campaigns WHERE id = ?`, campaignId),
     };
 
-    const deliveries = f.orders.map(async (o) => {
+    const deliveries = racing.map(async (o) => {
       const { payload, header } = stripe.signedDelivery(stripe.event('checkout.session.completed', stripe.completeSession(o.sessionId)), WEBHOOK_SECRET);
       return Promise.all(servers.map((s) => postWebhook(s.url, payload, header)));
     });
@@ -137,7 +145,7 @@ describe.skipIf(!postgresAvailable())('card payments of a bonus campaign racing 
     expect(spent.filter((r) => r.status === 'rejected')).toEqual([]);
     for (const v of f.paid) expect(await n(`SELECT balance_cents FROM vouchers WHERE id = ?`, v.id)).toBe(v.amountCents - PER_VOUCHER * 1_00);
 
-    for (const [i, o] of f.orders.entries()) {
+    for (const [i, o] of racing.entries()) {
       expect(await f.scalar(`SELECT status FROM orders WHERE id = ?`, [o.id])).toBe('paid');
       // Issued in one slice: the issuing state is cleared, the journal it pointed to exists.
       expect(await f.scalar(`SELECT issue_journal_id FROM orders WHERE id = ?`, [o.id])).toBeNull();
@@ -164,4 +172,23 @@ describe.skipIf(!postgresAvailable())('card payments of a bonus campaign racing 
     expect(reruns.map((r) => r.exhausted)).toEqual([0, 0, 0, 0]);
     expect(Math.max(...reruns.map((r) => r.mostAttempts))).toBeLessThanOrEqual(MAX_ATTEMPTS);
   }, 180_000);
+
+  it(`an order of ${BIG} vouchers delivered to both servers: its first slice points to the sale journal posted last, the next slices finish it once`, async () => {
+    expect(BIG).toBeGreaterThan(2 * ISSUE_SLICE);
+    const o = f.orders[CARD_ORDERS]!;
+    expect(o.vouchers).toBe(BIG);
+    const { payload, header } = stripe.signedDelivery(stripe.event('checkout.session.completed', stripe.completeSession(o.sessionId)), WEBHOOK_SECRET);
+    const pair = await Promise.all(servers.map((s) => postWebhook(s.url, payload, header)));
+    expect(pair.map((a) => a.status)).toEqual([200, 200]);
+    expect(pair.map((a) => a.body?.outcome).sort()).toEqual(['duplicate', 'issued']);
+    expect(await f.scalar(`SELECT status FROM orders WHERE id = ?`, [o.id])).toBe('paid');
+    expect(await f.scalar(`SELECT issue_journal_id FROM orders WHERE id = ?`, [o.id])).toBeNull();
+    expect(await n(`SELECT issue_remaining_cents FROM orders WHERE id = ?`, o.id)).toBe(0);
+    expect(await n(`SELECT COUNT(DISTINCT code) FROM vouchers WHERE order_id = ?`, o.id)).toBe(BIG);
+    // Every slice's issue movements belong to the one sale journal.
+    expect(await n(`SELECT COUNT(*) FROM movements m JOIN journals j ON j.id = m.journal_id WHERE m.order_id = ? AND m.kind = 'issue' AND j.kind = 'voucher_sale'`, o.id)).toBe(BIG);
+    expect(await n(`SELECT COUNT(*) FROM journals WHERE order_id = ? AND kind = 'voucher_sale'`, o.id)).toBe(1);
+    expect(await n(`SELECT COUNT(*) FROM outbox_messages WHERE kind = 'order_vouchers' AND payload = ?`, JSON.stringify({ orderId: o.id }))).toBe(1);
+    expect(await f.books()).toEqual([]);
+  }, 120_000);
 });

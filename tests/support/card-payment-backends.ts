@@ -66,6 +66,8 @@ export interface CardOrderOptions {
   stripe: { secretKey: string; apiBase: string };
   /** The orders to create: campaign slug and vouchers (one line each). */
   orders: { campaign: string; amountCents: number; quantity: number; email: string }[];
+  /** Run on the seeded demo before the orders are created (a campaign's limits, say). */
+  prepare?: (database: Database_) => void;
   /** Vouchers to buy and pay at once (demo provider), before the copy. */
   paid?: { campaign: string; amountCents: number; quantity: number };
   cluster?: PgCluster;
@@ -80,6 +82,7 @@ const dollars = (sql: string) => {
 
 async function seedOrders(database: Database_, o: CardOrderOptions): Promise<PendingCardOrder[]> {
   await seedDemo(database, o.clock.now());
+  o.prepare?.(database);
   const payments = new StripeProvider({ secretKey: o.stripe.secretKey, apiBase: o.stripe.apiBase });
   const deps = { database, clock: o.clock, payments, baseUrl: 'http://127.0.0.1', logger: silent, operator: loadOperator({}, false) };
   const out: PendingCardOrder[] = [];
