@@ -14,7 +14,7 @@
  *   issues a code twice.
  * The shared rows — the report aggregates, the campaign row (bonus caches, sold), the sale
  * journal's counter (VT) — are all written in the unit's last message, sent with COMMIT, in
- * the order every money path takes them: aggregates (held by the ledger writer), then ONE
+ * the order the till takes them too: aggregates (held by the ledger writer), then ONE
  * write to the campaign row (every bonus move and sale of the unit folded together), then
  * the journal, then the order's `issue_journal_id` that refers to it (db/pg-write-behind.ts
  * `holdToEnd`). Before that message the unit locks only its own rows (event, order, payment,
