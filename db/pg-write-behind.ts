@@ -26,6 +26,16 @@
  *   see each other's rows): the second sends the first ones ahead.
  * Within the statement the writes run in the order held, the same for every unit of the same
  * shape, so two redemptions take the hot rows in the same order.
+ *
+ * Writes held TO THE END (`holdToEnd`): a write the unit never reads back — an increment of
+ * a shared row, a column of a row the unit has locked already — can wait past the unit's
+ * immediate queries too, which would otherwise send it (and lock its row) at once. They go
+ * after every held write, in the order of their rank (`END_RANK`: the campaign row, then the
+ * journal counter, then what refers to the journal), so every unit of every money path takes
+ * the hot rows in the same order — report aggregates, campaign row, journal counter — and
+ * two units can queue on them but never deadlock. A write held to the end is keyed: holding
+ * another under the same key replaces it (a store folds several deltas of one row into ONE
+ * write; two writes to one row in one statement would not see each other), null drops it.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -58,7 +68,12 @@ export interface PgUnit {
   many(text: string, values: unknown[]): Step<Record<string, unknown>[][]>;
   /** Holds a write back to the end of the unit (or the next immediate query). */
   hold(write: HeldWrite): Step<void>;
-  /** Sends what is held now: before a query made on the connection directly (not through `query`). */
+  /**
+   * Holds a write to the unit's very end (see the top comment): never sent by an immediate
+   * query, placed after every held write by `rank`; the same `key` replaces it (null: drops it).
+   */
+  holdToEnd(key: string, rank: number, write: HeldWrite | null): Step<void>;
+  /** Sends what is held now (not what is held to the end): before a query made on the connection directly (not through `query`). */
   flush(): Step<void>;
   /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
   last(): string | null;
@@ -86,6 +101,27 @@ export function inlined(s: { text: string; values: unknown[] }, quote: (s: strin
     if (i < 0 || i >= s.values.length) throw new Error(`no value for $${n}`);
     return literal(s.values[i], quote);
   });
+}
+
+/**
+ * The order of the writes held to the end (see the top comment): the campaign row (the till's
+ * held `redeemed_cents` comes after its aggregates too), then the journal and its counter row
+ * (the till posts its journal last), then the rows that refer to the journal (foreign keys).
+ */
+export const END_RANK = { campaign: 1, journal: 2, journalRefs: 3 } as const;
+
+/**
+ * The writes as few statements as they allow, in order: a new statement starts where a
+ * table comes again (the CTEs of one statement do not see each other's rows).
+ */
+export function heldStatements(writes: readonly HeldWrite[]): { text: string; values: unknown[] }[] {
+  const groups: HeldWrite[][] = [];
+  for (const w of writes) {
+    const current = groups[groups.length - 1];
+    if (current && !current.some((h) => h.table === w.table)) current.push(w);
+    else groups.push([w]);
+  }
+  return groups.map(heldStatement);
 }
 
 /** Holds one plain statement (`RETURNING 1` is added), optionally expected to change exactly one row. */
@@ -134,6 +170,7 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
     return prepared(name, text, values);
   };
   let held: HeldWrite[] = [];
+  const atEnd = new Map<string, { rank: number; write: HeldWrite }>();
   const take = () => {
     const s = held.length === 0 ? null : heldStatement(held);
     held = [];
@@ -160,10 +197,20 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
       if (held.some((h) => h.table === write.table)) yield* flushed();
       held.push(write);
     },
+    // eslint-disable-next-line require-yield
+    *holdToEnd(key, rank, write) {
+      if (write) atEnd.set(key, { rank, write });
+      else atEnd.delete(key);
+    },
     last() {
-      const s = take();
+      // Ranked, and within a rank in the order first held (Array.prototype.sort is stable).
+      const ends = [...atEnd.values()].sort((a, b) => a.rank - b.rank).map((e) => e.write);
+      atEnd.clear();
+      const writes = [...held, ...ends];
+      held = [];
       const b = opened();
-      return [b, s && inlined(s, quote)].filter((x) => x !== null).join(';\n') || null;
+      const statements = writes.length === 0 ? [] : heldStatements(writes).map((s) => inlined(s, quote));
+      return [...(b ? [b] : []), ...statements].join(';\n') || null;
     },
   };
 }

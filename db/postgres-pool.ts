@@ -25,7 +25,26 @@ export interface PgDatabase {
    * (db/pg-write-behind.ts). If it fails, the server skips the COMMIT and the unit rolls back.
    */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>, options?: UnitOptions): Promise<T>;
+  /** How often units ran again, and why (see PgReruns): read by tests and the operator's figures. */
+  reruns: PgReruns;
   close(): Promise<void>;
+}
+
+/**
+ * Counted by the pool since it opened: a money path whose lock order is right reruns for
+ * RunAgain (a unique key won by a concurrent unit) at most, never for a deadlock.
+ */
+export interface PgReruns {
+  /** Units run again after a deadlock (40P01). */
+  deadlocks: number;
+  /** Units run again after a serialization failure (40001). */
+  serialization: number;
+  /** Units run again because the service asked (RunAgain). */
+  runAgain: number;
+  /** Units given up after MAX_ATTEMPTS retryable failures (the error reaches the caller). */
+  exhausted: number;
+  /** The most attempts any one unit took (1: none ran again). */
+  mostAttempts: number;
 }
 
 /** Every unit of work runs at this level (see the top comment). */
@@ -48,6 +67,13 @@ export class Ending<T> {
 const MAX_ATTEMPTS = 5;
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** The PgReruns counter a retryable failure counts in. */
+function countRerun(reruns: PgReruns, error: unknown): void {
+  if (error instanceof RunAgain) reruns.runAgain++;
+  else if ((error as { code?: string }).code === '40P01') reruns.deadlocks++;
+  else reruns.serialization++;
+}
+
 export function retryable(error: unknown): boolean {
   return error instanceof RunAgain || RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
 }
@@ -65,6 +91,7 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
   const pool = new pg.Pool({ connectionString: url, types: pgTypes, max: options.max ?? 20 });
   // An idle connection whose server went away must not crash the process: the next checkout reconnects.
   pool.on('error', () => {});
+  const reruns: PgReruns = { deadlocks: 0, serialization: 0, runAgain: 0, exhausted: 0, mostAttempts: 0 };
   const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T | Ending<T>>, o: UnitOptions = {}): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
@@ -74,22 +101,29 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
         const outcome = await fn(client);
         if (!(outcome instanceof Ending)) {
           committed(await client.query('COMMIT'));
-          return outcome;
+        } else {
+          committed(await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT'));
         }
-        committed(await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT'));
-        return outcome.result;
+        reruns.mostAttempts = Math.max(reruns.mostAttempts, attempt);
+        return outcome instanceof Ending ? outcome.result : outcome;
       } catch (error) {
         try {
           await client.query('ROLLBACK');
         } catch {
           broken = true;
         }
-        if (attempt >= MAX_ATTEMPTS || !retryable(error)) throw error;
+        reruns.mostAttempts = Math.max(reruns.mostAttempts, attempt);
+        if (!retryable(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS) {
+          reruns.exhausted++;
+          throw error;
+        }
+        countRerun(reruns, error);
       } finally {
         client.release(broken);
       }
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   };
-  return { pool, transaction, close: () => pool.end() };
+  return { pool, transaction, reruns, close: () => pool.end() };
 }

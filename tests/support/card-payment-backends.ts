@@ -26,6 +26,7 @@ import type { Clock } from '../../server/lib/clock';
 import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
 import { StripeProvider } from '../../server/payments/stripe-provider';
+import { buyVouchers, type BuiltVoucher } from './builders';
 import type { PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -42,6 +43,10 @@ export interface PendingCardOrder {
 export interface CardOrderFixture {
   backend: Backend;
   orders: PendingCardOrder[];
+  /** Vouchers already paid (CardOrderOptions.paid), for tills to spend meanwhile. */
+  paid: BuiltVoucher[];
+  /** The approved shops of the paid vouchers' campaign, by slug (empty without paid vouchers). */
+  shops: string[];
   /** SQLite: the database file (for app processes); PostgreSQL: the database URL. */
   location: string;
   /** One value from the backend's database (SQLite placeholders `?`). */
@@ -61,6 +66,10 @@ export interface CardOrderOptions {
   stripe: { secretKey: string; apiBase: string };
   /** The orders to create: campaign slug and vouchers (one line each). */
   orders: { campaign: string; amountCents: number; quantity: number; email: string }[];
+  /** Run on the seeded demo before the orders are created (a campaign's limits, say). */
+  prepare?: (database: Database_) => void;
+  /** Vouchers to buy and pay at once (demo provider), before the copy. */
+  paid?: { campaign: string; amountCents: number; quantity: number };
   cluster?: PgCluster;
 }
 
@@ -73,6 +82,7 @@ const dollars = (sql: string) => {
 
 async function seedOrders(database: Database_, o: CardOrderOptions): Promise<PendingCardOrder[]> {
   await seedDemo(database, o.clock.now());
+  o.prepare?.(database);
   const payments = new StripeProvider({ secretKey: o.stripe.secretKey, apiBase: o.stripe.apiBase });
   const deps = { database, clock: o.clock, payments, baseUrl: 'http://127.0.0.1', logger: silent, operator: loadOperator({}, false) };
   const out: PendingCardOrder[] = [];
@@ -96,6 +106,10 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   const database = openDatabase(`file:${file}`, { backgroundCheckpoints: false });
   migrateDatabase(database);
   const orders = await seedOrders(database, o);
+  const paid = o.paid ? await buyVouchers({ database, clock: o.clock }, o.paid) : [];
+  const shops = paid.length === 0 ? [] : database.sqlite
+    .prepare(`SELECT cm.merchant_id FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id WHERE cm.campaign_id = ? AND m.status = 'approved' ORDER BY m.slug`)
+    .pluck().all(paid[0]!.campaignId) as string[];
   if (backend === 'sqlite') {
     await database.close();
     let own: Database_ | undefined;
@@ -109,7 +123,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
       }
     };
     return {
-      backend, orders, location: file,
+      backend, orders, paid, shops, location: file,
       scalar: async (sql, params = []) => read((db) => db.sqlite.prepare(sql).pluck().get(...params)),
       books: async () => read((db) => checkLedger(db)),
       apply: (event) => {
@@ -131,7 +145,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
   rmSync(dir, { recursive: true, force: true });
   let pool: PgDatabase | undefined;
   return {
-    backend, orders, location: url,
+    backend, orders, paid, shops, location: url,
     scalar: async (sql, params = []) => {
       const { rows } = await client.query({ text: dollars(sql), values: params, rowMode: 'array' });
       return rows[0]?.[0];

@@ -2,13 +2,16 @@
  * db/pg-write-behind.ts on a real cluster: held writes leave as the unit's last statement with
  * COMMIT in one message, values inlined as literals; a held write's "exactly n rows" fails
  * the whole unit; two writes to one table never share a statement; BEGIN rides with the
- * first message. (The till's own behaviour on top: till-both-backends and friends.)
+ * first message; a write held to the end is not sent by the unit's queries, goes after the
+ * held writes by rank, is replaced under its key, and never shares a statement with a write to
+ * its table. (The till's own behaviour on top: till-both-backends and friends; the card
+ * payment's: card-payment-lock-order-pg.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { Ending, openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
-import { heldStatement, inlined, literal, pgUnit, type HeldWrite } from '../../db/pg-write-behind';
+import { heldStatement, heldStatements, inlined, literal, pgUnit, type HeldWrite } from '../../db/pg-write-behind';
 import { runAsync } from '../../db/unit-of-work';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 
@@ -46,6 +49,13 @@ describe('literal', () => {
     expect(s.text).toContain('VALUES ($2)');
     expect(s.text).toContain('expect_rows((SELECT COUNT(*) FROM w1_w), $3::bigint, $4::text)');
     expect(s.values).toEqual(['a', 'b', 1, 'note b: wrong count']);
+  });
+
+  it('starts a new statement where a table comes again, never before', () => {
+    const other = (t: string): HeldWrite => ({ ...note(t), table: 'other' });
+    const groups = heldStatements([note('a'), other('b'), note('c'), other('d'), { ...note('e'), table: 'third' }]);
+    expect(groups).toHaveLength(2);
+    expect(groups.map((g) => g.values)).toEqual([['a', 'b'], ['c', 'd', 'e']]);
   });
 });
 
@@ -111,6 +121,30 @@ describe.skipIf(!hasPostgres)('held writes on PostgreSQL', () => {
       return new Ending(null, unit.last());
     });
     expect(await bodies()).toEqual(['first', 'then']);
+  });
+
+  it('holds a write to the end: not sent by a query, after the held writes by rank, replaced under its key, dropped with null', async () => {
+    await admin.query('TRUNCATE notes');
+    const seen = await db.transaction(async (client) => {
+      const unit = pgUnit(client, { begins: true });
+      const inside = await runAsync(
+        (function* () {
+          yield* unit.holdToEnd('late', 2, note('late'));
+          yield* unit.holdToEnd('sum', 1, note('sum 1'));
+          yield* unit.holdToEnd('gone', 1, note('gone'));
+          yield* unit.hold(note('held'));
+          // The query sends the held write, not the ones held to the end.
+          const r = yield* unit.query<{ body: string }>('note_bodies', `SELECT body FROM notes ORDER BY id`, []);
+          yield* unit.holdToEnd('sum', 1, note('sum 1+2'));
+          yield* unit.holdToEnd('gone', 1, null);
+          yield* unit.hold(note('held after'));
+          return r.rows.map((x) => x.body);
+        })(),
+      );
+      return new Ending(inside, unit.last());
+    }, { unitBegins: true });
+    expect(seen).toEqual(['held']);
+    expect(await bodies()).toEqual(['held', 'held after', 'sum 1+2', 'late']);
   });
 
   it('never reports a unit done when its COMMIT rolled back (an error caught inside the unit)', async () => {

@@ -7,7 +7,7 @@
  * the increment and the journal commit or roll back together, and concurrent postings queue
  * on the row (docs/architecture.md, FEC).
  */
-import type { PgUnit } from '../../../db/pg-write-behind';
+import { END_RANK, type HeldWrite, type PgUnit } from '../../../db/pg-write-behind';
 import type { JournalStore } from './journal-store';
 
 const PARTS: [string, string][] = [
@@ -22,14 +22,23 @@ const PARTS: [string, string][] = [
     RETURNING 1`],
 ];
 
-export function pgJournalStore(unit: PgUnit): JournalStore {
+/**
+ * `toEnd`: the journal is held to the unit's very end (db/pg-write-behind.ts `holdToEnd`),
+ * after the report aggregates and the campaign row, even when the service posts it before
+ * immediate queries (the card payment posts its sale before issuing the vouchers): the
+ * counter row is then locked last, by every path, for the last statement only. Without it
+ * the journal is an ordinary held write (the till posts its journal last anyway).
+ */
+export function pgJournalStore(unit: PgUnit, o: { toEnd?: boolean } = {}): JournalStore {
   return {
-    postJournal: (j) =>
-      unit.hold({
+    postJournal: (j) => {
+      const write: HeldWrite = {
         table: 'journals',
         parts: PARTS,
         values: [j.id, j.kind, j.description, j.orderId, j.createdAt, j.journalCode, j.lines.map((l) => l.account), j.lines.map((l) => l.amountCents)],
         expect: { rows: j.lines.length, error: `journal ${j.id}: not every line written` },
-      }),
+      };
+      return o.toEnd ? unit.holdToEnd(`journal:${j.id}`, END_RANK.journal, write) : unit.hold(write);
+    },
   };
 }
