@@ -46,6 +46,11 @@ import { embedRoutes } from './web/embed/routes';
 import { mediaRoutes } from './web/media/routes';
 import { legalFooter, legalRoutes } from './web/legal/routes';
 import { sqliteTill } from './domain/redemptions/redemptions-service';
+import { postgresTill } from './domain/redemptions/till-postgres';
+import type { PgDatabase } from '../db/postgres-pool';
+import { pgUnits } from '../db/store-units';
+import { pgRateLimitStore } from './domain/rate-limits/rate-limit-store-pg';
+import { pgApiKeyStore } from './domain/merchants/api-key-store-pg';
 
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -62,6 +67,11 @@ export interface AppDeps {
   kickOutbox?: () => void;
   /** The settlement's transfer gateway, shared with the weekly job (default: from config.stripe). */
   transfers?: TransferGateway | null;
+  /**
+   * The app runs on PostgreSQL (DATABASE_URL=postgres://…): its pool. `database` is then
+   * `notOnPostgres()` (server/lib/not-on-postgres.ts): code not ported yet refuses with a 503.
+   */
+  pg?: PgDatabase;
 }
 
 /** Wires middleware, routes and views. Never listens: main.ts and tests do. */
@@ -78,7 +88,9 @@ export function createApp(deps: AppDeps): Express {
     orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
     users: { database: deps.database, clock: deps.clock },
     redemptions: redemptionsDeps,
-    till: sqliteTill(redemptionsDeps),
+    pg: deps.pg ?? null,
+    till: deps.pg ? postgresTill(deps.pg, { clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes }) : sqliteTill(redemptionsDeps),
+    ...(deps.pg ? { rateLimitUnits: pgUnits(deps.pg, pgRateLimitStore), apiKeyUnits: pgUnits(deps.pg, pgApiKeyStore) } : {}),
     kickOutbox: deps.kickOutbox ?? (() => {}),
     outboxDir: join(config.dataDir, 'outbox'),
     withCsrf: withCsrfToken(config.sessionSecret, https),
@@ -139,8 +151,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    deps.database.sqlite.prepare('SELECT 1').get();
+  app.get('/healthz', async (_req, res) => {
+    if (deps.pg) await deps.pg.pool.query('SELECT 1');
+    else deps.database.sqlite.prepare('SELECT 1').get();
     res.json({ status: 'ok' });
   });
 

@@ -1,5 +1,8 @@
 import { migrateDatabase, openDatabase } from '../db/client';
-import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
+import { isDatabaseEmpty, seedDemo, type SeedResult } from '../db/seed/demo';
+import { isPostgresUrl } from '../db/database-url';
+import { notOnPostgres } from './lib/not-on-postgres';
+import { startOnPostgres } from './postgres-start';
 import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
 import { seedDemoBrand } from '../db/seed/demo-brand';
 import { createApp, VIEWS_DIR } from './app';
@@ -7,16 +10,15 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
-import { startDailyExpiry } from './jobs/daily-expiry';
-import { startPersonalDataRetention } from './jobs/personal-data-retention';
-import { startIssuingResumer } from './jobs/resume-issuing';
-import { startWeeklySettlement } from './jobs/weekly-settlement';
+import { renderMessage } from './mail/messages';
+import { pgOutboxStore } from './mail/outbox-store-pg';
+import { pgUnits } from '../db/store-units';
+import { startScheduledJobs } from './jobs/scheduled-jobs';
 import { transferGateway } from './payments/stripe-transfers';
 import { fileTransport, smtpTransport } from './mail/transport';
 import { DemoProvider } from './payments/demo-provider';
 import { StripeProvider } from './payments/stripe-provider';
 import { join } from 'node:path';
-import { startMaintenanceSweep } from './jobs/maintenance-sweep';
 import { sharedSessionSecret } from './domain/sessions/session-secret-repository';
 
 /** The only place that listens. */
@@ -32,45 +34,41 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl);
-  migrateDatabase(database);
-  // Without SESSION_SECRET (never in production) every process on this database signs with
-  // the same generated secret, so a form or session from one server is good on another.
-  if (!process.env.SESSION_SECRET) {
-    const generated = config.sessionSecret;
-    config = { ...config, sessionSecret: database.transaction((tx) => sharedSessionSecret(tx, generated, systemClock.now())) };
+  // On a postgres:// URL the app runs on PostgreSQL (server/postgres-start.ts); code not
+  // ported yet gets `notOnPostgres()` as its database and answers 503.
+  const onPg = isPostgresUrl(config.databaseUrl) ? await startOnPostgres(config, systemClock) : null;
+  const database = onPg ? notOnPostgres() : openDatabase(config.databaseUrl);
+  let seeded: SeedResult | null = null;
+  if (onPg) {
+    config = { ...config, sessionSecret: onPg.sessionSecret };
+    seeded = onPg.seeded;
+  } else {
+    migrateDatabase(database);
+    // Without SESSION_SECRET (never in production) every process on this database signs with
+    // the same generated secret, so a form or session from one server is good on another.
+    if (!process.env.SESSION_SECRET) {
+      const generated = config.sessionSecret;
+      config = { ...config, sessionSecret: database.transaction((tx) => sharedSessionSecret(tx, generated, systemClock.now())) };
+    }
+    seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
+    // Some till history in the demo shops, so the dashboards and a first settlement have data.
+    if (seeded) await seedDemoRedemptions(database, systemClock.now());
+    // …and a brand, so the operator's settings show at first sight (db/seed/demo-brand.ts).
+    if (seeded) seedDemoBrand(database, systemClock.now());
   }
-  const seeded = config.seedDemo && isDatabaseEmpty(database) ? await seedDemo(database, systemClock.now()) : null;
-  // Some till history in the demo shops, so the dashboards and a first settlement have data.
-  if (seeded) await seedDemoRedemptions(database, systemClock.now());
-  // …and a brand, so the operator's settings show at first sight (db/seed/demo-brand.ts).
-  if (seeded) seedDemoBrand(database, systemClock.now());
 
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(config.dataDir, 'outbox'));
-  const worker = startOutboxWorker({
-    database,
-    clock: systemClock,
-    logger,
-    transport,
-    from: config.mailFrom,
-    messages: { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator },
-  });
-  // Voucher expiry and expiry reminders: now, then daily at 02:00 Paris (server/jobs/daily-expiry.ts).
-  const expiryJob = startDailyExpiry({ database, clock: systemClock, logger, kickOutbox: worker.kick });
-  // Large orders left half-issued by a stopped process are completed (server/jobs/resume-issuing.ts).
-  const issuingResumer = startIssuingResumer({ database, clock: systemClock, logger, kickOutbox: worker.kick });
+  const messages = { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator };
+  const outboxDeps = { database, clock: systemClock, logger, transport, from: config.mailFrom, messages };
+  // On PostgreSQL the worker claims there (FOR UPDATE SKIP LOCKED, outbox-store-pg.ts).
+  const worker = startOutboxWorker(onPg
+    ? { outbox: pgUnits(onPg.pg, pgOutboxStore), clock: systemClock, logger, transport, from: config.mailFrom, render: (msg) => renderMessage(messages, msg) }
+    : outboxDeps);
   // One Stripe transfer gateway for the weekly job and the operator's pages.
   const transfers = transferGateway(config.stripe);
-  // Settlement every week (SETTLEMENT_WEEKDAY, default Monday) at 05:00 Paris, up to the day before.
-  const settlementJob = config.settlementWeekday === null ? null : startWeeklySettlement({
-    database, clock: systemClock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
-  }, config.settlementWeekday);
-  // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
-  const sweep = startMaintenanceSweep({ database, clock: systemClock, logger });
-  // Personal data of campaigns past their retention erased daily at 03:00 Paris (docs/personal-data.md).
-  const retentionJob = startPersonalDataRetention({ database, clock: systemClock, logger });
-  const app = createApp({ config, database, clock: systemClock, logger, payments, kickOutbox: worker.kick, transfers });
+  const jobs = startScheduledJobs({ config, database, pg: onPg?.pg ?? null, clock: systemClock, logger, kickOutbox: worker.kick, transfers });
+  const app = createApp({ config, database, pg: onPg?.pg, clock: systemClock, logger, payments, kickOutbox: worker.kick, transfers });
   const server = app.listen(config.port, config.host, () => {
     const lines = [
       '',
@@ -96,13 +94,9 @@ async function main() {
   });
   const stop = () => {
     worker.stop();
-    expiryJob.stop();
-    issuingResumer.stop();
-    settlementJob?.stop();
-    sweep.stop();
-    retentionJob.stop();
+    jobs.stop();
     server.close(() => {
-      void database.close().then(() => process.exit(0));
+      void (onPg ? onPg.pg.close() : database.close()).then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -2,6 +2,7 @@ import type { TransferGateway } from '../domain/settlements/payouts';
 import type { RequestHandler } from 'express';
 import type { Database_ } from '../../db/client';
 import type { Units } from '../../db/store-units';
+import type { PgDatabase } from '../../db/postgres-pool';
 import type { ApiKeyStore } from '../domain/merchants/api-key-store';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limit-store';
 import type { Config } from '../config';
@@ -16,7 +17,10 @@ import type { RateLimitSettings } from './middleware/rate-limits';
 /** Everything routes need, built once by createApp. Routes never reach for globals. */
 export interface AppContext {
   config: Config;
+  /** The embedded SQLite database; on PostgreSQL a guard that refuses (server/lib/not-on-postgres.ts). */
   database: Database_;
+  /** The PostgreSQL pool when the app runs there (DATABASE_URL=postgres://…), else null. Runners: web/backend-units.ts. */
+  pg: PgDatabase | null;
   clock: Clock;
   logger: Logger;
   payments: PaymentProvider;

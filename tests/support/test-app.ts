@@ -10,12 +10,20 @@ import { createApp, VIEWS_DIR } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { fixedClock, systemClock, type Clock } from '../../server/lib/clock';
 import { createLogger, type Logger } from '../../server/lib/logger';
-import { drainOutbox, type OutboxDeps } from '../../server/mail/outbox-worker';
+import { drainOutbox, drainWith, type OutboxDeps } from '../../server/mail/outbox-worker';
+import { renderMessage } from '../../server/mail/messages';
+import { pgOutboxStore } from '../../server/mail/outbox-store-pg';
+import { pgUnits } from '../../db/store-units';
 import { fileTransport, smtpTransport, type MailTransport } from '../../server/mail/transport';
 import { DemoProvider } from '../../server/payments/demo-provider';
 import type { PaymentProvider } from '../../server/payments/payment-provider';
 import { StripeProvider } from '../../server/payments/stripe-provider';
 import type { RateLimitSettings } from '../../server/web/middleware/rate-limits';
+import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
+import { connectPostgres, migratePostgres } from '../../db/postgres';
+import { copySqliteToPostgres } from '../../db/copy/copy-database';
+import { notOnPostgres } from '../../server/lib/not-on-postgres';
+import { startPostgres, type PgCluster } from './postgres';
 
 export interface TestAppOptions {
   /** Seed the demo campaigns and shops (default true). */
@@ -30,6 +38,15 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Capture logs (e.g. to check that secrets never reach them). */
   logger?: Logger;
+  /**
+   * 'postgres': the app runs on a PostgreSQL database (a new one on `postgres`, or on a cluster
+   * of its own). The data is prepared on a SQLite file first (seed, then `prepare`) and moved
+   * over with copy-database — the operator's own path — so every test builds its data once.
+   */
+  backend?: 'sqlite' | 'postgres';
+  postgres?: PgCluster;
+  /** Runs on the SQLite database after the seed and before a PostgreSQL copy. */
+  prepare?: (database: Database_) => void | Promise<void>;
 }
 
 export interface TestApp {
@@ -37,7 +54,10 @@ export interface TestApp {
   /** The Express app being served (e.g. to list its routes). */
   app: Express;
   config: Config;
+  /** The SQLite database; on PostgreSQL a guard that refuses (read `pg` instead). */
   database: Database_;
+  /** The app's PostgreSQL pool when `backend: 'postgres'`, else null. */
+  pg: PgDatabase | null;
   clock: Clock;
   payments: PaymentProvider;
   transport: MailTransport;
@@ -72,6 +92,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   migrateDatabase(database);
   const clock = opts.clock ?? systemClock;
   if (opts.seed !== false && !opts.databaseFile) await seedDemo(database, clock.now());
+  await opts.prepare?.(database);
+  const onPg = (opts.backend ?? defaultBackend()) === 'postgres' ? await movedToPostgres(database, opts.postgres ?? (await sharedCluster())) : null;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(dataDir, 'outbox'));
@@ -83,23 +105,71 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     from: config.mailFrom,
     messages: { database, baseUrl: url, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator },
   };
-  const app = createApp({ config, database, clock, logger, payments, rateLimits: { ordersPer10Min: 10_000, ordersPerEmailPerHour: 10_000, voucherMissesPer10Min: 10_000, signInsPer15Min: 10_000, signInFailuresPerAccountPer15Min: 10_000, passwordResetsPer15Min: 10_000, ...opts.rateLimits } });
+  const appDatabase = onPg ? notOnPostgres() : database;
+  const app = createApp({ config, database: appDatabase, pg: onPg?.pg, clock, logger, payments, rateLimits: { ordersPer10Min: 10_000, ordersPerEmailPerHour: 10_000, voucherMissesPer10Min: 10_000, signInsPer15Min: 10_000, signInFailuresPerAccountPer15Min: 10_000, passwordResetsPer15Min: 10_000, ...opts.rateLimits } });
   server.on('request', app);
   return {
     url,
     app,
     config,
-    database,
+    database: appDatabase,
+    pg: onPg?.pg ?? null,
     clock,
     payments,
     transport,
     dataDir,
-    drainOutbox: () => drainOutbox(outboxDeps),
+    // On PostgreSQL the worker claims there; messages render from the app's backend.
+    drainOutbox: () =>
+      onPg
+        ? drainWith({ outbox: pgUnits(onPg.pg, pgOutboxStore), clock, logger, transport, from: config.mailFrom, render: (msg) => renderMessage({ ...outboxDeps.messages, database: appDatabase }, msg) })
+        : drainOutbox(outboxDeps),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
+      await onPg?.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * TEST_BACKEND=postgres runs every test app on PostgreSQL (the suite's PostgreSQL pass, see
+ * .ci/run); a test asks for one backend with `backend`.
+ */
+function defaultBackend(): 'sqlite' | 'postgres' {
+  const wanted = process.env.TEST_BACKEND ?? 'sqlite';
+  if (wanted !== 'sqlite' && wanted !== 'postgres') throw new Error(`TEST_BACKEND=${wanted}: sqlite or postgres`);
+  return wanted;
+}
+
+// One cluster per test process for the apps that did not bring theirs (a database each).
+let cluster: Promise<PgCluster> | null = null;
+function sharedCluster(): Promise<PgCluster> {
+  if (!cluster) {
+    cluster = startPostgres();
+    void cluster.then((c) => process.once('exit', () => c.stop()));
+  }
+  return cluster;
+}
+
+let pgDatabases = 0;
+/** The seeded SQLite data copied into a new PostgreSQL database (migrated first), and a pool on it. */
+async function movedToPostgres(database: Database_, cluster: PgCluster): Promise<{ pg: PgDatabase; close: () => Promise<void> }> {
+  const url = await cluster.createDatabase(`app_${process.pid}_${++pgDatabases}`);
+  const client = await connectPostgres(url);
+  try {
+    await migratePostgres(client);
+    const outcome = await copySqliteToPostgres(database.sqlite, client);
+    if (!outcome.ok) throw new Error(`copy to PostgreSQL failed: ${JSON.stringify(outcome)}`);
+  } finally {
+    await client.end();
+  }
+  const pg = openPostgresPool(url, { max: 10 });
+  return {
+    pg,
+    close: async () => {
+      await pg.close();
     },
   };
 }

@@ -166,6 +166,7 @@ export const en: Record<string, string> = {
   'errors.payload_too_large': 'Request too large.',
   'errors.malformed_json': 'The request body is not valid JSON.',
   'errors.bad_request': 'Invalid request.',
+  'errors.not_on_postgres_yet': 'This feature is not available on a PostgreSQL database yet; it works on the embedded SQLite database.',
   'errors.internal': 'Something unexpected went wrong (reference {id}). Nothing was charged twice; please try again.',
   'errors.voucher_not_found': 'This voucher cannot be found.',
   'errors.validation_failed': 'Some data is invalid.',

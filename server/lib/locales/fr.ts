@@ -166,6 +166,7 @@ export const fr: Record<string, string> = {
   'errors.payload_too_large': 'Requête trop volumineuse.',
   'errors.malformed_json': 'Le corps de la requête n’est pas du JSON valide.',
   'errors.bad_request': 'Requête invalide.',
+  'errors.not_on_postgres_yet': 'Cette fonction n’est pas encore disponible sur une base PostgreSQL ; elle fonctionne sur la base SQLite intégrée.',
   'errors.internal': 'Une erreur inattendue s’est produite (référence {id}). Rien n’a été débité deux fois ; réessayez.',
   'errors.voucher_not_found': 'Ce bon est introuvable.',
   'errors.validation_failed': 'Certaines données sont invalides.',

@@ -75,6 +75,6 @@ export function stripeWebhookHandler(deps: { payments: PaymentProvider; backend:
 /** Mounted at /webhooks, before any JSON parser: the signature covers the exact bytes received. */
 export function webhookRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandler({ payments: ctx.payments, backend: sqliteWebhookBackend(ctx.orders), kickOutbox: ctx.kickOutbox }));
+  r.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookHandler({ payments: ctx.payments, backend: ctx.pg ? postgresWebhookBackend(ctx.pg, ctx.orders) : sqliteWebhookBackend(ctx.orders), kickOutbox: ctx.kickOutbox }));
   return r;
 }
