@@ -48,7 +48,7 @@ import { holdTag, isHeldBy, orderVouchers, pendingRefund, releasedState, type Or
  * retried on a deadlock; a promise). PostgreSQL wins when both are given (the app on
  * PostgreSQL keeps a `database` that refuses to be used).
  */
-export type RefundBackend = { database?: Database_; pg?: PgDatabase };
+export type RefundBackend = { database?: Database_; pg?: PgDatabase | null };
 export type RefundUnits = Units<RefundStore>;
 
 export function refundUnits(on: RefundBackend): RefundUnits {

@@ -26,7 +26,7 @@ import { pgUnitOfWork } from '../../../db/pg-write-behind';
 import { sqliteUnits, type Units } from '../../../db/store-units';
 import { runAsync, type Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
-import { generateCode } from '../../lib/codes';
+import { generateCode, parseCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { Accounts } from '../ledger/accounts';
 import { postJournalSteps } from '../ledger/journal-store';
@@ -43,7 +43,7 @@ export const MAX_NOTE = 500;
 /** Where the actions run: PostgreSQL when `pg` is given (the app on PostgreSQL), else the SQLite database. */
 export interface SupportBackend {
   database?: Database_;
-  pg?: PgDatabase;
+  pg?: PgDatabase | null;
 }
 
 export interface SupportDeps extends SupportBackend {
@@ -71,6 +71,14 @@ function* load(s: SupportStore, id: string): Step<Voucher> {
   const v = yield* s.voucherForUpdate(id);
   if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
   return v;
+}
+
+/** The voucher a page names by its code (typed or scanned) or its id, on either backend; no lock. */
+export function findSupportVoucher(on: SupportBackend, raw: string): Voucher | undefined | Promise<Voucher | undefined> {
+  const parsed = parseCode(raw);
+  return supportUnits(on)(function* (s) {
+    return (parsed.ok ? yield* s.voucherByCode(parsed.code) : undefined) ?? (yield* s.voucherById(raw));
+  });
 }
 
 /** `lost`, `stolen` or `other: <note>`; a note is required for `other`, optional otherwise. */

@@ -9,8 +9,19 @@ import type { PgUnit } from '../../../db/pg-write-behind';
 import { pgAudit } from '../audit/audit-log-pg';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import type { SupportStore } from './support-store';
-import { lockedRows, pgLedgerStore } from './voucher-ledger-repository-pg';
+import type { Step } from '../../../db/unit-of-work';
+import type { Voucher } from './voucher';
+import { lockedRows, pgLedgerStore, PG_VOUCHER_COLUMNS } from './voucher-ledger-repository-pg';
 
 export function pgSupportStore(unit: PgUnit): SupportStore {
-  return { ...pgLedgerStore(unit, lockedRows()), ...pgJournalStore(unit), audit: pgAudit(unit) };
+  function* first(name: string, text: string, values: unknown[]): Step<Voucher | undefined> {
+    return (yield* unit.query<Voucher>(name, text, values)).rows[0];
+  }
+  return {
+    ...pgLedgerStore(unit, lockedRows()),
+    ...pgJournalStore(unit),
+    voucherByCode: (code) => first('support_voucher_by_code', `SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $1`, [code]),
+    voucherById: (id) => first('support_voucher_by_id', `SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE id = $1`, [id]),
+    audit: pgAudit(unit),
+  };
 }

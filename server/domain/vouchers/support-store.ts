@@ -11,12 +11,23 @@ import { audit, type AuditInput } from '../audit/audit-log';
 import type { JournalStore } from '../ledger/journal-store';
 import { sqliteJournalStore } from '../ledger/ledger-repository';
 import type { LedgerStore } from './ledger-store';
+import type { Voucher } from './voucher';
+import { findVoucherByCode, findVoucherById } from './vouchers-repository';
 import { sqliteLedgerStore } from './voucher-ledger-repository';
 
 export interface SupportStore extends LedgerStore, JournalStore {
+  /** Plain look-ups (no lock), for the page that names a voucher by code or id. */
+  voucherByCode(code: string): Step<Voucher | undefined>;
+  voucherById(id: string): Step<Voucher | undefined>;
   audit(e: AuditInput, now: Date): Step<void>;
 }
 
 export function sqliteSupportStore(tx: Tx): SupportStore {
-  return { ...sqliteLedgerStore(tx), ...sqliteJournalStore(tx), audit: (e, now) => done(audit(tx, e, now)) };
+  return {
+    ...sqliteLedgerStore(tx),
+    ...sqliteJournalStore(tx),
+    voucherByCode: (code) => done(findVoucherByCode(tx, code)),
+    voucherById: (id) => done(findVoucherById(tx, id)),
+    audit: (e, now) => done(audit(tx, e, now)),
+  };
 }
