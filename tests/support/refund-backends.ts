@@ -81,7 +81,8 @@ const dollars = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++i}`);
 };
 
-function listen(backend: WebhookBackend, payments: StripeProvider): Promise<{ url: string; server: Server }> {
+/** The production webhook handler on `backend`, served in this process. */
+export function listen(backend: WebhookBackend, payments: StripeProvider): Promise<{ url: string; server: Server }> {
   const app = express();
   app.post(`/webhooks${STRIPE_WEBHOOK_PATH}`, ...stripeWebhookHandler({ payments, backend, kickOutbox: () => {} }));
   app.use(errorHandler(silent));
