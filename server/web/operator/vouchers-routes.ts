@@ -24,8 +24,9 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
     return v;
   };
-  /** The voucher an action names, on the app's backend. */
+  /** The voucher an action names, on the app's backend (SQLite: the page's own look-up, outside any transaction). */
   const target = async (req: Request): Promise<Voucher> => {
+    if (!ctx.pg) return voucherOf(req);
     const v = await findSupportVoucher(deps, String(req.params.code));
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
     return v;
