@@ -57,7 +57,8 @@ describe.skipIf(!postgresAvailable())('mail rendered on PostgreSQL', () => {
       message('voucher_expiry_reminder', { voucherId: voucher.id }, 'someone@example.org'),
     ];
     for (const m of messages) {
-      const [a, b]: OutgoingMail[] = [await renderMessage(base, m), await renderMessage(onPg, m)];
+      const a: OutgoingMail = await renderMessage(base, m);
+      const b: OutgoingMail = await renderMessage(onPg, m);
       expect({ subject: b.subject, text: b.text, html: b.html }, m.kind).toEqual({ subject: a.subject, text: a.text, html: a.html });
       expect(b.attachments?.map((x) => x.filename), m.kind).toEqual(a.attachments?.map((x) => x.filename));
       // The vouchers' PDF: the same pages (codes, amounts, shops), but for the printing time.

@@ -22,6 +22,7 @@
  * time of that message, and never deadlock. This store's order and outbox writes are held too
  * (a read of them sends them first), so no immediate query takes the aggregates early.
  */
+import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import { END_RANK, holdOne, type PgUnit } from '../../../db/pg-write-behind';
 import { orders } from '../../../db/schema/index';
@@ -35,11 +36,11 @@ import type { Order, OrderItem } from './orders-repository';
 import type { IssuingCampaign, PaymentStore } from './payment-store';
 
 const ORDER_COLUMNS = Object.entries(getTableColumns(orders)).map(([key, c]) => [key, c.name] as const);
-const OCOLS = ORDER_COLUMNS.map(([key, name]) => `${name} AS "${key}"`).join(', ');
+export const OCOLS = ORDER_COLUMNS.map(([key, name]) => `${name} AS "${key}"`).join(', ');
 const columnOf = new Map(ORDER_COLUMNS);
 
-/** A patch of an order as one UPDATE (held: prepared under its text's name when sent early, a handful of shapes). */
-function orderUpdate(id: string, patch: Partial<Order>): { text: string; values: unknown[] } {
+/** A patch of an order as one UPDATE; its statement is named after the columns it sets (a handful of shapes; held writes use the text). */
+export function orderUpdate(id: string, patch: Partial<Order>): { name: string; text: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) as (keyof Order)[];
   if (keys.length === 0) throw new Error('an empty order update');
   const sets = keys.map((k, i) => {
@@ -47,7 +48,8 @@ function orderUpdate(id: string, patch: Partial<Order>): { text: string; values:
     if (!column) throw new Error(`orders has no column for ${String(k)}`);
     return `${column} = $${i + 2}`;
   });
-  return { text: `UPDATE orders SET ${sets.join(', ')} WHERE id = $1`, values: [id, ...keys.map((k) => patch[k])] };
+  const name = `orders_update_${createHash('sha1').update(keys.join(',')).digest('hex').slice(0, 16)}`;
+  return { name, text: `UPDATE orders SET ${sets.join(', ')} WHERE id = $1`, values: [id, ...keys.map((k) => patch[k])] };
 }
 
 /**

@@ -2,31 +2,65 @@
  * Refund events from the payment provider (Stripe `refund.updated`, `refund.failed`,
  * `charge.refund.updated`): the word that settles a refund Stripe answered `pending`.
  * Each event carries the refund as it stands, so a replay or an older event meets the
- * refund's own state and changes nothing twice.
+ * refund's own state and changes nothing twice. One event is ONE unit of work (steps over a
+ * RefundStore, refund-store.ts) on either backend: the refund found, its order's row locked,
+ * the refund read again (a concurrent delivery that committed first is seen), then decided.
  */
-import type { ProviderEvent } from '../../payments/payment-provider';
-import { audit } from '../audit/audit-log';
-import { journalLinesOf, postJournal } from '../ledger/ledger-repository';
+import type { Step } from '../../../db/unit-of-work';
+import type { Clock } from '../../lib/clock';
 import { generateCode } from '../../lib/codes';
-import { issueVouchers, replacementFor } from '../vouchers/voucher-ledger';
-import { findOrder, updateOrder } from './orders-repository';
-import { cancelledByJournal, findRefund, findRefundByProviderRef, updateRefund } from './refunds-repository';
-import { settleRefund, type RefundDeps } from './refunds-service';
+import type { Logger } from '../../lib/logger';
+import type { ProviderEvent } from '../../payments/payment-provider';
+import { postJournalSteps } from '../ledger/journal-store';
+import { issueVouchersSteps, replacementFor } from '../vouchers/voucher-ledger';
+import type { Order } from './orders-repository';
+import type { RefundStore } from './refund-store';
+import type { Refund } from './refunds-repository';
+import { refundUnits, settleRefundSteps, type RefundBackend } from './refunds-service';
 
 export type RefundEventOutcome = 'applied' | 'pending' | 'ignored' | 'review';
+export type RefundEvent = ProviderEvent & { refund: NonNullable<ProviderEvent['refund']> };
+type EventDeps = { clock: Clock; logger: Logger };
 
-export function applyRefundEvent(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, event: ProviderEvent & { refund: NonNullable<ProviderEvent['refund']> }): RefundEventOutcome {
+interface Handled {
+  outcome: RefundEventOutcome;
+  refundId?: string;
+  status?: string;
+  restored?: { orderId: string; amountCents: number; vouchers: number };
+}
+
+/** One refund event on either backend (SQLite: synchronous; PostgreSQL: a promise). */
+export function applyRefundEventOn(deps: EventDeps & RefundBackend, event: RefundEvent): RefundEventOutcome | Promise<RefundEventOutcome> {
+  const handled = refundUnits(deps)((s) => refundEventSteps(s, deps, event));
+  return handled instanceof Promise ? handled.then((h) => logged(deps.logger, event, h)) : logged(deps.logger, event, handled);
+}
+
+/** The SQLite app's call (synchronous, as before). */
+export function applyRefundEvent(deps: EventDeps & { database: NonNullable<RefundBackend['database']> }, event: RefundEvent): RefundEventOutcome {
+  return applyRefundEventOn({ clock: deps.clock, logger: deps.logger, database: deps.database }, event) as RefundEventOutcome;
+}
+
+function logged(logger: Logger, event: RefundEvent, h: Handled): RefundEventOutcome {
+  if (h.restored) logger.error({ refundId: h.refundId, ...h.restored }, 'a booked refund failed: vouchers and books restored, order up for review');
+  else if (h.status) logger.info({ eventId: event.id, refundId: h.refundId, status: h.status }, 'refund event applied');
+  return h.outcome;
+}
+
+export function* refundEventSteps(s: RefundStore, deps: EventDeps, event: RefundEvent): Step<Handled> {
   const r = event.refund;
-  const db = deps.database.db;
-  const refund = (r.refundId ? findRefund(db, r.refundId) : undefined) ?? findRefundByProviderRef(db, event.provider, r.ref);
-  if (!refund) return 'ignored';
+  const found = (r.refundId ? yield* s.refund(r.refundId) : undefined) ?? (yield* s.refundByProviderRef(event.provider, r.ref));
+  if (!found) return { outcome: 'ignored' };
+  const order = (yield* s.orderForUpdate(found.orderId))!;
+  const refund = (yield* s.refund(found.id))!;
+  const now = deps.clock.now();
   if (refund.status === 'pending') {
-    const settled = settleRefund(deps, refund.id, r);
-    deps.logger.info({ eventId: event.id, refundId: refund.id, status: settled.status }, 'refund event applied');
-    return settled.status === 'pending' ? 'pending' : 'applied';
+    const settled = yield* settleRefundSteps(s, now, deps.logger, refund.id, r);
+    return { outcome: settled.status === 'pending' ? 'pending' : 'applied', refundId: refund.id, status: settled.status };
   }
-  if (refund.status === 'succeeded' && (r.status === 'failed' || r.status === 'canceled')) return failedAfterBooking(deps, refund.id, r.failureReason ?? r.status);
-  return 'ignored';
+  if (refund.status === 'succeeded' && (r.status === 'failed' || r.status === 'canceled')) {
+    return yield* failedAfterBooking(s, now, refund, order, r.failureReason ?? r.status);
+  }
+  return { outcome: 'ignored' };
 }
 
 /**
@@ -40,29 +74,24 @@ export function applyRefundEvent(deps: Pick<RefundDeps, 'database' | 'clock' | '
  * operator tells the buyer the new codes, which its order page lists; the refund row says
  * failed so no page shows money that did not reach the buyer.
  */
-function failedAfterBooking(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, detail: string): RefundEventOutcome {
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const refund = findRefund(tx, refundId)!;
-    if (refund.status !== 'succeeded' || !refund.journalId) return 'ignored';
-    const journalId = postJournal(tx, {
-      kind: 'order_refund_failed',
-      description: `Refund ${refund.providerRef} failed after it was booked`,
-      orderId: refund.orderId,
-      lines: journalLinesOf(tx, refund.journalId).map((l) => ({ account: l.account, amountCents: -l.amountCents })),
-    }, now);
-    const actor = `refund:${refund.id}`;
-    const replacements = cancelledByJournal(tx, refund.journalId).map(({ voucher, cents }) => replacementFor(voucher, generateCode(), cents));
-    const restored = issueVouchers(tx, replacements, { journalId, actor, at: now, reason: 'refund failed after it was booked' });
-    updateRefund(tx, refund.id, { status: 'failed', failureReason: detail.slice(0, 200), settledAt: now.toISOString() });
-    const order = findOrder(tx, refund.orderId)!;
-    // The buyer did not get it back: the order no longer counts it as refunded.
-    updateOrder(tx, order.id, { reviewReason: 'refund_failed', refundedCents: order.refundedCents - refund.amountCents, ...(order.status === 'refunded' ? { status: 'paid' as const } : {}) });
-    audit(tx, {
-      actor: 'provider:stripe', action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, before: { status: 'succeeded' },
-      after: { refundId, amountCents: refund.amountCents, detail, restored: restored.map((v) => ({ replaces: v.reissuedFrom, code: v.code, balanceCents: v.balanceCents })) }, reason: refund.reason,
-    }, now);
-    deps.logger.error({ refundId, orderId: refund.orderId, amountCents: refund.amountCents, vouchers: restored.length }, 'a booked refund failed: vouchers and books restored, order up for review');
-    return 'review';
-  });
+function* failedAfterBooking(
+s: RefundStore, now: Date, refund: Refund, order: Order, detail: string): Step<Handled> {
+  if (!refund.journalId) return { outcome: 'ignored' };
+  const journalId = yield* postJournalSteps(s, {
+    kind: 'order_refund_failed',
+    description: `Refund ${refund.providerRef} failed after it was booked`,
+    orderId: refund.orderId,
+    lines: (yield* s.journalLines(refund.journalId)).map((l) => ({ account: l.account, amountCents: -l.amountCents })),
+  }, now);
+  const actor = `refund:${refund.id}`;
+  const replacements = (yield* s.cancelledByJournal(refund.journalId)).map(({ voucher, cents }) => replacementFor(voucher, generateCode(), cents));
+  const restored = yield* issueVouchersSteps(s, replacements, { journalId, actor, at: now, reason: 'refund failed after it was booked' });
+  yield* s.updateRefund(refund.id, { status: 'failed', failureReason: detail.slice(0, 200), settledAt: now.toISOString() });
+  // The buyer did not get it back: the order no longer counts it as refunded.
+  yield* s.updateOrder(order.id, { reviewReason: 'refund_failed', refundedCents: order.refundedCents - refund.amountCents, ...(order.status === 'refunded' ? { status: 'paid' as const } : {}) });
+  yield* s.audit({
+    actor: 'provider:stripe', action: 'order_refund_failed', entityType: 'order', entityId: refund.orderId, before: { status: 'succeeded' },
+    after: { refundId: refund.id, amountCents: refund.amountCents, detail, restored: restored.map((v) => ({ replaces: v.reissuedFrom, code: v.code, balanceCents: v.balanceCents })) }, reason: refund.reason,
+  }, now);
+  return { outcome: 'review', refundId: refund.id, restored: { orderId: refund.orderId, amountCents: refund.amountCents, vouchers: restored.length } };
 }

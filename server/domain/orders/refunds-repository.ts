@@ -1,13 +1,12 @@
 /**
  * Queries of the refund flow: refund rows, the order's card payment, its vouchers with
  * their bonus flag, and the voucher changes a refund makes (hold, release, cancel), all
- * through the ledger writer (vouchers/voucher-ledger.ts).
+ * made through the ledger writer (refunds-service.ts).
  */
 import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { movements, orderItems, payments, refunds, vouchers } from '../../../db/schema/index';
 import type { Voucher } from '../vouchers/voucher';
-import { changeVoucher } from '../vouchers/voucher-ledger';
 import { refundHold } from '../vouchers/voucher-transitions';
 
 export type Refund = typeof refunds.$inferSelect;
@@ -59,14 +58,10 @@ export const holdTag = (refundId: string, v: Pick<Voucher, 'status' | 'blockReas
 export const isHeldBy = (refundId: string, v: Pick<Voucher, 'status' | 'blockReason'>) =>
   v.status === 'blocked' && (v.blockReason === refundHold(refundId) || !!v.blockReason?.startsWith(`${refundHold(refundId)}|`));
 
-export function holdVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
-  changeVoucher(tx, v.id, { op: 'hold', blockReason: holdTag(refundId, v) }, { actor: `refund:${refundId}`, at });
-}
-
-/** Puts a held voucher back as it was before the refund began. */
-export function releaseVoucher(tx: Tx, refundId: string, v: Voucher, at: Date): void {
+/** What a held voucher goes back to when its refund fails: active, or blocked as it was before. */
+export function releasedState(refundId: string, v: Pick<Voucher, 'blockReason'>): { status: 'active' } | { status: 'blocked'; blockReason: string | null } {
   const old = v.blockReason === refundHold(refundId) ? null : v.blockReason!.slice(`${refundHold(refundId)}|`.length);
-  changeVoucher(tx, v.id, { op: 'release', restore: old === null ? { status: 'active' } : { status: 'blocked', blockReason: old || null } }, { actor: `refund:${refundId}`, at });
+  return old === null ? { status: 'active' } : { status: 'blocked', blockReason: old || null };
 }
 
 /** The vouchers a booked refund cancelled, with what each cancel movement took (cents > 0). */

@@ -24,20 +24,43 @@
  * it with the same id, finds the refund already made and books it.
  */
 import type { Database_, Tx } from '../../../db/client';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import { pgUnitOfWork } from '../../../db/pg-write-behind';
+import { pgRefundStore as pgRefundStoreOf } from './refund-store-pg';
+import { sqliteUnits, type Units } from '../../../db/store-units';
+import { runAsync, type Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { AppError, assertNever } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
 import type { PaymentProvider, ProviderRefund } from '../../payments/payment-provider';
-import { audit } from '../audit/audit-log';
 import { Accounts, type JournalLine } from '../ledger/accounts';
-import { postJournal } from '../ledger/ledger-repository';
-import { changeVoucher } from '../vouchers/voucher-ledger';
-import { findOrder, updateOrder, type Order } from './orders-repository';
-import { cardPayment, findRefund, holdVoucher, insertRefund, isHeldBy, orderVouchers, pendingRefund, releaseVoucher, updateRefund, type OrderVoucher, type Refund } from './refunds-repository';
+import { postJournalSteps } from '../ledger/journal-store';
+import { changeVoucherSteps } from '../vouchers/voucher-ledger';
+import type { Order } from './orders-repository';
+import type { RefundStore } from './refund-store';
+import { sqliteRefundStore } from './refund-store-sqlite';
+import { holdTag, isHeldBy, orderVouchers, pendingRefund, releasedState, type OrderVoucher, type Refund } from './refunds-repository';
 
-export interface RefundDeps {
-  database: Database_;
+/**
+ * Where the refund units run: the SQLite database (each unit one BEGIN IMMEDIATE, its value
+ * returned synchronously) or a PostgreSQL pool (each unit one READ COMMITTED transaction,
+ * retried on a deadlock; a promise). PostgreSQL wins when both are given (the app on
+ * PostgreSQL keeps a `database` that refuses to be used).
+ */
+export type RefundBackend = { database?: Database_; pg?: PgDatabase | null };
+export type RefundUnits = Units<RefundStore>;
+
+export function refundUnits(on: RefundBackend): RefundUnits {
+  if (on.pg) {
+    const pg = on.pg;
+    return (work) => pgUnitOfWork(pg, (unit) => runAsync(work(pgRefundStoreOf(unit))));
+  }
+  if (!on.database) throw new Error('refunds need a database');
+  return sqliteUnits(on.database, sqliteRefundStore);
+}
+
+export interface RefundDeps extends RefundBackend {
   clock: Clock;
   payments: PaymentProvider;
   logger: Logger;
@@ -70,130 +93,147 @@ export function refundableCents(tx: Tx, order: Order, now: Date): number {
   return refundableVouchers(orderVouchers(tx, order.id), now).reduce((s, v) => s + v.balanceCents, 0);
 }
 
-/** Phase 1. Returns the pending refund (a new one, or the one a crash left behind). */
-export function beginRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, input: RefundInput): Refund {
+/** Phase 1, as steps: the order locked, then its vouchers; returns the pending refund (a new one, or the one a crash left behind). */
+export function* beginRefundSteps(s: RefundStore, now: Date, input: RefundInput): Step<Refund> {
   const reason = input.reason.trim();
-  if (!reason) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { reason: 'errors.required' });
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const order = findOrder(tx, input.orderId);
-    if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
-    if (order.paymentMethod !== 'card') throw refused('REFUND_NOT_CARD', 'bonus.refund.errors.not_card');
-    const resumed = pendingRefund(tx, order.id);
-    if (resumed) return resumed;
-    if (order.status !== 'paid') throw refused('REFUND_NOT_PAID', 'bonus.refund.errors.not_paid');
-    // Its vouchers are still being issued (a few seconds): what is refundable is not known yet.
-    if (order.issueJournalId) throw new AppError('ORDER_ISSUING', 409, 'errors.order_issuing');
-    const payment = cardPayment(tx, order.id);
-    if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
-    const list = refundableVouchers(orderVouchers(tx, order.id), now);
-    const amountCents = list.reduce((s, v) => s + v.balanceCents, 0);
-    if (amountCents <= 0) throw refused('NOTHING_TO_REFUND', 'bonus.refund.errors.nothing');
-    const id = newId();
-    // provider_ref is unique per provider: a placeholder until the provider names its refund.
-    const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, failureReason: null, settledAt: null, createdAt: now.toISOString() };
-    insertRefund(tx, refund);
-    for (const v of list) holdVoucher(tx, id, v, now);
-    audit(tx, { actor: input.actor, action: 'order_refund_requested', entityType: 'order', entityId: order.id, after: { refundId: id, amountCents, vouchers: list.length }, reason }, now);
-    return refund;
-  });
+  const order = yield* s.orderForUpdate(input.orderId);
+  if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
+  if (order.paymentMethod !== 'card') throw refused('REFUND_NOT_CARD', 'bonus.refund.errors.not_card');
+  const resumed = yield* s.pendingRefund(order.id);
+  if (resumed) return resumed;
+  if (order.status !== 'paid') throw refused('REFUND_NOT_PAID', 'bonus.refund.errors.not_paid');
+  // Its vouchers are still being issued (a few seconds): what is refundable is not known yet.
+  if (order.issueJournalId) throw new AppError('ORDER_ISSUING', 409, 'errors.order_issuing');
+  const payment = yield* s.cardPayment(order.id);
+  if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
+  const list = refundableVouchers(yield* s.orderVouchersForUpdate(order.id), now);
+  const amountCents = list.reduce((sum, v) => sum + v.balanceCents, 0);
+  if (amountCents <= 0) throw refused('NOTHING_TO_REFUND', 'bonus.refund.errors.nothing');
+  const id = newId();
+  // provider_ref is unique per provider: a placeholder until the provider names its refund.
+  const refund: Refund = { id, orderId: order.id, provider: payment.provider, providerRef: `pending:${id}`, amountCents, status: 'pending', actor: input.actor, reason, journalId: null, failureReason: null, settledAt: null, createdAt: now.toISOString() };
+  yield* s.insertRefund(refund);
+  for (const v of list) yield* changeVoucherSteps(s, v.id, { op: 'hold', blockReason: holdTag(id, v) }, { actor: `refund:${id}`, at: now });
+  yield* s.audit({ actor: input.actor, action: 'order_refund_requested', entityType: 'order', entityId: order.id, after: { refundId: id, amountCents, vouchers: list.length }, reason }, now);
+  return refund;
 }
 
-/**
- * Phase 2 (outside any transaction): the refund an earlier attempt with this id made, else a
- * new one keyed by our id. The look-up comes first because an attempt whose answer was lost
- * may be retried after Stripe forgot the key; the key still covers a retry within the call.
- */
-export async function callProvider(deps: Pick<RefundDeps, 'database' | 'payments'>, refund: Refund): Promise<ProviderRefund> {
-  const payment = cardPayment(deps.database.db, refund.orderId);
-  if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
-  const found = await deps.payments.findRefund({ paymentRef: payment.providerRef, refundId: refund.id });
-  return found ?? deps.payments.refund({ paymentRef: payment.providerRef, amountCents: refund.amountCents, idempotencyKey: refund.id });
+/** A refund read after its order's row is locked: the latest word on it (see refund-store.ts). */
+function* lockedRefund(s: RefundStore, refundId: string): Step<{ refund: Refund; order: Order }> {
+  const found = yield* s.refund(refundId);
+  if (!found) throw new Error(`no refund ${refundId}`);
+  const order = (yield* s.orderForUpdate(found.orderId))!;
+  return { refund: (yield* s.refund(refundId))!, order };
 }
 
 /** Stripe said `pending`: its id is noted, nothing is booked and the vouchers stay held. */
-export function recordPendingRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, providerRef: string): Refund {
-  return deps.database.transaction((tx) => {
-    const refund = findRefund(tx, refundId);
-    if (!refund) throw new Error(`no refund ${refundId}`);
-    if (refund.status !== 'pending' || refund.providerRef === providerRef) return refund;
-    updateRefund(tx, refund.id, { providerRef });
-    audit(tx, { actor: refund.actor, action: 'order_refund_pending', entityType: 'order', entityId: refund.orderId, after: { refundId, providerRef, amountCents: refund.amountCents }, reason: refund.reason }, deps.clock.now());
-    return findRefund(tx, refund.id)!;
-  });
+export function* recordPendingRefundSteps(s: RefundStore, now: Date, refundId: string, providerRef: string): Step<Refund> {
+  const { refund } = yield* lockedRefund(s, refundId);
+  if (refund.status !== 'pending' || refund.providerRef === providerRef) return refund;
+  yield* s.updateRefund(refund.id, { providerRef });
+  yield* s.audit({ actor: refund.actor, action: 'order_refund_pending', entityType: 'order', entityId: refund.orderId, after: { refundId, providerRef, amountCents: refund.amountCents }, reason: refund.reason }, now);
+  return { ...refund, providerRef };
 }
 
 /** Phase 3: the provider refunded; books it once (a completed refund is returned as is). */
-export function completeRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, providerRef: string): Refund {
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const refund = findRefund(tx, refundId);
-    if (!refund) throw new Error(`no refund ${refundId}`);
-    if (refund.status !== 'pending') return refund;
-    const order = findOrder(tx, refund.orderId)!;
-    const all = orderVouchers(tx, order.id);
-    const held = all.filter((v) => isHeldBy(refund.id, v));
-    const bonus = all.filter((v) => v.bonus && (v.status === 'active' || v.status === 'blocked') && v.balanceCents > 0);
-    const heldCents = held.reduce((s, v) => s + v.balanceCents, 0);
-    const bonusCents = bonus.reduce((s, v) => s + v.balanceCents, 0);
-    const lines: JournalLine[] = [
-      { account: Accounts.voucherLiability, amountCents: heldCents + bonusCents },
-      { account: Accounts.paymentsClearing(refund.provider), amountCents: -refund.amountCents },
-    ];
-    if (bonusCents) lines.push({ account: Accounts.sponsorBonusReceivable(order.campaignId), amountCents: -bonusCents });
-    // Held vouchers cannot be spent, so this is 0 unless support changed one meanwhile:
-    // the difference is parked for review rather than lost.
-    const gap = refund.amountCents - heldCents;
-    if (gap) {
-      lines.push({ account: Accounts.paymentsSuspense, amountCents: gap });
-      deps.logger.error({ refundId, orderId: order.id, refunded: refund.amountCents, cancelled: heldCents }, 'refund differs from the vouchers it cancels');
-      updateOrder(tx, order.id, { reviewReason: 'refund_mismatch' });
-    }
-    const journalId = postJournal(tx, { kind: 'order_refund', description: `Refund of order ${order.reference} (${refund.provider} ${providerRef})`, orderId: order.id, lines: lines.filter((l) => l.amountCents !== 0) }, now);
-    // A `cancel` movement of the whole balance (next in the chain); the voucher is closed.
-    for (const v of [...held, ...bonus]) {
-      const reason = v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund';
-      changeVoucher(tx, v.id, { op: 'refund_cancel' }, { journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, at: now });
-    }
-    updateRefund(tx, refund.id, { status: 'succeeded', providerRef, journalId, settledAt: now.toISOString() });
-    const refundedCents = order.refundedCents + refund.amountCents;
-    // « refunded » once everything the buyer paid came back; a partial refund stays « paid ».
-    updateOrder(tx, order.id, { refundedCents, ...(refundedCents >= order.totalCents ? { status: 'refunded' as const } : {}) });
-    audit(tx, { actor: refund.actor, action: 'order_refunded', entityType: 'order', entityId: order.id, before: { status: order.status, refundedCents: order.refundedCents }, after: { refundId, providerRef, amountCents: refund.amountCents, bonusCancelledCents: bonusCents, refundedCents }, reason: refund.reason }, now);
-    return findRefund(tx, refund.id)!;
-  });
+export function* completeRefundSteps(s: RefundStore, now: Date, logger: Logger, refundId: string, providerRef: string): Step<Refund> {
+  const { refund, order } = yield* lockedRefund(s, refundId);
+  if (refund.status !== 'pending') return refund;
+  const all = yield* s.orderVouchersForUpdate(order.id);
+  const held = all.filter((v) => isHeldBy(refund.id, v));
+  const bonus = all.filter((v) => v.bonus && (v.status === 'active' || v.status === 'blocked') && v.balanceCents > 0);
+  const heldCents = held.reduce((sum, v) => sum + v.balanceCents, 0);
+  const bonusCents = bonus.reduce((sum, v) => sum + v.balanceCents, 0);
+  const lines: JournalLine[] = [
+    { account: Accounts.voucherLiability, amountCents: heldCents + bonusCents },
+    { account: Accounts.paymentsClearing(refund.provider), amountCents: -refund.amountCents },
+  ];
+  if (bonusCents) lines.push({ account: Accounts.sponsorBonusReceivable(order.campaignId), amountCents: -bonusCents });
+  // Held vouchers cannot be spent, so this is 0 unless support changed one meanwhile:
+  // the difference is parked for review rather than lost.
+  const gap = refund.amountCents - heldCents;
+  if (gap) {
+    lines.push({ account: Accounts.paymentsSuspense, amountCents: gap });
+    logger.error({ refundId, orderId: order.id, refunded: refund.amountCents, cancelled: heldCents }, 'refund differs from the vouchers it cancels');
+    yield* s.updateOrder(order.id, { reviewReason: 'refund_mismatch' });
+  }
+  const journalId = yield* postJournalSteps(s, { kind: 'order_refund', description: `Refund of order ${order.reference} (${refund.provider} ${providerRef})`, orderId: order.id, lines: lines.filter((l) => l.amountCents !== 0) }, now);
+  // A `cancel` movement of the whole balance (next in the chain); the voucher is closed.
+  for (const v of [...held, ...bonus]) {
+    const reason = v.bonus ? 'bonus cancelled with refund' : refund.reason ?? 'refund';
+    yield* changeVoucherSteps(s, v.id, { op: 'refund_cancel' }, { journalId, orderId: v.orderId, actor: `refund:${refund.id}`, reason, at: now });
+  }
+  const patch = { status: 'succeeded' as const, providerRef, journalId, settledAt: now.toISOString() };
+  yield* s.updateRefund(refund.id, patch);
+  const refundedCents = order.refundedCents + refund.amountCents;
+  // « refunded » once everything the buyer paid came back; a partial refund stays « paid ».
+  yield* s.updateOrder(order.id, { refundedCents, ...(refundedCents >= order.totalCents ? { status: 'refunded' as const } : {}) });
+  yield* s.audit({ actor: refund.actor, action: 'order_refunded', entityType: 'order', entityId: order.id, before: { status: order.status, refundedCents: order.refundedCents }, after: { refundId, providerRef, amountCents: refund.amountCents, bonusCancelledCents: bonusCents, refundedCents }, reason: refund.reason }, now);
+  return { ...refund, ...patch };
 }
 
 /**
  * The provider refused for good, or the refund failed or was canceled: the row says so and
  * the vouchers are back as they were. A pending refund booked nothing, so nothing is reversed.
  */
-export function failRefund(deps: Pick<RefundDeps, 'database' | 'clock'>, refundId: string, detail: string, outcome: { status?: 'failed' | 'canceled'; providerRef?: string } = {}): Refund {
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const refund = findRefund(tx, refundId)!;
-    if (refund.status !== 'pending') return refund;
-    const status = outcome.status ?? 'failed';
-    for (const v of orderVouchers(tx, refund.orderId)) if (isHeldBy(refund.id, v)) releaseVoucher(tx, refund.id, v, now);
-    updateRefund(tx, refund.id, { status, failureReason: detail.slice(0, 200), settledAt: now.toISOString(), ...(outcome.providerRef ? { providerRef: outcome.providerRef } : {}) });
-    audit(tx, { actor: refund.actor, action: status === 'canceled' ? 'order_refund_canceled' : 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
-    return findRefund(tx, refund.id)!;
-  });
+export function* failRefundSteps(s: RefundStore, now: Date, refundId: string, detail: string, outcome: { status?: 'failed' | 'canceled'; providerRef?: string } = {}): Step<Refund> {
+  const { refund } = yield* lockedRefund(s, refundId);
+  if (refund.status !== 'pending') return refund;
+  const status = outcome.status ?? 'failed';
+  for (const v of yield* s.orderVouchersForUpdate(refund.orderId)) {
+    if (isHeldBy(refund.id, v)) yield* changeVoucherSteps(s, v.id, { op: 'release', restore: releasedState(refund.id, v) }, { actor: `refund:${refund.id}`, at: now });
+  }
+  const patch = { status, failureReason: detail.slice(0, 200), settledAt: now.toISOString(), ...(outcome.providerRef ? { providerRef: outcome.providerRef } : {}) };
+  yield* s.updateRefund(refund.id, patch);
+  yield* s.audit({ actor: refund.actor, action: status === 'canceled' ? 'order_refund_canceled' : 'order_refund_failed', entityType: 'order', entityId: refund.orderId, after: { refundId, amountCents: refund.amountCents, detail }, reason: refund.reason }, now);
+  return { ...refund, ...patch };
 }
 
 /** Books the provider's answer about a pending refund (API answer or event); final states once. */
-export function settleRefund(deps: Pick<RefundDeps, 'database' | 'clock' | 'logger'>, refundId: string, answer: ProviderRefund): Refund {
+export function* settleRefundSteps(s: RefundStore, now: Date, logger: Logger, refundId: string, answer: ProviderRefund): Step<Refund> {
   switch (answer.status) {
     case 'succeeded':
-      return completeRefund(deps, refundId, answer.ref);
+      return yield* completeRefundSteps(s, now, logger, refundId, answer.ref);
     case 'pending':
-      return recordPendingRefund(deps, refundId, answer.ref);
+      return yield* recordPendingRefundSteps(s, now, refundId, answer.ref);
     case 'failed':
     case 'canceled':
-      return failRefund(deps, refundId, answer.failureReason ?? `provider refund ${answer.ref} ${answer.status}`, { status: answer.status, providerRef: answer.ref });
+      return yield* failRefundSteps(s, now, refundId, answer.failureReason ?? `provider refund ${answer.ref} ${answer.status}`, { status: answer.status, providerRef: answer.ref });
     default:
       return assertNever(answer.status);
   }
+}
+
+/* The phases on SQLite, each one BEGIN IMMEDIATE (what the older callers and tests use). */
+type SqliteDeps = { database: Database_; clock: Clock };
+const onSqlite = (deps: SqliteDeps) => sqliteUnits(deps.database, sqliteRefundStore);
+const requireReason = (reason: string) => {
+  if (!reason.trim()) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { reason: 'errors.required' });
+};
+
+export function beginRefund(deps: SqliteDeps, input: RefundInput): Refund {
+  requireReason(input.reason);
+  return onSqlite(deps)((s) => beginRefundSteps(s, deps.clock.now(), input)) as Refund;
+}
+export const recordPendingRefund = (deps: SqliteDeps, refundId: string, providerRef: string): Refund =>
+  onSqlite(deps)((s) => recordPendingRefundSteps(s, deps.clock.now(), refundId, providerRef)) as Refund;
+export const completeRefund = (deps: SqliteDeps & { logger: Logger }, refundId: string, providerRef: string): Refund =>
+  onSqlite(deps)((s) => completeRefundSteps(s, deps.clock.now(), deps.logger, refundId, providerRef)) as Refund;
+export const failRefund = (deps: SqliteDeps, refundId: string, detail: string, outcome: { status?: 'failed' | 'canceled'; providerRef?: string } = {}): Refund =>
+  onSqlite(deps)((s) => failRefundSteps(s, deps.clock.now(), refundId, detail, outcome)) as Refund;
+export const settleRefund = (deps: SqliteDeps & { logger: Logger }, refundId: string, answer: ProviderRefund): Refund =>
+  onSqlite(deps)((s) => settleRefundSteps(s, deps.clock.now(), deps.logger, refundId, answer)) as Refund;
+
+/**
+ * Phase 2 (outside any transaction): the refund an earlier attempt with this id made, else a
+ * new one keyed by our id. The look-up comes first because an attempt whose answer was lost
+ * may be retried after Stripe forgot the key; the key still covers a retry within the call.
+ */
+export async function callProvider(deps: Pick<RefundDeps, 'database' | 'pg' | 'payments'>, refund: Refund): Promise<ProviderRefund> {
+  const payment = await refundUnits(deps)((s) => s.cardPayment(refund.orderId));
+  if (!payment) throw refused('REFUND_NO_PAYMENT', 'bonus.refund.errors.no_payment');
+  const found = await deps.payments.findRefund({ paymentRef: payment.providerRef, refundId: refund.id });
+  return found ?? deps.payments.refund({ paymentRef: payment.providerRef, amountCents: refund.amountCents, idempotencyKey: refund.id });
 }
 
 /**
@@ -208,9 +248,14 @@ function isDefiniteRefusal(err: unknown): boolean {
   return status >= 400 && status < 500 && status !== 409 && status !== 429;
 }
 
-/** The whole use case: phase 1, the provider, phase 3 (or resumes a pending refund). */
+/**
+ * The whole use case on either backend (RefundBackend): phase 1, the provider, phase 3 (or
+ * resumes a pending refund). Each phase is one unit of work; the provider call is in none.
+ */
 export async function refundUnusedVouchers(deps: RefundDeps, input: RefundInput): Promise<Refund> {
-  const refund = beginRefund(deps, input);
+  requireReason(input.reason);
+  const units = refundUnits(deps);
+  const refund = await units((s) => beginRefundSteps(s, deps.clock.now(), input));
   let answer: ProviderRefund;
   try {
     answer = await callProvider(deps, refund);
@@ -218,12 +263,12 @@ export async function refundUnusedVouchers(deps: RefundDeps, input: RefundInput)
     const e = err as { message?: string; type?: string; statusCode?: number };
     deps.logger.error({ refundId: refund.id, orderId: refund.orderId, type: e.type, statusCode: e.statusCode, message: e.message }, 'refund call failed');
     if (isDefiniteRefusal(err)) {
-      failRefund(deps, refund.id, e.message ?? 'refused');
+      await units((s) => failRefundSteps(s, deps.clock.now(), refund.id, e.message ?? 'refused'));
       throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
     }
     throw refused('REFUND_PENDING', 'bonus.refund.errors.pending', 409);
   }
-  const settled = settleRefund(deps, refund.id, answer);
+  const settled = await units((s) => settleRefundSteps(s, deps.clock.now(), deps.logger, refund.id, answer));
   if (settled.status === 'failed' || settled.status === 'canceled') throw refused('REFUND_REFUSED', 'bonus.refund.errors.refused', 422);
   return settled;
 }

@@ -181,12 +181,22 @@ export function markSepaExecuted(deps: Sqlite, batchId: string, actor: string, s
  * took back (`amount_reversed` is cumulative; `transfer.reversed` fires for partial
  * reversals too), so a replay or an older event books nothing twice.
  */
-export function applyTransferEvent(deps: Sqlite, e: { type: string; transferId: string; statementId?: string; amountReversed?: number; reversed?: boolean }): 'applied' | 'ignored' {
-  const units = unitsOf(deps);
-  const id = runSync(units.read((s) => s.statementIdForTransfer(e.transferId, e.statementId ?? '')));
+export function applyTransferEvent(deps: Sqlite, e: TransferEvent): 'applied' | 'ignored' {
+  return runSync(transferEventSteps(unitsOf(deps), deps.clock, e));
+}
+
+/** applyTransferEvent on either backend's units (PostgreSQL: pgSettlementUnits, each write after the settlement lock). */
+export function applyTransferEventOn(core: Pick<PayoutCore, 'units' | 'clock'>, e: TransferEvent): Promise<'applied' | 'ignored'> {
+  return core.units.run(transferEventSteps(core.units, core.clock, e));
+}
+
+export type TransferEvent = { type: string; transferId: string; statementId?: string; amountReversed?: number; reversed?: boolean };
+
+function* transferEventSteps(units: SettlementUnits, clock: Clock, e: TransferEvent): Step<'applied' | 'ignored'> {
+  const id = yield* units.read((s) => s.statementIdForTransfer(e.transferId, e.statementId ?? ''));
   if (!id) return 'ignored';
-  if (e.type === 'transfer.created') return runSync(units.write((s) => markPaidSteps(s, deps.clock, id, { stripeTransferId: e.transferId, actor: STRIPE_ACTOR }))) ? 'applied' : 'ignored';
-  if (e.type === 'transfer.reversed') return runSync(units.write((s) => reverseTransfer(s, deps.clock, id, e))) ? 'applied' : 'ignored';
+  if (e.type === 'transfer.created') return (yield* units.write((s) => markPaidSteps(s, clock, id, { stripeTransferId: e.transferId, actor: STRIPE_ACTOR }))) ? 'applied' : 'ignored';
+  if (e.type === 'transfer.reversed') return (yield* units.write((s) => reverseTransfer(s, clock, id, e))) ? 'applied' : 'ignored';
   return 'ignored';
 }
 

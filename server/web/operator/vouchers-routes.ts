@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { adjustVoucher, blockVoucher, BLOCK_REASONS, MAX_NOTE, reissueVoucher, unblockVoucher, type BlockReason } from '../../domain/vouchers/support-service';
+import { adjustVoucherOn, blockVoucherOn, BLOCK_REASONS, findSupportVoucher, MAX_NOTE, reissueVoucherOn, unblockVoucherOn, type BlockReason } from '../../domain/vouchers/support-service';
 import type { Voucher } from '../../domain/vouchers/voucher';
 import { AppError } from '../../lib/errors';
 import { parseEuroAmount } from '../../lib/money';
@@ -12,24 +12,35 @@ const field = (body: unknown, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-/** Voucher support: search, detail with history, block / unblock, reissue, adjust. */
+/** Voucher support: search, detail with history, block / unblock, reissue, adjust (the actions on either backend). */
 export function operatorVoucherRoutes(ctx: AppContext): Router {
   const r = Router();
   const me = (res: Response) => res.locals.operatorUser!;
   const actor = (res: Response) => `operator:${me(res).id}`;
-  const deps = { database: ctx.database, clock: ctx.clock };
+  // The actions run on the app's backend (PostgreSQL when ctx.pg is set); the pages still read SQLite.
+  const deps = { database: ctx.database, pg: ctx.pg, clock: ctx.clock };
   const voucherOf = (req: Request): Voucher => {
     const v = findVoucherByCodeOrId(ctx.database, String(req.params.code));
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
     return v;
   };
+  /** The voucher an action names, on the app's backend (SQLite: the page's own look-up, outside any transaction). */
+  const target = async (req: Request): Promise<Voucher> => {
+    if (!ctx.pg) return voucherOf(req);
+    const v = await findSupportVoucher(deps, String(req.params.code));
+    if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    return v;
+  };
   const detail = (req: Request, res: Response, v: Voucher, status = 200, forms: VoucherForms = {}) => {
+    // The voucher page is not on PostgreSQL yet: a form's refusal answers through the error
+    // handler there (its status, stable code and translated message) rather than as the page.
+    if (ctx.pg && status !== 200) throw new AppError('VALIDATION_FAILED', status, 'operator.vouchers.errors.form');
     const view = voucherDetailView(ctx.database, v, me(res), req.query, res.locals.t, res.locals.locale, ctx.clock.now(), forms);
     res.status(status).render('operator/voucher', { title: res.locals.t('operator.vouchers.detail_title', { code: view.voucher.formatted }), ...operatorPage(res, 'vouchers'), ...view });
   };
   /** A refusal the operator can act on (4xx) re-renders the page with its message; anything else is a real error. */
   const refused = (err: unknown, req: Request, res: Response, forms: VoucherForms = {}) => {
-    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    if (!(err instanceof AppError) || err.status >= 500 || ctx.pg) throw err;
     detail(req, res, voucherOf(req), err.status, { ...forms, alert: res.locals.t(err.messageKey, err.params) });
   };
   const back = (res: Response, code: string, done: string) => res.redirect(303, `/operateur/bons/${code}?done=${done}`);
@@ -44,15 +55,15 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
 
   r.get('/operateur/bons/:code', requireOperator('vouchers.read'), (req, res) => detail(req, res, voucherOf(req)));
 
-  r.post('/operateur/bons/:code/bloquer', requireOperator('vouchers.manage'), (req, res) => {
-    const v = voucherOf(req);
+  r.post('/operateur/bons/:code/bloquer', requireOperator('vouchers.manage'), async (req, res) => {
+    const v = await target(req);
     const values = { reason: field(req.body, 'reason'), note: field(req.body, 'note').slice(0, MAX_NOTE) };
     const errors: Record<string, string> = {};
     if (!(BLOCK_REASONS as readonly string[]).includes(values.reason)) errors.reason = 'operator.vouchers.errors.block_reason';
     else if (values.reason === 'other' && !values.note.trim()) errors.note = 'operator.vouchers.errors.note_required';
     if (Object.keys(errors).length) return detail(req, res, v, 422, { block: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
     try {
-      blockVoucher(deps, { voucherId: v.id, actor: actor(res), reason: values.reason as BlockReason, note: values.note });
+      await blockVoucherOn(deps, { voucherId: v.id, actor: actor(res), reason: values.reason as BlockReason, note: values.note });
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher blocked by operator');
       back(res, v.code, 'blocked');
     } catch (err) {
@@ -60,10 +71,10 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/operateur/bons/:code/debloquer', requireOperator('vouchers.manage'), (req, res) => {
-    const v = voucherOf(req);
+  r.post('/operateur/bons/:code/debloquer', requireOperator('vouchers.manage'), async (req, res) => {
+    const v = await target(req);
     try {
-      unblockVoucher(deps, { voucherId: v.id, actor: actor(res), note: field(req.body, 'note').slice(0, MAX_NOTE) });
+      await unblockVoucherOn(deps, { voucherId: v.id, actor: actor(res), note: field(req.body, 'note').slice(0, MAX_NOTE) });
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher unblocked by operator');
       back(res, v.code, 'unblocked');
     } catch (err) {
@@ -71,10 +82,10 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/operateur/bons/:code/reemettre', requireOperator('vouchers.manage'), (req, res) => {
-    const v = voucherOf(req);
+  r.post('/operateur/bons/:code/reemettre', requireOperator('vouchers.manage'), async (req, res) => {
+    const v = await target(req);
     try {
-      const out = reissueVoucher(deps, { voucherId: v.id, actor: actor(res), reason: field(req.body, 'reason').slice(0, MAX_NOTE) });
+      const out = await reissueVoucherOn(deps, { voucherId: v.id, actor: actor(res), reason: field(req.body, 'reason').slice(0, MAX_NOTE) });
       ctx.logger.info({ voucherId: v.id, newVoucherId: out.reissued.id, operatorId: me(res).id }, 'voucher reissued by operator');
       back(res, out.reissued.code, 'reissued');
     } catch (err) {
@@ -82,8 +93,8 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/operateur/bons/:code/ajuster', requireOperator('vouchers.manage'), (req, res) => {
-    const v = voucherOf(req);
+  r.post('/operateur/bons/:code/ajuster', requireOperator('vouchers.manage'), async (req, res) => {
+    const v = await target(req);
     const values = { amount: field(req.body, 'amount').slice(0, 30), sign: field(req.body, 'sign') === 'minus' ? 'minus' : 'plus', reason: field(req.body, 'reason').slice(0, MAX_NOTE) };
     const errors: Record<string, string> = {};
     const cents = parseEuroAmount(values.amount);
@@ -92,7 +103,7 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     if (!values.reason.trim()) errors.reason = 'operator.vouchers.errors.reason_required';
     if (Object.keys(errors).length || cents === null) return detail(req, res, v, 422, { adjust: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
     try {
-      adjustVoucher(deps, { voucherId: v.id, actor: actor(res), deltaCents: values.sign === 'minus' ? -cents : cents, reason: values.reason });
+      await adjustVoucherOn(deps, { voucherId: v.id, actor: actor(res), deltaCents: values.sign === 'minus' ? -cents : cents, reason: values.reason });
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id, deltaCents: values.sign === 'minus' ? -cents : cents }, 'voucher balance adjusted by operator');
       back(res, v.code, 'adjusted');
     } catch (err) {

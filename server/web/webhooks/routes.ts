@@ -6,12 +6,11 @@ import { applyProviderEventPostgres } from '../../domain/orders/payment-events-p
 import { applyProviderEvent, type EventOutcome } from '../../domain/orders/payment-events-service';
 import type { ConfirmDeps } from '../../domain/orders/payment-confirmation';
 import type { OrdersDeps } from '../../domain/orders/orders-service';
-import { applyRefundEvent } from '../../domain/orders/refund-events';
-import { applyTransferEvent } from '../../domain/settlements/payouts';
+import { applyRefundEvent, applyRefundEventOn, type RefundEvent } from '../../domain/orders/refund-events';
+import { applyTransferEvent, applyTransferEventOn, type TransferEvent } from '../../domain/settlements/payouts';
+import { pgSettlementUnits } from '../../domain/settlements/settlement-store-pg';
 import type { AppContext } from '../context';
 
-type RefundEvent = ProviderEvent & { refund: NonNullable<ProviderEvent['refund']> };
-type TransferEvent = { type: string; transferId: string; statementId?: string; amountReversed?: number; reversed?: boolean };
 
 /**
  * What a verified Stripe event does to the books, on one backend. The handler below is the
@@ -33,16 +32,16 @@ export function sqliteWebhookBackend(deps: OrdersDeps): WebhookBackend {
 }
 
 /**
- * Card payments on PostgreSQL (payment-events-postgres.ts). Refund and payout events are not
- * ported yet: they answer 500, which Stripe retries for three days, rather than be recorded
- * and lost.
+ * The same events on PostgreSQL: card payments (payment-events-postgres.ts), refunds
+ * (refund-events.ts, the order's row locked first) and payouts (payouts.ts, the
+ * settlement's units), each one READ COMMITTED unit of work on the pool.
  */
 export function postgresWebhookBackend(pg: PgDatabase, deps: ConfirmDeps): WebhookBackend {
-  const notYet = (what: string) => Promise.reject(new Error(`${what} events are not handled on PostgreSQL yet`));
+  const units = pgSettlementUnits(pg);
   return {
     payment: (event) => applyProviderEventPostgres(pg, deps, event),
-    refund: () => notYet('refund'),
-    transfer: () => notYet('transfer'),
+    refund: async (event) => applyRefundEventOn({ pg, clock: deps.clock, logger: deps.logger }, event),
+    transfer: (event) => applyTransferEventOn({ units, clock: deps.clock }, event),
   };
 }
 
