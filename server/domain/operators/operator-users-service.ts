@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Database_ } from '../../../db/client';
 import type { PgDatabase } from '../../../db/postgres-pool';
-import { andThen, type Units } from '../../../db/store-units';
+import type { Units } from '../../../db/store-units';
 import type { Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
