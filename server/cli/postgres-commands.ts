@@ -1,5 +1,6 @@
 import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool } from '../../db/postgres-pool';
+import { createAdminCommandPostgres } from './create-admin';
 import { expireCommand } from './expiry-commands';
 import { runAsync } from '../../db/unit-of-work';
 import type { Config } from '../config';
@@ -18,7 +19,7 @@ import { sepaExecutedSteps, sepaFileSteps, settleOn } from './settlement-command
  * settlement (their services are steps over a store, run here on a small pool). The others
  * still need the SQLite data layer and say so.
  */
-export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire', 'settle', 'sepa-file', 'sepa-executed'] as const;
+export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire', 'settle', 'sepa-file', 'sepa-executed', 'create-admin'] as const;
 
 const SETTLEMENT_COMMANDS = new Set(['settle', 'sepa-file', 'sepa-executed']);
 
@@ -35,6 +36,14 @@ export async function runPostgresCommand(url: string, name: string, opts: Opts, 
       const postgres = openPostgresPool(url, { max: 2 });
       try {
         return await expireCommand({ postgres }, opts);
+      } finally {
+        await postgres.close();
+      }
+    }
+    if (name === 'create-admin') {
+      const postgres = openPostgresPool(url, { max: 1 });
+      try {
+        return await createAdminCommandPostgres(postgres, opts);
       } finally {
         await postgres.close();
       }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser, disableOperatorUser } from '../../server/domain/operators/operator-users-service';
-import { findOperatorByEmail } from '../../server/domain/operators/operator-users-repository';
+import type { OperatorUser } from '../../server/domain/operators/operator-users-repository';
+import { rowOf, rowsOf } from '../support/backend-query';
 import { sha256 } from '../../server/lib/ids';
 import { DEMO_ADMIN_EMAIL as ADMIN, DEMO_VIEWER_EMAIL as VIEWER, operatorClient } from '../support/operator';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
@@ -26,6 +27,9 @@ async function shopClient(email = SHOP_OWNER) {
   expect((await c.post('/connexion', { email, password: DEMO_PASSWORD, next: '/commercant' }, page.html)).res.status).toBe(303);
   return c;
 }
+
+/** What disabling a user needs of the actor and the user: their id and role, on either backend. */
+const operatorByEmail = async (email: string) => (await rowOf<Pick<OperatorUser, 'id' | 'role'>>(app, 'SELECT id, role FROM operator_users WHERE email = @email', { email }))! as OperatorUser;
 
 /** The value of a cookie the client received (FormClient keeps them privately). */
 const cookieOf = (c: FormClient, name: string) => (c as unknown as { cookies: Map<string, string> }).cookies.get(name);
@@ -63,9 +67,9 @@ describe('operator sign-in', () => {
   });
 
   it('refuses a wrong password, an unknown email and a disabled user with the same message', async () => {
-    const admin = findOperatorByEmail(app.database.db, ADMIN)!;
-    const leaver = await createOperatorUser({ database: app.database, clock }, { email: 'depart@cci.example', password: 'a-long-password-1', role: 'operator' });
-    disableOperatorUser({ database: app.database, clock }, admin, leaver.id);
+    const admin = await operatorByEmail(ADMIN);
+    const leaver = await createOperatorUser(app, { email: 'depart@cci.example', password: 'a-long-password-1', role: 'operator' });
+    await disableOperatorUser(app, admin, leaver.id);
     const c = new FormClient(app.url);
     const page = await c.get('/operateur/connexion');
     for (const [email, password] of [[ADMIN, 'not-the-password'], ['nobody@example.org', 'whatever-12345'], ['depart@cci.example', 'a-long-password-1']] as const) {
@@ -129,10 +133,10 @@ describe('operator sessions', () => {
 
   it('end at once when the user is disabled', async () => {
     clock.set('2026-11-23T09:00:00Z');
-    await createOperatorUser({ database: app.database, clock }, { email: 'temp@cci.example', password: 'a-long-password-2', role: 'viewer' });
+    await createOperatorUser(app, { email: 'temp@cci.example', password: 'a-long-password-2', role: 'viewer' });
     const c = await signIn('temp@cci.example', 'a-long-password-2');
     expect((await c.request('/operateur')).status).toBe(200);
-    disableOperatorUser({ database: app.database, clock }, findOperatorByEmail(app.database.db, ADMIN)!, findOperatorByEmail(app.database.db, 'temp@cci.example')!.id);
+    await disableOperatorUser(app, await operatorByEmail(ADMIN), (await operatorByEmail('temp@cci.example')).id);
     expect((await c.request('/operateur')).status).toBe(303);
   });
 
@@ -156,12 +160,13 @@ describe('operator sessions', () => {
     const api = await fetch(`${app.url}/api/v1/redemptions`, { headers: { cookie: `sid=${operatorToken}` } });
     expect(api.status).toBe(401);
     // Even a row that names a user of the other realm is refused: the lookup filters on the realm.
-    const shopUserId = (app.database.sqlite.prepare('SELECT id FROM merchant_users WHERE email = ?').get(SHOP_OWNER) as { id: string }).id;
-    const adminId = findOperatorByEmail(app.database.db, ADMIN)!.id;
-    const insert = app.database.sqlite.prepare(`INSERT INTO sessions (token_hash, user_id, realm, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`);
+    const shopUserId = (await rowOf<{ id: string }>(app, 'SELECT id FROM merchant_users WHERE email = @email', { email: SHOP_OWNER }))!.id;
+    const adminId = (await operatorByEmail(ADMIN)).id;
+    const insert = (hash: string, userId: string, realm: string, createdAt: string, expiresAt: string) =>
+      rowsOf(app, `INSERT INTO sessions (token_hash, user_id, realm, created_at, expires_at) VALUES (@hash, @userId, @realm, @createdAt, @expiresAt)`, { hash, userId, realm, createdAt, expiresAt });
     const now = clock.now();
-    insert.run(sha256('forged-operator-row'), shopUserId, 'operator', now.toISOString(), new Date(now.getTime() + HOUR).toISOString());
-    insert.run(sha256('forged-shop-row'), adminId, 'shop', now.toISOString(), new Date(now.getTime() + HOUR).toISOString());
+    await insert(sha256('forged-operator-row'), shopUserId, 'operator', now.toISOString(), new Date(now.getTime() + HOUR).toISOString());
+    await insert(sha256('forged-shop-row'), adminId, 'shop', now.toISOString(), new Date(now.getTime() + HOUR).toISOString());
     expect((await fetch(`${app.url}/commercant`, { headers: { cookie: 'sid=forged-operator-row' }, redirect: 'manual' })).status).toBe(303);
     expect((await fetch(`${app.url}/operateur`, { headers: { cookie: 'osid=forged-shop-row' }, redirect: 'manual' })).status).toBe(303);
     // And each still works in its own realm.

@@ -106,7 +106,10 @@ export function* auditCsvLines(database: Database_, f: AuditFilter): Generator<s
   for (;;) {
     const rows = database.db.select().from(auditLog).where(and(filter, sql`${auditLog.id} > ${after}`)).orderBy(auditLog.id).limit(1000).all();
     if (rows.length === 0) return;
-    for (const r of rows) yield [r.id, r.at, r.actor, r.action, r.entityType, r.entityId, r.before, r.after, r.reason].map((c) => csvCell(c)).join(';');
+    for (const r of rows) yield csvLine(r);
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/** One entry as a CSV line of the export. */
+export const csvLine = (r: AuditEntry) => [r.id, r.at, r.actor, r.action, r.entityType, r.entityId, r.before, r.after, r.reason].map((c) => csvCell(c)).join(';');

@@ -11,7 +11,7 @@ export interface AuditNames {
   entities: Map<string, string>;
 }
 
-const ENTITY_SQL: Record<string, string> = {
+export const ENTITY_SQL: Record<string, string> = {
   order: 'SELECT id, reference AS name FROM orders WHERE id IN',
   voucher: 'SELECT id, code AS name FROM vouchers WHERE id IN',
   merchant: 'SELECT id, name FROM merchants WHERE id IN',
@@ -19,7 +19,7 @@ const ENTITY_SQL: Record<string, string> = {
   statement: 'SELECT id, reference AS name FROM statements WHERE id IN',
   settlement_batch: 'SELECT id, reference AS name FROM settlement_batches WHERE id IN',
 };
-const ACTOR_SQL: Record<string, string> = {
+export const ACTOR_SQL: Record<string, string> = {
   operator: 'SELECT id, name FROM operator_users WHERE id IN',
   user: 'SELECT id, name FROM merchant_users WHERE id IN',
   key: 'SELECT id, label AS name FROM api_keys WHERE id IN',

@@ -1,9 +1,8 @@
-import type { Tx } from '../../../db/client';
-import { runSync, type Step } from '../../../db/unit-of-work';
-import { sqliteTotpStore, type TotpStore } from './totp-store';
+import type { Step } from '../../../db/unit-of-work';
+import type { TotpStore } from './totp-store';
 import { AppError } from '../../lib/errors';
-import { findOperatorById, setTotpSecret, updateOperator, type OperatorUser } from './operator-users-repository';
-import type { OperatorsDeps } from './operator-users-service';
+import type { OperatorUser } from './operator-users-repository';
+import { operatorUnits, type OperatorsDeps } from './operator-users-service';
 import { base32Decode, matchTotp } from './totp';
 
 /**
@@ -19,34 +18,31 @@ export function* secondFactorSteps(store: TotpStore, user: Pick<OperatorUser, 'i
   if (step === null || !(yield* store.spendStep(user.id, step))) throw new AppError('INVALID_TOTP', 401, 'operator.errors.totp_invalid', { code: 'operator.errors.totp_invalid' });
 }
 
-/** The same rule in the caller's SQLite transaction (the session it opens is written there too). */
-export function checkSecondFactor(tx: Tx, user: OperatorUser, code: string | undefined, now: Date): void {
-  runSync(secondFactorSteps(sqliteTotpStore(tx), user, code, now));
-}
-
 /**
  * Turns the second factor on with a secret the user's app now holds: the code typed
  * proves the app computes the same codes before sign-in starts asking for them.
  */
-export function enableTotp(deps: OperatorsDeps, user: OperatorUser, secret: string, code: string): void {
+export async function enableTotp(deps: OperatorsDeps, user: OperatorUser, secret: string, code: string): Promise<void> {
   if (user.totpSecret) throw new AppError('TOTP_ALREADY_ENABLED', 409, 'operator.errors.totp_already');
   const key = base32Decode(secret);
   if (!key || key.length < 16) throw new AppError('VALIDATION_FAILED', 422, 'operator.errors.totp_invalid', { code: 'operator.errors.totp_invalid' });
   const step = matchTotp(secret, code, deps.clock.now());
   if (step === null) throw new AppError('INVALID_TOTP', 422, 'operator.errors.totp_invalid', { code: 'operator.errors.totp_invalid' });
-  const done = deps.database.transaction((tx) => setTotpSecret(tx, user.id, secret.replace(/\s/g, '').toUpperCase(), step));
+  const kept = secret.replace(/\s/g, '').toUpperCase();
+  const done = await operatorUnits(deps)((store) => store.enableTotp(user.id, kept, step));
   // Turned on meanwhile from another session (or server): the secret in use stays.
   if (!done) throw new AppError('TOTP_ALREADY_ENABLED', 409, 'operator.errors.totp_already');
 }
 
 /** Turns it off; a current code is asked, so a session left open is not enough. */
-export function disableTotp(deps: OperatorsDeps, user: OperatorUser, code: string): void {
+export async function disableTotp(deps: OperatorsDeps, user: OperatorUser, code: string): Promise<void> {
+  const now = deps.clock.now();
   try {
-    deps.database.transaction((tx) => {
-      const fresh = findOperatorById(tx, user.id)!;
+    await operatorUnits(deps)(function* (store) {
+      const fresh = (yield* store.byId(user.id))!;
       if (!fresh.totpSecret) return;
-      checkSecondFactor(tx, fresh, code, deps.clock.now());
-      updateOperator(tx, user.id, { totpSecret: null });
+      yield* secondFactorSteps(store, fresh, code, now);
+      yield* store.disableTotp(user.id);
     });
   } catch (err) {
     throw err instanceof AppError ? new AppError(err.code, 422, err.messageKey, err.fields) : err;

@@ -1,29 +1,34 @@
 import { z } from 'zod';
 import type { Database_ } from '../../../db/client';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import type { Units } from '../../../db/store-units';
+import type { Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
-import { newId, newToken, sha256 } from '../../lib/ids';
+import { newId, newToken } from '../../lib/ids';
 import { hashPassword, verifyPassword } from '../../lib/passwords';
-import {
-  findOperatorByEmail,
-  findOperatorById,
-  insertOperator,
-  updateOperator,
-  type OperatorUser,
-} from './operator-users-repository';
-import { deleteSession, deleteUserSessions, extendSession, findSession } from '../sessions/sessions-repository';
-import { runSync, type Step } from '../../../db/unit-of-work';
+import { storeLookups, storeUnits } from '../../web/backend-units';
+import type { OperatorUser } from './operator-users-repository';
 import type { Session } from '../sessions/sessions-repository';
-import { isLive, openSessionSteps, slidExpiry, type SessionPolicy } from '../sessions/sessions';
-import { sqliteSessionStore, type SessionStore } from '../sessions/sessions-store';
+import { endSessionSteps, endUserSessionsSteps, liveSessionSteps, openSessionSteps, type SessionPolicy } from '../sessions/sessions';
+import type { SessionStore } from '../sessions/sessions-store';
 import { secondFactorSteps } from './operator-totp-service';
-import { sqliteTotpStore, type TotpStore } from './totp-store';
+import type { TotpStore } from './totp-store';
+import { sqliteOperatorStore, type OperatorStore } from './operator-users-store';
+import { pgOperatorStore } from './operator-users-store-pg';
 import { can, isOperatorRole, type OperatorRole } from './roles';
 
+/** The app's backend (`pg` set: PostgreSQL, `database` a guard; else SQLite) and clock. */
 export interface OperatorsDeps {
   database: Database_;
+  pg?: PgDatabase | null;
   clock: Clock;
 }
+
+/** Units of work over the operator store, on the deps' backend. */
+export const operatorUnits = (deps: OperatorsDeps): Units<OperatorStore> => storeUnits({ database: deps.database, pg: deps.pg ?? null }, sqliteOperatorStore, pgOperatorStore);
+/** Reads and the session check of every back-office request: no SQLite transaction (as before), a pooled connection on PostgreSQL. */
+const operatorLookups = (deps: OperatorsDeps): Units<OperatorStore> => storeLookups({ database: deps.database, pg: deps.pg ?? null }, sqliteOperatorStore, pgOperatorStore);
 
 /**
  * Operator sessions reach every order and, for admins, the staff: they end after 8 hours
@@ -51,13 +56,16 @@ export async function createOperatorUser(deps: OperatorsDeps, input: { email: st
   if (!isOperatorRole(input.role)) throw new AppError('VALIDATION_FAILED', 422, 'operator.errors.role', { role: 'operator.errors.role' });
   if (!isAcceptableOperatorPassword(input.password)) throw new AppError('WEAK_PASSWORD', 422, 'operator.errors.weak_password', { password: 'operator.errors.weak_password' });
   const passwordHash = await hashPassword(input.password);
-  return deps.database.transaction((tx) => {
-    if (findOperatorByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
-    const name = input.name?.trim() || email.split('@')[0]!;
-    const user: OperatorUser = { id: newId(), email, name, role: input.role, passwordHash, totpSecret: null, totpLastStep: null, createdAt: deps.clock.now().toISOString(), disabledAt: null };
-    insertOperator(tx, user);
-    return user;
-  });
+  const now = deps.clock.now();
+  return await operatorUnits(deps)((store) => createSteps(store, { role: input.role, name: input.name, email }, passwordHash, now));
+}
+
+function* createSteps(store: OperatorStore, input: { email: string; role: OperatorRole; name?: string }, passwordHash: string, now: Date): Step<OperatorUser> {
+  if (yield* store.byEmail(input.email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+  const name = input.name?.trim() || input.email.split('@')[0]!;
+  const user: OperatorUser = { id: newId(), email: input.email, name, role: input.role, passwordHash, totpSecret: null, totpLastStep: null, createdAt: now.toISOString(), disabledAt: null };
+  yield* store.insertUser(user);
+  return user;
 }
 
 /**
@@ -67,13 +75,13 @@ export async function createOperatorUser(deps: OperatorsDeps, input: { email: st
  * A user who turned on TOTP must also give a current code.
  */
 export async function signInOperator(deps: OperatorsDeps, email: string, password: string, code?: string): Promise<{ token: string; user: OperatorUser }> {
-  const user = findOperatorByEmail(deps.database.db, email.trim());
+  const user = await operatorLookups(deps)((store) => store.byEmail(email.trim()));
   const usable = user && !user.disabledAt ? user.passwordHash : null;
   const ok = await verifyPassword(password, usable);
   if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const now = deps.clock.now();
   const token = newToken();
-  deps.database.transaction((tx) => runSync(operatorSessionSteps({ ...sqliteTotpStore(tx), ...sqliteSessionStore(tx) }, user, code, token, now)));
+  await operatorUnits(deps)((store) => operatorSessionSteps(store, user, code, token, now));
   return { token, user };
 }
 
@@ -92,22 +100,21 @@ export function* operatorSessionSteps(store: TotpStore & SessionStore, user: Pic
  * still live, of a user not disabled. A live session's idle expiry slides forward, never
  * beyond the session's maximum age.
  */
-export function operatorForSession(deps: OperatorsDeps, token: string | undefined): OperatorUser | null {
+export function operatorForSession(deps: OperatorsDeps, token: string | undefined): OperatorUser | null | Promise<OperatorUser | null> {
   if (!token) return null;
-  const db = deps.database.db;
-  const hash = sha256(token);
-  const session = findSession(db, 'operator', hash);
   const now = deps.clock.now();
-  if (!session || !isLive(session, now)) return null;
-  const user = findOperatorById(db, session.userId);
-  if (!user || user.disabledAt) return null;
-  const slid = slidExpiry(session, now, OPERATOR_SESSION_POLICY);
-  if (slid) deps.database.transaction((tx) => extendSession(tx, 'operator', hash, slid));
-  return user;
+  return operatorLookups(deps)((store) => sessionUserSteps(store, token, now));
 }
 
-export function signOutOperator(deps: OperatorsDeps, token: string | undefined): void {
-  if (token) deps.database.transaction((tx) => deleteSession(tx, 'operator', sha256(token)));
+function* sessionUserSteps(store: OperatorStore, token: string, now: Date): Step<OperatorUser | null> {
+  const session = yield* liveSessionSteps(store, 'operator', token, now, OPERATOR_SESSION_POLICY);
+  if (!session) return null;
+  const user = yield* store.byId(session.userId);
+  return user && !user.disabledAt ? user : null;
+}
+
+export function signOutOperator(deps: OperatorsDeps, token: string | undefined): void | Promise<void> {
+  if (token) return operatorUnits(deps)((store) => endSessionSteps(store, 'operator', token));
 }
 
 /**
@@ -115,14 +122,15 @@ export function signOutOperator(deps: OperatorsDeps, token: string | undefined):
  * kept (actions they recorded name them). Admins cannot disable themselves, so the last
  * admin cannot lock everyone out by mistake.
  */
-export function disableOperatorUser(deps: OperatorsDeps, actor: OperatorUser, userId: string): OperatorUser {
+export function disableOperatorUser(deps: OperatorsDeps, actor: OperatorUser, userId: string): OperatorUser | Promise<OperatorUser> {
   if (!can(actor.role, 'staff.manage')) throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
   if (actor.id === userId) throw new AppError('CANNOT_DISABLE_SELF', 409, 'operator.errors.disable_self');
-  return deps.database.transaction((tx) => {
-    const user = findOperatorById(tx, userId);
+  const now = deps.clock.now().toISOString();
+  return operatorUnits(deps)(function* (store) {
+    const user = yield* store.byId(userId);
     if (!user) throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
-    if (!user.disabledAt) updateOperator(tx, user.id, { disabledAt: deps.clock.now().toISOString() });
-    deleteUserSessions(tx, 'operator', user.id);
-    return findOperatorById(tx, user.id)!;
+    if (!user.disabledAt) yield* store.disable(user.id, now);
+    yield* endUserSessionsSteps(store, 'operator', user.id);
+    return (yield* store.byId(user.id))!;
   });
 }

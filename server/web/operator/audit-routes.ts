@@ -1,9 +1,10 @@
-import { auditNames } from '../../domain/audit/audit-names';
 import { actionLabel, actorLabel, entityName, entityTypeLabel } from './audit-labels';
 import { Router } from 'express';
 import { z } from 'zod';
 import { calendarDate } from '../../lib/calendar-date';
-import { AUDIT_PER_PAGE, auditCsvLines, auditFacets, searchAudit, type AuditFilter } from '../../domain/audit/audit-log';
+import { AUDIT_PER_PAGE, type AuditFilter } from '../../domain/audit/audit-log';
+import { auditCsvLinesOn, auditPageProgram } from '../../domain/audit/audit-log-read';
+import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
 import { streamLines } from '../stream-lines';
 import { auditRows } from './vouchers-view';
@@ -25,13 +26,11 @@ const entityLink = (type: string, id: string): string | null =>
 /** The audit log: searchable, filterable, paginated; CSV export of the same filter. */
 export function operatorAuditRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.get('/operateur/journal-audit', requireOperator('audit.read'), (req, res) => {
+  r.get('/operateur/journal-audit', requireOperator('audit.read'), async (req, res) => {
     const f = filterSchema.parse(req.query);
     const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to, page: f.page };
-    const { rows, total } = searchAudit(ctx.database.db, filter);
-    const facets = auditFacets(ctx.database.db);
+    const { rows, total, facets, names } = await readOn(ctx, auditPageProgram(filter));
     const locale = res.locals.locale as string;
-    const names = auditNames(ctx.database, rows);
     const pages = Math.max(1, Math.ceil(total / AUDIT_PER_PAGE));
     const params = Object.entries({ q: filter.q, actor: filter.actor, action: filter.action, type: filter.entityType, from: filter.from, to: filter.to }).filter((e): e is [string, string] => !!e[1]);
     const link = (page: number) => {
@@ -65,7 +64,7 @@ export function operatorAuditRoutes(ctx: AppContext): Router {
     const f = filterSchema.parse(req.query);
     const filter: AuditFilter = { q: f.q || undefined, actor: f.actor || undefined, action: f.action || undefined, entityType: f.type || undefined, from: f.from, to: f.to };
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal-audit.csv"');
-    await streamLines(res, auditCsvLines(ctx.database, filter), { eol: '\r\n', bom: true });
+    await streamLines(res, auditCsvLinesOn((program) => readOn(ctx, program), filter), { eol: '\r\n', bom: true });
   });
   return r;
 }

@@ -15,7 +15,7 @@ const afterSignIn = (p: unknown) => {
 /** Sign-in and sign-out of operator staff (their own page, cookie and rate limit). */
 export function operatorAuthRoutes(ctx: AppContext): Router {
   const r = Router();
-  const deps = { database: ctx.database, clock: ctx.clock };
+  const deps = { database: ctx.database, pg: ctx.pg, clock: ctx.clock };
   // Guessing passwords: failures per address and per account, in the database, counted apart from the shops' form.
   const signInLimit = signInLimiter(ctx, 'operator');
 
@@ -37,7 +37,7 @@ export function operatorAuthRoutes(ctx: AppContext): Router {
       const { token } = await signInOperator(deps, email, password, code);
       await attempt.succeeded();
       // A session cookie left by someone else on this browser is ended, not kept alongside.
-      signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
+      await signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
       res.cookie(OPERATOR_SESSION_COOKIE, token, operatorCookieOptions(ctx));
       res.redirect(303, next);
     } catch (err) {
@@ -46,8 +46,8 @@ export function operatorAuthRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/operateur/deconnexion', (req, res) => {
-    signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
+  r.post('/operateur/deconnexion', async (req, res) => {
+    await signOutOperator(deps, req.cookies?.[OPERATOR_SESSION_COOKIE]);
     res.clearCookie(OPERATOR_SESSION_COOKIE, { path: '/' });
     res.redirect(303, `${OPERATOR_SIGN_IN}?out=1`);
   });

@@ -16,7 +16,7 @@ const DONE = ['enabled', 'disabled'] as const;
  */
 export function operatorSecurityRoutes(ctx: AppContext): Router {
   const r = Router();
-  const deps = { database: ctx.database, clock: ctx.clock };
+  const deps = { database: ctx.database, pg: ctx.pg, clock: ctx.clock };
   const self = requireOperator('account.self');
 
   const render = async (res: Response, status: number, extra: { secret?: string; error?: string; done?: string } = {}) => {
@@ -49,7 +49,7 @@ export function operatorSecurityRoutes(ctx: AppContext): Router {
     const code = typeof req.body?.code === 'string' ? req.body.code.slice(0, 20) : '';
     if (!SECRET.test(secret)) return render(res, 422, { error: res.locals.t('operator.errors.totp_invalid') });
     try {
-      enableTotp(deps, res.locals.operatorUser!, secret, code);
+      await enableTotp(deps, res.locals.operatorUser!, secret, code);
     } catch (err) {
       return render(res, (err as AppError).status ?? 422, { secret, error: refusal(err, res) });
     }
@@ -60,7 +60,7 @@ export function operatorSecurityRoutes(ctx: AppContext): Router {
   r.post('/operateur/securite/totp/desactiver', self, async (req, res) => {
     const code = typeof req.body?.code === 'string' ? req.body.code.slice(0, 20) : '';
     try {
-      disableTotp(deps, res.locals.operatorUser!, code);
+      await disableTotp(deps, res.locals.operatorUser!, code);
     } catch (err) {
       return render(res, 422, { error: refusal(err, res) });
     }

@@ -4,6 +4,7 @@ import type { OperatorUser } from '../../domain/operators/operator-users-reposit
 import { can, type OperatorAction } from '../../domain/operators/roles';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
+import { andThen } from '../../../db/store-units';
 
 /** Not the shop's `sid`: the two realms never share a cookie or a lifetime, and every session query names its realm. */
 export const OPERATOR_SESSION_COOKIE = 'osid';
@@ -32,9 +33,9 @@ export const operatorCookieOptions = (ctx: Pick<AppContext, 'secureCookies'>) =>
 });
 
 /** The signed-in operator user behind a request's `osid` cookie (cookies must be parsed). */
-export function operatorOf(ctx: Pick<AppContext, 'database' | 'clock'>, req: Request): OperatorUser | null {
+export function operatorOf(ctx: Pick<AppContext, 'database' | 'pg' | 'clock'>, req: Request): OperatorUser | null | Promise<OperatorUser | null> {
   const token: unknown = req.cookies?.[OPERATOR_SESSION_COOKIE];
-  return typeof token === 'string' && token ? operatorForSession({ database: ctx.database, clock: ctx.clock }, token) : null;
+  return typeof token === 'string' && token ? operatorForSession({ database: ctx.database, pg: ctx.pg, clock: ctx.clock }, token) : null;
 }
 
 /**
@@ -42,12 +43,13 @@ export function operatorOf(ctx: Pick<AppContext, 'database' | 'clock'>, req: Req
  * (downloads included: the routes' exports rely on this header), and no shop navigation (a browser may hold a shop session too; it is not used here).
  */
 export function operatorArea(ctx: AppContext) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    res.locals.operatorUser = operatorOf(ctx, req);
-    res.locals.shopUser = null;
-    res.set('Cache-Control', 'no-store');
-    next();
-  };
+  return (req: Request, res: Response, next: NextFunction) =>
+    andThen(operatorOf(ctx, req), (user) => {
+      res.locals.operatorUser = user;
+      res.locals.shopUser = null;
+      res.set('Cache-Control', 'no-store');
+      next();
+    });
 }
 
 /**
