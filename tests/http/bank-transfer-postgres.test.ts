@@ -17,6 +17,12 @@ import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { readSnapshotPostgres } from '../../db/read-program';
 import { seedDemo } from '../../db/seed/demo';
+import { runAsync } from '../../db/unit-of-work';
+import { pgOrderPagesStore } from '../../server/domain/operators/order-pages-store-pg';
+import { recentBatches, shopNames, unsettledByShop } from '../../server/domain/settlements/settlement-pages';
+import { impactCsvProgram } from '../../server/reports/impact';
+import { impactCampaignChoices } from '../../server/reports/impact-campaigns';
+import { voucherSearchProgram } from '../../server/web/operator/vouchers-view';
 import { ledgerChecks } from '../../server/domain/ledger/check-ledger';
 import { FULL } from '../../server/domain/ledger/ledger-scope';
 import { recordBankTransfer } from '../../server/domain/orders/bank-transfers-service';
@@ -95,6 +101,39 @@ describe.skipIf(!postgresAvailable())('bank transfers on PostgreSQL', () => {
     expect(Number(await one(`SELECT count(*) FROM payments WHERE order_id = $1`, [id]))).toBe(1);
     expect(Number(await one(`SELECT count(*) FROM vouchers WHERE order_id = $1`, [id]))).toBe(2);
     expect(Number(await one(`SELECT count(*) FROM invoices WHERE order_id = $1`, [id]))).toBe(1);
+  }, 60_000);
+
+  it('the back-office pages read the same rows on PostgreSQL (order search and detail, settlement preview, impact, voucher search)', async () => {
+    const pc = await pool.pool.connect();
+    try {
+      const pages = pgOrderPagesStore(pc);
+      const order = (await runAsync(pages.order(orderIds[0]!)))!;
+      const found = await runAsync(pages.search({ q: order.reference.toLowerCase().replace(/-/g, ''), page: 1, perPage: 50 }));
+      expect(found.rows.map((r) => r.id)).toEqual([order.id]);
+      expect(found.total).toBe(1);
+      expect((await runAsync(pages.search({ status: 'paid', paymentMethod: 'bank_transfer', page: 1, perPage: 50 }))).total).toBe(2);
+      expect(await runAsync(pages.workload())).toEqual({ awaitingTransfer: 0, toReview: 0 });
+      const detail = await runAsync(pages.detail(order));
+      expect(detail.vouchers).toEqual([{ status: 'active', n: VOUCHERS }]);
+      expect(detail.payments.map((p) => p.providerRef)).toEqual(['BANK-A1', 'BANK-A2']);
+      expect(detail.invoiceNumber).toMatch(/^FAC-/);
+
+      const reads = await readSnapshotPostgres(pc, (function* () {
+        return { waiting: yield* unsettledByShop('2100-01-01T00:00:00Z'), batches: yield* recentBatches(), shops: yield* shopNames(), choices: yield* impactCampaignChoices() };
+      })());
+      expect(reads.batches).toEqual([]);
+      expect(reads.shops.size).toBeGreaterThan(0);
+      expect(reads.choices.map((c) => c.slug)).toContain('seine-estuaire');
+      const csv = await readSnapshotPostgres(pc, impactCsvProgram(clock.now(), {}, 'acheteurs'));
+      expect(csv).toContain(`municipality;2;${VOUCHERS + 2};`);
+      const code = String(await one(`SELECT code FROM vouchers WHERE order_id = $1 ORDER BY code LIMIT 1`, [order.id]));
+      expect((await readSnapshotPostgres(pc, voucherSearchProgram('postgres', code))).exactCode).toBe(code);
+      expect((await readSnapshotPostgres(pc, voucherSearchProgram('postgres', code.slice(0, 6)))).rows.map((r) => r.code)).toContain(code);
+      const byEmail = await readSnapshotPostgres(pc, voucherSearchProgram('postgres', order.buyerEmail.toUpperCase()));
+      expect(byEmail.rows.length).toBeGreaterThanOrEqual(Math.min(100, VOUCHERS));
+    } finally {
+      pc.release();
+    }
   }, 60_000);
 
   it('leaves the books clean (check-ledger)', async () => {
