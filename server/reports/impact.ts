@@ -210,17 +210,36 @@ export type ImpactTable = (typeof IMPACT_TABLES)[number];
 
 /** One table's CSV, reading only what that table needs (not the whole report). */
 export function impactCsv(database: Database_, now: Date, filter: ImpactFilter, table: ImpactTable): string {
+  return runReadSync(database.sqlite, impactCsvProgram(now, filter, table));
+}
+
+/** impactCsv as a read program (either backend). */
+export function* impactCsvProgram(now: Date, filter: ImpactFilter, table: ImpactTable): ReadProgram<string> {
   const line = (cells: (string | number)[]) => cells.map((c) => csvCell(c)).join(';');
   const shopRows = (list: ShopRow[]) => [line(['commerce', 'nom', 'categorie', 'commune', 'encaissements', 'montant']), ...list.map((s) => line([s.slug, s.name, s.category, s.city, s.redemptions, csvEuros(s.spentCents)]))];
   const groupRows = (head: string, list: GroupRow[]) => [line([head, 'commerces', 'encaissements', 'montant']), ...list.map((g) => line([g.key, g.shops, g.redemptions, csvEuros(g.spentCents)]))];
-  const lines: Record<ImpactTable, () => string[]> = {
-    campagnes: () => [line(['campagne', 'nom', 'statut', 'objectif', 'vendu', 'depense', 'vendu_pct', 'depense_pct', 'part_depensee_pct']), ...impactCampaigns(database, filter).map((c) => line([c.slug, c.name, c.status, csvEuros(c.targetCents), csvEuros(c.soldCents), csvEuros(c.redeemedCents), c.soldPercent, c.redeemedPercent, c.spentShare]))],
-    acheteurs: () => [line(['type_acheteur', 'commandes', 'bons', 'vendu']), ...impactBuyers(database, filter).map((b) => line([b.buyerType, b.orders, b.vouchers, csvEuros(b.soldCents)]))],
-    commerces: () => shopRows(impactShops(database, filter)),
-    'top-commerces': () => shopRows(topShops(impactShops(database, filter))),
-    categories: () => groupRows('categorie', rollUpShops(impactShops(database, filter), (s) => s.category)),
-    communes: () => groupRows('commune', rollUpShops(impactShops(database, filter), (s) => s.city)),
-    semaines: () => [line(['semaine', 'vendu', 'depense']), ...impactWeeks(database, now, filter).map((w) => line([w.week, csvEuros(w.soldCents), csvEuros(w.redeemedCents)]))],
+  const lines: Record<ImpactTable, () => ReadProgram<string[]>> = {
+    *campagnes() {
+      return [line(['campagne', 'nom', 'statut', 'objectif', 'vendu', 'depense', 'vendu_pct', 'depense_pct', 'part_depensee_pct']), ...(yield* campaignsProgram(filter)).map((c) => line([c.slug, c.name, c.status, csvEuros(c.targetCents), csvEuros(c.soldCents), csvEuros(c.redeemedCents), c.soldPercent, c.redeemedPercent, c.spentShare]))];
+    },
+    *acheteurs() {
+      return [line(['type_acheteur', 'commandes', 'bons', 'vendu']), ...(yield* buyersProgram(filter)).map((b) => line([b.buyerType, b.orders, b.vouchers, csvEuros(b.soldCents)]))];
+    },
+    *commerces() {
+      return shopRows(yield* shopsProgram(filter));
+    },
+    *'top-commerces'() {
+      return shopRows(topShops(yield* shopsProgram(filter)));
+    },
+    *categories() {
+      return groupRows('categorie', rollUpShops(yield* shopsProgram(filter), (s) => s.category));
+    },
+    *communes() {
+      return groupRows('commune', rollUpShops(yield* shopsProgram(filter), (s) => s.city));
+    },
+    *semaines() {
+      return [line(['semaine', 'vendu', 'depense']), ...(yield* weeksProgram(now, filter)).map((w) => line([w.week, csvEuros(w.soldCents), csvEuros(w.redeemedCents)]))];
+    },
   };
-  return '\ufeff' + lines[table]().join('\r\n') + '\r\n';
+  return '\ufeff' + (yield* lines[table]()).join('\r\n') + '\r\n';
 }

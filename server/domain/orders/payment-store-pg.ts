@@ -26,8 +26,9 @@ import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import { END_RANK, holdOne, type PgUnit } from '../../../db/pg-write-behind';
 import { orders } from '../../../db/schema/index';
-import { awaited, done, type Step } from '../../../db/unit-of-work';
+import { done, type Step } from '../../../db/unit-of-work';
 import { pgAudit } from '../audit/audit-log-pg';
+import { pgIssueOrganisationInvoice } from '../invoices/invoice-store-pg';
 import { normaliseBuyerEmail } from '../campaigns/bonus';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import { newId } from '../../lib/ids';
@@ -172,10 +173,8 @@ export function pgPaymentStore(unit: PgUnit): PaymentStore {
           [orderId, from, from + n, withBonus],
         )).rows;
       })(),
-    issueOrganisationInvoice: () =>
-      // Organisations' invoices (numbering, the Factur-X document) are still written by the
-      // SQLite services only; refusing here rolls the whole payment back, so Stripe retries.
-      awaited(() => Promise.reject(new Error('an organisation order is not paid by card on PostgreSQL yet (its invoice is not ported)'))),
+    // The same document and numbering as on SQLite (invoices/invoice-store-pg.ts).
+    issueOrganisationInvoice: (order, campaignName, operator, now) => pgIssueOrganisationInvoice(unit, order, campaignName, operator, now),
     // One held write for the whole list (two held writes to one table would send the first at once).
     enqueue: (list, now) =>
       list.length === 0

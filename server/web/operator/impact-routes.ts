@@ -1,10 +1,12 @@
 import { Router, type Request } from 'express';
-import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
 import { formatDayRange, formatLongDate } from '../../lib/dates';
 import { formatMoneyShort } from '../../lib/money';
 import { weeklyChartSvg } from '../../reports/impact-chart';
-import { IMPACT_TABLES, impactCsv, impactReport, type ImpactFilter, type ImpactTable } from '../../reports/impact';
+import { IMPACT_TABLES, impactCsvProgram, impactProgram, type ImpactFilter, type ImpactTable } from '../../reports/impact';
+import { impactCampaignBySlug, impactCampaignChoices } from '../../reports/impact-campaigns';
+import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
+import type { ReadProgram } from '../../../db/read-program';
 import { operatorPage, requireOperator } from './session';
 
 /**
@@ -19,16 +21,21 @@ export const IMPACT_PAGE_SHOPS = 200;
 export function operatorImpactRoutes(ctx: AppContext): Router {
   const r = Router();
   const BASE = '/operateur/impact';
-  const filterOf = (req: Request): { filter: ImpactFilter; slug: string | null } => {
-    const slug = typeof req.query.campagne === 'string' ? req.query.campagne : '';
-    const c = slug ? findCampaignBySlug(ctx.database.db, slug) : undefined;
-    return { filter: c ? { campaignId: c.id } : {}, slug: c ? c.slug : null };
-  };
+  const slugOf = (req: Request) => (typeof req.query.campagne === 'string' ? req.query.campagne : '');
+  /** The filter, then what is read under it, on one snapshot (either backend). */
+  const readFiltered = <T,>(req: Request, then: (filter: ImpactFilter) => ReadProgram<T>) =>
+    readOn(ctx, function* () {
+      const c = yield* impactCampaignBySlug(slugOf(req));
+      const filter: ImpactFilter = c ? { campaignId: c.id } : {};
+      return { slug: c ? c.slug : null, value: yield* then(filter) };
+    });
 
-  r.get(BASE, requireOperator('campaigns.read'), (req, res) => {
+  r.get(BASE, requireOperator('campaigns.read'), async (req, res) => {
     const { t, locale } = res.locals;
-    const { filter, slug } = filterOf(req);
-    const report = impactReport(ctx.database, ctx.clock.now(), filter);
+    const now = ctx.clock.now();
+    const { slug, value: { report, choices } } = await readFiltered(req, function* (filter) {
+      return { report: yield* impactProgram(now, filter), choices: yield* impactCampaignChoices() };
+    });
     const chart = weeklyChartSvg(report.weeks, {
       title: t('cadmin.impact.chart_title'),
       desc: t('cadmin.impact.chart_desc', { weeks: report.weeks.length }),
@@ -51,23 +58,18 @@ export function operatorImpactRoutes(ctx: AppContext): Router {
       // would hold the event loop); the CSV has them all.
       shopsOnPage: report.shops.slice(0, IMPACT_PAGE_SHOPS),
       shopsMore: Math.max(0, report.shops.length - IMPACT_PAGE_SHOPS),
-      campaignChoices: listChoices(ctx, slug),
+      campaignChoices: choices.map((c) => ({ ...c, selected: c.slug === slug })),
       selected: slug,
       csv: Object.fromEntries(IMPACT_TABLES.map((name) => [name.replace('-', '_'), `${BASE}/${name}.csv${q}`])),
     });
   });
 
-  r.get(`${BASE}/:file`, requireOperator('campaigns.read'), (req, res, next) => {
+  r.get(`${BASE}/:file`, requireOperator('campaigns.read'), async (req, res, next) => {
     const m = /^([a-z-]+)\.csv$/.exec(String(req.params.file));
     if (!m || !(IMPACT_TABLES as readonly string[]).includes(m[1]!)) return next();
-    const csv = impactCsv(ctx.database, ctx.clock.now(), filterOf(req).filter, m[1] as ImpactTable);
+    const now = ctx.clock.now();
+    const { value: csv } = await readFiltered(req, (filter) => impactCsvProgram(now, filter, m[1] as ImpactTable));
     res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="impact-${m[1]}.csv"`).send(csv);
   });
   return r;
-}
-
-/** Every non-draft campaign for the filter (the report's own list is narrowed by the filter). */
-function listChoices(ctx: AppContext, selected: string | null) {
-  const rows = ctx.database.sqlite.prepare(`SELECT slug, name FROM campaigns WHERE status != 'draft' ORDER BY name`).all() as { slug: string; name: string }[];
-  return rows.map((c) => ({ ...c, selected: c.slug === selected }));
 }

@@ -1,13 +1,13 @@
 import { formatStamp } from '../../lib/dates';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
 import { isCancellable } from '../../domain/operators/order-actions';
 import type { OperatorUser } from '../../domain/operators/operator-users-repository';
-import { listOrderPayments, orderInvoiceNumber, orderVoucherCounts, ORDER_STATUSES, PAYMENT_METHODS, type OrderRow } from '../../domain/operators/orders-query';
+import type { OrderDetailReads } from '../../domain/operators/order-pages-store';
+import { ORDER_STATUSES, PAYMENT_METHODS, type OrderRow } from '../../domain/operators/orders-query';
 import { can } from '../../domain/operators/roles';
 import { transferBalance } from '../../domain/orders/bank-transfers-service';
-import { listOrderItems, type Order } from '../../domain/orders/orders-repository';
+import type { Order } from '../../domain/orders/orders-repository';
 import { parisDate } from '../../lib/paris-time';
 import { refundSection } from './refunds-view';
 import type { AppContext } from '../context';
@@ -64,13 +64,10 @@ export interface DetailForms {
 const DONE = ['transfer', 'issued', 'replayed', 'cancelled', 'refunded', 'refund_pending'] as const;
 
 /** Everything the detail page shows: buyer, lines, money received, documents, allowed actions. */
-export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUser, req: Request, t: T, locale: string, forms: DetailForms = {}) {
-  const db = ctx.database.db;
-  const items = listOrderItems(db, order.id);
+export function orderDetailView(ctx: AppContext, order: Order, reads: OrderDetailReads, user: OperatorUser, req: Request, t: T, locale: string, forms: DetailForms = {}) {
+  const { items, invoiceNumber, vouchers } = reads;
   const transfer = order.paymentMethod === 'bank_transfer';
   const api = `/api/v1/orders/${order.id}`;
-  const invoiceNumber = orderInvoiceNumber(db, order.id);
-  const vouchers = orderVoucherCounts(db, order.id);
   const done = typeof req.query.done === 'string' && (DONE as readonly string[]).includes(req.query.done) ? req.query.done : null;
   const translated = (errors: Record<string, string | undefined> = {}) => Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v ? t(v) : undefined]));
   // The token hash and checkout URL stay out of the view model.
@@ -85,7 +82,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
       statusLabel: t(`operator.status.${order.status}`),
       methodLabel: t(`operator.method.${order.paymentMethod}`),
       buyerTypeLabel: t(`operator.buyer_type.${order.buyerType}`),
-      campaignName: findCampaignById(db, order.campaignId)?.name ?? '',
+      campaignName: reads.campaignName,
       billingLines: order.billingAddress?.split('\n').filter(Boolean) ?? [],
       transfer,
       ...transferBalance(order),
@@ -93,7 +90,7 @@ export function orderDetailView(ctx: AppContext, order: Order, user: OperatorUse
     },
     lines: items.slice(0, MAX_LINES).map((i) => ({ ...i, number: i.position + 1, subtotalCents: i.amountCents * i.quantity })),
     moreLines: items.length > MAX_LINES ? items.length - MAX_LINES : 0,
-    payments: listOrderPayments(db, order.id).map((p) => ({ ...p, received: formatStamp(p.receivedAt, locale), providerLabel: t(`operator.provider.${p.provider === 'bank_transfer' ? 'bank_transfer' : 'card'}`) })),
+    payments: reads.payments.map((p) => ({ ...p, received: formatStamp(p.receivedAt, locale), providerLabel: t(`operator.provider.${p.provider === 'bank_transfer' ? 'bank_transfer' : 'card'}`) })),
     vouchers: vouchers.map((v) => ({ n: v.n, label: t(`operator.voucher_status.${v.status}`) })),
     voucherCount: vouchers.reduce((s, v) => s + v.n, 0),
     documents: {

@@ -6,10 +6,11 @@ import { AppError } from '../../lib/errors';
 import { parisDate } from '../../lib/paris-time';
 import { fecLines, journalCsvLines } from '../../reports/fec';
 import { fecBytes, fecFileName, isFecEncoding } from '../../reports/fec-file';
-import { journalEntries } from '../../reports/journal-entries';
-import { liabilityReport } from '../../reports/liability';
-import { reconciliationReport } from '../../reports/reconciliation';
+import { liabilityProgram } from '../../reports/liability';
+import { reconciliationProgram } from '../../reports/reconciliation';
+import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
+import { journalEntriesOn } from './journal-on';
 import { streamLines } from '../stream-lines';
 import { operatorPage, requireOperator } from './session';
 
@@ -19,15 +20,18 @@ const fecQuerySchema = z.object({ encoding: z.string().toLowerCase().optional().
 /** The accountant's reports: liability with ageing, money in vs out, FEC and journal exports. */
 export function operatorReportRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.get('/operateur/rapports', requireOperator('settlements.read'), (_req, res) => {
+  r.get('/operateur/rapports', requireOperator('settlements.read'), async (_req, res) => {
     const now = ctx.clock.now();
-    // Computed once: the reconciliation is built on the same liability rows.
-    const liability = liabilityReport(ctx.database, now);
+    // Computed once, on one snapshot: the reconciliation is built on the same liability rows.
+    const { liability, reconciliation } = await readOn(ctx, function* () {
+      const liability = yield* liabilityProgram(now);
+      return { liability, reconciliation: yield* reconciliationProgram(now, liability) };
+    });
     res.render('operator/reports', {
       title: res.locals.t('operator.reports.title'),
       ...operatorPage(res, 'reports'),
       liability,
-      reconciliation: reconciliationReport(ctx.database, now, liability),
+      reconciliation,
     });
   });
 
@@ -41,15 +45,16 @@ export function operatorReportRoutes(ctx: AppContext): Router {
     if (!isFecEncoding(encoding)) throw new AppError('FEC_ENCODING_UNSUPPORTED', 400, 'errors.fec_encoding_unsupported');
     const name = fecFileName(ctx.config.operator.siren, p.to ?? parisDate(ctx.clock.now()));
     res.type(`text/plain; charset=${encoding}`).set('Content-Disposition', `attachment; filename="${name}"`);
-    await streamLines(res, fecLines(journalEntries(ctx.database, p)), { eol: '\n', encode: (text) => fecBytes(text, encoding) });
+    await streamLines(res, fecLines(journalEntriesOn(ctx, p)), { eol: '\n', encode: (text) => fecBytes(text, encoding) });
   });
   r.get('/operateur/rapports/journal.csv', requireOperator('settlements.read'), async (req, res) => {
     const p = parsePeriod(req.query);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="journal.csv"');
-    await streamLines(res, journalCsvLines(journalEntries(ctx.database, p)), { eol: '\n', bom: true });
+    await streamLines(res, journalCsvLines(journalEntriesOn(ctx, p)), { eol: '\n', bom: true });
   });
-  r.get('/operateur/rapports/encours.csv', requireOperator('settlements.read'), (_req, res) => {
-    const rows = liabilityReport(ctx.database, ctx.clock.now());
+  r.get('/operateur/rapports/encours.csv', requireOperator('settlements.read'), async (_req, res) => {
+    const now = ctx.clock.now();
+    const rows = await readOn(ctx, () => liabilityProgram(now));
     const head = 'campagne;emis;encaisse;expire;annule;ajuste;encours;moins_3_mois;3_6_mois;6_12_mois;plus_12_mois;expire_sous_30_jours';
     const body = rows.map((l) => [l.slug, ...[l.issuedCents, l.redeemedCents, l.expiredCents, l.cancelledCents, l.adjustedCents, l.outstandingCents, l.ageing.under3MonthsCents, l.ageing.from3To6MonthsCents, l.ageing.from6To12MonthsCents, l.ageing.over12MonthsCents, l.expiringWithin30DaysCents].map(csvEuros)].map((c) => csvCell(c)).join(';'));
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="encours.csv"').send('\ufeff' + [head, ...body].join('\r\n') + '\r\n');

@@ -3,9 +3,10 @@ import { adjustVoucherOn, blockVoucherOn, BLOCK_REASONS, findSupportVoucher, MAX
 import type { Voucher } from '../../domain/vouchers/voucher';
 import { AppError } from '../../lib/errors';
 import { parseEuroAmount } from '../../lib/money';
+import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
 import { operatorPage, requireOperator } from './session';
-import { findVoucherByCodeOrId, voucherDetailView, voucherListView, voucherSearchSchema, type VoucherForms } from './vouchers-view';
+import { findVoucherByCodeOrId, voucherDetailView, voucherListView, voucherSearchProgram, voucherSearchSchema, type VoucherForms } from './vouchers-view';
 
 const field = (body: unknown, name: string): string => {
   const v = (body as Record<string, unknown> | undefined)?.[name];
@@ -45,12 +46,12 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
   };
   const back = (res: Response, code: string, done: string) => res.redirect(303, `/operateur/bons/${code}?done=${done}`);
 
-  r.get('/operateur/bons', requireOperator('vouchers.read'), (req, res) => {
+  r.get('/operateur/bons', requireOperator('vouchers.read'), async (req, res) => {
     const { q } = voucherSearchSchema.parse(req.query);
     // A complete code goes straight to its page: that is what support types most.
-    const exact = q ? findVoucherByCodeOrId(ctx.database, q) : undefined;
-    if (exact && q && !q.includes('@')) return res.redirect(303, `/operateur/bons/${exact.code}`);
-    res.render('operator/vouchers', { title: res.locals.t('operator.vouchers.title'), ...operatorPage(res, 'vouchers'), ...voucherListView(ctx.database, q, res.locals.t, res.locals.locale, ctx.clock.now()) });
+    const found = await readOn(ctx, (dialect) => voucherSearchProgram(dialect, q));
+    if (found.exactCode) return res.redirect(303, `/operateur/bons/${found.exactCode}`);
+    res.render('operator/vouchers', { title: res.locals.t('operator.vouchers.title'), ...operatorPage(res, 'vouchers'), ...voucherListView(found.rows, q, res.locals.t, res.locals.locale, ctx.clock.now()) });
   });
 
   r.get('/operateur/bons/:code', requireOperator('vouchers.read'), (req, res) => detail(req, res, voucherOf(req)));

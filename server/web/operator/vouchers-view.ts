@@ -2,6 +2,7 @@ import { auditNames } from '../../domain/audit/audit-names';
 import { actionLabel, actorLabel } from './audit-labels';
 import { z } from 'zod';
 import type { Database_ } from '../../../db/client';
+import type { Dialect, ReadProgram } from '../../../db/read-program';
 import { entityAudit, type AuditEntry } from '../../domain/audit/audit-log';
 import type { OperatorUser } from '../../domain/operators/operator-users-repository';
 import { can } from '../../domain/operators/roles';
@@ -21,8 +22,8 @@ interface VoucherRow {
   recipientName: string | null; recipientEmail: string | null; campaignName: string; orderId: string; orderReference: string; buyerEmail: string;
 }
 
-const ROW_SQL = `SELECT v.id, v.code, v.status, v.expires_at AS expiresAt, v.amount_cents AS amountCents, v.balance_cents AS balanceCents,
-  v.recipient_name AS recipientName, v.recipient_email AS recipientEmail, c.name AS campaignName, o.id AS orderId, o.reference AS orderReference, o.buyer_email AS buyerEmail
+const ROW_SQL = `SELECT v.id, v.code, v.status, v.expires_at AS "expiresAt", v.amount_cents AS "amountCents", v.balance_cents AS "balanceCents",
+  v.recipient_name AS "recipientName", v.recipient_email AS "recipientEmail", c.name AS "campaignName", o.id AS "orderId", o.reference AS "orderReference", o.buyer_email AS "buyerEmail"
   FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id JOIN orders o ON o.id = v.order_id`;
 
 /**
@@ -31,27 +32,37 @@ const ROW_SQL = `SELECT v.id, v.code, v.status, v.expires_at AS expiresAt, v.amo
  * email, any case, found through the lower(email) indexes of migration 0016 (a "contains"
  * match read every voucher and order ever sold). Capped: support looks for one voucher.
  */
-function searchVouchers(database: Database_, q: string | undefined): VoucherRow[] {
+function* searchVouchers(dialect: Dialect, q: string | undefined): ReadProgram<VoucherRow[]> {
   const text = q?.trim() ?? '';
   if (!text) return [];
   if (text.includes('@')) {
     const needle = text.toLowerCase();
-    return database.sqlite
-      .prepare(
-        `${ROW_SQL} WHERE v.id IN (SELECT id FROM vouchers WHERE recipient_email IS NOT NULL AND lower(recipient_email) = ?
-           UNION SELECT bv.id FROM orders bo JOIN vouchers bv ON bv.order_id = bo.id WHERE lower(bo.buyer_email) = ?)
-         ORDER BY v.issued_at DESC, v.code LIMIT ${MAX_RESULTS}`,
-      )
-      .all(needle, needle) as VoucherRow[];
+    return (yield {
+      sql: `${ROW_SQL} WHERE v.id IN (SELECT id FROM vouchers WHERE recipient_email IS NOT NULL AND lower(recipient_email) = @needle
+              UNION SELECT bv.id FROM orders bo JOIN vouchers bv ON bv.order_id = bo.id WHERE lower(bo.buyer_email) = @needle)
+            ORDER BY v.issued_at DESC, v.code LIMIT ${MAX_RESULTS}`,
+      params: { needle },
+    }) as unknown as VoucherRow[];
   }
   const compact = text.replace(/[\s\-–]/g, '').toUpperCase();
   if (!/^[2-9A-Z]{4,20}$/.test(compact)) return [];
-  // A prefix range the unique index serves ('~' sorts after every code symbol).
-  return database.sqlite.prepare(`${ROW_SQL} WHERE v.code >= ? AND v.code < ? ORDER BY v.code LIMIT ${MAX_RESULTS}`).all(compact, `${compact}~`) as VoucherRow[];
+  // A prefix range the unique index serves ('~' sorts after every code symbol; PostgreSQL compares bytes here: COLLATE "C").
+  return (yield { sql: `${ROW_SQL} WHERE v.code >= @low ${dialect === 'postgres' ? 'COLLATE "C" ' : ''}AND v.code < @high ${dialect === 'postgres' ? 'COLLATE "C" ' : ''}ORDER BY v.code LIMIT ${MAX_RESULTS}`, params: { low: compact, high: `${compact}~` } }) as unknown as VoucherRow[];
 }
 
-export function voucherListView(database: Database_, q: string | undefined, t: T, locale: string, now: Date) {
-  const rows = searchVouchers(database, q);
+/**
+ * The search page's reads on either backend (one snapshot): a complete code or a voucher id
+ * (what support types most: the page redirects to it), else the matching rows.
+ */
+export function* voucherSearchProgram(dialect: Dialect, q: string | undefined): ReadProgram<{ exactCode: string | undefined; rows: VoucherRow[] }> {
+  if (!q) return { exactCode: undefined, rows: [] };
+  const parsed = parseCode(q);
+  const [exact] = yield { sql: `SELECT code FROM vouchers WHERE code = @code OR id = @id LIMIT 1`, params: { code: parsed.ok ? parsed.code : '', id: q } };
+  if (exact && !q.includes('@')) return { exactCode: String(exact.code), rows: [] };
+  return { exactCode: undefined, rows: yield* searchVouchers(dialect, q) };
+}
+
+export function voucherListView(rows: VoucherRow[], q: string | undefined, t: T, locale: string, now: Date) {
   return {
     q: q ?? '',
     searched: !!q,
