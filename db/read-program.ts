@@ -59,7 +59,7 @@ export function positional(sql: string, params: Record<string, SqlValue> = {}): 
 }
 
 /** One portable read on PostgreSQL: `@name` parameters, exact integers. */
-async function readRows(client: pg.ClientBase, read: SqlRead): Promise<Row[]> {
+async function readRows(client: pg.ClientBase | pg.Pool, read: SqlRead): Promise<Row[]> {
   pgTypes ??= (await import('pg')).default.types;
   const { text, values } = positional(read.sql, read.params);
   return (await client.query({ text, values, types })).rows as Row[];
@@ -102,8 +102,12 @@ export function* streamSync<T>(sqlite: Database.Database, program: StreamProgram
   }
 }
 
-/** PostgreSQL: the same program, each query awaited on `client` (outside any transaction). */
-export async function* streamAsync<T>(client: pg.ClientBase, program: StreamProgram<T>): AsyncGenerator<T> {
+/**
+ * PostgreSQL: the same program, each query awaited on `client` (outside any transaction).
+ * Given the pool, each query takes a connection and gives it back: none is held while the
+ * caller writes out a page (a slow download keeps no connection from the till).
+ */
+export async function* streamAsync<T>(client: pg.ClientBase | pg.Pool, program: StreamProgram<T>): AsyncGenerator<T> {
   try {
     let step = program.next();
     while (!step.done) {

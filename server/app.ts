@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
     secureCookies: https,
     rateLimits: { ...defaultRateLimits, ...deps.rateLimits },
     orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
-    users: { database: deps.database, clock: deps.clock },
+    users: { database: deps.database, clock: deps.clock, pg: deps.pg },
     redemptions: redemptionsDeps,
     pg: deps.pg ?? null,
     till: deps.pg ? postgresTill(deps.pg, { clock: deps.clock, voidWindowMinutes: config.voidWindowMinutes }) : sqliteTill(redemptionsDeps),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Tx } from '../../db/client';
 import { pgUnits, sqliteDirect, sqliteUnits, type Units } from '../../db/store-units';
 import { runAsync, runSync } from '../../db/unit-of-work';
-import { readSnapshotPostgres, runReadSync, type Dialect, type ReadProgram } from '../../db/read-program';
+import { readSnapshotPostgres, runReadSync, streamAsync, streamSync, type Dialect, type ReadProgram, type StreamProgram } from '../../db/read-program';
 import type { AppContext } from './context';
 
 type Backend = Pick<AppContext, 'database' | 'pg'>;
@@ -48,6 +48,15 @@ export function readOn<T>(ctx: Backend, program: (dialect: Dialect) => ReadProgr
   if (ctx.pg) return withClient(ctx.pg.pool, (client) => readSnapshotPostgres(client, program('postgres')));
   const database = ctx.database;
   return database.snapshot(() => runReadSync(database.sqlite, program('sqlite')));
+}
+
+/**
+ * A long export (db/read-program.ts's stream programs) on this app's backend: pulled
+ * synchronously from SQLite, or page by page from the PostgreSQL pool (a connection per
+ * page, none held between them).
+ */
+export function streamOn<T>(ctx: Backend, program: StreamProgram<T>): Iterable<T> | AsyncIterable<T> {
+  return ctx.pg ? streamAsync(ctx.pg.pool, program) : streamSync(ctx.database.sqlite, program);
 }
 
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { ledgerChecks } from '../../server/domain/ledger/check-ledger';
+import { FULL as FULL_LEDGER } from '../../server/domain/ledger/ledger-scope';
+import { readOn } from '../../server/web/backend-units';
+import { rowOf } from '../support/backend-query';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -14,7 +17,9 @@ afterAll(() => app.close());
 const OWNER = 'galerne@demo.bons-locaux.fr';
 const STAFF = 'vendeur.galerne@demo.bons-locaux.fr';
 const OTHER_OWNER = 'fromagerie@demo.bons-locaux.fr';
-const count = (sql: string, ...args: unknown[]) => (app.database.sqlite.prepare(sql).get(...args) as { n: number }).n;
+// Portable SQL on the test app's backend (SQLite or PostgreSQL).
+const count = async (sql: string, params: Record<string, string> = {}) => (await rowOf<{ n: number }>(app, sql, params))!.n;
+const idOf = async (sql: string, params: Record<string, string> = {}) => (await rowOf<{ id: string }>(app, sql, params))!.id;
 
 async function signedIn(email: string, password = DEMO_PASSWORD) {
   const client = new FormClient(app.url);
@@ -37,7 +42,7 @@ async function mailsTo(email: string): Promise<string[]> {
 const linkIn = (mail: string) => /\/mot-de-passe\/([A-Za-z0-9_-]{43})/.exec(mail.replace(/=\r?\n/g, ''))![1]!;
 
 async function aVoucherCode(): Promise<string> {
-  return (app.database.sqlite.prepare(`SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' AND v.balance_cents >= 1000 ORDER BY v.rowid DESC LIMIT 1`).get() as { code: string }).code;
+  return (await rowOf<{ code: string }>(app, `SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' AND v.balance_cents >= 1000 ORDER BY v.issued_at DESC, v.id DESC LIMIT 1`))!.code;
 }
 
 describe('signing in', () => {
@@ -97,7 +102,7 @@ describe('roles', () => {
     expect((await c.get('/commercant/equipe')).res.status).toBe(403);
     const dash = await c.get('/commercant');
     expect((await c.post('/commercant/cles', { label: 'x' }, dash.html)).res.status).toBe(403);
-    expect(count(`SELECT COUNT(*) n FROM api_keys WHERE label = 'x'`)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM api_keys WHERE label = 'x'`)).toBe(0);
   });
 });
 
@@ -146,17 +151,17 @@ describe('team', () => {
     const ninaIn = await signedIn('nina@example.org', 'nina-password-2026');
     expect((await ninaIn.get('/caisse')).res.status).toBe(200);
 
-    const id = (app.database.sqlite.prepare(`SELECT id FROM merchant_users WHERE email = 'nina@example.org'`).get() as { id: string }).id;
+    const id = await idOf(`SELECT id FROM merchant_users WHERE email = 'nina@example.org'`);
     const list = await owner.get('/commercant/equipe');
     expect((await owner.post(`/commercant/equipe/${id}/retirer`, {}, list.html)).res.status).toBe(303);
     expect((await ninaIn.request('/caisse')).status).toBe(303);
 
     // Another shop's owner cannot remove this shop's staff.
     const other = await signedIn('bijouterie@demo.bons-locaux.fr');
-    const staffId = (app.database.sqlite.prepare(`SELECT id FROM merchant_users WHERE email = ?`).get(STAFF) as { id: string }).id;
+    const staffId = await idOf(`SELECT id FROM merchant_users WHERE email = @email`, { email: STAFF });
     const otherTeam = await other.get('/commercant/equipe');
     expect((await other.post(`/commercant/equipe/${staffId}/retirer`, {}, otherTeam.html)).res.status).toBe(404);
-    expect(count(`SELECT COUNT(*) n FROM merchant_users WHERE email = ? AND removed_at IS NULL`, STAFF)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM merchant_users WHERE email = @email AND removed_at IS NULL`, { email: STAFF })).toBe(1);
   });
 });
 
@@ -167,10 +172,10 @@ describe('API keys page', () => {
     const created = await owner.post('/commercant/cles', { label: 'Comptoir' }, page.html);
     const key = /<code class="secret"[^>]*>(bk_shop_[\w-]+)<\/code>/.exec(created.html)![1]!;
     expect((await owner.get('/commercant/cles')).html).not.toContain(key);
-    expect(count(`SELECT COUNT(*) n FROM api_keys WHERE key_hash = ?`, key)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS n FROM api_keys WHERE key_hash = @key`, { key })).toBe(0);
     const code = await aVoucherCode();
     expect((await fetch(`${app.url}/api/v1/vouchers/${code}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
-    const id = (app.database.sqlite.prepare(`SELECT id FROM api_keys WHERE label = 'Comptoir'`).get() as { id: string }).id;
+    const id = await idOf(`SELECT id FROM api_keys WHERE label = 'Comptoir'`);
     const list = await owner.get('/commercant/cles');
     await owner.post(`/commercant/cles/${id}/revoquer`, {}, list.html);
     expect((await fetch(`${app.url}/api/v1/vouchers/${code}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
@@ -207,16 +212,16 @@ describe('the till’s own API calls and the dashboard', () => {
     const other = await signedIn(OTHER_OWNER, 'a-long-new-password');
     const otherDash = await other.get('/commercant');
     expect((await other.post(`/commercant/operations/${redemption.id}/annuler`, {}, otherDash.html)).res.status).toBe(404);
-    expect(count(`SELECT COUNT(*) n FROM redemptions WHERE id = ? AND status = 'completed'`, redemption.id)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM redemptions WHERE id = @id AND status = 'completed'`, { id: redemption.id })).toBe(1);
 
     const undone = await staff.post(`/commercant/operations/${redemption.id}/annuler`, {}, dash.html);
     expect(undone.res.status).toBe(303);
-    expect(count(`SELECT COUNT(*) n FROM redemptions WHERE id = ? AND status = 'voided'`, redemption.id)).toBe(1);
+    expect(await count(`SELECT COUNT(*) AS n FROM redemptions WHERE id = @id AND status = 'voided'`, { id: redemption.id })).toBe(1);
 
     // The holder sees the history of use on the voucher page.
     const page = await new FormClient(app.url).get(`/v/${code}`);
     expect(page.html).toContain('Librairie La Galerne');
     expect(page.html).toContain('annulée');
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await readOn(app, (dialect) => ledgerChecks(FULL_LEDGER, dialect))).toEqual([]);
   });
 });

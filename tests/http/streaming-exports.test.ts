@@ -6,7 +6,7 @@ import { addRedemptions, addShops } from '../../bench/settlement-data';
 import { TOWN_HALL_BUYER } from '../support/builders';
 import { recordBankTransfer } from '../../server/domain/orders/bank-transfers-service';
 import { createOrder, type OrdersDeps } from '../../server/domain/orders/orders-service';
-import { SHOP_REDEMPTIONS_PAGE_SQL } from '../../server/domain/redemptions/redemptions-repository';
+import { SHOP_REDEMPTIONS_PAGE_SQL } from '../../server/domain/redemptions/shop-redemption-reads';
 import { STATEMENT_LINES_PAGE_SQL } from '../../server/domain/settlements/settlements-repository';
 import { createLogger } from '../../server/lib/logger';
 import { JOURNAL_WINDOW_SQL } from '../../server/reports/journal-entries';

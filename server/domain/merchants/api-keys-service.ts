@@ -1,4 +1,3 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Database_ } from '../../../db/client';
 import { apiKeys } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
@@ -8,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sqliteUnits, type Units } from '../../../db/store-units';
 import { runSync, type Step } from '../../../db/unit-of-work';
 import { sqliteApiKeyStore, type ApiKeyStore } from './api-key-store';
+import { sqliteApiKeyAdminStore, type ApiKeyAdminStore } from './api-key-admin-store';
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
@@ -15,8 +15,14 @@ const FAILURE_WINDOW_MS = 10 * 60_000;
 export const FAILURES_BEFORE_LOCK = 20;
 const LOCK_MS = 15 * 60_000;
 
-/** Creates a key; the clear key is returned once and only its SHA-256 is stored. */
+/** Creates a key; the clear key is returned once and only its SHA-256 is stored. On the SQLite database (CLI, tests' fixtures). */
 export function createApiKey(deps: { database: Database_; clock: Clock }, input: { kind: 'merchant' | 'admin'; merchantId?: string; label: string }): { key: string; apiKey: ApiKey } {
+  const now = deps.clock.now();
+  return deps.database.transaction((tx) => runSync(createApiKeySteps(sqliteApiKeyAdminStore(tx), now, input)));
+}
+
+/** Key creation on either backend (the shop's page). */
+export function* createApiKeySteps(store: ApiKeyAdminStore, now: Date, input: { kind: 'merchant' | 'admin'; merchantId?: string; label: string }): Step<{ key: string; apiKey: ApiKey }> {
   const secret = randomBytes(24).toString('base64url');
   const key = `${input.kind === 'admin' ? 'bk_admin' : 'bk_shop'}_${secret}`;
   const apiKey: ApiKey = {
@@ -26,14 +32,14 @@ export function createApiKey(deps: { database: Database_; clock: Clock }, input:
     prefix: key.slice(0, 16),
     keyHash: sha256(key),
     label: input.label,
-    createdAt: deps.clock.now().toISOString(),
+    createdAt: now.toISOString(),
     revokedAt: null,
     lastUsedAt: null,
     failureCount: 0,
     failureWindowStart: null,
     lockedUntil: null,
   };
-  deps.database.transaction((tx) => tx.insert(apiKeys).values(apiKey).run());
+  yield* store.insert(apiKey);
   return { key, apiKey };
 }
 
@@ -106,13 +112,15 @@ export function touchKey(database: Database_, key: Pick<ApiKey, 'id' | 'lastUsed
 }
 
 export function listKeys(database: Database_, merchantId?: string): ApiKey[] {
-  const q = database.db.select().from(apiKeys);
-  return (merchantId ? q.where(eq(apiKeys.merchantId, merchantId)) : q).orderBy(asc(apiKeys.createdAt)).all();
+  return runSync(sqliteApiKeyAdminStore(database.db).list(merchantId));
 }
 
 export function revokeKey(deps: { database: Database_; clock: Clock }, merchantId: string, keyId: string): void {
-  const res = deps.database.transaction((tx) =>
-    tx.update(apiKeys).set({ revokedAt: deps.clock.now().toISOString() }).where(and(eq(apiKeys.id, keyId), eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt))).run(),
-  );
-  if (res.changes !== 1) throw new AppError('API_KEY_NOT_FOUND', 404, 'errors.api_key_not_found');
+  const now = deps.clock.now();
+  deps.database.transaction((tx) => runSync(revokeKeySteps(sqliteApiKeyAdminStore(tx), merchantId, keyId, now)));
+}
+
+/** Revocation on either backend: only a live key of this shop; anything else is the same 404. */
+export function* revokeKeySteps(store: ApiKeyAdminStore, merchantId: string, keyId: string, now: Date): Step<void> {
+  if (!(yield* store.revoke(merchantId, keyId, now.toISOString()))) throw new AppError('API_KEY_NOT_FOUND', 404, 'errors.api_key_not_found');
 }

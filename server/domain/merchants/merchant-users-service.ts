@@ -18,12 +18,29 @@ import {
   type Merchant,
   type MerchantUser,
 } from './merchant-users-repository';
-import { isLive, type SessionPolicy } from '../sessions/sessions';
-import { deleteSession, deleteUserSessions, findSession, insertSession } from '../sessions/sessions-repository';
+import { endSessionSteps, endUserSessionsSteps, isLive, openSessionSteps, type SessionPolicy } from '../sessions/sessions';
+import { findSession } from '../sessions/sessions-repository';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import { pgUnits, sqliteDirect, sqliteUnits, type Units } from '../../../db/store-units';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import { sqliteShopAccountStore, type ShopAccountStore } from './shop-accounts-store';
+import { pgShopAccountStore } from './shop-accounts-store-pg';
 
 export interface UsersDeps {
   database: Database_;
   clock: Clock;
+  /** The app's PostgreSQL pool when it runs there (accounts are then read and written through it). */
+  pg?: PgDatabase | null;
+}
+
+/** Shop accounts' units of work on the app's backend: SQLite's write transaction, or a pooled PostgreSQL one. */
+export function accountUnits(deps: UsersDeps): Units<ShopAccountStore> {
+  return deps.pg ? pgUnits(deps.pg, pgShopAccountStore) : sqliteUnits(deps.database, sqliteShopAccountStore);
+}
+
+/** Reads only: on SQLite outside any transaction (each statement on its own, as before), pooled on PostgreSQL. */
+function accountReads(deps: UsersDeps): Units<ShopAccountStore> {
+  return deps.pg ? pgUnits(deps.pg, pgShopAccountStore) : sqliteDirect(deps.database, sqliteShopAccountStore);
 }
 
 const SESSION_DAYS = 14;
@@ -61,16 +78,16 @@ export async function createMerchantUser(deps: UsersDeps, input: { merchantSlug:
  * whether a suspended shop's password was right.
  */
 export async function signIn(deps: UsersDeps, email: string, password: string): Promise<{ token: string; user: MerchantUser }> {
-  const user = findUserByEmail(deps.database.db, email.trim());
-  const merchant = user ? findMerchantById(deps.database.db, user.merchantId) : undefined;
+  const { user, merchant } = await accountReads(deps)(function* (store) {
+    const user = yield* store.userByEmail(email.trim());
+    return { user, merchant: user ? yield* store.merchantById(user.merchantId) : undefined };
+  });
   const usable = user && !user.removedAt && merchant?.status === 'approved' ? user.passwordHash : null;
   const ok = await verifyPassword(password, usable);
   if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 401, 'errors.invalid_credentials');
   const token = newToken();
   const now = deps.clock.now();
-  deps.database.transaction((tx) =>
-    insertSession(tx, { tokenHash: sha256(token), userId: user.id, realm: 'shop', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SHOP_SESSION_POLICY.ttlMs).toISOString() }),
-  );
+  await accountUnits(deps)((store) => openSessionSteps(store.sessions, 'shop', user.id, token, now, SHOP_SESSION_POLICY));
   return { token, user };
 }
 
@@ -88,8 +105,8 @@ export function userForSession(deps: UsersDeps, token: string | undefined): Sign
   return { user, merchant };
 }
 
-export function signOut(deps: UsersDeps, token: string | undefined): void {
-  if (token) deps.database.transaction((tx) => deleteSession(tx, 'shop', sha256(token)));
+export async function signOut(deps: UsersDeps, token: string | undefined): Promise<void> {
+  if (token) await accountUnits(deps)((store) => endSessionSteps(store.sessions, 'shop', token));
 }
 
 /** The mails that carry a one-time password link; the first is a reset, the others invitations. */
@@ -101,64 +118,80 @@ export type PasswordLinkMail = 'password_reset' | 'staff_invitation' | 'owner_in
  * an operator approves a shop all go through the same password_tokens table and page.
  */
 export function issuePasswordLink(tx: Tx, now: Date, user: Pick<MerchantUser, 'id' | 'email'>, kind: PasswordLinkMail, locale: string): void {
+  runSync(passwordLinkSteps(sqliteShopAccountStore(tx), now, user, kind, locale));
+}
+
+/** The Steps of `issuePasswordLink`, for units of work on either backend. */
+export function* passwordLinkSteps(store: ShopAccountStore, now: Date, user: Pick<MerchantUser, 'id' | 'email'>, kind: PasswordLinkMail, locale: string): Step<void> {
   const purpose = kind === 'password_reset' ? 'reset' : 'invite';
   const token = newToken();
   const ttl = purpose === 'reset' ? RESET_MINUTES * 60_000 : INVITE_DAYS * 86400_000;
-  insertPasswordToken(tx, { tokenHash: sha256(token), userId: user.id, purpose, expiresAt: new Date(now.getTime() + ttl).toISOString() });
+  yield* store.insertPasswordToken({ tokenHash: sha256(token), userId: user.id, purpose, expiresAt: new Date(now.getTime() + ttl).toISOString() });
   // The token travels in the outbox payload (it must reach the mail); it is single-use and short-lived.
-  enqueueMessage(tx, { kind, recipient: user.email, payload: { userId: user.id, token, locale } }, now);
+  yield* store.enqueue({ kind, recipient: user.email, payload: { userId: user.id, token, locale } }, now);
 }
 
-export function checkPasswordToken(deps: UsersDeps, token: string): { user: MerchantUser; purpose: 'reset' | 'invite' } {
-  const row = findPasswordToken(deps.database.db, sha256(token));
-  const user = row && findUserById(deps.database.db, row.userId);
-  if (!row || row.usedAt || new Date(row.expiresAt) <= deps.clock.now() || !user || user.removedAt) {
+function* passwordTokenSteps(store: ShopAccountStore, token: string, now: Date): Step<{ user: MerchantUser; purpose: 'reset' | 'invite' }> {
+  const row = yield* store.passwordToken(sha256(token));
+  const user = row && (yield* store.userById(row.userId));
+  if (!row || row.usedAt || new Date(row.expiresAt) <= now || !user || user.removedAt) {
     throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
   }
   return { user, purpose: row.purpose };
 }
 
+export function checkPasswordToken(deps: UsersDeps, token: string): { user: MerchantUser; purpose: 'reset' | 'invite' } | Promise<{ user: MerchantUser; purpose: 'reset' | 'invite' }> {
+  const now = deps.clock.now();
+  return accountReads(deps)((store) => passwordTokenSteps(store, token, now));
+}
+
 /** Sets the password from a link; the link and every other outstanding link of the user are spent, and every other session of the user ends. */
 export async function setPasswordWithToken(deps: UsersDeps, token: string, password: string): Promise<MerchantUser> {
   if (!isAcceptablePassword(password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
-  checkPasswordToken(deps, token);
+  await checkPasswordToken(deps, token);
   const hash = await hashPassword(password);
-  return deps.database.transaction((tx) => {
-    const row = findPasswordToken(tx, sha256(token));
+  const now = deps.clock.now();
+  return accountUnits(deps)(function* (store) {
+    const row = yield* store.passwordToken(sha256(token));
     if (!row || row.usedAt) throw new AppError('LINK_EXPIRED', 410, 'errors.link_expired');
     // Every outstanding link of the user is spent with this one: an older reset mail (or a
-    // stale invitation) must not set the password again once it was set.
-    spendPasswordTokens(tx, row.userId, deps.clock.now().toISOString());
-    updateUser(tx, row.userId, { passwordHash: hash });
-    deleteUserSessions(tx, 'shop', row.userId);
-    return findUserById(tx, row.userId)!;
+    // stale invitation) must not set the password again once it was set. On PostgreSQL the
+    // UPDATE waits for a concurrent one on the same links; only one of them finds any unused.
+    yield* store.spendPasswordTokens(row.userId, now.toISOString());
+    yield* store.setPasswordHash(row.userId, hash);
+    yield* endUserSessionsSteps(store.sessions, 'shop', row.userId);
+    return (yield* store.userById(row.userId))!;
   });
 }
 
 /** Owner only: invites a staff member, who sets a password from the emailed link. */
-export function inviteStaff(deps: UsersDeps, owner: SignedInUser, input: { email: string; name: string }, locale: string): MerchantUser {
+export function inviteStaff(deps: UsersDeps, owner: SignedInUser, input: { email: string; name: string }, locale: string): MerchantUser | Promise<MerchantUser> {
   if (owner.user.role !== 'owner') throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
-  return deps.database.transaction((tx) => {
+  const now = deps.clock.now();
+  return accountUnits(deps)(function* (store) {
     const email = input.email.trim().toLowerCase();
-    if (findUserByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
-    const user: MerchantUser = { id: newId(), merchantId: owner.merchant.id, email, name: input.name.trim(), role: 'staff', passwordHash: null, createdAt: deps.clock.now().toISOString(), removedAt: null };
-    insertUser(tx, user);
-    issuePasswordLink(tx, deps.clock.now(), user, 'staff_invitation', locale);
+    if (yield* store.userByEmail(email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+    const user: MerchantUser = { id: newId(), merchantId: owner.merchant.id, email, name: input.name.trim(), role: 'staff', passwordHash: null, createdAt: now.toISOString(), removedAt: null };
+    // Two invitations of one address at once: the unique email refuses the second INSERT (an
+    // error, as on SQLite where the write lock orders them and the second finds the first).
+    yield* store.insertUser(user);
+    yield* passwordLinkSteps(store, now, user, 'staff_invitation', locale);
     return user;
   });
 }
 
 /** Owner only: removes a staff member of the same shop; their sessions end at once. */
-export function removeStaff(deps: UsersDeps, owner: SignedInUser, userId: string): void {
+export function removeStaff(deps: UsersDeps, owner: SignedInUser, userId: string): void | Promise<void> {
   if (owner.user.role !== 'owner') throw new AppError('FORBIDDEN', 403, 'errors.forbidden');
-  deps.database.transaction((tx) => {
-    const user = findUserById(tx, userId);
+  const now = deps.clock.now();
+  return accountUnits(deps)(function* (store) {
+    const user = yield* store.userById(userId);
     if (!user || user.merchantId !== owner.merchant.id || user.removedAt || user.role !== 'staff') throw new AppError('USER_NOT_FOUND', 404, 'errors.user_not_found');
-    updateUser(tx, user.id, { removedAt: deps.clock.now().toISOString() });
-    deleteUserSessions(tx, 'shop', user.id);
+    yield* store.markRemoved(user.id, now.toISOString());
+    yield* endUserSessionsSteps(store.sessions, 'shop', user.id);
   });
 }
 
-export function shopTeam(deps: UsersDeps, merchantId: string): MerchantUser[] {
-  return listShopUsers(deps.database.db, merchantId);
+export function shopTeam(deps: UsersDeps, merchantId: string): MerchantUser[] | Promise<MerchantUser[]> {
+  return accountReads(deps)((store) => store.team(merchantId));
 }

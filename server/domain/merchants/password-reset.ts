@@ -2,7 +2,7 @@ import type { Tx } from '../../../db/client';
 import { enqueueMessage } from '../../mail/outbox-repository';
 import { hit, type RateLimitRule } from '../rate-limits/rate-limit';
 import { findUserByEmail } from './merchant-users-repository';
-import { issuePasswordLink, type UsersDeps } from './merchant-users-service';
+import { accountUnits, issuePasswordLink, type UsersDeps } from './merchant-users-service';
 
 /** The outbox task that turns a "forgotten password" request into a link, or into nothing. */
 export const PASSWORD_RESET_REQUEST = 'password_reset_request';
@@ -20,9 +20,9 @@ export const RESET_MAILS_PER_ACCOUNT: RateLimitRule = { name: 'reset-mail-accoun
  * whether an account exists. Everything account-specific (the lookup, the per-account
  * limit, the link and its mail) happens later in the outbox worker (processResetRequest).
  */
-export function requestPasswordReset(deps: UsersDeps, email: string, locale: string): void {
+export function requestPasswordReset(deps: UsersDeps, email: string, locale: string): void | Promise<void> {
   const now = deps.clock.now();
-  deps.database.transaction((tx) => enqueueMessage(tx, { kind: PASSWORD_RESET_REQUEST, recipient: email, payload: { email, locale } }, now));
+  return accountUnits(deps)((store) => store.enqueue({ kind: PASSWORD_RESET_REQUEST, recipient: email, payload: { email, locale } }, now));
 }
 
 /**

@@ -42,9 +42,13 @@ export function voucherForShop(deps: Pick<RedemptionsDeps, 'database' | 'clock'>
   const code = normaliseCodeInput(input);
   const st = redemptionStatements(deps.database);
   const v = st.voucherByCode.get(code);
-  if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-  const campaign = st.campaignLabel.get(v.campaignId)!;
-  return { voucher: v, campaign, acceptedHere: st.accepts.get(merchantId, v.campaignId)?.status === 'approved', status: effectiveStatus(v, deps.clock.now()) };
+  return shopVoucherView(v, v && st.campaignLabel.get(v.campaignId)!, v && st.accepts.get(merchantId, v.campaignId)?.status, deps.clock.now());
+}
+
+/** What the till's lookup answers, from the voucher, its campaign and this shop's status in it (none: not a shop of the campaign); both backends. */
+export function shopVoucherView(v: Voucher | undefined, campaign: { slug: string; name: string } | undefined, shopStatus: string | undefined | null, now: Date) {
+  if (!v || !campaign) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+  return { voucher: v, campaign, acceptedHere: shopStatus === 'approved', status: effectiveStatus(v, now) };
 }
 
 const REFUSALS: Record<RedeemRefusal, () => AppError> = {

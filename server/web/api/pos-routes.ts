@@ -1,8 +1,10 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { andThen } from '../../../db/store-units';
 import { recordLookupFailure } from '../../domain/merchants/api-keys-service';
-import { listShopRedemptions } from '../../domain/redemptions/redemptions-repository';
+import { shopRedemptionsProgram } from '../../domain/redemptions/shop-redemption-reads';
 import { voucherForShop, type Till } from '../../domain/redemptions/redemptions-service';
+import { voucherForShopPostgres } from '../../domain/redemptions/voucher-lookup-pg';
+import { readOn } from '../backend-units';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { addDays, startOfParisDay } from '../../lib/paris-time';
@@ -109,12 +111,29 @@ export function posRoutes(ctx: AppContext): PosRoutes {
     }
     return err;
   };
-  const guarded = (handler: (req: Request, res: Response) => void) => (req: Request, res: Response, next: NextFunction) => {
+  const guarded = (handler: (req: Request, res: Response) => void | Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
     try {
-      handler(req, res);
+      const done = handler(req, res);
+      // PostgreSQL: the lookup's refusal arrives later, and is counted the same way.
+      if (done instanceof Promise) done.catch((err: unknown) => nextWith(next, countFailures(res, err)));
     } catch (err) {
       nextWith(next, countFailures(res, err));
     }
+  };
+
+  const answerLookup = (res: Response, found: ReturnType<typeof voucherForShop>) => {
+    res.set('Cache-Control', 'no-store').json({
+      voucher: {
+        code: formatCode(found.voucher.code),
+        amountCents: found.voucher.amountCents,
+        balanceCents: found.voucher.balanceCents,
+        status: found.status,
+        expiresAt: found.voucher.expiresAt,
+        campaign: found.campaign.slug,
+        campaignName: found.campaign.name,
+        acceptedHere: found.acceptedHere,
+      },
+    });
   };
 
   const lookupRoute = lane(
@@ -122,32 +141,22 @@ export function posRoutes(ctx: AppContext): PosRoutes {
     auth,
     guarded((req, res) => {
       const shop = merchantActor(res);
-      const found = voucherForShop(ctx.redemptions, shop.merchantId, String(req.params.code));
-      res.set('Cache-Control', 'no-store').json({
-        voucher: {
-          code: formatCode(found.voucher.code),
-          amountCents: found.voucher.amountCents,
-          balanceCents: found.voucher.balanceCents,
-          status: found.status,
-          expiresAt: found.voucher.expiresAt,
-          campaign: found.campaign.slug,
-          campaignName: found.campaign.name,
-          acceptedHere: found.acceptedHere,
-        },
-      });
+      const code = String(req.params.code);
+      if (ctx.pg) return voucherForShopPostgres(ctx.pg, ctx.clock.now(), shop.merchantId, code).then((found) => answerLookup(res, found));
+      answerLookup(res, voucherForShop(ctx.redemptions, shop.merchantId, code));
     }),
   );
 
   const redeemRoute = lane(ipLimit, auth, json, redeemHandler(ctx.till, countFailures));
   const voidRoute = lane(auth, voidHandler(ctx.till));
 
-  const listRoute = lane(auth, (req, res) => {
+  const listRoute = lane(auth, async (req, res) => {
     const shop = merchantActor(res);
     const q = validate(listRedemptionsSchema, req.query);
     // Whole days are Paris days: ?from=2026-11-23&to=2026-11-23 is that one day.
     const from = q.from && (q.from.length === 10 ? startOfParisDay(q.from).toISOString() : new Date(q.from).toISOString());
     const to = q.to && (q.to.length === 10 ? startOfParisDay(addDays(q.to, 1)).toISOString() : new Date(q.to).toISOString());
-    const rows = listShopRedemptions(ctx.database.db, shop.merchantId, { from, to, status: q.status });
+    const rows = await readOn(ctx, () => shopRedemptionsProgram(shop.merchantId, { from, to, status: q.status }));
     res.json({ redemptions: rows.map(({ r: x, code }) => ({ ...redemptionJson(x), code: formatCode(code) })) });
   });
   return {

@@ -45,26 +45,26 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/deconnexion', (req, res) => {
-    signOut(ctx.users, req.cookies?.[SESSION_COOKIE]);
+  r.post('/deconnexion', async (req, res) => {
+    await signOut(ctx.users, req.cookies?.[SESSION_COOKIE]);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/connexion');
   });
 
   r.get('/mot-de-passe/oublie', (_req, res) => res.render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true }));
 
-  r.post('/mot-de-passe/oublie', resetLimit, (req, res) => {
+  r.post('/mot-de-passe/oublie', resetLimit, async (req, res) => {
     const email = z.email().safeParse(String(req.body?.email ?? '').trim().toLowerCase());
     if (!email.success) return res.status(422).render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true, emailError: res.locals.t('errors.email'), email: String(req.body?.email ?? '').slice(0, 254) });
     // Only a task is queued here (the same work for any address); the worker does the rest.
-    requestPasswordReset(ctx.users, email.data, res.locals.locale);
+    await requestPasswordReset(ctx.users, email.data, res.locals.locale);
     ctx.kickOutbox();
     // The same answer whether or not the address has an account.
     res.render('merchant/forgot', { title: res.locals.t('auth.forgot_title'), noIndex: true, sent: true });
   });
 
-  r.get('/mot-de-passe/:token', (req, res) => {
-    const { user, purpose } = checkPasswordToken(ctx.users, req.params.token);
+  r.get('/mot-de-passe/:token', async (req, res) => {
+    const { user, purpose } = await checkPasswordToken(ctx.users, req.params.token);
     res.render('merchant/set-password', { title: res.locals.t(`auth.${purpose}_title`), noIndex: true, token: req.params.token, email: user.email, invite: purpose === 'invite' });
   });
 
@@ -72,7 +72,7 @@ export function merchantAuthRoutes(ctx: AppContext): Router {
     const token = String(req.params.token);
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const confirm = typeof req.body?.confirm === 'string' ? req.body.confirm : '';
-    const { user, purpose } = checkPasswordToken(ctx.users, token);
+    const { user, purpose } = await checkPasswordToken(ctx.users, token);
     const render = (status: number, errors: { passwordError?: string; confirmError?: string }) =>
       res.status(status).render('merchant/set-password', { title: res.locals.t(`auth.${purpose}_title`), noIndex: true, token, email: user.email, invite: purpose === 'invite', ...errors });
     if (password !== confirm) return render(422, { confirmError: res.locals.t('errors.passwords_differ') });

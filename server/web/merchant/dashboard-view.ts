@@ -1,11 +1,11 @@
 import { formatStamp } from '../../lib/dates';
 import { maskCode } from '../../lib/codes';
 import { csvCell, csvEuros } from '../../lib/csv';
-import type { listShopRedemptions, ShopRedemptionLine } from '../../domain/redemptions/redemptions-repository';
+import type { ShopRedemptionLine, ShopRedemptionRow } from '../../domain/redemptions/shop-redemption-reads';
 import { formatCode } from '../../lib/codes';
 import { parisDate } from '../../lib/paris-time';
 
-type Row = ReturnType<typeof listShopRedemptions>[number];
+type Row = ShopRedemptionRow;
 
 
 export function redemptionRows(rows: Row[], locale: string, now: Date, voidWindowMinutes: number) {
@@ -39,10 +39,24 @@ const quoted = (v: string | number) => csvCell(v, true);
 
 export const REDEMPTIONS_CSV_COLUMNS = ['number', 'created_at', 'paris_date', 'voucher_code_end', 'amount_cents', 'amount_eur', 'status', 'voided_at', 'actor'] as const;
 
-/** The shop's operations export, line by line without terminators (the caller streams them out). */
-export function* redemptionsCsvLines(rows: Iterable<ShopRedemptionLine>): Generator<string> {
-  yield REDEMPTIONS_CSV_COLUMNS.map(quoted).join(';');
-  for (const r of rows) {
-    yield [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(r.code).slice(-4), r.amountCents, csvEuros(r.amountCents), r.status, r.voidedAt ?? '', r.actor].map(quoted).join(';');
+/** One operation as a CSV line, without terminator. */
+const csvLine = (r: ShopRedemptionLine) =>
+  [r.number, r.createdAt, parisDate(new Date(r.createdAt)), formatCode(r.code).slice(-4), r.amountCents, csvEuros(r.amountCents), r.status, r.voidedAt ?? '', r.actor].map(quoted).join(';');
+
+/**
+ * The shop's operations export, line by line without terminators (the caller streams them
+ * out): pulled synchronously from SQLite's rows, awaited page by page from PostgreSQL's.
+ */
+export function redemptionsCsvLines(rows: Iterable<ShopRedemptionLine> | AsyncIterable<ShopRedemptionLine>): Iterable<string> | AsyncIterable<string> {
+  const header = REDEMPTIONS_CSV_COLUMNS.map(quoted).join(';');
+  if (Symbol.asyncIterator in rows) {
+    return (async function* () {
+      yield header;
+      for await (const r of rows) yield csvLine(r);
+    })();
   }
+  return (function* () {
+    yield header;
+    for (const r of rows) yield csvLine(r);
+  })();
 }

@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createApiKey, isLocked, listKeys, revokeKey } from '../../domain/merchants/api-keys-service';
+import { createApiKeySteps, isLocked, revokeKeySteps } from '../../domain/merchants/api-keys-service';
+import { sqliteApiKeyAdminStore, type ApiKeyAdminStore } from '../../domain/merchants/api-key-admin-store';
+import { pgApiKeyAdminStore } from '../../domain/merchants/api-key-admin-store-pg';
 import { inviteStaff, removeStaff, shopTeam } from '../../domain/merchants/merchant-users-service';
-import { listShopRedemptions, shopRedemptionLines } from '../../domain/redemptions/redemptions-repository';
-import { voidRedemption } from '../../domain/redemptions/redemptions-service';
+import { shopRedemptionLinesProgram, shopRedemptionsProgram } from '../../domain/redemptions/shop-redemption-reads';
 import { AppError } from '../../lib/errors';
 import { parsePeriod } from '../../lib/calendar-date';
 import { addDays, parisDate, startOfParisDay } from '../../lib/paris-time';
@@ -12,9 +13,11 @@ import { requireShopUser } from '../middleware/auth';
 import { streamLines } from '../stream-lines';
 import { dailyTotals, redemptionRows, redemptionsCsvLines } from './dashboard-view';
 import { hoursFormValues, parseHoursForm, type HoursFormValues } from '../../domain/merchants/opening-hours';
-import { hoursOf, positionOf } from '../../domain/merchants/opening-hours-repository';
+import { sqliteOpeningHoursStore } from '../../domain/merchants/opening-hours-store';
+import { pgOpeningHoursStore } from '../../domain/merchants/opening-hours-store-pg';
 import { parsePositionForm, positionFormValues } from '../../domain/merchants/shop-position';
-import { setOpeningHours } from '../../domain/merchants/opening-hours-service';
+import { setOpeningHours, shopWeekSteps } from '../../domain/merchants/opening-hours-service';
+import { readOn, storeReads, storeUnits, streamOn } from '../backend-units';
 import { hoursFormView } from '../hours-form-view';
 
 const statusSchema = z.enum(['completed', 'voided']).optional().catch(undefined);
@@ -24,6 +27,10 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(['/caisse', '/commercant'], ctx.withCsrf, requireShopUser());
   const me = (res: Response) => res.locals.shopUser!;
+  // The shop's keys and week, on the app's backend (backend-units.ts).
+  const keyWrites = storeUnits<ApiKeyAdminStore>(ctx, sqliteApiKeyAdminStore, pgApiKeyAdminStore);
+  const keyReads = storeReads<ApiKeyAdminStore>(ctx, sqliteApiKeyAdminStore, pgApiKeyAdminStore);
+  const weekReads = storeReads(ctx, sqliteOpeningHoursStore, pgOpeningHoursStore);
   const nav = (res: Response, active: string) => ({ shop: me(res).merchant, user: me(res).user, owner: me(res).user.role === 'owner', [`nav_${active}`]: true, noIndex: true, bodyClass: 'shop-area' });
 
   r.get('/caisse', (_req, res) => {
@@ -47,13 +54,13 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     };
   };
 
-  r.get('/commercant', (req, res) => {
+  r.get('/commercant', async (req, res) => {
     const shop = me(res).merchant;
     const { filter, query } = period(req);
-    const rows = listShopRedemptions(ctx.database.db, shop.id, query);
+    const rows = await readOn(ctx, () => shopRedemptionsProgram(shop.id, query));
     const today = parisDate(ctx.clock.now());
     const totals = dailyTotals(rows);
-    const keys = listKeys(ctx.database, shop.id).filter((k) => !k.revokedAt && isLocked(k, ctx.clock.now()));
+    const keys = (await keyReads((store) => store.list(shop.id))).filter((k) => !k.revokedAt && isLocked(k, ctx.clock.now()));
     res.render('merchant/dashboard', {
       title: res.locals.t('dashboard.title'),
       ...nav(res, 'dashboard'),
@@ -76,12 +83,13 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     const shop = me(res).merchant;
     const { filter, query } = period(req);
     res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="operations-${shop.slug}-${filter.from}-${filter.to}.csv"`);
-    await streamLines(res, redemptionsCsvLines(shopRedemptionLines(ctx.database, shop.id, query)), { eol: '\r\n', bom: true });
+    await streamLines(res, redemptionsCsvLines(streamOn(ctx, shopRedemptionLinesProgram(shop.id, query))), { eol: '\r\n', bom: true });
   });
 
-  r.post('/commercant/operations/:id/annuler', (req, res) => {
+  r.post('/commercant/operations/:id/annuler', async (req, res) => {
     const u = me(res);
-    voidRedemption(ctx.redemptions, { merchantId: u.merchant.id, actor: `user:${u.user.id}`, redemptionId: String(req.params.id) });
+    // The till's void (SQLite or PostgreSQL, ctx.till): the same rules as the API's.
+    await ctx.till.voidRedemption({ merchantId: u.merchant.id, actor: `user:${u.user.id}`, redemptionId: String(req.params.id) });
     res.redirect(303, '/commercant');
   });
 
@@ -93,42 +101,44 @@ export function merchantShopRoutes(ctx: AppContext): Router {
   const withMap = Boolean(ctx.config.mapTiles);
   const hoursPage = (res: Response, status: number, values: HoursFormValues, errors: Record<string, string> = {}, saved = false, position?: { latitude: string; longitude: string }) =>
     res.status(status).render('merchant/hours', { title: res.locals.t('hours.title'), ...nav(res, 'hours'), hours: hoursFormView(values, errors, res.locals.t, res.locals.locale, withMap ? position : undefined), saved });
-  r.get('/commercant/horaires', (req, res) => {
-    const id = me(res).merchant.id;
-    hoursPage(res, 200, hoursFormValues(hoursOf(ctx.database.db, id)), {}, req.query.enregistre === '1', positionFormValues(positionOf(ctx.database.db, id) ?? { latitude: null, longitude: null }));
+  r.get('/commercant/horaires', async (req, res) => {
+    const week = await weekReads((store) => shopWeekSteps(store, me(res).merchant.id));
+    hoursPage(res, 200, hoursFormValues(week.hours), {}, req.query.enregistre === '1', positionFormValues(week.position ?? { latitude: null, longitude: null }));
   });
-  r.post('/commercant/horaires', (req, res) => {
+  r.post('/commercant/horaires', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = parseHoursForm(body);
     const place = withMap ? parsePositionForm(body) : undefined;
     if (!form.input || (place && place.position === undefined)) return hoursPage(res, 422, form.values, { ...form.errors, ...place?.errors }, false, place?.values);
     const u = me(res);
-    setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`, place?.position);
+    await setOpeningHours(ctx, u.merchant.id, form.input, `user:${u.user.id}`, place?.position);
     res.redirect(303, '/commercant/horaires?enregistre=1');
   });
 
-  const keysPage = (res: Response, extra: object = {}) => {
+  const keysPage = async (res: Response, extra: object = {}) => {
     const now = ctx.clock.now();
-    const keys = listKeys(ctx.database, me(res).merchant.id).map((k) => ({ ...k, state: k.revokedAt ? 'revoked' : isLocked(k, now) ? 'locked' : 'active', active: !k.revokedAt }));
+    const keys = (await keyReads((store) => store.list(me(res).merchant.id))).map((k) => ({ ...k, state: k.revokedAt ? 'revoked' : isLocked(k, now) ? 'locked' : 'active', active: !k.revokedAt }));
     res.render('merchant/keys', { title: res.locals.t('keys.title'), ...nav(res, 'keys'), keys, ...extra });
   };
   r.get('/commercant/cles', (_req, res) => keysPage(res));
-  r.post('/commercant/cles', (req, res) => {
+  r.post('/commercant/cles', async (req, res) => {
     const label = String(req.body?.label ?? '').trim().slice(0, 60) || res.locals.t('keys.default_label');
-    const { key } = createApiKey(ctx, { kind: 'merchant', merchantId: me(res).merchant.id, label });
+    const now = ctx.clock.now();
+    const { key } = await keyWrites((store) => createApiKeySteps(store, now, { kind: 'merchant', merchantId: me(res).merchant.id, label }));
     res.set('Cache-Control', 'no-store');
-    keysPage(res, { newKey: key });
+    await keysPage(res, { newKey: key });
   });
-  r.post('/commercant/cles/:id/revoquer', (req, res) => {
-    revokeKey(ctx, me(res).merchant.id, String(req.params.id));
+  r.post('/commercant/cles/:id/revoquer', async (req, res) => {
+    const now = ctx.clock.now();
+    await keyWrites((store) => revokeKeySteps(store, me(res).merchant.id, String(req.params.id), now));
     res.redirect(303, '/commercant/cles');
   });
 
   const inviteSchema = z.object({ name: z.string().trim().min(1, { message: 'errors.required' }).max(80, { message: 'errors.too_long' }), email: z.string().trim().toLowerCase().pipe(z.email({ message: 'errors.email' })) });
-  const teamPage = (res: Response, status = 200, extra: object = {}) =>
-    res.status(status).render('merchant/team', { title: res.locals.t('team.title'), ...nav(res, 'team'), team: shopTeam(ctx.users, me(res).merchant.id).map((u) => ({ ...u, pending: !u.passwordHash, removable: u.role === 'staff' })), ...extra });
+  const teamPage = async (res: Response, status = 200, extra: object = {}) =>
+    res.status(status).render('merchant/team', { title: res.locals.t('team.title'), ...nav(res, 'team'), team: (await shopTeam(ctx.users, me(res).merchant.id)).map((u) => ({ ...u, pending: !u.passwordHash, removable: u.role === 'staff' })), ...extra });
   r.get('/commercant/equipe', (_req, res) => teamPage(res));
-  r.post('/commercant/equipe', (req, res) => {
+  r.post('/commercant/equipe', async (req, res) => {
     const parsed = inviteSchema.safeParse(req.body ?? {});
     const values = { name: String(req.body?.name ?? '').slice(0, 80), email: String(req.body?.email ?? '').slice(0, 254) };
     if (!parsed.success) {
@@ -136,7 +146,7 @@ export function merchantShopRoutes(ctx: AppContext): Router {
       return teamPage(res, 422, { values, ...errors });
     }
     try {
-      inviteStaff(ctx.users, me(res), parsed.data, res.locals.locale);
+      await inviteStaff(ctx.users, me(res), parsed.data, res.locals.locale);
     } catch (err) {
       if (err instanceof AppError && err.code === 'EMAIL_TAKEN') return teamPage(res, 409, { values, emailError: res.locals.t(err.messageKey) });
       throw err;
@@ -144,8 +154,8 @@ export function merchantShopRoutes(ctx: AppContext): Router {
     ctx.kickOutbox();
     teamPage(res, 200, { invited: parsed.data.email });
   });
-  r.post('/commercant/equipe/:id/retirer', (req, res) => {
-    removeStaff(ctx.users, me(res), String(req.params.id));
+  r.post('/commercant/equipe/:id/retirer', async (req, res) => {
+    await removeStaff(ctx.users, me(res), String(req.params.id));
     res.redirect(303, '/commercant/equipe');
   });
   return r;
