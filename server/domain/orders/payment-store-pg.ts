@@ -33,7 +33,7 @@ const OCOLS = ORDER_COLUMNS.map(([key, name]) => `${name} AS "${key}"`).join(', 
 const columnOf = new Map(ORDER_COLUMNS);
 
 /** A patch of an order as one UPDATE; its statement is named after the columns it sets (a handful of shapes). */
-function orderUpdate(id: string, patch: Partial<Order>): { name: string; text: string; values: unknown[] } {
+export function orderUpdate(id: string, patch: Partial<Order>): { name: string; text: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) as (keyof Order)[];
   if (keys.length === 0) throw new Error('an empty order update');
   const sets = keys.map((k, i) => {
