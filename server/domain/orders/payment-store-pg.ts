@@ -19,7 +19,10 @@ import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type { PgUnit } from '../../../db/pg-write-behind';
 import { orders } from '../../../db/schema/index';
-import { awaited, type Step } from '../../../db/unit-of-work';
+import type { Step } from '../../../db/unit-of-work';
+import { issueInvoiceSteps } from '../invoices/invoice-store';
+import { pgInvoiceStore } from '../invoices/invoice-store-pg';
+import { orderBuyer } from './buyer-snapshot';
 import { pgAudit } from '../audit/audit-log-pg';
 import { normaliseBuyerEmail } from '../campaigns/bonus';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
@@ -124,10 +127,18 @@ export function pgPaymentStore(unit: PgUnit): PaymentStore {
           [orderId, from, from + n, withBonus],
         )).rows;
       })(),
-    issueOrganisationInvoice: () =>
-      // Organisations' invoices (numbering, the Factur-X document) are still written by the
-      // SQLite services only; refusing here rolls the whole payment back, so Stripe retries.
-      awaited(() => Promise.reject(new Error('an organisation order is not paid by card on PostgreSQL yet (its invoice is not ported)'))),
+    *issueOrganisationInvoice(order, campaignName, operator, now) {
+      // As on SQLite (payment-store-sqlite.ts): lines summed by face value, the bonus line at
+      // the bonus decided at payment; the buyer as typed for this order. Numbered from the
+      // year's counter row, locked until this unit commits (invoice-store.ts).
+      const byValue = (yield* unit.query<{ amountCents: number; quantity: number; bonus: number }>(
+        'pay_items_by_value',
+        `SELECT amount_cents AS "amountCents", SUM(quantity)::bigint AS quantity, bonus FROM order_items WHERE order_id = $1 GROUP BY amount_cents, bonus`,
+        [order.id],
+      )).rows;
+      const items = byValue.map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i)).filter((i) => i.amountCents > 0);
+      yield* issueInvoiceSteps(pgInvoiceStore((name, text, values) => unit.query(name, text, values)), { order, buyer: orderBuyer(order)!, items, campaignName, operator }, now);
+    },
     *enqueue(list, now) {
       const at = now.toISOString();
       for (const m of list) {
