@@ -47,7 +47,7 @@ export async function startOnPostgres(config: Config, clock: Clock, opts: { pool
 
 async function seedThroughSqlite(config: Config, clock: Clock, client: import('pg').Client): Promise<SeedResult> {
   const dir = mkdtempSync(join(config.dataDir, 'demo-seed-'));
-  const scratch = openDatabase(`file:${join(dir, 'demo.db')}`, { backgroundCheckpoints: false });
+  const scratch = openDatabase(`file:${join(dir, 'scratch')}`, { backgroundCheckpoints: false });
   try {
     migrateDatabase(scratch);
     const seeded = await seedDemo(scratch, clock.now());
