@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
     demo: deps.payments.name === 'demo',
     secureCookies: https,
     rateLimits: { ...defaultRateLimits, ...deps.rateLimits },
-    orders: { database: deps.database, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
+    orders: { database: deps.database, pg: deps.pg ?? null, clock: deps.clock, payments: deps.payments, baseUrl: config.baseUrl, logger, operator: config.operator },
     users: { database: deps.database, clock: deps.clock, pg: deps.pg },
     redemptions: redemptionsDeps,
     pg: deps.pg ?? null,

@@ -1,13 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { systemClock } from '../../server/lib/clock';
+import { rowOf } from '../support/backend-query';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
+// Made on the seeded SQLite file before the app starts (copied to PostgreSQL with the rest).
+let keys: { admin: string; shop: string };
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({
+    prepare: (database) => {
+      const shopId = (database.sqlite.prepare(`SELECT id FROM merchants LIMIT 1`).get() as { id: string }).id;
+      keys = {
+        admin: createApiKey({ database, clock: systemClock }, { kind: 'admin', label: 'ops' }).key,
+        shop: createApiKey({ database, clock: systemClock }, { kind: 'merchant', merchantId: shopId, label: 'till' }).key,
+      };
+    },
+  });
 });
 afterAll(() => app.close());
 
-const counts = () => app.database.sqlite.prepare('SELECT (SELECT COUNT(*) FROM orders) o, (SELECT COUNT(*) FROM order_items) i, (SELECT COUNT(*) FROM vouchers) v').get();
+const counts = () => rowOf(app, 'SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM order_items) AS i, (SELECT COUNT(*) FROM vouchers) AS v');
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${app.url}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 const valid = {
@@ -62,11 +75,8 @@ describe('POST /api/v1/orders', () => {
   });
 
   it('lets an admin key read any order, but not a shop key', async () => {
-    const { createApiKey } = await import('../../server/domain/merchants/api-keys-service');
     const created = await (await post(valid)).json();
-    const admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
-    const shopId = (app.database.sqlite.prepare(`SELECT id FROM merchants LIMIT 1`).get() as { id: string }).id;
-    const shop = createApiKey(app, { kind: 'merchant', merchantId: shopId, label: 'till' }).key;
+    const { admin, shop } = keys;
     const asAdmin = await fetch(`${app.url}/api/v1/orders/${created.order.id}`, { headers: { authorization: `Bearer ${admin}` } });
     expect(asAdmin.status).toBe(200);
     expect((await asAdmin.json()).order.id).toBe(created.order.id);
@@ -96,14 +106,14 @@ describe('POST /api/v1/orders', () => {
     ['malformed JSON', '{"campaign":', 400, 'MALFORMED_JSON'],
   ];
   it.each(bad)('rejects %s with a stable code and changes nothing', async (_name, body, status, code, field) => {
-    const before = counts();
+    const before = await counts();
     const res = await post(body);
     expect(res.status).toBe(status);
     const json = await res.json();
     expect(json.error.code).toBe(code);
     expect(typeof json.error.message).toBe('string');
     if (field) expect(Object.keys(json.error.fields ?? {})).toContain(field);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('answers in the caller’s language', async () => {
@@ -144,13 +154,13 @@ describe('rate limits', () => {
   });
 
   it('limits failed voucher lookups but never a holder opening a real voucher', async () => {
-    const code = (limited.database.sqlite.prepare('SELECT code FROM vouchers LIMIT 1').get() as { code: string }).code;
+    const code = (await rowOf<{ code: string }>(limited, 'SELECT code FROM vouchers LIMIT 1'))!.code;
     for (let i = 0; i < 5; i++) expect((await fetch(`${limited.url}/v/2222-2222-2222-2222-222${i}`)).status).toBe(404);
     expect((await fetch(`${limited.url}/v/2222-2222-2222-2222-2229`)).status).toBe(429);
     // Successful lookups are not counted, but once locked out the IP waits like everyone.
     const fresh = await startTestApp({ rateLimits: { ordersPer10Min: 3, voucherMissesPer10Min: 2 } });
     try {
-      const c2 = (fresh.database.sqlite.prepare('SELECT code FROM vouchers LIMIT 1').get() as { code: string }).code;
+      const c2 = (await rowOf<{ code: string }>(fresh, 'SELECT code FROM vouchers LIMIT 1'))!.code;
       for (let i = 0; i < 10; i++) expect((await fetch(`${fresh.url}/v/${c2}`)).status).toBe(200);
     } finally {
       await fresh.close();

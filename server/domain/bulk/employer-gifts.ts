@@ -20,7 +20,12 @@ export const ceilingSettingKey = (year: number) => `employer_gift_ceiling_cents:
 
 export function employerCeilingCents(tx: Tx, year: number): number {
   const row = tx.select().from(settings).where(eq(settings.key, ceilingSettingKey(year))).get();
-  if (row && /^\d+$/.test(row.value)) return Number(row.value);
+  return employerCeilingOf(row?.value, year);
+}
+
+/** The ceiling of a year from its setting's value as stored (absent or not a number: the published default). */
+export function employerCeilingOf(setting: string | undefined, year: number): number {
+  if (setting !== undefined && /^\d+$/.test(setting)) return Number(setting);
   if (PUBLISHED[year]) return PUBLISHED[year]!;
   // A year not yet published: the latest known value until the operator sets it.
   const known = Object.keys(PUBLISHED).map(Number).filter((y) => y <= year);

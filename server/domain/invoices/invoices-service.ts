@@ -2,11 +2,12 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import { invoices, journals, payments } from '../../../db/schema/index';
 import { computeTotals, type Buyer, type InvoiceDocument, type InvoiceLine, type Seller } from '../../invoices/invoice-document';
-import { newId } from '../../lib/ids';
 import { addDays, parisDate } from '../../lib/paris-time';
 import type { Order, OrderItem } from '../orders/orders-repository';
 import type { OrderBuyer } from '../orders/buyer-snapshot';
-import { allocateInvoiceNumber } from './invoice-numbers';
+import { done, runSync } from '../../../db/unit-of-work';
+import { nextInSequence } from './invoice-numbers';
+import { issueInvoiceSteps, type InvoiceStore } from './invoice-store';
 
 export type Invoice = typeof invoices.$inferSelect;
 export const SERVICE_FEE_VAT_BP = 2000;
@@ -112,30 +113,20 @@ export function orderDocument(src: InvoiceSource, opts: { proforma: boolean; num
   return doc;
 }
 
-/**
- * Issues the order's invoice once (a second call returns the first): number and row in the
- * caller's transaction, so a rollback gives the number back (no gap).
- */
+/** issueInvoiceSteps (invoice-store.ts) in the caller's SQLite transaction (BEGIN IMMEDIATE). */
 export function issueInvoiceTx(tx: Tx, src: InvoiceSource, now: Date): Invoice {
-  const existing = findOrderInvoice(tx, src.order.id);
-  if (existing) return existing;
-  const year = Number(parisDate(now).slice(0, 4));
-  const { seq, number } = allocateInvoiceNumber(tx, year);
-  const document = orderDocument({ ...src, payments: src.payments ?? receivedPayments(tx, src.order.id) }, { proforma: false, number, now });
-  const invoice: Invoice = {
-    id: newId(),
-    kind: 'invoice',
-    number,
-    year,
-    seq,
-    orderId: src.order.id,
-    creditsInvoiceId: null,
-    totalCents: src.order.totalCents,
-    issuedAt: now.toISOString(),
-    document: JSON.stringify(document),
+  return runSync(issueInvoiceSteps(sqliteInvoiceStore(tx), src, now));
+}
+
+export function sqliteInvoiceStore(tx: Tx): InvoiceStore {
+  return {
+    // BEGIN IMMEDIATE holds the whole file.
+    lockOrderForInvoice: () => done(undefined),
+    orderInvoice: (orderId) => done(findOrderInvoice(tx, orderId)),
+    nextInSequence: (kind, year) => done(nextInSequence(tx, kind, year)),
+    receivedPayments: (orderId) => done(receivedPayments(tx, orderId)),
+    insertInvoice: (invoice) => done(void tx.insert(invoices).values(invoice).run()),
   };
-  tx.insert(invoices).values(invoice).run();
-  return invoice;
 }
 
 export function findOrderInvoice(tx: Tx, orderId: string): Invoice | undefined {

@@ -1,9 +1,7 @@
-import type { Tx } from '../../../db/client';
 import { vatOn } from '../../invoices/invoice-document';
 import { cents, percentOf } from '../../lib/money';
 import { AppError } from '../../lib/errors';
-import { parisDate } from '../../lib/paris-time';
-import { employerCeilingCents, isGiftEvent, largestGiftPerEmployee, type GiftEvent } from '../bulk/employer-gifts';
+import { isGiftEvent, largestGiftPerEmployee, type GiftEvent } from '../bulk/employer-gifts';
 import type { Campaign } from '../campaigns/campaign';
 import { SERVICE_FEE_VAT_BP } from '../invoices/invoices-service';
 import type { OrganisationInput } from '../organisations/organisations-service';
@@ -34,19 +32,20 @@ export interface OrganisationTerms {
 }
 
 /**
- * The extra rules of an organisation's order, inside the order's transaction: checked
+ * The extra rules of an organisation's order (the year's employer ceiling read by the caller
+ * in the order's unit of work): checked
  * identity (SIRET, VAT, address), the service fee and its VAT (same rounding as the
  * invoice), and for employers the URSSAF gift ceiling per employee unless an event is
  * given or the buyer acknowledged the warning.
  */
-export function organisationTerms(tx: Tx, campaign: Campaign, input: Input, faceCents: number, now: Date): OrganisationTerms {
+export function organisationTerms(campaign: Campaign, input: Input, faceCents: number, employerCeilingCents: number): OrganisationTerms {
   const type = input.buyer.type as 'company' | 'municipality';
   const checked = checkOrganisationBuyer({ ...input.buyer, type });
   if (!checked.ok) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', checked.fields);
   if (input.giftEvent !== undefined && !isGiftEvent(input.giftEvent)) throw new AppError('VALIDATION_FAILED', 422, 'errors.validation_failed', { giftEvent: 'errors.gift_event' });
   const giftEvent = type === 'company' && isGiftEvent(input.giftEvent) ? input.giftEvent : null;
   if (type === 'company' && !giftEvent && !input.ceilingAcknowledged) {
-    const ceiling = employerCeilingCents(tx, Number(parisDate(now).slice(0, 4)));
+    const ceiling = employerCeilingCents;
     const largest = largestGiftPerEmployee(input.items);
     if (largest > ceiling) {
       throw new AppError('EMPLOYER_CEILING_EXCEEDED', 422, 'errors.employer_ceiling_exceeded', { items: 'errors.employer_ceiling_exceeded' }, { ceilingCents: ceiling, largestCents: largest });

@@ -27,8 +27,10 @@ import { getTableColumns } from 'drizzle-orm';
 import { END_RANK, holdOne, type PgUnit } from '../../../db/pg-write-behind';
 import { orders } from '../../../db/schema/index';
 import { done, type Step } from '../../../db/unit-of-work';
+import { issueInvoiceSteps } from '../invoices/invoice-store';
+import { pgInvoiceStore } from '../invoices/invoice-store-pg';
+import { orderBuyer } from './buyer-snapshot';
 import { pgAudit } from '../audit/audit-log-pg';
-import { pgIssueOrganisationInvoice } from '../invoices/invoice-store-pg';
 import { normaliseBuyerEmail } from '../campaigns/bonus';
 import { pgJournalStore } from '../ledger/ledger-repository-pg';
 import { newId } from '../../lib/ids';
@@ -173,8 +175,18 @@ export function pgPaymentStore(unit: PgUnit): PaymentStore {
           [orderId, from, from + n, withBonus],
         )).rows;
       })(),
-    // The same document and numbering as on SQLite (invoices/invoice-store-pg.ts).
-    issueOrganisationInvoice: (order, campaignName, operator, now) => pgIssueOrganisationInvoice(unit, order, campaignName, operator, now),
+    *issueOrganisationInvoice(order, campaignName, operator, now) {
+      // As on SQLite (payment-store-sqlite.ts): lines summed by face value, the bonus line at
+      // the bonus decided at payment; the buyer as typed for this order. Numbered from the
+      // year's counter row, locked until this unit commits (invoice-store.ts).
+      const byValue = (yield* unit.query<{ amountCents: number; quantity: number; bonus: number }>(
+        'pay_items_by_value',
+        `SELECT amount_cents AS "amountCents", SUM(quantity)::bigint AS quantity, bonus FROM order_items WHERE order_id = $1 GROUP BY amount_cents, bonus`,
+        [order.id],
+      )).rows;
+      const items = byValue.map((i) => (i.bonus ? { ...i, amountCents: order.bonusCents } : i)).filter((i) => i.amountCents > 0);
+      yield* issueInvoiceSteps(pgInvoiceStore((name, text, values) => unit.query(name, text, values)), { order, buyer: orderBuyer(order)!, items, campaignName, operator }, now);
+    },
     // One held write for the whole list (two held writes to one table would send the first at once).
     enqueue: (list, now) =>
       list.length === 0

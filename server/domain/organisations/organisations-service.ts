@@ -1,9 +1,9 @@
-import type { Database_, Tx } from '../../../db/client';
+import type { Database_ } from '../../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { enqueueMessage } from '../../mail/outbox-repository';
-import { newId, newToken, sha256 } from '../../lib/ids';
-import { findOrganisation, findOrganisationByContact, insertOrganisation, updateOrganisation, type Organisation } from './organisations-repository';
+import { newToken, sha256 } from '../../lib/ids';
+import { findOrganisation, updateOrganisation, type Organisation } from './organisations-repository';
 
 export interface OrganisationInput {
   kind: 'company' | 'municipality';
@@ -22,23 +22,7 @@ export type OrganisationForOrder =
   | { organisation: Organisation; created: true; pageToken: string }
   | { organisation: Organisation; created: false; confirmToken: string };
 
-/**
- * The organisation behind an order, found by (SIRET, contact email) or created. A SIRET is
- * public and an email is no proof of holding it, so an order that finds an existing
- * organisation changes nothing of it: not its details (the order keeps its own copy of what
- * was typed), not its page link. It gets a confirmation secret instead, mailed to the
- * contact; only the contact's confirmation puts the order on the page (and takes its
- * details, see `confirmOrganisationOrderTx`). A new organisation gets its page secret, sent
- * in the order's mail.
- */
-export function organisationForOrderTx(tx: Tx, input: OrganisationInput, now: Date): OrganisationForOrder {
-  const existing = findOrganisationByContact(tx, input.siret, input.contactEmail);
-  if (existing) return { organisation: existing, created: false, confirmToken: newToken() };
-  const pageToken = newToken();
-  const organisation: Organisation = { id: newId(), ...input, accessTokenHash: sha256(pageToken), nextAccessTokenHash: null, createdAt: now.toISOString() };
-  insertOrganisation(tx, organisation);
-  return { organisation, created: true, pageToken };
-}
+/** How an order finds or creates its organisation: see order-creation.ts organisationForOrderSteps. */
 
 /**
  * The organisation for the bearer of its page link; compared by hash. Unknown and wrong look

@@ -45,14 +45,14 @@ export function giftApiRoutes(ctx: AppContext): Router {
   const db = ctx.database.db;
   const codesOf = (orderId: string) => new Map(listOrderVouchers(db, orderId).map((v) => [v.id, v.code]));
 
-  r.get('/orders/:id/gifts', (req, res) => {
-    const order = orderFor(ctx, req);
+  r.get('/orders/:id/gifts', async (req, res) => {
+    const order = await orderFor(ctx, req);
     const codes = codesOf(order.id);
     res.set('Cache-Control', 'no-store').json({ gifts: listLatestOrderGifts(db, order.id).map((g) => giftJson(g, codes.get(g.voucherId)!)) });
   });
 
-  r.post('/orders/:id/gifts', (req, res) => {
-    const order = orderFor(ctx, req);
+  r.post('/orders/:id/gifts', async (req, res) => {
+    const order = await orderFor(ctx, req);
     const body = validate(giftSchema, req.body);
     const parsed = parseCode(body.code);
     const voucher = parsed.ok ? findVoucherByCode(db, parsed.code) : undefined;

@@ -1,9 +1,16 @@
 import type { Request } from 'express';
 import { findLiveKey } from '../../domain/merchants/api-keys-service';
 import { transferBalance, transferDetails } from '../../domain/orders/bank-transfers-service';
-import { findOrder, type Order } from '../../domain/orders/orders-repository';
-import { findOrderForToken } from '../../domain/orders/orders-service';
-import { NotOnPostgresYet } from '../../lib/not-on-postgres';
+import type { Units } from '../../../db/store-units';
+import type { Step } from '../../../db/unit-of-work';
+import { sqliteOrderReads, type OrderReads } from '../../domain/orders/order-reads';
+import { pgOrderReads } from '../../domain/orders/order-reads-pg';
+import { storeReads } from '../backend-units';
+import type { ApiKeyStore } from '../../domain/merchants/api-key-store';
+import type { LiveKey } from '../../domain/merchants/api-keys-service';
+import type { Order } from '../../domain/orders/orders-repository';
+import { orderById, orderForToken } from '../../domain/orders/orders-service';
+import { sha256 } from '../../lib/ids';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { bearerOf } from '../middleware/auth';
@@ -17,25 +24,35 @@ import type { OperatorUser } from '../../domain/operators/operator-users-reposit
  * carries neither — the session of operator staff whose role may read orders (their
  * back-office links to the documents). Unknown and forbidden look the same.
  */
-export function orderFor(ctx: AppContext, req: Request): Order {
-  return orderAccess(ctx, req).order;
+export async function orderFor(ctx: AppContext, req: Request): Promise<Order> {
+  return (await orderAccess(ctx, req)).order;
 }
 
 /** The order and whether the operator (admin key or staff session) — not the buyer — is asking. */
-export function orderAccess(ctx: AppContext, req: Request): { order: Order; byOperator: boolean } {
+export async function orderAccess(ctx: AppContext, req: Request): Promise<{ order: Order; byOperator: boolean }> {
   const b = bearerOf(req);
-  const key = b?.startsWith('bk_') ? findLiveKey(ctx.database, b) : undefined;
+  const key = b?.startsWith('bk_') ? await liveKey(ctx, b) : undefined;
   const token = b ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
   const asksStaff = !token && (req.method === 'GET' || req.method === 'HEAD');
-  // On PostgreSQL the staff session is read asynchronously: this synchronous check is not ported there yet.
-  if (asksStaff && ctx.pg) throw new NotOnPostgresYet('orderAccess');
-  const staff = asksStaff ? (operatorOf(ctx, req) as OperatorUser | null) : null; // SQLite: the value itself
+  // The staff session: the value itself on SQLite, a promise on PostgreSQL.
+  const staff: OperatorUser | null = asksStaff ? await operatorOf(ctx, req) : null;
   if (key?.kind === 'admin' || (staff && can(staff.role, 'orders.read'))) {
-    const order = findOrder(ctx.database.db, String(req.params.id));
+    const order = await orderById(ctx.orders, String(req.params.id));
     if (!order) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
     return { order, byOperator: true };
   }
-  return { order: findOrderForToken(ctx.orders, String(req.params.id), token), byOperator: false };
+  return { order: await orderForToken(ctx.orders, String(req.params.id), token), byOperator: false };
+}
+
+/** The unrevoked key behind a bearer: the API keys' own store on PostgreSQL (ctx.apiKeyUnits), the SQLite file otherwise. */
+function liveKey(ctx: AppContext, bearer: string): LiveKey | undefined | Promise<LiveKey | undefined> {
+  if (!ctx.apiKeyUnits) return findLiveKey(ctx.database, bearer);
+  return ctx.apiKeyUnits((store) => liveKeySteps(store, bearer));
+}
+
+function* liveKeySteps(store: ApiKeyStore, bearer: string): Step<LiveKey | undefined> {
+  const k = yield* store.keyByHash(sha256(bearer));
+  return k && !k.revokedAt ? k : undefined;
 }
 
 /** The order's JSON as the contract names it, with the transfer details for bank-transfer orders. */
@@ -65,3 +82,6 @@ export function orderJson(o: Order, ctx: Pick<AppContext, 'config'>) {
     ...(o.reviewReason ? { reviewReason: o.reviewReason } : {}),
   };
 }
+
+/** The order's reads (domain/orders/order-reads.ts) on this app's backend. */
+export const orderReads = (ctx: AppContext): Units<OrderReads> => storeReads(ctx, sqliteOrderReads, pgOrderReads);

@@ -98,15 +98,15 @@ export const orderDocuments = {
 /** Documents of an order for its buyer (token) or the operator (admin key). */
 export function orderDocumentRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.get('/orders/:id/vouchers.pdf', (req, res) => {
-    const a = orderAccess(ctx, req);
+  r.get('/orders/:id/vouchers.pdf', async (req, res) => {
+    const a = await orderAccess(ctx, req);
     return orderDocuments.vouchersPdf(ctx, a.order, res, a.byOperator);
   });
-  r.get('/orders/:id/vouchers.csv', (req, res) => {
-    const a = orderAccess(ctx, req);
+  r.get('/orders/:id/vouchers.csv', async (req, res) => {
+    const a = await orderAccess(ctx, req);
     return orderDocuments.vouchersCsv(ctx, a.order, res, a.byOperator);
   });
-  r.get('/orders/:id/proforma.pdf', (req, res) => orderDocuments.proformaPdf(ctx, orderFor(ctx, req), res));
-  r.get('/orders/:id/invoice.pdf', (req, res) => orderDocuments.invoicePdf(ctx, orderFor(ctx, req), res));
+  r.get('/orders/:id/proforma.pdf', async (req, res) => orderDocuments.proformaPdf(ctx, await orderFor(ctx, req), res));
+  r.get('/orders/:id/invoice.pdf', async (req, res) => orderDocuments.invoicePdf(ctx, await orderFor(ctx, req), res));
   return r;
 }

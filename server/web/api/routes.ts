@@ -4,7 +4,7 @@ import { listCampaignMerchants, listPublicCampaigns } from '../../domain/campaig
 import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
 import { createOrder } from '../../domain/orders/orders-service';
-import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { orderReads } from './order-access';
 import { apiAuth } from '../middleware/auth';
 import { orderDocumentRoutes } from './order-documents-routes';
 import { orderFor, orderJson } from './order-access';
@@ -53,10 +53,11 @@ export function apiRoutes(ctx: AppContext): Router {
     res.status(201).json({ order: orderJson(created.order, ctx), paymentUrl: created.paymentUrl, accessToken: created.accessToken });
   });
 
-  r.get('/orders/:id', (req, res) => {
-    const order = orderFor(ctx, req);
+  r.get('/orders/:id', async (req, res) => {
+    const order = await orderFor(ctx, req);
+    const vouchers = await orderReads(ctx)((store) => store.vouchers(order.id));
     const now = ctx.clock.now();
-    res.set('Cache-Control', 'no-store').json({ order: orderJson(order, ctx), vouchers: listOrderVouchers(db, order.id).map((v) => voucherJson(v, now, ctx.baseUrl)) });
+    res.set('Cache-Control', 'no-store').json({ order: orderJson(order, ctx), vouchers: vouchers.map((v) => voucherJson(v, now, ctx.baseUrl)) });
   });
 
   // Operator (admin key): a bank transfer received for an order.

@@ -12,8 +12,13 @@ import { campaignView } from '../presenters';
 import { directoryQuerySchema, isFiltered, type DirectoryFilter } from '../../domain/campaigns/shop-directory';
 import { directoryView, loadDirectory } from './directory-view';
 import { basketFromOrder, orderFormView } from './order-form-view';
-import { findOrderForToken } from '../../domain/orders/orders-service';
-import { listOrderItems } from '../../domain/orders/orders-repository';
+import { orderForToken } from '../../domain/orders/orders-service';
+import { publicCampaignSteps } from '../../domain/orders/order-creation';
+import { sqliteOrderCreationStore } from '../../domain/orders/order-creation-store-sqlite';
+import { pgOrderCreationStore } from '../../domain/orders/order-creation-store-pg';
+import type { Campaign } from '../../domain/campaigns/campaign';
+import { storeReads } from '../backend-units';
+import { orderReads } from '../api/order-access';
 import { renderOrderPage } from './order-page';
 import { PageCache } from '../page-cache';
 import { progressReader } from '../../domain/campaigns/campaign-progress';
@@ -85,31 +90,34 @@ export function shopRoutes(ctx: AppContext): Router {
     res.redirect(303, localPath(req.query.back));
   });
 
-  const loadCampaign = (slug: string) => publicCampaign(db, slug);
+  // On the backend the app runs on (the order's own store: the same read the order takes).
+  const campaignReads = storeReads(ctx, sqliteOrderCreationStore, pgOrderCreationStore);
+  const loadCampaign = (slug: string) => campaignReads((store) => publicCampaignSteps(store, slug));
+  const reads = orderReads(ctx);
 
   // ?reprendre=<order id>&token=<its access token>: the form filled with that order's basket.
   // Anything that does not match (unknown order, wrong token, other campaign) gives the empty form.
-  const earlierBasket = (req: Request, campaignId: string, c: ReturnType<typeof loadCampaign>) => {
+  const earlierBasket = async (req: Request, campaignId: string, c: Campaign) => {
     const id = req.query.reprendre;
     const token = req.query.token;
     if (typeof id !== 'string' || typeof token !== 'string') return undefined;
     try {
-      const order = findOrderForToken(ctx.orders, id, token);
+      const order = await orderForToken(ctx.orders, id, token);
       if (order.campaignId !== campaignId || order.buyerType !== 'individual') return undefined;
-      return basketFromOrder(c, order, listOrderItems(db, order.id));
+      return basketFromOrder(c, order, await reads((store) => store.items(order.id)));
     } catch (err) {
       if (err instanceof AppError && err.status === 404) return undefined;
       throw err;
     }
   };
 
-  r.get('/campagnes/:slug/commander', ctx.withCsrf, (req, res) => {
-    const campaign = loadCampaign(String(req.params.slug));
-    res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), earlierBasket(req, campaign.id, campaign)));
+  r.get('/campagnes/:slug/commander', ctx.withCsrf, async (req, res) => {
+    const campaign = await loadCampaign(String(req.params.slug));
+    res.render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), await earlierBasket(req, campaign.id, campaign)));
   });
 
   r.post('/campagnes/:slug/commander', orderLimit, ctx.withCsrf, async (req: Request, res: Response) => {
-    const campaign = loadCampaign(String(req.params.slug));
+    const campaign = await loadCampaign(String(req.params.slug));
     const form = parseOrderForm(req.body ?? {}, campaign);
     const rerender = (status: number, errors: Record<string, string>, formError?: string) =>
       res.status(status).render('shop/order-form', orderFormView(campaign, res.locals, ctx.clock.now(), form.values, errors, formError));
