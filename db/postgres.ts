@@ -36,9 +36,19 @@ export async function connectPostgres(url: string): Promise<pg.Client> {
   return client;
 }
 
-/** Applies the pending db/migrations-pg in one transaction (recorded in drizzle.__drizzle_migrations). */
+/**
+ * Applies the pending db/migrations-pg in one transaction (recorded in drizzle.__drizzle_migrations).
+ * Several servers starting at once on one database each migrate: a session advisory lock makes
+ * them take turns (without it both create the bookkeeping table or apply the same migration and
+ * one fails on a unique key); the later ones find nothing left to apply.
+ */
 export async function migratePostgres(client: pg.Client): Promise<void> {
-  await migrate(drizzle(client), { migrationsFolder });
+  await client.query(`SELECT pg_advisory_lock(hashtext('vouchers-migrate'))`);
+  try {
+    await migrate(drizzle(client), { migrationsFolder });
+  } finally {
+    await client.query(`SELECT pg_advisory_unlock(hashtext('vouchers-migrate'))`);
+  }
 }
 
 /**

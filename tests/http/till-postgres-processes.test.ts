@@ -1,6 +1,6 @@
 /**
- * Issue 14's first test: two till processes on one PostgreSQL, each with its own pool,
- * serving the real POS handlers (tests/support/pg-till-server.ts):
+ * Issue 14's first test: two app processes (server/main.ts, as `npm start` runs it) on one
+ * PostgreSQL database, each with its own pool, the shops authenticated by their API keys:
  * - 40 parallel redemptions of 1 € on a 20 € voucher split across both → exactly 20 succeed,
  *   the others are INSUFFICIENT_BALANCE, and the books are clean;
  * - kill -9 of one process in the middle of a burst → no partial writes: every redemption in
@@ -10,7 +10,11 @@
  * The books are checked by check-ledger on PostgreSQL (the same read programs as on SQLite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { childEnv, startServerProcess } from '../support/server-process';
 import { fixedClock } from '../../server/lib/clock';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
 import { tillFixture, type TillFixture } from '../support/till-backends';
@@ -20,20 +24,9 @@ interface Till {
   child: ChildProcess;
 }
 
-function startTill(pgUrl: string): Promise<Till> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/pg-till-server.ts'], {
-    env: { ...process.env, PG_URL: pgUrl, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening (\d+)/.exec(String(d));
-      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });
-    });
-    child.once('exit', (code) => reject(new Error(`till exited ${code}: ${err}`)));
-  });
+async function startTill(pgUrl: string, dataDir: string): Promise<Till> {
+  const p = await startServerProcess(childEnv({ DATABASE_URL: pgUrl, DATA_DIR: dataDir, SESSION_SECRET: 'till-processes-session-secret-of-32-chars', LOG_LEVEL: 'error' }));
+  return { url: p.url, child: p.child };
 }
 
 const stop = (t: Till) =>
@@ -49,8 +42,9 @@ interface Answer {
   body: any;
 }
 
+let keys: Record<string, string> = {};
 async function post(till: Till, shop: string, body: unknown): Promise<Answer> {
-  const res = await fetch(`${till.url}/api/v1/redemptions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test-shop': shop }, body: JSON.stringify(body) });
+  const res = await fetch(`${till.url}/api/v1/redemptions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[shop]}` }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -59,17 +53,21 @@ async function post(till: Till, shop: string, body: unknown): Promise<Answer> {
 describe.skipIf(!postgresAvailable())('two till processes on one PostgreSQL', () => {
   let cluster: PgCluster;
   let f: TillFixture;
+  let dataDir: string;
   const tills: Till[] = [];
 
   beforeAll(async () => {
     cluster = await startPostgres();
-    f = await tillFixture('postgres', { clock: fixedClock(new Date()), values: [20_00, 50_00, 50_00, 50_00, 50_00], cluster });
-    tills.push(await startTill(f.url!), await startTill(f.url!));
+    f = await tillFixture('postgres', { clock: fixedClock(new Date()), values: [20_00, 50_00, 50_00, 50_00, 50_00], cluster, apiKeys: true });
+    keys = f.keys;
+    dataDir = mkdtempSync(join(tmpdir(), 'till-processes-'));
+    tills.push(...(await Promise.all([startTill(f.url!, dataDir), startTill(f.url!, dataDir)])));
   }, 180_000);
   afterAll(async () => {
     await Promise.all(tills.map(stop));
     await f?.close();
     cluster?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('40 parallel redemptions of 1 € on a 20 € voucher split across both: exactly 20 succeed, the books are clean', async () => {

@@ -28,8 +28,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitHealthy(p: ServerProcess) {
-  for (let i = 0; i < 300; i++) {
+async function waitHealthy(p: ServerProcess, timeoutMs: number) {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     if (p.child.exitCode !== null) throw new Error(`server exited: ${p.output()}`);
     try {
       if ((await fetch(`${p.url}/healthz`)).ok) return;
@@ -41,7 +41,8 @@ async function waitHealthy(p: ServerProcess) {
   throw new Error(`server did not start: ${p.output()}`);
 }
 
-export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+/** `timeoutMs`: how long it may take to answer /healthz (a first start seeds the demo). */
+export async function startServerProcess(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...env, PORT: String(port), BASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,6 +59,6 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
       await new Promise((r) => child.once('exit', r));
     },
   };
-  await waitHealthy(p);
+  await waitHealthy(p, opts.timeoutMs ?? 30_000);
   return p;
 }

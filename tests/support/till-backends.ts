@@ -19,6 +19,7 @@ import { sqliteTill, type Till } from '../../server/domain/redemptions/redemptio
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import type { Clock } from '../../server/lib/clock';
 import { buyVouchers, type BuiltVoucher } from './builders';
+import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import type { PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -36,6 +37,8 @@ export interface TillFixture {
   books(): Promise<unknown[]>;
   /** One value from the backend's database (tests' own reads). */
   scalar(sql: string, params?: unknown[]): Promise<unknown>;
+  /** Each shop's API key, by shop id (with `apiKeys`). */
+  keys: Record<string, string>;
   /** The PostgreSQL URL of this fixture's database (postgres only). */
   url?: string;
   /** The SQLite database (sqlite only). */
@@ -51,6 +54,8 @@ export interface FixtureOptions {
   values: number[];
   cluster?: PgCluster;
   dbName?: string;
+  /** An API key for each shop (created before the copy), for tests that call real app processes. */
+  apiKeys?: boolean;
 }
 
 /** SQLite placeholders (?) to PostgreSQL's ($1, $2…). */
@@ -74,10 +79,12 @@ export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<
   const outsider = database.sqlite
     .prepare(`SELECT id FROM merchants WHERE id NOT IN (SELECT merchant_id FROM campaign_merchants WHERE campaign_id = ?) ORDER BY slug LIMIT 1`)
     .pluck().get(foreign.campaignId) as string;
+  const keys: Record<string, string> = {};
+  if (o.apiKeys) for (const merchantId of shops) keys[merchantId] = createApiKey({ database, clock: o.clock }, { kind: 'merchant', merchantId, label: 'till test' }).key;
   const deps = { clock: o.clock, voidWindowMinutes: o.voidWindowMinutes ?? 30 };
   if (backend === 'sqlite') {
     return {
-      backend, shops, outsider, foreign, vouchers, database,
+      backend, shops, outsider, foreign, vouchers, database, keys,
       till: sqliteTill({ database, ...deps }),
       books: async () => checkLedger(database),
       scalar: async (sql, params = []) => database.sqlite.prepare(sql).pluck().get(...params),
@@ -96,7 +103,7 @@ export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<
   rmSync(dir, { recursive: true, force: true });
   const pg = openPostgresPool(url);
   return {
-    backend, shops, outsider, foreign, vouchers, url, pg,
+    backend, shops, outsider, foreign, vouchers, url, pg, keys,
     till: postgresTill(pg, deps),
     books: () => readSnapshotPostgres(client, ledgerChecks(FULL, 'postgres')),
     scalar: async (sql, params = []) => {

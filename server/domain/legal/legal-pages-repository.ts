@@ -50,3 +50,12 @@ export function conformityReader(database: Database_): () => ConformityLevel {
     return isConformityLevel(v) ? v : DEFAULT_CONFORMITY;
   };
 }
+
+/** conformityReader on PostgreSQL: the same primary-key read on the pool. */
+export function pgConformityReader(pool: import('pg').Pool): () => Promise<ConformityLevel> {
+  return async () => {
+    const { rows } = await pool.query<{ value: string }>({ name: 'conformity', text: 'SELECT value FROM settings WHERE key = $1', values: [CONFORMITY_SETTING] });
+    const v = rows[0]?.value;
+    return isConformityLevel(v) ? v : DEFAULT_CONFORMITY;
+  };
+}

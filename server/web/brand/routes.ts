@@ -1,6 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { brandCss, type BrandSummary } from '../../domain/brand/brand';
 import { brandReader, readBrandImage } from '../../domain/brand/brand-repository';
+import { pgBrandReader, pgReadBrandImage } from '../../domain/brand/brand-reads-pg';
+import { andThen } from '../../../db/store-units';
 import type { AppContext } from '../context';
 
 /** What the layout needs of the brand on every page. */
@@ -43,11 +45,17 @@ export function brandLocals(b: BrandSummary): BrandLocals {
  * version in its keys.
  */
 export function brandMiddleware(ctx: AppContext) {
-  const read = brandReader(ctx.database);
-  return (_req: Request, res: Response, next: NextFunction) => {
-    res.locals.brand = brandLocals(read());
-    next();
-  };
+  const read = readerOf(ctx);
+  return (_req: Request, res: Response, next: NextFunction) =>
+    andThen(read(), (b) => {
+      res.locals.brand = brandLocals(b);
+      next();
+    });
+}
+
+/** The brand summary on the app's backend (synchronous on SQLite). */
+function readerOf(ctx: AppContext): () => BrandSummary | Promise<BrandSummary> {
+  return ctx.pg ? pgBrandReader(ctx.pg.pool) : brandReader(ctx.database);
 }
 
 /**
@@ -57,18 +65,19 @@ export function brandMiddleware(ctx: AppContext) {
  */
 export function brandAssetRoutes(ctx: AppContext): Router {
   const r = Router();
-  const read = brandReader(ctx.database);
+  const read = readerOf(ctx);
+  const pool = ctx.pg?.pool;
   const caching = (req: Request, res: Response, version: number) =>
     res.set('Cache-Control', req.query.v === String(version) ? 'public, max-age=31536000, immutable' : 'no-cache');
 
-  r.get(BRAND_CSS_PATH, (req, res) => {
-    const b = read();
+  r.get(BRAND_CSS_PATH, async (req, res) => {
+    const b = await read();
     caching(req, res, b.version);
     res.type('text/css; charset=utf-8').send(brandCss(b));
   });
   for (const [path, which] of [[BRAND_LOGO_PATH, 'logo'], [BRAND_IMAGE_PATH, 'image']] as const) {
-    r.get(path, (req, res, next) => {
-      const img = readBrandImage(ctx.database.db, which);
+    r.get(path, async (req, res, next) => {
+      const img = pool ? await pgReadBrandImage(pool, which) : readBrandImage(ctx.database.db, which);
       if (!img) return next();
       caching(req, res, img.version);
       // The type comes from the upload's magic bytes, never from the sender (nosniff is set).

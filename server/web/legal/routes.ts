@@ -1,7 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { identityOf } from '../../domain/legal/identity';
 import { LEGAL_PAGE_KEYS, LEGAL_PATHS, type LegalPageKey } from '../../domain/legal/legal-pages';
-import { conformityReader } from '../../domain/legal/legal-pages-repository';
+import { conformityReader, pgConformityReader } from '../../domain/legal/legal-pages-repository';
+import { andThen } from '../../../db/store-units';
 import { legalTextStep, sqliteLegalReadStore } from '../../domain/legal/legal-read-store';
 import { pgLegalReadStore } from '../../domain/legal/legal-read-store-pg';
 import { storeLookups } from '../backend-units';
@@ -26,11 +27,12 @@ declare global {
  * as the RGAA asks), read from the database so it always matches the statement.
  */
 export function legalFooter(ctx: AppContext) {
-  const conformity = conformityReader(ctx.database);
-  return (_req: Request, res: Response, next: NextFunction) => {
-    res.locals.footerConformity = conformity();
-    next();
-  };
+  const conformity: () => ConformityLevel | Promise<ConformityLevel> = ctx.pg ? pgConformityReader(ctx.pg.pool) : conformityReader(ctx.database);
+  return (_req: Request, res: Response, next: NextFunction) =>
+    andThen(conformity(), (level) => {
+      res.locals.footerConformity = level;
+      next();
+    });
 }
 
 /**

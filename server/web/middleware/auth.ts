@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { andThen, sqliteDirect, type Units } from '../../../db/store-units';
 import { sqliteApiKeyStore, type ApiKeyStore } from '../../domain/merchants/api-key-store';
 import { keyAuthSteps, type ApiKey, type LiveKey } from '../../domain/merchants/api-keys-service';
-import { userForSession, type SignedInUser } from '../../domain/merchants/merchant-users-service';
+import { type SignedInUser } from '../../domain/merchants/merchant-users-service';
+import { shopUserOf } from '../../domain/merchants/session-user';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { csrfHeaderValid } from './csrf';
@@ -25,10 +26,12 @@ export type ApiActor =
 
 /** Loads the signed-in shop user (if any) for pages and the layout. */
 export function sessionUser(ctx: AppContext) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    res.locals.shopUser = userForSession(ctx.users, req.cookies?.[SESSION_COOKIE]);
-    next();
-  };
+  const deps = { ...ctx.users, pg: ctx.pg };
+  return (req: Request, res: Response, next: NextFunction) =>
+    andThen(shopUserOf(deps, req.cookies?.[SESSION_COOKIE]), (user) => {
+      res.locals.shopUser = user;
+      next();
+    });
 }
 
 /** Pages for shop users: anonymous visitors go to the sign-in page and come back after. */
@@ -74,11 +77,13 @@ export function apiAuth(ctx: AppContext, allowed: 'merchant' | 'admin') {
         next();
       });
     }
-    const u = allowed === 'merchant' ? userForSession(ctx.users, req.cookies?.[SESSION_COOKIE]) : null;
-    if (!u) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfHeaderValid(ctx.config.sessionSecret, req)) return next(new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
-    res.locals.apiActor = { kind: 'merchant', merchantId: u.merchant.id, actor: `user:${u.user.id}` };
-    next();
+    if (allowed !== 'merchant') return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
+    return andThen(shopUserOf({ ...ctx.users, pg: ctx.pg }, req.cookies?.[SESSION_COOKIE]), (u) => {
+      if (!u) return next(new AppError('UNAUTHORIZED', 401, 'errors.unauthorized'));
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfHeaderValid(ctx.config.sessionSecret, req)) return next(new AppError('CSRF_FAILED', 403, 'errors.csrf_failed'));
+      res.locals.apiActor = { kind: 'merchant', merchantId: u.merchant.id, actor: `user:${u.user.id}` };
+      next();
+    });
   };
 }
 
