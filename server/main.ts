@@ -11,6 +11,7 @@ import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { startOutboxWorker } from './mail/outbox-worker';
 import { renderMessage } from './mail/messages';
+import { pgMailReads } from './mail/mail-reads-pg';
 import { pgOutboxStore } from './mail/outbox-store-pg';
 import { pgUnits } from '../db/store-units';
 import { startScheduledJobs } from './jobs/scheduled-jobs';
@@ -59,7 +60,8 @@ async function main() {
 
   const payments = config.stripe ? new StripeProvider(config.stripe) : new DemoProvider(config.baseUrl);
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(join(config.dataDir, 'outbox'));
-  const messages = { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator };
+  // Mail is rendered at send time from the data (messages.ts): on PostgreSQL through its reads.
+  const messages = { database, baseUrl: config.baseUrl, viewsDir: VIEWS_DIR, demo: payments.name === 'demo', operator: config.operator, ...(onPg ? { reads: pgMailReads(onPg.pg.pool) } : {}) };
   const outboxDeps = { database, clock: systemClock, logger, transport, from: config.mailFrom, messages };
   // On PostgreSQL the worker claims there (FOR UPDATE SKIP LOCKED, outbox-store-pg.ts).
   const worker = startOutboxWorker(onPg

@@ -1,4 +1,5 @@
 import type { Database_ } from '../../db/client';
+import type { PgDatabase } from '../../db/postgres-pool';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
@@ -16,7 +17,9 @@ import { runRecurring } from './recurring';
  * Errors are logged and the next day's run still happens: the server never crashes here.
  */
 export interface DailyExpiryDeps {
-  database: Database_;
+  /** The SQLite file; or, on PostgreSQL, `postgres` (expiry-service.ts runs on either). */
+  database?: Database_;
+  postgres?: PgDatabase;
   clock: Clock;
   logger: Logger;
   /** Asks the outbox worker to send the reminders now rather than at its next poll. */
@@ -34,8 +37,15 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
   } catch (err) {
     deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'voucher expiry failed');
   }
+  // The reminders' service still writes through the SQLite data layer: on PostgreSQL they are
+  // not queued yet (said once a run, so an operator sees it), the expiry itself runs.
+  if (!deps.database) {
+    deps.logger.warn('expiry reminders are not sent on PostgreSQL yet');
+    return;
+  }
+  const database = deps.database;
   try {
-    const reminded = remindExpiringVouchers(deps);
+    const reminded = remindExpiringVouchers({ ...deps, database });
     if (reminded.vouchers) {
       deps.logger.info({ vouchers: reminded.vouchers }, 'expiry reminders queued');
       deps.kickOutbox?.();
@@ -53,7 +63,7 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
  * server process only (`onceAcrossServers`, job `daily-expiry`): a server starting after
  * another already ran that day's expiry skips it. The timers never keep the process alive.
  */
-export function startDailyExpiry(deps: DailyExpiryDeps & Pick<OnceDeps, 'holder' | 'leaseMs'>): { stop: () => void } {
+export function startDailyExpiry(deps: DailyExpiryDeps & Pick<OnceDeps, 'leases' | 'holder' | 'leaseMs'>): { stop: () => void } {
   const job = onceAcrossServers(deps, DAILY_EXPIRY_JOB, () => runDailyExpiry(deps));
   const atStart = setImmediate(() => void job.run(lastDailyRun(deps.clock.now(), DAILY_RUN_HOUR))).unref();
   const daily = runRecurring(deps.clock, (after) => nextDailyRun(after, DAILY_RUN_HOUR), job.run);

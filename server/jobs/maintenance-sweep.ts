@@ -9,6 +9,12 @@ import { runRecurring } from './recurring';
 export const SWEEP_EVERY_MS = 10 * 60_000;
 export const MAINTENANCE_SWEEP_JOB = 'maintenance-sweep';
 
+/** The sweep on SQLite: expired sessions removed, then abandoned orders cancelled (their count). */
+export function sqliteSweep(database: Database_, now: Date): number {
+  database.transaction((tx) => deleteExpiredSessions(tx, now.toISOString()));
+  return cancelAbandonedOrders(database, now);
+}
+
 /** The ten-minute slot a sweep at `now` belongs to (its start). */
 export const sweepSlot = (now: Date) => new Date(Math.floor(now.getTime() / SWEEP_EVERY_MS) * SWEEP_EVERY_MS);
 
@@ -17,11 +23,9 @@ export const sweepSlot = (now: Date) => new Date(Math.floor(now.getTime() / SWEE
  * removed. Both are idempotent; each ten-minute slot is still run by one server process
  * only (job `maintenance-sweep`), so more servers do not mean more work on the database.
  */
-export function startMaintenanceSweep(deps: { database: Database_; clock: Clock; logger: Logger } & Pick<OnceDeps, 'holder' | 'leaseMs'>): { stop: () => void } {
+export function startMaintenanceSweep(deps: Pick<OnceDeps, 'database' | 'leases' | 'holder' | 'leaseMs'> & { clock: Clock; logger: Logger; sweep: (now: Date) => Promise<number> | number }): { stop: () => void } {
   const job = onceAcrossServers(deps, MAINTENANCE_SWEEP_JOB, async () => {
-    const now = deps.clock.now();
-    deps.database.transaction((tx) => deleteExpiredSessions(tx, now.toISOString()));
-    const n = cancelAbandonedOrders(deps.database, now);
+    const n = await deps.sweep(deps.clock.now());
     if (n) deps.logger.info({ cancelled: n }, 'abandoned orders cancelled');
   });
   const atStart = setImmediate(() => void job.run(sweepSlot(deps.clock.now()))).unref();

@@ -5,7 +5,11 @@ import type { TransferGateway } from '../domain/settlements/payouts';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { startDailyExpiry } from './daily-expiry';
-import { startMaintenanceSweep } from './maintenance-sweep';
+import { sqliteSweep, startMaintenanceSweep } from './maintenance-sweep';
+import { pgUnits } from '../../db/store-units';
+import { pgJobLeaseStore } from './job-lease-store-pg';
+import { pgSettlementUnits } from '../domain/settlements/settlement-store-pg';
+import { pgSessionStore } from '../domain/sessions/sessions-store-pg';
 import { startPersonalDataRetention } from './personal-data-retention';
 import { startIssuingResumer } from './resume-issuing';
 import { startWeeklySettlement } from './weekly-settlement';
@@ -25,7 +29,7 @@ export interface ScheduledJobsDeps {
  * (server/jobs/run-once.ts: a lease row per job and slot).
  */
 export function startScheduledJobs(deps: ScheduledJobsDeps): { stop: () => void } {
-  if (deps.pg) return startOnPostgres(deps);
+  if (deps.pg) return startOnPostgres({ ...deps, pg: deps.pg });
   const { config, database, clock, logger, kickOutbox, transfers } = deps;
   // Voucher expiry and expiry reminders: now, then daily at 02:00 Paris (daily-expiry.ts).
   const expiryJob = startDailyExpiry({ database, clock, logger, kickOutbox });
@@ -36,7 +40,7 @@ export function startScheduledJobs(deps: ScheduledJobsDeps): { stop: () => void 
     database, clock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
   }, config.settlementWeekday);
   // Maintenance every 10 minutes: abandoned orders cancelled, expired sessions removed.
-  const sweep = startMaintenanceSweep({ database, clock, logger });
+  const sweep = startMaintenanceSweep({ database, clock, logger, sweep: (now) => sqliteSweep(database, now) });
   // Personal data of campaigns past their retention erased daily at 03:00 Paris (docs/personal-data.md).
   const retentionJob = startPersonalDataRetention({ database, clock, logger });
   return {
@@ -50,8 +54,28 @@ export function startScheduledJobs(deps: ScheduledJobsDeps): { stop: () => void 
   };
 }
 
-/** On PostgreSQL: the jobs whose services run there; the others are named at start-up. */
-function startOnPostgres(deps: ScheduledJobsDeps): { stop: () => void } {
-  deps.logger.warn({ jobs: ['daily-expiry', 'resume-issuing', 'weekly-settlement', 'maintenance-sweep', 'personal-data-retention'] }, 'scheduled jobs not on PostgreSQL yet: run them from the CLI (expire, settle)');
-  return { stop: () => {} };
+/**
+ * On PostgreSQL: the same schedules, their leases in PostgreSQL's `job_leases` (so each
+ * planned run starts once across every server), the services on the pool. Voucher expiry and
+ * the weekly settlement are the same Steps as on SQLite (expiry-store-pg.ts,
+ * settlement-store-pg.ts); the sweep removes expired sessions there. What still needs the
+ * SQLite data layer is named once at start-up.
+ */
+function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: () => void } {
+  const { config, pg, clock, logger, kickOutbox, transfers } = deps;
+  const leases = pgUnits(pg, pgJobLeaseStore);
+  const expiryJob = startDailyExpiry({ postgres: pg, leases, clock, logger, kickOutbox });
+  const settlementJob = config.settlementWeekday === null ? null : startWeeklySettlement({
+    units: pgSettlementUnits(pg), leases, clock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
+  }, config.settlementWeekday);
+  const sessions = pgUnits(pg, pgSessionStore);
+  const sweep = startMaintenanceSweep({ leases, clock, logger, sweep: async (now) => { await sessions((store) => store.deleteExpired(now.toISOString())); return 0; } });
+  logger.warn({ jobs: ['resume-issuing', 'personal-data-retention', 'expiry reminders', 'abandoned orders'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
+  return {
+    stop: () => {
+      expiryJob.stop();
+      settlementJob?.stop();
+      sweep.stop();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../lib/logger';
 import { addDays, isoWeekday, parisDate } from '../lib/paris-time';
-import { runSettlement, type RunDeps } from '../domain/settlements/run-settlement';
+import { runSettlement, type RunCore, type RunDeps } from '../domain/settlements/run-settlement';
 import { nextDailyRun } from './daily-schedule';
 import { runRecurring } from './recurring';
 import { onceAcrossServers, type OnceDeps } from './run-once';
@@ -30,7 +30,7 @@ export const WEEKLY_SETTLEMENT_JOB = 'weekly-settlement';
  * taken over once its lease runs out; the run resumes what it left. Errors are logged;
  * next week's run still happens.
  */
-export function startWeeklySettlement(deps: RunDeps & { logger: Logger } & Pick<OnceDeps, 'holder' | 'leaseMs'>, weekday: number): { stop: () => void } {
+export function startWeeklySettlement(deps: (RunDeps | (RunCore & Pick<OnceDeps, 'leases'>)) & { logger: Logger } & Pick<OnceDeps, 'holder' | 'leaseMs'>, weekday: number): { stop: () => void } {
   const job = onceAcrossServers(deps, WEEKLY_SETTLEMENT_JOB, async (at) => {
     try {
       const r = await runSettlement(deps, { until: settlementUntil(at), actor: 'system:weekly-settlement' });

@@ -5,6 +5,8 @@ import { PassThrough } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
 import { readBrandSummary } from '../domain/brand/brand-repository';
+import type { BrandSummary } from '../domain/brand/brand';
+import { sqliteMailReads, type MailReads } from './mail-reads';
 import { translateForPage } from '../lib/i18n';
 import type { OutgoingMail } from './transport';
 
@@ -16,15 +18,23 @@ export interface MessageContext {
   demo: boolean;
   /** The operator's identity: its IBAN/BIC for bank-transfer orders. */
   operator: Seller;
+  /** Where the renderers read (mail-reads.ts); absent: the SQLite `database`. */
+  reads?: MailReads;
+}
+
+/** The context's reads: PostgreSQL's when the app runs there, else the SQLite file's. */
+export function readsOf(ctx: MessageContext): MailReads {
+  return ctx.reads ?? sqliteMailReads(ctx.database);
 }
 
 const templates = new Map<string, HandlebarsTemplateDelegate>();
 /**
  * A mail template, called with its view. Every template also gets `brand` (the operator's
  * scheme name, null until set, and its primary colour, checked for white text on save), read when
- * the mail is rendered so a mail sent after a save carries the new brand.
+ * the mail is rendered so a mail sent after a save carries the new brand (renderers that run on
+ * either backend read it first, through readsOf(ctx).brand(), and pass it).
  */
-export function template(ctx: MessageContext, name: string): (view: Record<string, unknown>) => string {
+export function template(ctx: MessageContext, name: string, brand?: BrandSummary): (view: Record<string, unknown>) => string {
   let tpl = templates.get(name);
   if (!tpl) {
     tpl = Handlebars.compile(readFileSync(join(ctx.viewsDir, 'mail', `${name}.hbs`), 'utf8'), { noEscape: name.endsWith('.text') });
@@ -32,7 +42,7 @@ export function template(ctx: MessageContext, name: string): (view: Record<strin
   }
   const compiled = tpl;
   return (view) => {
-    const b = readBrandSummary(ctx.database.db);
+    const b = brand ?? readBrandSummary(ctx.database.db);
     return compiled({ brand: { name: b.name, primary: b.primary }, ...view });
   };
 }

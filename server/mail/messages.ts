@@ -1,13 +1,9 @@
-import { findCampaignById } from '../domain/campaigns/campaigns-repository';
-import { findOrder } from '../domain/orders/orders-repository';
-import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
-import { listOrderVouchers } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import { mailPdfExtras } from './voucher-pdf-extras';
-import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
+import { mailPdfExtrasOf } from './voucher-pdf-extras';
+import { plainMail, readsOf, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import { renderBeneficiaryVoucher, renderOrgOrderConfirm, renderOrgOrderMail, renderOrgOrderPaid, renderOrgPageLink } from './org-messages';
 import type { OutboxMessage } from './outbox-repository';
 import { renderVoucherExpiryReminder } from './voucher-messages';
@@ -58,11 +54,13 @@ export async function renderMessage(ctx: MessageContext, msg: OutboxMessage): Pr
 }
 
 async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: string }, to: string): Promise<OutgoingMail> {
-  const db = ctx.database.db;
-  const order = findOrder(db, payload.orderId);
+  const reads = readsOf(ctx);
+  const order = await reads.order(payload.orderId);
   if (!order) throw new Error(`order ${payload.orderId} not found`);
-  const campaign = findCampaignById(db, order.campaignId)!;
-  const vouchers = listOrderVouchers(db, order.id);
+  const campaign = (await reads.campaign(order.campaignId))!;
+  const vouchers = await reads.orderVouchers(order.id);
+  const brand = await reads.brand();
+  const extras = await mailPdfExtrasOf(ctx, campaign);
   const locale = order.locale;
   const view = {
     t: texts(locale, ['mail.hello', 'mail.vouchers_intro', 'mail.voucher_line', 'mail.pdf_attached', 'mail.multi_purpose', 'mail.thanks', 'mail.demo'], { campaign: campaign.name, name: order.buyerName, reference: order.reference }),
@@ -78,22 +76,23 @@ async function renderOrderVouchers(ctx: MessageContext, payload: { orderId: stri
     })),
   };
   const pdf = await toBuffer((out) =>
-    streamVoucherPdf(out, vouchers, { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }),
+    streamVoucherPdf(out, vouchers, { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...extras }),
   );
   return {
     to,
     subject: translateForPage(locale, 'mail.vouchers_subject', { campaign: campaign.name, reference: order.reference }),
-    text: template(ctx, 'order-vouchers.text')(view),
-    html: template(ctx, 'order-vouchers.html')(view),
+    text: template(ctx, 'order-vouchers.text', brand)(view),
+    html: template(ctx, 'order-vouchers.html', brand)(view),
     attachments: [{ filename: `bons-${order.reference}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
 }
 
 /** Password reset and staff invitation: a plain message with the one-time link. */
-function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff_invitation', p: { userId: string; token: string; locale: string }, to: string): OutgoingMail {
-  const user = findUserById(ctx.database.db, p.userId);
+async function renderPasswordLink(ctx: MessageContext, kind: 'password_reset' | 'staff_invitation', p: { userId: string; token: string; locale: string }, to: string): Promise<OutgoingMail> {
+  const reads = readsOf(ctx);
+  const user = await reads.user(p.userId);
   if (!user) throw new Error(`user ${p.userId} not found`);
-  const shop = findMerchantById(ctx.database.db, user.merchantId)!;
+  const shop = (await reads.shop(user.merchantId))!;
   const params = { link: `${ctx.baseUrl}/mot-de-passe/${p.token}`, name: user.name, shop: shop.name, till: `${ctx.baseUrl}/caisse` };
   const [subjectKey, bodyKey] = kind === 'password_reset' ? ['mail.reset_subject', 'mail.reset_body'] : ['mail.invite_subject', 'mail.invite_body'];
   return plainMail(to, translateForPage(p.locale, subjectKey, params), translateForPage(p.locale, bodyKey, params));

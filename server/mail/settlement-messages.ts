@@ -1,15 +1,14 @@
-import { findBatch, findStatement } from '../domain/settlements/settlements-repository';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { plainMail, type MessageContext } from './mail-parts';
+import { plainMail, readsOf, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
 /** « Your statement »: rendered at send time from the stored statement (immutable amounts). */
-export function renderSettlementStatement(ctx: MessageContext, p: { statementId: string }, to: string): OutgoingMail {
-  const db = ctx.database.db;
-  const s = findStatement(db, p.statementId);
+export async function renderSettlementStatement(ctx: MessageContext, p: { statementId: string }, to: string): Promise<OutgoingMail> {
+  const reads = readsOf(ctx);
+  const s = await reads.statement(p.statementId);
   if (!s) throw new Error(`statement ${p.statementId} not found`);
-  const batch = findBatch(db, s.batchId)!;
+  const batch = (await reads.batch(s.batchId))!;
   // Shops have no language setting yet: French, the programme's language.
   const locale = 'fr';
   const m = (c: number) => formatMoney(c, locale);

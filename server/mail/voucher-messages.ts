@@ -1,11 +1,8 @@
-import { findCampaignById } from '../domain/campaigns/campaigns-repository';
-import { findOrder } from '../domain/orders/orders-repository';
-import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate } from '../lib/dates';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
-import { template, texts, type MessageContext } from './mail-parts';
+import { readsOf, template, texts, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
 const KEYS = ['hello', 'hello_anonymous', 'intro', 'gift_for', 'after', 'balance', 'open', 'shops', 'once'].map((k) => `mail.expiry.${k}`);
@@ -16,12 +13,13 @@ const KEYS = ['hello', 'hello_anonymous', 'intro', 'gift_for', 'after', 'balance
  * balance as it is then; in the order's locale (French when the order has none we know).
  * No PDF: the link opens the voucher, whose page has it.
  */
-export function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId: string }, to: string): OutgoingMail {
-  const db = ctx.database.db;
-  const voucher = findVoucherById(db, p.voucherId);
+export async function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId: string }, to: string): Promise<OutgoingMail> {
+  const reads = readsOf(ctx);
+  const voucher = await reads.voucher(p.voucherId);
   if (!voucher) throw new Error(`voucher ${p.voucherId} not found`);
-  const order = findOrder(db, voucher.orderId);
-  const campaign = findCampaignById(db, voucher.campaignId)!;
+  const order = await reads.order(voucher.orderId);
+  const campaign = (await reads.campaign(voucher.campaignId))!;
+  const brand = await reads.brand();
   const locale = order?.locale ?? 'fr';
   const code = formatCode(voucher.code);
   // Written to the recipient when the voucher has their address, else to the buyer about their gift.
@@ -49,7 +47,7 @@ export function renderVoucherExpiryReminder(ctx: MessageContext, p: { voucherId:
   return {
     to,
     subject: translateForPage(locale, 'mail.expiry.subject', params),
-    text: template(ctx, 'voucher-expiry-reminder.text')(view),
-    html: template(ctx, 'voucher-expiry-reminder.html')(view),
+    text: template(ctx, 'voucher-expiry-reminder.text', brand)(view),
+    html: template(ctx, 'voucher-expiry-reminder.html', brand)(view),
   };
 }

@@ -54,6 +54,18 @@ describe.skipIf(!postgresAvailable())('the app on PostgreSQL: npm start with a p
     expect(Number(rows[0]!.secrets)).toBe(1);
   });
 
+  it('the scheduled jobs run on PostgreSQL, each planned run once across both servers', async () => {
+    // The start-up catch-up runs of the daily expiry and the maintenance sweep, recorded done
+    // in PostgreSQL's job_leases by whichever server took them.
+    let rows: { name: string; done_slot: number | null }[] = [];
+    for (let i = 0; i < 600 && rows.filter((r) => r.done_slot !== null).length < 2; i++) {
+      rows = (await client.query(`SELECT name, done_slot FROM job_leases WHERE name IN ('daily-expiry', 'maintenance-sweep') ORDER BY name`)).rows;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows.map((r) => r.name)).toEqual(['daily-expiry', 'maintenance-sweep']);
+    expect(rows.every((r) => r.done_slot !== null)).toBe(true);
+  });
+
   it('the brand every page uses is read from PostgreSQL, fresh on each request, on both servers', async () => {
     await client.query(`UPDATE operator_brand SET primary_color = '#123456', version = version + 1 WHERE id = 1`);
     const { rows } = await client.query<{ version: number }>('SELECT version FROM operator_brand WHERE id = 1');

@@ -12,6 +12,7 @@ import { fixedClock, systemClock, type Clock } from '../../server/lib/clock';
 import { createLogger, type Logger } from '../../server/lib/logger';
 import { drainOutbox, drainWith, type OutboxDeps } from '../../server/mail/outbox-worker';
 import { renderMessage } from '../../server/mail/messages';
+import { pgMailReads } from '../../server/mail/mail-reads-pg';
 import { pgOutboxStore } from '../../server/mail/outbox-store-pg';
 import { pgUnits } from '../../db/store-units';
 import { fileTransport, smtpTransport, type MailTransport } from '../../server/mail/transport';
@@ -121,7 +122,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // On PostgreSQL the worker claims there; messages render from the app's backend.
     drainOutbox: () =>
       onPg
-        ? drainWith({ outbox: pgUnits(onPg.pg, pgOutboxStore), clock, logger, transport, from: config.mailFrom, render: (msg) => renderMessage({ ...outboxDeps.messages, database: appDatabase }, msg) })
+        ? drainWith({ outbox: pgUnits(onPg.pg, pgOutboxStore), clock, logger, transport, from: config.mailFrom, render: (msg) => renderMessage({ ...outboxDeps.messages, database: appDatabase, reads: pgMailReads(onPg.pg.pool) }, msg) })
         : drainOutbox(outboxDeps),
     close: async () => {
       server.closeAllConnections();
