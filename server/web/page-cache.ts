@@ -14,12 +14,21 @@ export class PageCache {
     private readonly maxEntries = 500,
   ) {}
 
-  /** Sends the cached page, or renders, stores and sends it. */
-  serve(req: Request, res: Response, key: string, view: string, model: () => object): void {
+  /**
+   * Sends the cached page, or renders, stores and sends it. The model is read synchronously on
+   * SQLite and awaited on PostgreSQL (its promise's failure reaches the error handler).
+   */
+  serve(req: Request, res: Response, key: string, view: string, model: () => object | Promise<object>): void | Promise<void> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return send(res, hit.body);
-    res.render(view, model(), (err: Error | null, html: string) => {
+    const m = model();
+    if (m instanceof Promise) return m.then((ready) => this.render(req, res, key, view, ready, now));
+    this.render(req, res, key, view, m, now);
+  }
+
+  private render(req: Request, res: Response, key: string, view: string, model: object, now: number): void {
+    res.render(view, model, (err: Error | null, html: string) => {
       if (err) return req.next!(err);
       const body = Buffer.from(html);
       // Only pages that set no cookie are shareable between visitors.

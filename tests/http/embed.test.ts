@@ -4,12 +4,19 @@ import { newCampaignValues, parseCampaignForm } from '../../server/domain/campai
 import { frameAncestors } from '../../server/config';
 import { paidVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { systemClock } from '../../server/lib/clock';
+import { tmpdir } from 'node:os';
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
-  const form = parseCampaignForm({ ...newCampaignValues('2026-01-01'), name: 'Brouillon secret', operatorName: 'CCI', target: '1000' });
-  createCampaign({ database: app.database, clock: app.clock, dataDir: app.dataDir }, form.input!, null, { actor: 'test' });
+  // The draft is made before the app starts (on PostgreSQL the data is prepared on SQLite, then copied).
+  app = await startTestApp({
+    prepare: (database) => {
+      const form = parseCampaignForm({ ...newCampaignValues('2026-01-01'), name: 'Brouillon secret', operatorName: 'CCI', target: '1000' });
+      createCampaign({ database, clock: systemClock, dataDir: tmpdir() }, form.input!, null, { actor: 'test' });
+    },
+  });
 });
 afterAll(() => app.close());
 
@@ -42,12 +49,15 @@ describe('embeddable progress widget', () => {
 
   it('shows live figures (cache keyed by them) and a JSON variant', async () => {
     const before = await (await fetch(`${app.url}/embed/campaigns/seine-estuaire.json`)).json();
-    await paidVoucher(app, 5000);
+    // A sale moves the campaign's sold figure. The test builders sell on SQLite only: on
+    // PostgreSQL the figure moves as a sale moves it (the widget and its cache key read just it).
+    if (app.pg) await rowsOf(app, `UPDATE campaigns SET sold_cents = sold_cents + 5000 WHERE slug = 'seine-estuaire'`);
+    else await paidVoucher(app, 5000);
     const res = await fetch(`${app.url}/embed/campaigns/seine-estuaire.json`);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     const after = await res.json();
     expect(after.soldCents).toBe(before.soldCents + 5000);
-    const sold = (app.database.sqlite.prepare(`SELECT sold_cents AS s FROM campaigns WHERE slug = 'seine-estuaire'`).get() as { s: number }).s;
+    const sold = (await rowOf<{ s: number }>(app, `SELECT sold_cents AS s FROM campaigns WHERE slug = 'seine-estuaire'`))!.s;
     expect(after.soldCents).toBe(sold);
     const html = await (await fetch(`${app.url}/embed/campaigns/seine-estuaire`)).text();
     expect(html).toContain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(sold / 100));

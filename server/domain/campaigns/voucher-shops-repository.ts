@@ -32,5 +32,8 @@ export const VOUCHER_PDF_SHOPS = 40;
 
 /** The shops a voucher PDF of this campaign lists, and its directory page (the campaign page). */
 export function voucherPdfShops(tx: Tx, campaign: { id: string; slug: string }, baseUrl: string): VoucherShops & { directoryUrl: string } {
-  return { ...listVoucherShops(tx, campaign.id, VOUCHER_PDF_SHOPS), directoryUrl: `${baseUrl}/campagnes/${campaign.slug}` };
+  return { ...listVoucherShops(tx, campaign.id, VOUCHER_PDF_SHOPS), directoryUrl: directoryUrl(baseUrl, campaign) };
 }
+
+/** Where a voucher PDF sends its reader for the full list: the campaign page. */
+export const directoryUrl = (baseUrl: string, campaign: { slug: string }) => `${baseUrl}/campagnes/${campaign.slug}`;

@@ -1,12 +1,8 @@
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Database_, Tx } from '../../../db/client';
 import { campaignMerchants, campaigns, merchants, merchantUsers } from '../../../db/schema/index';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
-import { newId } from '../../lib/ids';
-import { audit } from '../audit/audit-log';
-import { slugify, type ShopDetails } from './onboarding-form';
-import type { Merchant } from './merchant-users-repository';
 import { acceptsCategory } from '../campaigns/accepted-categories';
 
 export interface OnboardingDeps {
@@ -47,14 +43,6 @@ export function assertEmailFree(tx: Tx, email: string, exceptUserId?: string): v
   if (other && other.id !== exceptUserId) throw new AppError('EMAIL_TAKEN', 409, 'onboarding.errors.email_taken', { contactEmail: 'onboarding.errors.email_taken' });
 }
 
-/** "name", then "name-city", then "name-2", "name-3"…: readable and unique. */
-function uniqueSlug(tx: Tx, name: string, city: string): string {
-  const base = slugify(name);
-  const taken = (s: string) => !!tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.slug, s)).get();
-  const candidates = [base, `${base}-${slugify(city)}`];
-  for (const c of candidates) if (!taken(c)) return c;
-  for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
-}
 
 /**
  * Keeps only ids of campaigns in `allowed` whose accepted categories include the shop's
@@ -68,48 +56,4 @@ export function replaceCampaigns(tx: Tx, merchantId: string, ids: string[], allo
   return keep;
 }
 
-/**
- * A shop applies from the public form. One transaction: a `pending` merchant (shown
- * nowhere and refused by the till and the API until approved: listCampaignMerchants,
- * the redemption statements and shop sign-in all require `approved`), the campaigns it
- * asks to accept, and its owner account without a password. No mail yet: the owner is
- * invited when an operator approves the shop.
- */
-export function applyForShop(deps: OnboardingDeps, input: { details: ShopDetails; campaignIds: string[] }): Merchant {
-  return deps.database.transaction((tx) => {
-    const d = input.details;
-    assertSiretFree(tx, d.siret);
-    assertEmailFree(tx, d.contactEmail);
-    const now = deps.clock.now();
-    const createdAt = now.toISOString();
-    const merchant: Merchant = {
-      id: newId(),
-      slug: uniqueSlug(tx, d.name, d.city),
-      name: d.name,
-      category: d.category,
-      address: d.address,
-      postalCode: d.postalCode,
-      city: d.city,
-      website: d.website,
-      siret: d.siret,
-      iban: d.iban,
-      bic: d.bic,
-      accountHolder: d.accountHolder,
-      stripeAccountId: null,
-      contactEmail: d.contactEmail,
-      phone: d.phone,
-      openingHours: d.openingHours,
-      latitude: null,
-      longitude: null,
-      statusReason: null,
-      status: 'pending',
-      createdAt,
-    };
-    tx.insert(merchants).values(merchant).run();
-    const ids = input.campaignIds.length ? tx.select({ id: campaigns.id, acceptedCategories: campaigns.acceptedCategories }).from(campaigns).where(and(inArray(campaigns.id, input.campaignIds), eq(campaigns.status, 'active'))).all() : [];
-    replaceCampaigns(tx, merchant.id, input.campaignIds, ids, merchant.category);
-    tx.insert(merchantUsers).values({ id: newId(), merchantId: merchant.id, email: d.contactEmail, name: d.contactName, role: 'owner', passwordHash: null, createdAt, removedAt: null }).run();
-    audit(tx, { actor: 'public:application', action: 'merchant.apply', entityType: 'merchant', entityId: merchant.id, after: { slug: merchant.slug, status: 'pending' } }, now);
-    return merchant;
-  });
-}
+// The public application itself (applyForShopSteps): application-store.ts, on either backend.

@@ -1,7 +1,8 @@
 import { giftApiRoutes } from './gift-routes';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
-import { publicCampaign } from '../../domain/campaigns/campaigns-service';
+import { andThen } from '../../../db/store-units';
+import { publicCampaignStep } from '../../domain/campaigns/campaigns-service';
+import { catalogUnits } from '../catalog-units';
 import { recordBankTransfer } from '../../domain/orders/bank-transfers-service';
 import { createOrder } from '../../domain/orders/orders-service';
 import { orderReads } from './order-access';
@@ -21,16 +22,18 @@ export function apiRoutes(ctx: AppContext): Router {
   const db = ctx.database.db;
   const adminOnly = apiAuth(ctx, 'admin');
 
-  r.get('/campaigns', (_req, res) => {
-    res.json({ campaigns: listPublicCampaigns(db).map(campaignSummaryJson) });
-  });
-  r.get('/campaigns/:slug', (req, res) => {
-    res.json({ campaign: campaignDetailJson(publicCampaign(db, req.params.slug)) });
-  });
-  r.get('/campaigns/:slug/merchants', (req, res) => {
-    const c = publicCampaign(db, req.params.slug);
-    res.json({ merchants: listCampaignMerchants(db, c.id).map(({ slug, name, category, city }) => ({ slug, name, category, city })) });
-  });
+  const catalog = catalogUnits(ctx);
+  r.get('/campaigns', (_req, res) => andThen(catalog((s) => s.publicCampaigns()), (list) => res.json({ campaigns: list.map(campaignSummaryJson) })));
+  r.get('/campaigns/:slug', (req, res) => andThen(catalog((s) => publicCampaignStep(s, req.params.slug)), (c) => res.json({ campaign: campaignDetailJson(c) })));
+  r.get('/campaigns/:slug/merchants', (req, res) =>
+    andThen(
+      catalog(function* (s) {
+        const c = yield* publicCampaignStep(s, req.params.slug);
+        return yield* s.campaignShops(c.id);
+      }),
+      (shops) => res.json({ merchants: shops.map(({ slug, name, category, city }) => ({ slug, name, category, city })) }),
+    ),
+  );
 
   // The operator (admin key) may place orders beyond the anonymous cap, without the
   // per-address and per-email limits; a wrong key is refused, never taken for anonymous.

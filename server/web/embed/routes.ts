@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { progress } from '../../domain/campaigns/campaign';
-import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
-import { progressReader } from '../../domain/campaigns/campaign-progress';
+import { andThen } from '../../../db/store-units';
+import { catalogUnits } from '../catalog-units';
 import { DEFAULT_LOCALE, isLocale, translate, translateForPage, type Locale } from '../../lib/i18n';
 import type { AppContext } from '../context';
 import { PageCache } from '../page-cache';
@@ -15,13 +15,8 @@ import { PageCache } from '../page-cache';
  */
 export function embedRoutes(ctx: AppContext): Router {
   const r = Router();
-  const db = ctx.database.db;
   const cache = new PageCache(30_000);
-  const live = progressReader(ctx.database);
-  // The number of rows listCampaignMerchants would return (approved shops), without loading them.
-  const shopCount = ctx.database.sqlite.prepare(`
-    SELECT COUNT(*) FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id
-    WHERE cm.campaign_id = ? AND m.status = 'approved'`).pluck();
+  const catalog = catalogUnits(ctx);
   const https = ctx.config.baseUrl.startsWith('https://');
   const headers: [string, string][] = [
     ['Content-Security-Policy', `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${ctx.config.embedFrameAncestors}`],
@@ -35,35 +30,46 @@ export function embedRoutes(ctx: AppContext): Router {
   // ?lang=), never the visitor's browser: a French town page must not show an English box.
   const locale = (req: Request): Locale => (isLocale(req.query.lang) ? req.query.lang : DEFAULT_LOCALE);
 
-  const model = (slug: string, lang: Locale) => {
-    const c = findCampaignBySlug(db, slug)!;
-    const t = (key: string, params?: Record<string, string | number>) => translateForPage(lang, key, params);
-    return {
-      layout: false,
-      locale: lang,
-      lang,
-      campaign: { ...c, ...progress(c) },
-      shops: shopCount.get(c.id) as number,
-      url: `${ctx.baseUrl}/campagnes/${encodeURIComponent(c.slug)}`,
-      title: t('cadmin.embed.widget_title', { name: c.name }),
-    };
-  };
+  // The approved shops are counted, not loaded (the number listCampaignMerchants would give).
+  const model = (slug: string, lang: Locale) =>
+    andThen(
+      catalog(function* (s) {
+        const c = (yield* s.campaignBySlug(slug))!;
+        return { c, shops: yield* s.shopCount(c.id) };
+      }),
+      ({ c, shops }) => {
+        const t = (key: string, params?: Record<string, string | number>) => translateForPage(lang, key, params);
+        return {
+          layout: false,
+          locale: lang,
+          lang,
+          campaign: { ...c, ...progress(c) },
+          shops,
+          url: `${ctx.baseUrl}/campagnes/${encodeURIComponent(c.slug)}`,
+          title: t('cadmin.embed.widget_title', { name: c.name }),
+        };
+      },
+    );
 
   r.get('/embed/campaigns/:file', (req: Request, res: Response) => {
     for (const [k, v] of headers) res.setHeader(k, v);
     const m = /^([a-z0-9-]{1,80})(\.json)?$/.exec(String(req.params.file));
-    const p = m ? live.bySlug(m[1]!) : undefined;
     const lang = locale(req);
-    // Drafts are not public: the same 404 as an unknown campaign.
-    if (!m || !p || p.status === 'draft') return res.status(404).type('text/plain; charset=utf-8').send(translate(lang, 'errors.campaign_not_found'));
+    const notFound = () => res.status(404).type('text/plain; charset=utf-8').send(translate(lang, 'errors.campaign_not_found'));
+    if (!m) return notFound();
     const slug = m[1]!;
-    if (m[2]) {
-      const v = model(slug, lang);
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      return res.json({ slug, name: v.campaign.name, status: v.campaign.status, targetCents: v.campaign.targetCents, soldCents: v.campaign.soldCents, redeemedCents: v.campaign.redeemedCents, soldPercent: v.campaign.soldPercent, redeemedPercent: v.campaign.redeemedPercent, shops: v.shops, url: v.url });
-    }
-    // Keyed by the live figures like the public pages: progress is never stale, the shop count may lag 30 s.
-    cache.serve(req, res, `embed|${slug}|${lang}|${p.sold}|${p.redeemed}|${p.status}`, 'embed/campaign', () => model(slug, lang));
+    return andThen(catalog((s) => s.progressBySlug(slug)), (p) => {
+      // Drafts are not public: the same 404 as an unknown campaign.
+      if (!p || p.status === 'draft') return notFound();
+      if (m[2]) {
+        return andThen(model(slug, lang), (v) => {
+          res.setHeader('Access-Control-Allow-Origin', '*');
+          res.json({ slug, name: v.campaign.name, status: v.campaign.status, targetCents: v.campaign.targetCents, soldCents: v.campaign.soldCents, redeemedCents: v.campaign.redeemedCents, soldPercent: v.campaign.soldPercent, redeemedPercent: v.campaign.redeemedPercent, shops: v.shops, url: v.url });
+        });
+      }
+      // Keyed by the live figures like the public pages: progress is never stale, the shop count may lag 30 s.
+      return cache.serve(req, res, `embed|${slug}|${lang}|${p.sold}|${p.redeemed}|${p.status}`, 'embed/campaign', () => model(slug, lang));
+    });
   });
   return r;
 }

@@ -1,9 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { identityOf } from '../../domain/legal/identity';
 import { LEGAL_PAGE_KEYS, LEGAL_PATHS, type LegalPageKey } from '../../domain/legal/legal-pages';
-import { conformityReader, pgConformityReader, readConformity } from '../../domain/legal/legal-pages-repository';
+import { conformityReader, pgConformityReader } from '../../domain/legal/legal-pages-repository';
 import { andThen } from '../../../db/store-units';
-import { legalText } from '../../domain/legal/legal-pages-service';
+import { legalTextStep, sqliteLegalReadStore } from '../../domain/legal/legal-read-store';
+import { pgLegalReadStore } from '../../domain/legal/legal-read-store-pg';
+import { storeLookups } from '../backend-units';
 import { formatLongDate } from '../../lib/dates';
 import { isLocale } from '../../lib/i18n';
 import { renderPlainMarkup } from '../../lib/plain-markup';
@@ -40,16 +42,19 @@ export function legalFooter(ctx: AppContext) {
 export function legalRoutes(ctx: AppContext): Router {
   const r = Router();
   const identity = identityOf(ctx.config.operator, ctx.baseUrl);
-  const page = (key: LegalPageKey) => (_req: Request, res: Response) => {
+  const reads = storeLookups(ctx, sqliteLegalReadStore, pgLegalReadStore);
+  const page = (key: LegalPageKey) => async (_req: Request, res: Response) => {
     const locale = isLocale(res.locals.locale) ? res.locals.locale : 'fr';
-    const text = legalText(ctx, key, locale, identity);
+    const { text, conformity } = await reads(function* (s) {
+      return { text: yield* legalTextStep(s, key, locale, identity), conformity: key === 'accessibility' ? yield* s.conformity() : null };
+    });
     const t = res.locals.t;
     const a11y =
       key === 'accessibility'
         ? {
             commitment: t('legal.a11y.commitment', { operator: identity.legalName }),
             scope: t('legal.a11y.scope', { site: identity.site }),
-            status: t('legal.a11y.status', { site: identity.site, level: t(`legal.conformity.${readConformity(ctx.database.db)}`) }),
+            status: t('legal.a11y.status', { site: identity.site, level: t(`legal.conformity.${conformity}`) }),
           }
         : null;
     res.render('legal/page', {

@@ -1,6 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { checkedIds, parseShopForm, type ShopFormValues } from '../../domain/merchants/onboarding-form';
-import { applyForShop, openCampaigns } from '../../domain/merchants/onboarding-service';
+import { pgUnit, pgUnitOfWork } from '../../../db/pg-write-behind';
+import { runAsync, runSync } from '../../../db/unit-of-work';
+import { applyForShopSteps, sqliteApplicationStore } from '../../domain/merchants/application-store';
+import { pgApplicationStore } from '../../domain/merchants/application-store-pg';
+import { storeLookups } from '../backend-units';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { orderCreationLimiter } from '../middleware/db-rate-limits';
@@ -14,16 +18,22 @@ import { campaignChoices, emptyShopValues, shopFieldsView } from './application-
 export function applicationRoutes(ctx: AppContext): Router {
   const r = Router();
   const orderLimit = orderCreationLimiter(ctx, 'application-address');
-  const db = ctx.database.db;
+  const reads = storeLookups(ctx, sqliteApplicationStore, (client) => pgApplicationStore(pgUnit(client)));
+  // The application's one unit of work: BEGIN IMMEDIATE on SQLite, a pooled transaction whose held audit write ends it on PostgreSQL.
+  const apply = (input: Parameters<typeof applyForShopSteps>[2]) =>
+    ctx.pg
+      ? pgUnitOfWork(ctx.pg, (unit) => runAsync(applyForShopSteps(pgApplicationStore(unit), ctx, input)))
+      : ctx.database.transaction((tx) => runSync(applyForShopSteps(sqliteApplicationStore(tx), ctx, input)));
   const PATH = '/commercants/candidature';
 
-  const page = (res: Response, status: number, values: ShopFormValues, errors: Record<string, string>, extra: { checked?: string[]; consent?: boolean; formError?: string } = {}) => {
+  const page = async (res: Response, status: number, values: ShopFormValues, errors: Record<string, string>, extra: { checked?: string[]; consent?: boolean; formError?: string } = {}) => {
+    const open = await reads((s) => s.openCampaigns());
     const fields = shopFieldsView(values, errors, res.locals.t);
     res.status(status).render('shop/application', {
       title: res.locals.t('onboarding.apply.title'),
       ...fields,
       errorCount: fields.errorCount,
-      campaigns: campaignChoices(openCampaigns(db), extra.checked ?? []),
+      campaigns: campaignChoices(open, extra.checked ?? []),
       consent: extra.consent,
       consentError: errors.consent ? res.locals.t(errors.consent) : null,
       formError: extra.formError,
@@ -32,7 +42,7 @@ export function applicationRoutes(ctx: AppContext): Router {
 
   r.get(PATH, ctx.withCsrf, (_req, res) => page(res, 200, emptyShopValues(), {}));
 
-  r.post(PATH, orderLimit, ctx.withCsrf, (req: Request, res: Response) => {
+  r.post(PATH, orderLimit, ctx.withCsrf, async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const form = parseShopForm(body);
     const checked = checkedIds(body.campaigns);
@@ -40,13 +50,13 @@ export function applicationRoutes(ctx: AppContext): Router {
     const errors = { ...form.errors, ...(consent ? {} : { consent: 'onboarding.errors.consent' }) };
     if (!form.input || !consent) return page(res, 422, form.values, errors, { checked, consent });
     try {
-      const merchant = applyForShop(ctx, { details: form.input, campaignIds: checked });
+      const merchant = await apply({ details: form.input, campaignIds: checked });
       ctx.logger.info({ merchantId: merchant.id, slug: merchant.slug }, 'shop application received');
       res.status(201).render('shop/application-sent', { title: res.locals.t('onboarding.sent.title'), shop: merchant.name, email: form.input.contactEmail, noIndex: true });
     } catch (err) {
       // Duplicate SIRET or contact email: shown beside the field, the rest kept as typed.
       if (!(err instanceof AppError) || err.status >= 500) throw err;
-      page(res, err.status, form.values, err.fields ?? {}, { checked, consent, formError: res.locals.t(err.messageKey) });
+      await page(res, err.status, form.values, err.fields ?? {}, { checked, consent, formError: res.locals.t(err.messageKey) });
     }
   });
   return r;

@@ -1,20 +1,19 @@
-import type { Tx } from '../../../db/client';
-import { listCampaignMerchants } from '../../domain/campaigns/campaigns-repository';
+import type { Step } from '../../../db/unit-of-work';
+import type { CatalogStore } from '../../domain/campaigns/catalog-store';
 import { filterDirectory, isFiltered, type DirectoryEntry, type DirectoryFilter, type DirectoryShop } from '../../domain/campaigns/shop-directory';
 import { formatMinute, WEEKDAYS, type OpeningSlot } from '../../domain/merchants/opening-hours';
-import { campaignOpeningHours } from '../../domain/merchants/opening-hours-repository';
 import { categoryLabel, LOCALES, translateForPage } from '../../lib/i18n';
 import { tileFor, tileUrl, type MapTiles } from '../../lib/map-tiles';
 
 /** The campaign's approved shops with their weekly slots: two indexed queries. */
-export function loadDirectory(tx: Tx, campaignId: string): DirectoryShop[] {
+export function* loadDirectory(store: CatalogStore, campaignId: string): Step<DirectoryShop[]> {
   const slots = new Map<string, OpeningSlot[]>();
-  for (const { merchantId, ...s } of campaignOpeningHours(tx, campaignId)) {
+  for (const { merchantId, ...s } of yield* store.campaignSlots(campaignId)) {
     const list = slots.get(merchantId) ?? [];
     list.push(s);
     slots.set(merchantId, list);
   }
-  return listCampaignMerchants(tx, campaignId).map((m) => ({ ...m, slots: (slots.get(m.id) ?? []).sort((a, b) => a.weekday - b.weekday || a.opensMinute - b.opensMinute) }));
+  return (yield* store.campaignShops(campaignId)).map((m) => ({ ...m, slots: (slots.get(m.id) ?? []).sort((a, b) => a.weekday - b.weekday || a.opensMinute - b.opensMinute) }));
 }
 
 /** A category's label in every language: « bakery » finds a boulangerie on the French page too. */

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import { listCampaignMerchants, listPublicCampaigns } from '../../domain/campaigns/campaigns-repository';
-import { publicCampaign } from '../../domain/campaigns/campaigns-service';
+import { publicCampaign, publicCampaignStep } from '../../domain/campaigns/campaigns-service';
+import { andThen } from '../../../db/store-units';
+import { catalogUnits } from '../catalog-units';
 import { createOrder } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
 import { isLocale } from '../../lib/i18n';
@@ -21,7 +22,6 @@ import { storeReads } from '../backend-units';
 import { orderReads } from '../api/order-access';
 import { renderOrderPage } from './order-page';
 import { PageCache } from '../page-cache';
-import { progressReader } from '../../domain/campaigns/campaign-progress';
 import { SESSION_COOKIE } from '../middleware/auth';
 import { parseOrderForm } from './schemas';
 
@@ -35,45 +35,59 @@ import { parseOrderForm } from './schemas';
  */
 export function publicPages(ctx: AppContext): Router {
   const r = Router();
-  const db = ctx.database.db;
   const cache = new PageCache(30_000);
-  const progress = progressReader(ctx.database);
+  const catalog = catalogUnits(ctx);
   const anonymous = (req: Request) => !req.cookies?.[SESSION_COOKIE];
   // The on-sale flag moves with time: part of the key, to the minute.
   const minute = () => Math.floor(ctx.clock.now().getTime() / 60_000);
 
-  const home = (res: Response) => {
-    const now = ctx.clock.now();
-    const campaigns = listPublicCampaigns(db).map((c) => ({ ...campaignView(c, res.locals.locale, now), merchantCount: listCampaignMerchants(db, c.id).length }));
-    return { title: res.locals.t('home.title'), campaigns };
-  };
+  const home = (res: Response) =>
+    andThen(
+      catalog(function* (s) {
+        const listed = [];
+        for (const c of yield* s.publicCampaigns()) listed.push({ c, shops: yield* s.shopCount(c.id) });
+        return listed;
+      }),
+      (listed) => {
+        const now = ctx.clock.now();
+        const campaigns = listed.map(({ c, shops }) => ({ ...campaignView(c, res.locals.locale, now), merchantCount: shops }));
+        return { title: res.locals.t('home.title'), campaigns };
+      },
+    );
   r.get('/', (req, res) => {
-    if (!anonymous(req)) return res.render('shop/home', home(res));
-    cache.serve(req, res, `home|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${progress.allVersion()}`, 'shop/home', () => home(res));
+    if (!anonymous(req)) return andThen(home(res), (model) => res.render('shop/home', model));
+    return andThen(catalog((s) => s.progressVersion()), (version) =>
+      cache.serve(req, res, `home|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${version}`, 'shop/home', () => home(res)),
+    );
   });
 
-  const campaignPage = (slug: string, res: Response, filter: DirectoryFilter) => {
-    const campaign = publicCampaign(db, slug);
-    const now = ctx.clock.now();
-    const view = campaignView(campaign, res.locals.locale, now);
-    const shops = loadDirectory(db, campaign.id);
-    return {
-      title: campaign.name,
-      campaign: view,
-      merchants: { count: shops.length },
-      directory: directoryView(shops, filter, now, res.locals.locale, slug, ctx.config.mapTiles),
-      extraJs: '/js/directory.js',
-    };
-  };
+  const campaignPage = (slug: string, res: Response, filter: DirectoryFilter) =>
+    andThen(
+      catalog(function* (s) {
+        const campaign = yield* publicCampaignStep(s, slug);
+        return { campaign, shops: yield* loadDirectory(s, campaign.id) };
+      }),
+      ({ campaign, shops }) => {
+        const now = ctx.clock.now();
+        return {
+          title: campaign.name,
+          campaign: campaignView(campaign, res.locals.locale, now),
+          merchants: { count: shops.length },
+          directory: directoryView(shops, filter, now, res.locals.locale, slug, ctx.config.mapTiles),
+          extraJs: '/js/directory.js',
+        };
+      },
+    );
   r.get('/campagnes/:slug', (req, res) => {
     const slug = req.params.slug;
-    const p = progress.bySlug(slug);
-    if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
-    const filter = directoryQuerySchema.parse(req.query);
-    // A search is rendered for its visitor: only the unfiltered page is shared in the cache,
-    // so that arbitrary search words never push it out.
-    if (!anonymous(req) || isFiltered(filter)) return res.render('shop/campaign', campaignPage(slug, res, filter));
-    cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res, filter));
+    return andThen(catalog((s) => s.progressBySlug(slug)), (p) => {
+      if (!p || p.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
+      const filter = directoryQuerySchema.parse(req.query);
+      // A search is rendered for its visitor: only the unfiltered page is shared in the cache,
+      // so that arbitrary search words never push it out.
+      if (!anonymous(req) || isFiltered(filter)) return andThen(campaignPage(slug, res, filter), (model) => res.render('shop/campaign', model));
+      return cache.serve(req, res, `campaign|${slug}|${res.locals.locale}|${res.locals.footerConformity}|${res.locals.brand?.version}|${minute()}|${p.sold}|${p.redeemed}|${p.status}|${p.bonus}`, 'shop/campaign', () => campaignPage(slug, res, filter));
+    });
   });
   return r;
 }
