@@ -4,6 +4,7 @@ import { createOperatorUser } from '../../server/domain/operators/operator-users
 import { setMerchantCampaigns } from '../../server/domain/merchants/merchant-review-service';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
+import { rowOf, rowsOf } from '../support/backend-query';
 
 let app: TestApp;
 let agent: FormClient;
@@ -31,8 +32,8 @@ const FIELDS = {
   categories: ['Librairie', 'Restaurant'], bonusKind: 'none', bonusPercent: '', bonusFixed: '', bonusCapPerBuyer: '', bonusBudget: '',
   startsOn: '2026-01-01', lastDay: '',
 };
-const row = (slug: string) => app.database.sqlite.prepare('SELECT * FROM campaigns WHERE slug = ?').get(slug) as Record<string, unknown>;
-const auditOf = (id: string) => (app.database.sqlite.prepare(`SELECT action, actor FROM audit_log WHERE entity_type = 'campaign' AND entity_id = ? ORDER BY id`).all(id) as { action: string }[]).map((a) => a.action);
+const row = async (slug: string) => (await rowOf(app, 'SELECT * FROM campaigns WHERE slug = @slug', { slug }))!;
+const auditOf = async (id: string) => (await rowsOf<{ action: string }>(app, `SELECT action, actor FROM audit_log WHERE entity_type = 'campaign' AND entity_id = @id ORDER BY id`, { id })).map((a) => a.action);
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -48,7 +49,7 @@ describe('operator campaigns', () => {
     expect(created.res.status).toBe(303);
     const slug = 'bons-employeurs-le-havre';
     expect(created.res.headers.get('location')).toBe(`/operateur/campagnes/${slug}?done=created`);
-    const c = row(slug);
+    const c = await row(slug);
     expect(c).toMatchObject({ status: 'draft', target_cents: 2_000_000, denominations_cents: '[1000,2500]', org_fee_bps: 200, commission_bps: 300, breakage_rule: 'sponsor', accepted_categories: '["Librairie","Restaurant"]' });
     expect(String(c.image_path)).toMatch(/^campaigns\/[a-f0-9]{32}\.png$/);
     expect((await fetch(`${app.url}/campagnes/${slug}`)).status).toBe(404);
@@ -57,7 +58,7 @@ describe('operator campaigns', () => {
     expect(page.html).toContain('Intégrer sur votre site');
     expect(page.html).toContain(`/embed/campaigns/${slug}`);
     expect((await agent.post(`/operateur/campagnes/${slug}/publier`, {}, page.html)).res.status).toBe(303);
-    expect(row(slug).status).toBe('active');
+    expect((await row(slug)).status).toBe('active');
 
     const pub = await fetch(`${app.url}/campagnes/${slug}`);
     const html = await pub.text();
@@ -73,18 +74,18 @@ describe('operator campaigns', () => {
 
     const edited = await postForm(agent, `/operateur/campagnes/${slug}`, { ...FIELDS, commission: '2,5', validityDays: '180' });
     expect(edited.res.status).toBe(303);
-    expect(row(slug)).toMatchObject({ commission_bps: 250, validity_days: 180, image_path: c.image_path });
+    expect(await row(slug)).toMatchObject({ commission_bps: 250, validity_days: 180, image_path: c.image_path });
 
     const again = await agent.get(`/operateur/campagnes/${slug}`);
     expect((await agent.post(`/operateur/campagnes/${slug}/publier`, {}, again.html)).res.status).toBe(409);
     expect((await agent.post(`/operateur/campagnes/${slug}/cloturer`, {}, again.html)).res.status).toBe(303);
-    expect(row(slug).status).toBe('closed');
+    expect((await row(slug)).status).toBe('closed');
     const closed = await agent.post(`/operateur/campagnes/${slug}/cloturer`, {}, again.html);
     expect(closed.res.status).toBe(409);
     expect(closed.html).toContain('Seule une campagne publiée peut être clôturée');
     expect((await postForm(agent, `/operateur/campagnes/${slug}`, FIELDS)).res.status).toBe(409);
 
-    expect(auditOf(String(c.id))).toEqual(['campaign_create', 'campaign_publish', 'campaign_update', 'campaign_close']);
+    expect(await auditOf(String(c.id))).toEqual(['campaign_create', 'campaign_publish', 'campaign_update', 'campaign_close']);
   });
 
   it('refuses bad input field by field, a fake image and a missing CSRF token', async () => {
@@ -99,7 +100,7 @@ describe('operator campaigns', () => {
     const fd = new FormData();
     fd.append('name', 'x');
     expect((await agent.request('/operateur/campagnes/nouvelle', { method: 'POST', body: fd })).status).toBe(403);
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM campaigns`).get()).toEqual({ n: 3 });
+    expect(await rowOf(app, `SELECT COUNT(*) AS n FROM campaigns`)).toEqual({ n: 3 });
   });
 
   it('shows viewers everything but no form, and refuses their posts', async () => {
@@ -114,7 +115,7 @@ describe('operator campaigns', () => {
     expect((await viewer.get('/operateur/campagnes/nouvelle')).res.status).toBe(403);
     expect((await viewer.post('/operateur/campagnes/seine-estuaire/cloturer', {}, list.html)).res.status).toBe(403);
     expect((await postForm(viewer, '/operateur/campagnes/seine-estuaire', FIELDS)).res.status).toBe(403);
-    expect(row('seine-estuaire').status).toBe('active');
+    expect((await row('seine-estuaire')).status).toBe('active');
     const anonymous = await fetch(`${app.url}/operateur/campagnes`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
   });
@@ -124,7 +125,7 @@ describe('operator campaigns', () => {
     expect(created.res.status).toBe(303);
     const page = await agent.get('/operateur/campagnes/librairies-seulement');
     await agent.post('/operateur/campagnes/librairies-seulement/publier', {}, page.html);
-    const id = String(row('librairies-seulement').id);
+    const id = String((await row('librairies-seulement')).id);
     const deps = { database: app.database, clock: app.clock };
     const by = { actor: 'test' };
     // A restaurant cannot join; a bookshop can.

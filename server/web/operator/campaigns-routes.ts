@@ -1,20 +1,20 @@
 import { Router, type Request, type Response } from 'express';
 import {
-  closeCampaign,
-  createCampaign,
-  listAllCampaigns,
-  publishCampaign,
+  closeCampaignSteps,
+  createCampaignSteps,
+  listAllCampaignsSteps,
+  publishCampaignSteps,
   storeCampaignImage,
-  updateCampaign,
-  type CampaignAdminDeps,
+  updateCampaignSteps,
 } from '../../domain/campaigns/campaign-admin-service';
 import type { Campaign } from '../../domain/campaigns/campaign';
 import { campaignToValues, campaignValues, checkImage, IMAGE_MAX_BYTES, newCampaignValues, parseCampaignForm } from '../../domain/campaigns/campaign-form';
-import { findCampaignBySlug } from '../../domain/campaigns/campaigns-repository';
 import { can } from '../../domain/operators/roles';
 import { AppError } from '../../lib/errors';
 import { parisDate } from '../../lib/paris-time';
+import { catalogUnits } from '../catalog-units';
 import type { AppContext } from '../context';
+import { campaignAdminReads, campaignAdminUnits } from './campaign-admin-units';
 import { csrfTokenValid } from '../middleware/csrf';
 import { MULTIPART_LIMITS, readMultipart } from '../organisation-order/multipart';
 import { campaignDetailView, campaignFormView, campaignListView, type CampaignFormState } from './campaigns-view';
@@ -28,10 +28,10 @@ const IMAGE_FIELD = 'image';
 const LIMITS = { ...MULTIPART_LIMITS, fileBytes: IMAGE_MAX_BYTES, fields: 70, fieldBytes: 4_100, requestBytes: 3 * 1024 * 1024 } as unknown as typeof MULTIPART_LIMITS;
 
 const by = (res: Response) => ({ actor: `operator:${res.locals.operatorUser!.id}` });
-const adminDeps = (ctx: AppContext): CampaignAdminDeps => ({ database: ctx.database, clock: ctx.clock, dataDir: ctx.config.dataDir });
+const findBySlug = (ctx: AppContext, slug: string) => catalogUnits(ctx)((s) => s.campaignBySlug(slug));
 
-function campaignOf(ctx: AppContext, req: Request): Campaign {
-  const c = findCampaignBySlug(ctx.database.db, String(req.params.slug));
+async function campaignOf(ctx: AppContext, req: Request): Promise<Campaign> {
+  const c = await findBySlug(ctx, String(req.params.slug));
   if (!c) throw new AppError('CAMPAIGN_NOT_FOUND', 404, 'errors.campaign_not_found');
   return c;
 }
@@ -99,22 +99,25 @@ export function operatorCampaignFormRoutes(ctx: AppContext): Router {
   r.post(NEW, ...guard, async (req, res) => {
     const f = await readForm(req);
     if (!f.input) return renderNew(res, f.tooLarge ? 413 : 422, { values: f.values, errors: f.errors });
-    const c = createCampaign(adminDeps(ctx), f.input, f.store() ?? null, by(res));
+    const input = f.input;
+    const image = f.store() ?? null;
+    const c = await campaignAdminUnits(ctx)((s) => createCampaignSteps(s, ctx.clock.now(), input, image, by(res)));
     ctx.logger.info({ campaignId: c.id, operatorId: res.locals.operatorUser!.id }, 'campaign created');
     res.redirect(303, `${BASE}/${encodeURIComponent(c.slug)}?done=created`);
   });
 
   r.post(`${BASE}/:slug`, ...guard, async (req, res) => {
-    const c = campaignOf(ctx, req);
+    const c = await campaignOf(ctx, req);
     const f = await readForm(req);
     if (!f.input) return renderDetail(ctx, req, res, c, f.tooLarge ? 413 : 422, { values: f.values, errors: f.errors });
     try {
       const stored = f.store();
-      updateCampaign(adminDeps(ctx), c.slug, f.input, stored ?? (f.removeImage ? null : undefined), by(res));
+      const input = f.input;
+      await campaignAdminUnits(ctx)((s) => updateCampaignSteps(s, ctx.clock.now(), c.slug, input, stored ?? (f.removeImage ? null : undefined), by(res)));
       res.redirect(303, `${BASE}/${encodeURIComponent(c.slug)}?done=saved`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
-      const fresh = findCampaignBySlug(ctx.database.db, c.slug) ?? c;
+      const fresh = (await findBySlug(ctx, c.slug)) ?? c;
       const alert = res.locals.t(err.messageKey, err.params);
       if (fresh.status === 'closed') return renderDetail(ctx, req, res, fresh, err.status, undefined, alert);
       renderDetail(ctx, req, res, fresh, err.status, { values: f.values, errors: { ...err.fields }, alert }, alert);
@@ -126,27 +129,27 @@ export function operatorCampaignFormRoutes(ctx: AppContext): Router {
 /** The list, the pages and the status actions (urlencoded, behind the global CSRF check). */
 export function operatorCampaignRoutes(ctx: AppContext): Router {
   const r = Router();
-  const db = ctx.database.db;
 
-  r.get(BASE, requireOperator('campaigns.read'), (_req, res) => {
+  r.get(BASE, requireOperator('campaigns.read'), async (_req, res) => {
     const t = res.locals.t;
+    const list = await campaignAdminReads(ctx)((s) => listAllCampaignsSteps(s));
     res.render('operator/campaigns', {
       title: t('cadmin.list_title'),
       ...operatorPage(res, 'campaigns'),
-      campaigns: campaignListView(listAllCampaigns(db), t, res.locals.locale),
+      campaigns: campaignListView(list, t, res.locals.locale),
       canManage: can(res.locals.operatorUser!.role, 'campaigns.manage'),
     });
   });
 
   r.get(NEW, requireOperator('campaigns.manage'), (_req, res) => renderNew(res, 200, { values: newCampaignValues(parisDate(ctx.clock.now())) }));
 
-  r.get(`${BASE}/:slug`, requireOperator('campaigns.read'), (req, res) => renderDetail(ctx, req, res, campaignOf(ctx, req)));
+  r.get(`${BASE}/:slug`, requireOperator('campaigns.read'), async (req, res) => renderDetail(ctx, req, res, await campaignOf(ctx, req)));
 
-  const statusAction = (path: string, run: typeof publishCampaign, done: string) =>
-    r.post(`${BASE}/:slug/${path}`, requireOperator('campaigns.manage'), (req, res) => {
-      const c = campaignOf(ctx, req);
+  const statusAction = (path: string, run: typeof publishCampaignSteps, done: string) =>
+    r.post(`${BASE}/:slug/${path}`, requireOperator('campaigns.manage'), async (req, res) => {
+      const c = await campaignOf(ctx, req);
       try {
-        run(adminDeps(ctx), c.slug, by(res));
+        await campaignAdminUnits(ctx)((s) => run(s, ctx.clock.now(), c.slug, by(res)));
         ctx.logger.info({ campaignId: c.id, operatorId: res.locals.operatorUser!.id, action: path }, 'campaign status changed');
         res.redirect(303, `${BASE}/${encodeURIComponent(c.slug)}?done=${done}`);
       } catch (err) {
@@ -155,7 +158,7 @@ export function operatorCampaignRoutes(ctx: AppContext): Router {
         renderDetail(ctx, req, res, c, err.status, undefined, t(err.messageKey, { status: t(`cadmin.status.${c.status}`) }));
       }
     });
-  statusAction('publier', publishCampaign, 'published');
-  statusAction('cloturer', closeCampaign, 'closed');
+  statusAction('publier', publishCampaignSteps, 'published');
+  statusAction('cloturer', closeCampaignSteps, 'closed');
   return r;
 }
