@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_EMAIL, DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
+import { rowsOf } from '../support/backend-query';
 
 /**
  * Issue 15, item 1: the legal and compliance pages. They exist with a default built from the
@@ -14,7 +15,10 @@ const PAGES = ['/mentions-legales', '/conditions-de-vente', '/conditions-commerc
 const FOOTER = ['/mentions-legales', '/conditions-de-vente', '/confidentialite', '/accessibilite'];
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
 const footerOf = (html: string) => /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
-const auditRows = () => app.database.sqlite.prepare("SELECT actor, action, entity_id AS entityId, before, after FROM audit_log WHERE entity_type = 'legal_page' ORDER BY id").all() as Array<Record<string, string>>;
+const auditRows = async () =>
+  (await rowsOf<{ actor: string; action: string; entityid: string; before: string | null; after: string | null }>(app, "SELECT actor, action, entity_id AS entityid, before, after FROM audit_log WHERE entity_type = 'legal_page' ORDER BY id")).map(
+    ({ entityid, ...r }) => ({ ...r, entityId: entityid }),
+  );
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -111,7 +115,7 @@ describe('editing in the back-office', () => {
     const en = new FormClient(app.url);
     await en.get('/langue/en?back=/');
     expect((await en.get('/mentions-legales')).html).toContain('<h2>Publication director</h2>');
-    const entry = auditRows().find((r) => r.entityId === 'mentions:fr')!;
+    const entry = (await auditRows()).find((r) => r.entityId === 'mentions:fr')!;
     expect(entry.action).toBe('legal_page_update');
     expect(entry.actor).toMatch(/^operator:/);
     expect(JSON.parse(entry.after!).body).toBe(body);
@@ -151,7 +155,7 @@ describe('editing in the back-office', () => {
       expect(res.html).toMatch(message);
       expect(res.html).toContain('aria-invalid="true"');
     }
-    expect(auditRows().filter((r) => r.entityId === 'privacy:fr')).toHaveLength(0);
+    expect((await auditRows()).filter((r) => r.entityId === 'privacy:fr')).toHaveLength(0);
   });
 
   it('puts the default text back on request', async () => {
@@ -163,7 +167,7 @@ describe('editing in the back-office', () => {
     const html = await (await fetch(`${app.url}/conditions-de-vente`)).text();
     expect(html).not.toContain('Conditions provisoires.');
     expect(html).toContain('Aucun rendu de monnaie');
-    expect(auditRows().filter((r) => r.entityId === 'terms:fr').map((r) => r.action)).toEqual(['legal_page_update', 'legal_page_reset']);
+    expect((await auditRows()).filter((r) => r.entityId === 'terms:fr').map((r) => r.action)).toEqual(['legal_page_update', 'legal_page_reset']);
   });
 
   it('is for admins only: a viewer gets 403 and no link, an unknown page is a 404', async () => {

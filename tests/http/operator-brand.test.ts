@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { parisDate } from '../../server/lib/paris-time';
-import { buyVouchers } from '../support/builders';
+import { buyVouchers, type BuiltVoucher } from '../support/builders';
 import { DEMO_ADMIN_EMAIL, DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { solidPng } from '../support/png';
 import { popplerAvailable } from '../support/poppler';
 import { merchantId, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
+import { rowOf, rowsOf } from '../support/backend-query';
 
 /**
  * Issue 15, item 2: the operator's brand. Admins set it in the back-office (contrast checked
@@ -32,9 +33,11 @@ let admin: FormClient;
 let agent: FormClient;
 let viewer: FormClient;
 let dir = '';
+let mailed: BuiltVoucher | undefined;
+let drawn: BuiltVoucher | undefined;
 
 const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-const brandRow = () => app.database.sqlite.prepare('SELECT name, primary_color, accent_color, logo_type, image_type, version FROM operator_brand').get() as Record<string, unknown> | undefined;
+const brandRow = () => rowOf(app, 'SELECT name, primary_color, accent_color, logo_type, image_type, version FROM operator_brand');
 const norm = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 /** A page as the browser reads its attributes (Handlebars writes « = » as &#x3D;). */
 const page = async (path: string) => (await (await fetch(`${app.url}${path}`)).text()).replace(/&#x3D;/g, '=');
@@ -51,7 +54,15 @@ async function postBrand(c: FormClient, fields: Record<string, string>, files: {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'brand-'));
-  app = await startTestApp({ clock });
+  // Bought before the app starts (on PostgreSQL the data is prepared on SQLite, then copied);
+  // their mails wait in the outbox and are drawn when drained, after the brand is saved.
+  app = await startTestApp({
+    clock,
+    prepare: async (database) => {
+      [mailed] = await buyVouchers({ database, clock }, { amountCents: 20_00 });
+      [drawn] = await buyVouchers({ database, clock }, { amountCents: 30_00 });
+    },
+  });
   await createOperatorUser(app, { email: 'agent@cci.example', password: 'agent-password-1', role: 'operator' });
   admin = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
   agent = await operatorClient(app.url, 'agent@cci.example', 'agent-password-1');
@@ -71,7 +82,7 @@ describe('the brand settings page', () => {
     expect(form.html).toContain('<h1>Identité visuelle</h1>');
     expect(form.html).toContain('value="#1f4e79"');
     expect(form.html).toContain('enctype="multipart/form-data"');
-    expect(brandRow()).toBeUndefined();
+    expect(await brandRow()).toBeUndefined();
     // Until a brand is saved, pages keep the default mark and no brand stylesheet.
     const pub = await page('/');
     expect(pub).toContain('/img/logo.svg');
@@ -92,13 +103,13 @@ describe('the brand settings page', () => {
     const anon = await fetch(`${app.url}${PATH}`, { redirect: 'manual' });
     expect(anon.status).toBe(303);
     expect(anon.headers.get('location')).toContain('/operateur/connexion');
-    expect(brandRow()).toBeUndefined();
+    expect(await brandRow()).toBeUndefined();
   });
 
   it('refuses a post without its CSRF token, saving nothing', async () => {
     const res = await postBrand(admin, GOOD, {}, false);
     expect(res.res.status).toBe(403);
-    expect(brandRow()).toBeUndefined();
+    expect(await brandRow()).toBeUndefined();
   });
 
   it('refuses colours below 4.5:1 with a field error in French and in English, saving nothing', async () => {
@@ -108,7 +119,7 @@ describe('the brand settings page', () => {
     expect(norm(bad.html)).toContain('Contraste insuffisant : le texte blanc sur cette couleur');
     expect(bad.html).toContain('id="b_accent-error"');
     expect(bad.html).toMatch(/<input id="b_primary"[^>]*value="#7fb3e0"[^>]*aria-invalid="true"/);
-    expect(brandRow()).toBeUndefined();
+    expect(await brandRow()).toBeUndefined();
 
     const en = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
     await en.get('/langue/en?back=/');
@@ -119,15 +130,15 @@ describe('the brand settings page', () => {
     const fake = await postBrand(en, GOOD, { logo: Buffer.from('<svg/>') });
     expect(fake.res.status).toBe(422);
     expect(fake.html).toContain('The logo must be a PNG or JPEG image.');
-    expect(brandRow()).toBeUndefined();
+    expect(await brandRow()).toBeUndefined();
   });
 
   it('saves name, colours, logo and default image, with an audit entry', async () => {
     const saved = await postBrand(admin, GOOD, { logo: LOGO, image: IMAGE });
     expect(saved.res.status).toBe(303);
     expect(saved.res.headers.get('location')).toBe(`${PATH}?ok=1`);
-    expect(brandRow()).toEqual({ name: 'Bons de Fecamp', primary_color: '#0b5d3b', accent_color: '#a4370b', logo_type: 'png', image_type: 'png', version: 1 });
-    const audit = app.database.sqlite.prepare("SELECT action, actor, after FROM audit_log WHERE entity_type = 'operator_brand'").all() as Array<{ action: string; actor: string; after: string }>;
+    expect(await brandRow()).toEqual({ name: 'Bons de Fecamp', primary_color: '#0b5d3b', accent_color: '#a4370b', logo_type: 'png', image_type: 'png', version: 1 });
+    const audit = await rowsOf<{ action: string; actor: string; after: string }>(app, "SELECT action, actor, after FROM audit_log WHERE entity_type = 'operator_brand'");
     expect(audit).toHaveLength(1);
     expect(audit[0]!.action).toBe('brand_update');
     expect(audit[0]!.actor).toMatch(/^operator:/);
@@ -171,14 +182,14 @@ describe('the brand on pages', () => {
       expect(html, path).toContain('/brand.css?v=2');
       expect(html, path).not.toContain('/marque/image');
     }
-    expect(brandRow()).toMatchObject({ logo_type: 'png', image_type: null, version: 2 });
+    expect(await brandRow()).toMatchObject({ logo_type: 'png', image_type: null, version: 2 });
     expect((await fetch(`${app.url}/marque/image?v=2`)).status).toBe(404);
   });
 });
 
 describe('the brand in mails and PDFs', () => {
   it('puts the brand name and colour in the header of the voucher mail', async () => {
-    await buyVouchers(app, { amountCents: 20_00 });
+    expect(mailed).toBeDefined();
     await app.drainOutbox();
     const mails = readdirSync(join(app.dataDir, 'outbox')).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(app.dataDir, 'outbox', f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='));
     const html = mails.find((m) => m.includes('Cheques du Havre'));
@@ -187,7 +198,8 @@ describe('the brand in mails and PDFs', () => {
     expect(html).not.toContain('#1f4e79');
   });
 
-  it.skipIf(!hasPoppler)('draws the statement PDF with the brand name', async () => {
+  // Statement documents are not on PostgreSQL yet (docs/architecture.md, « what runs where »), nor the till/settlement helpers this test drives through app.database.
+  it.skipIf(!hasPoppler || process.env.TEST_BACKEND === 'postgres')('draws the statement PDF with the brand name', async () => {
     const [voucher] = await buyVouchers(app, { amountCents: 50_00 });
     await take(app, merchantId(app.database, 'bijouterie-falaise'), voucher!.code, 12_00);
     clock.set(new Date(T0.getTime() + 31 * 60_000));
@@ -208,7 +220,7 @@ describe('the brand in mails and PDFs', () => {
   });
 
   it.skipIf(!hasPoppler)('draws the voucher PDF (A4 and A6) with the brand name and logo', async () => {
-    const [voucher] = await buyVouchers(app, { amountCents: 30_00 });
+    const voucher = drawn;
     for (const format of ['a4', 'a6']) {
       const res = await fetch(`${app.url}/v/${voucher!.code}.pdf?format=${format}`);
       expect(res.status, format).toBe(200);

@@ -1,10 +1,11 @@
 import type { Database_ } from '../../../db/client';
-import { audit } from '../audit/audit-log';
+import { runSync, type Step } from '../../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
 import type { Locale } from '../../lib/i18n';
 import { bodyProblem, defaultLegalText, type ConformityLevel, type LegalPageKey } from './legal-pages';
 import type { Identity } from './identity';
-import { deleteLegalPage, findLegalPage, readConformity, upsertLegalPage, writeConformity } from './legal-pages-repository';
+import { sqliteLegalAdminStore, type LegalAdminStore } from './legal-admin-store';
+import { findLegalPage } from './legal-pages-repository';
 
 interface Deps {
   database: Database_;
@@ -28,31 +29,39 @@ export interface LegalPageEdit {
 
 /**
  * Saves one page in one language (and the accessibility statement's conformity state), with
- * its audit entry in the same transaction: the audit log keeps every published version.
+ * its audit entry in the same unit of work: the audit log keeps every published version.
+ * The body is checked before (checkLegalBody): nothing is opened for a refused text.
  */
-export function saveLegalPage(deps: Deps, actor: string, edit: LegalPageEdit): void {
+export function* saveLegalPageSteps(store: LegalAdminStore, now: Date, actor: string, edit: LegalPageEdit): Step<void> {
+  const before = yield* store.page(edit.page, edit.locale);
+  const conformityBefore = edit.conformity ? yield* store.conformity() : undefined;
+  if (edit.body === null) yield* store.remove(edit.page, edit.locale);
+  else yield* store.upsert({ page: edit.page, locale: edit.locale, body: edit.body, updatedAt: now.toISOString(), updatedBy: actor });
+  if (edit.conformity) yield* store.writeConformity(edit.conformity, now);
+  yield* store.audit(
+    {
+      actor,
+      action: edit.body === null ? 'legal_page_reset' : 'legal_page_update',
+      entityType: 'legal_page',
+      entityId: `${edit.page}:${edit.locale}`,
+      before: { body: before?.body ?? null, ...(conformityBefore ? { conformity: conformityBefore } : {}) },
+      after: { body: edit.body, ...(edit.conformity ? { conformity: edit.conformity } : {}) },
+    },
+    now,
+  );
+}
+
+/** A 422 for a body the pages refuse (empty, too long…). */
+export function checkLegalBody(edit: Pick<LegalPageEdit, 'body'>): void {
   if (edit.body !== null) {
     const problem = bodyProblem(edit.body);
     if (problem) throw new AppError(`LEGAL_BODY_${problem.toUpperCase()}`, 422, `legal.errors.${problem}`);
   }
+}
+
+/** saveLegalPageSteps on SQLite in one BEGIN IMMEDIATE transaction. */
+export function saveLegalPage(deps: Deps, actor: string, edit: LegalPageEdit): void {
+  checkLegalBody(edit);
   const now = deps.clock.now();
-  deps.database.transaction((tx) => {
-    const before = findLegalPage(tx, edit.page, edit.locale);
-    const conformityBefore = edit.conformity ? readConformity(tx) : undefined;
-    if (edit.body === null) deleteLegalPage(tx, edit.page, edit.locale);
-    else upsertLegalPage(tx, { page: edit.page, locale: edit.locale, body: edit.body, updatedAt: now.toISOString(), updatedBy: actor });
-    if (edit.conformity) writeConformity(tx, edit.conformity, now);
-    audit(
-      tx,
-      {
-        actor,
-        action: edit.body === null ? 'legal_page_reset' : 'legal_page_update',
-        entityType: 'legal_page',
-        entityId: `${edit.page}:${edit.locale}`,
-        before: { body: before?.body ?? null, ...(conformityBefore ? { conformity: conformityBefore } : {}) },
-        after: { body: edit.body, ...(edit.conformity ? { conformity: edit.conformity } : {}) },
-      },
-      now,
-    );
-  });
+  deps.database.transaction((tx) => runSync(saveLegalPageSteps(sqliteLegalAdminStore(tx), now, actor, edit)));
 }

@@ -54,7 +54,7 @@ export function brandMiddleware(ctx: AppContext) {
 }
 
 /** The brand summary on the app's backend (synchronous on SQLite). */
-function readerOf(ctx: AppContext): () => BrandSummary | Promise<BrandSummary> {
+export function readerOf(ctx: AppContext): () => BrandSummary | Promise<BrandSummary> {
   return ctx.pg ? pgBrandReader(ctx.pg.pool) : brandReader(ctx.database);
 }
 

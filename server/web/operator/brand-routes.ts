@@ -1,13 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import { contrastFigures, LOGO_MAX_BYTES, normaliseColour, parseBrandForm, type BrandErrors, type BrandSummary } from '../../domain/brand/brand';
-import { readBrandSummary } from '../../domain/brand/brand-repository';
-import { saveBrand } from '../../domain/brand/brand-service';
+import { saveBrandSteps } from '../../domain/brand/brand-service';
+import { sqliteBrandStore } from '../../domain/brand/brand-store';
+import { pgBrandStore } from '../../domain/brand/brand-store-pg';
 import { checkImage, IMAGE_MAX_BYTES } from '../../domain/campaigns/campaign-form';
 import { AppError } from '../../lib/errors';
-import { brandLocals } from '../brand/routes';
+import { brandLocals, readerOf } from '../brand/routes';
 import type { AppContext } from '../context';
 import { csrfTokenValid } from '../middleware/csrf';
 import { MULTIPART_LIMITS, readMultipart } from '../organisation-order/multipart';
+import { adminUnits } from './admin-units';
 import { operatorArea, operatorPage, requireOperator } from './session';
 
 export const BRAND_SETTINGS_PATH = '/operateur/identite-visuelle';
@@ -34,9 +36,10 @@ export function operatorBrandRoutes(ctx: AppContext): Router {
   const r = Router();
   const guard = [ctx.withCsrf, operatorArea(ctx), requireOperator('settings.manage')];
 
-  const render = (res: Response, status: number, values: FormValues, errors: BrandErrors = {}) => {
+  const readBrand = readerOf(ctx);
+  const render = async (res: Response, status: number, values: FormValues, errors: BrandErrors = {}) => {
     const t = res.locals.t;
-    const current = brandLocals(readBrandSummary(ctx.database.db));
+    const current = brandLocals(await readBrand());
     const err = (k: keyof BrandErrors) => (errors[k] ? t(errors[k]!) : null);
     const primary = normaliseColour(values.primary);
     const accent = normaliseColour(values.accent);
@@ -56,7 +59,7 @@ export function operatorBrandRoutes(ctx: AppContext): Router {
     });
   };
 
-  r.get(BRAND_SETTINGS_PATH, ...guard, (_req, res) => render(res, 200, valuesOf(readBrandSummary(ctx.database.db))));
+  r.get(BRAND_SETTINGS_PATH, ...guard, async (_req, res) => render(res, 200, valuesOf(await readBrand())));
 
   r.post(BRAND_SETTINGS_PATH, ...guard, async (req: Request, res: Response) => {
     const body = await readMultipart(req, FILES, LIMITS);
@@ -83,7 +86,8 @@ export function operatorBrandRoutes(ctx: AppContext): Router {
     }
     if (!form.input || Object.keys(errors).length > 0) return render(res, body.tooLargeFiles.size > 0 ? 413 : 422, values, errors);
     const keepOrRemove = (which: (typeof FILES)[number]) => uploads[which] ?? (field(`remove_${which}`) === '1' ? null : undefined);
-    const version = saveBrand({ database: ctx.database, clock: ctx.clock }, `operator:${res.locals.operatorUser!.id}`, { ...form.input, logo: keepOrRemove('logo'), image: keepOrRemove('image') });
+    const edit = { ...form.input, logo: keepOrRemove('logo'), image: keepOrRemove('image') };
+    const version = await adminUnits(ctx, sqliteBrandStore, pgBrandStore)((s) => saveBrandSteps(s, ctx.clock.now(), `operator:${res.locals.operatorUser!.id}`, edit));
     ctx.logger.info({ operatorId: res.locals.operatorUser!.id, version }, 'brand saved');
     res.redirect(303, `${BRAND_SETTINGS_PATH}?ok=1`);
   });

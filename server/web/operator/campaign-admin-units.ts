@@ -1,20 +1,16 @@
-import { pgUnit, pgUnitOfWork } from '../../../db/pg-write-behind';
-import { sqliteUnits, type Units } from '../../../db/store-units';
-import { runAsync } from '../../../db/unit-of-work';
+import { pgUnit } from '../../../db/pg-write-behind';
+import type { Units } from '../../../db/store-units';
 import { sqliteCampaignAdminStore, type CampaignAdminStore } from '../../domain/campaigns/campaign-admin-store';
 import { pgCampaignAdminStore } from '../../domain/campaigns/campaign-admin-store-pg';
 import { storeReads } from '../backend-units';
 import type { AppContext } from '../context';
+import { adminUnits } from './admin-units';
 
 type Backend = Pick<AppContext, 'database' | 'pg'>;
 
 /** The operator's campaign writes: BEGIN IMMEDIATE on SQLite, a pooled unit of work (audit entry sent with COMMIT) on PostgreSQL. */
 export function campaignAdminUnits(ctx: Backend): Units<CampaignAdminStore> {
-  if (ctx.pg) {
-    const pg = ctx.pg;
-    return (work) => pgUnitOfWork(pg, (unit) => runAsync(work(pgCampaignAdminStore(unit))));
-  }
-  return sqliteUnits(ctx.database, sqliteCampaignAdminStore);
+  return adminUnits(ctx, sqliteCampaignAdminStore, pgCampaignAdminStore);
 }
 
 /** The back-office list's read (no lock taken: `allCampaigns` only). */

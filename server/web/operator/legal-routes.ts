@@ -1,12 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { identityOf } from '../../domain/legal/identity';
 import { CONFORMITY_LEVELS, defaultLegalText, isConformityLevel, isLegalPageKey, LEGAL_PAGE_KEYS, LEGAL_PATHS, type LegalPageKey } from '../../domain/legal/legal-pages';
-import { listLegalPages, readConformity } from '../../domain/legal/legal-pages-repository';
-import { legalText, saveLegalPage } from '../../domain/legal/legal-pages-service';
+import { sqliteLegalAdminStore } from '../../domain/legal/legal-admin-store';
+import { pgLegalAdminStore } from '../../domain/legal/legal-admin-store-pg';
+import { checkLegalBody, saveLegalPageSteps } from '../../domain/legal/legal-pages-service';
+import { legalTextStep } from '../../domain/legal/legal-read-store';
+import { pgUnit } from '../../../db/pg-write-behind';
 import { formatLongDate } from '../../lib/dates';
 import { AppError } from '../../lib/errors';
 import { isLocale, LOCALES, type Locale } from '../../lib/i18n';
+import { storeReads } from '../backend-units';
 import type { AppContext } from '../context';
+import { adminUnits } from './admin-units';
 import { operatorPage, requireOperator } from './session';
 
 const PATH = '/operateur/pages-legales';
@@ -21,11 +26,12 @@ export function operatorLegalRoutes(ctx: AppContext): Router {
   const r = Router();
   const manage = requireOperator('settings.manage');
   const identity = identityOf(ctx.config.operator, ctx.baseUrl);
-  const deps = { database: ctx.database, clock: ctx.clock };
+  const writes = adminUnits(ctx, sqliteLegalAdminStore, pgLegalAdminStore);
+  const reads = storeReads(ctx, sqliteLegalAdminStore, (client) => pgLegalAdminStore(pgUnit(client)));
 
-  r.get(PATH, manage, (_req, res) => {
+  r.get(PATH, manage, async (_req, res) => {
     const t = res.locals.t;
-    const rows = new Map(listLegalPages(ctx.database.db).map((p) => [`${p.page}:${p.locale}`, p]));
+    const rows = new Map((await reads((s) => s.list())).map((p) => [`${p.page}:${p.locale}`, p]));
     const pages = LEGAL_PAGE_KEYS.map((key) => ({
       title: t(`legal.page.${key}`),
       path: LEGAL_PATHS[key],
@@ -64,13 +70,16 @@ export function operatorLegalRoutes(ctx: AppContext): Router {
     });
   };
 
-  r.get(`${PATH}/:page`, manage, (req, res) => {
+  r.get(`${PATH}/:page`, manage, async (req, res) => {
     const key = pageOf(req);
     const locale = localeOf(req.query.langue);
-    form(res, 200, key, locale, { body: legalText(ctx, key, locale, identity).body, conformity: readConformity(ctx.database.db) });
+    const shown = await reads(function* (s) {
+      return { body: (yield* legalTextStep(s, key, locale, identity)).body, conformity: yield* s.conformity() };
+    });
+    form(res, 200, key, locale, shown);
   });
 
-  r.post(`${PATH}/:page`, manage, (req, res) => {
+  r.post(`${PATH}/:page`, manage, async (req, res) => {
     const key = pageOf(req);
     const locale = localeOf(req.body?.locale);
     const typed = typeof req.body?.body === 'string' ? req.body.body.replace(/\r\n?/g, '\n') : '';
@@ -80,12 +89,15 @@ export function operatorLegalRoutes(ctx: AppContext): Router {
       return form(res, 422, key, locale, { body: typed, conformity: '', conformityError: res.locals.t('legal.errors.bad_conformity') });
     }
     try {
-      saveLegalPage(deps, `operator:${res.locals.operatorUser!.id}`, {
+      const edit = {
         page: key,
         locale,
         body: reset ? null : typed,
         conformity: key === 'accessibility' ? (conformity as (typeof CONFORMITY_LEVELS)[number]) : undefined,
-      });
+      };
+      checkLegalBody(edit);
+      const actor = `operator:${res.locals.operatorUser!.id}`;
+      await writes((s) => saveLegalPageSteps(s, ctx.clock.now(), actor, edit));
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       return form(res, err.status, key, locale, { body: typed, conformity: String(conformity ?? ''), error: res.locals.t(err.messageKey) });
