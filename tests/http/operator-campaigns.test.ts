@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
-import { setMerchantCampaigns } from '../../server/domain/merchants/merchant-review-service';
+import { setMerchantCampaignsSteps } from '../../server/domain/merchants/merchant-review-service';
+import { sqliteMerchantReviewStore } from '../../server/domain/merchants/merchant-review-store';
+import { pgMerchantReviewStore } from '../../server/domain/merchants/merchant-review-store-pg';
+import { adminUnits } from '../../server/web/operator/admin-units';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
 import { rowOf, rowsOf } from '../support/backend-query';
@@ -126,13 +129,15 @@ describe('operator campaigns', () => {
     const page = await agent.get('/operateur/campagnes/librairies-seulement');
     await agent.post('/operateur/campagnes/librairies-seulement/publier', {}, page.html);
     const id = String((await row('librairies-seulement')).id);
-    const deps = { database: app.database, clock: app.clock };
     const by = { actor: 'test' };
+    // The review service on the test app's backend, as the shop page's form runs it.
+    const setMerchantCampaigns = (slug: string, ids: string[]) =>
+      adminUnits(app, sqliteMerchantReviewStore, pgMerchantReviewStore)((s) => setMerchantCampaignsSteps(s, app.clock.now(), slug, ids, by));
     // A restaurant cannot join; a bookshop can.
-    expect(setMerchantCampaigns(deps, 'le-grenier-a-sel', [id], by)).toEqual([]);
-    expect(setMerchantCampaigns(deps, 'librairie-la-galerne', [id], by)).toContain(id);
+    expect(await setMerchantCampaigns('le-grenier-a-sel', [id])).toEqual([]);
+    expect(await setMerchantCampaigns('librairie-la-galerne', [id])).toContain(id);
     // The campaign narrows to restaurants: the bookshop keeps its link when its list is saved again.
-    app.database.sqlite.prepare(`UPDATE campaigns SET accepted_categories = '["Restaurant"]' WHERE id = ?`).run(id);
-    expect(setMerchantCampaigns(deps, 'librairie-la-galerne', [id], by)).toContain(id);
+    await rowsOf(app, `UPDATE campaigns SET accepted_categories = '["Restaurant"]' WHERE id = @id`, { id });
+    expect(await setMerchantCampaigns('librairie-la-galerne', [id])).toContain(id);
   });
 });

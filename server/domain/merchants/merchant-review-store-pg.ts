@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors';
 import { pgAudit } from '../audit/audit-log-pg';
 import { acceptsCategory } from '../campaigns/accepted-categories';
 import type { Merchant, MerchantUser } from './merchant-users-repository';
-import type { MerchantPatch, MerchantReviewStore } from './merchant-review-store';
+import type { MerchantPatch, MerchantReviewStore, MerchantSearch } from './merchant-review-store';
 import { pgShopAccountStore } from './shop-accounts-store-pg';
 
 const MERCHANT = pgSelectList(merchants);
@@ -69,5 +69,22 @@ export function pgMerchantReviewStore(unit: PgUnit, client: pg.ClientBase): Merc
       return keep;
     },
     audit: pgAudit(unit),
+    search: function* (filter, limit) {
+      // SQLite's LIKE ignores ASCII case: ILIKE here. Typed wildcards are taken literally (escaped).
+      const q = filter.q?.trim() ?? '';
+      const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+      const digits = q.replace(/\s/g, '');
+      const siret = q && /^\d{3,14}$/.test(digits) ? `${digits}%` : null;
+      const list = yield* rows<MerchantSearch['rows'][number]>(
+        'review_search',
+        `SELECT slug, name, city, category, siret, status, created_at AS "createdAt" FROM merchants
+         WHERE ($1::text IS NULL OR status = $1)
+           AND ($2::text IS NULL OR name ILIKE $2 OR city ILIKE $2 OR contact_email ILIKE $2 OR slug ILIKE $2 OR ($3::text IS NOT NULL AND siret LIKE $3))
+         ORDER BY created_at COLLATE "C" DESC, name COLLATE "C" LIMIT $4`,
+        [filter.status ?? null, pattern, siret, limit],
+      );
+      const counts = yield* rows<{ status: Merchant['status']; n: number }>('review_counts', `SELECT status, count(*)::int AS n FROM merchants GROUP BY status`, []);
+      return { rows: list, counts: Object.fromEntries(counts.map((r) => [r.status, r.n])) };
+    },
   };
 }

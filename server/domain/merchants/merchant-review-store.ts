@@ -6,6 +6,7 @@ import { audit, type AuditInput } from '../audit/audit-log';
 import { findMerchantBySlug, type Merchant, type MerchantUser } from './merchant-users-repository';
 import { assertEmailFree, assertSiretFree, assignableCampaigns, campaignIdsOf, ownerOf, replaceCampaigns } from './onboarding-service';
 import { sqliteShopAccountStore, type ShopAccountStore } from './shop-accounts-store';
+import { searchMerchants } from './merchant-review-service';
 
 export type AssignableCampaign = { id: string; name: string; status: string; acceptedCategories: string | null };
 export type MerchantPatch = Partial<Pick<Merchant, 'name' | 'siret' | 'category' | 'address' | 'postalCode' | 'city' | 'iban' | 'bic' | 'accountHolder' | 'contactEmail' | 'phone' | 'openingHours' | 'website'>>;
@@ -33,6 +34,17 @@ export interface MerchantReviewStore {
   /** Keeps the allowed ids (accepted category, or already linked) and replaces the links; returns them. */
   replaceCampaigns(merchantId: string, ids: string[], allowed: AssignableCampaign[], category: string): Step<string[]>;
   audit(e: AuditInput, now: Date): Step<void>;
+  /** The back-office list: newest first, filtered by status and a free-text search (see searchMerchants). */
+  search(filter: MerchantFilter, limit: number): Step<MerchantSearch>;
+}
+
+export interface MerchantFilter {
+  status?: Merchant['status'];
+  q?: string;
+}
+export interface MerchantSearch {
+  rows: Pick<Merchant, 'slug' | 'name' | 'city' | 'category' | 'siret' | 'status' | 'createdAt'>[];
+  counts: Partial<Record<Merchant['status'], number>>;
 }
 
 export function sqliteMerchantReviewStore(tx: Tx): MerchantReviewStore {
@@ -49,5 +61,6 @@ export function sqliteMerchantReviewStore(tx: Tx): MerchantReviewStore {
     campaignIds: (merchantId) => done(campaignIdsOf(tx, merchantId)),
     replaceCampaigns: (merchantId, ids, allowed, category) => done(replaceCampaigns(tx, merchantId, ids, allowed, category)),
     audit: (e, now) => done(audit(tx, e, now)),
+    search: (filter, limit) => done(searchMerchants(tx, filter, limit)),
   };
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { Tx } from '../../../db/client';
-import type { Merchant } from '../../domain/merchants/merchant-users-repository';
+import type { Merchant, MerchantUser } from '../../domain/merchants/merchant-users-repository';
+import type { AssignableCampaign } from '../../domain/merchants/merchant-review-store';
 import { MERCHANT_STATUSES, type MerchantStatus } from '../../domain/merchants/merchant-review-service';
 import type { ShopFormValues } from '../../domain/merchants/onboarding-form';
-import { assignableCampaigns, campaignIdsOf, ownerOf } from '../../domain/merchants/onboarding-service';
 import { formatIban, maskIban } from '../../lib/identifiers';
 import { campaignChoices, shopFieldsView } from '../shop/application-view';
 import { formatStamp } from '../../lib/dates';
@@ -36,8 +35,8 @@ export function merchantListView(rows: { slug: string; name: string; city: strin
   };
 }
 
-/** The stored shop as form values (for the edit form's first rendering); `owner` when already read. */
-export function merchantFormValues(tx: Tx, m: Merchant, owner = ownerOf(tx, m.id)): ShopFormValues {
+/** The stored shop as form values (for the edit form's first rendering). */
+export function merchantFormValues(m: Merchant, owner: MerchantUser | undefined): ShopFormValues {
   return {
     name: m.name, siret: m.siret ?? '', category: m.category, address: m.address, postalCode: m.postalCode, city: m.city,
     iban: m.iban ? formatIban(m.iban) : '', bic: m.bic ?? '', accountHolder: m.accountHolder ?? '', contactName: owner?.name ?? '',
@@ -52,13 +51,20 @@ export interface MerchantForms {
   alert?: string;
 }
 
+/** What the detail page reads besides the shop (merchant-review-store.ts). */
+export interface MerchantPageReads {
+  owner: MerchantUser | undefined;
+  /** Every campaign but drafts, by name. */
+  all: AssignableCampaign[];
+  /** The ids of the campaigns the shop accepts. */
+  accepted: string[];
+}
+
 /** Everything the detail page shows; the forms only for roles that may act. */
-export function merchantDetailView(tx: Tx, m: Merchant, canManage: boolean, t: T, locale: string, forms: MerchantForms = {}, done?: string) {
-  const owner = ownerOf(tx, m.id);
-  const all = assignableCampaigns(tx);
-  const accepted = campaignIdsOf(tx, m.id);
+export function merchantDetailView(reads: MerchantPageReads, m: Merchant, canManage: boolean, t: T, locale: string, forms: MerchantForms = {}, done?: string) {
+  const { owner, all, accepted } = reads;
   const status = m.status as MerchantStatus;
-  const edit = forms.edit ?? { values: merchantFormValues(tx, m, owner), errors: {} };
+  const edit = forms.edit ?? { values: merchantFormValues(m, owner), errors: {} };
   return {
     merchant: {
       ...m,
