@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paidVoucher, shopKey } from '../support/builders';
+import { createApiKeySteps } from '../../server/domain/merchants/api-keys-service';
+import { sqliteApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store';
+import { pgApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store-pg';
+import { storeUnits } from '../../server/web/backend-units';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { paidVoucher, type BuiltVoucher } from '../support/builders';
+import { systemClock } from '../../server/lib/clock';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
 
@@ -59,10 +65,19 @@ async function apply(fields: Record<string, string>, campaigns: string[] = [camp
   return { res, html: await res.text() };
 }
 
-const merchantBySiret = (s: string) =>
-  app.database.sqlite.prepare('SELECT id, slug, name, status, status_reason AS statusReason, iban FROM merchants WHERE siret = ?').get(s) as { id: string; slug: string; name: string; status: string; statusReason: string | null; iban: string } | undefined;
-const merchantCount = () => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM merchants').get() as { n: number }).n;
-const outbox = (kind: string, recipient: string) => app.database.sqlite.prepare('SELECT payload FROM outbox_messages WHERE kind = ? AND recipient = ?').all(kind, recipient) as { payload: string }[];
+const merchantBySiret = async (s: string) => {
+  const m = await rowOf<{ id: string; slug: string; name: string; status: string; statusreason: string | null; iban: string }>(app, 'SELECT id, slug, name, status, status_reason AS statusreason, iban FROM merchants WHERE siret = @s', { s });
+  return m && { id: m.id, slug: m.slug, name: m.name, status: m.status, statusReason: m.statusreason, iban: m.iban };
+};
+const merchantCount = async () => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM merchants'))!.n;
+const outbox = (kind: string, recipient: string) => rowsOf<{ payload: string }>(app, 'SELECT payload FROM outbox_messages WHERE kind = @kind AND recipient = @recipient', { kind, recipient });
+/** A till key made for a shop (as the CLI does), on the test app's backend. */
+const shopKey = async (slug: string) => {
+  const { id } = (await rowOf<{ id: string }>(app, 'SELECT id FROM merchants WHERE slug = @slug', { slug }))!;
+  return storeUnits(app, sqliteApiKeyAdminStore, pgApiKeyAdminStore)((s) => createApiKeySteps(s, app.clock.now(), { kind: 'merchant', merchantId: id, label: 'test till' }));
+};
+// Vouchers bought before the app starts: on PostgreSQL the data is prepared on SQLite, then copied.
+const vouchers: BuiltVoucher[] = [];
 /** The campaign page as a signed-in-looking visitor: bypasses the 30-second page cache for anonymous visitors. */
 const campaignPage = async () => (await fetch(`${app.url}/campagnes/seine-estuaire`, { headers: { cookie: 'sid=none' } })).text();
 
@@ -77,15 +92,19 @@ async function act(c: FormClient, slug: string, action: string, fields: Record<s
 async function appliedShop(over: Record<string, string> = {}) {
   const fields = application(over);
   expect((await apply(fields)).res.status).toBe(201);
-  return { fields, merchant: merchantBySiret(fields.siret)! };
+  return { fields, merchant: (await (await merchantBySiret(fields.siret)))! };
 }
 
 const redeem = (key: string, code: string) =>
   fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code, amountCents: 500, idempotencyKey: crypto.randomUUID() }) });
 
 beforeAll(async () => {
-  app = await startTestApp();
-  campaignId = (app.database.sqlite.prepare("SELECT id FROM campaigns WHERE slug = 'seine-estuaire'").get() as { id: string }).id;
+  app = await startTestApp({
+    prepare: async (database) => {
+      for (let i = 0; i < 2; i++) vouchers.push(await paidVoucher({ database, clock: systemClock }, 2000));
+    },
+  });
+  campaignId = (await rowOf<{ id: string }>(app, "SELECT id FROM campaigns WHERE slug = 'seine-estuaire'"))!.id;
   admin = await signedIn('operateur@demo.bons-locaux.fr');
   viewer = await signedIn('lecture@demo.bons-locaux.fr');
 });
@@ -101,39 +120,39 @@ describe('public application form', () => {
     const { res, html } = await apply(application({ name: 'Le Fournil d’Or' }));
     expect(res.status).toBe(201);
     expect(html).toContain('Le Fournil d’Or');
-    const m = app.database.sqlite.prepare("SELECT * FROM merchants WHERE name = 'Le Fournil d’Or'").get() as Record<string, string>;
+    const m = (await rowOf<Record<string, string>>(app, "SELECT * FROM merchants WHERE name = 'Le Fournil d’Or'"))!;
     expect(m).toMatchObject({ slug: 'le-fournil-d-or', status: 'pending', iban: 'FR7630006000011234567890189', bic: 'BNPAFRPP', category: 'Boulangerie-pâtisserie', website: 'https://fournil.example/' });
-    expect(app.database.sqlite.prepare('SELECT role, password_hash AS hash, name FROM merchant_users WHERE merchant_id = ?').all(m.id)).toEqual([{ role: 'owner', hash: null, name: 'Camille Pain' }]);
-    expect(app.database.sqlite.prepare('SELECT campaign_id AS c FROM campaign_merchants WHERE merchant_id = ?').all(m.id)).toEqual([{ c: campaignId }]);
-    expect(outbox('owner_invitation', m.contact_email!)).toHaveLength(0);
+    expect(await rowsOf(app, 'SELECT role, password_hash AS hash, name FROM merchant_users WHERE merchant_id = @id', { id: m.id! })).toEqual([{ role: 'owner', hash: null, name: 'Camille Pain' }]);
+    expect(await rowsOf(app, 'SELECT campaign_id AS c FROM campaign_merchants WHERE merchant_id = @id', { id: m.id! })).toEqual([{ c: campaignId }]);
+    expect(await outbox('owner_invitation', m.contact_email!)).toHaveLength(0);
     expect(await campaignPage()).not.toContain('Le Fournil d’Or');
     // A key made for it anyway (CLI) cannot redeem while it is pending.
-    const key = shopKey(app, m.slug!);
-    const v = await paidVoucher(app, 2000);
+    const key = await shopKey(m.slug!);
+    const v = vouchers[0]!;
     const r = await redeem(key.key, v.code);
     expect(r.status).toBe(403);
     expect((await r.json()).error.code).toBe('MERCHANT_NOT_ACTIVE');
     // The same name again gets another slug.
     expect((await apply(application({ name: 'Le Fournil d’Or' }))).res.status).toBe(201);
-    expect(app.database.sqlite.prepare("SELECT slug FROM merchants WHERE name = 'Le Fournil d’Or' ORDER BY slug").all()).toEqual([{ slug: 'le-fournil-d-or' }, { slug: 'le-fournil-d-or-le-havre' }]);
+    expect(await rowsOf(app, "SELECT slug FROM merchants WHERE name = 'Le Fournil d’Or' ORDER BY slug")).toEqual([{ slug: 'le-fournil-d-or' }, { slug: 'le-fournil-d-or-le-havre' }]);
   });
 
   it('re-renders bad input with field errors (422) and creates nothing', async () => {
-    const before = merchantCount();
+    const before = (await merchantCount());
     const { res, html } = await apply(application({ siret: wrongCheck(siret('4111111111111')), iban: 'FR76 3000 6000 0112 3456 7890 188', website: 'http://insecure.example', postalCode: '7660', category: 'Casino', consent: '' }));
     expect(res.status).toBe(422);
     for (const msg of ['Ce SIRET n’existe pas', 'Cet IBAN est invalide', 'commençant par https://', '5 chiffres', 'Choisissez une catégorie', 'Cochez cette case']) expect(html).toContain(msg);
     expect(html).toContain('value="Le Havre"');
-    expect(merchantCount()).toBe(before);
+    expect((await merchantCount())).toBe(before);
   });
 
   it('refuses a SIRET already registered, with a clear message', async () => {
     const { fields } = await appliedShop();
-    const before = merchantCount();
+    const before = (await merchantCount());
     const again = await apply(application({ siret: fields.siret }));
     expect(again.res.status).toBe(409);
     expect(again.html).toContain('Un commerce avec ce SIRET est déjà inscrit');
-    expect(merchantCount()).toBe(before);
+    expect((await merchantCount())).toBe(before);
   });
 
   it('refuses a post without the CSRF token', async () => {
@@ -153,7 +172,7 @@ describe('account holder in the SEPA character set', () => {
   const unwritable = ['東京書店', 'Ελληνικό Καφέ', '***'];
 
   it('refuses a holder a SEPA transfer cannot carry, with the reason on the field (FR and EN), and creates nothing', async () => {
-    const before = merchantCount();
+    const before = (await merchantCount());
     for (const accountHolder of unwritable) {
       const fr = await apply(application({ accountHolder }));
       expect(fr.res.status, accountHolder).toBe(422);
@@ -167,12 +186,12 @@ describe('account holder in the SEPA character set', () => {
     expect(fieldError(noLetter.html, 'accountHolder')).toBe('Le titulaire doit contenir au moins une lettre ou un chiffre.');
     const long = await apply(application({ accountHolder: `SARL ${'Œ'.repeat(34)}` })); // 73 characters once written « OE »
     expect(fieldError(long.html, 'accountHolder')).toBe('70 caractères au plus\u00A0: c’est la longueur d’un nom dans un virement SEPA.');
-    expect(merchantCount()).toBe(before);
+    expect((await merchantCount())).toBe(before);
   });
 
   it('accepts accents, ligatures, « & » and typographic apostrophes, which transliterate', async () => {
     const { merchant } = await appliedShop({ accountHolder: '  Boulangerie Lœuvre & Fils — L’Épi d’Or  ' });
-    expect(app.database.sqlite.prepare('SELECT account_holder AS h FROM merchants WHERE id = ?').get(merchant.id)).toEqual({ h: 'Boulangerie Lœuvre & Fils — L’Épi d’Or' });
+    expect(await rowOf(app, 'SELECT account_holder AS h FROM merchants WHERE id = @id', { id: merchant.id })).toEqual({ h: 'Boulangerie Lœuvre & Fils — L’Épi d’Or' });
   });
 
   it('refuses the same holders when the operator edits a shop, and keeps the stored one', async () => {
@@ -182,7 +201,7 @@ describe('account holder in the SEPA character set', () => {
       expect(bad.res.status, accountHolder).toBe(422);
       expect(fieldError(bad.html, 'accountHolder')).toMatch(/^Écrivez le titulaire tel que votre banque le connaît/);
     }
-    expect(app.database.sqlite.prepare('SELECT account_holder AS h FROM merchants WHERE id = ?').get(merchant.id)).toEqual({ h: 'SARL Le Fournil' });
+    expect(await rowOf(app, 'SELECT account_holder AS h FROM merchants WHERE id = @id', { id: merchant.id })).toEqual({ h: 'SARL Le Fournil' });
   });
 });
 
@@ -200,9 +219,9 @@ describe('operator review', () => {
     const { fields, merchant } = await appliedShop({ name: 'Boucherie Approuvée' });
     const res = await act(admin, merchant.slug, 'approuver');
     expect(res.res.status).toBe(303);
-    expect(merchantBySiret(fields.siret)!.status).toBe('approved');
+    expect((await merchantBySiret(fields.siret))!.status).toBe('approved');
     expect(await campaignPage()).toContain('Boucherie Approuvée');
-    const [mail] = outbox('owner_invitation', fields.contactEmail!);
+    const [mail] = await outbox('owner_invitation', fields.contactEmail!);
     const token = JSON.parse(mail!.payload).token as string;
     expect((await app.drainOutbox()).failed).toBe(0);
 
@@ -225,10 +244,10 @@ describe('operator review', () => {
     const { fields, merchant } = await appliedShop();
     const empty = await act(admin, merchant.slug, 'refuser', { reason: ' ' });
     expect(empty.res.status).toBe(422);
-    expect(merchantBySiret(fields.siret)!.status).toBe('pending');
+    expect((await merchantBySiret(fields.siret))!.status).toBe('pending');
     expect((await act(admin, merchant.slug, 'refuser', { reason: 'Commerce hors du territoire' })).res.status).toBe(303);
-    expect(merchantBySiret(fields.siret)).toMatchObject({ status: 'rejected', statusReason: 'Commerce hors du territoire' });
-    const [mail] = outbox('merchant_rejected', fields.contactEmail!);
+    expect((await merchantBySiret(fields.siret))).toMatchObject({ status: 'rejected', statusReason: 'Commerce hors du territoire' });
+    const [mail] = await outbox('merchant_rejected', fields.contactEmail!);
     expect(JSON.parse(mail!.payload).reason).toBe('Commerce hors du territoire');
     expect((await app.drainOutbox()).failed).toBe(0);
     expect(await campaignPage()).not.toContain(merchant.name);
@@ -237,20 +256,20 @@ describe('operator review', () => {
   it('suspend hides the shop and refuses its key; reactivate restores both', async () => {
     const { fields, merchant } = await appliedShop({ name: 'Épicerie Suspendue' });
     await act(admin, merchant.slug, 'approuver');
-    const key = shopKey(app, merchant.slug);
-    const v = await paidVoucher(app, 2000);
+    const key = await shopKey(merchant.slug);
+    const v = vouchers[1]!;
     expect((await redeem(key.key, v.code)).status).toBe(201);
 
     expect((await act(admin, merchant.slug, 'suspendre', {})).res.status).toBe(422);
     expect((await act(admin, merchant.slug, 'suspendre', { reason: 'Contrôle en cours' })).res.status).toBe(303);
-    expect(merchantBySiret(fields.siret)).toMatchObject({ status: 'suspended', statusReason: 'Contrôle en cours' });
+    expect((await merchantBySiret(fields.siret))).toMatchObject({ status: 'suspended', statusReason: 'Contrôle en cours' });
     expect(await campaignPage()).not.toContain('Épicerie Suspendue');
     const refused = await redeem(key.key, v.code);
     expect(refused.status).toBe(403);
     expect((await refused.json()).error).toMatchObject({ code: 'MERCHANT_SUSPENDED', message: expect.stringContaining('suspendu') });
 
     expect((await act(admin, merchant.slug, 'reactiver')).res.status).toBe(303);
-    expect(merchantBySiret(fields.siret)!.status).toBe('approved');
+    expect((await merchantBySiret(fields.siret))!.status).toBe('approved');
     expect(await campaignPage()).toContain('Épicerie Suspendue');
     expect((await redeem(key.key, v.code)).status).toBe(201);
   });
@@ -262,11 +281,11 @@ describe('operator review', () => {
     expect(bad.html).toContain('aria-invalid="true" aria-describedby="iban-error"');
     const ok = await act(admin, merchant.slug, 'modifier', { ...fields, name: 'Nom Corrigé', contactEmail: 'nouveau@fournil.example' });
     expect(ok.res.status).toBe(303);
-    expect(merchantBySiret(fields.siret)!.name).toBe('Nom Corrigé');
+    expect((await merchantBySiret(fields.siret))!.name).toBe('Nom Corrigé');
     // The owner has no password yet: the invitation will go to the corrected address.
-    expect(app.database.sqlite.prepare("SELECT email FROM merchant_users WHERE merchant_id = ? AND role = 'owner'").get(merchant.id)).toEqual({ email: 'nouveau@fournil.example' });
+    expect(await rowOf(app, "SELECT email FROM merchant_users WHERE merchant_id = @id AND role = 'owner'", { id: merchant.id })).toEqual({ email: 'nouveau@fournil.example' });
     expect((await act(admin, merchant.slug, 'campagnes', {})).res.status).toBe(303);
-    expect(app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM campaign_merchants WHERE merchant_id = ?').get(merchant.id)).toEqual({ n: 0 });
+    expect(await rowOf(app, 'SELECT COUNT(*) AS n FROM campaign_merchants WHERE merchant_id = @id', { id: merchant.id })).toEqual({ n: 0 });
     const page = await admin.get(`/operateur/commerces/${merchant.slug}`);
     expect(page.html).toContain('FR76 3000 6000 0112 3456 7890 189');
   });
@@ -283,7 +302,7 @@ describe('operator review', () => {
       const res = await viewer.request(`/operateur/commerces/${merchant.slug}/${action}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, reason: 'x x x' }).toString() });
       expect(res.status, action).toBe(403);
     }
-    expect(merchantBySiret(fields.siret)!.status).toBe('pending');
+    expect((await merchantBySiret(fields.siret))!.status).toBe('pending');
     const anon = new FormClient(app.url);
     for (const path of ['/operateur/commerces', `/operateur/commerces/${merchant.slug}`]) {
       const res = await anon.request(path);
