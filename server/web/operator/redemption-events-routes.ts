@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { calendarDate } from '../../lib/calendar-date';
-import { REDEMPTION_CSV_COLUMNS, redemptionCsvLines, redemptionEvents, redemptionShops, type RedemptionEventFilter } from '../../domain/audit/redemption-events';
+import { REDEMPTION_CSV_COLUMNS, redemptionCsvProgram, redemptionEventsProgram, redemptionShopsProgram, type RedemptionEventFilter } from '../../domain/audit/redemption-events';
+import { readOn, streamOn } from '../backend-units';
 import { parseCode } from '../../lib/codes';
 import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
@@ -37,10 +38,11 @@ const params = (q: Query) => Object.entries({ shop: q.shop, code: q.code, from: 
  */
 export function operatorRedemptionEventRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.get('/operateur/journal-audit/encaissements', requireOperator('audit.read'), (req, res) => {
+  r.get('/operateur/journal-audit/encaissements', requireOperator('audit.read'), async (req, res) => {
     const q = filterSchema.parse(req.query);
     const { filter, badCode } = toFilter(q);
-    const { rows, next } = badCode ? { rows: [], next: null } : redemptionEvents(ctx.database, filter);
+    const { rows, next } = badCode ? { rows: [], next: null } : await readOn(ctx, () => redemptionEventsProgram(filter));
+    const shops = await readOn(ctx, redemptionShopsProgram);
     const { t, locale } = res.locals;
     const money = (c: number | null) => (c === null ? '—' : formatMoney(c, locale));
     const link = (before?: number) => {
@@ -55,7 +57,7 @@ export function operatorRedemptionEventRoutes(ctx: AppContext): Router {
       ...operatorPage(res, 'audit'),
       filter: q,
       badCode,
-      shops: redemptionShops(ctx.database).map((s) => ({ ...s, selected: s.id === filter.merchantId })),
+      shops: shops.map((s) => ({ ...s, selected: s.id === filter.merchantId })),
       rows: rows.map((e) => ({
         ...e,
         when: formatStamp(e.createdAt, locale),
@@ -78,7 +80,7 @@ export function operatorRedemptionEventRoutes(ctx: AppContext): Router {
     delete filter.before;
     res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="encaissements.csv"');
     // A code that does not parse matches nothing: the header alone, like the page's empty list.
-    const lines = badCode ? [REDEMPTION_CSV_COLUMNS.join(';')] : redemptionCsvLines(ctx.database, filter);
+    const lines = badCode ? [REDEMPTION_CSV_COLUMNS.join(';')] : streamOn(ctx, redemptionCsvProgram(filter));
     await streamLines(res, lines, { eol: '\r\n', bom: true });
   });
   return r;
