@@ -8,6 +8,7 @@ import { selectList } from '../orders/order-creation-store-pg';
 import type { Voucher } from '../vouchers/voucher';
 import type { GiftWithDelivery } from './gifts-repository';
 import type { GiftStore } from './gift-store';
+import { GIFT_SENT_KIND } from './gift-kinds';
 
 const VOUCHER = selectList(vouchers);
 const WITH_DELIVERY = `SELECT g.id, g.voucher_id AS "voucherId", g.order_id AS "orderId", g.recipient_email AS "recipientEmail",
@@ -69,4 +70,21 @@ export function pgGiftStore(client: pg.ClientBase): GiftStore {
         return r.rowCount === 1;
       }),
   };
+}
+
+/**
+ * afterGiftSent (mail/gift-messages.ts) on PostgreSQL, run by the outbox store in the
+ * transaction that marks the gift's mail sent: the buyer's note exists if and only if it was.
+ */
+export async function pgAfterGiftSent(client: pg.ClientBase, msg: { payload: string }, now: Date): Promise<void> {
+  const q = preparedOn(client);
+  const { giftId } = JSON.parse(msg.payload) as { giftId: string };
+  const buyer = (await q<{ email: string }>('gift_buyer_email', `SELECT o.buyer_email AS email FROM voucher_gifts g JOIN orders o ON o.id = g.order_id WHERE g.id = $1`, [giftId])).rows[0];
+  if (!buyer) return;
+  const at = now.toISOString();
+  await q(
+    'gift_sent_note',
+    `INSERT INTO outbox_messages (id, kind, recipient, payload, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)`,
+    [newId(), GIFT_SENT_KIND, buyer.email, JSON.stringify({ giftId, sentAt: at }), at],
+  );
 }

@@ -7,13 +7,11 @@ import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Order } from '../orders/orders-repository';
 import { deliveryState, planGift } from './gift-rules';
+import { GIFT_KIND } from './gift-kinds';
 import { sqliteGiftStore, type GiftStore } from './gift-store';
 import { pgGiftStore } from './gift-store-pg';
 
-/** The outbox kind of a gift's mail to its recipient (server/mail/gift-messages.ts). */
-export const GIFT_KIND = 'voucher_gift';
-/** The outbox kind of the note telling the buyer their gift went out. */
-export const GIFT_SENT_KIND = 'voucher_gift_sent';
+export { GIFT_KIND, GIFT_SENT_KIND } from './gift-kinds';
 
 export interface GiftInput {
   voucherId: string;
