@@ -7,6 +7,8 @@ import { pgGiftStore } from '../../domain/gifts/gift-store-pg';
 import { sendGift } from '../../domain/gifts/gifts-service';
 import { sqliteOrderReads, type OrderReads } from '../../domain/orders/order-reads';
 import { pgOrderReads } from '../../domain/orders/order-reads-pg';
+import { sqliteHolderStore, type HolderStore } from '../../domain/vouchers/holder-store';
+import { pgHolderStore } from '../../domain/vouchers/holder-store-pg';
 import { storeReads } from '../backend-units';
 import { instant } from '../../lib/calendar-date';
 import { formatCode, parseCode } from '../../lib/codes';
@@ -47,7 +49,13 @@ function giftJson(g: GiftWithDelivery, code: string) {
 export function giftApiRoutes(ctx: AppContext): Router {
   const r = Router();
   // The order's vouchers (their codes) and latest sends, read together on either backend.
-  const reads = storeReads<OrderReads & GiftReads>(ctx, (tx) => ({ ...sqliteOrderReads(tx), ...sqliteGiftStore(tx) }), (c) => ({ ...pgOrderReads(c), ...pgGiftStore(c) }));
+  // The voucher named by its code: one indexed look-up (the holder's pages' own), not the order's list.
+  type Reads = OrderReads & GiftReads & Pick<HolderStore, 'voucherByCode'>;
+  const reads = storeReads<Reads>(
+    ctx,
+    (tx) => ({ ...sqliteOrderReads(tx), ...sqliteGiftStore(tx), voucherByCode: sqliteHolderStore(tx).voucherByCode }),
+    (c) => ({ ...pgOrderReads(c), ...pgGiftStore(c), voucherByCode: pgHolderStore(c).voucherByCode }),
+  );
   const giftsOf = (orderId: string) =>
     reads(function* (s) {
       const codes = new Map((yield* s.vouchers(orderId)).map((v) => [v.id, v.code]));
@@ -64,19 +72,18 @@ export function giftApiRoutes(ctx: AppContext): Router {
     const order = await orderFor(ctx, req);
     const body = validate(giftSchema, req.body);
     const parsed = parseCode(body.code);
-    const { codes } = await giftsOf(order.id);
-    const voucherId = parsed.ok ? [...codes].find(([, code]) => code === parsed.code)?.[0] : undefined;
-    if (!voucherId) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    const voucher = parsed.ok ? await reads((s) => s.voucherByCode(parsed.code)) : undefined;
+    if (!voucher || voucher.orderId !== order.id) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
     const done = await sendGift(ctx, order, {
-      voucherId,
+      voucherId: voucher.id,
       recipientEmail: body.recipientEmail,
       recipientName: body.recipientName || undefined,
       message: body.message || undefined,
       sendAt: body.sendAt ? new Date(body.sendAt) : null,
     });
     ctx.kickOutbox();
-    const gift = (await giftsOf(order.id)).gifts.find((g) => g.id === done.giftId)!;
-    res.status(done.action === 'new' ? 201 : 200).json({ gift: giftJson(gift, codes.get(voucherId)!) });
+    const gift = (await reads((s) => s.latestOrderGifts(order.id))).find((g) => g.id === done.giftId)!;
+    res.status(done.action === 'new' ? 201 : 200).json({ gift: giftJson(gift, voucher.code) });
   });
   return r;
 }
