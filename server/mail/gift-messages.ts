@@ -1,26 +1,25 @@
 import type { Tx } from '../../db/client';
-import { findCampaignById } from '../domain/campaigns/campaigns-repository';
 import { findGift } from '../domain/gifts/gifts-repository';
 import { GIFT_SENT_KIND } from '../domain/gifts/gifts-service';
 import { findOrder } from '../domain/orders/orders-repository';
-import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate, formatStamp } from '../lib/dates';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import { mailPdfExtras } from './voucher-pdf-extras';
-import { plainMail, punctuation, template, toBuffer, type MessageContext } from './mail-parts';
+import { mailPdfExtrasOf } from './voucher-pdf-extras';
+import { plainMail, punctuation, readsOf, template, toBuffer, type MessageContext } from './mail-parts';
 import { enqueueMessage, type OutboxMessage } from './outbox-repository';
 import { PermanentMailError, type OutgoingMail } from './transport';
 
-function load(ctx: MessageContext, giftId: string) {
-  const db = ctx.database.db;
-  const gift = findGift(db, giftId);
+/** The send, its voucher, order and campaign, on the context's backend (readsOf). */
+async function load(ctx: MessageContext, giftId: string) {
+  const reads = readsOf(ctx);
+  const gift = await reads.gift(giftId);
   if (!gift) throw new PermanentMailError(`gift ${giftId} not found`);
-  const voucher = findVoucherById(db, gift.voucherId)!;
-  const order = findOrder(db, gift.orderId)!;
-  const campaign = findCampaignById(db, voucher.campaignId)!;
+  const voucher = (await reads.voucher(gift.voucherId))!;
+  const order = (await reads.order(gift.orderId))!;
+  const campaign = (await reads.campaign(voucher.campaignId))!;
   return { gift, voucher, order, campaign };
 }
 
@@ -31,7 +30,7 @@ function load(ctx: MessageContext, giftId: string) {
  * longer possible, and retrying would not change that.
  */
 export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string }, to: string): Promise<OutgoingMail> {
-  const { gift, voucher, order, campaign } = load(ctx, p.giftId);
+  const { gift, voucher, order, campaign } = await load(ctx, p.giftId);
   if (voucher.status !== 'active') throw new PermanentMailError(`voucher ${voucher.id} is ${voucher.status}: gift not sent`);
   const locale = order.locale;
   const code = formatCode(voucher.code);
@@ -65,19 +64,21 @@ export async function renderVoucherGift(ctx: MessageContext, p: { giftId: string
     event: null,
     message: gift.message,
   };
-  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }));
+  const extras = await mailPdfExtrasOf(ctx, campaign);
+  const brand = await readsOf(ctx).brand();
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...extras }));
   return {
     to,
     subject: translateForPage(locale, 'gifts.mail.subject', params),
-    text: template(ctx, 'beneficiary-voucher.text')(view),
-    html: template(ctx, 'beneficiary-voucher.html')(view),
+    text: template(ctx, 'beneficiary-voucher.text', brand)(view),
+    html: template(ctx, 'beneficiary-voucher.html', brand)(view),
     attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
 }
 
 /** voucher_gift_sent: tells the buyer when their gift went out and to whom. */
-export function renderGiftSent(ctx: MessageContext, p: { giftId: string; sentAt: string }, to: string): OutgoingMail {
-  const { gift, voucher, order } = load(ctx, p.giftId);
+export async function renderGiftSent(ctx: MessageContext, p: { giftId: string; sentAt: string }, to: string): Promise<OutgoingMail> {
+  const { gift, voucher, order } = await load(ctx, p.giftId);
   const params = {
     name: order.buyerName,
     amount: formatMoney(voucher.amountCents, order.locale),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { campaignMerchants, campaigns, merchants, merchantUsers, orders, settlementBatches, statements, vouchers } from '../../db/schema-pg/index';
+import { campaignMerchants, campaigns, merchants, merchantUsers, orders, settlementBatches, statements, voucherGifts, vouchers } from '../../db/schema-pg/index';
 import { toPdfBrand } from '../domain/brand/brand';
 import { pgBrandReader, pgReadBrandImage } from '../domain/brand/brand-reads-pg';
 import { toCampaign } from '../domain/campaigns/campaign';
@@ -30,6 +30,7 @@ export function pgMailReads(pool: pg.Pool): MailReads {
     shop: async (id) => first(await db.select().from(merchants).where(eq(merchants.id, id))),
     statement: async (id) => first(await db.select().from(statements).where(eq(statements.id, id))),
     batch: async (id) => first(await db.select().from(settlementBatches).where(eq(settlementBatches.id, id))),
+    gift: async (id) => first(await db.select().from(voucherGifts).where(eq(voucherGifts.id, id))),
     brand,
     pdfBrand: async () => {
       const summary = await brand();

@@ -8,6 +8,7 @@ import { findCampaignById } from '../domain/campaigns/campaigns-repository';
 import { voucherPdfShops, type VoucherShops } from '../domain/campaigns/voucher-shops-repository';
 import { findMerchantById, findUserById } from '../domain/merchants/merchant-users-repository';
 import { findOrder } from '../domain/orders/orders-repository';
+import { findGift, type VoucherGift } from '../domain/gifts/gifts-repository';
 import { findBatch, findStatement, type SettlementBatch, type Statement } from '../domain/settlements/settlements-repository';
 import { findVoucherById, listOrderVouchers } from '../domain/vouchers/vouchers-repository';
 
@@ -31,6 +32,8 @@ export interface MailReads {
   shop(id: string): Promise<Merchant | undefined>;
   statement(id: string): Promise<Statement | undefined>;
   batch(id: string): Promise<SettlementBatch | undefined>;
+  /** A buyer's gift send (voucher_gift, voucher_gift_sent). */
+  gift(id: string): Promise<VoucherGift | undefined>;
   brand(): Promise<BrandSummary>;
   pdfBrand(): Promise<PdfBrand>;
   pdfShops(campaign: { id: string; slug: string }, baseUrl: string): Promise<VoucherShops & { directoryUrl: string }>;
@@ -49,6 +52,7 @@ export function sqliteMailReads(database: Database_): MailReads {
     shop: async (id) => findMerchantById(db, id),
     statement: async (id) => findStatement(db, id),
     batch: async (id) => findBatch(db, id),
+    gift: async (id) => findGift(db, id),
     brand: async () => readBrandSummary(db),
     pdfBrand: async () => loadPdfBrand(db),
     pdfShops: async (campaign, baseUrl) => voucherPdfShops(db, campaign, baseUrl),

@@ -3,7 +3,16 @@ import { preparedOn } from '../../db/postgres';
 import { awaited } from '../../db/unit-of-work';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutboxStore } from './outbox-store';
+import { GIFT_KIND } from '../domain/gifts/gift-kinds';
+import { pgAfterGiftSent } from '../domain/gifts/gift-store-pg';
 import { hasAfterSent, KINDS_WITH_WRITES } from './outbox-tasks';
+
+/** The after-sent writes (outbox-tasks.ts) ported to PostgreSQL, run in the unit that marks the message sent. */
+const PG_AFTER_SENT: Record<string, (client: pg.ClientBase, msg: OutboxMessage, now: Date) => Promise<void>> = {
+  [GIFT_KIND]: pgAfterGiftSent,
+};
+/** Kinds still waiting for their port: never claimed here. */
+const NOT_HERE = KINDS_WITH_WRITES.filter((k) => !Object.hasOwn(PG_AFTER_SENT, k));
 
 const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil",
   last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt"`;
@@ -16,8 +25,8 @@ const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at
  * worker died between claim and send) makes the row due again: it is retried, at least
  * once, never lost.
  *
- * Tasks and kinds with after-sent writes (outbox-tasks.ts) still write through SQLite
- * repositories: they are never claimed here (they wait, pending, for their port) — claimed,
+ * Tasks and kinds with after-sent writes (outbox-tasks.ts) not in PG_AFTER_SENT still write
+ * through SQLite repositories: they are never claimed here (they wait, pending, for their port) — claimed,
  * a gift mail would be SENT before markSent refused its writes, and sent again at each retry.
  * markSent and runTask still refuse them, should one be handed over anyway.
  */
@@ -37,15 +46,17 @@ export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
                         ORDER BY next_attempt_at LIMIT $3
                         FOR UPDATE SKIP LOCKED)
            RETURNING ${COLUMNS}`,
-          [at, new Date(now.getTime() + leaseMs).toISOString(), limit, KINDS_WITH_WRITES],
+          [at, new Date(now.getTime() + leaseMs).toISOString(), limit, NOT_HERE],
         );
         // RETURNING gives no order: oldest due first, as picked (and as on SQLite).
         return rows.sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
       }),
     markSent: (msg, now) =>
       awaited(async () => {
-        if (hasAfterSent(msg.kind)) throw notHere('after-sent writes', msg.kind);
+        const after = Object.hasOwn(PG_AFTER_SENT, msg.kind) ? PG_AFTER_SENT[msg.kind]! : undefined;
+        if (!after && hasAfterSent(msg.kind)) throw notHere('after-sent writes', msg.kind);
         await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]);
+        if (after) await after(client, msg, now);
       }),
     runTask: (msg) => awaited(() => Promise.reject(notHere('the task', msg.kind))),
     markFailedAttempt: (msg, error, next) =>

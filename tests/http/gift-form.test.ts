@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setVoucherStatus } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { setVoucherStatusOn } from '../support/builders';
 import { paidOrderWithToken } from '../support/gift-orders';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
@@ -55,13 +56,13 @@ describe('sending a voucher from the order page', () => {
     const after = await client.get(saved.res.headers.get('location')!);
     expect(text(after.html)).toContain('C’est noté : le bon sera envoyé à lea@example.net le 24/12/2026 08:00.');
     expect(text((await client.get(page)).html)).toContain('Envoi prévu le 24/12/2026 08:00 à lea@example.net.');
-    expect(app.database.sqlite.prepare(`SELECT recipient, next_attempt_at AS at FROM outbox_messages WHERE kind = 'voucher_gift'`).all()).toEqual([{ recipient: 'lea@example.net', at: '2026-12-24T07:00:00.000Z' }]);
+    expect(await rowsOf(app, `SELECT recipient, next_attempt_at AS at FROM outbox_messages WHERE kind = 'voucher_gift'`)).toEqual([{ recipient: 'lea@example.net', at: '2026-12-24T07:00:00.000Z' }]);
 
     // Before the day: nothing goes. The buyer fixes the address and the hour: still one send.
     expect(await takeMails()).toHaveLength(0);
     const fixed = await client.post(action, { voucherId: v, recipientEmail: 'lea.dubois@example.net', recipientName: 'Léa', message: 'Joyeux Noël !', when: 'later', sendDate: '2026-12-24', sendTime: '09:30' }, after.html);
     expect(fixed.res.status).toBe(303);
-    expect(app.database.sqlite.prepare(`SELECT recipient, next_attempt_at AS at FROM outbox_messages WHERE kind = 'voucher_gift'`).all()).toEqual([{ recipient: 'lea.dubois@example.net', at: '2026-12-24T08:30:00.000Z' }]);
+    expect(await rowsOf(app, `SELECT recipient, next_attempt_at AS at FROM outbox_messages WHERE kind = 'voucher_gift'`)).toEqual([{ recipient: 'lea.dubois@example.net', at: '2026-12-24T08:30:00.000Z' }]);
 
     clock.set('2026-12-24T08:30:00Z');
     const mails = (await takeMails()).filter((m) => to(m) !== 'camille@example.org');
@@ -79,7 +80,7 @@ describe('sending a voucher from the order page', () => {
     expect(resent.map(to)).toEqual(['lea.dubois@example.net']);
     expect(text((await client.get(page)).html)).toContain('Envoyé le 24/12/2026 16:00 à lea.dubois@example.net.');
     // The buyer was told of each send, once.
-    const notes = app.database.sqlite.prepare(`SELECT payload FROM outbox_messages WHERE kind = 'voucher_gift_sent' AND recipient = 'camille@example.org'`).all();
+    const notes = await rowsOf(app, `SELECT payload FROM outbox_messages WHERE kind = 'voucher_gift_sent' AND recipient = 'camille@example.org'`);
     expect(notes).toHaveLength(2);
   });
 
@@ -105,7 +106,7 @@ describe('sending a voucher from the order page', () => {
     });
     expect(en.status).toBe(422);
     expect(await en.text()).toContain('This date has passed');
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM voucher_gifts WHERE order_id = ?`).get(order.id)).toEqual({ n: 0 });
+    expect(await rowOf(app, `SELECT COUNT(*) AS n FROM voucher_gifts WHERE order_id = @o`, { o: order.id })).toEqual({ n: 0 });
   });
 
   it('refuses another order’s voucher (404), a wrong token (404) and a cancelled voucher (409)', async () => {
@@ -116,8 +117,8 @@ describe('sending a voucher from the order page', () => {
     expect(foreign.res.status).toBe(404);
     const wrongToken = await mine.client.post(`/commandes/${mine.order.id}/cadeaux?token=nope`, { voucherId: mine.voucherIds[0]!, recipientEmail: 'a@example.net', when: 'now' }, html);
     expect(wrongToken.res.status).toBe(404);
-    const code = app.database.sqlite.prepare<[string], { code: string }>('SELECT code FROM vouchers WHERE id = ?').get(mine.voucherIds[1]!)!.code;
-    setVoucherStatus(app.database, code, 'cancelled');
+    const code = (await rowOf<{ code: string }>(app, 'SELECT code FROM vouchers WHERE id = @v', { v: mine.voucherIds[1]! }))!.code;
+    await setVoucherStatusOn(app, code, 'cancelled');
     const cancelled = await mine.client.post(mine.action, { voucherId: mine.voucherIds[1]!, recipientEmail: 'a@example.net', when: 'now' }, html);
     expect(cancelled.res.status).toBe(409);
     expect(cancelled.html).toContain('Ce bon n’est plus valable');
@@ -129,11 +130,11 @@ describe('sending a voucher from the order page', () => {
     const { html } = await client.get(page);
     const v = voucherIds[0]!;
     expect((await client.post(action, { voucherId: v, recipientEmail: 'b@example.net', when: 'later', sendDate: '2026-12-22', sendTime: '12:00' }, html)).res.status).toBe(303);
-    const code = app.database.sqlite.prepare<[string], { code: string }>('SELECT code FROM vouchers WHERE id = ?').get(v)!.code;
-    setVoucherStatus(app.database, code, 'cancelled');
+    const code = (await rowOf<{ code: string }>(app, 'SELECT code FROM vouchers WHERE id = @v', { v }))!.code;
+    await setVoucherStatusOn(app, code, 'cancelled');
     clock.set('2026-12-22T11:00:00Z');
     expect((await takeMails()).map(to)).not.toContain('b@example.net');
-    expect(app.database.sqlite.prepare(`SELECT status, attempts FROM outbox_messages WHERE kind = 'voucher_gift' AND recipient = 'b@example.net'`).get()).toEqual({ status: 'failed', attempts: 1 });
+    expect(await rowOf(app, `SELECT status, attempts FROM outbox_messages WHERE kind = 'voucher_gift' AND recipient = 'b@example.net'`)).toEqual({ status: 'failed', attempts: 1 });
     expect(text((await client.get(page)).html)).toContain('Non envoyé à b@example.net : le bon n’était plus valable.');
   });
 });

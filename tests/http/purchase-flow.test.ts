@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { ledgerChecks } from '../../server/domain/ledger/check-ledger';
+import { FULL } from '../../server/domain/ledger/ledger-scope';
+import { readOn } from '../../server/web/backend-units';
+import { rowOf } from '../support/backend-query';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
@@ -10,7 +13,7 @@ afterAll(() => app.close());
 
 const decodeHtml = (s: string) => s.replace(/&#x([0-9a-f]+);/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/&amp;/g, '&');
 const mainOf = (html: string) => /<main[\s\S]*<\/main>/.exec(html)![0];
-const count = (sql: string) => (app.database.sqlite.prepare(sql).get() as { n: number }).n;
+const count = async (sql: string) => (await rowOf<{ n: number }>(app, sql))!.n;
 
 /** Fills the order form and follows the demo checkout; returns the order page URL. */
 async function buyThroughForm(client: FormClient, fields: Record<string, string>, outcome: 'paid' | 'failed') {
@@ -74,10 +77,10 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
 
-    const row = app.database.sqlite.prepare(`SELECT buyer_email, total_cents, status FROM orders WHERE buyer_name = 'Jean Dupont'`).get();
+    const row = await rowOf(app, `SELECT buyer_email, total_cents, status FROM orders WHERE buyer_name = 'Jean Dupont'`);
     expect(row).toEqual({ buyer_email: 'jean@example.org', total_cents: 3250, status: 'paid' });
-    expect(checkLedger(app.database)).toEqual([]);
-    expect(count(`SELECT COUNT(*) n FROM outbox_messages WHERE recipient = 'jean@example.org'`)).toBe(1);
+    expect(await readOn(app, (d) => ledgerChecks(FULL, d))).toEqual([]);
+    expect(await count(`SELECT COUNT(*) n FROM outbox_messages WHERE recipient = 'jean@example.org'`)).toBe(1);
   });
 
   it('shows new progress figures right after a sale (the page cache never serves stale figures)', async () => {
@@ -94,11 +97,11 @@ describe('buying vouchers through the web pages (demo provider)', () => {
 
   it('cancels the order when the simulated payment fails, and issues nothing', async () => {
     const client = new FormClient(app.url);
-    const before = count('SELECT COUNT(*) n FROM vouchers');
+    const before = await count('SELECT COUNT(*) n FROM vouchers');
     const orderUrl = await buyThroughForm(client, { amount_0: '50.00', qty_0: '2', buyerName: 'Refusé', buyerEmail: 'refuse@example.org' }, 'failed');
     const page = await client.get(orderUrl);
     expect(page.html).toContain('Commande annulée');
-    expect(count('SELECT COUNT(*) n FROM vouchers')).toBe(before);
+    expect(await count('SELECT COUNT(*) n FROM vouchers')).toBe(before);
   });
 
   it('offers to start again after a refused payment with the basket kept (issue 15)', async () => {
@@ -128,7 +131,7 @@ describe('buying vouchers through the web pages (demo provider)', () => {
 
   it('re-renders the form with each error beside its field and creates nothing', async () => {
     const client = new FormClient(app.url);
-    const before = count('SELECT COUNT(*) n FROM orders');
+    const before = await count('SELECT COUNT(*) n FROM orders');
     const form = await client.get('/campagnes/seine-estuaire/commander');
     const { res, html } = await client.post(
       '/campagnes/seine-estuaire/commander',
@@ -144,12 +147,12 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(html).toContain('id="buyerEmail-error"');
     expect(html).toContain('aria-invalid="true"');
     expect(html).toContain('value="pas-un-email"');
-    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
+    expect(await count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });
 
   it('refuses control and bidirectional-override characters in the names and the message (issue 13)', async () => {
     const client = new FormClient(app.url);
-    const before = count('SELECT COUNT(*) n FROM orders');
+    const before = await count('SELECT COUNT(*) n FROM orders');
     const form = await client.get('/campagnes/seine-estuaire/commander');
     const { res, html } = await client.post(
       '/campagnes/seine-estuaire/commander',
@@ -159,7 +162,7 @@ describe('buying vouchers through the web pages (demo provider)', () => {
     expect(res.status).toBe(422);
     for (const field of ['recipient_0', 'message_0', 'buyerName']) expect(html).toContain(`id="${field}-error"`);
     expect(html).toContain('Ce texte contient des caractères non autorisés');
-    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
+    expect(await count('SELECT COUNT(*) n FROM orders')).toBe(before);
     // A message keeps its line breaks.
     const ok = await client.post('/campagnes/seine-estuaire/commander', { amount_0: '20', qty_0: '1', message_0: 'Joyeux Noël\r\nÀ bientôt', buyerName: 'Alice', buyerEmail: 'alice@example.org' }, form.html);
     expect(ok.res.status).toBe(303);
@@ -178,7 +181,7 @@ describe('buying vouchers through the web pages (demo provider)', () => {
 
   it('refuses a free amount out of range in the first round, with the range beside the marked field (issue 15)', async () => {
     const client = new FormClient(app.url);
-    const before = count('SELECT COUNT(*) n FROM orders');
+    const before = await count('SELECT COUNT(*) n FROM orders');
     const form = await client.get('/campagnes/seine-estuaire/commander');
     // The field tells the browser the range and the cent step.
     expect(form.html).toMatch(/<input id="custom_0" name="custom_0" value="" type="number" min="10.00" max="150.00" step="0.01"/);
@@ -193,13 +196,13 @@ describe('buying vouchers through the web pages (demo provider)', () => {
       const error = /id="custom_0-error">([\s\S]*?)<\/p>/.exec(html)![1]!;
       expect(decodeHtml(error)).toMatch(/Montant hors limites\u00A0: choisissez entre 10\s€ et 150\s€/);
     }
-    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
+    expect(await count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });
 
   it('refuses a form post without a valid CSRF token', async () => {
     const client = new FormClient(app.url);
     await client.get('/campagnes/seine-estuaire/commander');
-    const before = count('SELECT COUNT(*) n FROM orders');
+    const before = await count('SELECT COUNT(*) n FROM orders');
     const res = await client.request('/campagnes/seine-estuaire/commander', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -217,11 +220,11 @@ describe('buying vouchers through the web pages (demo provider)', () => {
       body: new URLSearchParams({ _csrf: stolen, amount_0: '20.00', qty_0: '1', buyerName: 'A', buyerEmail: 'a@example.org' }).toString(),
     });
     expect(res2.status).toBe(403);
-    expect(count('SELECT COUNT(*) n FROM orders')).toBe(before);
+    expect(await count('SELECT COUNT(*) n FROM orders')).toBe(before);
   });
 
   it('never shows an order without its access token', async () => {
-    const id = (app.database.sqlite.prepare('SELECT id FROM orders LIMIT 1').get() as { id: string }).id;
+    const id = (await rowOf<{ id: string }>(app, 'SELECT id FROM orders LIMIT 1'))!.id;
     const client = new FormClient(app.url);
     expect((await client.get(`/commandes/${id}`)).res.status).toBe(404);
     expect((await client.get(`/commandes/${id}?token=wrong`)).res.status).toBe(404);
@@ -231,7 +234,7 @@ describe('buying vouchers through the web pages (demo provider)', () => {
 describe('voucher pages reveal nothing about unknown codes', () => {
   it('answers the same 404 for unknown, mistyped and malformed codes', async () => {
     const client = new FormClient(app.url);
-    const code = (app.database.sqlite.prepare('SELECT code FROM vouchers LIMIT 1').get() as { code: string }).code;
+    const code = (await rowOf<{ code: string }>(app, 'SELECT code FROM vouchers LIMIT 1'))!.code;
     const typo = code.slice(0, 3) + (code[3] === 'A' ? 'B' : 'A') + code.slice(4);
     const bodies: string[] = [];
     for (const c of [typo, 'NOT-A-CODE', '2222-2222-2222-2222-2222', '../../etc/passwd']) {

@@ -1,3 +1,7 @@
+import type { PgDatabase } from '../../db/postgres-pool';
+import { postJournalSteps } from '../../server/domain/ledger/journal-store';
+import { supportUnits } from '../../server/domain/vouchers/support-service';
+import { changeVoucherSteps } from '../../server/domain/vouchers/voucher-ledger';
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../server/lib/ids';
 import { loadOperator } from '../../server/operator';
@@ -190,4 +194,26 @@ export function organisationLink(database: Database_, organisationId: string): s
   const res = database.sqlite.prepare('UPDATE organisations SET access_token_hash = ? WHERE id = ?').run(sha256(token), organisationId);
   if (res.changes !== 1) throw new Error(`no organisation ${organisationId}`);
   return token;
+}
+
+/**
+ * setVoucherStatus on the test app's backend: the same ledger changes (changeVoucherSteps,
+ * postJournalSteps) in the voucher support's unit of work — SQLite's transaction or
+ * PostgreSQL's, with the voucher's row locked.
+ */
+export async function setVoucherStatusOn(on: { database: Database_; pg?: PgDatabase | null }, code: string, status: 'active' | 'blocked' | 'cancelled'): Promise<void> {
+  if (!on.pg) return setVoucherStatus(on.database, code, status);
+  await supportUnits(on)(function* (s) {
+    const v = yield* s.voucherByCode(code.replace(/-/g, '').toUpperCase());
+    if (!v) throw new Error(`no voucher ${code}`);
+    const ctx = { actor: 'test', at: new Date(v.issuedAt) };
+    if (status === 'blocked') return yield* changeVoucherSteps(s, v.id, { op: 'block', blockReason: 'test' }, ctx);
+    if (status === 'active') return yield* changeVoucherSteps(s, v.id, { op: 'unblock' }, ctx);
+    const lines = [
+      { account: Accounts.voucherLiability, amountCents: v.balanceCents },
+      { account: Accounts.paymentsClearing('demo'), amountCents: -v.balanceCents },
+    ];
+    const journalId = yield* postJournalSteps(s, { kind: 'order_refund', description: `test cancellation of ${v.code}`, orderId: v.orderId, lines }, ctx.at);
+    return yield* changeVoucherSteps(s, v.id, { op: 'refund_cancel' }, { ...ctx, journalId, orderId: v.orderId });
+  });
 }

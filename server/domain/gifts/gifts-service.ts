@@ -1,17 +1,17 @@
 import type { Database_ } from '../../../db/client';
+import type { PgDatabase } from '../../../db/postgres-pool';
+import { pgUnits, sqliteUnits } from '../../../db/store-units';
+import type { Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { enqueueMessage, reschedulePending } from '../../mail/outbox-repository';
 import type { Order } from '../orders/orders-repository';
-import { findVoucherById } from '../vouchers/vouchers-repository';
 import { deliveryState, planGift } from './gift-rules';
-import { insertGift, updateGift, voucherGiftHistory } from './gifts-repository';
+import { GIFT_KIND } from './gift-kinds';
+import { sqliteGiftStore, type GiftStore } from './gift-store';
+import { pgGiftStore } from './gift-store-pg';
 
-/** The outbox kind of a gift's mail to its recipient (server/mail/gift-messages.ts). */
-export const GIFT_KIND = 'voucher_gift';
-/** The outbox kind of the note telling the buyer their gift went out. */
-export const GIFT_SENT_KIND = 'voucher_gift_sent';
+export { GIFT_KIND, GIFT_SENT_KIND } from './gift-kinds';
 
 export interface GiftInput {
   voucherId: string;
@@ -22,38 +22,44 @@ export interface GiftInput {
   sendAt: Date | null;
 }
 
-export interface GiftsDeps {
-  database: Database_;
-  clock: Clock;
-}
-
 /**
  * The buyer sends one of the order's vouchers to a recipient, now or at `sendAt`: one
  * transaction writes the send and its outbox row, due at that instant. The worker of any
  * process sends it when due; the outbox claim makes it once. Nothing is mailed here.
+ * Steps over a GiftStore (gift-store.ts): run by storeUnits on either backend.
  */
-export function sendGift(deps: GiftsDeps, order: Order, input: GiftInput): { giftId: string; action: 'new' | 'reschedule'; sendAt: string } {
+export function* sendGiftSteps(store: GiftStore, order: Order, input: GiftInput, now: Date): Step<{ giftId: string; action: 'new' | 'reschedule'; sendAt: string }> {
+  const found = yield* store.voucherForGift(input.voucherId);
+  const voucher = found && found.orderId === order.id ? found : undefined;
+  const history = yield* store.history(input.voucherId);
+  const plan = planGift(
+    { orderStatus: order.status, voucher, sends: history.sends, latest: history.latest ? deliveryState(history.latest.outboxStatus) : null },
+    input.sendAt,
+    now,
+  );
+  const fields = { recipientEmail: input.recipientEmail, recipientName: input.recipientName ?? null, message: input.message ?? null, sendAt: plan.sendAt.toISOString() };
+  if (plan.action === 'reschedule') {
+    const latest = history.latest!;
+    // The worker may have claimed it since we read it: then it is being sent, not changed.
+    if (!(yield* store.reschedulePending(latest.outboxMessageId, input.recipientEmail, plan.sendAt))) throw new AppError('GIFT_BEING_SENT', 409, 'gifts.errors.being_sent');
+    yield* store.updateGift(latest.id, fields);
+    return { giftId: latest.id, action: plan.action, sendAt: fields.sendAt };
+  }
+  const giftId = newId();
+  const outboxMessageId = yield* store.enqueue({ kind: GIFT_KIND, recipient: input.recipientEmail, payload: { giftId }, sendAt: plan.sendAt }, now);
+  yield* store.insertGift({ id: giftId, voucherId: input.voucherId, orderId: order.id, ...fields, outboxMessageId, createdAt: now.toISOString() });
+  return { giftId, action: plan.action, sendAt: fields.sendAt };
+}
+
+export interface GiftsDeps {
+  database: Database_;
+  pg?: PgDatabase | null;
+  clock: Clock;
+}
+
+/** sendGiftSteps in one transaction of the app's backend: synchronous on SQLite, a promise on PostgreSQL. */
+export function sendGift(deps: GiftsDeps, order: Order, input: GiftInput) {
   const now = deps.clock.now();
-  return deps.database.transaction((tx) => {
-    const found = findVoucherById(tx, input.voucherId);
-    const voucher = found && found.orderId === order.id ? found : undefined;
-    const history = voucherGiftHistory(tx, input.voucherId);
-    const plan = planGift(
-      { orderStatus: order.status, voucher, sends: history.sends, latest: history.latest ? deliveryState(history.latest.outboxStatus) : null },
-      input.sendAt,
-      now,
-    );
-    const fields = { recipientEmail: input.recipientEmail, recipientName: input.recipientName ?? null, message: input.message ?? null, sendAt: plan.sendAt.toISOString() };
-    if (plan.action === 'reschedule') {
-      const latest = history.latest!;
-      // The worker may have claimed it since we read it: then it is being sent, not changed.
-      if (!reschedulePending(tx, latest.outboxMessageId, input.recipientEmail, plan.sendAt)) throw new AppError('GIFT_BEING_SENT', 409, 'gifts.errors.being_sent');
-      updateGift(tx, latest.id, fields);
-      return { giftId: latest.id, action: plan.action, sendAt: fields.sendAt };
-    }
-    const giftId = newId();
-    const outboxMessageId = enqueueMessage(tx, { kind: GIFT_KIND, recipient: input.recipientEmail, payload: { giftId }, sendAt: plan.sendAt }, now);
-    insertGift(tx, { id: giftId, voucherId: input.voucherId, orderId: order.id, ...fields, outboxMessageId, createdAt: now.toISOString() });
-    return { giftId, action: plan.action, sendAt: fields.sendAt };
-  });
+  const units = deps.pg ? pgUnits(deps.pg, pgGiftStore) : sqliteUnits(deps.database, sqliteGiftStore);
+  return units((store) => sendGiftSteps(store, order, input, now));
 }

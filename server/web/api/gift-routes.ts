@@ -1,9 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { deliveryState } from '../../domain/gifts/gift-rules';
-import { listLatestOrderGifts, type GiftWithDelivery } from '../../domain/gifts/gifts-repository';
+import type { GiftWithDelivery } from '../../domain/gifts/gifts-repository';
+import { sqliteGiftStore, type GiftReads } from '../../domain/gifts/gift-store';
+import { pgGiftStore } from '../../domain/gifts/gift-store-pg';
 import { sendGift } from '../../domain/gifts/gifts-service';
-import { findVoucherByCode, listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { sqliteOrderReads, type OrderReads } from '../../domain/orders/order-reads';
+import { pgOrderReads } from '../../domain/orders/order-reads-pg';
+import { sqliteHolderStore, type HolderStore } from '../../domain/vouchers/holder-store';
+import { pgHolderStore } from '../../domain/vouchers/holder-store-pg';
+import { storeReads } from '../backend-units';
 import { instant } from '../../lib/calendar-date';
 import { formatCode, parseCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
@@ -42,22 +48,33 @@ function giftJson(g: GiftWithDelivery, code: string) {
  */
 export function giftApiRoutes(ctx: AppContext): Router {
   const r = Router();
-  const db = ctx.database.db;
-  const codesOf = (orderId: string) => new Map(listOrderVouchers(db, orderId).map((v) => [v.id, v.code]));
+  // The order's vouchers (their codes) and latest sends, read together on either backend.
+  // The voucher named by its code: one indexed look-up (the holder's pages' own), not the order's list.
+  type Reads = OrderReads & GiftReads & Pick<HolderStore, 'voucherByCode'>;
+  const reads = storeReads<Reads>(
+    ctx,
+    (tx) => ({ ...sqliteOrderReads(tx), ...sqliteGiftStore(tx), voucherByCode: sqliteHolderStore(tx).voucherByCode }),
+    (c) => ({ ...pgOrderReads(c), ...pgGiftStore(c), voucherByCode: pgHolderStore(c).voucherByCode }),
+  );
+  const giftsOf = (orderId: string) =>
+    reads(function* (s) {
+      const codes = new Map((yield* s.vouchers(orderId)).map((v) => [v.id, v.code]));
+      return { codes, gifts: yield* s.latestOrderGifts(orderId) };
+    });
 
   r.get('/orders/:id/gifts', async (req, res) => {
     const order = await orderFor(ctx, req);
-    const codes = codesOf(order.id);
-    res.set('Cache-Control', 'no-store').json({ gifts: listLatestOrderGifts(db, order.id).map((g) => giftJson(g, codes.get(g.voucherId)!)) });
+    const { codes, gifts } = await giftsOf(order.id);
+    res.set('Cache-Control', 'no-store').json({ gifts: gifts.map((g) => giftJson(g, codes.get(g.voucherId)!)) });
   });
 
   r.post('/orders/:id/gifts', async (req, res) => {
     const order = await orderFor(ctx, req);
     const body = validate(giftSchema, req.body);
     const parsed = parseCode(body.code);
-    const voucher = parsed.ok ? findVoucherByCode(db, parsed.code) : undefined;
+    const voucher = parsed.ok ? await reads((s) => s.voucherByCode(parsed.code)) : undefined;
     if (!voucher || voucher.orderId !== order.id) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
-    const done = sendGift(ctx, order, {
+    const done = await sendGift(ctx, order, {
       voucherId: voucher.id,
       recipientEmail: body.recipientEmail,
       recipientName: body.recipientName || undefined,
@@ -65,7 +82,7 @@ export function giftApiRoutes(ctx: AppContext): Router {
       sendAt: body.sendAt ? new Date(body.sendAt) : null,
     });
     ctx.kickOutbox();
-    const gift = listLatestOrderGifts(db, order.id).find((g) => g.id === done.giftId)!;
+    const gift = (await reads((s) => s.latestOrderGifts(order.id))).find((g) => g.id === done.giftId)!;
     res.status(done.action === 'new' ? 201 : 200).json({ gift: giftJson(gift, voucher.code) });
   });
   return r;

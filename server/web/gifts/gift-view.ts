@@ -1,6 +1,5 @@
-import type { Db } from '../../../db/client';
 import { deliveryState } from '../../domain/gifts/gift-rules';
-import { listLatestOrderGifts } from '../../domain/gifts/gifts-repository';
+import type { GiftWithDelivery } from '../../domain/gifts/gifts-repository';
 import { formatStamp } from '../../lib/dates';
 import { parisDateTime } from '../../lib/paris-time';
 import type { GiftFormValues } from './gift-form';
@@ -21,8 +20,8 @@ export interface GiftFormState {
  * stands (when it is planned, when it went out — the outbox row's sent_at — or that it
  * failed) and the form to send, resend or change it, with the last values as defaults.
  */
-export function giftBlocks(db: Db, orderId: string, voucherIds: string[], t: T, locale: string, now: Date, state?: GiftFormState) {
-  const latest = new Map(listLatestOrderGifts(db, orderId).map((g) => [g.voucherId, g]));
+export function giftBlocks(latestGifts: GiftWithDelivery[], voucherIds: string[], t: T, locale: string, now: Date, state?: GiftFormState) {
+  const latest = new Map(latestGifts.map((g) => [g.voucherId, g]));
   const today = parisDateTime(now);
   return new Map(
     voucherIds.map((id) => {

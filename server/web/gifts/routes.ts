@@ -12,13 +12,13 @@ import { parseGiftForm } from './gift-form';
  */
 export function giftRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.post('/commandes/:id/cadeaux', ctx.withCsrf, (req, res) => {
-    const { order, token } = buyerOrder(ctx, req);
+  r.post('/commandes/:id/cadeaux', ctx.withCsrf, async (req, res) => {
+    const { order, token } = await buyerOrder(ctx, req);
     const form = parseGiftForm(req.body ?? {});
     const voucherId = form.values.voucherId;
     if (!form.input) return renderOrderPage(ctx, req, res, 422, { voucherId, values: form.values, errors: form.errors });
     try {
-      sendGift(ctx, order, form.input);
+      await sendGift(ctx, order, form.input);
       // « Now » goes at once rather than at the worker's next poll.
       ctx.kickOutbox();
     } catch (err) {

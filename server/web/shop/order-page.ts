@@ -1,8 +1,12 @@
 import type { Request, Response } from 'express';
-import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
+import type { Units } from '../../../db/store-units';
+import { sqliteGiftStore, type GiftReads } from '../../domain/gifts/gift-store';
+import { pgGiftStore } from '../../domain/gifts/gift-store-pg';
+import { sqliteOrderReads, type OrderReads } from '../../domain/orders/order-reads';
+import { pgOrderReads } from '../../domain/orders/order-reads-pg';
 import type { Order } from '../../domain/orders/orders-repository';
-import { findOrderForToken } from '../../domain/orders/orders-service';
-import { listOrderVouchers } from '../../domain/vouchers/vouchers-repository';
+import { orderForToken } from '../../domain/orders/orders-service';
+import { storeReads } from '../backend-units';
 import { formatMoney } from '../../lib/money';
 import type { AppContext } from '../context';
 import { giftBlocks, type GiftFormState } from '../gifts/gift-view';
@@ -16,21 +20,27 @@ import { voucherView } from '../presenters';
 export const GIFT_FORMS_MAX = 50;
 
 /** The buyer's order behind /commandes/:id and its access token (query string, or the form's hidden field). */
-export function buyerOrder(ctx: AppContext, req: Request): { order: Order; token: string } {
+export async function buyerOrder(ctx: AppContext, req: Request): Promise<{ order: Order; token: string }> {
   const raw = typeof req.query.token === 'string' ? req.query.token : typeof req.body?.token === 'string' ? (req.body.token as string) : undefined;
-  const order = findOrderForToken(ctx.orders, String(req.params.id), raw);
+  const order = await orderForToken(ctx.orders, String(req.params.id), raw);
   return { order, token: raw! };
 }
 
+/** The order page's reads (the order's own and its gifts') on this app's backend. */
+const pageReads = (ctx: AppContext): Units<OrderReads & GiftReads> =>
+  storeReads(ctx, (tx) => ({ ...sqliteOrderReads(tx), ...sqliteGiftStore(tx) }), (c) => ({ ...pgOrderReads(c), ...pgGiftStore(c) }));
+
 /** The buyer's order page: status, vouchers and, once paid, each voucher's gift block. */
-export function renderOrderPage(ctx: AppContext, req: Request, res: Response, status = 200, gift?: GiftFormState): void {
-  const db = ctx.database.db;
-  const { order, token } = buyerOrder(ctx, req);
-  const campaign = findCampaignById(db, order.campaignId)!;
+export async function renderOrderPage(ctx: AppContext, req: Request, res: Response, status = 200, gift?: GiftFormState): Promise<void> {
+  const { order, token } = await buyerOrder(ctx, req);
+  const { campaign, issued, latestGifts } = await pageReads(ctx)(function* (s) {
+    const campaign = (yield* s.campaign(order.campaignId))!;
+    const issued = order.status === 'paid' ? yield* s.vouchers(order.id) : [];
+    return { campaign, issued, latestGifts: issued.length ? yield* s.latestOrderGifts(order.id) : [] };
+  });
   const now = ctx.clock.now();
   const locale = res.locals.locale as string;
-  const issued = order.status === 'paid' ? listOrderVouchers(db, order.id) : [];
-  const blocks = giftBlocks(db, order.id, issued.map((v) => v.id), res.locals.t, locale, now, gift);
+  const blocks = giftBlocks(latestGifts, issued.map((v) => v.id), res.locals.t, locale, now, gift);
   const vouchers = issued.map((v) => {
     const block = blocks.get(v.id)!;
     // A send that failed because the voucher was cancelled or spent meanwhile: say so, not « check the address ».

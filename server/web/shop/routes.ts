@@ -152,9 +152,9 @@ export function shopRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.get('/commandes/:id', ctx.withCsrf, (req, res) => {
+  r.get('/commandes/:id', ctx.withCsrf, async (req, res) => {
     const saved = typeof req.query.envoi === 'string' ? req.query.envoi : undefined;
-    renderOrderPage(ctx, req, res, 200, saved ? { voucherId: saved, saved: true } : undefined);
+    await renderOrderPage(ctx, req, res, 200, saved ? { voucherId: saved, saved: true } : undefined);
   });
 
   return r;
