@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { preparedOn } from '../../db/postgres';
 import { awaited } from '../../db/unit-of-work';
+import { pgShopAccountStore } from '../domain/merchants/shop-accounts-store-pg';
+import { pgRateLimitStore } from '../domain/rate-limits/rate-limit-store-pg';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutboxStore } from './outbox-store';
-import { hasAfterSent, KINDS_WITH_WRITES } from './outbox-tasks';
+import { hasAfterSent, outboxTaskSteps, SQLITE_ONLY_KINDS } from './outbox-tasks';
 
 const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil",
   last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt"`;
@@ -16,13 +18,18 @@ const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at
  * worker died between claim and send) makes the row due again: it is retried, at least
  * once, never lost.
  *
- * Tasks and kinds with after-sent writes (outbox-tasks.ts) still write through SQLite
- * repositories: they are never claimed here (they wait, pending, for their port) — claimed,
- * a gift mail would be SENT before markSent refused its writes, and sent again at each retry.
- * markSent and runTask still refuse them, should one be handed over anyway.
+ * Tasks (a password-reset request) run here as on SQLite: the same Steps
+ * (outbox-tasks.ts) over the PostgreSQL account and rate-limit stores, marked done in the
+ * same unit of work (a task is work in the database: it is done if and only if it is marked).
+ * Kinds with after-sent writes still written through SQLite repositories (gift mails) are
+ * never claimed here (they wait, pending, for their port) — claimed, a gift mail would be
+ * SENT before markSent refused its writes, and sent again at each retry. markSent still
+ * refuses them, should one be handed over anyway.
  */
 export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
   const q = preparedOn(client);
+  const markSentStatement = async (msg: OutboxMessage, now: Date) =>
+    void (await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]));
   const notHere = (what: string, kind: string) => new Error(`outbox on PostgreSQL: ${what} of kind ${kind} not available`);
   return {
     claimDue: (now, leaseMs, limit) =>
@@ -37,7 +44,7 @@ export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
                         ORDER BY next_attempt_at LIMIT $3
                         FOR UPDATE SKIP LOCKED)
            RETURNING ${COLUMNS}`,
-          [at, new Date(now.getTime() + leaseMs).toISOString(), limit, KINDS_WITH_WRITES],
+          [at, new Date(now.getTime() + leaseMs).toISOString(), limit, SQLITE_ONLY_KINDS],
         );
         // RETURNING gives no order: oldest due first, as picked (and as on SQLite).
         return rows.sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
@@ -45,9 +52,12 @@ export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
     markSent: (msg, now) =>
       awaited(async () => {
         if (hasAfterSent(msg.kind)) throw notHere('after-sent writes', msg.kind);
-        await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]);
+        await markSentStatement(msg, now);
       }),
-    runTask: (msg) => awaited(() => Promise.reject(notHere('the task', msg.kind))),
+    *runTask(msg, now) {
+      yield* outboxTaskSteps({ accounts: pgShopAccountStore(client), limits: pgRateLimitStore(client) }, msg, now);
+      yield* awaited(() => markSentStatement(msg, now));
+    },
     markFailedAttempt: (msg, error, next) =>
       awaited(async () => {
         await q(
