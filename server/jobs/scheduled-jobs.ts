@@ -14,6 +14,7 @@ import { startPersonalDataRetention } from './personal-data-retention';
 import { startIssuingResumer } from './resume-issuing';
 import { startWeeklySettlement } from './weekly-settlement';
 import { cancelAbandonedOrdersOnPostgres } from '../domain/orders/abandoned-orders';
+import { resumeIssuingPostgres } from '../domain/orders/payment-events-postgres';
 
 export interface ScheduledJobsDeps {
   config: Config;
@@ -77,10 +78,12 @@ function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: 
       return cancelAbandonedOrdersOnPostgres(pg, now);
     },
   });
-  logger.warn({ jobs: ['resume-issuing', 'personal-data-retention'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
+  const issuingResumer = startIssuingResumer({ resume: () => resumeIssuingPostgres(pg, { clock }), logger, kickOutbox });
+  logger.warn({ jobs: ['personal-data-retention'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
   return {
     stop: () => {
       expiryJob.stop();
+      issuingResumer.stop();
       settlementJob?.stop();
       sweep.stop();
     },
