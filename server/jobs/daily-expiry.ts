@@ -3,6 +3,7 @@ import type { PgDatabase } from '../../db/postgres-pool';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
+import { remindExpiringVouchersOnPostgres } from '../domain/vouchers/expiry-reminders-pg';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { lastDailyRun, nextDailyRun } from './daily-schedule';
 import { onceAcrossServers, type OnceDeps } from './run-once';
@@ -37,15 +38,10 @@ export async function runDailyExpiry(deps: DailyExpiryDeps): Promise<void> {
   } catch (err) {
     deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'voucher expiry failed');
   }
-  // The reminders' service still writes through the SQLite data layer: on PostgreSQL they are
-  // not queued yet (said once a run, so an operator sees it), the expiry itself runs.
-  if (!deps.database) {
-    deps.logger.warn('expiry reminders are not sent on PostgreSQL yet');
-    return;
-  }
-  const database = deps.database;
+  const { database, postgres } = deps;
   try {
-    const reminded = remindExpiringVouchers({ ...deps, database });
+    // The same rule on either backend (expiry-reminders.ts, expiry-reminders-pg.ts).
+    const reminded = postgres ? await remindExpiringVouchersOnPostgres(postgres, deps.clock.now()) : remindExpiringVouchers({ ...deps, database: database! });
     if (reminded.vouchers) {
       deps.logger.info({ vouchers: reminded.vouchers }, 'expiry reminders queued');
       deps.kickOutbox?.();

@@ -7,13 +7,14 @@ import type { Logger } from '../lib/logger';
  * may run it at once: each slice re-reads where its order stands, so no voucher is issued
  * twice and no lease is needed.
  */
-export function startIssuingResumer(deps: IssuingDeps & { logger: Logger; kickOutbox: () => void }, everyMs = 60_000): { stop: () => void } {
+export function startIssuingResumer(deps: (IssuingDeps | { resume: () => Promise<number> }) & { logger: Logger; kickOutbox: () => void }, everyMs = 60_000): { stop: () => void } {
   let running = false;
   const run = async () => {
     if (running) return;
     running = true;
     try {
-      const n = await resumeIssuing(deps);
+      // On PostgreSQL the caller passes its own pass (resumeIssuingPostgres).
+      const n = await ('resume' in deps ? deps.resume() : resumeIssuing(deps));
       if (n) {
         deps.logger.info({ orders: n }, 'half-issued orders completed');
         deps.kickOutbox();

@@ -13,6 +13,8 @@ import { pgSessionStore } from '../domain/sessions/sessions-store-pg';
 import { startPersonalDataRetention } from './personal-data-retention';
 import { startIssuingResumer } from './resume-issuing';
 import { startWeeklySettlement } from './weekly-settlement';
+import { cancelAbandonedOrdersOnPostgres } from '../domain/orders/abandoned-orders';
+import { resumeIssuingPostgres } from '../domain/orders/payment-events-postgres';
 
 export interface ScheduledJobsDeps {
   config: Config;
@@ -69,11 +71,19 @@ function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: 
     units: pgSettlementUnits(pg), leases, clock, logger, voidWindowMinutes: config.voidWindowMinutes, operator: config.operator, dataDir: config.dataDir, transfers,
   }, config.settlementWeekday);
   const sessions = pgUnits(pg, pgSessionStore);
-  const sweep = startMaintenanceSweep({ leases, clock, logger, sweep: async (now) => { await sessions((store) => store.deleteExpired(now.toISOString())); return 0; } });
-  logger.warn({ jobs: ['resume-issuing', 'personal-data-retention', 'expiry reminders', 'abandoned orders'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
+  const sweep = startMaintenanceSweep({
+    leases, clock, logger,
+    sweep: async (now) => {
+      await sessions((store) => store.deleteExpired(now.toISOString()));
+      return cancelAbandonedOrdersOnPostgres(pg, now);
+    },
+  });
+  const issuingResumer = startIssuingResumer({ resume: () => resumeIssuingPostgres(pg, { clock }), logger, kickOutbox });
+  logger.warn({ jobs: ['personal-data-retention'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
   return {
     stop: () => {
       expiryJob.stop();
+      issuingResumer.stop();
       settlementJob?.stop();
       sweep.stop();
     },

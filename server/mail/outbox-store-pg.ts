@@ -1,18 +1,20 @@
 import type pg from 'pg';
 import { preparedOn } from '../../db/postgres';
 import { awaited } from '../../db/unit-of-work';
+import { pgShopAccountStore } from '../domain/merchants/shop-accounts-store-pg';
+import { pgRateLimitStore } from '../domain/rate-limits/rate-limit-store-pg';
 import type { OutboxMessage } from './outbox-repository';
 import type { OutboxStore } from './outbox-store';
 import { GIFT_KIND } from '../domain/gifts/gift-kinds';
 import { pgAfterGiftSent } from '../domain/gifts/gift-store-pg';
-import { hasAfterSent, KINDS_WITH_WRITES } from './outbox-tasks';
+import { hasAfterSent, outboxTaskSteps, SQLITE_ONLY_KINDS } from './outbox-tasks';
 
 /** The after-sent writes (outbox-tasks.ts) ported to PostgreSQL, run in the unit that marks the message sent. */
 const PG_AFTER_SENT: Record<string, (client: pg.ClientBase, msg: OutboxMessage, now: Date) => Promise<void>> = {
   [GIFT_KIND]: pgAfterGiftSent,
 };
 /** Kinds still waiting for their port: never claimed here. */
-const NOT_HERE = KINDS_WITH_WRITES.filter((k) => !Object.hasOwn(PG_AFTER_SENT, k));
+const NOT_HERE = SQLITE_ONLY_KINDS.filter((k) => !Object.hasOwn(PG_AFTER_SENT, k));
 
 const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at AS "nextAttemptAt", lease_until AS "leaseUntil",
   last_error AS "lastError", sent_at AS "sentAt", created_at AS "createdAt"`;
@@ -25,13 +27,18 @@ const COLUMNS = `id, kind, payload, recipient, status, attempts, next_attempt_at
  * worker died between claim and send) makes the row due again: it is retried, at least
  * once, never lost.
  *
- * Tasks and kinds with after-sent writes (outbox-tasks.ts) not in PG_AFTER_SENT still write
- * through SQLite repositories: they are never claimed here (they wait, pending, for their port) — claimed,
- * a gift mail would be SENT before markSent refused its writes, and sent again at each retry.
- * markSent and runTask still refuse them, should one be handed over anyway.
+ * Tasks (a password-reset request) run here as on SQLite: the same Steps
+ * (outbox-tasks.ts) over the PostgreSQL account and rate-limit stores, marked done in the
+ * same unit of work (a task is work in the database: it is done if and only if it is marked).
+ * Kinds with after-sent writes run their PostgreSQL writes (PG_AFTER_SENT) in the unit that
+ * marks them sent; one whose writes are not ported would never be claimed here (it would
+ * wait, pending) — claimed, it would be SENT before markSent refused its writes, and sent
+ * again at each retry. markSent still refuses such a kind, should one be handed over anyway.
  */
 export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
   const q = preparedOn(client);
+  const markSentStatement = async (msg: OutboxMessage, now: Date) =>
+    void (await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]));
   const notHere = (what: string, kind: string) => new Error(`outbox on PostgreSQL: ${what} of kind ${kind} not available`);
   return {
     claimDue: (now, leaseMs, limit) =>
@@ -55,10 +62,13 @@ export function pgOutboxStore(client: pg.ClientBase): OutboxStore {
       awaited(async () => {
         const after = Object.hasOwn(PG_AFTER_SENT, msg.kind) ? PG_AFTER_SENT[msg.kind]! : undefined;
         if (!after && hasAfterSent(msg.kind)) throw notHere('after-sent writes', msg.kind);
-        await q('outbox_sent', `UPDATE outbox_messages SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`, [msg.id, now.toISOString()]);
+        await markSentStatement(msg, now);
         if (after) await after(client, msg, now);
       }),
-    runTask: (msg) => awaited(() => Promise.reject(notHere('the task', msg.kind))),
+    *runTask(msg, now) {
+      yield* outboxTaskSteps({ accounts: pgShopAccountStore(client), limits: pgRateLimitStore(client) }, msg, now);
+      yield* awaited(() => markSentStatement(msg, now));
+    },
     markFailedAttempt: (msg, error, next) =>
       awaited(async () => {
         await q(

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Database_ } from '../../db/client';
 import { csvCell, csvEuros } from '../lib/csv';
 import { translateForPage } from '../lib/i18n';
-import { splitStatementLines, type StatementDocument } from './statement-data';
+import { splitStatementLines, type SplitLine, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
 import { parisDateTime } from '../lib/paris-time';
 
@@ -30,11 +30,24 @@ const row = (cells: string[]) => `${cells.join(';')}\r\n`;
 
 /** The file, line by line (each ends with CRLF; the first carries the BOM). Pulls redemptions page by page. */
 export function* statementCsvLines(database: Database_, d: StatementDocument, locale = 'fr'): Generator<string> {
-  yield `\ufeff${row(STATEMENT_COLUMNS.map((c) => text(translateForPage(locale, `statements.col_${c}`))))}`;
-  for (const l of splitStatementLines(database, d)) {
-    yield row([text(l.number), text(parisDateTime(l.createdAt)), text(maskCode(l.code)), text(l.campaignName), euros(l.grossCents), euros(l.commissionCents), euros(l.vatCents), euros(l.netCents)]);
-  }
+  yield csvHead(locale);
+  for (const l of splitStatementLines(database, d)) yield csvLine(l);
   // Reached only once the split has been checked against the stored amounts.
+  yield* csvFoot(d, locale);
+}
+
+/** The same file from split lines read on any backend (statement-documents.ts: a stream program on PostgreSQL). */
+export async function* statementCsvLinesFrom(lines: AsyncIterable<SplitLine> | Iterable<SplitLine>, d: StatementDocument, locale = 'fr'): AsyncGenerator<string> {
+  yield csvHead(locale);
+  for await (const l of lines) yield csvLine(l);
+  yield* csvFoot(d, locale);
+}
+
+const csvHead = (locale: string) => `\ufeff${row(STATEMENT_COLUMNS.map((c) => text(translateForPage(locale, `statements.col_${c}`))))}`;
+const csvLine = (l: SplitLine) =>
+  row([text(l.number), text(parisDateTime(l.createdAt)), text(maskCode(l.code)), text(l.campaignName), euros(l.grossCents), euros(l.commissionCents), euros(l.vatCents), euros(l.netCents)]);
+
+function* csvFoot(d: StatementDocument, locale: string): Generator<string> {
   const s = d.statement;
   // Expired vouchers' value shared to the shop: paid on top, no commission; only the net column.
   if (s.breakageCents) yield row([text(translateForPage(locale, 'statements.breakage_row')), '""', '""', '""', '""', '""', '""', euros(s.breakageCents)]);
@@ -50,9 +63,9 @@ const CHUNK = 64 * 1024;
  * written and the error is thrown: the caller destroys `out`, so a truncated file never
  * looks complete (it has no total row anyway).
  */
-export async function streamStatementCsv(database: Database_, d: StatementDocument, out: Writable, locale = 'fr'): Promise<void> {
+export async function streamStatementCsv(lines: AsyncIterable<SplitLine> | Iterable<SplitLine>, d: StatementDocument, out: Writable, locale = 'fr'): Promise<void> {
   let buffer = '';
-  for (const line of statementCsvLines(database, d, locale)) {
+  for await (const line of statementCsvLinesFrom(lines, d, locale)) {
     buffer += line;
     if (buffer.length < CHUNK) continue;
     if (out.destroyed) return;

@@ -1,5 +1,4 @@
 import PDFDocument from 'pdfkit';
-import type { Database_ } from '../../db/client';
 import type { Seller } from '../invoices/invoice-document';
 import { formatRate } from '../invoices/invoice-texts';
 import { formatLongDate, formatLongStamp } from '../lib/dates';
@@ -8,7 +7,7 @@ import { formatMoney } from '../lib/money';
 import { DEFAULT_PDF_BRAND, type PdfBrand } from '../pdf/pdf-brand';
 import { drawBrandLogo } from '../pdf/pdf-brand-draw';
 import { A4, fitText, pipePdf, winAnsi } from '../pdf/pdf-output';
-import { calendarNoon, methodText, splitStatementLines, statusText, type StatementDocument } from './statement-data';
+import { calendarNoon, methodText, statusText, type SplitLine, type StatementDocument } from './statement-data';
 import { maskCode } from '../lib/codes';
 import { parisDateTime } from '../lib/paris-time';
 
@@ -26,7 +25,8 @@ import { parisDateTime } from '../lib/paris-time';
  */
 
 export interface StatementPdfDeps {
-  database: Database_;
+  /** The statement's split lines, read on the app's backend (statement-documents.ts). */
+  lines: Iterable<SplitLine> | AsyncIterable<SplitLine>;
   /** The operator's identity (`ctx.config.operator`). */
   operator: Seller;
   /** The operator's brand (loadPdfBrand): band colour, logo, scheme name; the default when absent. */
@@ -239,7 +239,7 @@ export async function streamStatementPdf(deps: StatementPdfDeps, d: StatementDoc
       tableHead(f, c, LINE_COLS);
       left = rowsFrom(f.y);
     };
-    for (const l of splitStatementLines(deps.database, d)) {
+    for await (const l of deps.lines) {
       await nextPageIfFull();
       if (output.gone()) break;
       let campaign = campaignFit.get(l.campaignName);

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { ledgerChecks } from '../../server/domain/ledger/check-ledger';
+import { FULL as FULL_LEDGER } from '../../server/domain/ledger/ledger-scope';
+import { sqliteTill } from '../../server/domain/redemptions/redemptions-service';
+import { readOn } from '../../server/web/backend-units';
+import { rowOf } from '../support/backend-query';
 import { buyVouchers } from '../support/builders';
-import { hasXmllint, merchantId, take, validateSepa } from '../support/settlement';
+import { hasXmllint, merchantId, validateSepa } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
 import { writeFileSync } from 'node:fs';
@@ -14,15 +18,24 @@ let viewer: FormClient;
 
 const signedIn = (email: string, password?: string) => operatorClient(app.url, email, password);
 
+// On either backend (TEST_BACKEND=postgres): the redemptions are made on the SQLite file
+// before the copy; the settlement and its documents run on the app's backend.
 beforeAll(async () => {
-  app = await startTestApp({ clock });
+  app = await startTestApp({
+    clock,
+    prepare: async (database) => {
+      const till = sqliteTill({ database, clock, voidWindowMinutes: 30 });
+      const take = (slug: string, code: string, amountCents: number) =>
+        till.redeem({ merchantId: merchantId(database, slug), actor: 'test', code, amountCents, idempotencyKey: `operator-settlements-${slug}` });
+      const [v] = await buyVouchers({ database, clock }, { amountCents: 100_00, quantity: 1 });
+      await take('librairie-la-galerne', v!.code, 42_00);
+      database.sqlite.prepare(`UPDATE merchants SET iban = NULL WHERE slug = 'fromagerie-du-marche'`).run();
+      const [w] = await buyVouchers({ database, clock }, { amountCents: 50_00, quantity: 1 });
+      await take('fromagerie-du-marche', w!.code, 8_00);
+    },
+  });
   admin = await signedIn('operateur@demo.bons-locaux.fr');
   viewer = await signedIn('lecture@demo.bons-locaux.fr');
-  const [v] = await buyVouchers(app, { amountCents: 100_00, quantity: 1 });
-  await take(app, merchantId(app.database, 'librairie-la-galerne'), v!.code, 42_00);
-  app.database.sqlite.prepare(`UPDATE merchants SET iban = NULL WHERE slug = 'fromagerie-du-marche'`).run();
-  const [w] = await buyVouchers(app, { amountCents: 50_00, quantity: 1 });
-  await take(app, merchantId(app.database, 'fromagerie-du-marche'), w!.code, 8_00);
   clock.advance(3600_000);
 });
 afterAll(() => app?.close());
@@ -36,7 +49,7 @@ describe('operator settlement pages', () => {
     expect(page.html).not.toContain('Lancer le règlement');
     const denied = await viewer.post('/operateur/reglements', { until: '2026-11-16' }, page.html);
     expect(denied.res.status).toBe(403);
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) FROM settlement_batches`).pluck().get()).toBe(0);
+    expect((await rowOf<{ n: number }>(app, `SELECT COUNT(*) AS n FROM settlement_batches`))!.n).toBe(0);
   });
 
   it('runs a settlement from the page, offers the SEPA file and records its execution once', async () => {
@@ -59,7 +72,7 @@ describe('operator settlement pages', () => {
       validateSepa(file);
     }
     expect((await viewer.get(`${location}/sepa.xml`)).res.status).toBe(200); // read-only: allowed
-    const statementId = app.database.sqlite.prepare(`SELECT id FROM statements LIMIT 1`).pluck().get() as string;
+    const statementId = (await rowOf<{ id: string }>(app, `SELECT id FROM statements LIMIT 1`))!.id;
     for (const doc of ['releve.pdf', 'releve.csv', 'facture.pdf']) {
       const res = await viewer.request(`/operateur/releves/${statementId}/${doc}`);
       expect(res.status, doc).toBe(200);
@@ -71,7 +84,7 @@ describe('operator settlement pages', () => {
     const executed = await admin.post(`${location}/execute`, {}, detail.html);
     expect(executed.html).toContain('1 relevé marqué payé');
     expect((await admin.post(`${location}/execute`, {}, detail.html)).html).toContain('déjà marqué exécuté');
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await readOn(app, (dialect) => ledgerChecks(FULL_LEDGER, dialect))).toEqual([]);
   });
 
   it('shows the reports and streams the FEC; anonymous visitors go to the sign-in page', async () => {

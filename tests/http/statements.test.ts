@@ -6,9 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { formatMoney } from '../../server/lib/money';
 import { parisDate } from '../../server/lib/paris-time';
-import { buyVouchers } from '../support/builders';
+import type { SqlValue } from '../../db/read-program';
+import { postgresTill } from '../../server/domain/redemptions/till-postgres';
+import { sqliteTill } from '../../server/domain/redemptions/redemptions-service';
+import { runSettlement } from '../../server/domain/settlements/run-settlement';
+import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
+import { sqliteSettlementUnits } from '../../server/domain/settlements/settlement-store-sqlite';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { buyVouchers, type BuiltVoucher } from '../support/builders';
 import { csvCents as euros, csvRows } from '../support/csv';
-import { merchantId, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 import { popplerAvailable } from '../support/poppler';
 
@@ -16,6 +22,8 @@ import { popplerAvailable } from '../support/poppler';
  * The shop's statement pages and documents, end to end: a real settlement (two campaigns at
  * different rates, amounts whose per-line commission needs the running rounding), then
  * what the shop owner sees and downloads, and what another shop or a visitor cannot.
+ * On either backend (TEST_BACKEND=postgres): the vouchers are bought on the SQLite file
+ * before the copy; redemptions and settlements run on the app's backend.
  */
 
 const hasPdftotext = popplerAvailable(); // skipped with a notice without poppler-utils; mandatory under REQUIRE_POPPLER=1 (CI)
@@ -40,9 +48,27 @@ let first = { id: '', reference: '', invoice: '', iban: '', batch: '' };
 let second = { id: '', reference: '' };
 let otherId = '';
 let ownerA: FormClient;
+/** Bought before the start, redeemed 140 times for the long statement. */
+let spare: BuiltVoucher;
 
 type Row = Record<string, number | string>;
-const q = <T = Row>(sql: string, ...args: unknown[]) => app.database.sqlite.prepare(sql).all(...args) as T[];
+// Portable SQL on the app's backend (tests/support/backend-query.ts).
+const q = <T = Row>(sql: string, params: Record<string, SqlValue> = {}) => rowsOf<T>(app, sql, params);
+const merchantId = async (slug: string) => (await rowOf<{ id: string }>(app, `SELECT id FROM merchants WHERE slug = @slug`, { slug }))!.id;
+
+let seq = 0;
+/** One redemption through the till's service on the app's backend. */
+function take(merchant: string, code: string, amountCents: number) {
+  const deps = { clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes };
+  const till = app.pg ? postgresTill(app.pg, deps) : sqliteTill({ ...deps, database: app.database });
+  return till.redeem({ merchantId: merchant, actor: 'test', code, amountCents, idempotencyKey: `statements-test-${++seq}` });
+}
+
+/** A settlement up to `until` on the app's backend (the weekly job's path). */
+function settle(until: string) {
+  const units = app.pg ? pgSettlementUnits(app.pg) : sqliteSettlementUnits(app.database);
+  return runSettlement({ units, clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes, operator: app.config.operator, dataDir: app.dataDir, transfers: null }, { until, actor: 'test' });
+}
 
 async function signedIn(email: string): Promise<FormClient> {
   const client = new FormClient(app.url);
@@ -61,19 +87,25 @@ function pdfText(body: Buffer): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'statements-'));
-  app = await startTestApp({ clock });
-  app.database.sqlite.prepare(`UPDATE campaigns SET commission_bps = 250 WHERE slug = 'noel-fecamp'`).run();
-  app.database.sqlite.prepare(`UPDATE merchants SET siret = '44306184100047' WHERE slug = ?`).run(A);
-  const [seine, other] = await buyVouchers(app, { amountCents: 100_00, quantity: 2 });
-  const [noel] = await buyVouchers(app, { amountCents: 50_00, campaign: 'noel-fecamp' });
-  const a = merchantId(app.database, A);
-  for (const cents of SEINE) await take(app, a, seine!.code, cents);
-  for (const cents of NOEL) await take(app, a, noel!.code, cents);
-  await take(app, merchantId(app.database, B), other!.code, 33_33);
+  let seine: BuiltVoucher, other: BuiltVoucher, noel: BuiltVoucher;
+  app = await startTestApp({
+    clock,
+    prepare: async (database) => {
+      database.sqlite.prepare(`UPDATE campaigns SET commission_bps = 250 WHERE slug = 'noel-fecamp'`).run();
+      database.sqlite.prepare(`UPDATE merchants SET siret = '44306184100047' WHERE slug = ?`).run(A);
+      [seine, other] = (await buyVouchers({ database, clock }, { amountCents: 100_00, quantity: 2 })) as [BuiltVoucher, BuiltVoucher];
+      [noel] = (await buyVouchers({ database, clock }, { amountCents: 50_00, campaign: 'noel-fecamp' })) as [BuiltVoucher];
+      [spare] = (await buyVouchers({ database, clock }, { amountCents: 100_00 })) as [BuiltVoucher];
+    },
+  });
+  const a = await merchantId(A);
+  for (const cents of SEINE) await take(a, seine!.code, cents);
+  for (const cents of NOEL) await take(a, noel!.code, cents);
+  await take(await merchantId(B), other!.code, 33_33);
   clock.set(new Date(T0.getTime() + 31 * 60_000)); // past the void window
-  const run = await settle(app, parisDate(clock.now()));
-  const s = q<{ id: string; reference: string; invoice_number: string; iban: string; batch: string; merchant_id: string }>(
-    `SELECT s.id, s.reference, s.invoice_number, s.iban, b.reference AS batch, s.merchant_id FROM statements s JOIN settlement_batches b ON b.id = s.batch_id WHERE b.id = ?`, run.batch!.id);
+  const run = await settle(parisDate(clock.now()));
+  const s = await q<{ id: string; reference: string; invoice_number: string; iban: string; batch: string; merchant_id: string }>(
+    `SELECT s.id, s.reference, s.invoice_number, s.iban, b.reference AS batch, s.merchant_id FROM statements s JOIN settlement_batches b ON b.id = s.batch_id WHERE b.id = @batch`, { batch: run.batch!.id });
   const mine = s.find((x) => x.merchant_id === a)!;
   first = { id: mine.id, reference: mine.reference, invoice: mine.invoice_number, iban: mine.iban, batch: mine.batch };
   otherId = s.find((x) => x.merchant_id !== a)!.id;
@@ -85,8 +117,8 @@ afterAll(async () => {
 });
 
 describe('a shop’s statements', () => {
-  it('stores the per-campaign totals the running rounding must reach', () => {
-    expect(q(`SELECT c.slug, sc.redemption_count AS n, sc.gross_cents AS gross, sc.commission_cents AS commission, sc.vat_cents AS vat FROM statement_campaigns sc JOIN campaigns c ON c.id = sc.campaign_id WHERE sc.statement_id = ? ORDER BY c.slug`, first.id)).toEqual([
+  it('stores the per-campaign totals the running rounding must reach', async () => {
+    expect(await q(`SELECT c.slug, sc.redemption_count AS n, sc.gross_cents AS gross, sc.commission_cents AS commission, sc.vat_cents AS vat FROM statement_campaigns sc JOIN campaigns c ON c.id = sc.campaign_id WHERE sc.statement_id = @id ORDER BY c.slug`, { id: first.id })).toEqual([
       { slug: 'noel-fecamp', n: 5, gross: 20_93, commission: 52, vat: 10 },
       { slug: 'seine-estuaire', n: 6, gross: 21_78, commission: 65, vat: 13 },
     ]);
@@ -96,7 +128,7 @@ describe('a shop’s statements', () => {
     const list = await ownerA.get('/commercant/releves');
     expect(list.res.status).toBe(200);
     for (const text of [first.reference, m(42_71), m(117 + 23), m(41_31), 'Virement SEPA', 'En attente', 'href="/commercant/releves"']) expect(norm(list.html)).toContain(text);
-    expect(list.html).not.toContain(q<{ reference: string }>(`SELECT reference FROM statements WHERE id = ?`, otherId)[0]!.reference);
+    expect(list.html).not.toContain((await q<{ reference: string }>(`SELECT reference FROM statements WHERE id = @id`, { id: otherId }))[0]!.reference);
 
     await app.drainOutbox();
     const mail = readdirSync(join(app.dataDir, 'outbox')).filter((f) => f.endsWith(`${OWNER_A}.eml`)).map((f) => readFileSync(join(app.dataDir, 'outbox', f), 'utf8').replace(/=\r?\n/g, '')).join('\n');
@@ -173,15 +205,14 @@ describe('a shop’s statements', () => {
   });
 
   it('breaks a long statement into pages with the table head repeated and « page n / N »', async () => {
-    const [v] = await buyVouchers(app, { amountCents: 100_00 });
-    const a = merchantId(app.database, A);
-    for (let i = 0; i < 140; i++) await take(app, a, v!.code, 7 + (i % 5));
+    const a = await merchantId(A);
+    for (let i = 0; i < 140; i++) await take(a, spare.code, 7 + (i % 5));
     clock.advance(3600_000);
-    const run = await settle(app, parisDate(clock.now()));
-    second = q<{ id: string; reference: string }>(`SELECT id, reference FROM statements WHERE batch_id = ? AND merchant_id = ?`, run.batch!.id, a)[0]!;
+    const run = await settle(parisDate(clock.now()));
+    second = (await q<{ id: string; reference: string }>(`SELECT id, reference FROM statements WHERE batch_id = @batch AND merchant_id = @shop`, { batch: run.batch!.id, shop: a }))[0]!;
     const csv = csvRows(await (await ownerA.request(`/commercant/releves/${second.id}.csv`)).text());
     expect(csv).toHaveLength(142);
-    const stored = q<{ gross_cents: number; commission_cents: number; vat_cents: number; net_cents: number }>(`SELECT * FROM statements WHERE id = ?`, second.id)[0]!;
+    const stored = (await q<{ gross_cents: number; commission_cents: number; vat_cents: number; net_cents: number }>(`SELECT * FROM statements WHERE id = @id`, { id: second.id }))[0]!;
     const body = csv.slice(1, -1);
     expect([4, 5, 6, 7].map((i) => body.reduce((s, r) => s + euros(r[i]!), 0))).toEqual([stored.gross_cents, stored.commission_cents, stored.vat_cents, stored.net_cents]);
     if (!hasPdftotext) return;
@@ -198,8 +229,8 @@ describe('a shop’s statements', () => {
   });
 
   it('shows an expired vouchers’ share paid on top of the redemptions', async () => {
-    const set = (cents: number) => app.database.sqlite.prepare(`UPDATE statements SET breakage_cents = ?, net_cents = gross_cents - commission_cents - vat_cents + ? WHERE id = ?`).run(cents, cents, first.id);
-    set(5_00);
+    const set = (cents: number) => q(`UPDATE statements SET breakage_cents = @cents, net_cents = gross_cents - commission_cents - vat_cents + @cents WHERE id = @id`, { cents, id: first.id });
+    await set(5_00);
     try {
       const page = await ownerA.get(`/commercant/releves/${first.id}`);
       expect(norm(page.html)).toContain('Part des bons expirés reversée');
@@ -214,13 +245,13 @@ describe('a shop’s statements', () => {
         expect(text).toContain('Page 1 / 1');
       }
     } finally {
-      set(0);
+      await set(0);
     }
   });
 
   it('never serves a document whose lines do not reach the stored totals', async () => {
-    const bump = (delta: number) => app.database.sqlite.prepare(`UPDATE statement_campaigns SET commission_cents = commission_cents + ? WHERE statement_id = ? AND commission_cents > 0`).run(delta, first.id);
-    bump(1);
+    const bump = (delta: number) => q(`UPDATE statement_campaigns SET commission_cents = commission_cents + @delta WHERE statement_id = @id AND commission_cents > 0`, { delta, id: first.id });
+    await bump(1);
     try {
       // The CSV fails before its first chunk: a plain error page, not a file.
       const csv = await ownerA.request(`/commercant/releves/${first.id}.csv`);
@@ -231,7 +262,7 @@ describe('a shop’s statements', () => {
       const pdf = await ownerA.request(`/commercant/releves/${first.id}.pdf`);
       await expect(pdf.arrayBuffer()).rejects.toThrow();
     } finally {
-      bump(-1);
+      await bump(-1);
     }
     expect((await ownerA.request(`/commercant/releves/${first.id}.csv`)).status).toBe(200);
   });

@@ -1,8 +1,9 @@
 import type { Tx } from '../../../db/client';
-import { enqueueMessage } from '../../mail/outbox-repository';
-import { hit, type RateLimitRule } from '../rate-limits/rate-limit';
-import { findUserByEmail } from './merchant-users-repository';
-import { accountUnits, issuePasswordLink, type UsersDeps } from './merchant-users-service';
+import { runSync, type Step } from '../../../db/unit-of-work';
+import { hitSteps, type RateLimitRule } from '../rate-limits/rate-limit';
+import { sqliteRateLimitStore, type RateLimitStore } from '../rate-limits/rate-limit-store';
+import { accountUnits, passwordLinkSteps, type UsersDeps } from './merchant-users-service';
+import { sqliteShopAccountStore, type ShopAccountStore } from './shop-accounts-store';
 
 /** The outbox task that turns a "forgotten password" request into a link, or into nothing. */
 export const PASSWORD_RESET_REQUEST = 'password_reset_request';
@@ -25,15 +26,28 @@ export function requestPasswordReset(deps: UsersDeps, email: string, locale: str
   return accountUnits(deps)((store) => store.enqueue({ kind: PASSWORD_RESET_REQUEST, recipient: email, payload: { email, locale } }, now));
 }
 
+/** What the reset task reads and writes: the shop accounts and the rate limits, in one unit of work. */
+export interface ResetTaskStores {
+  accounts: ShopAccountStore;
+  limits: RateLimitStore;
+}
+
 /**
- * The task, in the worker's transaction: an unknown or removed account, or one past its
- * mails for the hour, gets nothing; otherwise a one-hour link goes out. A new request
- * leaves older links alive (mails may arrive out of order; the user may follow any of
- * them); setting the password with one spends them all (setPasswordWithToken).
+ * The task, in the worker's unit of work (either backend): an unknown or removed account,
+ * or one past its mails for the hour, gets nothing; otherwise a one-hour link goes out. A
+ * new request leaves older links alive (mails may arrive out of order; the user may follow
+ * any of them); setting the password with one spends them all (setPasswordWithToken).
+ * The hour's count is one INSERT … ON CONFLICT … RETURNING: two workers running two
+ * requests of one account at once each get their own count, on either backend.
  */
-export function processResetRequest(tx: Tx, payload: { email: string; locale: string }, now: Date): void {
-  const user = findUserByEmail(tx, payload.email.trim());
+export function* processResetRequestSteps(stores: ResetTaskStores, payload: { email: string; locale: string }, now: Date): Step<void> {
+  const user = yield* stores.accounts.userByEmail(payload.email.trim());
   if (!user || user.removedAt) return;
-  if (!hit(tx, RESET_MAILS_PER_ACCOUNT, user.id, now.getTime()).allowed) return;
-  issuePasswordLink(tx, now, user, 'password_reset', payload.locale);
+  if (!(yield* hitSteps(stores.limits, RESET_MAILS_PER_ACCOUNT, user.id, now.getTime())).allowed) return;
+  yield* passwordLinkSteps(stores.accounts, now, user, 'password_reset', payload.locale);
+}
+
+/** The same task in the caller's SQLite transaction. */
+export function processResetRequest(tx: Tx, payload: { email: string; locale: string }, now: Date): void {
+  runSync(processResetRequestSteps({ accounts: sqliteShopAccountStore(tx), limits: sqliteRateLimitStore(tx) }, payload, now));
 }

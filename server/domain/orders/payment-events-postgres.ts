@@ -30,3 +30,14 @@ export async function finishIssuingPostgres(pg: PgDatabase, deps: Pick<ConfirmDe
     await nextTurn();
   }
 }
+
+/**
+ * finish-issuing.ts `resumeIssuing` on PostgreSQL: every order left half-issued (a process
+ * stopped between two slices) is completed; several servers may run it at once (each slice
+ * locks its order and re-reads where it stands).
+ */
+export async function resumeIssuingPostgres(pg: PgDatabase, deps: Pick<ConfirmDeps, 'clock'>): Promise<number> {
+  const { rows } = await pg.pool.query<{ id: string }>(`SELECT id FROM orders WHERE issue_journal_id IS NOT NULL`);
+  for (const r of rows) await finishIssuingPostgres(pg, deps, r.id);
+  return rows.length;
+}

@@ -3,7 +3,9 @@ import { formatRate } from '../../invoices/invoice-texts';
 import { formatLongDate, formatLongStamp } from '../../lib/dates';
 import { translateForPage } from '../../lib/i18n';
 import { formatMoney } from '../../lib/money';
-import { calendarNoon, methodText, shopStatements, statusText, type StatementListItem } from '../../settlement/statement-data';
+import { calendarNoon, methodText, statusText, type StatementListItem } from '../../settlement/statement-data';
+import { shopStatementsProgram } from '../../settlement/statement-reads';
+import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
 import { sendStatementDocument, statementDocumentFor } from '../statement-documents';
 import { requireShopUser } from '../middleware/auth';
@@ -27,12 +29,13 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
 
   const statementFor = (req: Request, res: Response) => statementDocumentFor(ctx, String(req.params.id), me(res).merchant.id);
 
-  r.get('/commercant/releves', (_req, res) => {
+  r.get('/commercant/releves', async (_req, res) => {
     const locale = res.locals.locale;
+    const statements = await readOn(ctx, (dialect) => shopStatementsProgram(dialect, me(res).merchant.id));
     res.set('Cache-Control', 'no-store').render('merchant/statements', {
       title: res.locals.t('statements.title'),
       ...nav(res),
-      statements: shopStatements(ctx.database, me(res).merchant.id).map((s) => listRow(s, locale)),
+      statements: statements.map((s) => listRow(s, locale)),
     });
   });
 
@@ -40,8 +43,8 @@ export function merchantStatementRoutes(ctx: AppContext): Router {
   r.get('/commercant/releves/:id.csv', (req, res) => sendStatementDocument(ctx, res, statementFor(req, res), 'csv'));
   r.get('/commercant/releves/:id/facture.pdf', (req, res) => sendStatementDocument(ctx, res, statementFor(req, res), 'invoice'));
 
-  r.get('/commercant/releves/:id', (req, res) => {
-    const d = statementFor(req, res);
+  r.get('/commercant/releves/:id', async (req, res) => {
+    const d = await statementFor(req, res);
     const locale = res.locals.locale;
     const s = d.statement;
     res.set('Cache-Control', 'no-store').render('merchant/statement', {
