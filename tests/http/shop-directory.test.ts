@@ -106,6 +106,8 @@ describe('shop directory', () => {
 
 describe('the directory stays fast', () => {
   // SQLite's query plans (EXPLAIN QUERY PLAN on the app's own connection): no PostgreSQL counterpart here.
+  // Skipped only in the PostgreSQL pass (TEST_BACKEND=postgres); CI's SQLite pass always runs it,
+  // and the PostgreSQL plans are asserted by scale-query-plans-pg.test.ts.
   it.skipIf(process.env.TEST_BACKEND === 'postgres')('reads the shops and their hours through indexes (no full scan of shops, links or hours)', async () => {
     const recorder = new QueryRecorder(app.database.sqlite).install();
     try {
