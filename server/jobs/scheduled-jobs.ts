@@ -45,15 +45,12 @@ export function startScheduledJobs(deps: ScheduledJobsDeps): { stop: () => void 
   const sweep = startMaintenanceSweep({ database, clock, logger, sweep: (now) => sqliteSweep(database, now) });
   // Personal data of campaigns past their retention erased daily at 03:00 Paris (docs/personal-data.md).
   const retentionJob = startPersonalDataRetention({ database, clock, logger });
-  return {
-    stop: () => {
-      expiryJob.stop();
-      issuingResumer.stop();
-      settlementJob?.stop();
-      sweep.stop();
-      retentionJob.stop();
-    },
-  };
+  return stopsAll(expiryJob, issuingResumer, settlementJob, sweep, retentionJob);
+}
+
+/** One stop for the jobs a backend started (a null job is one its configuration left off). */
+function stopsAll(...jobs: ({ stop: () => void } | null)[]): { stop: () => void } {
+  return { stop: () => jobs.forEach((job) => job?.stop()) };
 }
 
 /**
@@ -80,12 +77,5 @@ function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: 
   });
   const issuingResumer = startIssuingResumer({ resume: () => resumeIssuingPostgres(pg, { clock }), logger, kickOutbox });
   logger.warn({ jobs: ['personal-data-retention'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
-  return {
-    stop: () => {
-      expiryJob.stop();
-      issuingResumer.stop();
-      settlementJob?.stop();
-      sweep.stop();
-    },
-  };
+  return stopsAll(expiryJob, issuingResumer, settlementJob, sweep);
 }

@@ -2,8 +2,7 @@ import type pg from 'pg';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { campaignMerchants, campaigns, merchants, merchantUsers, orders, settlementBatches, statements, voucherGifts, vouchers } from '../../db/schema-pg/index';
-import { toPdfBrand } from '../domain/brand/brand';
-import { pgBrandReader, pgReadBrandImage } from '../domain/brand/brand-reads-pg';
+import { pgBrandReader, pgPdfBrand } from '../domain/brand/brand-reads-pg';
 import { toCampaign } from '../domain/campaigns/campaign';
 import { VOUCHER_PDF_SHOPS } from '../domain/campaigns/voucher-shops-repository';
 import type { MailReads } from './mail-reads';
@@ -32,10 +31,7 @@ export function pgMailReads(pool: pg.Pool): MailReads {
     batch: async (id) => first(await db.select().from(settlementBatches).where(eq(settlementBatches.id, id))),
     gift: async (id) => first(await db.select().from(voucherGifts).where(eq(voucherGifts.id, id))),
     brand,
-    pdfBrand: async () => {
-      const summary = await brand();
-      return toPdfBrand(summary, summary.logoType ? ((await pgReadBrandImage(pool, 'logo'))?.bytes ?? null) : null);
-    },
+    pdfBrand: () => pgPdfBrand(pool),
     pdfShops: async (campaign, baseUrl) => {
       const where = and(eq(campaignMerchants.campaignId, campaign.id), eq(merchants.status, 'approved'));
       const shops = await db

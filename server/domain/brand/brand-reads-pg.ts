@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { DEFAULT_BRAND, type BrandSummary, type ImageType } from './brand';
+import type { PdfBrand } from '../../pdf/pdf-brand';
+import { DEFAULT_BRAND, toPdfBrand, type BrandSummary, type ImageType } from './brand';
 
 const asType = (x: string | null): ImageType | null => (x === 'png' || x === 'jpg' ? x : null);
 
@@ -25,4 +26,21 @@ export async function pgReadBrandImage(pool: pg.Pool, which: 'logo' | 'image'): 
   const row = rows[0];
   const type = asType(row?.type ?? null);
   return row?.bytes && type ? { bytes: row.bytes, type, version: row.version } : null;
+}
+
+/**
+ * loadPdfBrand (brand-service.ts) on PostgreSQL: the brand row and its logo in one read (the
+ * logo used only when a type says there is one), on a pool or a unit's connection. The voucher
+ * page's PDF, order documents and mails all draw their brand from here.
+ */
+export async function pgPdfBrand(db: pg.Pool | pg.ClientBase): Promise<PdfBrand> {
+  const { rows } = await db.query<SummaryRow & { logo: Buffer | null }>({
+    name: 'brand_pdf',
+    text: 'SELECT name, primary_color AS "primary", accent_color AS accent, logo_type AS "logoType", image_type AS "imageType", version, logo FROM operator_brand WHERE id = 1',
+  });
+  const row = rows[0];
+  if (!row) return toPdfBrand(DEFAULT_BRAND, null);
+  const { logo, ...summary } = row;
+  const b = { ...summary, logoType: asType(summary.logoType), imageType: asType(summary.imageType) };
+  return toPdfBrand(b, b.logoType && logo ? Buffer.from(logo) : null);
 }
