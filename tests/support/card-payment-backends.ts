@@ -11,8 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
-import { copySqliteToPostgres } from '../../db/copy/copy-database';
-import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { readSnapshotPostgres } from '../../db/read-program';
 import { seedDemo } from '../../db/seed/demo';
@@ -27,7 +25,7 @@ import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
 import { StripeProvider } from '../../server/payments/stripe-provider';
 import { buyVouchers, type BuiltVoucher } from './builders';
-import type { PgCluster } from './postgres';
+import { copiedToNewDatabase, type PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -136,11 +134,7 @@ export async function cardOrderFixture(backend: Backend, o: CardOrderOptions): P
       },
     };
   }
-  const url = await o.cluster!.createDatabase(`card_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
-  const client: pg.Client = await connectPostgres(url);
-  await migratePostgres(client);
-  const copied = await copySqliteToPostgres(database.sqlite, client);
-  if (!copied.ok) throw new Error(`copy-database: ${JSON.stringify(copied)}`);
+  const { url, client } = await copiedToNewDatabase(o.cluster!, database.sqlite, `card_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
   let pool: PgDatabase | undefined;

@@ -3,7 +3,10 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
 import pg from 'pg';
+import { copySqliteToPostgres } from '../../db/copy/copy-database';
+import { connectPostgres, migratePostgres } from '../../db/postgres';
 
 /**
  * A throwaway PostgreSQL cluster for one test file: Debian's `postgresql` binaries, initdb in a
@@ -151,4 +154,21 @@ export async function startPostgres(o: { durable?: boolean } = {}): Promise<PgCl
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
   };
+}
+
+/**
+ * A new database on `cluster` holding what `sqlite` holds: migrated, then filled by
+ * copy-database (the operator's own path, which proves its copy). How the fixtures that run
+ * on both backends get their PostgreSQL side. The client stays open for the caller's reads.
+ */
+export async function copiedToNewDatabase(cluster: PgCluster, sqlite: Database.Database, name: string): Promise<{ url: string; client: pg.Client }> {
+  const url = await cluster.createDatabase(name);
+  const client = await connectPostgres(url);
+  await migratePostgres(client);
+  const copied = await copySqliteToPostgres(sqlite, client);
+  if (!copied.ok) {
+    await client.end();
+    throw new Error(`copy-database: ${JSON.stringify(copied)}`);
+  }
+  return { url, client };
 }

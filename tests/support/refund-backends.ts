@@ -15,8 +15,6 @@ import { join } from 'node:path';
 import express from 'express';
 import type pg from 'pg';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
-import { copySqliteToPostgres } from '../../db/copy/copy-database';
-import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { readSnapshotPostgres } from '../../db/read-program';
 import { seedDemo } from '../../db/seed/demo';
@@ -33,7 +31,7 @@ import { StripeProvider } from '../../server/payments/stripe-provider';
 import { errorHandler } from '../../server/web/middleware/errors';
 import { postgresWebhookBackend, sqliteWebhookBackend, STRIPE_WEBHOOK_PATH, stripeWebhookHandler, type WebhookBackend } from '../../server/web/webhooks/routes';
 import type { FakeStripe } from './fake-stripe';
-import type { PgCluster } from './postgres';
+import { copiedToNewDatabase, type PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -160,11 +158,7 @@ export async function refundFixture(backend: Backend, o: RefundFixtureOptions): 
       },
     };
   }
-  const url = await o.cluster!.createDatabase(`refund_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
-  const client: pg.Client = await connectPostgres(url);
-  await migratePostgres(client);
-  const copied = await copySqliteToPostgres(database.sqlite, client);
-  if (!copied.ok) throw new Error(`copy-database: ${JSON.stringify(copied)}`);
+  const { url, client } = await copiedToNewDatabase(o.cluster!, database.sqlite, `refund_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
   const pools = [openPostgresPool(url), openPostgresPool(url)];

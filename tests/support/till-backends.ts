@@ -8,8 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type Database_ } from '../../db/client';
-import { copySqliteToPostgres } from '../../db/copy/copy-database';
-import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../../db/postgres-pool';
 import { seedDemo } from '../../db/seed/demo';
 import { readSnapshotPostgres } from '../../db/read-program';
@@ -20,7 +18,7 @@ import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import type { Clock } from '../../server/lib/clock';
 import { buyVouchers, type BuiltVoucher } from './builders';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
-import type { PgCluster } from './postgres';
+import { copiedToNewDatabase, type PgCluster } from './postgres';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -94,11 +92,7 @@ export async function tillFixture(backend: Backend, o: FixtureOptions): Promise<
       },
     };
   }
-  const url = await o.cluster!.createDatabase(o.dbName ?? `till_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
-  const client = await connectPostgres(url);
-  await migratePostgres(client);
-  const copied = await copySqliteToPostgres(database.sqlite, client);
-  if (!copied.ok) throw new Error(`copy-database: ${JSON.stringify(copied)}`);
+  const { url, client } = await copiedToNewDatabase(o.cluster!, database.sqlite, o.dbName ?? `till_${Date.now()}_${Math.floor(Math.random() * 1e6)}`);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
   const pg = openPostgresPool(url);
