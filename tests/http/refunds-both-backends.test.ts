@@ -7,10 +7,10 @@
  * (the same read programs on both) after each test. PostgreSQL skips only where it is not
  * installed; REQUIRE_POSTGRES=1 (CI) makes that a failure.
  */
+import { codeOf } from '../support/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refundUnusedVouchers } from '../../server/domain/orders/refunds-service';
 import { createLogger } from '../../server/lib/logger';
-import { AppError } from '../../server/lib/errors';
 import { systemClock } from '../../server/lib/clock';
 import { startFakeStripe, type FakeStripe, type StripeEventObject } from '../support/fake-stripe';
 import { postgresAvailable, startPostgres, type PgCluster } from '../support/postgres';
@@ -20,16 +20,6 @@ const SECRET_KEY = 'sk_test_bons_locaux_refunds_both';
 const WEBHOOK_SECRET = 'whsec_test_bons_locaux_refunds_both';
 const backends: Backend[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
 const silent = createLogger('silent');
-
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
 
 describe.each(backends)('refunds on %s', (backend) => {
   let cluster: PgCluster | undefined;

@@ -5,6 +5,7 @@
  * PostgreSQL skips only where it is not installed, with a printed notice; REQUIRE_POSTGRES=1
  * (set by .ci/run) makes that a failure.
  */
+import { codeOf } from '../support/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/lib/clock';
 import { AppError } from '../../server/lib/errors';
@@ -13,16 +14,6 @@ import { tillFixture, type Backend, type TillFixture } from '../support/till-bac
 
 const clock = fixedClock('2026-11-23T10:00:00Z');
 const backends: Backend[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
-
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
 
 describe.each(backends)('the till on %s', (backend) => {
   let cluster: PgCluster | undefined;

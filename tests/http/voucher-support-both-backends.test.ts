@@ -5,6 +5,7 @@
  * check-ledger (the same read programs on both) after each test. REQUIRE_POSTGRES=1 makes a
  * missing PostgreSQL a failure.
  */
+import { codeOf } from '../support/outcome';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adjustVoucherOn, blockVoucherOn, reissueVoucherOn, unblockVoucherOn } from '../../server/domain/vouchers/support-service';
 import { systemClock } from '../../server/lib/clock';
@@ -16,17 +17,6 @@ import { refundFixture, type Backend, type RefundFixture } from '../support/refu
 const SECRET_KEY = 'sk_test_bons_locaux_support_both';
 const WEBHOOK_SECRET = 'whsec_test_bons_locaux_support_both';
 const backends: Backend[] = postgresAvailable() ? ['sqlite', 'postgres'] : ['sqlite'];
-
-/** The outcome of an action: 'ok' or its error code (a SQLite action throws at once, a PostgreSQL one rejects). */
-const codeOf = async (action: () => unknown) => {
-  try {
-    await action();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-};
 
 describe.each(backends)('voucher support on %s', (backend) => {
   let cluster: PgCluster | undefined;
