@@ -57,6 +57,12 @@ export function auditPageProgram(f: AuditFilter) {
   };
 }
 
+/** One entity's entries, oldest first (a voucher's support history): audit-log.ts's entityAudit as a read. */
+export function* entityAuditProgram(entityType: string, entityId: string): ReadProgram<AuditEntry[]> {
+  const rows = yield { sql: `SELECT ${COLUMNS} FROM audit_log WHERE entity_type = @entityType AND entity_id = @entityId ORDER BY at, id`, params: { entityType, entityId } };
+  return rows.map(entry);
+}
+
 /** audit-names.ts's lookups as reads: one query per kind for the whole page. */
 export function* auditNamesProgram(entries: { actor: string; entityType: string; entityId: string }[]): ReadProgram<AuditNames> {
   const lookup = function* (sql: string, ids: string[]): ReadProgram<Map<string, string>> {

@@ -3,6 +3,7 @@ import { adjustVoucherOn, blockVoucherOn, BLOCK_REASONS, findSupportVoucher, MAX
 import type { Voucher } from '../../domain/vouchers/voucher';
 import { AppError } from '../../lib/errors';
 import { parseEuroAmount } from '../../lib/money';
+import { voucherDetailProgram } from '../../domain/vouchers/voucher-detail-read';
 import { readOn } from '../backend-units';
 import type { AppContext } from '../context';
 import { operatorPage, requireOperator } from './session';
@@ -18,7 +19,7 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
   const r = Router();
   const me = (res: Response) => res.locals.operatorUser!;
   const actor = (res: Response) => `operator:${me(res).id}`;
-  // The actions run on the app's backend (PostgreSQL when ctx.pg is set); the pages still read SQLite.
+  // The actions and the pages run on the app's backend (PostgreSQL when ctx.pg is set).
   const deps = { database: ctx.database, pg: ctx.pg, clock: ctx.clock };
   const voucherOf = (req: Request): Voucher => {
     const v = findVoucherByCodeOrId(ctx.database, String(req.params.code));
@@ -32,17 +33,17 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     if (!v) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
     return v;
   };
-  const detail = (req: Request, res: Response, v: Voucher, status = 200, forms: VoucherForms = {}) => {
-    // The voucher page is not on PostgreSQL yet: a form's refusal answers through the error
-    // handler there (its status, stable code and translated message) rather than as the page.
-    if (ctx.pg && status !== 200) throw new AppError('VALIDATION_FAILED', status, 'operator.vouchers.errors.form');
-    const view = voucherDetailView(ctx.database, v, me(res), req.query, res.locals.t, res.locals.locale, ctx.clock.now(), forms);
+  /** The voucher's page (its reads on one snapshot), also re-rendered with a refused form's values and message. */
+  const detail = async (req: Request, res: Response, status = 200, forms: VoucherForms = {}) => {
+    const found = await readOn(ctx, voucherDetailProgram(String(req.params.code)));
+    if (!found) throw new AppError('VOUCHER_NOT_FOUND', 404, 'errors.voucher_not_found');
+    const view = voucherDetailView(found, me(res), req.query, res.locals.t, res.locals.locale, ctx.clock.now(), forms);
     res.status(status).render('operator/voucher', { title: res.locals.t('operator.vouchers.detail_title', { code: view.voucher.formatted }), ...operatorPage(res, 'vouchers'), ...view });
   };
   /** A refusal the operator can act on (4xx) re-renders the page with its message; anything else is a real error. */
   const refused = (err: unknown, req: Request, res: Response, forms: VoucherForms = {}) => {
-    if (!(err instanceof AppError) || err.status >= 500 || ctx.pg) throw err;
-    detail(req, res, voucherOf(req), err.status, { ...forms, alert: res.locals.t(err.messageKey, err.params) });
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return detail(req, res, err.status, { ...forms, alert: res.locals.t(err.messageKey, err.params) });
   };
   const back = (res: Response, code: string, done: string) => res.redirect(303, `/operateur/bons/${code}?done=${done}`);
 
@@ -54,7 +55,7 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     res.render('operator/vouchers', { title: res.locals.t('operator.vouchers.title'), ...operatorPage(res, 'vouchers'), ...voucherListView(found.rows, q, res.locals.t, res.locals.locale, ctx.clock.now()) });
   });
 
-  r.get('/operateur/bons/:code', requireOperator('vouchers.read'), (req, res) => detail(req, res, voucherOf(req)));
+  r.get('/operateur/bons/:code', requireOperator('vouchers.read'), (req, res) => detail(req, res));
 
   r.post('/operateur/bons/:code/bloquer', requireOperator('vouchers.manage'), async (req, res) => {
     const v = await target(req);
@@ -62,13 +63,13 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     const errors: Record<string, string> = {};
     if (!(BLOCK_REASONS as readonly string[]).includes(values.reason)) errors.reason = 'operator.vouchers.errors.block_reason';
     else if (values.reason === 'other' && !values.note.trim()) errors.note = 'operator.vouchers.errors.note_required';
-    if (Object.keys(errors).length) return detail(req, res, v, 422, { block: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
+    if (Object.keys(errors).length) return detail(req, res, 422, { block: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
     try {
       await blockVoucherOn(deps, { voucherId: v.id, actor: actor(res), reason: values.reason as BlockReason, note: values.note });
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher blocked by operator');
       back(res, v.code, 'blocked');
     } catch (err) {
-      refused(err, req, res, { block: { values, errors: {} } });
+      return refused(err, req, res, { block: { values, errors: {} } });
     }
   });
 
@@ -79,7 +80,7 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id }, 'voucher unblocked by operator');
       back(res, v.code, 'unblocked');
     } catch (err) {
-      refused(err, req, res);
+      return refused(err, req, res);
     }
   });
 
@@ -90,7 +91,7 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
       ctx.logger.info({ voucherId: v.id, newVoucherId: out.reissued.id, operatorId: me(res).id }, 'voucher reissued by operator');
       back(res, out.reissued.code, 'reissued');
     } catch (err) {
-      refused(err, req, res);
+      return refused(err, req, res);
     }
   });
 
@@ -102,13 +103,13 @@ export function operatorVoucherRoutes(ctx: AppContext): Router {
     if (!values.amount.trim()) errors.amount = 'operator.errors.amount_required';
     else if (cents === null || cents <= 0) errors.amount = 'operator.errors.amount';
     if (!values.reason.trim()) errors.reason = 'operator.vouchers.errors.reason_required';
-    if (Object.keys(errors).length || cents === null) return detail(req, res, v, 422, { adjust: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
+    if (Object.keys(errors).length || cents === null) return detail(req, res, 422, { adjust: { values, errors }, alert: res.locals.t('operator.vouchers.errors.form') });
     try {
       await adjustVoucherOn(deps, { voucherId: v.id, actor: actor(res), deltaCents: values.sign === 'minus' ? -cents : cents, reason: values.reason });
       ctx.logger.info({ voucherId: v.id, operatorId: me(res).id, deltaCents: values.sign === 'minus' ? -cents : cents }, 'voucher balance adjusted by operator');
       back(res, v.code, 'adjusted');
     } catch (err) {
-      refused(err, req, res, { adjust: { values, errors: {} } });
+      return refused(err, req, res, { adjust: { values, errors: {} } });
     }
   });
   return r;

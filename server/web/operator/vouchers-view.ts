@@ -1,13 +1,13 @@
-import { auditNames } from '../../domain/audit/audit-names';
 import { actionLabel, actorLabel } from './audit-labels';
 import { z } from 'zod';
 import type { Database_ } from '../../../db/client';
 import type { Dialect, ReadProgram } from '../../../db/read-program';
-import { entityAudit, type AuditEntry } from '../../domain/audit/audit-log';
+import type { AuditEntry } from '../../domain/audit/audit-log';
 import type { OperatorUser } from '../../domain/operators/operator-users-repository';
 import { can } from '../../domain/operators/roles';
 import { BLOCK_REASONS } from '../../domain/vouchers/support-service';
 import { effectiveStatus, type Voucher } from '../../domain/vouchers/voucher';
+import type { VoucherDetail } from '../../domain/vouchers/voucher-detail-read';
 import { findVoucherByCode, findVoucherById } from '../../domain/vouchers/vouchers-repository';
 import { formatCode, parseCode } from '../../lib/codes';
 import { formatStamp } from '../../lib/dates';
@@ -77,16 +77,6 @@ export function findVoucherByCodeOrId(database: Database_, raw: string): Voucher
   return (parsed.ok ? findVoucherByCode(database.db, parsed.code) : undefined) ?? findVoucherById(database.db, raw);
 }
 
-/** Every movement with the shop of its redemption, oldest first. */
-function movementRows(database: Database_, voucherId: string) {
-  return database.sqlite
-    .prepare(`SELECT m.seq, m.kind, m.amount_cents AS amountCents, m.balance_after_cents AS balanceAfterCents, m.actor, m.reason, m.created_at AS createdAt,
-        r.number AS redemptionNumber, r.status AS redemptionStatus, mc.name AS shopName
-      FROM movements m LEFT JOIN redemptions r ON r.id = m.redemption_id LEFT JOIN merchants mc ON mc.id = r.merchant_id
-      WHERE m.voucher_id = ? ORDER BY m.seq`)
-    .all(voucherId) as { seq: number; kind: string; amountCents: number; balanceAfterCents: number; actor: string; reason: string | null; createdAt: string; redemptionNumber: string | null; redemptionStatus: string | null; shopName: string | null }[];
-}
-
 /** Audit entries shown on a page: dates formatted, JSON states pretty-printed. */
 export function auditRows(entries: AuditEntry[], locale: string) {
   const pretty = (s: string | null) => (s ? JSON.stringify(JSON.parse(s), null, 1) : null);
@@ -101,16 +91,13 @@ export interface VoucherForms {
 
 const DONE = ['blocked', 'unblocked', 'reissued', 'adjusted'] as const;
 
-export function voucherDetailView(database: Database_, v: Voucher, user: OperatorUser, query: Record<string, unknown>, t: T, locale: string, now: Date, forms: VoucherForms = {}) {
-  const info = database.sqlite
-    .prepare(`SELECT c.name AS campaignName, o.reference AS orderReference, o.buyer_name AS buyerName, o.buyer_email AS buyerEmail, o.organisation FROM vouchers v
-      JOIN campaigns c ON c.id = v.campaign_id JOIN orders o ON o.id = v.order_id WHERE v.id = ?`)
-    .get(v.id) as { campaignName: string; orderReference: string; buyerName: string; buyerEmail: string; organisation: string | null };
-  const audits = entityAudit(database.db, 'voucher', v.id);
+/** The page's view model from its reads (voucher-detail-read.ts): no database here. */
+export function voucherDetailView(detail: VoucherDetail, user: OperatorUser, query: Record<string, unknown>, t: T, locale: string, now: Date, forms: VoucherForms = {}) {
+  const { voucher: v, info, audits, names } = detail;
   // The successor's code is in the reissue's audit entry (vouchers.reissued_from has no index to search).
   const reissue = audits.find((a) => a.action === 'voucher_reissue');
   const reissuedAs = reissue?.after ? (JSON.parse(reissue.after) as { reissuedAs?: string }).reissuedAs : undefined;
-  const from = v.reissuedFrom ? findVoucherById(database.db, v.reissuedFrom) : undefined;
+  const from = detail.reissuedFromCode;
   const status = effectiveStatus(v, now);
   const open = v.status !== 'cancelled' && v.status !== 'expired' && new Date(v.expiresAt) >= now;
   const manage = can(user.role, 'vouchers.manage');
@@ -118,22 +105,17 @@ export function voucherDetailView(database: Database_, v: Voucher, user: Operato
   const done = typeof query.done === 'string' && (DONE as readonly string[]).includes(query.done) ? query.done : null;
   const blockValues = forms.block?.values ?? {};
   return {
-    done: done ? t(`operator.vouchers.done.${done}`, { code: formatCode(v.code), from: from ? formatCode(from.code) : '' }) : null,
+    done: done ? t(`operator.vouchers.done.${done}`, { code: formatCode(v.code), from: from ? formatCode(from) : '' }) : null,
     alert: forms.alert ?? null,
     voucher: {
       ...v, ...info, formatted: formatCode(v.code), status, statusLabel: t(`operator.vouchers.status.${status}`),
       issued: formatStamp(v.issuedAt, locale), expires: formatStamp(v.expiresAt, locale),
-      reissuedFrom: from ? { code: from.code, formatted: formatCode(from.code) } : null,
+      reissuedFrom: from ? { code: from, formatted: formatCode(from) } : null,
       reissuedAs: reissuedAs ? { code: reissuedAs, formatted: formatCode(reissuedAs) } : null,
     },
-    ...((movements) => {
-      // Movements and audit entries name their actor the same way (`payment:demo`, `user:…`): both in words.
-      const names = auditNames(database, [...audits, ...movements.map((m) => ({ actor: m.actor, entityType: '', entityId: '' }))]);
-      return {
-        movements: movements.map((m) => ({ ...m, actor: actorLabel(m.actor, names, locale), when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
-        audits: auditRows(audits, locale).map((e) => ({ ...e, actionLabel: actionLabel(e.action, locale), actorLabel: actorLabel(e.actor, names, locale) })),
-      };
-    })(movementRows(database, v.id)),
+    // Movements and audit entries name their actor the same way (`payment:demo`, `user:…`): both in words.
+    movements: detail.movements.map((m) => ({ ...m, actor: actorLabel(m.actor, names, locale), when: formatStamp(m.createdAt, locale), kindLabel: t(`operator.vouchers.kind.${m.kind}`), voided: m.redemptionStatus === 'voided' })),
+    audits: auditRows(audits, locale).map((e) => ({ ...e, actionLabel: actionLabel(e.action, locale), actorLabel: actorLabel(e.actor, names, locale) })),
     // Forms only when the role may act and the voucher allows it (each POST checks again).
     blockForm: manage && open && v.status === 'active' && v.balanceCents > 0
       ? { reasons: BLOCK_REASONS.map((r) => ({ value: r, label: t(`operator.vouchers.block_reason.${r}`), selected: blockValues.reason === r })), values: blockValues, errors: translated(forms.block?.errors) }
