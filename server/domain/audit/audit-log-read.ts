@@ -57,7 +57,7 @@ export function auditPageProgram(f: AuditFilter) {
   };
 }
 
-/** One entity's entries, oldest first (a voucher's support history): audit-log.ts's entityAudit as a read. */
+/** One entity's entries, oldest first (a voucher's support history): the audit_log entity index. */
 export function* entityAuditProgram(entityType: string, entityId: string): ReadProgram<AuditEntry[]> {
   const rows = yield { sql: `SELECT ${COLUMNS} FROM audit_log WHERE entity_type = @entityType AND entity_id = @entityId ORDER BY at, id`, params: { entityType, entityId } };
   return rows.map(entry);

@@ -81,11 +81,6 @@ export function searchAudit(tx: Tx, f: AuditFilter): { rows: AuditEntry[]; total
   return { rows, total };
 }
 
-/** Every entry about one entity, oldest first (a voucher's support history). */
-export function entityAudit(tx: Tx, entityType: string, entityId: string): AuditEntry[] {
-  return tx.select().from(auditLog).where(and(eq(auditLog.entityType, entityType), eq(auditLog.entityId, entityId))).orderBy(auditLog.at, auditLog.id).all();
-}
-
 /** The distinct values a filter can take (small: one per kind of action/entity). */
 export function auditFacets(tx: Tx): { actions: string[]; entityTypes: string[] } {
   const actions = tx.selectDistinct({ v: auditLog.action }).from(auditLog).orderBy(auditLog.action).all().map((r) => r.v);
