@@ -8,6 +8,8 @@ import type { Tx } from '../../../db/client';
 import { done, type Step } from '../../../db/unit-of-work';
 import { findCampaignById } from '../campaigns/campaigns-repository';
 import { findOrder, listOrderItems, type Order, type OrderItem } from '../orders/orders-repository';
+import { listOrderRefunds, orderVouchers, type OrderVoucher, type Refund } from '../orders/refunds-repository';
+import { refundRefusal } from '../orders/refunds-service';
 import { listOrderPayments, orderInvoiceNumber, orderVoucherCounts, orderWorkload, searchOrders, type OrderRow, type OrderSearch } from './orders-query';
 
 export interface OrderPayment {
@@ -27,13 +29,17 @@ export interface OrderDetailReads {
   vouchers: { status: string; n: number }[];
   campaignName: string;
   payments: OrderPayment[];
+  /** The order's refunds, newest first (a pending one holds the form back). */
+  refunds: Refund[];
+  /** Its vouchers when it may be refunded at all (a paid card order), for the amount the form offers; else none read. */
+  refundVouchers: OrderVoucher[];
 }
 
 export interface OrderPagesStore {
   order(id: string): Step<Order | undefined>;
   search(s: OrderSearch): Step<{ rows: OrderRow[]; total: number }>;
   workload(): Step<{ awaitingTransfer: number; toReview: number }>;
-  detail(order: Pick<Order, 'id' | 'campaignId'>): Step<OrderDetailReads>;
+  detail(order: Pick<Order, 'id' | 'campaignId' | 'paymentMethod' | 'status' | 'issueJournalId'>): Step<OrderDetailReads>;
 }
 
 export function sqliteOrderPagesStore(tx: Tx): OrderPagesStore {
@@ -48,6 +54,8 @@ export function sqliteOrderPagesStore(tx: Tx): OrderPagesStore {
         vouchers: orderVoucherCounts(tx, order.id),
         campaignName: findCampaignById(tx, order.campaignId)?.name ?? '',
         payments: listOrderPayments(tx, order.id),
+        refunds: listOrderRefunds(tx, order.id),
+        refundVouchers: refundRefusal(order) ? [] : orderVouchers(tx, order.id),
       }),
   };
 }
