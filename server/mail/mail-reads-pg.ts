@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { campaignMerchants, campaigns, merchants, merchantUsers, orders, settlementBatches, statements, voucherGifts, vouchers } from '../../db/schema-pg/index';
+import { campaignMerchants, campaigns, merchants, merchantUsers, orders, organisations, settlementBatches, statements, voucherGifts, vouchers } from '../../db/schema-pg/index';
+import { positional, type SqlValue } from '../../db/read-program';
+import { ORDER_VOUCHER_COUNT_SQL } from '../domain/organisations/organisation-store';
 import { pgBrandReader, pgPdfBrand } from '../domain/brand/brand-reads-pg';
 import { toCampaign } from '../domain/campaigns/campaign';
 import { VOUCHER_PDF_SHOPS } from '../domain/campaigns/voucher-shops-repository';
-import type { MailReads } from './mail-reads';
+import { ORDER_VOUCHER_STATS_SQL, type MailReads } from './mail-reads';
 
 /**
  * The mail renderers' reads on PostgreSQL: the same queries as the SQLite repositories
@@ -17,6 +19,11 @@ export function pgMailReads(pool: pg.Pool): MailReads {
   const db = drizzle(pool);
   const brand = pgBrandReader(pool);
   const first = <T>(rows: T[]): T | undefined => rows[0];
+  // The SQLite implementation's own SQL (@name parameters made positional); sums are numeric here, counts bigint: numbers both.
+  const one = async (sql: string, params: Record<string, SqlValue>): Promise<Record<string, unknown>> => {
+    const { text, values } = positional(sql, params);
+    return (await pool.query(text, values)).rows[0] ?? {};
+  };
   return {
     order: async (id) => first(await db.select().from(orders).where(eq(orders.id, id))),
     campaign: async (id) => {
@@ -30,6 +37,12 @@ export function pgMailReads(pool: pg.Pool): MailReads {
     statement: async (id) => first(await db.select().from(statements).where(eq(statements.id, id))),
     batch: async (id) => first(await db.select().from(settlementBatches).where(eq(settlementBatches.id, id))),
     gift: async (id) => first(await db.select().from(voucherGifts).where(eq(voucherGifts.id, id))),
+    organisation: async (id) => first(await db.select().from(organisations).where(eq(organisations.id, id))),
+    orderVoucherStats: async (orderId) => {
+      const r = await one(ORDER_VOUCHER_STATS_SQL, { order: orderId });
+      return { count: Number(r.count ?? 0), totalCents: Number(r.totalCents ?? 0), emailed: Number(r.emailed ?? 0) };
+    },
+    orderedVoucherCount: async (orderId) => Number((await one(ORDER_VOUCHER_COUNT_SQL, { order: orderId, bonus: 0 })).n ?? 0),
     brand,
     pdfBrand: () => pgPdfBrand(pool),
     pdfShops: async (campaign, baseUrl) => {

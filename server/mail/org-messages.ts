@@ -1,35 +1,35 @@
-import { findCampaignById } from '../domain/campaigns/campaigns-repository';
+import type { BrandSummary } from '../domain/brand/brand';
+import type { Campaign } from '../domain/campaigns/campaign';
 import { transferDetails } from '../domain/orders/bank-transfers-service';
-import { findOrder, type Order } from '../domain/orders/orders-repository';
-import { findOrganisation } from '../domain/organisations/organisations-repository';
+import type { Order } from '../domain/orders/orders-repository';
 import { organisationPageUrl } from '../domain/organisations/organisations-service';
-import { findVoucherById } from '../domain/vouchers/vouchers-repository';
 import { formatCode } from '../lib/codes';
 import { formatLongDate } from '../lib/dates';
 import { translateForPage } from '../lib/i18n';
 import { formatMoney } from '../lib/money';
 import { streamVoucherPdf } from '../pdf/voucher-pdf';
-import { mailPdfExtras } from './voucher-pdf-extras';
-import { plainMail, template, texts, toBuffer, type MessageContext } from './mail-parts';
+import { mailPdfExtrasOf } from './voucher-pdf-extras';
+import { plainMail, readsOf, template, texts, toBuffer, type MessageContext } from './mail-parts';
 import type { OutgoingMail } from './transport';
 
 /**
  * Mails of organisations' orders (companies, town halls): the order's contact gets the
  * pro-forma / order links and, once paid, a summary; each beneficiary with an address gets
- * their own voucher. Texts in the order's locale; rendered at send time from current data.
+ * their own voucher. Texts in the order's locale; rendered at send time from current data,
+ * read on the app's backend (readsOf: the SQLite file or PostgreSQL).
  */
 
 
 const orderUrl = (ctx: MessageContext, orderId: string, accessToken: string) => `${ctx.baseUrl}/commandes/${orderId}?token=${accessToken}`;
 export const linkRequestUrl = (baseUrl: string) => `${baseUrl}/organisation/lien`;
 
-function loadOrder(ctx: MessageContext, orderId: string): { order: Order; campaign: NonNullable<ReturnType<typeof findCampaignById>>; organisationName: string } {
-  const db = ctx.database.db;
-  const order = findOrder(db, orderId);
+async function loadOrder(ctx: MessageContext, orderId: string): Promise<{ order: Order; campaign: Campaign; organisationName: string; brand: BrandSummary }> {
+  const reads = readsOf(ctx);
+  const order = await reads.order(orderId);
   if (!order) throw new Error(`order ${orderId} not found`);
-  const campaign = findCampaignById(db, order.campaignId)!;
+  const campaign = (await reads.campaign(order.campaignId))!;
   // Organisations' orders carry the organisation's name as ordered.
-  return { order, campaign, organisationName: order.organisation ?? order.buyerName };
+  return { order, campaign, organisationName: order.organisation ?? order.buyerName, brand: await reads.brand() };
 }
 
 /**
@@ -37,8 +37,8 @@ function loadOrder(ctx: MessageContext, orderId: string): { order: Order; campai
  * Sent to an address the caller typed, nobody having confirmed it: the mail carries none of
  * the caller's text (no name, no organisation name), only ours, the amounts and the links.
  */
-export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proforma' | 'org_order_created', p: { orderId: string; accessToken: string; pageToken: string }, to: string): OutgoingMail {
-  const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
+export async function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proforma' | 'org_order_created', p: { orderId: string; accessToken: string; pageToken: string }, to: string): Promise<OutgoingMail> {
+  const { order, campaign, organisationName, brand } = await loadOrder(ctx, p.orderId);
   const locale = order.locale;
   const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference };
   const proforma = kind === 'org_order_proforma';
@@ -59,21 +59,17 @@ export function renderOrgOrderMail(ctx: MessageContext, kind: 'org_order_proform
   return {
     to,
     subject: translateForPage(locale, proforma ? 'mail.org.proforma_subject' : 'mail.org.created_subject', params),
-    text: template(ctx, 'org-order.text')(view),
-    html: template(ctx, 'org-order.html')(view),
+    text: template(ctx, 'org-order.text', brand)(view),
+    html: template(ctx, 'org-order.html', brand)(view),
   };
 }
 
 /** org_order_paid: what was issued; the page link itself is only in the order mail (or the link form). */
-export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, to: string): OutgoingMail {
-  const { order, campaign, organisationName } = loadOrder(ctx, p.orderId);
+export async function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, to: string): Promise<OutgoingMail> {
+  const { order, campaign, organisationName, brand } = await loadOrder(ctx, p.orderId);
   const locale = order.locale;
-  const stats = ctx.database.sqlite
-    .prepare<[string], { count: number; total: number | null; emailed: number | null }>(
-      'SELECT COUNT(*) AS count, SUM(amount_cents) AS total, SUM(recipient_email IS NOT NULL) AS emailed FROM vouchers WHERE order_id = ?',
-    )
-    .get(order.id)!;
-  const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.total ?? 0, emailed: stats.emailed ?? 0, paper: stats.count - (stats.emailed ?? 0) };
+  const stats = await readsOf(ctx).orderVoucherStats(order.id);
+  const params = { name: order.buyerName, organisation: organisationName, campaign: campaign.name, reference: order.reference, count: stats.count, totalCents: stats.totalCents, emailed: stats.emailed, paper: stats.count - stats.emailed };
   const view = {
     t: {
       ...texts(locale, ['mail.org.hello_anonymous', 'mail.org.paid_intro', 'mail.org.paid_page', 'mail.org.link_form', 'mail.thanks', 'mail.demo'], params),
@@ -84,7 +80,7 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
     demo: ctx.demo,
     campaign: campaign.name,
     operator: campaign.operatorName,
-    emailed: (stats.emailed ?? 0) > 0,
+    emailed: stats.emailed > 0,
     paper: params.paper > 0,
     linkFormUrl: linkRequestUrl(ctx.baseUrl),
   };
@@ -93,16 +89,16 @@ export function renderOrgOrderPaid(ctx: MessageContext, p: { orderId: string }, 
   return {
     to,
     subject: translateForPage(locale, 'mail.org.paid_subject', params),
-    text: template(ctx, 'org-order-paid.text')(view),
-    html: template(ctx, 'org-order-paid.html')(view),
+    text: template(ctx, 'org-order-paid.text', brand)(view),
+    html: template(ctx, 'org-order-paid.html', brand)(view),
   };
 }
 
 /** beneficiary_voucher: one voucher offered by the organisation, with its PDF. */
 export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucherId: string }, to: string): Promise<OutgoingMail> {
-  const voucher = findVoucherById(ctx.database.db, p.voucherId);
+  const voucher = await readsOf(ctx).voucher(p.voucherId);
   if (!voucher || !voucher.orderId) throw new Error(`voucher ${p.voucherId} not found`);
-  const { order, campaign, organisationName } = loadOrder(ctx, voucher.orderId);
+  const { order, campaign, organisationName, brand } = await loadOrder(ctx, voucher.orderId);
   const locale = order.locale;
   const code = formatCode(voucher.code);
   const event = order.giftEvent ? translateForPage(locale, `gift_event.${order.giftEvent}`) : '';
@@ -119,19 +115,20 @@ export async function renderBeneficiaryVoucher(ctx: MessageContext, p: { voucher
     message: voucher.message,
   };
   view.t.hello = view.t.hello ?? view.t.hello_anonymous!;
-  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...mailPdfExtras(ctx, campaign) }));
+  const extras = await mailPdfExtrasOf(ctx, campaign);
+  const pdf = await toBuffer((out) => streamVoucherPdf(out, [voucher], { baseUrl: ctx.baseUrl, locale, campaignName: campaign.name, operatorName: campaign.operatorName, demo: ctx.demo, ...extras }));
   return {
     to,
     subject: translateForPage(locale, 'mail.org.gift_subject', params),
-    text: template(ctx, 'beneficiary-voucher.text')(view),
-    html: template(ctx, 'beneficiary-voucher.html')(view),
+    text: template(ctx, 'beneficiary-voucher.text', brand)(view),
+    html: template(ctx, 'beneficiary-voucher.html', brand)(view),
     attachments: [{ filename: `bon-${voucher.code.slice(0, 4)}.pdf`, content: pdf, contentType: 'application/pdf' }],
   };
 }
 
 /** org_page_link: a fresh link to the organisation's page, asked for with the link form. */
-export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: string; pageToken: string; locale: string }, to: string): OutgoingMail {
-  const org = findOrganisation(ctx.database.db, p.organisationId);
+export async function renderOrgPageLink(ctx: MessageContext, p: { organisationId: string; pageToken: string; locale: string }, to: string): Promise<OutgoingMail> {
+  const org = await readsOf(ctx).organisation(p.organisationId);
   if (!org) throw new Error(`organisation ${p.organisationId} not found`);
   const params = { name: org.contactName, organisation: org.name, link: organisationPageUrl(ctx.baseUrl, org, p.pageToken) };
   return plainMail(to, translateForPage(p.locale, 'mail.org.page_link_subject', params), translateForPage(p.locale, 'mail.org.page_link_body', params));
@@ -142,9 +139,9 @@ export function renderOrgPageLink(ctx: MessageContext, p: { organisationId: stri
  * asks its contact to confirm it. Only our words, the reference, the amount, the count and
  * the SIRET: whoever placed it cannot make us carry their text to the contact.
  */
-export function renderOrgOrderConfirm(ctx: MessageContext, p: { orderId: string; confirmToken: string }, to: string): OutgoingMail {
-  const { order, campaign } = loadOrder(ctx, p.orderId);
-  const count = ctx.database.sqlite.prepare<[string], { n: number | null }>('SELECT SUM(quantity) AS n FROM order_items WHERE order_id = ? AND bonus = 0').get(order.id)?.n ?? 0;
+export async function renderOrgOrderConfirm(ctx: MessageContext, p: { orderId: string; confirmToken: string }, to: string): Promise<OutgoingMail> {
+  const { order, campaign } = await loadOrder(ctx, p.orderId);
+  const count = await readsOf(ctx).orderedVoucherCount(order.id);
   const link = `${ctx.baseUrl}/organisation/${order.organisationId}/confirmer/${order.id}?token=${p.confirmToken}`;
   const params = { reference: order.reference, campaign: campaign.name, count, total: formatMoney(order.totalCents, order.locale), siret: order.siret ?? '', link };
   return plainMail(to, translateForPage(order.locale, 'mail.org.confirm_subject', params), translateForPage(order.locale, 'mail.org.confirm_body', params));

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ceilingSettingKey } from '../../server/domain/bulk/employer-gifts';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
+import { ledgerChecks } from '../../server/domain/ledger/check-ledger';
+import { FULL } from '../../server/domain/ledger/ledger-scope';
+import { systemClock } from '../../server/lib/clock';
 import { parisDate } from '../../server/lib/paris-time';
-import { adminKey, COMPANY_BUYER, TOWN_HALL_BUYER } from '../support/builders';
+import { readOn } from '../../server/web/backend-units';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { adminKey, COMPANY_BUYER, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -50,14 +54,19 @@ interface Upload {
 }
 
 let app: TestApp;
+// Made on the seeded SQLite file before the app starts (copied to PostgreSQL with the rest).
+let admin: BuiltKey;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ prepare: (database) => void (admin = adminKey({ database, clock: systemClock })) });
 });
 afterAll(() => app?.close());
 
-const count = (table: string) => (app.database.sqlite.prepare(`SELECT COUNT(*) n FROM ${table}`).get() as { n: number }).n;
-/** Every table a refused form must leave untouched. */
-const snapshot = () => ({ orders: count('orders'), items: count('order_items'), organisations: count('organisations'), outbox: count('outbox_messages') });
+/** Every table a refused form must leave untouched (on the app's backend). */
+const snapshot = async () =>
+  (await rowOf<{ orders: number; items: number; organisations: number; outbox: number }>(
+    app,
+    `SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_items) AS items, (SELECT COUNT(*) FROM organisations) AS organisations, (SELECT COUNT(*) FROM outbox_messages) AS outbox`,
+  ))!;
 
 /** Opens the form (cookie + token), then posts it as multipart/form-data, as a browser does. */
 async function submit(fields: Record<string, string>, file?: Upload, opts: { csrf?: string | null; headers?: Record<string, string>; client?: FormClient } = {}) {
@@ -106,15 +115,15 @@ describe('the organisation order form', () => {
   });
 
   it('takes a company order by quantities per denomination and free amounts, paid by card', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const { res, html } = await submit({ ...COMPANY, qty_2000: '10', qty_5000: '4', free_amount_0: '35', free_qty_0: '2', giftEvent: 'noel' });
     expect(res.status, text(html).slice(0, 2000)).toBe(303);
     expect(res.headers.get('location')).toContain('/demo/checkout/');
-    const order = app.database.sqlite.prepare(`SELECT * FROM orders WHERE buyer_email = ? ORDER BY created_at DESC LIMIT 1`).get(COMPANY_BUYER.email) as Record<string, unknown>;
+    const order = (await rowOf(app, `SELECT * FROM orders WHERE buyer_email = @email ORDER BY created_at DESC LIMIT 1`, { email: COMPANY_BUYER.email }))!;
     expect(order).toMatchObject({ buyer_type: 'company', status: 'pending_payment', payment_method: 'card', total_cents: 10 * 20_00 + 4 * 50_00 + 2 * 35_00, siret: '73282932000074', vat_number: 'FR44732829320', gift_event: 'noel', contact_phone: '02 35 00 00 00' });
-    const items = app.database.sqlite.prepare('SELECT amount_cents a, quantity q FROM order_items WHERE order_id = ? ORDER BY position').all(order.id);
+    const items = await rowsOf(app, 'SELECT amount_cents a, quantity q FROM order_items WHERE order_id = @order ORDER BY position', { order: order.id as string });
     expect(items).toEqual([{ a: 20_00, q: 10 }, { a: 50_00, q: 4 }, { a: 35_00, q: 2 }]);
-    expect(snapshot().orders).toBe(before.orders + 1);
+    expect((await snapshot()).orders).toBe(before.orders + 1);
   });
 
   it('takes a town hall order from an Excel CSV (";", Windows-1252, « 50,00 € ») by bank transfer and shows the transfer reference', async () => {
@@ -123,9 +132,9 @@ describe('the organisation order form', () => {
     const location = res.headers.get('location')!;
     expect(location).toMatch(/^\/commande-organisation\/[\w-]+\?token=/);
     const orderId = location.split('/')[2]!.split('?')[0]!;
-    const order = app.database.sqlite.prepare('SELECT * FROM orders WHERE id = ?').get(orderId) as Record<string, unknown>;
+    const order = (await rowOf(app, 'SELECT * FROM orders WHERE id = @order', { order: orderId }))!;
     expect(order).toMatchObject({ buyer_type: 'municipality', status: 'pending_payment', payment_method: 'bank_transfer', total_cents: 50_00 + 30_00 + 150_00 + 20_00, purchase_order: 'EJ-2026-0042', service_code: 'SERV-SOCIAL' });
-    const items = app.database.sqlite.prepare('SELECT recipient_name n, recipient_email e, amount_cents a, quantity q, message m FROM order_items WHERE order_id = ? ORDER BY position').all(orderId);
+    const items = await rowsOf(app, 'SELECT recipient_name n, recipient_email e, amount_cents a, quantity q, message m FROM order_items WHERE order_id = @order ORDER BY position', { order: orderId });
     expect(items).toEqual([
       { n: 'Hélène Dupré', e: 'helene.dupre@mairie-exemple.fr', a: 50_00, q: 1, m: 'Merci pour votre engagement !' },
       { n: 'Jérôme Lefèvre', e: null, a: 30_00, q: 1, m: null },
@@ -148,17 +157,18 @@ describe('the organisation order form', () => {
     expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     // One mail is queued in the same transaction: the pro-forma (with the page link) for a new
     // organisation, the confirmation request when this town hall's SIRET and email are known.
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) n FROM outbox_messages WHERE kind IN ('org_order_proforma', 'org_order_confirm') AND json_extract(payload, '$.orderId') = ?`).get(orderId)).toEqual({ n: 1 });
+    const queued = await rowsOf<{ payload: string }>(app, `SELECT payload FROM outbox_messages WHERE kind IN ('org_order_proforma', 'org_order_confirm')`);
+    expect(queued.filter((m) => (JSON.parse(m.payload) as { orderId?: string }).orderId === orderId)).toHaveLength(1);
 
     // The operator records the transfer: the four named vouchers are issued.
     const paid = await fetch(`${app.url}/api/v1/orders/${orderId}/payments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...adminKey(app).headers },
+      headers: { 'content-type': 'application/json', ...admin.headers },
       body: JSON.stringify({ amountCents: 250_00, reference: 'BNK-ORG-FORM-1' }),
     });
     expect(paid.status).toBe(201);
-    expect(app.database.sqlite.prepare('SELECT COUNT(*) n FROM vouchers WHERE order_id = ?').get(orderId)).toEqual({ n: 4 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await rowOf(app, 'SELECT COUNT(*) AS n FROM vouchers WHERE order_id = @order', { order: orderId })).toEqual({ n: 4 });
+    expect(await readOn(app, (dialect) => ledgerChecks(FULL, dialect))).toEqual([]);
   });
 
   it.each([
@@ -166,10 +176,10 @@ describe('the organisation order form', () => {
     ['bad-amounts.csv', [2, 3, 4, 5, 6, 7], ['Le montant ne peut pas être négatif.', 'Le montant ne peut pas être nul.', 'Le montant a plus de deux décimales', 'Le montant n’est pas un nombre', 'Le montant est vide.', 'Cette adresse e-mail n’est pas valide.']],
     ['duplicates.csv', [4, 5, 7], ['Ce bénéficiaire figure déjà à la ligne 2.', 'Cette adresse e-mail figure déjà à la ligne 3, sous un autre nom.', 'Ce bénéficiaire figure déjà à la ligne 6.']],
   ])('refuses %s with a row-by-row report and creates nothing', async (file, lines, messages) => {
-    const before = snapshot();
+    const before = await snapshot();
     const { res, html } = await submit({ ...TOWN_HALL }, { name: file, bytes: fixture(file) });
     expect(res.status).toBe(422);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     const page = text(html);
     expect(page).toContain('Le fichier contient des erreurs');
     for (const m of messages) expect(page).toContain(m);
@@ -192,7 +202,7 @@ describe('the organisation order form', () => {
   });
 
   it('shows a wrong SIRET beside its field and creates nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const wrongKey = await submit({ ...COMPANY, 'buyer.siret': '73282932000075', qty_2000: '3' });
     expect(wrongKey.res.status).toBe(422);
     expect(wrongKey.html).toMatch(/id="org-siret"[^>]*aria-invalid="true"/);
@@ -204,37 +214,37 @@ describe('the organisation order form', () => {
     expect(text(short.html)).toContain('Code postal invalide (5 chiffres).');
     // Quantities typed stay in place.
     expect(short.html).toMatch(/name="qty_2000" value="3"/);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses control and bidirectional-override characters beside their field and creates nothing (issue 13)', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const { res, html } = await submit({ ...COMPANY, 'buyer.organisation': 'Entreprise \u202eSAS', 'buyer.address.city': 'Le\u0000Havre', qty_2000: '1' });
     expect(res.status).toBe(422);
     expect(html).toMatch(/id="org-organisation"[^>]*aria-invalid="true"/);
     expect(html).toMatch(/id="org-city"[^>]*aria-invalid="true"/);
     expect(text(html)).toContain('Ce texte contient des caractères non autorisés');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('answers a file over 2 MB with 413 and the form, values kept, nothing created', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const big = Buffer.concat([Buffer.from('Nom;Montant\r\n'), Buffer.alloc(3 * 1024 * 1024, 'Jean Dupont;20\r\n')]);
     const { res, html } = await submit({ ...TOWN_HALL }, { name: 'big.csv', bytes: big });
     expect(res.status).toBe(413);
     expect(text(html)).toContain('Le fichier dépasse 2 Mo.');
     expect(html).toContain(`value="${TOWN_HALL_BUYER.organisation}"`);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     // A body far beyond any form is refused before it is read: a plain 413 page.
     const huge = await submit({ ...TOWN_HALL }, { name: 'huge.csv', bytes: Buffer.alloc(9 * 1024 * 1024, 'a') });
     expect(huge.res.status).toBe(413);
     expect(text(huge.html)).toContain('Le formulaire envoyé est trop volumineux.');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses a post without a valid CSRF token (403) and creates nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const missing = await submit({ ...COMPANY, qty_2000: '1' }, undefined, { csrf: null });
     expect(missing.res.status).toBe(403);
     const forged = await submit({ ...COMPANY, qty_2000: '1' }, undefined, { csrf: 'x'.repeat(43) });
@@ -253,27 +263,29 @@ describe('the organisation order form', () => {
     const garbage = await client.request(FORM, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: '--xyz\r\nContent-Disposition: form-data\r\n\r\n' });
     expect(garbage.status).toBeGreaterThanOrEqual(400);
     expect(garbage.status).toBeLessThan(500);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('warns when a gift exceeds the employer ceiling, and accepts it for an event or when acknowledged', async () => {
     const year = parisDate(app.clock.now()).slice(0, 4);
-    app.database.sqlite.prepare('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(ceilingSettingKey(Number(year)), '4000', new Date().toISOString());
+    const key = ceilingSettingKey(Number(year));
+    await rowsOf(app, 'DELETE FROM settings WHERE key = @key', { key });
+    await rowsOf(app, 'INSERT INTO settings (key, value, updated_at) VALUES (@key, @value, @at)', { key, value: '4000', at: new Date().toISOString() });
     try {
-      const before = snapshot();
+      const before = await snapshot();
       const warned = await submit({ ...COMPANY, qty_5000: '5' });
       expect(warned.res.status).toBe(422);
       expect(text(warned.html)).toMatch(/Plafond d’exonération dépassé\. Un salarié recevrait 50,00\s€ cette année, au-delà du plafond d’exonération de 40,00\s€/);
       expect(text(warned.html)).toMatch(/jusqu’à 40\s€ par an/);
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
 
       const withEvent = await submit({ ...COMPANY, qty_5000: '5', giftEvent: 'naissance' });
       expect(withEvent.res.status).toBe(303);
       const acknowledged = await submit({ ...COMPANY, qty_5000: '5', ceilingAcknowledged: '1' });
       expect(acknowledged.res.status).toBe(303);
-      expect(snapshot().orders).toBe(before.orders + 2);
+      expect((await snapshot()).orders).toBe(before.orders + 2);
     } finally {
-      app.database.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(ceilingSettingKey(Number(year)));
+      await rowsOf(app, 'DELETE FROM settings WHERE key = @key', { key });
     }
   });
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { systemClock } from '../../server/lib/clock';
+import { rowsOf } from '../support/backend-query';
 import { COMPANY_BUYER, postOrder } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -19,6 +21,8 @@ let order: { id: string; reference: string; totalCents: number; transfer: { refe
 let accessToken: string;
 let mails: ParsedMail[] = [];
 let vouchers: { code: string; recipientEmail: string | null; recipientName: string | null }[];
+// Operator keys made on the seeded SQLite file before the app starts (copied to PostgreSQL with the rest).
+let keys: { ops: string; support: string };
 
 const outboxDir = () => join(app.dataDir, 'outbox');
 /** Sends what is due and reads (then removes) the .eml files written. */
@@ -37,7 +41,12 @@ async function takeMails(): Promise<ParsedMail[]> {
 const toOf = (m: ParsedMail) => (Array.isArray(m.to) ? m.to[0]! : m.to!).value[0]!.address;
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({
+    prepare: (database) => {
+      const make = (label: string) => createApiKey({ database, clock: systemClock }, { kind: 'admin', label }).key;
+      keys = { ops: make('ops'), support: make('support') };
+    },
+  });
   const res = await postOrder(
     app.url,
     {
@@ -103,7 +112,7 @@ describe('organisation order by bank transfer', () => {
   });
 
   it('after the transfer: a summary to the contact and one voucher mail per beneficiary email', async () => {
-    const admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+    const admin = keys.ops;
     const res = await fetch(`${app.url}/api/v1/orders/${order.id}/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
@@ -117,7 +126,7 @@ describe('organisation order by bank transfer', () => {
     expect(sent.map(toOf).sort()).toEqual(['hugo@example.org', 'lea@example.org', CONTACT]);
     const details = await (await fetch(`${app.url}/api/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${admin}` } })).json();
     expect(details.vouchers).toHaveLength(4);
-    vouchers = app.database.sqlite.prepare('SELECT code, recipient_email AS recipientEmail, recipient_name AS recipientName FROM vouchers WHERE order_id = ?').all(order.id) as typeof vouchers;
+    vouchers = await rowsOf(app, 'SELECT code, recipient_email AS "recipientEmail", recipient_name AS "recipientName" FROM vouchers WHERE order_id = @order', { order: order.id });
 
     const summary = sent.find((m) => toOf(m) === CONTACT)!;
     expect(summary.text).toContain('4\u00a0bons');
@@ -154,7 +163,7 @@ describe('organisation order by bank transfer', () => {
     expect([...html.matchAll(CODE)].map((m) => m[0]).sort()).toEqual([...paper].sort());
 
     // The operator downloading the codes (admin key) is not the organisation asking for them.
-    const admin = createApiKey(app, { kind: 'admin', label: 'support' }).key;
+    const admin = keys.support;
     const byOperator = await fetch(`${app.url}/api/v1/orders/${order.id}/vouchers.csv`, { headers: { authorization: `Bearer ${admin}` } });
     expect(byOperator.status).toBe(200);
     await byOperator.text();
@@ -241,5 +250,15 @@ describe('organisation order by bank transfer', () => {
     expect(m!.text).toContain(`${app.url}/commandes/${body.order.id}?token=${body.accessToken}`);
     expect(m!.text).not.toContain('IBAN');
     expect((await fetch(pageLink(m!))).status).toBe(200);
+  });
+
+  it('delivered every organisation mail at its first attempt, on either backend: none waits for a retry', async () => {
+    await takeMails();
+    const rows = await rowsOf<{ kind: string; status: string; attempts: number; error: string | null }>(
+      app,
+      `SELECT kind, status, attempts, last_error AS error FROM outbox_messages WHERE kind IN ('org_order_proforma', 'org_order_created', 'org_order_paid', 'beneficiary_voucher', 'org_page_link') ORDER BY kind`,
+    );
+    expect([...new Set(rows.map((r) => r.kind))]).toEqual(['beneficiary_voucher', 'org_order_created', 'org_order_paid', 'org_order_proforma', 'org_page_link']);
+    for (const r of rows) expect(r, r.kind).toMatchObject({ status: 'sent', attempts: 1, error: null });
   });
 });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { systemClock } from '../../server/lib/clock';
+import { rowOf } from '../support/backend-query';
 import { COMPANY_BUYER, postOrder } from '../support/builders';
 import { popplerAvailable } from '../support/poppler';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
@@ -42,7 +44,8 @@ async function takeMails(): Promise<ParsedMail[]> {
   for (const f of files) rmSync(join(dir, f));
   return parsed;
 }
-const orgRow = () => app.database.sqlite.prepare('SELECT name, billing_address AS street, postal_code AS postalCode, city, contact_name AS contactName FROM organisations WHERE siret = ? AND contact_email = ?').get(VICTIM.siret, CONTACT);
+const orgRow = () =>
+  rowOf(app, 'SELECT name, billing_address AS street, postal_code AS "postalCode", city, contact_name AS "contactName" FROM organisations WHERE siret = @siret AND contact_email = @email', { siret: VICTIM.siret, email: CONTACT });
 async function pdfText(url: string, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(url, { headers });
   expect(res.status).toBe(200);
@@ -59,8 +62,8 @@ const payInFull = async (o: { id: string; totalCents: number }, ref: string) => 
 };
 
 beforeAll(async () => {
-  app = await startTestApp();
-  admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+  // The operator's key is made on the seeded SQLite file before the app starts (copied to PostgreSQL with the rest).
+  app = await startTestApp({ prepare: (database) => void (admin = createApiKey({ database, clock: systemClock }, { kind: 'admin', label: 'ops' }).key) });
   // The victim's first order (paid, invoiced) and second order (still awaiting its transfer).
   const first = await postOrder(app.url, { buyer: VICTIM, items: [{ amountCents: 5000, quantity: 2 }], giftEvent: 'noel' });
   expect(first.status).toBe(201);
@@ -81,8 +84,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('an anonymous order with another organisation’s SIRET and email', () => {
-  it('leaves the organisation’s stored name and address as they were', () => {
-    expect(orgRow()).toEqual({ name: 'Victime Industries', street: '1 rue du Port', postalCode: '76600', city: 'Le Havre', contactName: 'Alice Martin' });
+  it('leaves the organisation’s stored name and address as they were', async () => {
+    expect(await orgRow()).toEqual({ name: 'Victime Industries', street: '1 rue du Port', postalCode: '76600', city: 'Le Havre', contactName: 'Alice Martin' });
   });
 
   it('does not replace the organisation’s page link: the old one still opens the page', async () => {
@@ -166,6 +169,6 @@ describe('the contact confirms an order placed with its SIRET and email', () => 
     const html = await (await fetch(pageUrl)).text();
     expect(html).toContain(attack.order.reference);
     // The link did not change; the organisation took the confirmed order's details.
-    expect(orgRow()).toMatchObject({ name: EVIL_NAME, street: EVIL_STREET, city: 'Paris' });
+    expect(await orgRow()).toMatchObject({ name: EVIL_NAME, street: EVIL_STREET, city: 'Paris' });
   });
 });

@@ -1,9 +1,9 @@
-import type { Database_ } from '../../../db/client';
-import type { Clock } from '../../lib/clock';
+import type { Units } from '../../../db/store-units';
+import type { Step } from '../../../db/unit-of-work';
 import { AppError } from '../../lib/errors';
-import { enqueueMessage } from '../../mail/outbox-repository';
 import { newToken, sha256 } from '../../lib/ids';
-import { findOrganisation, updateOrganisation, type Organisation } from './organisations-repository';
+import type { OrganisationStore } from './organisation-store';
+import type { Organisation } from './organisations-repository';
 
 export interface OrganisationInput {
   kind: 'company' | 'municipality';
@@ -25,31 +25,52 @@ export type OrganisationForOrder =
 /** How an order finds or creates its organisation: see order-creation.ts organisationForOrderSteps. */
 
 /**
- * The organisation for the bearer of its page link; compared by hash. Unknown and wrong look
- * the same. The first use of a link sent by the "send me my link" form makes it THE link (the
- * previous one stops working then, not when someone asked for a new one).
+ * Whom a page token opens: the organisation's page link (`current`), the link sent by the
+ * "send me my link" form and not opened yet (`waiting`), or nothing. Compared by hash;
+ * unknown and wrong look the same.
  */
-export function organisationForToken(database: Database_, id: string, token: string | undefined): Organisation {
-  const org = findOrganisation(database.db, id);
+export function pageTokenFits(org: Organisation | undefined, token: string | undefined): 'current' | 'waiting' | null {
   const hash = token ? sha256(token) : null;
-  if (org && hash && hash === org.accessTokenHash) return org;
-  if (!org || !hash || hash !== org.nextAccessTokenHash) throw new AppError('ORGANISATION_NOT_FOUND', 404, 'errors.organisation_not_found');
-  database.transaction((tx) => updateOrganisation(tx, org.id, { accessTokenHash: hash, nextAccessTokenHash: null }));
-  return { ...org, accessTokenHash: hash, nextAccessTokenHash: null };
+  if (!org || !hash) return null;
+  if (hash === org.accessTokenHash) return 'current';
+  return hash === org.nextAccessTokenHash ? 'waiting' : null;
 }
+
+/**
+ * The organisation for the bearer of its page link. The first use of a link sent by the
+ * "send me my link" form makes it THE link (the previous one stops working then, not when
+ * someone asked for a new one). Read first (one look-up, as every page view is); the takeover
+ * is a conditional write, so two first uses at once both get in.
+ */
+export async function organisationForToken(units: { lookups: Units<OrganisationStore>; writes: Units<OrganisationStore> }, id: string, token: string | undefined): Promise<Organisation> {
+  const org = await units.lookups((s) => s.organisation(id));
+  const fits = pageTokenFits(org, token);
+  if (fits === 'current') return org!;
+  if (fits !== 'waiting') throw notFound();
+  const hash = sha256(token!);
+  return units.writes(function* (s) {
+    if (!(yield* s.takeNextLink(id, hash))) {
+      // Another request opened the same link a moment ago: it is the page link now, or gone.
+      const now = yield* s.organisation(id);
+      if (pageTokenFits(now, token) !== 'current') throw notFound();
+      return now!;
+    }
+    return { ...org!, accessTokenHash: hash, nextAccessTokenHash: null };
+  });
+}
+
+const notFound = () => new AppError('ORGANISATION_NOT_FOUND', 404, 'errors.organisation_not_found');
 
 /**
  * A new page link for the contact (the "send me my link" form). The form is anonymous and a
  * SIRET is public, so asking must not revoke the link in use: the new secret waits beside it
  * (replacing any earlier one not yet opened) and takes over when the contact opens it. The
- * new secret and its mail are one transaction, so a link is never renewed unsent.
+ * new secret and its mail are one unit of work, so a link is never renewed unsent.
  */
-export function sendNewPageLink(deps: { database: Database_; clock: Clock }, org: Pick<Organisation, 'id' | 'contactEmail'>, locale: string): void {
+export function* sendNewPageLinkSteps(store: OrganisationStore, org: Pick<Organisation, 'id' | 'contactEmail'>, locale: string, now: Date): Step<void> {
   const pageToken = newToken();
-  deps.database.transaction((tx) => {
-    updateOrganisation(tx, org.id, { nextAccessTokenHash: sha256(pageToken) });
-    enqueueMessage(tx, { kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale } }, deps.clock.now());
-  });
+  yield* store.setNextLink(org.id, sha256(pageToken));
+  yield* store.enqueue({ kind: 'org_page_link', recipient: org.contactEmail, payload: { organisationId: org.id, pageToken, locale } }, now);
 }
 
 export const organisationPageUrl = (baseUrl: string, org: Pick<Organisation, 'id'>, token: string) => `${baseUrl}/organisation/${org.id}?token=${token}`;

@@ -1,13 +1,18 @@
 import { Router, type Request, type Response } from 'express';
-import { employerCeilingCents } from '../../domain/bulk/employer-gifts';
+import { ceilingSettingKey, employerCeilingOf } from '../../domain/bulk/employer-gifts';
 import type { Campaign } from '../../domain/campaigns/campaign';
-import { findCampaignById } from '../../domain/campaigns/campaigns-repository';
-import { publicCampaign } from '../../domain/campaigns/campaigns-service';
 import { transferBalance, transferDetails } from '../../domain/orders/bank-transfers-service';
-import { createOrder, findOrderForToken } from '../../domain/orders/orders-service';
+import { publicCampaignSteps } from '../../domain/orders/order-creation';
+import { sqliteOrderCreationStore } from '../../domain/orders/order-creation-store-sqlite';
+import { pgOrderCreationStore } from '../../domain/orders/order-creation-store-pg';
+import { createOrder, orderForToken } from '../../domain/orders/orders-service';
 import { AppError } from '../../lib/errors';
 import { formatIban } from '../../lib/identifiers';
 import { parisDate } from '../../lib/paris-time';
+import { sqliteOrganisationStore } from '../../domain/organisations/organisation-store';
+import { pgOrganisationStore } from '../../domain/organisations/organisation-store-pg';
+import { orderReads } from '../api/order-access';
+import { storeReads } from '../backend-units';
 import type { AppContext } from '../context';
 import { csrfTokenValid } from '../middleware/csrf';
 import { countOrderForEmail, orderCreationLimiter } from '../middleware/db-rate-limits';
@@ -29,27 +34,32 @@ const FORM = '/campagnes/:slug/commande-organisation';
 export function organisationOrderRoutes(ctx: AppContext): Router {
   const r = Router();
   const orderLimit = orderCreationLimiter(ctx);
-  const db = ctx.database.db;
-  const campaignOf = (req: Request) => publicCampaign(db, String(req.params.slug));
-  const ceiling = () => {
+  // The campaign and the year's employer ceiling as the order itself reads them (the order's store), on the app's backend.
+  const creationReads = storeReads(ctx, sqliteOrderCreationStore, pgOrderCreationStore);
+  const campaignOf = (req: Request) => creationReads((s) => publicCampaignSteps(s, String(req.params.slug)));
+  const ceiling = async () => {
     const year = Number(parisDate(ctx.clock.now()).slice(0, 4));
-    return { year, cents: employerCeilingCents(db, year) };
+    return { year, cents: employerCeilingOf(await creationReads((s) => s.setting(ceilingSettingKey(year))), year) };
   };
-  const render = (res: Response, campaign: Campaign, status: number, state: OrgFormState) =>
-    res.status(status).set('Cache-Control', 'no-store').render('organisation/order-form', orgFormView(campaign, res.locals, ctx.clock.now(), ceiling(), state));
+  const render = async (res: Response, campaign: Campaign, status: number, state: OrgFormState) => {
+    const view = orgFormView(campaign, res.locals, ctx.clock.now(), await ceiling(), state);
+    res.status(status).set('Cache-Control', 'no-store').render('organisation/order-form', view);
+  };
+  const reads = orderReads(ctx);
+  const orgReads = storeReads(ctx, sqliteOrganisationStore, pgOrganisationStore);
 
-  r.get(FORM, ctx.withCsrf, (req, res) => {
-    const campaign = campaignOf(req);
-    render(res, campaign, 200, { values: emptyValues(campaign) });
+  r.get(FORM, ctx.withCsrf, async (req, res) => {
+    const campaign = await campaignOf(req);
+    await render(res, campaign, 200, { values: emptyValues(campaign) });
   });
 
-  r.get(`${FORM}/modele.csv`, (req, res) => {
-    const campaign = campaignOf(req);
+  r.get(`${FORM}/modele.csv`, async (req, res) => {
+    const campaign = await campaignOf(req);
     res.set('Content-Disposition', `attachment; filename="${res.locals.t('org_form.template.filename')}"`).type('text/csv; charset=utf-8').send(beneficiariesTemplate(campaign, res.locals));
   });
 
   r.post(FORM, orderLimit, ctx.withCsrf, async (req, res) => {
-    const campaign = campaignOf(req);
+    const campaign = await campaignOf(req);
     const body = await readMultipart(req, FILE_FIELD);
     // Nothing was read from a body this large, not even the token: say what is wrong with it.
     if (body.failure === 'request_too_large') throw new AppError('PAYLOAD_TOO_LARGE', 413, 'org_form.request_too_large');
@@ -73,7 +83,7 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
       const errors = domainErrors(err);
-      render(res, campaign, err.status, {
+      await render(res, campaign, err.status, {
         values: form.values,
         errors,
         fileSummary: form.fileSummary,
@@ -82,23 +92,21 @@ export function organisationOrderRoutes(ctx: AppContext): Router {
     }
   });
 
-  // The order's voucher count: its lines' quantities, summed by SQLite rather than loaded line by line.
-  const voucherCountStmt = ctx.database.sqlite.prepare<[string], { n: number }>('SELECT COALESCE(SUM(quantity), 0) AS n FROM order_items WHERE order_id = ?');
-
   // Bank transfer: what to pay, to whom, with which reference (the order's access token).
-  r.get('/commande-organisation/:id', (req, res) => {
+  r.get('/commande-organisation/:id', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const order = findOrderForToken(ctx.orders, String(req.params.id), token);
+    const order = await orderForToken(ctx.orders, String(req.params.id), token);
     const q = `?token=${encodeURIComponent(token!)}`;
     if (order.paymentMethod !== 'bank_transfer') return res.redirect(303, `/commandes/${order.id}${q}`);
     const transfer = transferDetails(order, ctx.config.operator);
-    const campaign = findCampaignById(db, order.campaignId)!;
+    const campaign = (await reads((s) => s.campaign(order.campaignId)))!;
+    const voucherCount = await orgReads((s) => s.orderVoucherCount(order.id, { bonus: true }));
     res.set('Cache-Control', 'no-store').render('organisation/order-transfer', {
       title: res.locals.t('org_form.done.title', { reference: order.reference }),
       noIndex: true,
       order,
       campaign,
-      voucherCount: voucherCountStmt.get(order.id)!.n,
+      voucherCount,
       paid: order.status === 'paid',
       cancelled: order.status === 'cancelled',
       // An order with a known organisation's SIRET and email awaits its contact's confirmation: the mail asked for it.

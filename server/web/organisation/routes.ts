@@ -1,16 +1,19 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { transferBalance } from '../../domain/orders/bank-transfers-service';
-import { findOrder, type Order } from '../../domain/orders/orders-repository';
-import { findOrganisationByContact, listOrganisationOrders, type Organisation } from '../../domain/organisations/organisations-repository';
-import { organisationForToken, sendNewPageLink } from '../../domain/organisations/organisations-service';
-import { confirmOrganisationOrder, orderAwaitingConfirmation } from '../../domain/organisations/order-confirmation';
+import type { Order } from '../../domain/orders/orders-repository';
+import type { Organisation } from '../../domain/organisations/organisations-repository';
+import { sqliteOrganisationStore } from '../../domain/organisations/organisation-store';
+import { pgOrganisationStore } from '../../domain/organisations/organisation-store-pg';
+import { organisationForToken, sendNewPageLinkSteps } from '../../domain/organisations/organisations-service';
+import { confirmOrganisationOrderSteps, orderAwaitingConfirmationSteps } from '../../domain/organisations/order-confirmation';
 import { orderBuyer } from '../../domain/orders/buyer-snapshot';
 import { formatMoney } from '../../lib/money';
 import { mailFormLimiter } from '../middleware/db-rate-limits';
 import { formatCode } from '../../lib/codes';
 import { AppError } from '../../lib/errors';
 import { orderDocuments } from '../api/order-documents-routes';
+import { storeLookups, storeReads, storeUnits } from '../backend-units';
 import type { AppContext } from '../context';
 import { formatDate } from '../presenters';
 
@@ -18,19 +21,6 @@ import { formatDate } from '../presenters';
 export const PAGE_VOUCHERS = 200;
 
 const STATUS_ORDER = ['unused', 'partly_used', 'spent', 'expired', 'cancelled', 'blocked'] as const;
-/** What the organisation sees: active vouchers split into unused / partly used, active past expiry as expired. */
-const STATUS_SQL = `CASE WHEN status = 'active' AND expires_at < @now THEN 'expired'
-  WHEN status = 'active' AND balance_cents < amount_cents THEN 'partly_used'
-  WHEN status = 'active' THEN 'unused' ELSE status END`;
-
-interface PageVoucher {
-  code: string;
-  amountCents: number;
-  balanceCents: number;
-  recipientName: string | null;
-  recipientEmail: string | null;
-  status: string;
-}
 
 /**
  * The organisation contact's page (its secret link, no password) and the form that emails
@@ -39,7 +29,10 @@ interface PageVoucher {
  */
 export function organisationRoutes(ctx: AppContext): Router {
   const r = Router();
-  const db = ctx.database.db;
+  // On the backend the app runs on: writes in a unit of work, the page's reads on one snapshot (SQLite) or connection (PostgreSQL).
+  const writes = storeUnits(ctx, sqliteOrganisationStore, pgOrganisationStore);
+  const reads = storeReads(ctx, sqliteOrganisationStore, pgOrganisationStore);
+  const access = { lookups: storeLookups(ctx, sqliteOrganisationStore, pgOrganisationStore), writes };
   r.use('/organisation/lien', ctx.withCsrf);
   r.use('/organisation/:id/confirmer/:orderId', ctx.withCsrf);
   // Each request may send an email: every attempt counts, like the password-reset form.
@@ -52,24 +45,26 @@ export function organisationRoutes(ctx: AppContext): Router {
 
   r.get('/organisation/lien', (_req, res) => linkPage(res, 200));
 
-  r.post('/organisation/lien', linkLimit, (req, res) => {
+  r.post('/organisation/lien', linkLimit, async (req, res) => {
     const rawEmail = String(req.body?.email ?? '').slice(0, 254);
     const rawSiret = String(req.body?.siret ?? '').slice(0, 40);
     const email = z.email().safeParse(rawEmail.trim().toLowerCase());
     const siret = rawSiret.replace(/[\s.]/g, '');
     const errors = { emailError: email.success ? undefined : res.locals.t('errors.email'), siretError: /^\d{14}$/.test(siret) ? undefined : res.locals.t('errors.siret') };
     if (!email.success || errors.siretError) return linkPage(res, 422, { ...errors, email: rawEmail, siret: rawSiret });
-    const org = findOrganisationByContact(db, siret, email.data);
-    if (org) {
-      sendNewPageLink(ctx, org, res.locals.locale);
-      ctx.kickOutbox();
-    }
+    const locale = res.locals.locale as string;
+    const sent = await writes(function* (s) {
+      const org = yield* s.organisationByContact(siret, email.data);
+      if (org) yield* sendNewPageLinkSteps(s, org, locale, ctx.clock.now());
+      return Boolean(org);
+    });
+    if (sent) ctx.kickOutbox();
     // The same answer whether or not an organisation matches.
     linkPage(res, 200, { sent: true });
   });
 
-  const orderOf = (org: Organisation, orderId: string): Order => {
-    const order = findOrder(db, orderId);
+  const orderOf = async (org: Organisation, orderId: string): Promise<Order> => {
+    const order = await access.lookups((s) => s.order(orderId));
     // An order awaiting the contact's confirmation is not the organisation's yet.
     if (!order || order.organisationId !== org.id || !order.organisationConfirmedAt) throw new AppError('ORDER_NOT_FOUND', 404, 'errors.order_not_found');
     return order;
@@ -82,19 +77,18 @@ export function organisationRoutes(ctx: AppContext): Router {
     ['vouchers', 'csv', orderDocuments.vouchersCsv],
   ] as const;
   for (const [name, ext, send] of documents) {
-    r.get(`/organisation/:id/orders/:orderId/${name}.${ext}`, (req, res) => {
-      const org = organisationForToken(ctx.database, String(req.params.id), tokenOf(req));
-      return send(ctx, orderOf(org, String(req.params.orderId)), noStore(res));
+    r.get(`/organisation/:id/orders/:orderId/${name}.${ext}`, async (req, res) => {
+      const org = await organisationForToken(access, String(req.params.id), tokenOf(req));
+      return send(ctx, await orderOf(org, String(req.params.orderId)), noStore(res));
     });
   }
 
   // The contact confirms an order placed with its organisation's SIRET and email (link from
   // the org_order_confirm mail). GET shows what was typed; only the POST confirms, so a
   // mail scanner following the link confirms nothing.
-  const confirmPage = (req: Request, res: Response, status: number, confirmed: boolean) => {
+  const confirmPage = (req: Request, res: Response, status: number, order: Order, confirmed: boolean) => {
     const locale = res.locals.locale as string;
     const t = res.locals.t as (key: string, params?: Record<string, string | number>) => string;
-    const { order } = orderAwaitingConfirmation(db, String(req.params.id), String(req.params.orderId), tokenOf(req));
     const buyer = orderBuyer(order);
     noStore(res).status(status).render('organisation/confirm', {
       title: t('organisation.confirm_title', { reference: order.reference }),
@@ -107,33 +101,35 @@ export function organisationRoutes(ctx: AppContext): Router {
       buyer,
     });
   };
-  r.get('/organisation/:id/confirmer/:orderId', (req, res) => confirmPage(req, res, 200, false));
-  r.post('/organisation/:id/confirmer/:orderId', (req, res) => {
-    confirmOrganisationOrder(ctx, String(req.params.id), String(req.params.orderId), tokenOf(req));
-    confirmPage(req, res, 200, true);
+  const ids = (req: Request) => [String(req.params.id), String(req.params.orderId), tokenOf(req)] as const;
+  r.get('/organisation/:id/confirmer/:orderId', async (req, res) => {
+    const { order } = await reads((s) => orderAwaitingConfirmationSteps(s, ...ids(req)));
+    confirmPage(req, res, 200, order, false);
+  });
+  r.post('/organisation/:id/confirmer/:orderId', async (req, res) => {
+    const { order } = await writes((s) => confirmOrganisationOrderSteps(s, ctx.clock.now(), ...ids(req)));
+    confirmPage(req, res, 200, order, true);
   });
 
-  const countsStmt = ctx.database.sqlite.prepare<{ order: string; now: string }, { status: string; n: number }>(
-    `SELECT ${STATUS_SQL} AS status, COUNT(*) AS n FROM vouchers WHERE order_id = @order GROUP BY 1`,
-  );
-  const firstStmt = ctx.database.sqlite.prepare<{ order: string; now: string; limit: number }, PageVoucher>(
-    `SELECT code, amount_cents AS amountCents, balance_cents AS balanceCents, recipient_name AS recipientName, recipient_email AS recipientEmail, ${STATUS_SQL} AS status
-     FROM vouchers WHERE order_id = @order ORDER BY issued_at, rowid LIMIT @limit`,
-  );
-
-  r.get('/organisation/:id', (req, res) => {
-    const org = organisationForToken(ctx.database, String(req.params.id), tokenOf(req));
+  r.get('/organisation/:id', async (req, res) => {
+    const org = await organisationForToken(access, String(req.params.id), tokenOf(req));
     const token = tokenOf(req)!;
     const locale = res.locals.locale as string;
     const t = res.locals.t as (key: string, params?: Record<string, string | number>) => string;
     const now = ctx.clock.now().toISOString();
-    const orders = listOrganisationOrders(db, org.id).map((o) => {
-      const counts = new Map(countsStmt.all({ order: o.id, now }).map((c) => [c.status, c.n]));
+    // Every order with its counts and first vouchers, read on one snapshot (SQLite) or connection (PostgreSQL).
+    const listed = await reads(function* (s) {
+      const list = [];
+      for (const o of yield* s.pageOrders(org.id)) list.push({ o, counts: yield* s.voucherStatusCounts(o.id, now), first: yield* s.firstVouchers(o.id, now, PAGE_VOUCHERS) });
+      return list;
+    });
+    const orders = listed.map(({ o, counts: countRows, first }) => {
+      const counts = new Map(countRows.map((c) => [c.status, c.n]));
       const count = [...counts.values()].reduce((a, b) => a + b, 0);
       const codesShown = Boolean(o.codesExportedAt);
       const docs = `/organisation/${org.id}/orders/${o.id}`;
       const q = `?token=${encodeURIComponent(token)}`;
-      const vouchers = firstStmt.all({ order: o.id, now, limit: PAGE_VOUCHERS }).map((v) => ({
+      const vouchers = first.map((v) => ({
         amountCents: v.amountCents,
         balanceCents: v.balanceCents,
         recipientName: v.recipientName,
