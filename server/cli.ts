@@ -40,7 +40,7 @@ commands:
                           PostgreSQL database, then prove the copy (row counts and digests per table;
                           check-ledger, liability and reconciliation identical on both sides)
 on a postgres:// DATABASE_URL: migrate, check-ledger [--since-last-clean], report liability|reconciliation,
-                          export-fec, export-journal, expire, settle, sepa-file, sepa-executed (same options and output as on SQLite)
+                          export-fec, export-journal, expire, settle, sepa-file, sepa-executed, personal-data (same options and output as on SQLite)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)

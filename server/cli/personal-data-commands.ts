@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Database_ } from '../../db/client';
+import type { PgDatabase } from '../../db/postgres-pool';
 import { erasePersonalData, exportPersonalData } from '../domain/privacy/personal-data-service';
 import { runRetention, setCampaignRetention } from '../domain/privacy/retention-service';
 import { systemClock } from '../lib/clock';
+import { notOnPostgres } from '../lib/not-on-postgres';
 import { parseNow } from './expiry-commands';
 import { usage, type Opts, type Result } from './command';
 
@@ -15,12 +17,17 @@ const CLI_ACTOR = 'cli';
 const str = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** `personal-data <export|erase|retention|retention-run>`: every action is written to the audit log as `cli`. */
-export function personalDataCommand(db: Database_, opts: Opts, sub: string | undefined): Result {
-  const deps = { database: db, clock: systemClock };
+export const personalDataCommand = (db: Database_, opts: Opts, sub: string | undefined): Promise<Result> => personalData({ database: db }, opts, sub);
+
+/** The same command on a PostgreSQL DATABASE_URL (server/cli/postgres-commands.ts): the same services, on the pool. */
+export const personalDataCommandPostgres = (pg: PgDatabase, opts: Opts, sub: string | undefined): Promise<Result> => personalData({ database: notOnPostgres(), pg }, opts, sub);
+
+async function personalData(backend: { database: Database_; pg?: PgDatabase }, opts: Opts, sub: string | undefined): Promise<Result> {
+  const deps = { ...backend, clock: systemClock };
   switch (sub) {
     case 'export': {
       const email = str(opts.email) ?? usage('personal-data export needs --email');
-      const data = exportPersonalData(deps, email, CLI_ACTOR, str(opts.reason) ?? null);
+      const data = await exportPersonalData(deps, email, CLI_ACTOR, str(opts.reason) ?? null);
       const out = str(opts.out);
       if (out) {
         writeFileSync(out, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
@@ -31,7 +38,7 @@ export function personalDataCommand(db: Database_, opts: Opts, sub: string | und
     case 'erase': {
       const email = str(opts.email) ?? usage('personal-data erase needs --email');
       const reason = str(opts.reason) ?? usage('personal-data erase needs --reason (the request it answers)');
-      const s = erasePersonalData(deps, email, CLI_ACTOR, reason);
+      const s = await erasePersonalData(deps, email, CLI_ACTOR, reason);
       return {
         code: 0,
         json: { erased: s },
@@ -41,12 +48,12 @@ export function personalDataCommand(db: Database_, opts: Opts, sub: string | und
     case 'retention': {
       const slug = str(opts.campaign) ?? usage('personal-data retention needs --campaign');
       const months = Number(str(opts.months) ?? usage('personal-data retention needs --months'));
-      setCampaignRetention(deps, slug, months, CLI_ACTOR);
+      await setCampaignRetention(deps, slug, months, CLI_ACTOR);
       return { code: 0, json: { campaign: slug, months }, text: `${slug}: personal data kept ${months} month(s) after the campaign is over` };
     }
     case 'retention-run': {
       const now = parseNow(opts.now);
-      const r = runRetention({ database: db, clock: { now: () => now } }, CLI_ACTOR);
+      const r = await runRetention({ ...backend, clock: { now: () => now } }, CLI_ACTOR);
       return { code: 0, json: r as unknown as Record<string, unknown>, text: r.campaigns.map((c) => `${c.slug}: ${c.orders} order(s), ${c.recipientLines} recipient line(s), ${c.organisations} organisation contact(s) erased`).join('\n') || 'no campaign past its retention' };
     }
     default:

@@ -2,6 +2,7 @@ import { connectPostgres, migratePostgres } from '../../db/postgres';
 import { openPostgresPool } from '../../db/postgres-pool';
 import { createAdminCommandPostgres } from './create-admin';
 import { expireCommand } from './expiry-commands';
+import { personalDataCommandPostgres } from './personal-data-commands';
 import { runAsync } from '../../db/unit-of-work';
 import type { Config } from '../config';
 import { runLedgerCheckPostgres } from '../domain/ledger/ledger-check-runs';
@@ -16,10 +17,10 @@ import { sepaExecutedSteps, sepaFileSteps, settleOn } from './settlement-command
 /**
  * The commands that already run on a PostgreSQL DATABASE_URL: the read side of the books and
  * the journal exports (written once for both backends in db/read-program.ts), expiry and
- * settlement (their services are steps over a store, run here on a small pool). The others
+ * settlement, personal data (their services are steps over a store, run here on a small pool). The others
  * still need the SQLite data layer and say so.
  */
-export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire', 'settle', 'sepa-file', 'sepa-executed', 'create-admin'] as const;
+export const POSTGRES_COMMANDS = ['migrate', 'check-ledger', 'report', 'export-fec', 'export-journal', 'expire', 'settle', 'sepa-file', 'sepa-executed', 'create-admin', 'personal-data'] as const;
 
 const SETTLEMENT_COMMANDS = new Set(['settle', 'sepa-file', 'sepa-executed']);
 
@@ -44,6 +45,15 @@ export async function runPostgresCommand(url: string, name: string, opts: Opts, 
       const postgres = openPostgresPool(url, { max: 1 });
       try {
         return await createAdminCommandPostgres(postgres, opts);
+      } finally {
+        await postgres.close();
+      }
+    }
+    if (name === 'personal-data') {
+      // Each request or campaign one unit of work, one after the other: one connection is enough.
+      const postgres = openPostgresPool(url, { max: 1 });
+      try {
+        return await personalDataCommandPostgres(postgres, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined);
       } finally {
         await postgres.close();
       }

@@ -57,11 +57,11 @@ function stopsAll(...jobs: ({ stop: () => void } | null)[]): { stop: () => void 
  * On PostgreSQL: the same schedules, their leases in PostgreSQL's `job_leases` (so each
  * planned run starts once across every server), the services on the pool. Voucher expiry and
  * the weekly settlement are the same Steps as on SQLite (expiry-store-pg.ts,
- * settlement-store-pg.ts); the sweep removes expired sessions there. What still needs the
- * SQLite data layer is named once at start-up.
+ * settlement-store-pg.ts); the sweep removes expired sessions there; the personal-data
+ * retention runs on the pool (personal-data-store.ts).
  */
 function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: () => void } {
-  const { config, pg, clock, logger, kickOutbox, transfers } = deps;
+  const { config, database, pg, clock, logger, kickOutbox, transfers } = deps;
   const leases = pgUnits(pg, pgJobLeaseStore);
   const expiryJob = startDailyExpiry({ postgres: pg, leases, clock, logger, kickOutbox });
   const settlementJob = config.settlementWeekday === null ? null : startWeeklySettlement({
@@ -76,6 +76,7 @@ function startOnPostgres(deps: ScheduledJobsDeps & { pg: PgDatabase }): { stop: 
     },
   });
   const issuingResumer = startIssuingResumer({ resume: () => resumeIssuingPostgres(pg, { clock }), logger, kickOutbox });
-  logger.warn({ jobs: ['personal-data-retention'] }, 'not on PostgreSQL yet: these scheduled jobs do not run');
-  return stopsAll(expiryJob, issuingResumer, settlementJob, sweep);
+  // Personal data past their campaign's retention: the same service on the pool (retention-store-pg.ts).
+  const retentionJob = startPersonalDataRetention({ database, pg, leases, clock, logger });
+  return stopsAll(expiryJob, issuingResumer, settlementJob, sweep, retentionJob);
 }

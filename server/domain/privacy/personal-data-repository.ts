@@ -1,4 +1,5 @@
 import { sqliteOf, type Tx } from '../../../db/client';
+import { campaignNeedles, redactedColumns, type CampaignPerson } from './campaign-redaction';
 
 /**
  * Where a person's data live, found by their email address (how buyers, beneficiaries,
@@ -240,7 +241,7 @@ export function redactTexts(tx: Tx, needles: { everywhere: readonly string[]; sc
 }
 
 /** Free-text columns written about an order (table, column, the order's id column). */
-const FREE_TEXT: readonly (readonly [string, string, string])[] = [
+export const FREE_TEXT: readonly (readonly [string, string, string])[] = [
   ['order_items', 'message', 'order_id'],
   ['vouchers', 'message', 'order_id'],
   ['vouchers', 'block_reason', 'order_id'],
@@ -256,55 +257,27 @@ export function voucherIdsOfOrders(tx: Tx, orderIds: readonly string[]): string[
   return sqliteOf(tx).prepare(`SELECT id FROM vouchers WHERE order_id IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(orderIds)) as string[];
 }
 
-/** Names and emails worth searching for in free text (a short name would blank ordinary words). */
-const worthRedacting = (v: string | null): v is string => !!v && v.trim().length >= 3 && !v.startsWith('[') && !v.endsWith(`@${ERASED_DOMAIN}`);
-
-function redactWith(text: string | null, needles: readonly string[]): string | null {
-  if (text == null) return text;
-  let out = text;
-  for (const n of needles) if (out.includes(n)) out = out.split(n).join(ERASED_NAME);
-  return out;
-}
-
 /**
- * A campaign's retention: the people of each row redacted from the texts about it — a
- * voucher's audit entries, notes and mail by its recipient's and its buyer's name and email,
- * an order's by all of its people — read once per table and rewritten in JavaScript, so a
- * campaign of 10 000 beneficiaries is a few scans, not a scan of the audit log per name nor
- * 10 000 names tried on every row. Runs before the pseudonymisation (it reads the names).
- * Returns the rows changed.
+ * A campaign's retention: the people of each row redacted from the texts about it
+ * (campaign-redaction.ts says how), read once per table and rewritten in JavaScript.
+ * Runs before the pseudonymisation (it reads the names). Returns the rows changed.
  */
 export function redactCampaignTexts(tx: Tx, campaignId: string): number {
   const s = sqliteOf(tx);
-  const needles = new Map<string, string[]>();
-  const add = (key: string, ...values: (string | null)[]) => {
-    const list = needles.get(key) ?? [];
-    for (const v of values) if (worthRedacting(v) && !list.includes(v.trim())) list.push(v.trim());
-    needles.set(key, list);
-  };
-  type Person = { id: string; orderId: string; email: string | null; name: string | null };
-  const buyers = s.prepare(`SELECT id, id AS orderId, buyer_email AS email, buyer_name AS name FROM orders WHERE campaign_id = @c AND personal_data_erased_at IS NULL`).all({ c: campaignId }) as Person[];
-  for (const b of buyers) add(`o:${b.id}`, b.email, b.name);
-  const buyerOf = (orderId: string) => needles.get(`o:${orderId}`)?.slice() ?? [];
-  const recipients = [
-    ['v', s.prepare(`SELECT id, order_id AS orderId, recipient_email AS email, recipient_name AS name FROM vouchers WHERE campaign_id = @c AND (recipient_email IS NOT NULL OR recipient_name IS NOT NULL)`).all({ c: campaignId }) as Person[]],
-    ['i', s.prepare(`SELECT i.id, i.order_id AS orderId, i.recipient_email AS email, i.recipient_name AS name FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.campaign_id = @c AND (i.recipient_email IS NOT NULL OR i.recipient_name IS NOT NULL)`).all({ c: campaignId }) as Person[]],
-  ] as const;
-  // A recipient's own rows: their name and address and the buyer's.
-  for (const [kind, rows] of recipients) for (const r of rows) add(`${kind}:${r.id}`, ...buyerOf(r.orderId), r.email, r.name);
-  // An order's rows: everyone on it.
-  for (const [, rows] of recipients) for (const r of rows) add(`o:${r.orderId}`, r.email, r.name);
-  for (const list of needles.values()) list.sort((a, b) => b.length - a.length);
+  const buyers = s.prepare(`SELECT id, id AS orderId, buyer_email AS email, buyer_name AS name FROM orders WHERE campaign_id = @c AND personal_data_erased_at IS NULL`).all({ c: campaignId }) as CampaignPerson[];
+  const needles = campaignNeedles(
+    buyers,
+    s.prepare(`SELECT id, order_id AS orderId, recipient_email AS email, recipient_name AS name FROM vouchers WHERE campaign_id = @c AND (recipient_email IS NOT NULL OR recipient_name IS NOT NULL)`).all({ c: campaignId }) as CampaignPerson[],
+    s.prepare(`SELECT i.id, i.order_id AS orderId, i.recipient_email AS email, i.recipient_name AS name FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.campaign_id = @c AND (i.recipient_email IS NOT NULL OR i.recipient_name IS NOT NULL)`).all({ c: campaignId }) as CampaignPerson[],
+  );
 
   let changed = 0;
   const rewrite = (select: string, update: string, columns: readonly string[]) => {
     const write = s.prepare(update);
     // all(), not iterate(): better-sqlite3 refuses a write while a read is open on the connection.
     for (const row of s.prepare(select).all({ c: campaignId }) as Record<string, string | null>[]) {
-      const list = needles.get(row.key!) ?? (row.orderKey ? needles.get(row.orderKey) : undefined) ?? [];
-      if (list.length === 0) continue;
-      const next = Object.fromEntries(columns.map((c) => [c, redactWith(row[c] ?? null, list)]));
-      if (columns.some((c) => next[c] !== row[c])) changed += write.run({ ...next, rowId: row.rowId }).changes;
+      const next = redactedColumns(row, needles, columns);
+      if (next) changed += write.run({ ...next, rowId: row.rowId }).changes;
     }
   };
   rewrite(

@@ -1,30 +1,9 @@
-import type { Database_, Tx } from '../../../db/client';
+import type { Step } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { sha256 } from '../../lib/ids';
-import { audit } from '../audit/audit-log';
-import {
-  buyerOrders,
-  clearRecipientsOfItems,
-  clearRecipientVouchers,
-  forgetGifts,
-  forgetMessagesTo,
-  invoicesOf,
-  messagesTo,
-  organisationContacts,
-  pseudonymiseBuyers,
-  pseudonymiseOrganisationContacts,
-  recipientItems,
-  recipientVouchers,
-  redactTexts,
-  voucherIdsOfOrders,
-  type BuyerOrderRow,
-  type KeptInvoiceRow,
-  type MessageRow,
-  type OrganisationContactRow,
-  type RecipientItemRow,
-  type RecipientVoucherRow,
-} from './personal-data-repository';
+import type { BuyerOrderRow, KeptInvoiceRow, MessageRow, OrganisationContactRow, RecipientItemRow, RecipientVoucherRow } from './personal-data-repository';
+import { personalDataReads, personalDataUnits, type PersonalDataBackend, type PersonalDataStore } from './personal-data-store';
 
 /**
  * A data subject's request (GDPR art. 15 and 17) answered by the operator: everything we hold
@@ -34,8 +13,7 @@ import {
  * art. 17(3)(b)). Both are written to the audit log under a digest of the address, never
  * the address itself (the log must not bring back what was erased).
  */
-export interface PersonalDataDeps {
-  database: Database_;
+export interface PersonalDataDeps extends PersonalDataBackend {
   clock: Clock;
 }
 
@@ -74,31 +52,38 @@ export function normaliseSubjectEmail(raw: string): string {
 /** How the audit log names a data subject: a digest of the address, enough to find the entry again from a new request. */
 export const subjectRef = (email: string) => `sha256:${sha256(email.trim().toLowerCase()).slice(0, 16)}`;
 
-export function findPersonalData(tx: Tx, email: string): PersonalData {
-  const orders = buyerOrders(tx, email);
+export function* findPersonalDataSteps(store: PersonalDataStore, email: string): Step<PersonalData> {
+  const orders = yield* store.buyerOrders(email);
   return {
     email,
     orders,
-    recipientLines: recipientItems(tx, email),
-    recipientVouchers: recipientVouchers(tx, email),
-    organisations: organisationContacts(tx, email),
-    messages: messagesTo(tx, email),
-    keptInvoices: invoicesOf(tx, orders.map((o) => o.id)),
+    recipientLines: yield* store.recipientItems(email),
+    recipientVouchers: yield* store.recipientVouchers(email),
+    organisations: yield* store.organisationContacts(email),
+    messages: yield* store.messagesTo(email),
+    keptInvoices: yield* store.invoicesOf(orders.map((o) => o.id)),
   };
+}
+
+/** What is held under an address (already normalised), for the operator's page: no audit entry (nothing leaves the back-office). */
+export function findPersonalData(on: PersonalDataBackend, email: string): PersonalData | Promise<PersonalData> {
+  return personalDataReads(on)((store) => findPersonalDataSteps(store, email));
 }
 
 export const isEmpty = (d: PersonalData) => d.orders.length + d.recipientLines.length + d.recipientVouchers.length + d.organisations.length + d.messages.length === 0;
 
 /** The export handed to the person (JSON), its making logged. */
-export function exportPersonalData(deps: PersonalDataDeps, rawEmail: string, actor: string, reason: string | null): PersonalData & { generatedAt: string } {
+export function exportPersonalData(deps: PersonalDataDeps, rawEmail: string, actor: string, reason: string | null): Exported | Promise<Exported> {
   const email = normaliseSubjectEmail(rawEmail);
-  return deps.database.transaction((tx) => {
+  return personalDataUnits(deps)(function* (store): Step<Exported> {
     const now = deps.clock.now();
-    const data = findPersonalData(tx, email);
-    audit(tx, { actor, action: 'personal_data_export', entityType: 'person', entityId: subjectRef(email), after: counts(data), reason }, now);
+    const data = yield* findPersonalDataSteps(store, email);
+    yield* store.audit({ actor, action: 'personal_data_export', entityType: 'person', entityId: subjectRef(email), after: counts(data), reason }, now);
     return { generatedAt: now.toISOString(), ...data };
   });
 }
+
+export type Exported = PersonalData & { generatedAt: string };
 
 const counts = (d: PersonalData) => ({
   orders: d.orders.length,
@@ -120,41 +105,43 @@ export function redactableNames(names: Iterable<string | null>): string[] {
 }
 
 /**
- * Erases one person, in one transaction: their orders' buyer identity pseudonymised, their
+ * Erases one person, in one unit of work (all or nothing, on either backend): their orders' buyer identity pseudonymised, their
  * name, address and message as a recipient removed, their contact role in organisations
  * pseudonymised, mail to them given up and readdressed, and their name and address redacted
  * from the audit log and the outbox. Refused when nothing is held under the address (so a
  * typo is seen, not logged as an erasure).
  */
-export function erasePersonalData(deps: PersonalDataDeps, rawEmail: string, actor: string, reason: string | null): ErasureSummary {
+export function erasePersonalData(deps: PersonalDataDeps, rawEmail: string, actor: string, reason: string | null): ErasureSummary | Promise<ErasureSummary> {
   const email = normaliseSubjectEmail(rawEmail);
-  return deps.database.transaction((tx) => {
-    const now = deps.clock.now();
-    const d = findPersonalData(tx, email);
-    if (isEmpty(d)) throw new AppError('PERSONAL_DATA_NOT_FOUND', 404, 'privacy.errors.not_found');
-    const names = redactableNames([...d.orders.map((o) => o.buyerName), ...d.recipientLines.map((i) => i.recipientName), ...d.recipientVouchers.map((v) => v.recipientName), ...d.organisations.map((o) => o.contactName)]);
-    const orderIds = [...new Set([...d.orders.map((o) => o.id), ...d.recipientLines.map((i) => i.orderId), ...d.recipientVouchers.map((v) => v.orderId)])];
-    const entityIds = [...orderIds, ...voucherIdsOfOrders(tx, orderIds), ...d.recipientLines.map((i) => i.id), ...d.organisations.map((o) => o.id)];
-    const summary: ErasureSummary = {
-      subject: subjectRef(email),
-      orders: d.orders.length,
-      recipientLines: d.recipientLines.length,
-      recipientVouchers: d.recipientVouchers.length,
-      organisations: d.organisations.length,
-      messages: d.messages.length,
-      redactedEntries: 0,
-      keptInvoices: d.keptInvoices.map((i) => i.number),
-    };
-    // Logged first, so the operator's reason is redacted with the rest if it names the person.
-    audit(tx, { actor, action: 'personal_data_erase', entityType: 'person', entityId: summary.subject, after: { ...summary, redactedEntries: undefined }, reason }, now);
-    pseudonymiseBuyers(tx, d.orders.map((o) => o.id), now);
-    clearRecipientsOfItems(tx, d.recipientLines.map((i) => i.id));
-    clearRecipientVouchers(tx, d.recipientVouchers.map((v) => v.id));
-    forgetGifts(tx, { email, orderIds: d.orders.map((o) => o.id) });
-    pseudonymiseOrganisationContacts(tx, d.organisations.map((o) => o.id));
-    forgetMessagesTo(tx, email, now);
-    // The person's own entries (this erasure, earlier exports) are in scope too.
-    summary.redactedEntries = redactTexts(tx, { everywhere: [email], scoped: names }, [...entityIds, summary.subject]);
-    return summary;
-  });
+  return personalDataUnits(deps)((store) => eraseSteps(store, deps.clock, email, actor, reason));
+}
+
+function* eraseSteps(store: PersonalDataStore, clock: Clock, email: string, actor: string, reason: string | null): Step<ErasureSummary> {
+  const now = clock.now();
+  const d = yield* findPersonalDataSteps(store, email);
+  if (isEmpty(d)) throw new AppError('PERSONAL_DATA_NOT_FOUND', 404, 'privacy.errors.not_found');
+  const names = redactableNames([...d.orders.map((o) => o.buyerName), ...d.recipientLines.map((i) => i.recipientName), ...d.recipientVouchers.map((v) => v.recipientName), ...d.organisations.map((o) => o.contactName)]);
+  const orderIds = [...new Set([...d.orders.map((o) => o.id), ...d.recipientLines.map((i) => i.orderId), ...d.recipientVouchers.map((v) => v.orderId)])];
+  const entityIds = [...orderIds, ...(yield* store.voucherIdsOfOrders(orderIds)), ...d.recipientLines.map((i) => i.id), ...d.organisations.map((o) => o.id)];
+  const summary: ErasureSummary = {
+    subject: subjectRef(email),
+    orders: d.orders.length,
+    recipientLines: d.recipientLines.length,
+    recipientVouchers: d.recipientVouchers.length,
+    organisations: d.organisations.length,
+    messages: d.messages.length,
+    redactedEntries: 0,
+    keptInvoices: d.keptInvoices.map((i) => i.number),
+  };
+  // Logged first, so the operator's reason is redacted with the rest if it names the person.
+  yield* store.audit({ actor, action: 'personal_data_erase', entityType: 'person', entityId: summary.subject, after: { ...summary, redactedEntries: undefined }, reason }, now);
+  yield* store.pseudonymiseBuyers(d.orders.map((o) => o.id), now);
+  yield* store.clearRecipientsOfItems(d.recipientLines.map((i) => i.id));
+  yield* store.clearRecipientVouchers(d.recipientVouchers.map((v) => v.id));
+  yield* store.forgetGifts({ email, orderIds: d.orders.map((o) => o.id) });
+  yield* store.pseudonymiseOrganisationContacts(d.organisations.map((o) => o.id));
+  yield* store.forgetMessagesTo(email, now);
+  // The person's own entries (this erasure, earlier exports) are in scope too.
+  summary.redactedEntries = yield* store.redactTexts({ everywhere: [email], scoped: names }, [...entityIds, summary.subject]);
+  return summary;
 }

@@ -70,3 +70,8 @@ export function campaignPeople(tx: Tx, campaignId: string): { orderIds: string[]
 export function markCampaignErased(tx: Tx, campaignId: string, now: Date): void {
   sqliteOf(tx).prepare(`UPDATE campaigns SET personal_data_erased_at = ? WHERE id = ?`).run(now.toISOString(), campaignId);
 }
+
+/** Inside the erasing transaction: still not erased (a run that raced this one may have done it). */
+export function campaignStillToErase(tx: Tx, campaignId: string): boolean {
+  return sqliteOf(tx).prepare(`SELECT 1 FROM campaigns WHERE id = ? AND personal_data_erased_at IS NULL`).get(campaignId) !== undefined;
+}

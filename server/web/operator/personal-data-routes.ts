@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { erasePersonalData, exportPersonalData, findPersonalData, normaliseSubjectEmail, type PersonalData } from '../../domain/privacy/personal-data-service';
 import { setCampaignRetention } from '../../domain/privacy/retention-service';
-import { campaignRetentions } from '../../domain/privacy/retention-repository';
+import { personalDataReads } from '../../domain/privacy/personal-data-store';
 import { AppError } from '../../lib/errors';
 import type { AppContext } from '../context';
 import { operatorPage, requireOperator } from './session';
@@ -28,11 +28,14 @@ interface PageState {
  */
 export function operatorPersonalDataRoutes(ctx: AppContext): Router {
   const r = Router();
-  const deps = { database: ctx.database, clock: ctx.clock };
+  // Either backend (personal-data-store.ts): the SQLite file, or the PostgreSQL pool when there is one.
+  const deps = { database: ctx.database, pg: ctx.pg, clock: ctx.clock };
+  const reads = personalDataReads(deps);
   const actor = (res: Response) => `operator:${res.locals.operatorUser!.id}`;
   const day = (iso: string | null, locale: string) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(iso)) : '');
 
-  const render = (res: Response, status: number, s: PageState = {}) => {
+  const render = async (res: Response, status: number, s: PageState = {}) => {
+    const campaigns = await reads((store) => store.campaignRetentions());
     const t = res.locals.t;
     const locale = res.locals.locale as string;
     const f = s.found;
@@ -55,38 +58,38 @@ export function operatorPersonalDataRoutes(ctx: AppContext): Router {
             keptInvoices: f.keptInvoices.map((i) => i.number).join(', '),
           }
         : null,
-      campaigns: campaignRetentions(ctx.database.db).map((c) => ({ ...c, statusLabel: t(`cadmin.status.${c.status}`), erasedDay: day(c.erasedAt, locale) })),
+      campaigns: campaigns.map((c) => ({ ...c, statusLabel: t(`cadmin.status.${c.status}`), erasedDay: day(c.erasedAt, locale) })),
     });
   };
-  const refused = (res: Response, err: unknown, s: PageState) => {
+  const refused = async (res: Response, err: unknown, s: PageState) => {
     if (!(err instanceof AppError) || err.status >= 500) throw err;
-    render(res, err.status === 404 ? 404 : 422, { ...s, alert: res.locals.t(err.messageKey, err.params), errors: Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [k, res.locals.t(v, err.params)])) });
+    await render(res, err.status === 404 ? 404 : 422, { ...s, alert: res.locals.t(err.messageKey, err.params), errors: Object.fromEntries(Object.entries(err.fields ?? {}).map(([k, v]) => [k, res.locals.t(v, err.params)])) });
   };
 
   r.get(PAGE, requireOperator('personal_data.manage'), (_req, res) => render(res, 200));
 
-  r.post(`${PAGE}/recherche`, requireOperator('personal_data.manage'), (req, res) => {
+  r.post(`${PAGE}/recherche`, requireOperator('personal_data.manage'), async (req, res) => {
     const f = subjectForm.parse(req.body ?? {});
     try {
       const email = normaliseSubjectEmail(f.email);
-      render(res, 200, { email, found: findPersonalData(ctx.database.db, email) });
+      await render(res, 200, { email, found: await findPersonalData(deps, email) });
     } catch (err) {
-      refused(res, err, { email: f.email });
+      await refused(res, err, { email: f.email });
     }
   });
 
-  r.post(`${PAGE}/export`, requireOperator('personal_data.manage'), (req, res) => {
+  r.post(`${PAGE}/export`, requireOperator('personal_data.manage'), async (req, res) => {
     const f = subjectForm.parse(req.body ?? {});
     try {
-      const data = exportPersonalData(deps, f.email, actor(res), f.reason || null);
+      const data = await exportPersonalData(deps, f.email, actor(res), f.reason || null);
       ctx.logger.info({ operatorId: res.locals.operatorUser!.id }, 'personal data exported');
       res.set('Content-Disposition', 'attachment; filename="donnees-personnelles.json"').set('Cache-Control', 'no-store').type('application/json').send(JSON.stringify(data, null, 2));
     } catch (err) {
-      refused(res, err, { email: f.email });
+      await refused(res, err, { email: f.email });
     }
   });
 
-  r.post(`${PAGE}/effacer`, requireOperator('personal_data.manage'), (req, res) => {
+  r.post(`${PAGE}/effacer`, requireOperator('personal_data.manage'), async (req, res) => {
     const f = subjectForm.parse(req.body ?? {});
     const errors: Record<string, string> = {};
     if (!f.reason) errors.reason = res.locals.t('privacy.errors.reason');
@@ -97,9 +100,9 @@ export function operatorPersonalDataRoutes(ctx: AppContext): Router {
     } catch (err) {
       return refused(res, err, { email: f.email, reason: f.reason });
     }
-    if (Object.keys(errors).length) return render(res, 422, { email, reason: f.reason, found: findPersonalData(ctx.database.db, email), errors, alert: Object.values(errors)[0] });
+    if (Object.keys(errors).length) return render(res, 422, { email, reason: f.reason, found: await findPersonalData(deps, email), errors, alert: Object.values(errors)[0] });
     try {
-      const s = erasePersonalData(deps, email, actor(res), f.reason);
+      const s = await erasePersonalData(deps, email, actor(res), f.reason);
       // The log line names the erasure by its digest only: logs are kept too.
       ctx.logger.info({ operatorId: res.locals.operatorUser!.id, subject: s.subject }, 'personal data erased');
       const t = res.locals.t;
@@ -109,19 +112,19 @@ export function operatorPersonalDataRoutes(ctx: AppContext): Router {
         recipient: t('privacy.erased_received', { count: s.recipientLines + s.recipientVouchers }),
         organisations: t('privacy.erased_contacts', { count: s.organisations }),
       };
-      render(res, 200, { notice: t('privacy.erased', { subject: s.subject, ...counts }) });
+      await render(res, 200, { notice: t('privacy.erased', { subject: s.subject, ...counts }) });
     } catch (err) {
-      refused(res, err, { email: f.email, reason: f.reason });
+      await refused(res, err, { email: f.email, reason: f.reason });
     }
   });
 
-  r.post(`${PAGE}/conservation`, requireOperator('personal_data.manage'), (req, res) => {
+  r.post(`${PAGE}/conservation`, requireOperator('personal_data.manage'), async (req, res) => {
     const f = retentionForm.parse(req.body ?? {});
     try {
-      setCampaignRetention(deps, f.campaign, /^\d{1,4}$/.test(f.months) ? Number(f.months) : Number.NaN, actor(res));
-      render(res, 200, { notice: res.locals.t('privacy.retention_saved') });
+      await setCampaignRetention(deps, f.campaign, /^\d{1,4}$/.test(f.months) ? Number(f.months) : Number.NaN, actor(res));
+      await render(res, 200, { notice: res.locals.t('privacy.retention_saved') });
     } catch (err) {
-      refused(res, err, {});
+      await refused(res, err, {});
     }
   });
   return r;
