@@ -36,8 +36,10 @@ commands:
                           copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
                           PostgreSQL database, then prove the copy (row counts and digests per table;
                           check-ledger, liability and reconciliation identical on both sides)
-on a postgres:// DATABASE_URL: migrate, check-ledger [--since-last-clean], report liability|reconciliation,
-                          export-fec, export-journal, expire, settle, sepa-file, sepa-executed (same options and output as on SQLite)
+on a postgres:// DATABASE_URL: migrate, seed-demo, check-ledger [--since-last-clean], report liability|reconciliation,
+                          export-fec, export-journal, expire, remind-expiring, settle, sepa-file, sepa-executed, create-admin,
+                          create-merchant-user, create-api-key, api-keys (same options and output as on SQLite;
+                          seed-demo there needs a database with no rows at all)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
