@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
 import { migrateDatabase, openDatabase, type Database_ } from '../db/client';
-import { isDatabaseEmpty, seedDemo } from '../db/seed/demo';
-import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
-import { seedDemoBrand } from '../db/seed/demo-brand';
 import { ConfigError, loadConfig } from './config';
 import { runLedgerCheck } from './domain/ledger/ledger-check-runs';
-import { createApiKey, isLocked, listKeys } from './domain/merchants/api-keys-service';
-import { findMerchantBySlug } from './domain/merchants/merchant-users-repository';
-import { createMerchantUser } from './domain/merchants/merchant-users-service';
 import { createAdminCommand } from './cli/create-admin';
+import { apiKeysCommand, createApiKeyCommand, sqliteKeyCommandUnits } from './cli/api-key-commands';
+import { seedDemoCommand } from './cli/seed-demo-command';
+import { createMerchantUserCommand } from './cli/shop-user-command';
 import { expireCommand, EXPIRY_USAGE, remindExpiringCommand } from './cli/expiry-commands';
 import { systemClock } from './lib/clock';
 import { AppError } from './lib/errors';
@@ -39,8 +36,10 @@ commands:
                           copy this SQLite database (may be in use: a consistent snapshot) into an EMPTY
                           PostgreSQL database, then prove the copy (row counts and digests per table;
                           check-ledger, liability and reconciliation identical on both sides)
-on a postgres:// DATABASE_URL: migrate, check-ledger [--since-last-clean], report liability|reconciliation,
-                          export-fec, export-journal, expire, settle, sepa-file, sepa-executed, personal-data (same options and output as on SQLite)
+on a postgres:// DATABASE_URL: migrate, seed-demo, check-ledger [--since-last-clean], report liability|reconciliation,
+                          export-fec, export-journal, expire, remind-expiring, settle, sepa-file, sepa-executed, create-admin,
+                          create-merchant-user, create-api-key, api-keys, personal-data (same options and output as on SQLite;
+                          seed-demo there needs a database with no rows at all)
   create-admin --email E --password P [--role admin|operator|viewer] [--name N]   operator staff (back-office)
   create-merchant-user --merchant SLUG --email E --password P [--role owner|staff] [--name N]
   create-api-key --merchant SLUG [--label L] | --admin [--label L]   prints the key (shown once)
@@ -68,49 +67,14 @@ const commands: Record<string, (db: Database_, opts: Record<string, string | boo
   'personal-data': (db, opts) => personalDataCommand(db, opts, typeof opts.subcommand === 'string' ? opts.subcommand : undefined),
   'remind-expiring': remindExpiringCommand,
   migrate: () => ({ code: 0, json: { migrated: true }, text: 'database migrated' }),
-  'seed-demo': async (db, _opts, config) => {
-    // The demo accounts' passwords are published: a production database never gets them.
-    if (config.env === 'production') throw new UsageError('seed-demo is refused when NODE_ENV=production: the demo accounts have published passwords');
-    if (!isDatabaseEmpty(db)) return { code: 1, json: { seeded: false, reason: 'database not empty' }, text: 'database is not empty: nothing seeded' };
-    const r = await seedDemo(db, new Date());
-    await seedDemoRedemptions(db, new Date());
-    seedDemoBrand(db, new Date());
-    return { code: 0, json: { seeded: true, ...r }, text: `seeded « ${r.campaignName} », ${r.merchantCount} shops and demo accounts:\n${r.shopUsers.map((u) => `  ${u.email} ${u.password}`).join('\n')}\n  POS API key (${r.apiKey.merchantSlug}): ${r.apiKey.key}` };
-  },
+  'seed-demo': (db, _opts, config) => seedDemoCommand(db, config),
   'check-ledger': (db, opts) => ledgerCheckResult(runLedgerCheck({ database: db, clock: systemClock }, { sinceLastClean: opts['since-last-clean'] === true })),
   'create-admin': createAdminCommand,
   // Loaded on use: the PostgreSQL driver stays out of every other command's start-up.
   'copy-database': async (db, opts) => (await import('./cli/copy-database-command')).copyDatabaseCommand(db, opts),
-  'create-merchant-user': async (db, opts) => {
-    const [merchant, email, password] = [opts.merchant, opts.email, opts.password];
-    if (typeof merchant !== 'string' || typeof email !== 'string' || typeof password !== 'string') throw new UsageError('create-merchant-user needs --merchant, --email and --password');
-    const role = opts.role ?? 'owner';
-    if (role !== 'owner' && role !== 'staff') throw new UsageError('--role is owner or staff');
-    const user = await createMerchantUser({ database: db, clock: systemClock }, { merchantSlug: merchant, email, password, role, name: typeof opts.name === 'string' ? opts.name : undefined });
-    return { code: 0, json: { user: { id: user.id, email: user.email, role: user.role, merchant } }, text: `${user.role} ${user.email} created for ${merchant}` };
-  },
-  'create-api-key': (db, opts) => {
-    const label = typeof opts.label === 'string' ? opts.label : 'CLI';
-    if (opts.admin === true && opts.merchant === undefined) {
-      const { key, apiKey } = createApiKey({ database: db, clock: systemClock }, { kind: 'admin', label });
-      return { code: 0, json: { key, id: apiKey.id, kind: 'admin' }, text: `admin API key (shown once):\n${key}` };
-    }
-    if (typeof opts.merchant !== 'string' || opts.admin) throw new UsageError('create-api-key needs --merchant SLUG or --admin');
-    const merchant = findMerchantBySlug(db.db, opts.merchant);
-    if (!merchant) return { code: 1, json: { error: 'MERCHANT_NOT_FOUND' }, text: `no shop with slug ${opts.merchant}` };
-    const { key, apiKey } = createApiKey({ database: db, clock: systemClock }, { kind: 'merchant', merchantId: merchant.id, label });
-    return { code: 0, json: { key, id: apiKey.id, kind: 'merchant', merchant: merchant.slug }, text: `API key for ${merchant.name} (shown once):\n${key}` };
-  },
-  'api-keys': (db, opts) => {
-    const merchant = typeof opts.merchant === 'string' ? findMerchantBySlug(db.db, opts.merchant) : undefined;
-    if (typeof opts.merchant === 'string' && !merchant) return { code: 1, json: { error: 'MERCHANT_NOT_FOUND' }, text: `no shop with slug ${opts.merchant}` };
-    const now = new Date();
-    const keys = listKeys(db, merchant?.id).map((k) => ({
-      id: k.id, kind: k.kind, merchantId: k.merchantId, prefix: k.prefix, label: k.label, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt,
-      state: k.revokedAt ? 'revoked' : isLocked(k, now) ? 'locked' : 'active', lockedUntil: k.lockedUntil, recentFailures: k.failureCount,
-    }));
-    return { code: 0, json: { keys }, text: keys.map((k) => `${k.prefix}…  ${k.kind.padEnd(8)} ${k.state.padEnd(7)} ${k.label}${k.state === 'locked' ? ` until ${k.lockedUntil}` : ''}`).join('\n') || 'no API keys' };
-  },
+  'create-merchant-user': (db, opts) => createMerchantUserCommand({ database: db }, opts),
+  'create-api-key': (db, opts) => createApiKeyCommand(sqliteKeyCommandUnits(db), opts),
+  'api-keys': (db, opts) => apiKeysCommand(sqliteKeyCommandUnits(db), opts),
   backup: async (db, opts) => {
     if (typeof opts.to !== 'string' || !opts.to) throw new UsageError('backup needs --to FILE');
     await db.sqlite.backup(opts.to);

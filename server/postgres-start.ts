@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { migrateDatabase, openDatabase } from '../db/client';
-import { copySqliteToPostgres } from '../db/copy/copy-database';
 import { connectPostgres, migratePostgres } from '../db/postgres';
 import { openPostgresPool, type PgDatabase } from '../db/postgres-pool';
-import { seedDemo, type SeedResult } from '../db/seed/demo';
-import { seedDemoBrand } from '../db/seed/demo-brand';
-import { seedDemoRedemptions } from '../db/seed/demo-redemptions';
+import type { SeedResult } from '../db/seed/demo';
+import { seedDemoOnEmptyPostgres } from '../db/seed/demo-on-postgres';
 import type { Config } from './config';
 import type { Clock } from './lib/clock';
 
@@ -15,10 +10,7 @@ const SECRET_KEY = 'development_session_secret';
 /**
  * Start-up on a `postgres://` DATABASE_URL (main.ts): migrations, the shared development
  * session secret, the demo data on an empty database, then the app's pool.
- *
- * The demo is built by the same code as on SQLite, in a scratch SQLite file, and moved over
- * with copy-database — the operator's own migration path, which proves its copy — so the two
- * backends start from the same demo and there is one seed to maintain.
+ * The demo: db/seed/demo-on-postgres.ts (the SQLite seed in a scratch file, copied over).
  */
 export async function startOnPostgres(config: Config, clock: Clock, opts: { poolSize?: number } = {}): Promise<{ pg: PgDatabase; sessionSecret: string; seeded: SeedResult | null }> {
   const client = await connectPostgres(config.databaseUrl);
@@ -27,12 +19,11 @@ export async function startOnPostgres(config: Config, clock: Clock, opts: { pool
   try {
     await migratePostgres(client);
     // Servers starting together on a fresh database: one seeds, the others wait and find it seeded.
-    await client.query("SELECT pg_advisory_lock(hashtext('demo-seed'))");
-    try {
-      const { rows } = await client.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM campaigns) AS empty');
-      if (config.seedDemo && rows[0]!.empty) seeded = await seedThroughSqlite(config, clock, client);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext('demo-seed'))");
+    if (config.seedDemo) {
+      const demo = await seedDemoOnEmptyPostgres(client, config.dataDir, clock.now());
+      // No campaign yet but other rows (settings, staff): copy-database refuses, and so does the start, naming the tables.
+      if (demo.seeded === null && demo.reason === 'TARGET_NOT_EMPTY') throw new Error(`the demo could not be copied to PostgreSQL: tables not empty: ${demo.tables.join(', ')}`);
+      seeded = demo.seeded;
     }
     if (!process.env.SESSION_SECRET) {
       // As sharedSessionSecret on SQLite: the first server's candidate wins, every other one reads it.
@@ -43,21 +34,4 @@ export async function startOnPostgres(config: Config, clock: Clock, opts: { pool
     await client.end();
   }
   return { pg: openPostgresPool(config.databaseUrl, { max: opts.poolSize ?? 10 }), sessionSecret, seeded };
-}
-
-async function seedThroughSqlite(config: Config, clock: Clock, client: import('pg').Client): Promise<SeedResult> {
-  const dir = mkdtempSync(join(config.dataDir, 'demo-seed-'));
-  const scratch = openDatabase(`file:${join(dir, 'scratch')}`, { backgroundCheckpoints: false });
-  try {
-    migrateDatabase(scratch);
-    const seeded = await seedDemo(scratch, clock.now());
-    await seedDemoRedemptions(scratch, clock.now());
-    seedDemoBrand(scratch, clock.now());
-    const outcome = await copySqliteToPostgres(scratch.sqlite, client);
-    if (!outcome.ok) throw new Error(`the demo could not be copied to PostgreSQL: ${JSON.stringify(outcome).slice(0, 500)}`);
-    return seeded;
-  } finally {
-    await scratch.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -4,6 +4,7 @@ import { Accounts } from '../domain/ledger/accounts';
 import type { CampaignExpiry } from '../domain/vouchers/expiry-service';
 import { expireVouchers } from '../domain/vouchers/expiry-service';
 import { EXPIRY_REMINDER_DAYS, remindExpiringVouchers } from '../domain/vouchers/expiry-reminders';
+import { remindExpiringVouchersOnPostgres } from '../domain/vouchers/expiry-reminders-pg';
 import { systemClock } from '../lib/clock';
 import { isCalendarDate, isInstant } from '../lib/calendar-date';
 import { startOfParisDay } from '../lib/paris-time';
@@ -66,10 +67,14 @@ export async function expireCommand(backend: Database_ | { postgres: PgDatabase 
   return { code: 0 as const, json: { expired: { vouchers: r.vouchers, cents: r.cents, byCampaign }, now: r.now }, text };
 }
 
-/** `remind-expiring [--now ISO-8601]`: {"reminded":{"vouchers":N},"now":ISO}. */
-export function remindExpiringCommand(db: Database_, opts: Opts) {
+/**
+ * `remind-expiring [--now ISO-8601]`: {"reminded":{"vouchers":N},"now":ISO}. On PostgreSQL the
+ * scheduled job's chunks (expiry-reminders-pg.ts: picked SKIP LOCKED, stamped with their
+ * outbox rows in one transaction), so the CLI and a server reminding at once send one mail each.
+ */
+export async function remindExpiringCommand(backend: Database_ | { postgres: PgDatabase }, opts: Opts) {
   const now = parseNow(opts.now);
-  const r = remindExpiringVouchers({ database: db, clock: systemClock }, { now });
+  const r = 'postgres' in backend ? await remindExpiringVouchersOnPostgres(backend.postgres, now) : remindExpiringVouchers({ database: backend, clock: systemClock }, { now });
   return {
     code: 0 as const,
     json: { reminded: { vouchers: r.vouchers }, now: now.toISOString() },

@@ -6,12 +6,9 @@ import { hashPassword, isAcceptablePassword, verifyPassword } from '../../lib/pa
 import { enqueueMessage } from '../../mail/outbox-repository';
 import {
   findMerchantById,
-  findMerchantBySlug,
   findPasswordToken,
-  findUserByEmail,
   findUserById,
   insertPasswordToken,
-  insertUser,
   listShopUsers,
   updateUser,
   spendPasswordTokens,
@@ -55,17 +52,21 @@ export interface SignedInUser {
   merchant: Merchant;
 }
 
-/** CLI and seed: a user with a password, for an existing shop. */
+/**
+ * CLI and seed: a user with a password, for an existing shop — on the app's backend
+ * (`deps.pg` set: a pooled PostgreSQL unit; the unique email refuses a concurrent twin).
+ */
 export async function createMerchantUser(deps: UsersDeps, input: { merchantSlug: string; email: string; password: string; role: 'owner' | 'staff'; name?: string }): Promise<MerchantUser> {
   if (!isAcceptablePassword(input.password)) throw new AppError('WEAK_PASSWORD', 422, 'errors.weak_password', { password: 'errors.weak_password' });
   const passwordHash = await hashPassword(input.password);
-  return deps.database.transaction((tx) => {
-    const merchant = findMerchantBySlug(tx, input.merchantSlug);
+  const createdAt = deps.clock.now().toISOString();
+  return accountUnits(deps)(function* (store) {
+    const merchant = yield* store.merchantBySlug(input.merchantSlug);
     if (!merchant) throw new AppError('MERCHANT_NOT_FOUND', 404, 'errors.merchant_not_found');
     const email = input.email.trim().toLowerCase();
-    if (findUserByEmail(tx, email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
-    const user: MerchantUser = { id: newId(), merchantId: merchant.id, email, name: input.name ?? email.split('@')[0]!, role: input.role, passwordHash, createdAt: deps.clock.now().toISOString(), removedAt: null };
-    insertUser(tx, user);
+    if (yield* store.userByEmail(email)) throw new AppError('EMAIL_TAKEN', 409, 'errors.email_taken', { email: 'errors.email_taken' });
+    const user: MerchantUser = { id: newId(), merchantId: merchant.id, email, name: input.name ?? email.split('@')[0]!, role: input.role, passwordHash, createdAt, removedAt: null };
+    yield* store.insertUser(user);
     return user;
   });
 }

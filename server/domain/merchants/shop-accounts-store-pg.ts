@@ -22,6 +22,7 @@ export function pgShopAccountStore(client: pg.ClientBase): ShopAccountStore {
     userByEmail: (email) => first<MerchantUser>('shop_user_by_email', `SELECT ${USER} FROM merchant_users WHERE email = $1`, [email.toLowerCase()]),
     userById: (id) => first<MerchantUser>('shop_user_by_id', `SELECT ${USER} FROM merchant_users WHERE id = $1`, [id]),
     merchantById: (id) => first<Merchant>('shop_by_id', `SELECT ${MERCHANT} FROM merchants WHERE id = $1`, [id]),
+    merchantBySlug: (slug) => first<Merchant>('shop_by_slug', `SELECT ${MERCHANT} FROM merchants WHERE slug = $1`, [slug]),
     insertUser: (u) =>
       run('shop_user_insert', `INSERT INTO merchant_users (id, merchant_id, email, name, role, password_hash, created_at, removed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
         u.id, u.merchantId, u.email, u.name, u.role, u.passwordHash, u.createdAt, u.removedAt,

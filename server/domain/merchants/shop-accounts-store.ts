@@ -4,6 +4,7 @@ import { enqueueMessage } from '../../mail/outbox-repository';
 import { sqliteSessionStore, type SessionStore } from '../sessions/sessions-store';
 import {
   findMerchantById,
+  findMerchantBySlug,
   findPasswordToken,
   findUserByEmail,
   findUserById,
@@ -29,6 +30,8 @@ export interface ShopAccountStore {
   userByEmail(email: string): Step<MerchantUser | undefined>;
   userById(id: string): Step<MerchantUser | undefined>;
   merchantById(id: string): Step<Merchant | undefined>;
+  /** The shop named on the command line (`cli create-merchant-user`, `create-api-key`, `api-keys`). */
+  merchantBySlug(slug: string): Step<Merchant | undefined>;
   insertUser(u: MerchantUser): Step<void>;
   setPasswordHash(userId: string, hash: string): Step<void>;
   markRemoved(userId: string, at: string): Step<void>;
@@ -47,6 +50,7 @@ export function sqliteShopAccountStore(tx: Tx): ShopAccountStore {
     userByEmail: (email) => done(findUserByEmail(tx, email)),
     userById: (id) => done(findUserById(tx, id)),
     merchantById: (id) => done(findMerchantById(tx, id)),
+    merchantBySlug: (slug) => done(findMerchantBySlug(tx, slug)),
     insertUser: (u) => done(insertUser(tx, u)),
     setPasswordHash: (userId, hash) => done(updateUser(tx, userId, { passwordHash: hash })),
     markRemoved: (userId, at) => done(updateUser(tx, userId, { removedAt: at })),
