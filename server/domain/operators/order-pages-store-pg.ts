@@ -7,9 +7,13 @@ import type pg from 'pg';
 import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { preparedOn } from '../../../db/postgres';
-import { orderItems, orders } from '../../../db/schema/index';
+import { orderItems, orders, refunds } from '../../../db/schema/index';
 import { awaited } from '../../../db/unit-of-work';
 import type { Order, OrderItem } from '../orders/orders-repository';
+import type { OrderVoucher, Refund } from '../orders/refunds-repository';
+import { refundRefusal } from '../orders/refunds-service';
+import type { Voucher } from '../vouchers/voucher';
+import { PG_VOUCHER_COLUMNS } from '../vouchers/voucher-ledger-repository-pg';
 import type { OrderPagesStore, OrderPayment } from './order-pages-store';
 import type { OrderRow, OrderSearch } from './orders-query';
 
@@ -18,6 +22,7 @@ const selectList = (table: SQLiteTable, prefix = '') =>
   Object.entries(getTableColumns(table)).map(([key, c]) => `${prefix}${c.name} AS "${key}"`).join(', ');
 const ORDER = selectList(orders);
 const ITEM = selectList(orderItems);
+const REFUND = selectList(refunds);
 
 /** The search's WHERE, its values numbered from $1 (the same rule as orders-query.ts `where`). */
 function where(s: OrderSearch): { text: string; values: unknown[] } {
@@ -75,7 +80,25 @@ export function pgOrderPagesStore(client: pg.ClientBase): OrderPagesStore {
              FROM payments WHERE order_id = $1 ORDER BY received_at, id`,
           [order.id],
         )).rows;
-        return { items, invoiceNumber: invoice?.number, vouchers: vouchers.map((v) => ({ status: v.status, n: Number(v.n) })), campaignName: campaign?.name ?? '', payments };
+        const refundRows = (await q<Refund>('opages_refunds', `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at DESC, id DESC`, [order.id])).rows;
+        // Only summed by the page (refunds-view.ts), so their order does not matter.
+        const refundVouchers = refundRefusal(order)
+          ? []
+          : (await q<Voucher & { bonus: number }>(
+              'opages_refund_vouchers',
+              `SELECT ${PG_VOUCHER_COLUMNS}, (SELECT i.bonus FROM order_items i WHERE i.id = vouchers.order_item_id) AS bonus
+                 FROM vouchers WHERE order_id = $1 ORDER BY id`,
+              [order.id],
+            )).rows.map(({ bonus, ...v }): OrderVoucher => ({ ...v, bonus: Number(bonus) === 1 }));
+        return {
+          items,
+          invoiceNumber: invoice?.number,
+          vouchers: vouchers.map((v) => ({ status: v.status, n: Number(v.n) })),
+          campaignName: campaign?.name ?? '',
+          payments,
+          refunds: refundRows,
+          refundVouchers,
+        };
       }),
   };
 }

@@ -8,6 +8,8 @@ import type { Tx } from '../../../db/client';
 import { done, type Step } from '../../../db/unit-of-work';
 import { findCampaignById } from '../campaigns/campaigns-repository';
 import { findOrder, listOrderItems, type Order, type OrderItem } from '../orders/orders-repository';
+import { listOrderRefunds, orderVouchers, type OrderVoucher, type Refund } from '../orders/refunds-repository';
+import { refundRefusal } from '../orders/refunds-service';
 import { listOrderPayments, orderInvoiceNumber, orderVoucherCounts, orderWorkload, searchOrders, type OrderRow, type OrderSearch } from './orders-query';
 
 export interface OrderPayment {
@@ -27,13 +29,20 @@ export interface OrderDetailReads {
   vouchers: { status: string; n: number }[];
   campaignName: string;
   payments: OrderPayment[];
+  /** The order's refunds, newest first (`created_at DESC, id DESC` on both backends). */
+  refunds: Refund[];
+  /** Its vouchers with their bonus flag, read only when the order could be refunded (else empty): what the refund form offers. */
+  refundVouchers: OrderVoucher[];
 }
+
+/** What the detail read needs of the order: its ids, and what decides whether a refund is possible. */
+export type OrderForDetail = Pick<Order, 'id' | 'campaignId' | 'paymentMethod' | 'status' | 'issueJournalId'>;
 
 export interface OrderPagesStore {
   order(id: string): Step<Order | undefined>;
   search(s: OrderSearch): Step<{ rows: OrderRow[]; total: number }>;
   workload(): Step<{ awaitingTransfer: number; toReview: number }>;
-  detail(order: Pick<Order, 'id' | 'campaignId'>): Step<OrderDetailReads>;
+  detail(order: OrderForDetail): Step<OrderDetailReads>;
 }
 
 export function sqliteOrderPagesStore(tx: Tx): OrderPagesStore {
@@ -48,6 +57,8 @@ export function sqliteOrderPagesStore(tx: Tx): OrderPagesStore {
         vouchers: orderVoucherCounts(tx, order.id),
         campaignName: findCampaignById(tx, order.campaignId)?.name ?? '',
         payments: listOrderPayments(tx, order.id),
+        refunds: listOrderRefunds(tx, order.id),
+        refundVouchers: refundRefusal(order) ? [] : orderVouchers(tx, order.id),
       }),
   };
 }

@@ -23,7 +23,7 @@
  * A crash between 2 and 3 leaves the row pending: the next attempt on the order resumes
  * it with the same id, finds the refund already made and books it.
  */
-import type { Database_, Tx } from '../../../db/client';
+import type { Database_ } from '../../../db/client';
 import type { PgDatabase } from '../../../db/postgres-pool';
 import { pgUnitOfWork } from '../../../db/pg-write-behind';
 import { pgRefundStore as pgRefundStoreOf } from './refund-store-pg';
@@ -40,7 +40,7 @@ import { changeVoucherSteps } from '../vouchers/voucher-ledger';
 import type { Order } from './orders-repository';
 import type { RefundStore } from './refund-store';
 import { sqliteRefundStore } from './refund-store-sqlite';
-import { holdTag, isHeldBy, orderVouchers, pendingRefund, releasedState, type OrderVoucher, type Refund } from './refunds-repository';
+import { holdTag, isHeldBy, releasedState, type OrderVoucher, type Refund } from './refunds-repository';
 
 /**
  * Where the refund units run: the SQLite database (each unit one BEGIN IMMEDIATE, its value
@@ -87,10 +87,10 @@ export function refundRefusal(order: Pick<Order, 'paymentMethod' | 'status' | 'i
   return null;
 }
 
-/** What the form offers: 0 when nothing is refundable or a refund is under way. */
-export function refundableCents(tx: Tx, order: Order, now: Date): number {
-  if (refundRefusal(order) || pendingRefund(tx, order.id)) return 0;
-  return refundableVouchers(orderVouchers(tx, order.id), now).reduce((s, v) => s + v.balanceCents, 0);
+/** What the form offers, from rows already read (the order page's reads, either backend): 0 when nothing is refundable or a refund is under way (`pending`). */
+export function refundableCentsOf(order: Pick<Order, 'paymentMethod' | 'status' | 'issueJournalId'>, pending: boolean, list: OrderVoucher[], now: Date): number {
+  if (refundRefusal(order) || pending) return 0;
+  return refundableVouchers(list, now).reduce((s, v) => s + v.balanceCents, 0);
 }
 
 /** Phase 1, as steps: the order locked, then its vouchers; returns the pending refund (a new one, or the one a crash left behind). */

@@ -108,7 +108,7 @@ export function orderDetailView(ctx: AppContext, order: Order, reads: OrderDetai
       can(user.role, 'orders.cancel') && isCancellable(order)
         ? { values: forms.cancel?.values ?? {}, errors: translated(forms.cancel?.errors) }
         : null,
-    ...refundSection(ctx, order, user, t, locale, forms.refund),
+    ...refundSection(ctx, order, reads, user, t, locale, forms.refund),
     alert: forms.alert ?? null,
     today: parisDate(ctx.clock.now()),
   };
