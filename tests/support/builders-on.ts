@@ -10,7 +10,15 @@ import { pgApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-
 import { createOrder } from '../../server/domain/orders/orders-service';
 import { applyProviderEventPostgres } from '../../server/domain/orders/payment-events-postgres';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
-import type { RedemptionResult } from '../../server/domain/redemptions/redemptions-service';
+import { voidRedemption, type RedemptionResult, type VoidInput } from '../../server/domain/redemptions/redemptions-service';
+import { handleProviderEvent, type EventOutcome } from '../../server/domain/orders/payment-events-service';
+import type { ConfirmDeps } from '../../server/domain/orders/payment-confirmation';
+import { runSettlement, type RunResult } from '../../server/domain/settlements/run-settlement';
+import { applyTransferEventOn, type TransferGateway } from '../../server/domain/settlements/payouts';
+import { sqliteSettlementUnits } from '../../server/domain/settlements/settlement-store-sqlite';
+import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
+import { expireVouchers, type ExpireOptions, type ExpiryResult } from '../../server/domain/vouchers/expiry-service';
+import type { ProviderEvent } from '../../server/payments/payment-provider';
 import { formatCode } from '../../server/lib/codes';
 import { createLogger } from '../../server/lib/logger';
 import { loadOperator } from '../../server/operator';
@@ -84,4 +92,37 @@ export async function buyVouchersOn(t: On, opts: { amountCents: number; quantity
     out.push(...vouchers.map((v) => ({ id: v.id, code: v.code, formatted: formatCode(v.code), amountCents: v.amount_cents, expiresAt: v.expires_at, orderId: v.order_id, campaignId: v.campaign_id })));
   }
   return out;
+}
+
+/** Undoes a redemption through the till of the app's backend. */
+export async function voidOn(t: On & Pick<TestApp, 'config'>, input: VoidInput): Promise<RedemptionResult> {
+  if (!t.pg) return voidRedemption({ database: t.database, clock: t.clock, voidWindowMinutes: t.config.voidWindowMinutes }, input);
+  return postgresTill(t.pg, { clock: t.clock, voidWindowMinutes: t.config.voidWindowMinutes }).voidRedemption(input);
+}
+
+/** One payment provider event, applied as the webhook of the app's backend applies it (without the later slices of a large order). */
+export async function providerEventOn(t: Pick<TestApp, 'database' | 'pg'>, deps: ConfirmDeps, event: ProviderEvent): Promise<EventOutcome> {
+  if (!t.pg) return handleProviderEvent({ ...deps, database: t.database, operator: deps.operator! }, event);
+  return applyProviderEventPostgres(t.pg, deps, event);
+}
+
+/** The settlement units of the app's backend (what `cli settle` and the operator's page run). */
+const settlementUnitsOf = (t: Pick<TestApp, 'database' | 'pg'>) => (t.pg ? pgSettlementUnits(t.pg) : sqliteSettlementUnits(t.database));
+
+/** settlement.ts `settle` on the app's backend: every completed redemption up to `until` (a Paris day). */
+export function settleOn(t: On & Pick<TestApp, 'config' | 'dataDir'>, until: string, transfers: TransferGateway | null = null): Promise<RunResult> {
+  return runSettlement(
+    { units: settlementUnitsOf(t), clock: t.clock, voidWindowMinutes: t.config.voidWindowMinutes, operator: t.config.operator, dataDir: t.dataDir, transfers },
+    { until, actor: 'test' },
+  );
+}
+
+/** A Stripe transfer event (paid, reversed…) applied on the app's backend. */
+export function transferEventOn(t: On, e: Parameters<typeof applyTransferEventOn>[1]): Promise<'applied' | 'ignored'> {
+  return applyTransferEventOn({ units: settlementUnitsOf(t), clock: t.clock }, e);
+}
+
+/** The expiry run on the app's backend (the daily job's path). */
+export function expireOn(t: On, opts: ExpireOptions = {}): Promise<ExpiryResult> {
+  return expireVouchers(t.pg ? { postgres: t.pg, clock: t.clock } : { database: t.database, clock: t.clock }, opts);
 }
