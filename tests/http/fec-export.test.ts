@@ -2,13 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { voidRedemption } from '../../server/domain/redemptions/redemptions-service';
-import { expireVouchers } from '../../server/domain/vouchers/expiry-service';
 import { parisDate } from '../../server/lib/paris-time';
-import { buyVouchers } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { buyVouchersOn, expireOn, settleOn, shopIdOf, takeOn, voidOn } from '../support/builders-on';
 import { checkFec, type FecRecord } from '../support/fec-checker';
 import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
-import { merchantId, settle, take } from '../support/settlement';
 import { fixedClock, startTestApp, type FormClient, type TestApp } from '../support/test-app';
 
 /**
@@ -25,7 +23,8 @@ let february: { journalId: string };
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${join(app.dataDir, 'app.db')}`, DATA_DIR: app.dataDir },
+    // The app's database: its SQLite file, or the PostgreSQL database it runs on.
+    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: app.pg ? app.pg.pool.options.connectionString! : `file:${join(app.dataDir, 'app.db')}`, DATA_DIR: app.dataDir },
     encoding: 'utf8',
   });
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
@@ -50,21 +49,20 @@ const numberOf = (records: FecRecord[], pieceRef: string): string => {
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
-  const deps = { database: app.database, clock, voidWindowMinutes: app.config.voidWindowMinutes };
-  const seine = await buyVouchers(app, { amountCents: 50_00, quantity: 3 });
-  const noel = await buyVouchers(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
-  const galerne = merchantId(app.database, 'librairie-la-galerne');
-  const bijouterie = merchantId(app.database, 'bijouterie-falaise');
-  await take(app, galerne, seine[0]!.code, 31_40);
-  await take(app, bijouterie, noel[0]!.code, 20_00);
-  const voided = await take(app, bijouterie, seine[1]!.code, 7_77);
-  voidRedemption(deps, { merchantId: bijouterie, actor: 'test', redemptionId: voided.redemption.id });
+  const seine = await buyVouchersOn(app, { amountCents: 50_00, quantity: 3 });
+  const noel = await buyVouchersOn(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
+  const galerne = await shopIdOf(app, 'librairie-la-galerne');
+  const bijouterie = await shopIdOf(app, 'bijouterie-falaise');
+  await takeOn(app, galerne, seine[0]!.code, 31_40);
+  await takeOn(app, bijouterie, noel[0]!.code, 20_00);
+  const voided = await takeOn(app, bijouterie, seine[1]!.code, 7_77);
+  await voidOn(app, { merchantId: bijouterie, actor: 'test', redemptionId: voided.redemption.id });
   clock.advance(3600_000);
-  await settle(app, parisDate(clock.now()));
+  await settleOn(app, parisDate(clock.now()));
   clock.advance(31 * 86_400_000); // February 2026
-  february = await take(app, galerne, seine[2]!.code, 1_11).then((r) => ({ journalId: r.redemption.journalId }));
+  february = await takeOn(app, galerne, seine[2]!.code, 1_11).then((r) => ({ journalId: r.redemption.journalId }));
   clock.advance(2 * 366 * 86_400_000); // past every validity
-  await expireVouchers({ database: app.database, clock });
+  await expireOn(app);
   viewer = await operatorClient(app.url, DEMO_VIEWER_EMAIL); // signed in now: a session does not last two years
 }, 60_000);
 afterAll(() => app?.close());
@@ -76,7 +74,7 @@ describe('FEC export', { timeout: 90_000 }, () => {
     const full = checkFec((await download('/operateur/rapports/fec.txt')).bytes).records;
     const fromFeb = checkFec((await download('/operateur/rapports/fec.txt?from=2026-02-01')).bytes).records;
     expect(numberOf(fromFeb, piece)).toBe(numberOf(full, piece));
-    const stored = app.database.sqlite.prepare(`SELECT journal_code || ' ' || entry_number FROM journals WHERE id = ?`).pluck().get(february.journalId) as string;
+    const stored = (await rowOf<{ n: string }>(app, `SELECT journal_code || ' ' || entry_number AS n FROM journals WHERE id = @id`, { id: february.journalId }))!.n;
     expect(numberOf(full, piece)).toBe(stored);
     expect(stored).toMatch(/^EN [2-9]/); // January's redemptions came first in this journal
 
@@ -94,8 +92,8 @@ describe('FEC export', { timeout: 90_000 }, () => {
     const whole = await download('/operateur/rapports/fec.txt?to=2028-12-31');
     const r = checkFec(whole.bytes, { fileName: whole.fileName!, fullYear: true });
     expect(r.violations).toEqual([]);
-    const journals = app.database.sqlite.prepare(`SELECT COUNT(*) FROM journal_lines`).pluck().get();
-    expect(r.records).toHaveLength(journals as number);
+    const journals = (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM journal_lines'))!.n;
+    expect(r.records).toHaveLength(journals);
     expect(new Set(r.records.map((x) => x.fields.JournalCode))).toEqual(new Set(['VT', 'EN', 'RG', 'OD']));
 
     const january = await download('/operateur/rapports/fec.txt?from=2026-01-01&to=2026-01-31');
@@ -160,16 +158,16 @@ describe('FEC export', { timeout: 90_000 }, () => {
 
   it('keeps numbers in the database: continuous per journal, unique, never rewritten, never missing', async () => {
     // A burst at the till, committed together (group commit), some refused: refused ones take no number.
-    const [v] = await buyVouchers(app, { amountCents: 10_00, quantity: 1 });
-    const galerne = merchantId(app.database, 'librairie-la-galerne');
-    const burst = await Promise.allSettled(Array.from({ length: 12 }, () => take(app, galerne, v!.code, 3_00)));
+    const [v] = await buyVouchersOn(app, { amountCents: 10_00, quantity: 1 });
+    const galerne = await shopIdOf(app, 'librairie-la-galerne');
+    const burst = await Promise.allSettled(Array.from({ length: 12 }, () => takeOn(app, galerne, v!.code, 3_00)));
     expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    const s = app.database.sqlite;
-    const gaps = s.prepare(`SELECT journal_code, COUNT(*) AS n, MAX(entry_number) AS last, (SELECT last_number FROM journal_counters c WHERE c.journal_code = j.journal_code) AS counter
-      FROM journals j GROUP BY journal_code`).all() as { n: number; last: number; counter: number }[];
+    const gaps = await rowsOf<{ n: number; last: number; counter: number }>(app, `SELECT journal_code, COUNT(*) AS n, MAX(entry_number) AS last, (SELECT last_number FROM journal_counters c WHERE c.journal_code = j.journal_code) AS counter
+      FROM journals j GROUP BY journal_code`);
     for (const g of gaps) expect([g.last, g.counter]).toEqual([g.n, g.n]);
-    expect(() => s.prepare(`INSERT INTO journals (id, kind, description, created_at) VALUES ('x', 'redemption', 'no number', '2026-01-01T00:00:00Z')`).run()).toThrow(/entry_number must come from journal_counters/);
-    expect(() => s.prepare(`INSERT INTO journals (id, kind, description, created_at, journal_code, entry_number) VALUES ('y', 'redemption', 'twice', '2026-01-01T00:00:00Z', 'EN', 1)`).run()).toThrow(/UNIQUE/);
-    expect(() => s.prepare(`UPDATE journals SET entry_number = entry_number + 1000 WHERE journal_code = 'OD'`).run()).toThrow(/never change/);
+    // The database's own guards (triggers and a unique index on both backends), whatever the code does.
+    await expect(rowsOf(app, `INSERT INTO journals (id, kind, description, created_at) VALUES ('x', 'redemption', 'no number', '2026-01-01T00:00:00Z')`)).rejects.toThrow(/entry_number must come from journal_counters/);
+    await expect(rowsOf(app, `INSERT INTO journals (id, kind, description, created_at, journal_code, entry_number) VALUES ('y', 'redemption', 'twice', '2026-01-01T00:00:00Z', 'EN', 1)`)).rejects.toThrow(/UNIQUE constraint failed|duplicate key value violates unique constraint/);
+    await expect(rowsOf(app, `UPDATE journals SET entry_number = entry_number + 1000 WHERE journal_code = 'OD'`)).rejects.toThrow(/never change/);
   });
 });

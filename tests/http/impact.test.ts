@@ -1,25 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weekStart } from '../../server/reports/impact';
-import { buyVouchers } from '../support/builders';
+import { rowsOf } from '../support/backend-query';
+import { buyVouchersOn, shopIdOf, takeOn } from '../support/builders-on';
 import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
-import { merchantId, take } from '../support/settlement';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 let app: TestApp;
 let viewer: FormClient;
-const sql = <T>(q: string, ...p: unknown[]) => app.database.sqlite.prepare(q).all(...p) as T[];
+/** Rows read on the app's backend (`@name` parameters, lower-case aliases). */
+const sql = <T>(q: string, params: Record<string, string> = {}) => rowsOf<T>(app, q, params);
 const csvEuros = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
 
 beforeAll(async () => {
   app = await startTestApp();
-  const a = await buyVouchers(app, { amountCents: 5000, quantity: 4 });
-  const b = await buyVouchers(app, { amountCents: 3000, quantity: 2, campaign: 'noel-fecamp' });
+  const a = await buyVouchersOn(app, { amountCents: 5000, quantity: 4 });
+  const b = await buyVouchersOn(app, { amountCents: 3000, quantity: 2, campaign: 'noel-fecamp' });
   // A company's order through the same issuing path (relabelled before payment): the report groups by buyer type.
-  await buyVouchers(app, { amountCents: 2000, quantity: 3, relabelAs: 'company' });
-  take(app, merchantId(app.database, 'librairie-la-galerne'), a[0]!.code, 5000);
-  take(app, merchantId(app.database, 'librairie-la-galerne'), a[1]!.code, 1250);
-  take(app, merchantId(app.database, 'le-grenier-a-sel'), a[2]!.code, 4000);
-  take(app, merchantId(app.database, 'bijouterie-falaise'), b[0]!.code, 3000);
+  await buyVouchersOn(app, { amountCents: 2000, quantity: 3, relabelAs: 'company' });
+  const galerne = await shopIdOf(app, 'librairie-la-galerne');
+  await takeOn(app, galerne, a[0]!.code, 5000);
+  await takeOn(app, galerne, a[1]!.code, 1250);
+  await takeOn(app, await shopIdOf(app, 'le-grenier-a-sel'), a[2]!.code, 4000);
+  await takeOn(app, await shopIdOf(app, 'bijouterie-falaise'), b[0]!.code, 3000);
   viewer = await operatorClient(app.url, DEMO_VIEWER_EMAIL);
 });
 afterAll(() => app.close());
@@ -44,12 +46,12 @@ describe('impact dashboard', () => {
   });
 
   it('matches the figures computed from the ledger tables', async () => {
-    const buyers = sql<{ t: string; s: number }>(`SELECT o.buyer_type AS t, SUM(m.amount_cents) AS s FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN orders o ON o.id = v.order_id WHERE m.kind = 'issue' AND v.reissued_from IS NULL GROUP BY o.buyer_type`);
+    const buyers = await sql<{ t: string; s: number }>(`SELECT o.buyer_type AS t, SUM(m.amount_cents) AS s FROM movements m JOIN vouchers v ON v.id = m.voucher_id JOIN orders o ON o.id = v.order_id WHERE m.kind = 'issue' AND v.reissued_from IS NULL GROUP BY o.buyer_type`);
     const got = Object.fromEntries((await csv('acheteurs')).slice(1).map((r) => [r[0], r[3]]));
     expect(got).toEqual(Object.fromEntries(buyers.map((b) => [b.t, csvEuros(b.s)])));
     expect(got.company).toBe('60,00');
 
-    const spent = sql<{ slug: string; s: number }>(`SELECT m.slug, SUM(-mv.amount_cents) AS s FROM movements mv JOIN redemptions r ON r.id = mv.redemption_id JOIN merchants m ON m.id = r.merchant_id WHERE mv.kind IN ('redeem', 'void') GROUP BY m.slug HAVING s > 0`);
+    const spent = await sql<{ slug: string; s: number }>(`SELECT m.slug, SUM(-mv.amount_cents) AS s FROM movements mv JOIN redemptions r ON r.id = mv.redemption_id JOIN merchants m ON m.id = r.merchant_id WHERE mv.kind IN ('redeem', 'void') GROUP BY m.slug HAVING SUM(-mv.amount_cents) > 0`);
     const shops = Object.fromEntries((await csv('commerces')).slice(1).map((r) => [r[0], r[5]]));
     expect(shops).toEqual(Object.fromEntries(spent.map((s) => [s.slug, csvEuros(s.s)])));
     expect(shops['librairie-la-galerne']).toBe('62,50');
@@ -61,7 +63,7 @@ describe('impact dashboard', () => {
     expect(cats).toMatchObject({ Librairie: '62,50', Restaurant: '40,00', Bijouterie: '30,00' });
 
     const campaigns = await csv('campagnes');
-    const cached = sql<{ slug: string; sold: number; redeemed: number }>(`SELECT slug, sold_cents AS sold, redeemed_cents AS redeemed FROM campaigns WHERE status != 'draft'`);
+    const cached = await sql<{ slug: string; sold: number; redeemed: number }>(`SELECT slug, sold_cents AS sold, redeemed_cents AS redeemed FROM campaigns WHERE status != 'draft'`);
     for (const c of cached) {
       const line = campaigns.find((r) => r[0] === c.slug)!;
       expect(line[4]).toBe(csvEuros(c.sold));
@@ -72,7 +74,7 @@ describe('impact dashboard', () => {
     const weeks = await csv('semaines');
     expect(weeks.length).toBe(27);
     const thisWeek = weekStart(new Date());
-    const soldThisWeek = sql<{ s: number }>(`SELECT COALESCE(SUM(amount_cents), 0) AS s FROM vouchers WHERE reissued_from IS NULL AND issued_at >= ?`, `${thisWeek}T00:00:00.000Z`)[0]!.s;
+    const soldThisWeek = (await sql<{ s: number }>(`SELECT COALESCE(SUM(amount_cents), 0) AS s FROM vouchers WHERE reissued_from IS NULL AND issued_at >= @since`, { since: `${thisWeek}T00:00:00.000Z` }))[0]!.s;
     expect(weeks.at(-1)).toEqual([thisWeek, csvEuros(soldThisWeek), csvEuros(5000 + 1250 + 4000 + 3000)]);
   });
 
@@ -86,12 +88,13 @@ describe('impact dashboard', () => {
   it('warns at 80 % of the 1 000 000 € ACPR threshold over 12 months', async () => {
     const page = async () => (await viewer.get('/operateur/impact')).html;
     expect(await page()).not.toContain('role="alert"');
-    const orderId = sql<{ id: string }>(`SELECT id FROM orders LIMIT 1`)[0]!.id;
-    const insert = app.database.sqlite.prepare(`INSERT INTO payments (id, order_id, provider, provider_ref, amount_cents, received_at, journal_id) VALUES (?, ?, ?, ?, ?, ?, 'j')`);
+    const orderId = (await sql<{ id: string }>(`SELECT id FROM orders ORDER BY id LIMIT 1`))[0]!.id;
+    const insert = (id: string, ref: string, amountCents: number, receivedAt: string) =>
+      rowsOf(app, `INSERT INTO payments (id, order_id, provider, provider_ref, amount_cents, received_at, journal_id) VALUES (@id, @orderId, 'bank_transfer', @ref, @amountCents, @receivedAt, 'j')`, { id, orderId, ref, amountCents, receivedAt });
     // Over a year ago: not counted.
-    insert.run('p-old', orderId, 'bank_transfer', 'old', 900_000_00, new Date(Date.now() - 400 * 86400_000).toISOString());
+    await insert('p-old', 'old', 900_000_00, new Date(Date.now() - 400 * 86400_000).toISOString());
     expect(await page()).not.toContain('role="alert"');
-    insert.run('p-big', orderId, 'bank_transfer', 'big', 800_000_00, new Date().toISOString());
+    await insert('p-big', 'big', 800_000_00, new Date().toISOString());
     const html = await page();
     expect(html).toContain('Préparez la déclaration');
     expect(html).toContain('ACPR');

@@ -1,16 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
-import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { systemClock } from '../../server/lib/clock';
+import { rowOf } from '../support/backend-query';
+import { buyVouchers, postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { ledgerBreaches } from '../support/ledger-check';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
 
 let app: TestApp;
 let staff: FormClient;
+/** A card order of two 20 € vouchers, paid before start (built on SQLite, copied to PostgreSQL). */
+let cardOrderId: string;
 const OPERATOR = { email: 'tresorerie@cci.example', password: 'treasury-password-1' };
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({
+    prepare: async (database) => {
+      cardOrderId = (await buyVouchers({ database, clock: systemClock }, { amountCents: 20_00, quantity: 2 }))[0]!.orderId;
+    },
+  });
   await createOperatorUser(app, { ...OPERATOR, role: 'operator' });
   staff = await signedIn(OPERATOR.email, OPERATOR.password);
 });
@@ -26,9 +34,14 @@ async function transferOrder(organisation = 'Mairie de Montivilliers'): Promise<
   return body.order;
 }
 
-const row = (id: string) => app.database.sqlite.prepare('SELECT status, paid_cents AS paidCents, cancel_reason AS cancelReason FROM orders WHERE id = ?').get(id) as { status: string; paidCents: number; cancelReason: string | null };
-const paymentsOf = (id: string) => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM payments WHERE order_id = ?').get(id) as { n: number }).n;
-const vouchersOf = (id: string) => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM vouchers WHERE order_id = ?').get(id) as { n: number }).n;
+/** The order's stored state (read on the app's backend, lower-case aliases: backend-query.ts). */
+async function row(id: string): Promise<{ status: string; paidCents: number; cancelReason: string | null }> {
+  const r = (await rowOf<{ status: string; paid_cents: number; cancel_reason: string | null }>(app, 'SELECT status, paid_cents, cancel_reason FROM orders WHERE id = @id', { id }))!;
+  return { status: r.status, paidCents: r.paid_cents, cancelReason: r.cancel_reason };
+}
+const countOf = async (table: 'payments' | 'vouchers', orderId: string) => (await rowOf<{ n: number }>(app, `SELECT COUNT(*) AS n FROM ${table} WHERE order_id = @orderId`, { orderId }))!.n;
+const paymentsOf = (id: string) => countOf('payments', id);
+const vouchersOf = (id: string) => countOf('vouchers', id);
 /** Cents as typed in France: « 1 234,50 ». */
 const euros = (cents: number) => `${Math.floor(cents / 100).toLocaleString('fr-FR').replace(/\s/g, ' ')},${String(cents % 100).padStart(2, '0')}`;
 
@@ -79,7 +92,7 @@ describe('recording bank transfers', () => {
 
     const partial = await recordTransfer(staff, order.id, { amount: '1 000,00', reference: 'BANK-0001', receivedOn: new Date().toISOString().slice(0, 10) });
     expect(partial.res.status).toBe(303);
-    expect(row(order.id)).toMatchObject({ status: 'pending_payment', paidCents: 100_000 });
+    expect(await row(order.id)).toMatchObject({ status: 'pending_payment', paidCents: 100_000 });
     const after = await staff.get(partial.res.headers.get('location')!);
     expect(after.html).toContain('Virement enregistré. La commande attend le reste du paiement.');
     expect(after.html).toContain('BANK-0001');
@@ -89,18 +102,18 @@ describe('recording bank transfers', () => {
     const replay = await recordTransfer(staff, order.id, { amount: '1000', reference: 'BANK-0001' });
     expect(replay.res.status).toBe(303);
     expect((await staff.get(replay.res.headers.get('location')!)).html).toContain('déjà enregistré');
-    expect(row(order.id).paidCents).toBe(100_000);
-    expect(paymentsOf(order.id)).toBe(1);
+    expect((await row(order.id)).paidCents).toBe(100_000);
+    expect(await paymentsOf(order.id)).toBe(1);
     // Under the same reference a different amount is refused.
     const reused = await recordTransfer(staff, order.id, { amount: '12,00', reference: 'BANK-0001' });
     expect(reused.res.status).toBe(409);
     expect(reused.html).toContain('Cette référence bancaire a déjà été enregistrée');
-    expect(paymentsOf(order.id)).toBe(1);
+    expect(await paymentsOf(order.id)).toBe(1);
 
     const rest = await recordTransfer(staff, order.id, { amount: euros(order.totalCents - 100_000), reference: 'BANK-0002' });
     expect(rest.res.status).toBe(303);
-    expect(row(order.id)).toMatchObject({ status: 'paid', paidCents: order.totalCents });
-    expect(vouchersOf(order.id)).toBe(30);
+    expect(await row(order.id)).toMatchObject({ status: 'paid', paidCents: order.totalCents });
+    expect(await vouchersOf(order.id)).toBe(30);
     const paid = await staff.get(rest.res.headers.get('location')!);
     expect(paid.html).toContain('la commande est payée, les bons sont émis');
     expect(paid.html).not.toContain('Annuler la commande');
@@ -118,7 +131,7 @@ describe('recording bank transfers', () => {
     expect((await csv.text()).split('\r\n').filter(Boolean)).toHaveLength(31);
     // Without the operator session (and without token or key), the documents stay hidden.
     expect((await fetch(`${app.url}${invoiceLink}`)).status).toBe(404);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 
   it('re-renders the form with a clear message on bad input and changes nothing', async () => {
@@ -142,8 +155,8 @@ describe('recording bank transfers', () => {
     const abc = await recordTransfer(staff, order.id, { amount: 'abc', reference: 'BANK-KEEP' });
     expect(abc.html).toContain('value="abc"');
     expect(abc.html).toContain('value="BANK-KEEP"');
-    expect(row(order.id)).toMatchObject({ status: 'pending_payment', paidCents: 0 });
-    expect(paymentsOf(order.id)).toBe(0);
+    expect(await row(order.id)).toMatchObject({ status: 'pending_payment', paidCents: 0 });
+    expect(await paymentsOf(order.id)).toBe(0);
   });
 
   it('refuses a transfer for a card order or a cancelled order with the reason', async () => {
@@ -153,20 +166,20 @@ describe('recording bank transfers', () => {
     const res = await staff.post(`/operateur/commandes/${order.id}/virements`, { amount: '10', reference: 'BANK-LATE' }, page.html);
     expect(res.res.status).toBe(409);
     expect(res.html).toContain('Cette commande est annulée.');
-    const card = app.database.sqlite.prepare(`SELECT id FROM orders WHERE payment_method = 'card' AND status = 'paid' LIMIT 1`).get() as { id: string };
+    const card = (await rowOf<{ id: string }>(app, `SELECT id FROM orders WHERE payment_method = 'card' AND status = 'paid' ORDER BY id LIMIT 1`))!;
     const cardPage = await staff.get(`/operateur/commandes/${card.id}`);
     expect(cardPage.html).not.toContain('/virements');
     const onCard = await staff.post(`/operateur/commandes/${card.id}/virements`, { amount: '10', reference: 'BANK-CARD' }, cardPage.html);
     expect(onCard.res.status).toBe(409);
     expect(onCard.html).toContain('Cette commande ne se règle pas par virement.');
-    expect(paymentsOf(card.id)).toBe(1);
+    expect(await paymentsOf(card.id)).toBe(1);
   });
 
   it('refuses a form without its CSRF token', async () => {
     const order = await transferOrder();
     const res = await staff.request(`/operateur/commandes/${order.id}/virements`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'amount=10&reference=NO-CSRF' });
     expect(res.status).toBe(403);
-    expect(paymentsOf(order.id)).toBe(0);
+    expect(await paymentsOf(order.id)).toBe(0);
   });
 
   it('answers 404 for an unknown order', async () => {
@@ -182,11 +195,11 @@ describe('cancelling an order', () => {
     const noReason = await staff.post(`/operateur/commandes/${order.id}/annuler`, { reason: ' ' }, page.html);
     expect(noReason.res.status).toBe(422);
     expect(noReason.html).toContain('Indiquez le motif');
-    expect(row(order.id).status).toBe('pending_payment');
+    expect((await row(order.id)).status).toBe('pending_payment');
     const res = await staff.post(`/operateur/commandes/${order.id}/annuler`, { reason: 'La mairie a renoncé' }, page.html);
     expect(res.res.status).toBe(303);
-    expect(row(order.id)).toMatchObject({ status: 'cancelled' });
-    expect(row(order.id).cancelReason).toContain('La mairie a renoncé');
+    expect(await row(order.id)).toMatchObject({ status: 'cancelled' });
+    expect((await row(order.id)).cancelReason).toContain('La mairie a renoncé');
     const after = await staff.get(res.res.headers.get('location')!);
     expect(after.html).toContain('Commande annulée.');
     expect(after.html).not.toContain('/virements');
@@ -196,19 +209,46 @@ describe('cancelling an order', () => {
     const paid = await transferOrder();
     const page = await staff.get(`/operateur/commandes/${paid.id}`);
     await recordTransfer(staff, paid.id, { amount: euros(paid.totalCents), reference: `FULL-${paid.reference}` });
-    expect(row(paid.id).status).toBe('paid');
+    expect((await row(paid.id)).status).toBe('paid');
     const refused = await staff.post(`/operateur/commandes/${paid.id}/annuler`, { reason: 'Essai' }, page.html);
     expect(refused.res.status).toBe(409);
     expect(refused.html).toContain('Cette commande est payée\u00A0: elle ne peut pas être annulée ici.');
-    expect(row(paid.id).status).toBe('paid');
+    expect((await row(paid.id)).status).toBe('paid');
 
     const partly = await transferOrder();
     await recordTransfer(staff, partly.id, { amount: '10', reference: `PART-${partly.reference}` });
     const refusedPartly = await staff.post(`/operateur/commandes/${partly.id}/annuler`, { reason: 'Essai' }, page.html);
     expect(refusedPartly.res.status).toBe(409);
     expect(refusedPartly.html).toContain('remboursez-les avant de l’annuler');
-    expect(row(partly.id)).toMatchObject({ status: 'pending_payment', paidCents: 1000 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await row(partly.id)).toMatchObject({ status: 'pending_payment', paidCents: 1000 });
+    expect(await ledgerBreaches(app)).toEqual([]);
+  });
+});
+
+describe('refunding a card order from its page', () => {
+  it('offers what is left, refunds it once, then lists the refund and offers nothing more', async () => {
+    const admin = await signedIn('operateur@demo.bons-locaux.fr');
+    const page = await admin.get(`/operateur/commandes/${cardOrderId}`);
+    expect(page.res.status).toBe(200);
+    expect(page.html).toMatch(/data-refundable>40,00\s€/u);
+    expect(page.html).toContain('/rembourser"');
+    const noReason = await admin.post(`/operateur/commandes/${cardOrderId}/rembourser`, { reason: ' ' }, page.html);
+    expect(noReason.res.status).toBe(422);
+    expect(await row(cardOrderId)).toMatchObject({ status: 'paid' });
+
+    const done = await admin.post(`/operateur/commandes/${cardOrderId}/rembourser`, { reason: 'Client déménage' }, page.html);
+    expect(done.res.status).toBe(303);
+    expect(await row(cardOrderId)).toMatchObject({ status: 'refunded' });
+    const after = await admin.get(done.res.headers.get('location')!);
+    expect(after.html).toContain('Remboursement effectué.');
+    expect(after.html).toContain('data-refund="succeeded"');
+    expect(after.html).not.toContain('/rembourser"');
+    // A second click (from the old page) is refused on the page, with the reason; nothing more is refunded.
+    const again = await admin.post(`/operateur/commandes/${cardOrderId}/rembourser`, { reason: 'Encore' }, page.html);
+    expect(again.res.status).toBe(409);
+    expect(again.html).toContain('il n’y a rien à rembourser');
+    expect((await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM refunds WHERE order_id = @cardOrderId', { cardOrderId }))!.n).toBe(1);
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 });
 

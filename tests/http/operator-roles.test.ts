@@ -3,7 +3,9 @@ import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { can, OPERATOR_ROLES } from '../../server/domain/operators/roles';
-import { adminKey, buyVouchers, postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { adminKeyOn, buyVouchersOn } from '../support/builders-on';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -46,7 +48,12 @@ async function newOrder(): Promise<string> {
   expect(res.status).toBe(201);
   return (await res.json()).order.id;
 }
-const state = (id: string) => app.database.sqlite.prepare('SELECT status, paid_cents AS paidCents FROM orders WHERE id = ?').get(id);
+const state = async (id: string) => {
+  const r = (await rowOf<{ status: string; paid_cents: number }>(app, 'SELECT status, paid_cents FROM orders WHERE id = @id', { id }))!;
+  return { status: r.status, paidCents: r.paid_cents };
+};
+/** One value read on the app's backend (lower-case alias `v`). */
+const valueOf = async (sql: string, params: Record<string, string> = {}) => (await rowOf<{ v: unknown }>(app, sql, params))?.v;
 
 const readers: Actor[] = ['viewer', 'operator', 'admin'];
 const actors: Actor[] = ['operator', 'admin'];
@@ -87,11 +94,11 @@ describe('role matrix', () => {
     const res = await clients[actor].post(`/operateur/commandes/${id}/virements`, { amount: '5,00', reference: `ROLE-${actor}` }, pages[actor]);
     if (actors.includes(actor)) {
       expect(res.res.status).toBe(303);
-      expect(state(id)).toMatchObject({ paidCents: 500 });
+      expect(await state(id)).toMatchObject({ paidCents: 500 });
     } else {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
-      expect(state(id)).toMatchObject({ status: 'pending_payment', paidCents: 0 });
+      expect(await state(id)).toMatchObject({ status: 'pending_payment', paidCents: 0 });
     }
   });
 
@@ -100,60 +107,60 @@ describe('role matrix', () => {
     const res = await clients[actor].post(`/operateur/commandes/${id}/annuler`, { reason: 'Essai de rôle' }, pages[actor]);
     if (actors.includes(actor)) {
       expect(res.res.status).toBe(303);
-      expect(state(id)).toMatchObject({ status: 'cancelled' });
+      expect(await state(id)).toMatchObject({ status: 'cancelled' });
     } else {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
-      expect(state(id)).toMatchObject({ status: 'pending_payment' });
+      expect(await state(id)).toMatchObject({ status: 'pending_payment' });
     }
   });
 
   it.each(ACTORS)('POST run a settlement as %s', async (actor) => {
-    const before = app.database.sqlite.prepare('SELECT COUNT(*) FROM settlement_batches').pluck().get();
+    const before = await valueOf('SELECT COUNT(*) AS v FROM settlement_batches');
     const res = await clients[actor].post('/operateur/reglements', { until: '2026-01-01' }, pages[actor]);
     // Nothing to settle on that date: allowed roles get the page back (200), nothing created either way.
     if (actors.includes(actor)) expect(res.res.status).toBe(200);
     else if (actor === 'viewer') expect(res.res.status).toBe(403);
     else expect(toSignIn(res.res)).toBe(true);
-    expect(app.database.sqlite.prepare('SELECT COUNT(*) FROM settlement_batches').pluck().get()).toBe(before);
+    expect(await valueOf('SELECT COUNT(*) AS v FROM settlement_batches')).toBe(before);
   });
 
   it.each(ACTORS)('POST block a voucher as %s', async (actor) => {
-    const [v] = await buyVouchers({ database: app.database, clock: app.clock }, { amountCents: 2000, quantity: 1 });
+    const [v] = await buyVouchersOn(app, { amountCents: 2000, quantity: 1 });
     const res = await clients[actor].post(`/operateur/bons/${v!.code}/bloquer`, { reason: 'lost' }, pages[actor]);
-    const status = () => app.database.sqlite.prepare('SELECT status FROM vouchers WHERE id = ?').pluck().get(v!.id);
-    if (actors.includes(actor)) expect(status()).toBe('blocked');
+    const status = () => valueOf('SELECT status AS v FROM vouchers WHERE id = @id', { id: v!.id });
+    if (actors.includes(actor)) expect(await status()).toBe('blocked');
     else {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
-      expect(status()).toBe('active');
+      expect(await status()).toBe('active');
     }
   });
 
   it.each(ACTORS)('POST suspend a shop as %s', async (actor) => {
     const slug = 'cinema-lillebonne';
-    const status = () => app.database.sqlite.prepare('SELECT status FROM merchants WHERE slug = ?').pluck().get(slug);
+    const status = () => valueOf('SELECT status AS v FROM merchants WHERE slug = @slug', { slug });
     const res = await clients[actor].post(`/operateur/commerces/${slug}/suspendre`, { reason: 'Contrôle des rôles' }, pages[actor]);
     if (actors.includes(actor)) {
-      expect(status()).toBe('suspended');
-      app.database.sqlite.prepare(`UPDATE merchants SET status = 'approved' WHERE slug = ?`).run(slug);
+      expect(await status()).toBe('suspended');
+      await rowsOf(app, `UPDATE merchants SET status = 'approved' WHERE slug = @slug`, { slug });
     } else {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
-      expect(status()).toBe('approved');
+      expect(await status()).toBe('approved');
     }
   });
 
   it.each(ACTORS)('POST close a campaign as %s', async (actor) => {
-    const status = () => app.database.sqlite.prepare(`SELECT status FROM campaigns WHERE slug = 'noel-fecamp'`).pluck().get();
+    const status = () => valueOf(`SELECT status AS v FROM campaigns WHERE slug = 'noel-fecamp'`);
     const res = await clients[actor].post('/operateur/campagnes/noel-fecamp/cloturer', {}, pages[actor]);
     if (actors.includes(actor)) {
-      expect(status()).toBe('closed');
-      app.database.sqlite.prepare(`UPDATE campaigns SET status = 'active' WHERE slug = 'noel-fecamp'`).run();
+      expect(await status()).toBe('closed');
+      await rowsOf(app, `UPDATE campaigns SET status = 'active' WHERE slug = 'noel-fecamp'`);
     } else {
       if (actor === 'viewer') expect(res.res.status).toBe(403);
       else expect(toSignIn(res.res)).toBe(true);
-      expect(status()).toBe('active');
+      expect(await status()).toBe('active');
     }
   });
 
@@ -175,7 +182,7 @@ describe('role matrix', () => {
     const { order, accessToken } = await res.json();
     const url = `/api/v1/orders/${order.id}/proforma.pdf`;
     expect((await fetch(`${app.url}${url}?token=${accessToken}`)).status).toBe(200);
-    expect((await fetch(`${app.url}${url}`, { headers: adminKey(app).headers })).status).toBe(200);
+    expect((await fetch(`${app.url}${url}`, { headers: (await adminKeyOn(app)).headers })).status).toBe(200);
     // A token given is checked as a token, even with an operator session alongside.
     expect((await clients.admin.request(`${url}?token=wrong`)).status).toBe(404);
     // The session only opens reading: the admin-key API to record a payment still needs the key.

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminKey, COMPANY_BUYER, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { COMPANY_BUYER, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { adminKeyOn } from '../support/builders-on';
 import { fatal, saxonAvailable, validateEn16931 } from '../support/en16931';
 import { popplerAvailable } from '../support/poppler';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
@@ -53,7 +55,7 @@ describe('invoices of orders paid by transfer, dated by the transfers’ receive
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paid-invoices-'));
     app = await startTestApp({ clock });
-    admin = adminKey(app);
+    admin = await adminKeyOn(app);
   }, 60_000);
 
   afterAll(async () => {
@@ -102,6 +104,6 @@ describe('invoices of orders paid by transfer, dated by the transfers’ receive
     const tomorrow = await pay(o.id, o.total, 'BNK-FUTUR-1', '2026-03-11T09:30:00Z');
     expect(tomorrow.status).toBe(422);
     expect(tomorrow.json.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { receivedAt: expect.any(String) } });
-    expect((app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM payments WHERE order_id = ?').get(o.id) as { n: number }).n).toBe(0);
+    expect((await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM payments WHERE order_id = @id', { id: o.id }))!.n).toBe(0);
   });
 });

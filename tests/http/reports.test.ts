@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireVouchers } from '../../server/domain/vouchers/expiry-service';
 import { parisDate } from '../../server/lib/paris-time';
-import { liabilityReport } from '../../server/reports/liability';
-import { reconciliationReport } from '../../server/reports/reconciliation';
+import { liabilityProgram } from '../../server/reports/liability';
+import { reconciliationProgram } from '../../server/reports/reconciliation';
 import { FEC_COLUMNS } from '../../server/reports/fec';
-import { buyVouchers } from '../support/builders';
-import { merchantId, settle, take } from '../support/settlement';
+import { readOn } from '../../server/web/backend-units';
+import { rowOf } from '../support/backend-query';
+import { buyVouchersOn, expireOn, settleOn, shopIdOf, takeOn } from '../support/builders-on';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = fixedClock('2026-01-05T09:00:00Z');
@@ -16,7 +16,8 @@ let app: TestApp;
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
-    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: `file:${join(app.dataDir, 'app.db')}`, DATA_DIR: app.dataDir },
+    // The app's database: its SQLite file, or the PostgreSQL database it runs on.
+    env: { ...process.env, NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', DATABASE_URL: app.pg ? app.pg.pool.options.connectionString! : `file:${join(app.dataDir, 'app.db')}`, DATA_DIR: app.dataDir },
     encoding: 'utf8',
   });
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
@@ -26,22 +27,24 @@ function cli(args: string[]) {
 beforeAll(async () => {
   app = await startTestApp({ clock });
   // Sales, redemptions in two shops, a settlement (one statement paid), then expiry of the rest.
-  const seine = await buyVouchers(app, { amountCents: 50_00, quantity: 3 });
-  const noel = await buyVouchers(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
-  await take(app, merchantId(app.database, 'librairie-la-galerne'), seine[0]!.code, 31_40);
-  await take(app, merchantId(app.database, 'bijouterie-falaise'), noel[0]!.code, 20_00);
-  await take(app, merchantId(app.database, 'bijouterie-falaise'), seine[1]!.code, 7_77);
+  const seine = await buyVouchersOn(app, { amountCents: 50_00, quantity: 3 });
+  const noel = await buyVouchersOn(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
+  const galerne = await shopIdOf(app, 'librairie-la-galerne');
+  const bijouterie = await shopIdOf(app, 'bijouterie-falaise');
+  await takeOn(app, galerne, seine[0]!.code, 31_40);
+  await takeOn(app, bijouterie, noel[0]!.code, 20_00);
+  await takeOn(app, bijouterie, seine[1]!.code, 7_77);
   clock.advance(3600_000);
-  await settle(app, parisDate(clock.now()));
-  await take(app, merchantId(app.database, 'librairie-la-galerne'), seine[2]!.code, 1_11); // left unsettled
+  await settleOn(app, parisDate(clock.now()));
+  await takeOn(app, galerne, seine[2]!.code, 1_11); // left unsettled
   clock.advance(2 * 366 * 86_400_000); // past every validity
-  await expireVouchers({ database: app.database, clock });
+  await expireOn(app);
 }, 60_000);
 afterAll(() => app?.close());
 
 describe('reports', () => {
-  it('reconciles money in and out per campaign to the cent', () => {
-    const rows = reconciliationReport(app.database, clock.now());
+  it('reconciles money in and out per campaign to the cent', async () => {
+    const rows = await readOn(app, () => reconciliationProgram(clock.now()));
     for (const r of rows) expect(r.differenceCents, r.slug).toBe(0);
     const seine = rows.find((r) => r.slug === 'seine-estuaire')!;
     expect(seine.moneyOut.redeemedUnsettledCents).toBe(1_11);
@@ -49,8 +52,8 @@ describe('reports', () => {
     expect(seine.moneyOut.commissionCents + seine.moneyOut.shopsPendingNetCents + seine.moneyOut.commissionVatCents).toBe(31_40 + 7_77);
   });
 
-  it('shows outstanding liability with ageing, and nothing left after expiry', () => {
-    const l = liabilityReport(app.database, clock.now());
+  it('shows outstanding liability with ageing, and nothing left after expiry', async () => {
+    const l = await readOn(app, () => liabilityProgram(clock.now()));
     for (const c of l) {
       expect(c.issuedCents - c.redeemedCents - c.expiredCents - c.cancelledCents + c.adjustedCents).toBe(c.outstandingCents);
       const a = c.ageing;
@@ -59,7 +62,7 @@ describe('reports', () => {
     expect(l.find((c) => c.slug === 'noel-fecamp')!.outstandingCents).toBe(0);
   });
 
-  it('exports the journal as a FEC file: 18 columns, balanced, one line per journal line', () => {
+  it('exports the journal as a FEC file: 18 columns, balanced, one line per journal line', async () => {
     const out = join(app.dataDir, 'fec.txt');
     const r = cli(['export-fec', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -69,11 +72,11 @@ describe('reports', () => {
     for (const cols of body) expect(cols).toHaveLength(18);
     const cents = (s: string) => Math.round(Number(s.replace(',', '.')) * 100);
     expect(body.reduce((t, c) => t + cents(c[11]!), 0)).toBe(body.reduce((t, c) => t + cents(c[12]!), 0));
-    const journalLines = app.database.sqlite.prepare(`SELECT COUNT(*) FROM journal_lines`).pluck().get();
+    const journalLines = (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM journal_lines'))!.n;
     expect(body.length).toBe(journalLines);
     expect(new Set(body.map((c) => c[0]))).toEqual(new Set(['VT', 'EN', 'RG', 'OD']));
     // A period: only January 2026 (the sales, redemptions and settlement; not the expiry).
-    expect(cli(['export-fec', '--out', out, '--from', '2026-01-01', '--to', '2026-01-31', '--json']).json.lines).toBeLessThan(journalLines as number);
+    expect(cli(['export-fec', '--out', out, '--from', '2026-01-01', '--to', '2026-01-31', '--json']).json.lines).toBeLessThan(journalLines);
   });
 
   it('answers the CLI: reports as JSON, bad usage with exit 2', () => {

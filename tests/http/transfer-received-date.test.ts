@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, postOrder, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { postOrder, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { adminKeyOn } from '../support/builders-on';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -12,7 +14,7 @@ let app: TestApp;
 let admin: BuiltKey;
 beforeAll(async () => {
   app = await startTestApp({ clock });
-  admin = adminKey(app);
+  admin = await adminKeyOn(app);
 });
 afterAll(() => app.close());
 
@@ -26,7 +28,7 @@ const pay = (orderId: string, receivedAt: string, reference: string) =>
     headers: { ...admin.headers, 'content-type': 'application/json', 'accept-language': 'en' },
     body: JSON.stringify({ amountCents: 1000, reference, receivedAt }),
   });
-const payments = (orderId: string) => app.database.sqlite.prepare('SELECT COUNT(*) FROM payments WHERE order_id = ?').pluck().get(orderId);
+const payments = async (orderId: string) => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM payments WHERE order_id = @orderId', { orderId }))!.n;
 
 describe('the date a bank transfer was received', () => {
   // Years before 2000 are refused earlier still, by the strict date reader (issue 13 finding 4).
@@ -35,7 +37,7 @@ describe('the date a bank transfer was received', () => {
     const res = await pay(id, receivedAt, `VIR-ANCIENT-${receivedAt.slice(0, 4)}`);
     expect(res.status).toBe(422);
     expect((await res.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { receivedAt: expect.stringContaining('2000') } });
-    expect(payments(id)).toBe(0);
+    expect(await payments(id)).toBe(0);
   });
 
   it.each(['2000-01-01T00:00:00Z', '2026-01-01T12:00:00Z', '2026-11-15T22:59:59Z'])('refuses %s, before the order’s day', async (receivedAt) => {
@@ -43,7 +45,7 @@ describe('the date a bank transfer was received', () => {
     const res = await pay(id, receivedAt, `VIR-EARLY-${receivedAt.slice(0, 4)}-${receivedAt.slice(11, 13)}`);
     expect(res.status).toBe(422);
     expect((await res.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { receivedAt: 'The date received cannot be before the order was placed.' } });
-    expect(payments(id)).toBe(0);
+    expect(await payments(id)).toBe(0);
   });
 
   it('takes the order’s Paris day from midnight on (the form gives a day), and today', async () => {
@@ -51,6 +53,6 @@ describe('the date a bank transfer was received', () => {
     // 2026-11-16 00:00 in Paris is 2026-11-15T23:00Z.
     expect((await pay(id, '2026-11-15T23:00:00Z', 'VIR-SAME-DAY')).status).toBe(201);
     expect((await pay(id, '2026-11-16T08:59:00Z', 'VIR-TODAY')).status).toBe(201);
-    expect(payments(id)).toBe(2);
+    expect(await payments(id)).toBe(2);
   });
 });

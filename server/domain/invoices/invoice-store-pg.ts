@@ -42,11 +42,15 @@ export function pgInvoiceStore(query: QuerySteps): InvoiceStore {
       return r.rows[0]!.seq;
     },
     *receivedPayments(orderId) {
+      // NOT EXISTS, not a join: the payment this unit just recorded has its journal row held to
+      // the unit's end (db/pg-write-behind.ts), so a join left it out and the invoice was dated
+      // by the order's stamp instead of the day the money arrived. A suspense payment never
+      // issues an invoice in its own unit (payment-confirmation.ts), so its journal is committed.
       return (yield* query<ReceivedPayment>(
         'invoice_received_payments',
         `SELECT p.amount_cents AS "amountCents", p.received_at AS "receivedAt"
-           FROM payments p JOIN journals j ON j.id = p.journal_id
-          WHERE p.order_id = $1 AND j.kind <> 'payment_suspense'`,
+           FROM payments p
+          WHERE p.order_id = $1 AND NOT EXISTS (SELECT 1 FROM journals j WHERE j.id = p.journal_id AND j.kind = 'payment_suspense')`,
         [orderId],
       )).rows;
     },

@@ -80,17 +80,25 @@ export function pgOrderPagesStore(client: pg.ClientBase): OrderPagesStore {
              FROM payments WHERE order_id = $1 ORDER BY received_at, id`,
           [order.id],
         )).rows;
-        // As the SQLite store: newest first, and the vouchers only when the order may be refunded at all.
         const refundRows = (await q<Refund>('opages_refunds', `SELECT ${REFUND} FROM refunds WHERE order_id = $1 ORDER BY created_at DESC, id DESC`, [order.id])).rows;
-        const refundVouchers: OrderVoucher[] = refundRefusal(order)
+        // Only summed by the page (refunds-view.ts), so their order does not matter.
+        const refundVouchers = refundRefusal(order)
           ? []
           : (await q<Voucher & { bonus: number }>(
               'opages_refund_vouchers',
               `SELECT ${PG_VOUCHER_COLUMNS}, (SELECT i.bonus FROM order_items i WHERE i.id = vouchers.order_item_id) AS bonus
-                 FROM vouchers WHERE order_id = $1 ORDER BY issued_at, code`,
+                 FROM vouchers WHERE order_id = $1 ORDER BY id`,
               [order.id],
-            )).rows.map((v) => ({ ...v, bonus: Number(v.bonus) === 1 }));
-        return { items, invoiceNumber: invoice?.number, vouchers: vouchers.map((v) => ({ status: v.status, n: Number(v.n) })), campaignName: campaign?.name ?? '', payments, refunds: refundRows, refundVouchers };
+            )).rows.map(({ bonus, ...v }): OrderVoucher => ({ ...v, bonus: Number(bonus) === 1 }));
+        return {
+          items,
+          invoiceNumber: invoice?.number,
+          vouchers: vouchers.map((v) => ({ status: v.status, n: Number(v.n) })),
+          campaignName: campaign?.name ?? '',
+          payments,
+          refunds: refundRows,
+          refundVouchers,
+        };
       }),
   };
 }

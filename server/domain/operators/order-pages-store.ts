@@ -29,17 +29,20 @@ export interface OrderDetailReads {
   vouchers: { status: string; n: number }[];
   campaignName: string;
   payments: OrderPayment[];
-  /** The order's refunds, newest first (a pending one holds the form back). */
+  /** The order's refunds, newest first (`created_at DESC, id DESC` on both backends). */
   refunds: Refund[];
-  /** Its vouchers when it may be refunded at all (a paid card order), for the amount the form offers; else none read. */
+  /** Its vouchers with their bonus flag, read only when the order could be refunded (else empty): what the refund form offers. */
   refundVouchers: OrderVoucher[];
 }
+
+/** What the detail read needs of the order: its ids, and what decides whether a refund is possible. */
+export type OrderForDetail = Pick<Order, 'id' | 'campaignId' | 'paymentMethod' | 'status' | 'issueJournalId'>;
 
 export interface OrderPagesStore {
   order(id: string): Step<Order | undefined>;
   search(s: OrderSearch): Step<{ rows: OrderRow[]; total: number }>;
   workload(): Step<{ awaitingTransfer: number; toReview: number }>;
-  detail(order: Pick<Order, 'id' | 'campaignId' | 'paymentMethod' | 'status' | 'issueJournalId'>): Step<OrderDetailReads>;
+  detail(order: OrderForDetail): Step<OrderDetailReads>;
 }
 
 export function sqliteOrderPagesStore(tx: Tx): OrderPagesStore {

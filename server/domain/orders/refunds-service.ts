@@ -87,6 +87,12 @@ export function refundRefusal(order: Pick<Order, 'paymentMethod' | 'status' | 'i
   return null;
 }
 
+/** What the form offers, from rows already read (the order page's reads, either backend): 0 when nothing is refundable or a refund is under way (`pending`). */
+export function refundableCentsOf(order: Pick<Order, 'paymentMethod' | 'status' | 'issueJournalId'>, pending: boolean, list: OrderVoucher[], now: Date): number {
+  if (refundRefusal(order) || pending) return 0;
+  return refundableVouchers(list, now).reduce((s, v) => s + v.balanceCents, 0);
+}
+
 /** Phase 1, as steps: the order locked, then its vouchers; returns the pending refund (a new one, or the one a crash left behind). */
 export function* beginRefundSteps(s: RefundStore, now: Date, input: RefundInput): Step<Refund> {
   const reason = input.reason.trim();

@@ -89,19 +89,10 @@ export function operatorOrderRoutes(ctx: AppContext): Router {
   });
   r.post('/operateur/commandes/:id/rembourser', requireOperator('orders.refund'), async (req, res) => {
     const reason = typeof req.body?.reason === 'string' ? req.body.reason.trim().slice(0, 300) : '';
-    // On PostgreSQL the refund runs there (refunds-service.ts, the order's row locked), but the
-    // order page still reads SQLite: a refusal answers through the error handler (its status,
-    // stable code and translated message) rather than as the page.
-    if (ctx.pg) {
-      if (!reason) throw new AppError('VALIDATION_FAILED', 422, 'bonus.refund.errors.form', { reason: 'errors.required' });
-      const refund = await refundUnusedVouchers({ ...ctx.orders, pg: ctx.pg }, { orderId: String(req.params.id), reason, actor: `operator:${me(res).id}` });
-      ctx.logger.info({ orderId: refund.orderId, operatorId: me(res).id, refundId: refund.id, amountCents: refund.amountCents }, 'order refunded by operator');
-      return res.redirect(303, `/operateur/commandes/${refund.orderId}?done=${refund.status === 'pending' ? 'refund_pending' : 'refunded'}`);
-    }
     const order = await orderOf(req);
     if (!reason) return detail(req, res, order, 422, { refund: { values: { reason }, errors: { reason: 'errors.required' } }, alert: res.locals.t('bonus.refund.errors.form') });
     try {
-      const refund = await refundUnusedVouchers(ctx.orders, { orderId: order.id, reason, actor: `operator:${me(res).id}` });
+      const refund = await refundUnusedVouchers({ ...ctx.orders, pg: ctx.pg }, { orderId: order.id, reason, actor: `operator:${me(res).id}` });
       ctx.logger.info({ orderId: order.id, operatorId: me(res).id, refundId: refund.id, amountCents: refund.amountCents }, 'order refunded by operator');
       // Stripe may answer `pending`: the page says so until the refund event settles it.
       res.redirect(303, `/operateur/commandes/${order.id}?done=${refund.status === 'pending' ? 'refund_pending' : 'refunded'}`);
