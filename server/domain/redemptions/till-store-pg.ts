@@ -46,16 +46,19 @@ export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {})
     ...pgJournalStore(unit),
     last: () => unit.last(),
     *openRedemption(merchantId, key, code) {
-      // One message, three statements, each with its own snapshot: the key lookup, the
+      // One round trip, three prepared statements, each with its own snapshot: the key lookup, the
       // voucher's lock (a wait here is followed by READ COMMITTED's re-read of the row), then
       // the acceptance, read after the lock. A replay locks its voucher too, briefly.
-      const [previous, voucher, accepts] = yield* unit.many(
-        `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2;
-         SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $3 FOR UPDATE;
-         SELECT m.status FROM vouchers v JOIN campaign_merchants cm ON cm.campaign_id = v.campaign_id JOIN merchants m ON m.id = cm.merchant_id
-         WHERE v.code = $3 AND cm.merchant_id = $1`,
-        [merchantId, key, code],
-      );
+      const [previous, voucher, accepts] = yield* unit.pipeline([
+        { name: 'till_key_lookup', text: `SELECT ${RCOLS} FROM redemptions WHERE merchant_id = $1 AND idempotency_key = $2`, values: [merchantId, key] },
+        { name: 'till_voucher_for_update', text: `SELECT ${PG_VOUCHER_COLUMNS} FROM vouchers WHERE code = $1 FOR UPDATE`, values: [code] },
+        {
+          name: 'till_acceptance',
+          text: `SELECT m.status FROM vouchers v JOIN campaign_merchants cm ON cm.campaign_id = v.campaign_id JOIN merchants m ON m.id = cm.merchant_id
+                 WHERE v.code = $2 AND cm.merchant_id = $1`,
+          values: [merchantId, code],
+        },
+      ]);
       const v = voucher![0] as Voucher | undefined;
       if (v) locked.vouchers.set(v.id, { ...v });
       return { previous: previous![0] as Redemption | undefined, voucher: v, accepted: accepts![0]?.status === 'approved' };
