@@ -9,10 +9,13 @@
  * in the same message as COMMIT (db/postgres-pool.ts): the rows are locked for the time the
  * server takes to run that statement and commit, not for a round trip to a busy till.
  *
- * That last message is a simple-protocol query (`…; COMMIT`), with the values written into
- * its text as literals (`inlined`: integers, NULL, and strings quoted by the driver's
- * escapeLiteral — never raw text). It is parsed and planned at each call; the earlier held
- * flushes (rare: two writes to one table) stay named prepared statements.
+ * The last message comes in one of two forms. The till's (`tail()`): the held statements as
+ * named prepared statements — one name per shape of text, parsed and planned once per
+ * connection, values as parameters — pipelined with COMMIT in one round trip
+ * (db/pg-pipeline.ts). The other units' (`last()`): a simple-protocol query (`…; COMMIT`)
+ * with the values written into its text as literals (`inlined`: integers, NULL, and
+ * strings quoted by the driver's escapeLiteral — never raw text), parsed and planned at each
+ * call. The earlier held flushes (rare: two writes to one table) are named prepared statements.
  *
  * What keeps it exact:
  * - a held write returns nothing to the service but what it already knows; a write whose
@@ -38,7 +41,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { pipelined } from './pg-pipeline';
+import { pipelined, type Sent } from './pg-pipeline';
 import { preparedOn } from './postgres';
 import { BEGIN, Ending, type PgDatabase } from './postgres-pool';
 import { awaited, type Step } from './unit-of-work';
@@ -77,6 +80,12 @@ export interface PgUnit {
   flush(): Step<void>;
   /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
   last(): string | null;
+  /**
+   * The held writes as named prepared statements (one name per shape of text, planned once
+   * per connection), BEGIN in front if still to send: the pool pipelines them with COMMIT
+   * (Ending), one round trip as `last()`, without planning the statement at each call.
+   */
+  tail(): Sent[];
 }
 
 /** A value as an SQL literal: integers, NULL, booleans, strings (escapeLiteral) and arrays of them. */
@@ -214,6 +223,10 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
       const b = opened();
       const statements = lastWrites().map((s) => inlined(s, quote));
       return [...(b ? [b] : []), ...statements].join(';\n') || null;
+    },
+    tail() {
+      const b = opened();
+      return [...(b ? [b] : []), ...lastWrites().map((s) => ({ name: nameOf(s.text), ...s }))];
     },
   };
 }

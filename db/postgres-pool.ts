@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pipelined, type Sent } from './pg-pipeline';
 import { pgTypes } from './postgres';
 import { RunAgain } from './unit-of-work';
 
@@ -59,9 +60,13 @@ export interface UnitOptions {
   unitBegins?: boolean;
 }
 
-/** A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction). */
+/**
+ * A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction):
+ * its text with the values inlined (one simple-protocol message), or named prepared
+ * statements that go out pipelined with COMMIT, in one round trip too (db/pg-pipeline.ts).
+ */
 export class Ending<T> {
-  constructor(readonly result: T, readonly last: string | null) {}
+  constructor(readonly result: T, readonly last: string | readonly Sent[] | null) {}
 }
 
 const MAX_ATTEMPTS = 5;
@@ -101,8 +106,10 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
         const outcome = await fn(client);
         if (!(outcome instanceof Ending)) {
           committed(await client.query('COMMIT'));
-        } else {
+        } else if (typeof outcome.last === 'string' || outcome.last === null) {
           committed(await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT'));
+        } else {
+          committed(await pipelined(client, [...outcome.last, 'COMMIT']));
         }
         reruns.mostAttempts = Math.max(reruns.mostAttempts, attempt);
         return outcome instanceof Ending ? outcome.result : outcome;

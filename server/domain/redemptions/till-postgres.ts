@@ -18,13 +18,13 @@ export function postgresTill(pg: PgDatabase, deps: { clock: Clock; voidWindowMin
       const request = redeemRequest(input);
       return pg.transaction(async (client) => {
         const store = pgTillStore(client, { begins: true });
-        return new Ending(await runAsync(redeemSteps(store, deps.clock, request)), store.last());
+        return new Ending(await runAsync(redeemSteps(store, deps.clock, request)), store.tail());
       }, { unitBegins: true });
     },
     voidRedemption: (input) =>
       pg.transaction(async (client) => {
         const store = pgTillStore(client, { begins: true });
-        return new Ending(await runAsync(voidSteps(store, deps.clock, deps.voidWindowMinutes, input)), store.last());
+        return new Ending(await runAsync(voidSteps(store, deps.clock, deps.voidWindowMinutes, input)), store.tail());
       }, { unitBegins: true }),
   };
 }

@@ -9,13 +9,14 @@
  *   where the lookup finds the winner's redemption;
  * - redemption numbers come from redemption_number_seq (the column's default);
  * - a void locks its redemption, then its voucher (the redemption path's order).
- * Round trips of a redemption: BEGIN with the key lookup, voucher lock and acceptance in one message;
+ * Round trips of a redemption: BEGIN with the key lookup, voucher lock and acceptance, pipelined;
  * the redemption insert (which also reads the voucher's next movement seq, after the lock);
- * then the held writes
- * (movement, aggregates, voucher, campaign progress, journal) and COMMIT in one message.
+ * then the held writes (movement, aggregates, voucher, campaign progress, journal) as
+ * prepared statements pipelined with COMMIT (`tail`, db/pg-pipeline.ts).
  */
 import type pg from 'pg';
 import { quotedAliases } from '../../../db/postgres';
+import type { Sent } from '../../../db/pg-pipeline';
 import { holdOne, pgUnit, type PgUnit } from '../../../db/pg-write-behind';
 import type { Step } from '../../../db/unit-of-work';
 import { pgAudit } from '../audit/audit-log-pg';
@@ -29,8 +30,8 @@ import type { TillStore } from './till-store';
 const RCOLS = quotedAliases(REDEMPTION_COLUMNS);
 
 export interface PgTillStore extends TillStore {
-  /** The held writes as the unit's last statement (null if none): the pool sends it with COMMIT. */
-  last(): string | null;
+  /** The held writes as the unit's last statements (prepared, BEGIN in front if nothing was sent): the pool pipelines them with COMMIT. */
+  tail(): Sent[];
 }
 
 /** `begins`: the store sends the unit's BEGIN with its first message (UnitOptions.unitBegins). */
@@ -44,7 +45,7 @@ export function pgTillStore(client: pg.ClientBase, o: { begins?: boolean } = {})
   return {
     ...pgLedgerStore(unit, locked),
     ...pgJournalStore(unit),
-    last: () => unit.last(),
+    tail: () => unit.tail(),
     *openRedemption(merchantId, key, code) {
       // One round trip, three prepared statements, each with its own snapshot: the key lookup, the
       // voucher's lock (a wait here is followed by READ COMMITTED's re-read of the row), then
