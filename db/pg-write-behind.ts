@@ -9,11 +9,13 @@
  * in the same message as COMMIT (db/postgres-pool.ts): the rows are locked for the time the
  * server takes to run that statement and commit, not for a round trip to a busy till.
  *
- * That last message is a simple-protocol query (`…; COMMIT`): the only way node-postgres
- * puts two statements on the wire at once, and the reason the values are written into its
- * text as literals (`inlined`: integers, NULL, and strings quoted by the driver's
- * escapeLiteral — never raw text). It is parsed and planned at each call; the earlier held
- * flushes (rare: two writes to one table) stay named prepared statements.
+ * The last message comes in one of two forms. The till's (`tail()`): the held statements as
+ * named prepared statements — one name per shape of text, parsed and planned once per
+ * connection, values as parameters — pipelined with COMMIT in one round trip
+ * (db/pg-pipeline.ts). The other units' (`last()`): a simple-protocol query (`…; COMMIT`)
+ * with the values written into its text as literals (`inlined`: integers, NULL, and
+ * strings quoted by the driver's escapeLiteral — never raw text), parsed and planned at each
+ * call. The earlier held flushes (rare: two writes to one table) are named prepared statements.
  *
  * What keeps it exact:
  * - a held write returns nothing to the service but what it already knows; a write whose
@@ -39,6 +41,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { pipelined, type Sent } from './pg-pipeline';
 import { preparedOn } from './postgres';
 import { BEGIN, Ending, type PgDatabase } from './postgres-pool';
 import { awaited, type Step } from './unit-of-work';
@@ -61,11 +64,11 @@ export interface PgUnit {
   /** An immediate query (named prepared statement), after whatever is held. */
   query<R = Record<string, unknown>>(name: string, text: string, values: unknown[]): Step<{ rows: R[]; rowCount: number }>;
   /**
-   * Several statements (`;`-separated) in ONE message, values inlined like the last
-   * statement's: one round trip where their answers are all needed before the next step.
-   * Each statement still takes its own snapshot (READ COMMITTED), in order.
+   * Several named prepared statements in ONE round trip (db/pg-pipeline.ts): where their
+   * answers are all needed before the next step. Each still takes its own snapshot (READ
+   * COMMITTED), in order; the unit's BEGIN goes first in the same write when still to send.
    */
-  many(text: string, values: unknown[]): Step<Record<string, unknown>[][]>;
+  pipeline(statements: { name: string; text: string; values: unknown[] }[]): Step<Record<string, unknown>[][]>;
   /** Holds a write back to the end of the unit (or the next immediate query). */
   hold(write: HeldWrite): Step<void>;
   /**
@@ -77,6 +80,12 @@ export interface PgUnit {
   flush(): Step<void>;
   /** The held writes as the text of the unit's last statement (values inlined), or null when nothing is held. */
   last(): string | null;
+  /**
+   * The held writes as named prepared statements (one name per shape of text, planned once
+   * per connection), BEGIN in front if still to send: the pool pipelines them with COMMIT
+   * (Ending), one round trip as `last()`, without planning the statement at each call.
+   */
+  tail(): Sent[];
 }
 
 /** A value as an SQL literal: integers, NULL, booleans, strings (escapeLiteral) and arrays of them. */
@@ -152,7 +161,7 @@ const nameOf = (text: string) => `held_${createHash('sha1').update(text).digest(
 
 /**
  * `begins`: the unit sends BEGIN itself (UnitOptions.unitBegins), before anything else —
- * in the same message as its first `many` or last statement, or just ahead of a prepared one.
+ * in the same round trip as its first `pipeline` or last statement, or just ahead of a prepared one.
  */
 export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgUnit {
   const prepared = preparedOn(client);
@@ -176,6 +185,15 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
     held = [];
     return s;
   };
+  /** Everything still held, as statements: the held writes, then those held to the end. */
+  const lastWrites = () => {
+    // Ranked, and within a rank in the order first held (Array.prototype.sort is stable).
+    const ends = [...atEnd.values()].sort((a, b) => a.rank - b.rank).map((e) => e.write);
+    atEnd.clear();
+    const writes = [...held, ...ends];
+    held = [];
+    return writes.length === 0 ? [] : heldStatements(writes);
+  };
   function* flushed(): Step<void> {
     const s = take();
     if (s) yield* awaited(() => q(nameOf(s.text), s.text, s.values));
@@ -185,12 +203,11 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
       yield* flushed();
       return yield* awaited(() => q<R>(name, text, values));
     },
-    *many(text, values) {
+    *pipeline(statements) {
       yield* flushed();
       const b = opened();
-      const message = b ? `${b};\n${inlined({ text, values }, quote)}` : inlined({ text, values }, quote);
-      const results = yield* awaited(() => client.query(message) as unknown as Promise<pg.QueryResult | pg.QueryResult[]>);
-      return (Array.isArray(results) ? results : [results]).slice(b ? 1 : 0).map((r) => r.rows as Record<string, unknown>[]);
+      const results = yield* awaited(() => pipelined(client, b ? [b, ...statements] : statements));
+      return results.slice(b ? 1 : 0).map((r) => r.rows as Record<string, unknown>[]);
     },
     flush: flushed,
     *hold(write) {
@@ -203,14 +220,13 @@ export function pgUnit(client: pg.ClientBase, o: { begins?: boolean } = {}): PgU
       else atEnd.delete(key);
     },
     last() {
-      // Ranked, and within a rank in the order first held (Array.prototype.sort is stable).
-      const ends = [...atEnd.values()].sort((a, b) => a.rank - b.rank).map((e) => e.write);
-      atEnd.clear();
-      const writes = [...held, ...ends];
-      held = [];
       const b = opened();
-      const statements = writes.length === 0 ? [] : heldStatements(writes).map((s) => inlined(s, quote));
+      const statements = lastWrites().map((s) => inlined(s, quote));
       return [...(b ? [b] : []), ...statements].join(';\n') || null;
+    },
+    tail() {
+      const b = opened();
+      return [...(b ? [b] : []), ...lastWrites().map((s) => ({ name: nameOf(s.text), ...s }))];
     },
   };
 }

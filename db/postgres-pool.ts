@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pipelined, type Sent } from './pg-pipeline';
 import { pgTypes } from './postgres';
 import { RunAgain } from './unit-of-work';
 
@@ -59,23 +60,57 @@ export interface UnitOptions {
   unitBegins?: boolean;
 }
 
-/** A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction). */
+/**
+ * A unit's result with the last statement to send with COMMIT (see PgDatabase.transaction):
+ * its text with the values inlined (one simple-protocol message), or named prepared
+ * statements that go out pipelined with COMMIT, in one round trip too (db/pg-pipeline.ts).
+ */
 export class Ending<T> {
-  constructor(readonly result: T, readonly last: string | null) {}
+  constructor(
+    readonly result: T,
+    readonly last: string | readonly Sent[] | null,
+    readonly after: EndingAfter<T> = {},
+  ) {}
+}
+
+/** What a unit whose last statements are pipelined (Ending.last as Sent[]) learns from them. */
+export interface EndingAfter<T> {
+  /** The unit's result from the answers of its last statements (COMMIT excluded), when they carry part of it. */
+  finish?: (answers: pg.QueryResult[]) => T;
+}
+
+/** The last statements pipelined with COMMIT (see Ending). */
+async function endPipelined<T>(client: pg.ClientBase, outcome: Ending<T>, last: readonly Sent[]): Promise<T> {
+  const answers = await pipelined(client, [...last, 'COMMIT']);
+  committed(answers);
+  return outcome.after.finish ? outcome.after.finish(answers.slice(0, -1)) : outcome.result;
 }
 
 const MAX_ATTEMPTS = 5;
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/**
+ * The start of a held write's expectation message (`expect_rows`, db/pg-write-behind.ts)
+ * whose miss means « a concurrent unit won, run again » — e.g. an insert `ON CONFLICT DO
+ * NOTHING` on a unique key that another unit took — not « the books would break »: such a
+ * miss counts and reruns as a RunAgain, wherever the held write was sent.
+ */
+export const RERUN_MISS = 'run again: ';
+
+const rerunMiss = (error: unknown) => {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === '23514' && typeof e.message === 'string' && e.message.startsWith(RERUN_MISS);
+};
+
 /** The PgReruns counter a retryable failure counts in. */
 function countRerun(reruns: PgReruns, error: unknown): void {
-  if (error instanceof RunAgain) reruns.runAgain++;
+  if (error instanceof RunAgain || rerunMiss(error)) reruns.runAgain++;
   else if ((error as { code?: string }).code === '40P01') reruns.deadlocks++;
   else reruns.serialization++;
 }
 
 export function retryable(error: unknown): boolean {
-  return error instanceof RunAgain || RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
+  return error instanceof RunAgain || rerunMiss(error) || RETRYABLE.has((error as { code?: string } | null)?.code ?? '');
 }
 
 /**
@@ -99,13 +134,18 @@ export function openPostgresPool(url: string, options: { max?: number } = {}): P
       try {
         if (!o.unitBegins) await client.query(BEGIN);
         const outcome = await fn(client);
+        let result: T;
         if (!(outcome instanceof Ending)) {
           committed(await client.query('COMMIT'));
-        } else {
+          result = outcome;
+        } else if (typeof outcome.last === 'string' || outcome.last === null) {
           committed(await client.query(outcome.last ? `${outcome.last};\nCOMMIT` : 'COMMIT'));
+          result = outcome.result;
+        } else {
+          result = await endPipelined(client, outcome, outcome.last);
         }
         reruns.mostAttempts = Math.max(reruns.mostAttempts, attempt);
-        return outcome instanceof Ending ? outcome.result : outcome;
+        return result;
       } catch (error) {
         try {
           await client.query('ROLLBACK');

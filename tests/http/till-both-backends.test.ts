@@ -102,6 +102,10 @@ describe.each(backends)('the till on %s', (backend) => {
     const results = await Promise.all(Array.from({ length: 10 }, () => redeem(v.code, 4_00, 'same-key')));
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(new Set(results.map((r) => r.redemption.id)).size).toBe(1);
+    // The winner's number (on PostgreSQL read back in the unit's last round trip) is the stored one the replays answer.
+    expect(new Set(results.map((r) => r.redemption.number))).toEqual(new Set([await f.scalar(`SELECT number FROM redemptions WHERE idempotency_key = 'same-key'`)]));
+    // The losers on PostgreSQL ran again (their insert missed in the held writes), none gave up.
+    expect(f.pg?.reruns.exhausted ?? 0).toBe(0);
     expect(results.every((r) => r.voucher.balanceCents === 6_00)).toBe(true);
     expect(await f.scalar(`SELECT balance_cents FROM vouchers WHERE id = ?`, [v.id])).toBe(6_00);
     expect(await f.books()).toEqual([]);

@@ -156,6 +156,32 @@ describe.skipIf(!hasPostgres)('held writes on PostgreSQL', () => {
     ).rejects.toThrow(/rolled back at COMMIT/);
   });
 
+  it('pipelines prepared statements (tail, pipeline): committed with the unit; a miss rolls it all back; the connection serves on', async () => {
+    await admin.query('TRUNCATE notes');
+    const nasty = `it's $1 a \\ back'slash'); DROP TABLE notes; --`;
+    const once = (body: string, expectRows: number) =>
+      db.transaction(async (client) => {
+        const unit = pgUnit(client, { begins: true });
+        const [count, bodies] = await runAsync(
+          unit.pipeline([
+            { name: 'p_count', text: `SELECT COUNT(*)::int AS n FROM notes WHERE body <> $1`, values: [''] },
+            { name: 'p_bodies', text: `SELECT body FROM notes ORDER BY id`, values: [] },
+          ]),
+        );
+        await runAsync(unit.hold(note(body, expectRows)));
+        await runAsync(unit.holdToEnd('end', 1, note(`${body} end`)));
+        return new Ending({ n: count![0]!.n, bodies: bodies!.map((r) => r.body) }, unit.tail());
+      }, { unitBegins: true });
+    // Twice on the same pooled connections: the second run uses the statements prepared by the first.
+    expect(await once(nasty, 1)).toEqual({ n: 0, bodies: [] });
+    expect(await once('two', 1)).toEqual({ n: 2, bodies: [nasty, `${nasty} end`] });
+    await expect(once('missed', 2)).rejects.toMatchObject({ code: '23514', message: 'note missed: wrong count' });
+    // Nothing of the failed unit is written, and both pooled connections answer plain queries again.
+    const again = await Promise.all([1, 2].map(() => db.transaction(async (client) => (await client.query('SELECT 1 AS one')).rows[0].one)));
+    expect(again).toEqual([1, 1]);
+    expect(await bodies()).toEqual([nasty, `${nasty} end`, 'two', 'two end']);
+  });
+
   it('a unit that sends nothing still begins and commits', async () => {
     const r = await db.transaction(async (client) => new Ending(7, pgUnit(client, { begins: true }).last()), { unitBegins: true });
     expect(r).toBe(7);

@@ -1,4 +1,4 @@
-import { Ending, type PgDatabase } from '../../../db/postgres-pool';
+import type { PgDatabase } from '../../../db/postgres-pool';
 import { runAsync } from '../../../db/unit-of-work';
 import type { Clock } from '../../lib/clock';
 import { redeemRequest, redeemSteps, voidSteps, type Till } from './redemptions-service';
@@ -18,13 +18,13 @@ export function postgresTill(pg: PgDatabase, deps: { clock: Clock; voidWindowMin
       const request = redeemRequest(input);
       return pg.transaction(async (client) => {
         const store = pgTillStore(client, { begins: true });
-        return new Ending(await runAsync(redeemSteps(store, deps.clock, request)), store.last());
+        return store.ending(await runAsync(redeemSteps(store, deps.clock, request)));
       }, { unitBegins: true });
     },
     voidRedemption: (input) =>
       pg.transaction(async (client) => {
         const store = pgTillStore(client, { begins: true });
-        return new Ending(await runAsync(voidSteps(store, deps.clock, deps.voidWindowMinutes, input)), store.last());
+        return store.ending(await runAsync(voidSteps(store, deps.clock, deps.voidWindowMinutes, input)));
       }, { unitBegins: true }),
   };
 }
