@@ -113,10 +113,10 @@ export function redactableNames(names: Iterable<string | null>): string[] {
  */
 export function erasePersonalData(deps: PersonalDataDeps, rawEmail: string, actor: string, reason: string | null): ErasureSummary | Promise<ErasureSummary> {
   const email = normaliseSubjectEmail(rawEmail);
-  return personalDataUnits(deps)((store) => eraseSteps(store, deps.clock, email, actor, reason));
+  return personalDataUnits(deps)((store) => erasePersonalDataSteps(store, deps.clock, email, actor, reason));
 }
 
-function* eraseSteps(store: PersonalDataStore, clock: Clock, email: string, actor: string, reason: string | null): Step<ErasureSummary> {
+export function* erasePersonalDataSteps(store: PersonalDataStore, clock: Clock, email: string, actor: string, reason: string | null): Step<ErasureSummary> {
   const now = clock.now();
   const d = yield* findPersonalDataSteps(store, email);
   if (isEmpty(d)) throw new AppError('PERSONAL_DATA_NOT_FOUND', 404, 'privacy.errors.not_found');
