@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
-import { audit } from '../../server/domain/audit/audit-log';
+import { rowOf, rowsOf } from '../support/backend-query';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -10,6 +10,14 @@ beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(() => app.close());
+
+/** The demo admin (id and name), read on the app's backend. */
+const demoAdmin = async () => (await rowOf<{ id: string; name: string }>(app, 'SELECT id, name FROM operator_users WHERE email = @email', { email: DEMO_ADMIN_EMAIL }))!;
+/** An audit entry written as audit-log.ts `audit` writes it, on the app's backend. */
+const audited = (e: { actor: string; action: string; entityType: string; entityId: string; reason?: string }) =>
+  rowsOf(app, 'INSERT INTO audit_log (at, actor, action, entity_type, entity_id, reason) VALUES (@at, @actor, @action, @entityType, @entityId, @reason)', {
+    at: new Date().toISOString(), actor: e.actor, action: e.action, entityType: e.entityType, entityId: e.entityId, reason: e.reason ?? null,
+  });
 
 /** What a reader sees: tags (and so attribute values such as <input type=date> and links) removed. */
 const visible = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
@@ -36,14 +44,10 @@ describe('dates in the shop back-office', () => {
 
 describe('the audit log in words', () => {
   it('shows actions, people and objects by label, name and reference, not `order_transfer_recorded`, `operator:<uuid>`, `payment:demo`', async () => {
-    const db = app.database.sqlite;
-    const admin = db.prepare(`SELECT id, name FROM operator_users WHERE email = ?`).get(DEMO_ADMIN_EMAIL) as { id: string; name: string };
-    const order = db.prepare(`SELECT id, reference FROM orders ORDER BY rowid LIMIT 1`).get() as { id: string; reference: string };
-    const now = new Date();
-    app.database.db.transaction((tx) => {
-      audit(tx, { actor: `operator:${admin.id}`, action: 'order_transfer_recorded', entityType: 'order', entityId: order.id, reason: 'virement reçu' }, now);
-      audit(tx, { actor: 'payment:demo', action: 'order_payment_confirmed', entityType: 'order', entityId: order.id }, now);
-    });
+    const admin = await demoAdmin();
+    const order = (await rowOf<{ id: string; reference: string }>(app, `SELECT id, reference FROM orders ORDER BY created_at, id LIMIT 1`))!;
+    await audited({ actor: `operator:${admin.id}`, action: 'order_transfer_recorded', entityType: 'order', entityId: order.id, reason: 'virement reçu' });
+    await audited({ actor: 'payment:demo', action: 'order_payment_confirmed', entityType: 'order', entityId: order.id });
     const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
     const page = await operator.get(`/operateur/journal-audit?q=${order.id}`);
     expect(page.res.status).toBe(200);
@@ -64,10 +68,9 @@ describe('the audit log in words', () => {
 
 describe('a voucher’s history in words', () => {
   it('the voucher page lists « Bon bloqué · Opérateur … », not `voucher_block · operator:<uuid>`', async () => {
-    const db = app.database.sqlite;
-    const admin = db.prepare(`SELECT id, name FROM operator_users WHERE email = ?`).get(DEMO_ADMIN_EMAIL) as { id: string; name: string };
-    const voucherId = db.prepare(`SELECT id FROM vouchers ORDER BY rowid LIMIT 1`).pluck().get() as string;
-    app.database.db.transaction((tx) => audit(tx, { actor: `operator:${admin.id}`, action: 'voucher_block', entityType: 'voucher', entityId: voucherId, reason: 'perdu' }, new Date()));
+    const admin = await demoAdmin();
+    const voucherId = (await rowOf<{ id: string }>(app, `SELECT id FROM vouchers ORDER BY issued_at, id LIMIT 1`))!.id;
+    await audited({ actor: `operator:${admin.id}`, action: 'voucher_block', entityType: 'voucher', entityId: voucherId, reason: 'perdu' });
     const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
     const seen = visible((await operator.get(`/operateur/bons/${voucherId}`)).html);
     expect(seen).toContain(`Bon bloqué · Opérateur ${admin.name}`);
@@ -78,8 +81,7 @@ describe('a voucher’s history in words', () => {
 
 describe('shop categories in the page’s language', () => {
   it('the campaign page and the operator’s shop list show « Bookshop », not « Librairie », in English', async () => {
-    const db = app.database.sqlite;
-    const stored = db.prepare(`SELECT DISTINCT category FROM merchants WHERE category IN ('Librairie', 'Fleuriste', 'Épicerie fine')`).pluck().all() as string[];
+    const stored = (await rowsOf<{ category: string }>(app, `SELECT DISTINCT category FROM merchants WHERE category IN ('Librairie', 'Fleuriste', 'Épicerie fine')`)).map((r) => r.category);
     expect(stored.length).toBeGreaterThan(0);
     const english: Record<string, string> = { Librairie: 'Bookshop', Fleuriste: 'Florist', 'Épicerie fine': 'Delicatessen' };
     const visitor = new FormClient(app.url);
