@@ -1,8 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../server/domain/merchants/api-keys-service';
 import { ANONYMOUS_ORDER_VOUCHERS } from '../../server/domain/orders/orders-service';
-import { TOWN_HALL_BUYER, postOrder } from '../support/builders';
+import { TOWN_HALL_BUYER, adminKeyOn, postOrder } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -40,7 +39,7 @@ async function longestStall(work: () => Promise<void>): Promise<number> {
 
 beforeAll(async () => {
   app = await startTestApp();
-  admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+  admin = (await adminKeyOn(app, 'ops')).key;
 });
 afterAll(() => app.close());
 

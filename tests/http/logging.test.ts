@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../server/lib/logger';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { paidVoucher, shopKey } from '../support/builders';
+import { paidVoucherOn, shopKeyOn } from '../support/builders';
 
 let app: TestApp;
 const lines: string[] = [];
@@ -43,8 +43,8 @@ describe('structured logs', () => {
 
 describe('the till\'s POST, answered before the router', () => {
   it('is logged like any request (id, path, status) and never with the shop key', async () => {
-    const key = shopKey(app, 'librairie-la-galerne');
-    const v = await paidVoucher({ ...app, baseUrl: app.url }, 20_00);
+    const key = await shopKeyOn(app, 'librairie-la-galerne');
+    const v = await paidVoucherOn({ ...app, baseUrl: app.url }, 20_00);
     const post = (amountCents: number) =>
       fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: v.code, amountCents, idempotencyKey: `log-${amountCents}-${Date.now()}` }) });
     const ok = await post(5_00);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { createApiKey } from '../../server/domain/merchants/api-keys-service';
-import { recordTransferIssuingFirstSlice } from '../../server/domain/orders/bank-transfers-service';
+import { recordTransferIssuingFirstSlice, recordTransferIssuingFirstSlicePostgres } from '../../server/domain/orders/bank-transfers-service';
 import { finishIssuing, resumeIssuing } from '../../server/domain/orders/finish-issuing';
 import { ISSUE_SLICE } from '../../server/domain/orders/order-issuance';
-import { findOrder } from '../../server/domain/orders/orders-repository';
+import { finishIssuingPostgres, resumeIssuingPostgres } from '../../server/domain/orders/payment-events-postgres';
 import { startIssuingResumer } from '../../server/jobs/resume-issuing';
 import { createLogger } from '../../server/lib/logger';
-import { TOWN_HALL_BUYER, postOrder } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { booksOf } from '../support/books';
+import { TOWN_HALL_BUYER, adminKeyOn, postOrder } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -21,7 +21,7 @@ let admin: string;
 
 beforeAll(async () => {
   app = await startTestApp();
-  admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+  admin = (await adminKeyOn(app, 'ops')).key;
 });
 afterAll(() => app.close());
 
@@ -40,22 +40,33 @@ async function placeOrder(): Promise<{ id: string; totalCents: number; accessTok
   return { ...body.order, accessToken: body.accessToken };
 }
 
-const q = (sql: string, ...args: unknown[]) => app.database.sqlite.prepare(sql).all(...args) as Record<string, number | string>[];
-const payFirstSliceOnly = (order: { id: string; totalCents: number }, reference: string) =>
-  recordTransferIssuingFirstSlice({ database: app.database, clock: app.clock, operator: app.config.operator }, { orderId: order.id, amountCents: order.totalCents, reference, actor: 'test' });
+// Rows, and the services below, on the app's backend (SQLite or PostgreSQL).
+const q = (sql: string, params: Record<string, string> = {}) => rowsOf<Record<string, number | string>>(app, sql, params);
+const orderRow = async (id: string) =>
+  (await rowOf<{ status: string; next: number; journal: string | null; remaining: number }>(app, `SELECT status, issue_next AS next, issue_journal_id AS journal, issue_remaining_cents AS remaining FROM orders WHERE id = @id`, { id }))!;
+/** The outbox messages of `kind` whose JSON payload has `field` in `values` (JSON functions differ by backend: matched here). */
+const outboxFor = async (kind: string, field: string, values: Set<string>) =>
+  (await q(`SELECT payload FROM outbox_messages WHERE kind = @kind`, { kind })).filter((r) => values.has((JSON.parse(String(r.payload)) as Record<string, string>)[field]!)).length;
+const payFirstSliceOnly = (order: { id: string; totalCents: number }, reference: string) => {
+  const input = { orderId: order.id, amountCents: order.totalCents, reference, actor: 'test' };
+  const deps = { clock: app.clock, operator: app.config.operator };
+  return app.pg ? recordTransferIssuingFirstSlicePostgres(app.pg, deps, input) : recordTransferIssuingFirstSlice({ database: app.database, ...deps }, input);
+};
+const finish = (orderId: string) => (app.pg ? finishIssuingPostgres(app.pg, app, orderId) : finishIssuing(app, orderId));
+const resume = () => (app.pg ? resumeIssuingPostgres(app.pg, app) : resumeIssuing(app));
 
 describe('large orders are issued in slices', () => {
   it('the payment issues one slice; the books stay balanced; documents wait; any process finishes it once', async () => {
     expect(TOTAL).toBeGreaterThan(2 * ISSUE_SLICE);
     const order = await placeOrder();
-    const outcome = payFirstSliceOnly(order, 'VIR-SLICES-1');
+    const outcome = await payFirstSliceOnly(order, 'VIR-SLICES-1');
     expect(outcome.issued).toBe(true);
-    const half = findOrder(app.database.db, order.id)!;
+    const half = await orderRow(order.id);
     expect(half.status).toBe('paid');
-    expect(half.issueNext).toBe(ISSUE_SLICE);
-    expect(q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = ?`, order.id)[0]!.n).toBe(ISSUE_SLICE);
+    expect(half.next).toBe(ISSUE_SLICE);
+    expect((await q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = @id`, { id: order.id }))[0]!.n).toBe(ISSUE_SLICE);
     // Half-issued, the value not issued yet is still owed: the books balance.
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await booksOf(app)).toEqual([]);
 
     const sheets = await fetch(`${app.url}/api/v1/orders/${order.id}/vouchers.pdf?token=${order.accessToken}`, { headers: { 'accept-language': 'en' } });
     expect(sheets.status).toBe(409);
@@ -64,23 +75,23 @@ describe('large orders are issued in slices', () => {
     expect(refusal.error.message).toContain('being issued');
 
     // Two finishers and the resumer race: each slice re-reads where the order stands.
-    const deps = { database: app.database, clock: app.clock };
-    await Promise.all([finishIssuing(deps, order.id), finishIssuing(deps, order.id), resumeIssuing(deps)]);
-    const done = findOrder(app.database.db, order.id)!;
-    expect(done.issueJournalId).toBeNull();
-    expect(done.issueRemainingCents).toBe(0);
-    const perLine = q(`SELECT i.position, i.quantity, i.amount_cents a, COUNT(v.id) n, COALESCE(SUM(v.amount_cents), 0) s, COUNT(DISTINCT v.code) codes
-      FROM order_items i LEFT JOIN vouchers v ON v.order_item_id = i.id WHERE i.order_id = ? GROUP BY i.id ORDER BY i.position`, order.id);
+    await Promise.all([finish(order.id), finish(order.id), resume()]);
+    const done = await orderRow(order.id);
+    expect(done.journal).toBeNull();
+    expect(done.remaining).toBe(0);
+    const perLine = await q(`SELECT i.position, i.quantity, i.amount_cents a, COUNT(v.id) n, COALESCE(SUM(v.amount_cents), 0) s, COUNT(DISTINCT v.code) codes
+      FROM order_items i LEFT JOIN vouchers v ON v.order_item_id = i.id WHERE i.order_id = @id GROUP BY i.id ORDER BY i.position`, { id: order.id });
     for (const line of perLine) {
       expect(line.n, `line ${line.position}`).toBe(line.quantity);
       expect(line.s).toBe(Number(line.quantity) * Number(line.a));
       expect(line.codes).toBe(line.quantity);
     }
     // One issue movement per voucher, under the sale's journal; one email each, and one to the buyer.
-    expect(q(`SELECT COUNT(*) n, COUNT(DISTINCT m.journal_id) j FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.order_id = ? AND m.kind = 'issue'`, order.id)[0]).toEqual({ n: TOTAL, j: 1 });
-    expect(q(`SELECT COUNT(*) n FROM outbox_messages WHERE kind = 'beneficiary_voucher' AND json_extract(payload, '$.voucherId') IN (SELECT id FROM vouchers WHERE order_id = ?)`, order.id)[0]!.n).toBe(100);
-    expect(q(`SELECT COUNT(*) n FROM outbox_messages WHERE kind = 'org_order_paid' AND json_extract(payload, '$.orderId') = ?`, order.id)[0]!.n).toBe(1);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect((await q(`SELECT COUNT(*) n, COUNT(DISTINCT m.journal_id) j FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE v.order_id = @id AND m.kind = 'issue'`, { id: order.id }))[0]).toEqual({ n: TOTAL, j: 1 });
+    const vouchers = new Set((await q(`SELECT id FROM vouchers WHERE order_id = @id`, { id: order.id })).map((v) => String(v.id)));
+    expect(await outboxFor('beneficiary_voucher', 'voucherId', vouchers)).toBe(100);
+    expect(await outboxFor('org_order_paid', 'orderId', new Set([order.id]))).toBe(1);
+    expect(await booksOf(app)).toEqual([]);
 
     const after = await fetch(`${app.url}/api/v1/orders/${order.id}/vouchers.csv?token=${order.accessToken}`);
     expect(after.status).toBe(200);
@@ -89,18 +100,20 @@ describe('large orders are issued in slices', () => {
 
   it('an order left half-issued by a stopped process is completed by the resumer every server runs', async () => {
     const order = await placeOrder();
-    payFirstSliceOnly(order, 'VIR-SLICES-2');
-    expect(findOrder(app.database.db, order.id)!.issueJournalId).not.toBeNull();
+    await payFirstSliceOnly(order, 'VIR-SLICES-2');
+    expect((await orderRow(order.id)).journal).not.toBeNull();
     let kicked = 0;
-    const job = startIssuingResumer({ database: app.database, clock: app.clock, logger: createLogger('silent'), kickOutbox: () => kicked++ }, 50);
+    // The resumer every server runs: on PostgreSQL with its own pass (as server/app.ts starts it).
+    const on = { logger: createLogger('silent'), kickOutbox: () => kicked++ };
+    const job = startIssuingResumer(app.pg ? { resume, ...on } : { database: app.database, clock: app.clock, ...on }, 50);
     try {
-      await expect.poll(() => findOrder(app.database.db, order.id)!.issueJournalId, { timeout: 10_000 }).toBeNull();
+      await expect.poll(async () => (await orderRow(order.id)).journal, { timeout: 10_000 }).toBeNull();
     } finally {
       job.stop();
     }
-    expect(q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = ?`, order.id)[0]!.n).toBe(TOTAL);
+    expect((await q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = @id`, { id: order.id }))[0]!.n).toBe(TOTAL);
     expect(kicked).toBeGreaterThan(0);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await booksOf(app)).toEqual([]);
   });
 
   it('over the API the payment answers once every voucher exists', async () => {
@@ -108,9 +121,9 @@ describe('large orders are issued in slices', () => {
     const res = await fetch(`${app.url}/api/v1/orders/${order.id}/payments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ amountCents: order.totalCents, reference: 'VIR-SLICES-3' }) });
     expect(res.status).toBe(201);
     expect((await res.json()).order.status).toBe('paid');
-    expect(q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = ?`, order.id)[0]!.n).toBe(TOTAL);
-    expect(findOrder(app.database.db, order.id)!.issueJournalId).toBeNull();
-    expect(checkLedger(app.database)).toEqual([]);
+    expect((await q(`SELECT COUNT(*) n FROM vouchers WHERE order_id = @id`, { id: order.id }))[0]!.n).toBe(TOTAL);
+    expect((await orderRow(order.id)).journal).toBeNull();
+    expect(await booksOf(app)).toEqual([]);
 
     // The sheets are drawn in a worker thread: a client that leaves mid-download stops it,
     // and the next download is whole.

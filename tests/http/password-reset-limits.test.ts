@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { RESET_MAILS_PER_ACCOUNT } from '../../server/domain/merchants/password-reset';
-import { hit } from '../../server/domain/rate-limits/rate-limit';
-import { deleteExpiredHits } from '../../server/domain/rate-limits/rate-limits-repository';
+import { hitSteps } from '../../server/domain/rate-limits/rate-limit';
+import { sqliteRateLimitStore } from '../../server/domain/rate-limits/rate-limit-store';
+import { pgRateLimitStore } from '../../server/domain/rate-limits/rate-limit-store-pg';
+import { storeUnits } from '../../server/web/backend-units';
+import { rowOf, rowsOf } from '../support/backend-query';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -30,10 +33,15 @@ async function askReset(app: { url: string }, email: string, headers: Record<str
   return postWith(c, '/mot-de-passe/oublie', { email }, page.html, headers);
 }
 
-const outboxCount = (db: Database.Database | TestApp, kind: string, recipient: string) => {
-  const sqlite = 'database' in db ? db.database.sqlite : db;
-  return (sqlite.prepare('SELECT COUNT(*) AS n FROM outbox_messages WHERE kind = ? AND recipient = ?').get(kind, recipient) as { n: number }).n;
-};
+const OUTBOX_COUNT = 'SELECT COUNT(*) AS n FROM outbox_messages WHERE kind = @kind AND recipient = @recipient';
+/** On a SQLite file (the two processes' database) or on the test app's backend. */
+function outboxCount(db: Database.Database, kind: string, recipient: string): number;
+function outboxCount(db: TestApp, kind: string, recipient: string): Promise<number>;
+function outboxCount(db: Database.Database | TestApp, kind: string, recipient: string): number | Promise<number> {
+  if (!('database' in db)) return (db.prepare(OUTBOX_COUNT).get({ kind, recipient }) as { n: number }).n;
+  return rowOf<{ n: number }>(db, OUTBOX_COUNT, { kind, recipient }).then((r) => r!.n);
+}
+const tokenCount = async (app: TestApp) => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM password_tokens'))!.n;
 
 describe('password reset (one process)', () => {
   let app: TestApp;
@@ -45,7 +53,7 @@ describe('password reset (one process)', () => {
   it('80 requests for one account send at most the per-account limit of mails (3 per hour)', async () => {
     for (let i = 0; i < 80; i++) expect((await askReset(app, OWNER, { 'x-forwarded-for': `198.51.100.${i}` })).res.status).toBe(200);
     await app.drainOutbox();
-    expect(outboxCount(app, 'password_reset', OWNER)).toBe(RESET_MAILS_PER_ACCOUNT.limit);
+    expect(await outboxCount(app, 'password_reset', OWNER)).toBe(RESET_MAILS_PER_ACCOUNT.limit);
     expect(RESET_MAILS_PER_ACCOUNT.limit).toBe(3);
   }, 120_000);
 
@@ -57,21 +65,21 @@ describe('password reset (one process)', () => {
   });
 
   it('answers the same and does the same work whether or not the account exists: only a task is queued before the answer', async () => {
-    const before = (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM password_tokens').get() as { n: number }).n;
+    const before = await tokenCount(app);
     const known = await askReset(app, 'fromagerie@demo.bons-locaux.fr', { 'x-forwarded-for': '203.0.113.60' });
     const unknown = await askReset(app, 'nobody-here@example.org', { 'x-forwarded-for': '203.0.113.61' });
     expect(known.res.status).toBe(200);
     const strip = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, '');
     expect(strip(known.html)).toBe(strip(unknown.html));
     // Nothing account-specific has happened yet: no link, no mail — one identical task row each.
-    expect((app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM password_tokens').get() as { n: number }).n).toBe(before);
+    expect(await tokenCount(app)).toBe(before);
     for (const email of ['fromagerie@demo.bons-locaux.fr', 'nobody-here@example.org']) {
-      expect(outboxCount(app, 'password_reset_request', email)).toBe(1);
-      expect(outboxCount(app, 'password_reset', email)).toBe(0);
+      expect(await outboxCount(app, 'password_reset_request', email)).toBe(1);
+      expect(await outboxCount(app, 'password_reset', email)).toBe(0);
     }
     await app.drainOutbox();
-    expect(outboxCount(app, 'password_reset', 'fromagerie@demo.bons-locaux.fr')).toBe(1);
-    expect(outboxCount(app, 'password_reset', 'nobody-here@example.org')).toBe(0);
+    expect(await outboxCount(app, 'password_reset', 'fromagerie@demo.bons-locaux.fr')).toBe(1);
+    expect(await outboxCount(app, 'password_reset', 'nobody-here@example.org')).toBe(0);
   });
 
   it('an older link stops working once a newer one set the password', async () => {
@@ -80,8 +88,11 @@ describe('password reset (one process)', () => {
     for (let i = 0; i < 2; i++) {
       await askReset(app, email, { 'x-forwarded-for': `203.0.113.7${i}` });
       await app.drainOutbox();
-      const rows = app.database.sqlite.prepare(`SELECT payload FROM outbox_messages WHERE kind = 'password_reset' AND recipient = ? ORDER BY created_at, rowid`).all(email) as { payload: string }[];
-      links.push((JSON.parse(rows.at(-1)!.payload) as { token: string }).token);
+      // The link this request sent: the one mail not seen before (no reliance on row order).
+      const rows = await rowsOf<{ payload: string }>(app, `SELECT payload FROM outbox_messages WHERE kind = 'password_reset' AND recipient = @email`, { email });
+      const fresh = rows.map((r) => (JSON.parse(r.payload) as { token: string }).token).filter((t) => !links.includes(t));
+      expect(fresh).toHaveLength(1);
+      links.push(fresh[0]!);
     }
     expect(links[0]).not.toBe(links[1]);
     const c = new FormClient(app.url);
@@ -110,16 +121,18 @@ describe('password reset (one process)', () => {
     expect(unknown).toEqual([401, 401, 401, 429]);
   });
 
-  it('deletes ended windows', () => {
+  it('deletes ended windows', async () => {
     const rule = { name: 'test-expiry', limit: 1, windowMs: 60_000 };
     const t0 = Date.UTC(2026, 0, 1);
-    app.database.transaction((tx) => hit(tx, rule, 'k', t0));
-    const rows = () => (app.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM rate_limit_hits WHERE bucket = 'test-expiry:k'`).get() as { n: number }).n;
-    expect(rows()).toBe(1);
-    app.database.transaction((tx) => deleteExpiredHits(tx, t0 + 59_999));
-    expect(rows()).toBe(1);
-    app.database.transaction((tx) => deleteExpiredHits(tx, t0 + 60_000));
-    expect(rows()).toBe(0);
+    // The rate-limit store of the app's backend (SQLite or PostgreSQL), in one unit each.
+    const limits = storeUnits(app, sqliteRateLimitStore, pgRateLimitStore);
+    await limits((s) => hitSteps(s, rule, 'k', t0));
+    const rows = async () => (await rowOf<{ n: number }>(app, `SELECT COUNT(*) AS n FROM rate_limit_hits WHERE bucket = 'test-expiry:k'`))!.n;
+    expect(await rows()).toBe(1);
+    await limits((s) => s.deleteExpiredHits(t0 + 59_999));
+    expect(await rows()).toBe(1);
+    await limits((s) => s.deleteExpiredHits(t0 + 60_000));
+    expect(await rows()).toBe(0);
   });
 });
 

@@ -13,9 +13,10 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { migrateDatabase, openDatabase } from '../../db/client';
 import { seedDemo } from '../../db/seed/demo';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import { systemClock } from '../../server/lib/clock';
-import { paidVoucher, shopKey, voucherState, type BuiltVoucher } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { booksOf } from '../support/books';
+import { paidVoucher, paidVoucherOn, shopKeyOn, type BuiltVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';
 
@@ -68,29 +69,31 @@ describe('parallel redemptions in one process', () => {
   let key: string;
   beforeAll(async () => {
     app = await startTestApp();
-    key = shopKey(app, 'librairie-la-galerne').key;
+    key = (await shopKeyOn(app, 'librairie-la-galerne')).key;
   });
   afterAll(() => app?.close());
+  // The stored row, on the app's backend.
+  const voucherState = async (id: string) => (await rowOf<{ balance: number; status: string }>(app, `SELECT balance_cents AS balance, status FROM vouchers WHERE id = @id`, { id }))!;
 
   it('40 parallel 3 € redemptions on a 50 € voucher: never below zero, refusals are INSUFFICIENT_BALANCE', async () => {
-    const v = await paidVoucher(app, VALUE);
+    const v = await paidVoucherOn(app, VALUE);
     const results = await Promise.all(Array.from({ length: 40 }, () => post(app.url, key, { code: v.formatted, amountCents: AMOUNT, idempotencyKey: `burst-${randomUUID()}` })));
-    const state = voucherState(app.database, v.code);
-    const { debited } = expectConsistentBurst(results, state.balanceCents);
+    const state = await voucherState(v.id);
+    const { debited } = expectConsistentBurst(results, state.balance);
     expect(state.status).toBe('active');
-    const rows = app.database.sqlite.prepare(`SELECT COUNT(*) AS n, SUM(amount_cents) AS sum FROM redemptions WHERE voucher_id = ?`).get(v.id);
+    const rows = await rowOf(app, `SELECT COUNT(*) AS n, SUM(amount_cents) AS sum FROM redemptions WHERE voucher_id = @id`, { id: v.id });
     expect(rows).toEqual({ n: FITS, sum: debited });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await booksOf(app)).toEqual([]);
   });
 
   it('the same idempotency key fired 10 times in parallel debits exactly once', async () => {
-    const v = await paidVoucher(app, VALUE);
+    const v = await paidVoucherOn(app, VALUE);
     const body = { code: v.code, amountCents: 7_00, idempotencyKey: `same-${randomUUID()}` };
     const results = await Promise.all(Array.from({ length: 10 }, () => post(app.url, key, body)));
     expectSingleDebit(results);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(VALUE - 7_00);
-    expect(app.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM movements WHERE voucher_id = ? AND kind = 'redeem'`).get(v.id)).toEqual({ n: 1 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect((await voucherState(v.id)).balance).toBe(VALUE - 7_00);
+    expect(await rowOf(app, `SELECT COUNT(*) AS n FROM movements WHERE voucher_id = @id AND kind = 'redeem'`, { id: v.id })).toEqual({ n: 1 });
+    expect(await booksOf(app)).toEqual([]);
   });
 });
 

@@ -5,15 +5,16 @@
  * balance too low (`balance_insufficient`) leaves the statement payable for the next run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
 import type { TransferGateway } from '../../server/domain/settlements/payouts';
 import { parisDate } from '../../server/lib/paris-time';
 import { stripeClient } from '../../server/payments/stripe-provider';
 import { stripeTransfers } from '../../server/payments/stripe-transfers';
-import { buyVouchers } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { booksOf } from '../support/books';
+import { buyVouchersOn } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { operatorClient } from '../support/operator';
-import { merchantId, settle, take } from '../support/settlement';
+import { merchantIdOn, settle, take } from '../support/settlement';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const SECRET = 'sk_test_connect_money';
@@ -21,8 +22,8 @@ const WEBHOOK_SECRET = 'whsec_connect_money';
 const clock = fixedClock('2026-11-16T09:00:00Z');
 let stripe: FakeStripe;
 let app: TestApp;
-const row = (sql: string, ...args: unknown[]) => app.database.sqlite.prepare(sql).get(...args) as Record<string, any>;
-const payoutsPending = () => row(`SELECT -COALESCE(SUM(amount_cents), 0) AS n FROM journal_lines WHERE account = 'payouts_pending'`).n as number;
+const row = async (sql: string, params: Record<string, string> = {}) => (await rowOf<Record<string, any>>(app, sql, params))!;
+const payoutsPending = async () => (await row(`SELECT -COALESCE(SUM(amount_cents), 0) AS n FROM journal_lines WHERE account = 'payouts_pending'`)).n as number;
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ secretKey: SECRET });
@@ -37,14 +38,14 @@ const gateway = () => stripeTransfers(stripeClient(app.config.stripe!));
 
 /** One shop on Stripe Connect with `grossCents` redeemed, due in the next run; returns its id. */
 async function connectedShopWithSales(slug: string, account: string, grossCents: number) {
-  const shop = merchantId(app.database, slug);
-  app.database.sqlite.prepare(`UPDATE merchants SET stripe_account_id = ? WHERE id = ?`).run(account, shop);
-  const [v] = await buyVouchers(app, { amountCents: grossCents, quantity: 1 });
+  const shop = await merchantIdOn(app, slug);
+  await rowsOf(app, `UPDATE merchants SET stripe_account_id = @account WHERE id = @shop`, { account, shop });
+  const [v] = await buyVouchersOn(app, { amountCents: grossCents, quantity: 1 });
   await take(app, shop, v!.code, grossCents);
   clock.advance(3600_000);
   return shop;
 }
-const statementOf = (shop: string) => row(`SELECT id, reference, status, failure_reason, net_cents, reversed_cents, stripe_transfer_id FROM statements WHERE merchant_id = ? AND method = 'stripe' ORDER BY created_at DESC LIMIT 1`, shop);
+const statementOf = (shop: string) => row(`SELECT id, reference, status, failure_reason, net_cents, reversed_cents, stripe_transfer_id FROM statements WHERE merchant_id = @shop AND method = 'stripe' ORDER BY created_at DESC LIMIT 1`, { shop });
 const transfersFor = (statementId: string) => [...stripe.transfers.values()].filter((t) => t.metadata.statement_id === statementId);
 
 describe('Stripe Connect payouts: retries, reversals, balance', () => {
@@ -54,7 +55,7 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     const real = gateway();
     const lossy: TransferGateway = { ...real, createTransfer: async (t) => { await real.createTransfer(t); throw new Error('socket hang up'); } };
     expect((await settle(app, parisDate(clock.now()), lossy)).stripe).toEqual({ paid: 0, failed: 1 });
-    const s = statementOf(shop);
+    const s = await statementOf(shop);
     expect(s).toMatchObject({ status: 'failed', stripe_transfer_id: null });
     expect(transfersFor(s.id)).toHaveLength(1);
 
@@ -63,17 +64,17 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     expect((await settle(app, parisDate(clock.now()), gateway())).stripe).toEqual({ paid: 1, failed: 0 });
     const made = transfersFor(s.id);
     expect(made).toHaveLength(1);
-    expect(statementOf(shop)).toMatchObject({ status: 'paid', stripe_transfer_id: made[0]!.id });
+    expect(await statementOf(shop)).toMatchObject({ status: 'paid', stripe_transfer_id: made[0]!.id });
     expect(stripe.requests.some((r) => r.method === 'GET' && r.path === '/v1/transfers' && r.params.transfer_group !== undefined)).toBe(true);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await booksOf(app)).toEqual([]);
   });
 
   it('a partial reversal books only the reversed amount and shows what is still owed', async () => {
     const shop = await connectedShopWithSales('fromagerie-du-marche', 'acct_1FromagerieRev', 50_00);
     expect((await settle(app, parisDate(clock.now()), gateway())).stripe).toEqual({ paid: 1, failed: 0 });
-    const s = statementOf(shop);
+    const s = await statementOf(shop);
     expect(s.status).toBe('paid');
-    const pendingBefore = payoutsPending();
+    const pendingBefore = await payoutsPending();
 
     // The platform reverses 10 € through the API (POST /v1/transfers/:id/reversals); Stripe
     // refuses more than what is left, and sends transfer.reversed with the cumulative amount.
@@ -83,14 +84,14 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     const partial = stripe.event('transfer.reversed', { ...stripe.transfers.get(s.stripe_transfer_id)! });
     expect(partial.data.object).toMatchObject({ amount_reversed: 10_00, reversed: false });
     expect((await stripe.deliver(app.url, partial, WEBHOOK_SECRET)).body.outcome).toBe('applied');
-    expect(statementOf(shop)).toMatchObject({ status: 'partially_reversed', reversed_cents: 10_00 });
-    expect(payoutsPending() - pendingBefore).toBe(10_00);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await statementOf(shop)).toMatchObject({ status: 'partially_reversed', reversed_cents: 10_00 });
+    expect((await payoutsPending()) - pendingBefore).toBe(10_00);
+    expect(await booksOf(app)).toEqual([]);
     // A replay books nothing more.
     expect((await stripe.deliver(app.url, partial, WEBHOOK_SECRET)).body.outcome).toBe('ignored');
-    expect(payoutsPending() - pendingBefore).toBe(10_00);
+    expect((await payoutsPending()) - pendingBefore).toBe(10_00);
     const admin = await operatorClient(app.url, 'operateur@demo.bons-locaux.fr');
-    const batch = row(`SELECT batch_id FROM statements WHERE id = ?`, s.id).batch_id as string;
+    const batch = (await row(`SELECT batch_id FROM statements WHERE id = @id`, { id: s.id })).batch_id as string;
     const page = await admin.get(`/operateur/reglements/${batch}`);
     expect(page.html).toContain('Repris en partie');
     expect(page.html).toMatch(/data-owed>[^<]*10,00\s€/u);
@@ -100,10 +101,10 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     // Stripe reverses the rest: the whole net is owed again, the statement failed as before.
     const rest = stripe.reverseTransfer(s.stripe_transfer_id);
     expect((await stripe.deliver(app.url, rest, WEBHOOK_SECRET)).body.outcome).toBe('applied');
-    expect(statementOf(shop)).toMatchObject({ status: 'failed', failure_reason: 'transfer_reversed', reversed_cents: s.net_cents });
-    expect(payoutsPending() - pendingBefore).toBe(s.net_cents);
+    expect(await statementOf(shop)).toMatchObject({ status: 'failed', failure_reason: 'transfer_reversed', reversed_cents: s.net_cents });
+    expect((await payoutsPending()) - pendingBefore).toBe(s.net_cents);
     expect((await stripe.deliver(app.url, partial, WEBHOOK_SECRET)).body.outcome).toBe('ignored'); // an older event, late
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await booksOf(app)).toEqual([]);
   });
 
   it('a transfer refused for balance_insufficient leaves the statement payable, paid once on a later run', async () => {
@@ -111,18 +112,18 @@ describe('Stripe Connect payouts: retries, reversals, balance', () => {
     stripe.setBalance(5_00);
     try {
       expect((await settle(app, parisDate(clock.now()), gateway())).stripe).toEqual({ paid: 0, failed: 1 });
-      const s = statementOf(shop);
+      const s = await statementOf(shop);
       expect(s).toMatchObject({ status: 'pending', failure_reason: 'balance_insufficient', stripe_transfer_id: null });
       expect(transfersFor(s.id)).toHaveLength(0);
-      expect(checkLedger(app.database)).toEqual([]);
+      expect(await booksOf(app)).toEqual([]);
 
       stripe.setBalance(1_000_00); // the platform's balance was topped up
       clock.advance(3600_000);
       expect((await settle(app, parisDate(clock.now()), gateway())).stripe).toEqual({ paid: 1, failed: 0 });
-      expect(statementOf(shop)).toMatchObject({ status: 'paid', failure_reason: null });
+      expect(await statementOf(shop)).toMatchObject({ status: 'paid', failure_reason: null });
       expect(transfersFor(s.id)).toHaveLength(1);
       expect(stripe.balance()).toBe(1_000_00 - s.net_cents);
-      expect(checkLedger(app.database)).toEqual([]);
+      expect(await booksOf(app)).toEqual([]);
     } finally {
       stripe.setBalance(null);
     }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postWebhook, startFakeStripe, type FakeStripe } from '../support/fake-stripe';
+import { rowOf } from '../support/backend-query';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -24,7 +25,7 @@ afterAll(async () => {
   await stripe?.close();
 });
 
-const events = () => app.database.sqlite.prepare('SELECT COUNT(*) FROM provider_events').pluck().get();
+const events = async () => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM provider_events'))!.n;
 const session = { id: 'cs_test_shape', object: 'checkout.session', amount_total: 4000, currency: 'eur', metadata: { orderId: 'no-such-order' }, payment_status: 'paid', status: 'complete' };
 
 describe('signed webhook payloads of the wrong shape', () => {
@@ -38,11 +39,11 @@ describe('signed webhook payloads of the wrong shape', () => {
     ['a transfer reversed by a negative amount', () => JSON.stringify(stripe.event('transfer.reversed', { id: 'tr_1', object: 'transfer', amount_reversed: -5, reversed: false }))],
   ] as [string, string | (() => string)][])('%s → 400 INVALID_EVENT', async (_name, payload) => {
     const body = typeof payload === 'function' ? payload() : payload;
-    const before = events();
+    const before = await events();
     const res = await postWebhook(app.url, body, sign(body));
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: { code: 'INVALID_EVENT', message: expect.any(String) } });
-    expect(events()).toBe(before);
+    expect(await events()).toBe(before);
   });
 
   it('a well-formed event still answers 200', async () => {

@@ -2,8 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database_ } from '../../db/client';
+import type { PgDatabase } from '../../db/postgres-pool';
 import { redeem } from '../../server/domain/redemptions/redemptions-service';
-import { runSettlement, type RunDeps } from '../../server/domain/settlements/run-settlement';
+import { postgresTill } from '../../server/domain/redemptions/till-postgres';
+import { runSettlement, type RunCore, type RunDeps } from '../../server/domain/settlements/run-settlement';
+import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
+import { rowOf } from './backend-query';
 import type { TransferGateway } from '../../server/domain/settlements/payouts';
 import type { TestApp } from './test-app';
 
@@ -31,14 +35,27 @@ export function settlementDeps(app: TestApp, transfers: TransferGateway | null =
   return { database: app.database, clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes, operator: app.config.operator, dataDir: app.dataDir, transfers };
 }
 
-export const settle = (app: TestApp, until: string, transfers: TransferGateway | null = null) => runSettlement(settlementDeps(app, transfers), { until, actor: 'test' });
+/** settlementDeps on the app's backend: on PostgreSQL the settlement units `cli settle` and the operator's page use there. */
+export function settlementCore(app: TestApp, transfers: TransferGateway | null = null): RunDeps | RunCore {
+  if (!app.pg) return settlementDeps(app, transfers);
+  return { units: pgSettlementUnits(app.pg), clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes, operator: app.config.operator, dataDir: app.dataDir, transfers };
+}
+
+export const settle = (app: TestApp, until: string, transfers: TransferGateway | null = null) => runSettlement(settlementCore(app, transfers), { until, actor: 'test' });
 
 let seq = 0;
-/** One redemption through the domain service (the till's path), as shop `merchantId`. */
-export function take(app: Pick<TestApp, 'database' | 'clock' | 'config'>, merchantId: string, code: string, amountCents: number) {
-  return redeem({ database: app.database, clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes }, {
-    merchantId, actor: 'test', code, amountCents, idempotencyKey: `settle-test-${++seq}-${Date.now()}`,
-  });
+/** One redemption through the domain service (the till's path, on the app's backend), as shop `merchantId`. */
+export function take(app: Pick<TestApp, 'database' | 'clock' | 'config'> & { pg?: PgDatabase | null }, merchantId: string, code: string, amountCents: number) {
+  const input = { merchantId, actor: 'test', code, amountCents, idempotencyKey: `settle-test-${++seq}-${Date.now()}` };
+  const deps = { clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes };
+  return app.pg ? postgresTill(app.pg, deps).redeem(input) : redeem({ database: app.database, ...deps }, input);
 }
 
 export const merchantId = (database: Database_, slug: string) => (database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = ?`).get(slug) as { id: string }).id;
+
+/** merchantId on the app's backend (after start). */
+export async function merchantIdOn(app: Pick<TestApp, 'database' | 'pg'>, slug: string): Promise<string> {
+  const row = await rowOf<{ id: string }>(app, 'SELECT id FROM merchants WHERE slug = @slug', { slug });
+  if (!row) throw new Error(`no shop ${slug}`);
+  return row.id;
+}

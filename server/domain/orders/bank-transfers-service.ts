@@ -80,7 +80,7 @@ const pgTransferStore = (unit: PgUnit): TransferStore => ({
 export async function recordBankTransfer(deps: TransferDeps, input: BankTransferInput): Promise<TransferOutcome> {
   if (deps.pg) {
     const pgdb = deps.pg;
-    const out = await pgUnitOfWork(pgdb, (unit) => runAsync(recordTransferSteps(pgTransferStore(unit), deps, input)));
+    const out = await recordTransferIssuingFirstSlicePostgres(pgdb, deps, input);
     if (!out.issued) return out;
     await finishIssuingPostgres(pgdb, deps, input.orderId);
     const order = await pgUnitOfWork(pgdb, (unit) => runAsync(pgPaymentStore(unit).orderForUpdate(input.orderId)));
@@ -100,6 +100,11 @@ export async function recordBankTransfer(deps: TransferDeps, input: BankTransfer
  */
 export function recordTransferIssuingFirstSlice(deps: Omit<TransferDeps, 'pg'>, input: BankTransferInput): TransferOutcome {
   return deps.database.transaction((tx) => runSync(recordTransferSteps(sqliteTransferStore(tx), deps, input)));
+}
+
+/** recordTransferIssuingFirstSlice on PostgreSQL: one READ COMMITTED unit of work, the order's row locked first. */
+export function recordTransferIssuingFirstSlicePostgres(pg: PgDatabase, deps: Pick<TransferDeps, 'clock' | 'operator'>, input: BankTransferInput): Promise<TransferOutcome> {
+  return pgUnitOfWork(pg, (unit) => runAsync(recordTransferSteps(pgTransferStore(unit), deps, input)));
 }
 
 /** The transfer's decisions, once for both backends. */
