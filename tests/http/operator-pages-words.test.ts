@@ -7,17 +7,12 @@
  * (`operator:…`, `payment:…`), no snake_case action or status and no « (s) » plural.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrder } from '../../server/domain/orders/orders-service';
-import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
-import { listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
-import { createLogger } from '../../server/lib/logger';
-import { loadOperator } from '../../server/operator';
-import { DemoProvider } from '../../server/payments/demo-provider';
-import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { buyVouchersOn, postOrder, TOWN_HALL_BUYER } from '../support/builders';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { listRoutes } from '../support/routes';
-import { merchantId, settle, take } from '../support/settlement';
+import { merchantIdOn, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = fixedClock('2026-11-18T09:00:00Z');
@@ -34,26 +29,22 @@ beforeAll(async () => {
   const page = await admin.get(`/operateur/commandes/${transfer.id}`);
   const total = `${Math.floor(transfer.totalCents / 100)},${String(transfer.totalCents % 100).padStart(2, '0')}`;
   expect((await admin.post(`/operateur/commandes/${transfer.id}/virements`, { amount: total, reference: 'VIR-2026-11-18' }, page.html)).res.status).toBeLessThan(400);
-  // A card order paid through the demo provider (actor payment:demo).
-  const payments = new DemoProvider(app.url);
-  const deps = { database: app.database, clock, payments, baseUrl: app.url, logger: createLogger('silent'), operator: loadOperator({}, false) };
-  const card = await createOrder(deps, { campaignSlug: 'seine-estuaire', buyer: { type: 'individual', name: 'Léa Martin', email: 'lea@example.net' }, items: [{ amountCents: 3000, quantity: 1 }], paymentMethod: 'card', locale: 'fr' });
-  handleProviderEvent(deps, payments.simulatedEvent(card.order.checkoutRef!, 'paid', card.order.totalCents));
-  const [voucher] = listOrderVouchers(app.database.db, card.order.id);
+  // A card order paid through the demo provider (actor payment:demo), on the app's backend.
+  const [voucher] = await buyVouchersOn(app, { amountCents: 3000 });
   const shop = 'bijouterie-falaise';
-  await take(app, merchantId(app.database, shop), voucher!.code, 12_50);
+  await take(app, await merchantIdOn(app, shop), voucher!.code, 12_50);
   clock.advance(2 * 86_400_000);
   await settle(app, '2026-11-19');
   admin = await operatorClient(app.url, DEMO_ADMIN_EMAIL); // the first session ended with the two days
-  const one = (sql: string) => app.database.sqlite.prepare(sql).pluck().get() as string;
+  const one = async (sql: string) => (await rowOf<{ id: string }>(app, sql))!.id;
   Object.assign(params, {
     code: voucher!.code,
     slug: shop,
-    id: card.order.id,
-    sid: one(`SELECT id FROM statements LIMIT 1`),
+    id: voucher!.orderId,
+    sid: await one(`SELECT id FROM statements LIMIT 1`),
     page: 'mentions',
   });
-  params.batch = one(`SELECT id FROM settlement_batches LIMIT 1`);
+  params.batch = await one(`SELECT id FROM settlement_batches LIMIT 1`);
 }, 60_000);
 
 afterAll(async () => {
@@ -114,7 +105,7 @@ describe('the back-office speaks in references, names and French dates', () => {
   });
 
   it('shows a shop’s category in the page’s language (stored in French)', async () => {
-    app.database.sqlite.prepare(`UPDATE merchants SET category = 'Bijouterie' WHERE slug = ?`).run(params.slug);
+    await rowOf(app, `UPDATE merchants SET category = 'Bijouterie' WHERE slug = @slug`, { slug: params.slug! });
     const en = await admin.get(`/operateur/commerces/${params.slug}`, { 'accept-language': 'en' });
     expect(visibleText(en.html)).toContain('Jewellery');
     const list = await admin.get('/operateur/commerces', { 'accept-language': 'en' });
@@ -125,7 +116,7 @@ describe('the back-office speaks in references, names and French dates', () => {
     const shop = new FormClient(app.url);
     const login = await shop.get('/connexion');
     expect((await shop.post('/connexion', { email: 'bijouterie@demo.bons-locaux.fr', password: DEMO_PASSWORD, next: '/commercant' }, login.html)).res.status).toBe(303);
-    const statement = app.database.sqlite.prepare(`SELECT s.id FROM statements s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = ?`).pluck().get(params.slug) as string;
+    const statement = (await rowOf<{ id: string }>(app, `SELECT s.id FROM statements s JOIN merchants m ON m.id = s.merchant_id WHERE m.slug = @slug`, { slug: params.slug! }))!.id;
     const pages = listRoutes(app.app).filter((r) => r.method === 'GET' && /^\/commercant(\/|$)/.test(r.path) && !/\.(csv|pdf|xml|txt|json)$|\/facture\.pdf$/.test(r.path)).map((r) => r.path.replace(':id', statement));
     const found: string[] = [];
     for (const url of pages) {
