@@ -6,11 +6,12 @@ import { createMerchantUser } from '../../server/domain/merchants/merchant-users
 import { DEMO_OPERATOR_PASSWORD } from '../../server/domain/operators/demo-operators';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { parisDate } from '../../server/lib/paris-time';
-import { adminKey, buyVouchers, organisationLink, postOrder, shopKey, TOWN_HALL_BUYER } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { adminKeyOn, buyVouchersOn, organisationLinkOn, postOrder, shopKeyOn, TOWN_HALL_BUYER } from '../support/builders';
 import { listRoutes, type AppRoute } from '../support/routes';
-import { merchantId, settle, take } from '../support/settlement';
+import { merchantIdOn, settle, take } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
-import { dbFingerprint } from '../support/db-fingerprint';
+import { dbFingerprintOn } from '../support/db-fingerprint-on';
 import { pool } from '../support/pool';
 
 /**
@@ -116,13 +117,12 @@ let ids: Record<string, string>;
 beforeAll(async () => {
   app = await startTestApp({ clock });
   routes = listRoutes(app.app);
-  const deps = { database: app.database, clock: app.clock };
   await createOperatorUser(app, { email: 'agent@cci.example', password: 'agent-password-1', role: 'operator' });
   const spareStaff = await createMerchantUser(app, { merchantSlug: 'librairie-la-galerne', email: 'spare@galerne.example', password: 'spare-password-1', role: 'staff' });
-  const key = shopKey(deps, 'librairie-la-galerne');
-  const otherKey = shopKey(deps, 'fromagerie-du-marche');
-  const spareKey = shopKey(deps, 'librairie-la-galerne', 'spare till');
-  const admin = adminKey(deps);
+  const key = await shopKeyOn(app, 'librairie-la-galerne');
+  const otherKey = await shopKeyOn(app, 'fromagerie-du-marche');
+  const spareKey = await shopKeyOn(app, 'librairie-la-galerne', 'spare till');
+  const admin = await adminKeyOn(app);
 
   // A paid organisation order (bank transfer), a card order waiting at the demo checkout.
   const orderRes = await postOrder(app.url, { buyer: TOWN_HALL_BUYER, items: [{ amountCents: 5000, quantity: 2 }] });
@@ -135,15 +135,15 @@ beforeAll(async () => {
   expect(paid.status).toBe(201);
   const card = await postOrder(app.url, { paymentMethod: 'card', buyer: { type: 'individual', name: 'Alice', email: 'alice@example.org' }, items: [{ amountCents: 2000, quantity: 1 }] });
   const checkoutRef = new URL(((await card.json()) as { paymentUrl: string }).paymentUrl).pathname.split('/').pop()!;
-  const organisationId = app.database.sqlite.prepare('SELECT organisation_id FROM orders WHERE id = ?').pluck().get(order.order.id) as string;
+  const organisationId = (await rowOf<{ id: string }>(app, 'SELECT organisation_id AS id FROM orders WHERE id = @id', { id: order.order.id }))!.id;
 
   // Redemptions at the first shop, one of them settled (a batch and a statement).
-  const [settled, forApi, forPage, forOperator] = await buyVouchers(app, { amountCents: 50_00, quantity: 4 });
-  const galerne = merchantId(app.database, 'librairie-la-galerne');
+  const [settled, forApi, forPage, forOperator] = await buyVouchersOn(app, { amountCents: 50_00, quantity: 4 });
+  const galerne = await merchantIdOn(app, 'librairie-la-galerne');
   await take(app, galerne, settled!.code, 10_00);
   clock.set(new Date(T0.getTime() + 31 * 60_000)); // past the void window
   const run = await settle(app, parisDate(clock.now()));
-  const statementId = app.database.sqlite.prepare('SELECT id FROM statements WHERE batch_id = ? AND merchant_id = ?').pluck().get(run.batch!.id, galerne) as string;
+  const statementId = (await rowOf<{ id: string }>(app, 'SELECT id FROM statements WHERE batch_id = @batch AND merchant_id = @shop', { batch: run.batch!.id, shop: galerne }))!.id;
   const apiRedemption = (await take(app, galerne, forApi!.code, 5_00)).redemption.id;
   const pageRedemption = (await take(app, galerne, forPage!.code, 5_00)).redemption.id;
   await app.drainOutbox();
@@ -184,7 +184,7 @@ beforeAll(async () => {
   callers.otherShopKey.headers = otherKey.headers;
   callers.adminKey.headers = admin.headers;
   callers.orderToken.token = order.accessToken;
-  callers.orgLink.token = organisationLink(app.database, organisationId);
+  callers.orgLink.token = await organisationLinkOn(app, organisationId);
 }, 60_000);
 afterAll(() => app.close());
 
@@ -315,9 +315,10 @@ describe('access matrix (generated from the router)', () => {
       return outcomes;
     };
 
-    const before = dbFingerprint(app.database);
+    const before = await dbFingerprintOn(app);
+    expect(Object.keys(before).length, 'tables fingerprinted').toBeGreaterThan(20);
     await play(refused);
-    expect(dbFingerprint(app.database), 'refused callers changed the database').toEqual(before);
+    expect(await dbFingerprintOn(app), 'refused callers changed the database').toEqual(before);
     // Public routes answer everyone alike (checked on GETs, before any allowed call changes state).
     const publicGets = await play(allowedGets);
     const byRoute = new Map<string, Set<number>>();

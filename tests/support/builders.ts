@@ -289,3 +289,13 @@ export async function setVoucherStatusOn(on: { database: Database_; pg?: PgDatab
     return yield* changeVoucherSteps(s, v.id, { op: 'refund_cancel' }, { ...ctx, journalId, orderId: v.orderId });
   });
 }
+
+/** organisationLink on the test app's backend (after start): a fresh page link for the organisation. */
+export async function organisationLinkOn(on: { database: Database_; pg?: PgDatabase | null }, organisationId: string): Promise<string> {
+  if (!on.pg) return organisationLink(on.database, organisationId);
+  const token = randomBytes(32).toString('base64url');
+  const t = { database: on.database, pg: on.pg };
+  await rowsOf(t, 'UPDATE organisations SET access_token_hash = @hash WHERE id = @id', { hash: sha256(token), id: organisationId });
+  if (!(await rowOf(t, 'SELECT id FROM organisations WHERE id = @id AND access_token_hash = @hash', { hash: sha256(token), id: organisationId }))) throw new Error(`no organisation ${organisationId}`);
+  return token;
+}

@@ -5,14 +5,14 @@ import type { Database_ } from '../../db/client';
  * Columns that change on a harmless read (a key's last use, a session's last activity, a
  * rate-limit counter): left out so the fingerprint only moves when data changes.
  */
-const VOLATILE: Record<string, readonly string[]> = {
+export const VOLATILE: Record<string, readonly string[]> = {
   api_keys: ['last_used_at'],
 };
 /**
  * Tables left out: the migrations' bookkeeping. A table that only counts attempts (a rate
  * limit kept in the database) belongs here too if refused calls are ever counted in it.
  */
-const IGNORED = new Set<string>(['__drizzle_migrations']);
+export const IGNORED = new Set<string>(['__drizzle_migrations']);
 
 /**
  * A cheap digest of every table's rows: equal fingerprints before and after a batch of
