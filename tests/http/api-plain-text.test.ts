@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowOf } from '../support/backend-query';
-import { COMPANY_BUYER, postOrder } from '../support/builders';
-import { paidVoucherOn, shopKeyOn, voucherStateOn } from '../support/builders-on';
+import { COMPANY_BUYER, paidVoucherOn, postOrder, shopKeyOn } from '../support/builders';
+import { voucherStateOn } from '../support/builders-on';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**

@@ -5,7 +5,7 @@ import { loadConfig } from '../../server/config';
 import { printable, printableJson } from '../../server/lib/printable';
 import { isLocalRequest } from '../../server/web/dev/routes';
 import { rowsOf } from '../support/backend-query';
-import { shopKeyOn } from '../support/builders-on';
+import { shopKeyOn } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /** Finding 6 of the security review (the items outside orders): seeding, /dev, sign-in of a suspended shop, CLI output. */

@@ -13,10 +13,15 @@ import { loadOperator } from '../../server/operator';
  */
 import type { Database_ } from '../../db/client';
 import { findCampaignBySlug } from '../../server/domain/campaigns/campaigns-repository';
-import { createApiKey } from '../../server/domain/merchants/api-keys-service';
+import { createApiKey, createApiKeySteps } from '../../server/domain/merchants/api-keys-service';
+import { sqliteApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store';
+import { pgApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store-pg';
+import { storeUnits } from '../../server/web/backend-units';
+import { rowOf, rowsOf } from './backend-query';
 import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 import { createOrder } from '../../server/domain/orders/orders-service';
 import { handleProviderEvent } from '../../server/domain/orders/payment-events-service';
+import { applyProviderEventPostgres } from '../../server/domain/orders/payment-events-postgres';
 import { listOrderItems } from '../../server/domain/orders/orders-repository';
 import { findVoucherByCode, listOrderVouchers } from '../../server/domain/vouchers/vouchers-repository';
 import { changeVoucher } from '../../server/domain/vouchers/voucher-ledger';
@@ -103,6 +108,53 @@ export async function paidVoucher(deps: BuilderDeps, amountCents: number, campai
   return (await buyVouchers(deps, { amountCents, campaign }))[0]!;
 }
 
+/**
+ * buyVouchers on the test app's backend, for data made after start: on SQLite buyVouchers
+ * itself; on PostgreSQL the same services (createOrder, then the demo provider's paid event
+ * through the webhook's PostgreSQL path) on the app's pool.
+ */
+export async function buyVouchersOn(on: BuilderDeps & { pg?: PgDatabase | null }, opts: { amountCents: number; quantity?: number; campaign?: string; relabelAs?: 'company' | 'municipality' }): Promise<BuiltVoucher[]> {
+  const pg = on.pg;
+  if (!pg) return buyVouchers(on, opts);
+  const t = { database: on.database, pg };
+  const slug = opts.campaign ?? 'seine-estuaire';
+  const campaign = await rowOf<{ perorder: number; maxcents: number }>(t, 'SELECT max_vouchers_per_order AS perorder, max_order_cents_individual AS maxcents FROM campaigns WHERE slug = @slug', { slug });
+  if (!campaign) throw new Error(`no campaign ${slug}`);
+  const baseUrl = on.baseUrl ?? 'http://127.0.0.1';
+  const payments = new DemoProvider(baseUrl);
+  const orderDeps = { database: on.database, pg, clock: on.clock, payments, baseUrl, logger: silent, operator: loadOperator({}, false) };
+  const perOrder = Math.max(1, Math.min(campaign.perorder, Math.floor(campaign.maxcents / opts.amountCents)));
+  const out: BuiltVoucher[] = [];
+  for (let left = opts.quantity ?? 1; left > 0; left -= perOrder) {
+    const quantity = Math.min(left, perOrder);
+    const created = await createOrder(orderDeps, {
+      campaignSlug: slug,
+      buyer: { type: 'individual', name: 'Test Buyer', email: 'buyer@example.org' },
+      items: [{ amountCents: opts.amountCents, quantity }],
+      paymentMethod: 'card',
+      locale: 'fr',
+    });
+    if (opts.relabelAs) await rowsOf(t, 'UPDATE orders SET buyer_type = @type WHERE id = @id', { type: opts.relabelAs, id: created.order.id });
+    const outcome = await applyProviderEventPostgres(pg, orderDeps, payments.simulatedEvent(created.order.checkoutRef!, 'paid', created.order.totalCents));
+    // As buyVouchers: the sponsor's bonus voucher is left out; issue order, then code.
+    const vouchers = await rowsOf<{ id: string; code: string; amountcents: number; expiresat: string; orderid: string; campaignid: string }>(
+      t,
+      `SELECT v.id, v.code, v.amount_cents AS amountcents, v.expires_at AS expiresat, v.order_id AS orderid, v.campaign_id AS campaignid
+         FROM vouchers v JOIN order_items i ON i.id = v.order_item_id
+        WHERE v.order_id = @order AND i.bonus = 0 ORDER BY v.issued_at, v.code`,
+      { order: created.order.id },
+    );
+    if (vouchers.length !== quantity) throw new Error(`order ${created.order.reference} not issued (${outcome}): ${vouchers.length}/${quantity} vouchers`);
+    out.push(...vouchers.map((v) => ({ id: v.id, code: v.code, formatted: formatCode(v.code), amountCents: v.amountcents, expiresAt: v.expiresat, orderId: v.orderid, campaignId: v.campaignid })));
+  }
+  return out;
+}
+
+/** paidVoucher on the test app's backend (see buyVouchersOn). */
+export async function paidVoucherOn(on: BuilderDeps & { pg?: PgDatabase | null }, amountCents: number, campaign = 'seine-estuaire'): Promise<BuiltVoucher> {
+  return (await buyVouchersOn(on, { amountCents, campaign }))[0]!;
+}
+
 export interface BuiltKey {
   /** The clear bearer key (shown once in real life). */
   key: string;
@@ -124,6 +176,26 @@ export function shopKey(deps: Pick<BuilderDeps, 'database' | 'clock'>, merchantS
 export function adminKey(deps: Pick<BuilderDeps, 'database' | 'clock'>, label = 'test admin'): BuiltKey {
   const { key, apiKey } = createApiKey(deps, { kind: 'admin', label });
   return { key, id: apiKey.id, merchantId: null, headers: { authorization: `Bearer ${key}` } };
+}
+
+/**
+ * shopKey / adminKey on the test app's backend (after start, where `database` refuses on
+ * PostgreSQL): the same key creation (createApiKeySteps) in the backend's unit of work.
+ */
+export async function shopKeyOn(on: { database: Database_; pg?: PgDatabase | null; clock: Clock }, merchantSlug: string, label = 'test till'): Promise<BuiltKey & { merchantId: string }> {
+  const merchant = await rowOf<{ id: string }>({ database: on.database, pg: on.pg ?? null }, 'SELECT id FROM merchants WHERE slug = @slug', { slug: merchantSlug });
+  if (!merchant) throw new Error(`no shop ${merchantSlug}`);
+  const { key, apiKey } = await keyOn(on, { kind: 'merchant', merchantId: merchant.id, label });
+  return { key, id: apiKey.id, merchantId: merchant.id, headers: { authorization: `Bearer ${key}` } };
+}
+
+export async function adminKeyOn(on: { database: Database_; pg?: PgDatabase | null; clock: Clock }, label = 'test admin'): Promise<BuiltKey> {
+  const { key, apiKey } = await keyOn(on, { kind: 'admin', label });
+  return { key, id: apiKey.id, merchantId: null, headers: { authorization: `Bearer ${key}` } };
+}
+
+async function keyOn(on: { database: Database_; pg?: PgDatabase | null; clock: Clock }, input: { kind: 'merchant' | 'admin'; merchantId?: string; label: string }) {
+  return storeUnits({ database: on.database, pg: on.pg ?? null }, sqliteApiKeyAdminStore, pgApiKeyAdminStore)((s) => createApiKeySteps(s, on.clock.now(), input));
 }
 
 /**
