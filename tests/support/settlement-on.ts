@@ -7,7 +7,7 @@
 import { sqliteTill } from '../../server/domain/redemptions/redemptions-service';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import { runSettlement } from '../../server/domain/settlements/run-settlement';
-import type { TransferGateway } from '../../server/domain/settlements/payouts';
+import { markSepaExecutedSteps, type TransferGateway } from '../../server/domain/settlements/payouts';
 import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
 import { sqliteSettlementUnits } from '../../server/domain/settlements/settlement-store-sqlite';
 import { rowOf } from './backend-query';
@@ -41,4 +41,10 @@ export async function merchantIdOn(app: Pick<TestApp, 'database' | 'pg'>, slug: 
   const row = await rowOf<{ id: string }>(app, 'SELECT id FROM merchants WHERE slug = @slug', { slug });
   if (!row) throw new Error(`no shop ${slug}`);
   return row.id;
+}
+
+/** The bank executed the batch's SEPA file (payouts.ts `markSepaExecutedSteps`), on the app's backend. */
+export function markSepaExecutedOn(app: Pick<TestApp, 'database' | 'pg' | 'clock'>, batchId: string, actor: string) {
+  const units = app.pg ? pgSettlementUnits(app.pg) : sqliteSettlementUnits(app.database);
+  return units.run(markSepaExecutedSteps(units, app.clock, batchId, actor));
 }
