@@ -24,7 +24,7 @@ import { demoRoutes } from './web/demo/routes';
 import { devRoutes } from './web/dev/routes';
 import { csrfProtection, withCsrfToken } from './web/middleware/csrf';
 import { requestLog } from './web/middleware/request-log';
-import { errorHandler, notFoundHandler } from './web/middleware/errors';
+import { errorHandler, notFoundHandler, nulPathNotFound } from './web/middleware/errors';
 import { localeMiddleware } from './web/middleware/locale';
 import { defaultRateLimits, type RateLimitSettings } from './web/middleware/rate-limits';
 import { securityHeaders } from './web/middleware/security';
@@ -120,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   // The till's POST, spelled exactly, is answered before the router (and logs itself).
   answerBeforeRouter(app, { method: 'POST', url: REDEMPTIONS_PATH }, chain(logRequests, pos.redeem), onError);
   app.use(logRequests);
+  app.use(nulPathNotFound);
   // The shops' POS routes first, each on its own lean lane (the till's POST is the hottest
   // path); then the rest of the JSON API: its own few headers, cookies parsed only for
   // session callers, no page middleware.

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { adminKey, buyVouchers, COMPANY_BUYER, postOrder, shopKey, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { rowsOf } from '../support/backend-query';
+import { adminKeyOn, buyVouchersOn, COMPANY_BUYER, postOrder, shopKeyOn, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
+import { ledgerBreaches } from '../support/ledger-check';
 import { listRoutes } from '../support/routes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -38,9 +39,9 @@ let paidOrderCode: string;
 beforeAll(async () => {
   stripe = await startFakeStripe({ secretKey: SECRET_KEY });
   app = await startTestApp({ stripe: { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiBase: stripe.url } });
-  shop = shopKey(app, 'librairie-la-galerne', 'fuzz till');
-  admin = adminKey(app, 'fuzz admin');
-  const [v] = await buyVouchers(app, { amountCents: 100_00, quantity: 1 });
+  shop = await shopKeyOn(app, 'librairie-la-galerne', 'fuzz till');
+  admin = await adminKeyOn(app, 'fuzz admin');
+  const [v] = await buyVouchersOn(app, { amountCents: 100_00, quantity: 1 });
   voucherCode = v!.formatted;
   const redeemed = await send({ method: 'POST', path: '/api/v1/redemptions', headers: { ...shop.headers, 'content-type': 'application/json' }, body: JSON.stringify({ code: voucherCode, amountCents: 1_00, idempotencyKey: 'fuzz-setup-1' }) });
   redemptionId = (JSON.parse(redeemed.text) as { redemption: { id: string } }).redemption.id;
@@ -70,7 +71,7 @@ interface Req {
 
 async function send(req: Req): Promise<{ status: number; type: string; text: string }> {
   // Failed lookups lock a till's key (by design); the fuzzer's key starts each call unlocked.
-  if (shop) app.database.sqlite.prepare('UPDATE api_keys SET failure_count = 0, failure_window_start = NULL, locked_until = NULL WHERE id = ?').run(shop.id);
+  if (shop) await rowsOf(app, 'UPDATE api_keys SET failure_count = 0, failure_window_start = NULL, locked_until = NULL WHERE id = @id', { id: shop.id });
   const res = await fetch(`${app.url}${req.path}`, { method: req.method, headers: req.headers, body: req.body, redirect: 'manual' });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
@@ -346,7 +347,7 @@ describe('fuzzing every JSON endpoint (fixed seed)', () => {
     }
   });
 
-  it('leaves the ledger clean', () => {
-    expect(checkLedger(app.database)).toEqual([]);
+  it('leaves the ledger clean', async () => {
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 });

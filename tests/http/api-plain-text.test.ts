@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPANY_BUYER, paidVoucher, postOrder, shopKey } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { COMPANY_BUYER, paidVoucherOn, postOrder, shopKeyOn } from '../support/builders';
+import { voucherStateOn } from '../support/builders-on';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -12,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const orders = () => app.database.sqlite.prepare('SELECT COUNT(*) FROM orders').pluck().get();
+const orders = async () => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM orders'))!.n;
 const item = { amountCents: 2000, quantity: 1 };
 const BAD = { nul: 'Ali\u0000ce', rlo: 'Alice \u202eeciveD', isolate: 'A\u2066B', escape: 'A\u001b[31mB', lineSeparator: 'A\u2028B' };
 
@@ -31,7 +33,7 @@ describe('JSON API text fields', () => {
     ['campaign', (bad) => ({ campaign: bad, buyer: COMPANY_BUYER, items: [item] })],
   ];
   it.each(cases)('POST /api/v1/orders refuses them in %s with a 422 naming the field', async (field, body) => {
-    const before = orders();
+    const before = await orders();
     for (const [kind, bad] of Object.entries(BAD)) {
       const res = await postOrder(app.url, body(bad), { 'accept-language': 'en' });
       expect(res.status, `${field} ${kind}`).toBe(422);
@@ -39,7 +41,7 @@ describe('JSON API text fields', () => {
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(error.fields, `${field} ${kind}`).toMatchObject({ [field]: expect.stringContaining('not allowed') });
     }
-    expect(orders()).toBe(before);
+    expect(await orders()).toBe(before);
   });
 
   it('keeps ordinary text: accents, typographic quotes, emoji and a message on two lines', async () => {
@@ -51,8 +53,8 @@ describe('JSON API text fields', () => {
   });
 
   it('POST /api/v1/redemptions refuses them in the code', async () => {
-    const key = shopKey(app, 'librairie-la-galerne');
-    const voucher = await paidVoucher(app, 2000);
+    const key = await shopKeyOn(app, 'librairie-la-galerne');
+    const voucher = await paidVoucherOn(app, 2000);
     const res = await fetch(`${app.url}/api/v1/redemptions`, {
       method: 'POST',
       headers: { ...key.headers, 'content-type': 'application/json', 'accept-language': 'fr' },
@@ -60,6 +62,6 @@ describe('JSON API text fields', () => {
     });
     expect(res.status).toBe(422);
     expect((await res.json()).error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { code: expect.stringContaining('non autorisés') } });
-    expect(app.database.sqlite.prepare('SELECT balance_cents FROM vouchers WHERE id = ?').pluck().get(voucher.id)).toBe(2000);
+    expect((await voucherStateOn(app, voucher.code)).balanceCents).toBe(2000);
   });
 });

@@ -9,7 +9,9 @@ import { createLogger } from '../../server/lib/logger';
 import { parisDate } from '../../server/lib/paris-time';
 import { DemoProvider } from '../../server/payments/demo-provider';
 import { rowOf, rowsOf } from '../support/backend-query';
-import { buyVouchersOn as buy, expireOn, providerEventOn, settleOn, shopIdOf, takeOn, transferEventOn, voidOn } from '../support/builders-on';
+import { expireOn, providerEventOn, transferEventOn } from '../support/builders-on';
+import { buyVouchersOn as buy } from '../support/builders';
+import { merchantIdOn, settle as settleOn, take as takeOn, voidOn } from '../support/settlement';
 import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
@@ -59,7 +61,7 @@ describe('money events in the audit log', () => {
   });
 
   it('a void writes one entry with the balance before and after; the redemption itself writes none', async () => {
-    const shop = await shopIdOf(app, 'librairie-la-galerne');
+    const shop = await merchantIdOn(app, 'librairie-la-galerne');
     const [v] = await buy(app, { amountCents: 40_00 });
     const before = await auditCount();
     const r = await take(shop, v!.code, 15_00);
@@ -72,7 +74,7 @@ describe('money events in the audit log', () => {
   });
 
   it('a Stripe payout writes a paid entry, a failure and a reversal one each', async () => {
-    const shop = await shopIdOf(app, 'bijouterie-falaise');
+    const shop = await merchantIdOn(app, 'bijouterie-falaise');
     await rowsOf(app, `UPDATE merchants SET stripe_account_id = 'acct_1Falaise' WHERE id = @shop`, { shop });
     const [v] = await buy(app, { amountCents: 30_00 });
     await take(shop, v!.code, 12_00);
@@ -96,12 +98,12 @@ describe('till redemptions tab', () => {
   let fromagerie: string;
   let code: string;
   beforeAll(async () => {
-    fromagerie = await shopIdOf(app, 'fromagerie-du-marche');
+    fromagerie = await merchantIdOn(app, 'fromagerie-du-marche');
     const [v, w] = await buy(app, { amountCents: 50_00, quantity: 2 });
     code = v!.formatted;
     await take(fromagerie, v!.code, 10_00);
     await take(fromagerie, v!.code, 7_50);
-    await take(await shopIdOf(app, 'librairie-la-galerne'), w!.code, 5_00);
+    await take(await merchantIdOn(app, 'librairie-la-galerne'), w!.code, 5_00);
   });
 
   it('lists redemptions newest first with balance before → after, filtered by shop and code', async () => {

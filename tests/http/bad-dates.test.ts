@@ -8,7 +8,7 @@ import { settleCommand } from '../../server/cli/settlement-commands';
 import { exportCommand } from '../../server/cli/report-commands';
 import { parseNow } from '../../server/cli/expiry-commands';
 import { UsageError } from '../../server/cli/command';
-import { adminKey, postOrder, shopKey, TOWN_HALL_BUYER } from '../support/builders';
+import { adminKeyOn, postOrder, shopKeyOn, TOWN_HALL_BUYER } from '../support/builders';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -43,7 +43,7 @@ describe('the one strict date reader', () => {
 
 describe('routes that take a date', () => {
   it('GET /api/v1/redemptions: 422 VALIDATION_FAILED, never 5xx', async () => {
-    const { headers } = shopKey(app, 'librairie-la-galerne');
+    const { headers } = await shopKeyOn(app, 'librairie-la-galerne');
     for (const d of [...BAD, '9999-12-31T23:59:59Z', '2026-02-30T10:00:00Z']) {
       for (const k of ['from', 'to']) {
         const res = await fetch(`${app.url}/api/v1/redemptions?${k}=${encodeURIComponent(d)}`, { headers: { ...headers, 'accept-language': 'en' } });
@@ -92,7 +92,7 @@ describe('routes that take a date', () => {
   });
 
   it('the API transfer (receivedAt) and the operator transfer form (receivedOn) refuse them', async () => {
-    const admin = adminKey(app);
+    const admin = await adminKeyOn(app);
     const created = await postOrder(app.url, { buyer: TOWN_HALL_BUYER, items: [{ amountCents: 5000, quantity: 30 }] });
     const { order } = await created.json();
     for (const receivedAt of ['9999-12-31T23:59:59Z', '2026-02-30T10:00:00Z', '0000-01-01T00:00:00Z']) {

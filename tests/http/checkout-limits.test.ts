@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { createApiKey } from '../../server/domain/merchants/api-keys-service';
-import { TOWN_HALL_BUYER } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { ledgerBreaches } from '../support/ledger-check';
+import { adminKeyOn, TOWN_HALL_BUYER } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -25,7 +25,7 @@ type Column = (typeof LIMIT_COLUMNS)[number];
 beforeAll(async () => {
   stripe = await startFakeStripe({ secretKey: SECRET_KEY });
   app = await startTestApp({ stripe: { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiBase: stripe.url } });
-  defaults = app.database.sqlite.prepare(`SELECT ${LIMIT_COLUMNS.join(', ')} FROM campaigns WHERE slug = 'seine-estuaire'`).get() as Record<string, number>;
+  defaults = (await rowOf<Record<string, number>>(app, `SELECT ${LIMIT_COLUMNS.join(', ')} FROM campaigns WHERE slug = 'seine-estuaire'`))!;
 });
 afterEach(() => setCampaign(defaults));
 afterAll(async () => {
@@ -33,13 +33,13 @@ afterAll(async () => {
   await stripe?.close();
 });
 
-function setCampaign(values: Partial<Record<Column, number>>) {
+async function setCampaign(values: Partial<Record<Column, number>>) {
   const sets = Object.keys(values).map((k) => `${k} = @${k}`).join(', ');
-  app.database.sqlite.prepare(`UPDATE campaigns SET ${sets} WHERE slug = 'seine-estuaire'`).run(values);
+  await rowsOf(app, `UPDATE campaigns SET ${sets} WHERE slug = 'seine-estuaire'`, values);
 }
 
-const count = (table: string) => (app.database.sqlite.prepare(`SELECT COUNT(*) n FROM ${table}`).get() as { n: number }).n;
-const snapshot = () => ({ orders: count('orders'), items: count('order_items'), sessions: stripe.sessions.size });
+const count = async (table: string) => (await rowOf<{ n: number }>(app, `SELECT COUNT(*) AS n FROM ${table}`))!.n;
+const snapshot = async () => ({ orders: await count('orders'), items: await count('order_items'), sessions: stripe.sessions.size });
 /** Page text with tags removed, entities and French spaces (U+202F, U+00A0) made plain. */
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/[\u202f\u00a0]/g, ' ').replace(/\s+/g, ' ');
 const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, ' ');
@@ -97,7 +97,7 @@ const TOWN_HALL_FIELDS = {
 
 describe('checkout charges exactly the order total', () => {
   it('charges an organisation card order its service fee and VAT as their own lines, and issues its vouchers when paid', async () => {
-    setCampaign({ org_fee_bps: 250 });
+    await setCampaign({ org_fee_bps: 250 });
     const { status, body } = await postOrder([{ amountCents: 5000, quantity: 3 }, { amountCents: 2000, quantity: 2 }], 'card');
     expect(status, JSON.stringify(body)).toBe(201);
     // 190 € of vouchers, fee 2,5 % = 4,75 €, VAT 20 % on the fee = 0,95 €.
@@ -113,14 +113,14 @@ describe('checkout charges exactly the order total', () => {
     expect(session.amount_total).toBe(19_570);
 
     expect(await pay(body.order.id)).toEqual({ status: 200, body: { received: true, outcome: 'issued' } });
-    expect(issued(body.order.id)).toBe(5);
-    const row = app.database.sqlite.prepare('SELECT status, paid_cents, review_reason FROM orders WHERE id = ?').get(body.order.id);
+    expect(await issued(body.order.id)).toBe(5);
+    const row = await rowOf(app, 'SELECT status, paid_cents, review_reason FROM orders WHERE id = @id', { id: body.order.id });
     expect(row).toEqual({ status: 'paid', paid_cents: 19_570, review_reason: null });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 
   it('fits a 150-beneficiary card order in at most 100 line items, for exactly its total', async () => {
-    setCampaign({ org_fee_bps: 250 });
+    await setCampaign({ org_fee_bps: 250 });
     // 150 different values (10,00 € to 24,90 €): one summary line, then the fee and its VAT.
     const items = Array.from({ length: 150 }, (_, i) => ({ amountCents: 1000 + i * 10, quantity: 1, recipientName: `Agent ${i + 1}` }));
     const { status, body } = await postOrder(items, 'card');
@@ -132,22 +132,22 @@ describe('checkout charges exactly the order total', () => {
     expect(lines.reduce((n, l) => n + l.quantity * l.unitAmount, 0)).toBe(body.order.totalCents);
     expect({ ...lines[0], name: plain(lines[0]!.name) }).toEqual({ quantity: 1, unitAmount: face, name: '150 bons d’achat de 10,00 € à 24,90 € – Chèques cadeaux Seine Estuaire' });
     expect(await pay(body.order.id)).toEqual({ status: 200, body: { received: true, outcome: 'issued' } });
-    expect(issued(body.order.id)).toBe(150);
+    expect(await issued(body.order.id)).toBe(150);
 
     // 150 beneficiaries on three values: three lines, value × count.
     const three = Array.from({ length: 150 }, (_, i) => ({ amountCents: [1000, 2000, 5000][i % 3]!, quantity: 1, recipientName: `Agent ${i + 1}` }));
     const again = await postOrder(three, 'card');
     expect(again.status).toBe(201);
     expect(checkoutRequest(again.body.order.id).map((l) => [l.quantity, l.unitAmount])).toEqual([[50, 1000], [50, 2000], [50, 5000], [1, 10_000], [1, 2000]]);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 });
 
 describe('what one card payment can carry', () => {
   it('refuses a 1 050 000 € card order with the bank-transfer offer, and takes it by bank transfer', async () => {
-    setCampaign({ max_order_cents_org: 2_000_000_00 });
+    await setCampaign({ max_order_cents_org: 2_000_000_00 });
     const items = [{ amountCents: 150_00, quantity: 7000 }];
-    const before = snapshot();
+    const before = await snapshot();
     const fr = await postOrder(items, 'card');
     expect(fr.status).toBe(422);
     expect(fr.body.error.code).toBe('CARD_AMOUNT_TOO_LARGE');
@@ -158,21 +158,21 @@ describe('what one card payment can carry', () => {
     const en = await postOrder(items, 'card', { 'accept-language': 'en' });
     expect(en.status).toBe(422);
     expect(en.body.error.message).toContain('Choose payment by bank transfer');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     // 7 000 vouchers: beyond what anyone may order online (500), the operator places it (admin key).
     const online = await postOrder(items, 'bank_transfer');
     expect(online.status).toBe(422);
     expect(online.body.error.code).toBe('ORDER_LIMIT_EXCEEDED');
-    const admin = createApiKey(app, { kind: 'admin', label: 'ops' }).key;
+    const admin = (await adminKeyOn(app, 'ops')).key;
     const byTransfer = await postOrder(items, 'bank_transfer', { authorization: `Bearer ${admin}` });
     expect(byTransfer.status, JSON.stringify(byTransfer.body)).toBe(201);
     expect(byTransfer.body.order.totalCents).toBe(1_050_000_00);
   });
 
   it('says so on the organisation form, beside the payment choice, and on the individual purchase form', async () => {
-    setCampaign({ max_order_cents_org: 2_000_000_00, max_order_cents_individual: 2_000_000_00, max_vouchers_per_order: 1000, max_amount_cents: 5000_00 });
-    const before = snapshot();
+    await setCampaign({ max_order_cents_org: 2_000_000_00, max_order_cents_individual: 2_000_000_00, max_vouchers_per_order: 1000, max_amount_cents: 5000_00 });
+    const before = await snapshot();
     const org = await submitOrgForm({ ...TOWN_HALL_FIELDS, free_amount_0: '150', free_qty_0: '7000', paymentMethod: 'card' });
     expect(org.res.status).toBe(422);
     expect(org.html).toContain('aria-describedby="org-payment-error"');
@@ -186,16 +186,16 @@ describe('what one card payment can carry', () => {
     expect(individual.res.status).toBe(422);
     expect(text(individual.html)).toContain('Le total de la commande (1 050 000,00 €) dépasse ce qu’un paiement par carte peut porter (999 999,99 €).');
     expect(text(individual.html)).toContain('pour payer par virement bancaire');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 });
 
 describe('the campaign ceilings and the voucher count hold on every path', () => {
   it("enforces the campaign's organisation order ceiling on the API and the form", async () => {
-    setCampaign({ max_order_cents_org: 1000_00 });
+    await setCampaign({ max_order_cents_org: 1000_00 });
     const published = (await (await fetch(`${app.url}/api/v1/campaigns/seine-estuaire`)).json()) as any;
     expect(published.campaign).toMatchObject({ maxOrderCentsOrg: 1000_00, maxVouchersPerOrgOrder: 10_000 });
-    const before = snapshot();
+    const before = await snapshot();
     const over = await postOrder([{ amountCents: 5000, quantity: 21 }], 'bank_transfer');
     expect(over.status).toBe(422);
     expect(over.body.error).toMatchObject({ code: 'ORDER_LIMIT_EXCEEDED', fields: { items: expect.any(String) } });
@@ -203,20 +203,20 @@ describe('the campaign ceilings and the voucher count hold on every path', () =>
     const form = await submitOrgForm({ ...TOWN_HALL_FIELDS, qty_5000: '21', paymentMethod: 'bank_transfer' });
     expect(form.res.status).toBe(422);
     expect(text(form.html)).toContain('Une commande ne peut dépasser 1 000,00 €.');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     const atTheCeiling = await postOrder([{ amountCents: 5000, quantity: 20 }], 'bank_transfer');
     expect(atTheCeiling.status).toBe(201);
   });
 
   it('bounds the total number of vouchers on the API, the form and the beneficiaries file', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     // Each line and quantity is within the API's bounds; together 12 000 vouchers.
     const api = await postOrder([{ amountCents: 1000, quantity: 6000 }, { amountCents: 2000, quantity: 6000 }], 'bank_transfer', { 'accept-language': 'en' });
     expect(api.status).toBe(422);
     expect(api.body.error).toMatchObject({ code: 'ORDER_LIMIT_EXCEEDED', message: 'An order holds at most 10000 vouchers.' });
 
-    setCampaign({ max_vouchers_per_org_order: 50 });
+    await setCampaign({ max_vouchers_per_org_order: 50 });
     const apiCampaign = await postOrder([{ amountCents: 1000, quantity: 30 }, { amountCents: 2000, quantity: 21 }], 'bank_transfer');
     expect(apiCampaign.status).toBe(422);
     expect(apiCampaign.body.error).toMatchObject({ code: 'ORDER_LIMIT_EXCEEDED', message: 'Une commande comprend au plus 50 bons.' });
@@ -227,7 +227,7 @@ describe('the campaign ceilings and the voucher count hold on every path', () =>
     const file = await submitOrgForm({ ...TOWN_HALL_FIELDS, voucherSource: 'file', paymentMethod: 'bank_transfer' }, { name: 'agents.csv', bytes: new TextEncoder().encode(csv) });
     expect(file.res.status).toBe(422);
     expect(text(file.html)).toContain('Le fichier compte 51 bénéficiaires ; une commande en accepte au plus 50.');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     const fifty = await postOrder([{ amountCents: 1000, quantity: 30 }, { amountCents: 2000, quantity: 20 }], 'bank_transfer');
     expect(fifty.status).toBe(201);

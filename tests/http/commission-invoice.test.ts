@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { parisDate } from '../../server/lib/paris-time';
-import { buyVouchers } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { buyVouchersOn } from '../support/builders';
 import { popplerAvailable } from '../support/poppler';
-import { merchantId, settle, take } from '../support/settlement';
+import { merchantIdOn, settle as settleOn, take as takeOn } from '../support/settlement';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -46,14 +47,14 @@ describe.runIf(hasPoppler)('the commission invoice to a shop (HTTP)', () => {
   };
 
   it('names the shop with the SIRET it had when invoiced', async () => {
-    const shop = merchantId(app.database, SHOP);
-    const siret = (app.database.sqlite.prepare('SELECT siret FROM merchants WHERE id = ?').get(shop) as { siret: string | null }).siret;
+    const shop = await merchantIdOn(app, SHOP);
+    const { siret } = (await rowOf<{ siret: string | null }>(app, 'SELECT siret FROM merchants WHERE id = @shop', { shop }))!;
     expect(siret, 'demo shops have a SIRET').toMatch(/^\d{14}$/);
-    const [voucher] = await buyVouchers(app, { amountCents: 50_00 });
-    await take(app, shop, voucher!.code, 20_00);
+    const [voucher] = await buyVouchersOn(app, { amountCents: 50_00 });
+    await takeOn(app, shop, voucher!.code, 20_00);
     clock.set(new Date(T0.getTime() + 31 * 60_000)); // past the void window
-    const run = await settle(app, parisDate(clock.now()));
-    const statement = app.database.sqlite.prepare('SELECT id, invoice_number AS invoice FROM statements WHERE batch_id = ? AND merchant_id = ?').get(run.batch!.id, shop) as { id: string; invoice: string };
+    const run = await settleOn(app, parisDate(clock.now()));
+    const statement = (await rowOf<{ id: string; invoice: string }>(app, 'SELECT id, invoice_number AS invoice FROM statements WHERE batch_id = @batch AND merchant_id = @shop', { batch: run.batch!.id, shop }))!;
 
     const owner = new FormClient(app.url);
     const login = await owner.get('/connexion');
@@ -62,7 +63,7 @@ describe.runIf(hasPoppler)('the commission invoice to a shop (HTTP)', () => {
     for (const mention of [statement.invoice, 'FACTURE', 'Bijouterie Falaise', `SIRET ${siret}`]) expect(issued, mention).toContain(mention);
 
     // The shop moves and registers a new establishment: the invoice already issued keeps its buyer.
-    app.database.sqlite.prepare(`UPDATE merchants SET siret = '44306184100047' WHERE id = ?`).run(shop);
+    await rowsOf(app, `UPDATE merchants SET siret = '44306184100047' WHERE id = @shop`, { shop });
     const later = await invoiceText(owner, statement.id, 'later');
     expect(later).toContain(`SIRET ${siret}`);
     expect(later).not.toContain('44306184100047');

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
+import { rowOf } from '../support/backend-query';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -10,13 +10,15 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const opened: TestApp[] = [];
 afterAll(() => Promise.all(opened.map((a) => a.close())));
 const imgSrc = (res: Response) => /img-src ([^;]*)/.exec(res.headers.get('content-security-policy')!)![1];
-const position = (app: TestApp) => app.database.sqlite.prepare(`SELECT latitude, longitude FROM merchants WHERE slug = 'librairie-la-galerne'`).get();
+const position = (app: TestApp) => rowOf(app, `SELECT latitude, longitude FROM merchants WHERE slug = 'librairie-la-galerne'`);
 
 describe('directory map', () => {
   it('without MAP_TILE_URL: no map, no position field, img-src our origin only', async () => {
-    const app = await startTestApp();
+    // A position set before start (on PostgreSQL the data is prepared on SQLite, then copied).
+    const app = await startTestApp({
+      prepare: (database) => void database.sqlite.prepare(`UPDATE merchants SET latitude = 49.4938, longitude = 0.1077 WHERE slug = 'librairie-la-galerne'`).run(),
+    });
     opened.push(app);
-    app.database.sqlite.prepare(`UPDATE merchants SET latitude = 49.4938, longitude = 0.1077 WHERE slug = 'librairie-la-galerne'`).run();
     const res = await fetch(`${app.url}/campagnes/seine-estuaire`);
     expect(imgSrc(res)).toBe("'self' data:");
     const html = await res.text();
@@ -31,18 +33,19 @@ describe('directory map', () => {
     const admin = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
     const page = await admin.get('/operateur/commerces/librairie-la-galerne');
     expect(page.html).toContain('name="latitude"');
-    const before = position(app);
+    const before = await position(app);
     const half = await admin.post('/operateur/commerces/librairie-la-galerne/horaires', { h2_0_opens: '09:00', h2_0_closes: '12:00', latitude: '48,853' }, page.html);
     expect(half.res.status).toBe(422);
     expect(half.html).toContain('Saisissez la latitude et la longitude, ou aucune des deux.');
     const far = await admin.post('/operateur/commerces/librairie-la-galerne/horaires', { latitude: '91', longitude: '2' }, page.html);
     expect(far.res.status).toBe(422);
-    expect(position(app)).toEqual(before);
+    expect(await position(app)).toEqual(before);
     const ok = await admin.post('/operateur/commerces/librairie-la-galerne/horaires', { h2_0_opens: '09:00', h2_0_closes: '12:00', latitude: '48,853', longitude: '2.3499' }, page.html);
     expect(ok.res.status).toBe(303);
-    expect(position(app)).toEqual({ latitude: 48.853, longitude: 2.3499 });
-    const id = findMerchantBySlug(app.database.db, 'librairie-la-galerne')!.id;
-    expect(app.database.sqlite.prepare(`SELECT after FROM audit_log WHERE action = 'merchant.hours' AND entity_id = ?`).pluck().get(id)).toContain('48.853');
+    expect(await position(app)).toEqual({ latitude: 48.853, longitude: 2.3499 });
+    const audit = await rowOf<{ after: string }>(app, `SELECT a.after FROM audit_log a JOIN merchants m ON m.id = a.entity_id
+      WHERE a.action = 'merchant.hours' AND m.slug = 'librairie-la-galerne'`);
+    expect(audit?.after).toContain('48.853');
 
     const res = await fetch(`${app.url}/campagnes/seine-estuaire`);
     expect(imgSrc(res)).toBe("'self' data: https://tiles.example.org");

@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxMessages } from '../../db/schema/index';
+import { rowsOf } from '../support/backend-query';
 import { startSmtpListener, type ReceivedMail, type SmtpListener } from '../support/smtp-listener';
 import { FormClient, fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
@@ -72,11 +71,17 @@ async function orderDetails(app: TestApp, p: Purchase) {
   return (await res.json()) as { order: { status: string; reference: string }; vouchers: { code: string; url: string; amountCents: number }[] };
 }
 
-const outboxRowsFor = (app: TestApp, orderId: string) =>
-  app.database.db
-    .select()
-    .from(outboxMessages)
-    .all()
+interface OutboxRow { status: string; attempts: number; lastError: string | null; leaseUntil: string | null; sentAt: string | null; nextAttemptAt: string; payload: string }
+/** The order's outbox rows, on the app's backend (in the order they were queued). */
+const outboxRowsFor = async (app: TestApp, orderId: string): Promise<OutboxRow[]> =>
+  (
+    await rowsOf<{ status: string; attempts: number; lasterror: string | null; leaseuntil: string | null; sentat: string | null; nextattemptat: string; payload: string }>(
+      app,
+      `SELECT status, attempts, last_error AS lasterror, lease_until AS leaseuntil, sent_at AS sentat, next_attempt_at AS nextattemptat, payload
+         FROM outbox_messages ORDER BY created_at, id`,
+    )
+  )
+    .map((r) => ({ status: r.status, attempts: r.attempts, lastError: r.lasterror, leaseUntil: r.leaseuntil, sentAt: r.sentat, nextAttemptAt: r.nextattemptat, payload: r.payload }))
     .filter((m) => (JSON.parse(m.payload) as { orderId?: string }).orderId === orderId);
 
 const mailsFor = (smtp: SmtpListener, reference: string): ReceivedMail[] => smtp.messages.filter((m) => m.subject.includes(reference));
@@ -117,7 +122,7 @@ describe('order emails over a real SMTP server', () => {
 
     // Nothing goes out before the outbox is drained: the payment only enqueued it.
     expect(mailsFor(smtp, purchase.reference)).toHaveLength(0);
-    expect(outboxRowsFor(app, purchase.orderId).map((r) => r.status)).toEqual(['pending']);
+    expect((await outboxRowsFor(app, purchase.orderId)).map((r) => r.status)).toEqual(['pending']);
 
     expect(await app.drainOutbox()).toEqual({ sent: 1, failed: 0 });
     const mails = mailsFor(smtp, purchase.reference);
@@ -166,7 +171,7 @@ describe('order emails over a real SMTP server', () => {
       console.warn(`[pdf text check skipped] no ${PDFTOTEXT} (apt-get install poppler-utils)`);
     }
 
-    const [row] = outboxRowsFor(app, purchase.orderId);
+    const [row] = await outboxRowsFor(app, purchase.orderId);
     expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null, leaseUntil: null, sentAt: clock.now().toISOString() });
     // Draining again sends nothing more.
     expect(await app.drainOutbox()).toEqual({ sent: 0, failed: 0 });
@@ -195,7 +200,7 @@ describe('order emails over a real SMTP server', () => {
     expect(smtp.rejected).toBe(rejectedBefore + 1);
     expect(mailsFor(smtp, purchase.reference)).toHaveLength(0);
 
-    const [row] = outboxRowsFor(app, purchase.orderId);
+    const [row] = await outboxRowsFor(app, purchase.orderId);
     expect(row!.status).toBe('pending');
     expect(row!.attempts).toBe(1);
     expect(row!.leaseUntil).toBeNull();
@@ -210,7 +215,7 @@ describe('order emails over a real SMTP server', () => {
 
     // Not due yet: nothing is attempted.
     expect(await app.drainOutbox()).toEqual({ sent: 0, failed: 0 });
-    expect(outboxRowsFor(app, purchase.orderId)[0]!.attempts).toBe(1);
+    expect((await outboxRowsFor(app, purchase.orderId))[0]!.attempts).toBe(1);
 
     clock.set(row!.nextAttemptAt);
     expect(await app.drainOutbox()).toEqual({ sent: 1, failed: 0 });
@@ -221,7 +226,7 @@ describe('order emails over a real SMTP server', () => {
     const mails = mailsFor(smtp, purchase.reference);
     expect(mails).toHaveLength(1);
     for (const v of details.vouchers) expect(mails[0]!.text).toContain(`${app.url}/v/${v.code}`);
-    expect(outboxRowsFor(app, purchase.orderId)[0]).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect((await outboxRowsFor(app, purchase.orderId))[0]).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
   });
 
   it('two overlapping passes send each message once', async () => {
@@ -247,7 +252,7 @@ describe('order emails over a real SMTP server', () => {
     }
     for (const p of more) {
       expect(mailsFor(smtp, p.reference)).toHaveLength(1);
-      expect(outboxRowsFor(app, p.orderId)[0]).toMatchObject({ status: 'sent', attempts: 1 });
+      expect((await outboxRowsFor(app, p.orderId))[0]).toMatchObject({ status: 'sent', attempts: 1 });
     }
     expect(mailsFor(smtp, more[0]!.reference)[0]!.to).toEqual(['frank@example.org']);
     expect(mailsFor(smtp, more[1]!.reference)[0]!.to).toEqual(['grace@example.org']);
@@ -276,7 +281,7 @@ describe('order emails while the SMTP server is down', () => {
     const purchase = await buyAndPay(app);
     expect(await app.drainOutbox()).toEqual({ sent: 0, failed: 1 });
 
-    const [row] = outboxRowsFor(app, purchase.orderId);
+    const [row] = await outboxRowsFor(app, purchase.orderId);
     expect(row).toMatchObject({ status: 'pending', attempts: 1, leaseUntil: null, sentAt: null });
     expect(row!.lastError).toBeTruthy();
     expect(new Date(row!.nextAttemptAt).getTime()).toBeGreaterThan(clock.now().getTime());
@@ -285,7 +290,7 @@ describe('order emails while the SMTP server is down', () => {
     // Still down at the next attempt: still pending, later again.
     clock.set(row!.nextAttemptAt);
     expect(await app.drainOutbox()).toEqual({ sent: 0, failed: 1 });
-    const [again] = outboxRowsFor(app, purchase.orderId);
+    const [again] = await outboxRowsFor(app, purchase.orderId);
     expect(again).toMatchObject({ status: 'pending', attempts: 2 });
     expect(new Date(again!.nextAttemptAt).getTime()).toBeGreaterThan(new Date(row!.nextAttemptAt).getTime());
 
@@ -296,7 +301,7 @@ describe('order emails while the SMTP server is down', () => {
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0]!.to).toEqual(['alice@example.org']);
     expect(smtp.messages[0]!.subject).toContain(purchase.reference);
-    expect(outboxRowsFor(app, purchase.orderId)[0]).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+    expect((await outboxRowsFor(app, purchase.orderId))[0]).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
   });
 });
 
@@ -321,7 +326,7 @@ describe('order emails without SMTP_URL', () => {
     expect(files).toHaveLength(1);
     const file = files[0]!;
     expect(file).toContain('alice@example.org');
-    expect(outboxRowsFor(app, purchase.orderId)[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await outboxRowsFor(app, purchase.orderId))[0]).toMatchObject({ status: 'sent', attempts: 1 });
 
     const raw = readFileSync(join(dir, file));
     const parsed = await simpleParser(raw);

@@ -15,7 +15,7 @@ import { remindExpiringVouchersOnPostgres } from '../../server/domain/vouchers/e
 import { expireVouchers, type ExpiryResult } from '../../server/domain/vouchers/expiry-service';
 import { newId } from '../../server/lib/ids';
 import { rowsOf } from '../support/backend-query';
-import { booksOf } from '../support/books';
+import { ledgerBreaches as booksOf } from '../support/ledger-check';
 import { buyVouchersOn, setVoucherStatusOn, shopKeyOn, type BuiltKey, type BuiltVoucher } from '../support/builders';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 

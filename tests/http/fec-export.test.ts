@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parisDate } from '../../server/lib/paris-time';
 import { rowOf, rowsOf } from '../support/backend-query';
-import { buyVouchersOn, expireOn, settleOn, shopIdOf, takeOn, voidOn } from '../support/builders-on';
+import { expireOn } from '../support/builders-on';
+import { buyVouchersOn } from '../support/builders';
+import { merchantIdOn, settle as settleOn, take as takeOn, voidOn } from '../support/settlement';
 import { checkFec, type FecRecord } from '../support/fec-checker';
 import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { fixedClock, startTestApp, type FormClient, type TestApp } from '../support/test-app';
@@ -51,8 +53,8 @@ beforeAll(async () => {
   app = await startTestApp({ clock });
   const seine = await buyVouchersOn(app, { amountCents: 50_00, quantity: 3 });
   const noel = await buyVouchersOn(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
-  const galerne = await shopIdOf(app, 'librairie-la-galerne');
-  const bijouterie = await shopIdOf(app, 'bijouterie-falaise');
+  const galerne = await merchantIdOn(app, 'librairie-la-galerne');
+  const bijouterie = await merchantIdOn(app, 'bijouterie-falaise');
   await takeOn(app, galerne, seine[0]!.code, 31_40);
   await takeOn(app, bijouterie, noel[0]!.code, 20_00);
   const voided = await takeOn(app, bijouterie, seine[1]!.code, 7_77);
@@ -159,7 +161,7 @@ describe('FEC export', { timeout: 90_000 }, () => {
   it('keeps numbers in the database: continuous per journal, unique, never rewritten, never missing', async () => {
     // A burst at the till, committed together (group commit), some refused: refused ones take no number.
     const [v] = await buyVouchersOn(app, { amountCents: 10_00, quantity: 1 });
-    const galerne = await shopIdOf(app, 'librairie-la-galerne');
+    const galerne = await merchantIdOn(app, 'librairie-la-galerne');
     const burst = await Promise.allSettled(Array.from({ length: 12 }, () => takeOn(app, galerne, v!.code, 3_00)));
     expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     const gaps = await rowsOf<{ n: number; last: number; counter: number }>(app, `SELECT journal_code, COUNT(*) AS n, MAX(entry_number) AS last, (SELECT last_number FROM journal_counters c WHERE c.journal_code = j.journal_code) AS counter

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { loadConfig } from '../../server/config';
-import { createApiKey } from '../../server/domain/merchants/api-keys-service';
-import { findMerchantBySlug } from '../../server/domain/merchants/merchant-users-repository';
 import { printable, printableJson } from '../../server/lib/printable';
 import { isLocalRequest } from '../../server/web/dev/routes';
+import { rowsOf } from '../support/backend-query';
+import { shopKeyOn } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /** Finding 6 of the security review (the items outside orders): seeding, /dev, sign-in of a suspended shop, CLI output. */
@@ -62,7 +62,7 @@ describe('/dev/* (the outbox viewer)', () => {
 describe('signing in to a suspended shop', () => {
   it('answers a right password exactly as a wrong one', async () => {
     const email = 'fromagerie@demo.bons-locaux.fr';
-    app.database.sqlite.prepare(`UPDATE merchants SET status = 'suspended' WHERE slug = 'fromagerie-du-marche'`).run();
+    await rowsOf(app, `UPDATE merchants SET status = 'suspended' WHERE slug = 'fromagerie-du-marche'`);
     const c = new FormClient(app.url);
     const page = await c.get('/connexion');
     const right = await c.post('/connexion', { email, password: DEMO_PASSWORD }, page.html);
@@ -72,7 +72,7 @@ describe('signing in to a suspended shop', () => {
     const message = (html: string) => /id="signin-error">([^<]+)</.exec(html)?.[1];
     expect(message(right.html)).toBe(message(wrong.html));
     expect(right.html).toContain('E-mail ou mot de passe incorrect.');
-    app.database.sqlite.prepare(`UPDATE merchants SET status = 'approved' WHERE slug = 'fromagerie-du-marche'`).run();
+    await rowsOf(app, `UPDATE merchants SET status = 'approved' WHERE slug = 'fromagerie-du-marche'`);
   });
 });
 
@@ -85,14 +85,21 @@ describe('CLI output of what users typed', () => {
     expect(JSON.parse(json)).toEqual({ label: '\x1b]0;pwned\x07\u202e\u0085' });
   });
 
-  it('cli api-keys prints a label with escape sequences as visible text', () => {
-    const merchant = findMerchantBySlug(app.database.db, 'librairie-la-galerne')!;
-    createApiKey(app, { kind: 'merchant', merchantId: merchant.id, label: 'caisse\x1b[2J\x1b]0;pwned\x07\u202egnp.exe' });
-    for (const args of [['api-keys'], ['api-keys', '--json']]) {
-      const r = cli(args);
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
-      expect(r.stdout).toContain(args.length === 1 ? 'caisse\\x1b[2J\\x1b]0;pwned\\x07\\u202egnp.exe' : 'caisse\\u001b[2J\\u001b]0;pwned\\u0007\\u202egnp.exe');
+  it('cli api-keys prints a label with escape sequences as visible text', async () => {
+    // `api-keys` runs on SQLite only so far (server/cli.ts lists the commands ported to
+    // PostgreSQL), and a PostgreSQL test app's DATABASE_URL is its pre-copy SQLite file: the
+    // command gets a SQLite app of its own on both passes.
+    const local = await startTestApp({ backend: 'sqlite' });
+    try {
+      await shopKeyOn(local, 'librairie-la-galerne', 'caisse\x1b[2J\x1b]0;pwned\x07\u202egnp.exe');
+      for (const args of [['api-keys'], ['api-keys', '--json']]) {
+        const r = cli(args, { DATABASE_URL: local.config.databaseUrl, DATA_DIR: local.dataDir });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+        expect(r.stdout).toContain(args.length === 1 ? 'caisse\\x1b[2J\\x1b]0;pwned\\x07\\u202egnp.exe' : 'caisse\\u001b[2J\\u001b]0;pwned\\u0007\\u202egnp.exe');
+      }
+    } finally {
+      await local.close();
     }
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weekStart } from '../../server/reports/impact';
 import { rowsOf } from '../support/backend-query';
-import { buyVouchersOn, shopIdOf, takeOn } from '../support/builders-on';
+import { buyVouchersOn } from '../support/builders';
+import { merchantIdOn, take as takeOn } from '../support/settlement';
 import { DEMO_VIEWER_EMAIL, operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -17,11 +18,11 @@ beforeAll(async () => {
   const b = await buyVouchersOn(app, { amountCents: 3000, quantity: 2, campaign: 'noel-fecamp' });
   // A company's order through the same issuing path (relabelled before payment): the report groups by buyer type.
   await buyVouchersOn(app, { amountCents: 2000, quantity: 3, relabelAs: 'company' });
-  const galerne = await shopIdOf(app, 'librairie-la-galerne');
+  const galerne = await merchantIdOn(app, 'librairie-la-galerne');
   await takeOn(app, galerne, a[0]!.code, 5000);
   await takeOn(app, galerne, a[1]!.code, 1250);
-  await takeOn(app, await shopIdOf(app, 'le-grenier-a-sel'), a[2]!.code, 4000);
-  await takeOn(app, await shopIdOf(app, 'bijouterie-falaise'), b[0]!.code, 3000);
+  await takeOn(app, await merchantIdOn(app, 'le-grenier-a-sel'), a[2]!.code, 4000);
+  await takeOn(app, await merchantIdOn(app, 'bijouterie-falaise'), b[0]!.code, 3000);
   viewer = await operatorClient(app.url, DEMO_VIEWER_EMAIL);
 });
 afterAll(() => app.close());

@@ -5,7 +5,7 @@ import { createOperatorUser } from '../../server/domain/operators/operator-users
 import { can, OPERATOR_ROLES } from '../../server/domain/operators/roles';
 import { rowOf, rowsOf } from '../support/backend-query';
 import { postOrder, TOWN_HALL_BUYER } from '../support/builders';
-import { adminKeyOn, buyVouchersOn } from '../support/builders-on';
+import { adminKeyOn, buyVouchersOn } from '../support/builders';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
 /**

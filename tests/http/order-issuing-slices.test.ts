@@ -6,7 +6,7 @@ import { finishIssuingPostgres, resumeIssuingPostgres } from '../../server/domai
 import { startIssuingResumer } from '../../server/jobs/resume-issuing';
 import { createLogger } from '../../server/lib/logger';
 import { rowOf, rowsOf } from '../support/backend-query';
-import { booksOf } from '../support/books';
+import { ledgerBreaches as booksOf } from '../support/ledger-check';
 import { TOWN_HALL_BUYER, adminKeyOn, postOrder } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 

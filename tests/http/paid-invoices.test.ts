@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rowOf } from '../support/backend-query';
 import { COMPANY_BUYER, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
-import { adminKeyOn } from '../support/builders-on';
+import { adminKeyOn } from '../support/builders';
 import { fatal, saxonAvailable, validateEn16931 } from '../support/en16931';
 import { popplerAvailable } from '../support/poppler';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';

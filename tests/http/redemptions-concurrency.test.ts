@@ -15,7 +15,7 @@ import { migrateDatabase, openDatabase } from '../../db/client';
 import { seedDemo } from '../../db/seed/demo';
 import { systemClock } from '../../server/lib/clock';
 import { rowOf } from '../support/backend-query';
-import { booksOf } from '../support/books';
+import { ledgerBreaches as booksOf } from '../support/ledger-check';
 import { paidVoucher, paidVoucherOn, shopKeyOn, type BuiltVoucher } from '../support/builders';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-process';

@@ -4,11 +4,12 @@
  * page, the till afterwards and the books.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { beginRefund, callProvider, refundUnusedVouchers } from '../../server/domain/orders/refunds-service';
+import { beginRefundSteps, callProvider, refundUnits, refundUnusedVouchers } from '../../server/domain/orders/refunds-service';
 import { createLogger } from '../../server/lib/logger';
 import { stripeClient } from '../../server/payments/stripe-provider';
-import { buyVouchers, postOrder, shopKey, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { rowsOf } from '../support/backend-query';
+import { buyVouchersOn, postOrder, shopKeyOn, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
+import { ledgerBreaches } from '../support/ledger-check';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 import { operatorClient } from '../support/operator';
@@ -28,19 +29,24 @@ beforeAll(async () => {
   app = await startTestApp({ stripe: { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiBase: stripe.url } });
   admin = await signedIn('operateur@demo.bons-locaux.fr');
   viewer = await signedIn('lecture@demo.bons-locaux.fr');
-  till = shopKey(app, 'bijouterie-falaise');
+  till = await shopKeyOn(app, 'bijouterie-falaise');
 });
 afterAll(async () => {
   await app?.close();
   await stripe?.close();
 });
 
-const deps = () => ({ database: app.database, clock: app.clock, payments: app.payments, logger: createLogger('silent') });
-const get = <T,>(q: string, ...a: unknown[]) => app.database.sqlite.prepare(q).get(...a) as T;
+const deps = () => ({ database: app.database, pg: app.pg, clock: app.clock, payments: app.payments, logger: createLogger('silent') });
+/** Rows on the app's backend (backend-query.ts `rowsOf`), the `?` placeholders numbered as `@p1`, `@p2`… */
+const all = <T,>(sql: string, ...args: string[]) => {
+  let i = 0;
+  return rowsOf<T>(app, sql.replace(/\?/g, () => `@p${++i}`), Object.fromEntries(args.map((a, k) => [`p${k + 1}`, a])));
+};
+const get = async <T,>(sql: string, ...args: string[]) => (await all<T>(sql, ...args))[0]!;
 const vouchers = (orderId: string) =>
-  app.database.sqlite.prepare(`SELECT v.code, v.amount_cents amount, v.balance_cents balance, v.status, i.bonus FROM vouchers v JOIN order_items i ON i.id = v.order_item_id WHERE v.order_id = ? ORDER BY i.bonus, v.code`).all(orderId) as { code: string; amount: number; balance: number; status: string; bonus: number }[];
+  all<{ code: string; amount: number; balance: number; status: string; bonus: number }>(`SELECT v.code, v.amount_cents AS amount, v.balance_cents AS balance, v.status, i.bonus FROM vouchers v JOIN order_items i ON i.id = v.order_item_id WHERE v.order_id = ? ORDER BY i.bonus, v.code`, orderId);
 const orderRow = (id: string) => get<{ status: string; refunded_cents: number; bonus_cents: number }>(`SELECT status, refunded_cents, bonus_cents FROM orders WHERE id = ?`, id);
-const refundsOf = (id: string) => app.database.sqlite.prepare(`SELECT id, status, amount_cents amount, provider_ref ref FROM refunds WHERE order_id = ? ORDER BY created_at`).all(id) as { id: string; status: string; amount: number; ref: string }[];
+const refundsOf = (id: string) => all<{ id: string; status: string; amount: number; ref: string }>(`SELECT id, status, amount_cents AS amount, provider_ref AS ref FROM refunds WHERE order_id = ? ORDER BY created_at`, id);
 
 let n = 0;
 /** A noel-fecamp card order (the town's 20 % bonus applies), paid through a signed webhook. */
@@ -55,7 +61,7 @@ async function paidCardOrder(items = [{ amountCents: 30_00, quantity: 2 }]) {
   const session = [...stripe.sessions.values()].find((s) => s.client_reference_id === body.order.id)!;
   const delivered = await stripe.deliver(app.url, stripe.event('checkout.session.completed', stripe.completeSession(session.id)), WEBHOOK_SECRET);
   expect(delivered.status).toBe(200);
-  expect(orderRow(body.order.id).status).toBe('paid');
+  expect((await orderRow(body.order.id)).status).toBe('paid');
   return { id: body.order.id as string, paymentIntent: stripe.sessions.get(session.id)!.payment_intent! };
 }
 
@@ -76,7 +82,7 @@ async function clickRefund(c: FormClient, orderId: string, reason = 'Client dém
 describe('refund of unused vouchers (Stripe)', () => {
   it('refunds what is left after partial use, cancels the vouchers and the bonus, once', async () => {
     const o = await paidCardOrder();
-    const [a, b, bonus] = vouchers(o.id);
+    const [a, b, bonus] = await vouchers(o.id);
     expect([a!.amount, b!.amount, bonus!.amount, bonus!.bonus]).toEqual([30_00, 30_00, 12_00, 1]);
     expect((await redeem(a!.code, 10_00)).status).toBe(201);
     expect((await redeem(bonus!.code, 5_00)).status).toBe(201);
@@ -86,29 +92,29 @@ describe('refund of unused vouchers (Stripe)', () => {
     const done = await clickRefund(admin, o.id);
     expect(done.res.status).toBe(303);
 
-    const [refund] = refundsOf(o.id);
+    const [refund] = await refundsOf(o.id);
     expect(refund).toMatchObject({ status: 'succeeded', amount: 50_00 });
     const call = stripe.requests.find((r) => r.method === 'POST' && r.path === '/v1/refunds')!;
     expect(call.idempotencyKey).toBe(refund!.id);
     expect(call.params).toMatchObject({ payment_intent: o.paymentIntent, amount: '5000' });
     expect(stripe.refunds.get(refund!.ref)).toMatchObject({ amount: 50_00, payment_intent: o.paymentIntent });
 
-    expect(vouchers(o.id).map((v) => [v.status, v.balance])).toEqual([['cancelled', 0], ['cancelled', 0], ['cancelled', 0]]);
+    expect((await vouchers(o.id)).map((v) => [v.status, v.balance])).toEqual([['cancelled', 0], ['cancelled', 0], ['cancelled', 0]]);
     const refused = await redeem(a!.code, 1_00);
     expect(refused.body.error.code).toBe('VOUCHER_CANCELLED');
-    expect(orderRow(o.id)).toMatchObject({ status: 'paid', refunded_cents: 50_00 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await orderRow(o.id)).toMatchObject({ status: 'paid', refunded_cents: 50_00 });
+    expect(await ledgerBreaches(app)).toEqual([]);
     const after = await admin.get(`/operateur/commandes/${o.id}?done=refunded`);
     expect(after.html).toContain('Remboursement effectué.');
     expect(after.html).toContain(refund!.ref);
     expect(after.html).not.toContain('/rembourser"');
-    expect(get<{ n: number }>(`SELECT COUNT(*) n FROM audit_log WHERE entity_id = ? AND action = 'order_refunded'`, o.id).n).toBe(1);
+    expect((await get<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_log WHERE entity_id = ? AND action = 'order_refunded'`, o.id)).n).toBe(1);
 
     // A second click refunds nothing more.
     const again = await clickRefund(admin, o.id);
     expect(again.res.status).toBe(409);
     expect(again.html).toContain('Il ne reste rien à rembourser');
-    expect(refundsOf(o.id)).toHaveLength(1);
+    expect(await refundsOf(o.id)).toHaveLength(1);
     expect([...stripe.refunds.values()].filter((r) => r.payment_intent === o.paymentIntent)).toHaveLength(1);
   });
 
@@ -116,32 +122,32 @@ describe('refund of unused vouchers (Stripe)', () => {
     const o = await paidCardOrder([{ amountCents: 15_00, quantity: 1 }]);
     const r = await refundUnusedVouchers(deps(), { orderId: o.id, actor: 'test', reason: 'Erreur de commande' });
     expect(r).toMatchObject({ status: 'succeeded', amountCents: 15_00 });
-    expect(orderRow(o.id)).toMatchObject({ status: 'refunded', refunded_cents: 15_00 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await orderRow(o.id)).toMatchObject({ status: 'refunded', refunded_cents: 15_00 });
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 
   it('a Stripe refusal leaves everything as it was: refund failed, vouchers active', async () => {
     const o = await paidCardOrder([{ amountCents: 30_00, quantity: 1 }]);
     // Someone refunded most of the payment from the Stripe dashboard: ours is too large (400).
     await stripeClient({ secretKey: SECRET_KEY, apiBase: stripe.url }).refunds.create({ payment_intent: o.paymentIntent, amount: 29_00 });
-    const before = vouchers(o.id);
+    const before = await vouchers(o.id);
     const res = await clickRefund(admin, o.id);
     expect(res.res.status).toBe(422);
     expect(res.html).toContain('a refusé le remboursement');
-    expect(refundsOf(o.id).map((r) => r.status)).toEqual(['failed']);
-    expect(vouchers(o.id)).toEqual(before);
+    expect((await refundsOf(o.id)).map((r) => r.status)).toEqual(['failed']);
+    expect(await vouchers(o.id)).toEqual(before);
     expect(before.every((v) => v.status === 'active')).toBe(true);
     expect((await redeem(before[0]!.code, 1_00)).status).toBe(201);
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 
   it('a crash between the Stripe call and the booking is completed once on retry', async () => {
     const o = await paidCardOrder([{ amountCents: 30_00, quantity: 1 }]);
-    const pending = beginRefund(deps(), { orderId: o.id, actor: 'test', reason: 'Crash' });
+    const pending = await refundUnits(deps())((s) => beginRefundSteps(s, app.clock.now(), { orderId: o.id, actor: 'test', reason: 'Crash' }));
     const answer = await callProvider(deps(), pending); // … and the process dies here.
-    expect(vouchers(o.id).every((v) => v.bonus === 1 || v.status === 'blocked')).toBe(true);
-    expect((await redeem(vouchers(o.id)[0]!.code, 1_00)).body.error.code).toBe('VOUCHER_BLOCKED');
-    expect(checkLedger(app.database)).toEqual([]);
+    expect((await vouchers(o.id)).every((v) => v.bonus === 1 || v.status === 'blocked')).toBe(true);
+    expect((await redeem((await vouchers(o.id))[0]!.code, 1_00)).body.error.code).toBe('VOUCHER_BLOCKED');
+    expect(await ledgerBreaches(app)).toEqual([]);
 
     const done = await refundUnusedVouchers(deps(), { orderId: o.id, actor: 'test', reason: 'Retry' });
     expect(done).toMatchObject({ id: pending.id, status: 'succeeded', providerRef: answer.ref });
@@ -150,8 +156,8 @@ describe('refund of unused vouchers (Stripe)', () => {
     expect(calls.map((c) => c.replayed)).toEqual([false]);
     expect(stripe.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds' && r.params.payment_intent === o.paymentIntent)).toHaveLength(2);
     expect([...stripe.refunds.values()].filter((r) => r.payment_intent === o.paymentIntent)).toHaveLength(1);
-    expect(orderRow(o.id)).toMatchObject({ status: 'refunded', refunded_cents: 30_00 });
-    expect(checkLedger(app.database)).toEqual([]);
+    expect(await orderRow(o.id)).toMatchObject({ status: 'refunded', refunded_cents: 30_00 });
+    expect(await ledgerBreaches(app)).toEqual([]);
   });
 
   it('a viewer may not refund (403) and sees no form', async () => {
@@ -160,14 +166,14 @@ describe('refund of unused vouchers (Stripe)', () => {
     expect(page.html).not.toContain('/rembourser"');
     const res = await viewer.post(`/operateur/commandes/${o.id}/rembourser`, { reason: 'Essai' }, page.html);
     expect(res.res.status).toBe(403);
-    expect(refundsOf(o.id)).toHaveLength(0);
+    expect(await refundsOf(o.id)).toHaveLength(0);
   });
 
   it('a reason is required', async () => {
     const o = await paidCardOrder([{ amountCents: 15_00, quantity: 1 }]);
     const res = await clickRefund(admin, o.id, '  ');
     expect(res.res.status).toBe(422);
-    expect(refundsOf(o.id)).toHaveLength(0);
+    expect(await refundsOf(o.id)).toHaveLength(0);
   });
 
   it('a bank-transfer order is refused with a clear message', async () => {
@@ -185,10 +191,10 @@ describe('refund through the demo provider', () => {
   it('refunds, cancels and keeps the books', async () => {
     const local = await startTestApp();
     try {
-      const [v] = await buyVouchers(local, { amountCents: 20_00, quantity: 1 });
-      const r = await refundUnusedVouchers({ database: local.database, clock: local.clock, payments: local.payments, logger: createLogger('silent') }, { orderId: v!.orderId, actor: 'test', reason: 'Démo' });
+      const [v] = await buyVouchersOn(local, { amountCents: 20_00, quantity: 1 });
+      const r = await refundUnusedVouchers({ database: local.database, pg: local.pg, clock: local.clock, payments: local.payments, logger: createLogger('silent') }, { orderId: v!.orderId, actor: 'test', reason: 'Démo' });
       expect(r).toMatchObject({ status: 'succeeded', amountCents: 20_00, providerRef: `demo_re_${r.id}` });
-      expect(checkLedger(local.database)).toEqual([]);
+      expect(await ledgerBreaches(local)).toEqual([]);
     } finally {
       await local.close();
     }

@@ -8,7 +8,9 @@ import { reconciliationProgram } from '../../server/reports/reconciliation';
 import { FEC_COLUMNS } from '../../server/reports/fec';
 import { readOn } from '../../server/web/backend-units';
 import { rowOf } from '../support/backend-query';
-import { buyVouchersOn, expireOn, settleOn, shopIdOf, takeOn } from '../support/builders-on';
+import { expireOn } from '../support/builders-on';
+import { buyVouchersOn } from '../support/builders';
+import { merchantIdOn, settle as settleOn, take as takeOn } from '../support/settlement';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const clock = fixedClock('2026-01-05T09:00:00Z');
@@ -29,8 +31,8 @@ beforeAll(async () => {
   // Sales, redemptions in two shops, a settlement (one statement paid), then expiry of the rest.
   const seine = await buyVouchersOn(app, { amountCents: 50_00, quantity: 3 });
   const noel = await buyVouchersOn(app, { amountCents: 20_00, quantity: 2, campaign: 'noel-fecamp' });
-  const galerne = await shopIdOf(app, 'librairie-la-galerne');
-  const bijouterie = await shopIdOf(app, 'bijouterie-falaise');
+  const galerne = await merchantIdOn(app, 'librairie-la-galerne');
+  const bijouterie = await merchantIdOn(app, 'bijouterie-falaise');
   await takeOn(app, galerne, seine[0]!.code, 31_40);
   await takeOn(app, bijouterie, noel[0]!.code, 20_00);
   await takeOn(app, bijouterie, seine[1]!.code, 7_77);

@@ -4,7 +4,7 @@ import { DEMO_PASSWORD } from '../../db/seed/demo-data';
 import { createBatch } from '../../server/domain/settlements/settlement-service';
 import { parisDate } from '../../server/lib/paris-time';
 import { rowOf, rowsOf } from '../support/backend-query';
-import { booksOf } from '../support/books';
+import { ledgerBreaches as booksOf } from '../support/ledger-check';
 import { buyVouchersOn } from '../support/builders';
 import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { hasXmllint, merchantIdOn, settle, settlementCore, take, validateSepa } from '../support/settlement';

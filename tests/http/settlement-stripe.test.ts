@@ -8,7 +8,7 @@ import { parisDate } from '../../server/lib/paris-time';
 import { stripeClient } from '../../server/payments/stripe-provider';
 import { stripeTransfers } from '../../server/payments/stripe-transfers';
 import { rowOf, rowsOf } from '../support/backend-query';
-import { booksOf } from '../support/books';
+import { ledgerBreaches as booksOf } from '../support/ledger-check';
 import { buyVouchersOn } from '../support/builders';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe';
 import { merchantIdOn, settle, take } from '../support/settlement';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowOf } from '../support/backend-query';
 import { postOrder, TOWN_HALL_BUYER, type BuiltKey } from '../support/builders';
-import { adminKeyOn } from '../support/builders-on';
+import { adminKeyOn } from '../support/builders';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 /**

@@ -8,8 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { paidVoucher, shopKey, voucherState, type BuiltKey } from '../support/builders';
+import { rowOf } from '../support/backend-query';
+import { paidVoucherOn, shopKeyOn, type BuiltKey } from '../support/builders';
+import { voucherStateOn } from '../support/builders-on';
+import { ledgerBreaches } from '../support/ledger-check';
 import { operatorClient } from '../support/operator';
 import { FormClient, startTestApp, type TestApp } from '../support/test-app';
 
@@ -20,7 +22,7 @@ let till: BuiltKey;
 beforeAll(async () => {
   app = await startTestApp();
   admin = await operatorClient(app.url, 'operateur@demo.bons-locaux.fr');
-  till = shopKey(app, 'librairie-la-galerne');
+  till = await shopKeyOn(app, 'librairie-la-galerne');
 });
 afterAll(() => app?.close());
 
@@ -36,38 +38,38 @@ async function act(path: string, page: string, fields: Record<string, string>) {
   return admin.post(path, fields, p.html);
 }
 
-const expectLedgerClean = () => {
-  const breaches = checkLedger(app.database);
+const expectLedgerClean = async () => {
+  const breaches = await ledgerBreaches(app);
   expect(breaches, JSON.stringify(breaches, null, 1)).toEqual([]);
 };
-const stranded = () =>
-  (app.database.sqlite.prepare(`SELECT COUNT(*) AS n FROM vouchers WHERE status = 'cancelled' AND balance_cents != 0`).get() as { n: number }).n;
-const redemptionStatus = (id: string) => (app.database.sqlite.prepare(`SELECT status FROM redemptions WHERE id = ?`).get(id) as { status: string }).status;
-const redeemed = () => (app.database.sqlite.prepare(`SELECT redeemed_cents AS r FROM campaigns WHERE slug = 'seine-estuaire'`).get() as { r: number }).r;
+const stranded = async () => (await rowOf<{ n: number }>(app, `SELECT COUNT(*) AS n FROM vouchers WHERE status = 'cancelled' AND balance_cents != 0`))!.n;
+const redemptionStatus = async (id: string) => (await rowOf<{ status: string }>(app, `SELECT status FROM redemptions WHERE id = @id`, { id }))!.status;
+const redeemed = async () => (await rowOf<{ r: number }>(app, `SELECT redeemed_cents AS r FROM campaigns WHERE slug = 'seine-estuaire'`))!.r;
+const voucherState = (code: string) => voucherStateOn(app, code);
 
 describe('a void after the voucher was cancelled', () => {
   it('is refused with VOUCHER_CANCELLED after a refund: the 12 € stay with the shop, nothing is stranded', async () => {
-    const v = await paidVoucher({ ...app, baseUrl: app.url }, 20_00);
+    const v = await paidVoucherOn({ ...app, baseUrl: app.url }, 20_00);
     const r = await redeem(v.code, 12_00);
     expect(r.status).toBe(201);
     const refund = await act(`/operateur/commandes/${v.orderId}/rembourser`, `/operateur/commandes/${v.orderId}`, { reason: 'Client déménage' });
     expect(refund.res.status).toBe(303);
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
-    const before = redeemed();
+    expect(await voucherState(v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
+    const before = await redeemed();
 
     const voided = await voidIt(r.body.redemption.id);
     expect(voided.status).toBe(409);
     expect(voided.body.error.code).toBe('VOUCHER_CANCELLED');
     expect(voided.body.error.message).toMatch(/annulé/);
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
-    expect(redemptionStatus(r.body.redemption.id)).toBe('completed');
-    expect(redeemed()).toBe(before);
-    expect(stranded()).toBe(0);
-    expectLedgerClean();
+    expect(await voucherState(v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
+    expect(await redemptionStatus(r.body.redemption.id)).toBe('completed');
+    expect(await redeemed()).toBe(before);
+    expect(await stranded()).toBe(0);
+    await expectLedgerClean();
   });
 
   it('credits the replacement after a reissue: the holder gets the 5 € back on the new code', async () => {
-    const v = await paidVoucher({ ...app, baseUrl: app.url }, 20_00);
+    const v = await paidVoucherOn({ ...app, baseUrl: app.url }, 20_00);
     const r = await redeem(v.code, 5_00);
     expect(r.status).toBe(201);
     const page = `/operateur/bons/${v.code}`;
@@ -75,7 +77,7 @@ describe('a void after the voucher was cancelled', () => {
     const reissued = await act(`${page}/reemettre`, page, { reason: 'perdu' });
     expect(reissued.res.status).toBe(303);
     const newCode = /\/operateur\/bons\/([A-Z2-9]{20})\?/.exec(reissued.res.headers.get('location')!)![1]!;
-    expect(voucherState(app.database, newCode)).toEqual({ balanceCents: 15_00, status: 'active' });
+    expect(await voucherState(newCode)).toEqual({ balanceCents: 15_00, status: 'active' });
 
     const voided = await voidIt(r.body.redemption.id);
     expect(voided.status).toBe(200);
@@ -83,18 +85,17 @@ describe('a void after the voucher was cancelled', () => {
     expect(voided.body.creditedTo).toBe('replacement');
     // The shop sees the code it redeemed, never the replacement's.
     expect(JSON.stringify(voided.body)).not.toContain(newCode);
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
-    expect(voucherState(app.database, newCode)).toEqual({ balanceCents: 20_00, status: 'active' });
-    const movement = app.database.sqlite
-      .prepare(`SELECT v.code, m.kind, m.amount_cents AS amount FROM movements m JOIN vouchers v ON v.id = m.voucher_id WHERE m.redemption_id = ? AND m.kind = 'void'`)
-      .get(r.body.redemption.id);
+    expect(await voucherState(v.code)).toEqual({ balanceCents: 0, status: 'cancelled' });
+    expect(await voucherState(newCode)).toEqual({ balanceCents: 20_00, status: 'active' });
+    const movement = await rowOf(app, `SELECT v.code, m.kind, m.amount_cents AS amount FROM movements m JOIN vouchers v ON v.id = m.voucher_id
+      WHERE m.redemption_id = @id AND m.kind = 'void'`, { id: r.body.redemption.id });
     expect(movement).toEqual({ code: newCode, kind: 'void', amount: 5_00 });
-    expect(stranded()).toBe(0);
-    expectLedgerClean();
+    expect(await stranded()).toBe(0);
+    await expectLedgerClean();
 
     // The whole value is spendable again on the new code.
     const spend = await redeem(newCode, 20_00);
     expect(spend.status).toBe(201);
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 });

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database_ } from '../../db/client';
 import type { PgDatabase } from '../../db/postgres-pool';
-import { redeem } from '../../server/domain/redemptions/redemptions-service';
+import { redeem, voidRedemption, type VoidInput } from '../../server/domain/redemptions/redemptions-service';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
 import { runSettlement, type RunCore, type RunDeps } from '../../server/domain/settlements/run-settlement';
 import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
 import { rowOf } from './backend-query';
-import type { TransferGateway } from '../../server/domain/settlements/payouts';
+import { markSepaExecutedSteps, type TransferGateway } from '../../server/domain/settlements/payouts';
+import { sqliteSettlementUnits } from '../../server/domain/settlements/settlement-store-sqlite';
 import type { TestApp } from './test-app';
 
 /** The ISO 20022 pain.001.001.03 XSD, copied into tests/fixtures so CI (which clones only this repository) has it. */
@@ -58,4 +59,16 @@ export async function merchantIdOn(app: Pick<TestApp, 'database' | 'pg'>, slug: 
   const row = await rowOf<{ id: string }>(app, 'SELECT id FROM merchants WHERE slug = @slug', { slug });
   if (!row) throw new Error(`no shop ${slug}`);
   return row.id;
+}
+
+/** A void through the till of the app's backend. */
+export function voidOn(app: Pick<TestApp, 'database' | 'clock' | 'config'> & { pg?: PgDatabase | null }, input: VoidInput) {
+  const deps = { clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes };
+  return app.pg ? postgresTill(app.pg, deps).voidRedemption(input) : voidRedemption({ database: app.database, ...deps }, input);
+}
+
+/** The bank executed the batch's SEPA file (payouts.ts `markSepaExecutedSteps`), on the app's backend. */
+export function markSepaExecutedOn(app: Pick<TestApp, 'database' | 'pg' | 'clock'>, batchId: string, actor: string) {
+  const units = app.pg ? pgSettlementUnits(app.pg) : sqliteSettlementUnits(app.database);
+  return units.run(markSepaExecutedSteps(units, app.clock, batchId, actor));
 }

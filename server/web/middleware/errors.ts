@@ -21,6 +21,17 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
   next(new AppError('NOT_FOUND', 404, 'errors.not_found'));
 }
 
+/**
+ * A path with a NUL character (`%00`) names nothing: no id, code or slug we store holds one
+ * (input refuses control characters). Answered 404 before any route binds it to a lookup:
+ * PostgreSQL cannot take U+0000 in a text parameter (an error, so a 500), where SQLite just
+ * finds no row — the same answer on both backends.
+ */
+export function nulPathNotFound(req: Request, res: Response, next: NextFunction) {
+  if (/%00/.test(req.path)) return notFoundHandler(req, res, next);
+  next();
+}
+
 /** JSON in the contract's shape for the API, a translated page for people; 500s reveal nothing. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
