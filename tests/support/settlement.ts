@@ -61,8 +61,8 @@ export async function merchantIdOn(app: Pick<TestApp, 'database' | 'pg'>, slug: 
   return row.id;
 }
 
-/** A void through the till of the app's backend. */
-export function voidOn(app: Pick<TestApp, 'database' | 'clock' | 'config'> & { pg?: PgDatabase | null }, input: VoidInput) {
+/** A void through the till of the app's backend (async: a refusal is a rejection on both). */
+export async function voidOn(app: Pick<TestApp, 'database' | 'clock' | 'config'> & { pg?: PgDatabase | null }, input: VoidInput) {
   const deps = { clock: app.clock, voidWindowMinutes: app.config.voidWindowMinutes };
   return app.pg ? postgresTill(app.pg, deps).voidRedemption(input) : voidRedemption({ database: app.database, ...deps }, input);
 }
