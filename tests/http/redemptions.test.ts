@@ -7,11 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { checkLedger } from '../../server/domain/ledger/check-ledger';
-import { FAILURES_BEFORE_LOCK, createApiKey, listKeys, revokeKey, isLocked } from '../../server/domain/merchants/api-keys-service';
+import { FAILURES_BEFORE_LOCK, isLocked, revokeKeySteps } from '../../server/domain/merchants/api-keys-service';
+import { sqliteApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store';
+import { pgApiKeyAdminStore } from '../../server/domain/merchants/api-key-admin-store-pg';
+import { storeUnits } from '../../server/web/backend-units';
 import { CODE_ALPHABET, generateCode } from '../../server/lib/codes';
 import { addDays, endOfParisDay, parisDate } from '../../server/lib/paris-time';
-import { adminKey, paidVoucher, setVoucherStatus, shopKey, voucherState, type BuiltKey, type BuiltVoucher } from '../support/builders';
+import { rowOf, rowsOf } from '../support/backend-query';
+import { adminKeyOn, paidVoucherOn, setVoucherStatusOn, shopKeyOn, type BuiltKey, type BuiltVoucher } from '../support/builders';
+import { voucherStateOn } from '../support/builders-on';
+import { ledgerBreaches } from '../support/ledger-check';
 import { fixedClock, startTestApp, type TestApp } from '../support/test-app';
 
 const run = promisify(execFile);
@@ -27,9 +32,9 @@ let bijouterie: BuiltKey; // bijouterie-falaise: both campaigns
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
-  galerne = shopKey(app, 'librairie-la-galerne');
-  fromagerie = shopKey(app, 'fromagerie-du-marche');
-  bijouterie = shopKey(app, 'bijouterie-falaise');
+  galerne = await shopKeyOn(app, 'librairie-la-galerne');
+  fromagerie = await shopKeyOn(app, 'fromagerie-du-marche');
+  bijouterie = await shopKeyOn(app, 'bijouterie-falaise');
 });
 afterAll(() => app?.close());
 afterEach(() => clock.set(T0));
@@ -61,24 +66,25 @@ const lookup = (key: BuiltKey | string | null, code: string) => call('GET', `/ap
 const redeem = (key: BuiltKey | string | null, body: unknown) => call('POST', '/api/v1/redemptions', key, body);
 const voidIt = (key: BuiltKey | string | null, id: string) => call('POST', `/api/v1/redemptions/${encodeURIComponent(id)}/void`, key);
 const idem = () => `test-${randomUUID()}`;
-const buy = (amountCents: number, campaign?: string) => paidVoucher({ ...app, baseUrl: app.url }, amountCents, campaign);
+const buy = (amountCents: number, campaign?: string) => paidVoucherOn({ ...app, baseUrl: app.url }, amountCents, campaign);
 
 /** Fails the test with the breaches listed, not just "expected [] to equal …". */
-const expectLedgerClean = () => expect(checkLedger(app.database)).toEqual([]);
+const expectLedgerClean = async () => expect(await ledgerBreaches(app)).toEqual([]);
 
-/** Everything a redemption or void could move. */
-const snapshot = () =>
-  app.database.sqlite
-    .prepare(
-      `SELECT (SELECT COUNT(*) FROM redemptions) AS redemptions,
-              (SELECT COUNT(*) FROM redemptions WHERE status = 'voided') AS voided,
-              (SELECT COUNT(*) FROM movements) AS movements,
-              (SELECT COUNT(*) FROM journals) AS journals,
-              (SELECT SUM(balance_cents) FROM vouchers) AS balances,
-              (SELECT group_concat(status) FROM (SELECT status FROM vouchers ORDER BY id)) AS statuses,
-              (SELECT SUM(redeemed_cents) FROM campaigns) AS redeemed`,
-    )
-    .get();
+/** Everything a redemption or void could move, on the app's backend. */
+const snapshot = async () => ({
+  ...(await rowOf(
+    app,
+    `SELECT (SELECT COUNT(*) FROM redemptions) AS redemptions,
+            (SELECT COUNT(*) FROM redemptions WHERE status = 'voided') AS voided,
+            (SELECT COUNT(*) FROM movements) AS movements,
+            (SELECT COUNT(*) FROM journals) AS journals,
+            (SELECT SUM(balance_cents) FROM vouchers) AS balances,
+            (SELECT SUM(redeemed_cents) FROM campaigns) AS redeemed`,
+  )),
+  // Every voucher's status in id order (joined here: group_concat / string_agg differ).
+  statuses: (await rowsOf<{ status: string }>(app, 'SELECT status FROM vouchers ORDER BY id')).map((r) => r.status).join(','),
+});
 
 const redeemedCents = async (slug: string): Promise<number> => {
   const r = await call('GET', `/api/v1/campaigns/${slug}`, null);
@@ -154,14 +160,14 @@ describe('POST /api/v1/redemptions', () => {
       redemption: { id: expect.any(String), number: expect.any(Number), amountCents: 20_00, status: 'completed', createdAt: T0.toISOString() },
       voucher: { code: v.formatted, balanceCents: 0, status: 'spent' },
     });
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 0, status: 'spent' });
+    expect(await voucherStateOn(app, v.code)).toEqual({ balanceCents: 0, status: 'spent' });
     expect((await lookup(galerne, v.code)).body.voucher).toMatchObject({ balanceCents: 0, status: 'spent' });
     expect(await redeemedCents('seine-estuaire')).toBe(before + 20_00);
     // Nothing left: even one cent is refused.
     const more = await redeem(galerne, { code: v.code, amountCents: 1, idempotencyKey: idem() });
     expect(more.status).toBe(409);
     expect(more.body.error.code).toBe('INSUFFICIENT_BALANCE');
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 
   it('answers alike on the fast lane (exact URL) and through the router (query string, trailing slash)', async () => {
@@ -185,7 +191,7 @@ describe('POST /api/v1/redemptions', () => {
     const refused = await post('/api/v1/redemptions');
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.code).toBe('INSUFFICIENT_BALANCE');
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 
   it('redeems part of the balance, several times, until exactly zero', async () => {
@@ -198,19 +204,19 @@ describe('POST /api/v1/redemptions', () => {
     expect(b.body.redemption.number).toBeGreaterThan(a.body.redemption.number);
     const c = await redeem(galerne, { code: v.code, amountCents: 1, idempotencyKey: idem() });
     expect(c.body.voucher).toEqual({ code: v.formatted, balanceCents: 0, status: 'spent' });
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 0, status: 'spent' });
-    expectLedgerClean();
+    expect(await voucherStateOn(app, v.code)).toEqual({ balanceCents: 0, status: 'spent' });
+    await expectLedgerClean();
   });
 
   it('refuses more than the balance with 409 INSUFFICIENT_BALANCE and changes nothing', async () => {
     const v = await buy(10_00);
-    const before = snapshot();
+    const before = await snapshot();
     const r = await redeem(galerne, { code: v.code, amountCents: 10_01, idempotencyKey: idem() });
     expect(r.status).toBe(409);
     expect(r.body.error).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     expect(typeof r.body.error.message).toBe('string');
-    expect(snapshot()).toEqual(before);
-    expectLedgerClean();
+    expect(await snapshot()).toEqual(before);
+    await expectLedgerClean();
   });
 
   it('accepts a voucher until the end of its expiry day (Paris) and refuses it 1 ms later with 409 VOUCHER_EXPIRED', async () => {
@@ -225,13 +231,13 @@ describe('POST /api/v1/redemptions', () => {
     expect(last.status).toBe(201);
 
     clock.set(new Date(expires.getTime() + 1));
-    const before = snapshot();
+    const before = await snapshot();
     const late = await redeem(galerne, { code: v.code, amountCents: 5_00, idempotencyKey: idem() });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('VOUCHER_EXPIRED');
     expect((await lookup(galerne, v.code)).body.voucher).toMatchObject({ status: 'expired', balanceCents: 25_00 });
-    expect(snapshot()).toEqual(before);
-    expectLedgerClean();
+    expect(await snapshot()).toEqual(before);
+    await expectLedgerClean();
   });
 
   it.each([
@@ -239,40 +245,40 @@ describe('POST /api/v1/redemptions', () => {
     ['cancelled', 'VOUCHER_CANCELLED'],
   ] as const)('refuses a %s voucher with 409 %s and changes nothing', async (status, code) => {
     const v = await buy(20_00);
-    setVoucherStatus(app.database, v.code, status);
-    const before = snapshot();
+    await setVoucherStatusOn(app, v.code, status);
+    const before = await snapshot();
     const r = await redeem(galerne, { code: v.code, amountCents: 1_00, idempotencyKey: idem() });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe(code);
     // A cancellation gives what was left back (builders book it as a refund).
     expect((await lookup(galerne, v.code)).body.voucher).toMatchObject({ status, balanceCents: status === 'cancelled' ? 0 : 20_00 });
-    expect(snapshot()).toEqual(before);
-    expectLedgerClean();
+    expect(await snapshot()).toEqual(before);
+    await expectLedgerClean();
   });
 
   it('refuses a voucher of a campaign the shop is not part of with 403 NOT_ACCEPTED_HERE; a partner shop redeems it', async () => {
     const v = await buy(30_00, 'noel-fecamp');
-    const before = snapshot();
+    const before = await snapshot();
     const r = await redeem(galerne, { code: v.code, amountCents: 10_00, idempotencyKey: idem() });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('NOT_ACCEPTED_HERE');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     const ok = await redeem(bijouterie, { code: v.code, amountCents: 10_00, idempotencyKey: idem() });
     expect(ok.status).toBe(201);
     expect(ok.body.voucher.balanceCents).toBe(20_00);
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 
   it('answers 404 VOUCHER_NOT_FOUND for an unknown code and 422 INVALID_CODE for one wrong symbol, changing nothing', async () => {
     const v = await buy(20_00);
-    const before = snapshot();
+    const before = await snapshot();
     const unknown = await redeem(galerne, { code: generateCode(), amountCents: 1_00, idempotencyKey: idem() });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('VOUCHER_NOT_FOUND');
     const typo = await redeem(galerne, { code: oneSymbolWrong(v.formatted.replace(/-/g, '')), amountCents: 1_00, idempotencyKey: idem() });
     expect(typo.status).toBe(422);
     expect(typo.body.error.code).toBe('INVALID_CODE');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('redeems a code scanned as a QR URL', async () => {
@@ -280,7 +286,7 @@ describe('POST /api/v1/redemptions', () => {
     const r = await redeem(galerne, { code: `${app.url}/v/${v.code}`, amountCents: 5_00, idempotencyKey: idem() });
     expect(r.status).toBe(201);
     expect(r.body.voucher).toEqual({ code: v.formatted, balanceCents: 15_00, status: 'active' });
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 });
 
@@ -299,21 +305,21 @@ describe('POST /api/v1/redemptions/{id}/void', () => {
       redemption: { ...r.body.redemption, status: 'voided', voidedAt: clock.now().toISOString() },
       voucher: { code: v.formatted, balanceCents: 25_00, status: 'active' },
     });
-    expect(voucherState(app.database, v.code)).toEqual({ balanceCents: 25_00, status: 'active' });
+    expect(await voucherStateOn(app, v.code)).toEqual({ balanceCents: 25_00, status: 'active' });
     expect(await redeemedCents('seine-estuaire')).toBe(progress);
-    expectLedgerClean();
+    await expectLedgerClean();
 
-    const before = snapshot();
+    const before = await snapshot();
     const again = await voidIt(galerne, r.body.redemption.id);
     expect(again.status).toBe(200);
     expect(again.body.redemption).toMatchObject({ id: r.body.redemption.id, status: 'voided' });
     expect(again.body.voucher).toEqual({ code: v.formatted, balanceCents: 25_00, status: 'active' });
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     expect(await redeemedCents('seine-estuaire')).toBe(progress);
 
     // The voucher is usable again.
     expect((await redeem(galerne, { code: v.code, amountCents: 25_00, idempotencyKey: idem() })).status).toBe(201);
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 
   it('refuses after the window (31 min) with 409 VOID_WINDOW_PASSED and changes nothing', async () => {
@@ -321,31 +327,31 @@ describe('POST /api/v1/redemptions/{id}/void', () => {
     const r = await redeem(galerne, { code: v.code, amountCents: 7_00, idempotencyKey: idem() });
     expect(r.status).toBe(201);
     clock.advance(31 * 60_000);
-    const before = snapshot();
+    const before = await snapshot();
     const late = await voidIt(galerne, r.body.redemption.id);
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('VOID_WINDOW_PASSED');
-    expect(snapshot()).toEqual(before);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(13_00);
-    expectLedgerClean();
+    expect(await snapshot()).toEqual(before);
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(13_00);
+    await expectLedgerClean();
   });
 
   it("answers 404 REDEMPTION_NOT_FOUND to another shop's void, and to an unknown id, changing nothing", async () => {
     const v = await buy(20_00);
     const r = await redeem(galerne, { code: v.code, amountCents: 8_00, idempotencyKey: idem() });
     expect(r.status).toBe(201);
-    const before = snapshot();
+    const before = await snapshot();
     const other = await voidIt(fromagerie, r.body.redemption.id);
     expect(other.status).toBe(404);
     expect(other.body.error.code).toBe('REDEMPTION_NOT_FOUND');
     const unknown = await voidIt(galerne, randomUUID());
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('REDEMPTION_NOT_FOUND');
-    expect(snapshot()).toEqual(before);
-    expect(app.database.sqlite.prepare('SELECT status FROM redemptions WHERE id = ?').get(r.body.redemption.id)).toEqual({ status: 'completed' });
+    expect(await snapshot()).toEqual(before);
+    expect(await rowOf(app, 'SELECT status FROM redemptions WHERE id = @id', { id: r.body.redemption.id })).toEqual({ status: 'completed' });
     // Its own shop still can.
     expect((await voidIt(galerne, r.body.redemption.id)).status).toBe(200);
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 });
 
@@ -355,10 +361,10 @@ describe('idempotency', () => {
     const body = { code: v.formatted, amountCents: 15_00, idempotencyKey: idem() };
     const first = await redeem(galerne, body);
     expect(first.status).toBe(201);
-    const movements = () => (app.database.sqlite.prepare('SELECT COUNT(*) AS n FROM movements WHERE voucher_id = ?').get(v.id) as { n: number }).n;
-    expect(movements()).toBe(2);
+    const movements = async () => (await rowOf<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM movements WHERE voucher_id = @id', { id: v.id }))!.n;
+    expect(await movements()).toBe(2);
 
-    const before = snapshot();
+    const before = await snapshot();
     const replay = await redeem(galerne, body);
     expect(replay.status).toBe(200);
     expect(replay.text).toBe(first.text);
@@ -366,17 +372,17 @@ describe('idempotency', () => {
     const retyped = await redeem(galerne, { ...body, code: v.code.toLowerCase() });
     expect(retyped.status).toBe(200);
     expect(retyped.body).toEqual(first.body);
-    expect(snapshot()).toEqual(before);
-    expect(movements()).toBe(2);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(25_00);
+    expect(await snapshot()).toEqual(before);
+    expect(await movements()).toBe(2);
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(25_00);
 
     // Still the original answer after the voucher moved on.
     expect((await redeem(galerne, { code: v.code, amountCents: 5_00, idempotencyKey: idem() })).status).toBe(201);
     const later = await redeem(galerne, body);
     expect(later.status).toBe(200);
     expect(later.text).toBe(first.text);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(20_00);
-    expectLedgerClean();
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(20_00);
+    await expectLedgerClean();
   });
 
   it('refuses the same key for another amount or another code with 409 IDEMPOTENCY_KEY_REUSED', async () => {
@@ -384,7 +390,7 @@ describe('idempotency', () => {
     const w = await buy(40_00);
     const key = idem();
     expect((await redeem(galerne, { code: v.code, amountCents: 10_00, idempotencyKey: key })).status).toBe(201);
-    const before = snapshot();
+    const before = await snapshot();
     for (const body of [
       { code: v.code, amountCents: 10_01, idempotencyKey: key },
       { code: w.code, amountCents: 10_00, idempotencyKey: key },
@@ -393,13 +399,13 @@ describe('idempotency', () => {
       expect(r.status).toBe(409);
       expect(r.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     }
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     // Keys belong to a shop: another shop may use the same string for its own request.
     const elsewhere = await redeem(fromagerie, { code: w.code, amountCents: 10_00, idempotencyKey: key });
     expect(elsewhere.status).toBe(201);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(30_00);
-    expect(voucherState(app.database, w.code).balanceCents).toBe(30_00);
-    expectLedgerClean();
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(30_00);
+    expect((await voucherStateOn(app, w.code)).balanceCents).toBe(30_00);
+    await expectLedgerClean();
   });
 });
 
@@ -430,12 +436,12 @@ describe('bad input changes nothing and answers a stable code', () => {
   ];
 
   it.each(cases)('%s → 422 VALIDATION_FAILED naming the field', async (_name, body, field) => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await redeem(galerne, body());
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');
     expect(Object.keys(r.body.error.fields)).toEqual([field]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it.each([
@@ -443,11 +449,11 @@ describe('bad input changes nothing and answers a stable code', () => {
     ['a JSON array', 422, 'VALIDATION_FAILED', '[]'],
     ['a JSON string', 400, 'MALFORMED_JSON', '"hello"'],
   ] as const)('%s → %d %s', async (_name, status, code, raw) => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await redeem(galerne, raw);
     expect(r.status).toBe(status);
     expect(r.body.error.code).toBe(code);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it.each([
@@ -455,15 +461,15 @@ describe('bad input changes nothing and answers a stable code', () => {
     ['a gzip-encoded body', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 415, 'BAD_REQUEST'],
     ['no JSON content type', { 'content-type': 'text/plain' }, 422, 'VALIDATION_FAILED'],
   ] as const)('%s → %d %s, nothing changed', async (_name, headers, status, code) => {
-    const before = snapshot();
+    const before = await snapshot();
     const res = await fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${galerne.key}` }, body: JSON.stringify(valid()) });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses a body over 16 KB with 413, whether its length is declared or it is streamed in chunks', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const big = JSON.stringify({ ...valid(), padding: 'x'.repeat(20_000) });
     const declared = await redeem(galerne, big);
     expect([declared.status, declared.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
@@ -476,14 +482,14 @@ describe('bad input changes nothing and answers a stable code', () => {
     });
     const res = await fetch(`${app.url}/api/v1/redemptions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${galerne.key}` }, body: chunks, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(413);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('still redeems the untouched voucher afterwards (the cases above were not refused for another reason)', async () => {
     const r = await redeem(galerne, valid());
     expect(r.status).toBe(201);
     expect(r.body.voucher.balanceCents).toBe(49_00);
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 
   it('refuses bad from/to filters on the list with 422', async () => {
@@ -506,23 +512,24 @@ describe('authentication and roles', () => {
         expect(r.body.error.code).toBe('UNAUTHORIZED');
       }
     }
-    expect(voucherState(app.database, v.code).balanceCents).toBe(20_00);
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(20_00);
   });
 
   it('answers 401 to a revoked key', async () => {
-    const k = shopKey(app, 'librairie-la-galerne', 'to revoke');
+    const k = await shopKeyOn(app, 'librairie-la-galerne', 'to revoke');
     expect((await lookup(k, v.code)).status).toBe(200);
-    revokeKey(app, k.merchantId!, k.id);
+    // The shop's own revocation (revokeKeySteps), in the backend's unit of work.
+    await storeUnits(app, sqliteApiKeyAdminStore, pgApiKeyAdminStore)((s) => revokeKeySteps(s, k.merchantId, k.id, clock.now()));
     const r = await lookup(k, v.code);
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('UNAUTHORIZED');
     const p = await redeem(k, { code: v.code, amountCents: 1_00, idempotencyKey: idem() });
     expect(p.status).toBe(401);
-    expect(voucherState(app.database, v.code).balanceCents).toBe(20_00);
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(20_00);
   });
 
   it('answers 403 FORBIDDEN to an admin key on the shop routes', async () => {
-    const admin = adminKey(app);
+    const admin = await adminKeyOn(app);
     const r = await redemptionFor(galerne, v, 1_00);
     for (const res of [
       await lookup(admin, v.code),
@@ -533,8 +540,8 @@ describe('authentication and roles', () => {
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
     }
-    expect(voucherState(app.database, v.code).balanceCents).toBe(19_00);
-    expectLedgerClean();
+    expect((await voucherStateOn(app, v.code)).balanceCents).toBe(19_00);
+    await expectLedgerClean();
   });
 });
 
@@ -546,8 +553,8 @@ async function redemptionFor(key: BuiltKey, v: BuiltVoucher, amountCents: number
 
 describe('GET /api/v1/redemptions', () => {
   it("lists only the caller's redemptions, newest first, with from/to as Paris calendar days", async () => {
-    const cinema = shopKey(app, 'cinema-lillebonne');
-    const quincaillerie = shopKey(app, 'quincaillerie-bolbec');
+    const cinema = await shopKeyOn(app, 'cinema-lillebonne');
+    const quincaillerie = await shopKeyOn(app, 'quincaillerie-bolbec');
     const v = await buy(100_00);
     // Day D two days ahead. 00:30 in Paris on D is still D-1 in UTC; 00:30 on D+1 is still D in UTC.
     const D = addDays(parisDate(T0), 2);
@@ -581,15 +588,15 @@ describe('GET /api/v1/redemptions', () => {
 
     const r = await call('GET', `/api/v1/redemptions?from=${D}&to=${D}`, cinema);
     expect(r.body.redemptions[0]).toEqual({ ...lateD, amountCents: 4_00, status: 'completed', code: v.formatted });
-    expectLedgerClean();
+    await expectLedgerClean();
   });
 });
 
 describe('guessing protection', () => {
   it(`locks a key after ${FAILURES_BEFORE_LOCK} failed lookups: then 429 RATE_LIMITED even for a valid code, shown locked by the CLI`, async () => {
     const v = await buy(20_00);
-    const k = shopKey(app, 'maison-lemarchand', 'guessing till');
-    const sameShop = shopKey(app, 'maison-lemarchand', 'other till');
+    const k = await shopKeyOn(app, 'maison-lemarchand', 'guessing till');
+    const sameShop = await shopKeyOn(app, 'maison-lemarchand', 'other till');
     for (let i = 0; i < FAILURES_BEFORE_LOCK - 1; i++) {
       const r = i % 4 === 3 ? await lookup(k, oneSymbolWrong(v.code, i % 20)) : await lookup(k, generateCode());
       expect([404, 422]).toContain(r.status);
@@ -602,27 +609,27 @@ describe('guessing protection', () => {
     const locked = await lookup(k, v.code);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('RATE_LIMITED');
-    const before = snapshot();
+    const before = await snapshot();
     const p = await redeem(k, { code: v.code, amountCents: 1_00, idempotencyKey: idem() });
     expect(p.status).toBe(429);
     expect(p.body.error.code).toBe('RATE_LIMITED');
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     // The lock is the key's, not the shop's.
     expect((await lookup(sameShop, v.code)).status).toBe(200);
 
-    const row = listKeys(app.database).find((x) => x.id === k.id)!;
-    expect(row.failureCount).toBe(FAILURES_BEFORE_LOCK);
-    expect(isLocked(row, clock.now())).toBe(true);
+    const row = (await rowOf<{ failurecount: number; lockeduntil: string | null }>(app, 'SELECT failure_count AS failurecount, locked_until AS lockeduntil FROM api_keys WHERE id = @id', { id: k.id }))!;
+    expect(row.failurecount).toBe(FAILURES_BEFORE_LOCK);
+    expect(isLocked({ lockedUntil: row.lockeduntil }, clock.now())).toBe(true);
     const cli = await run('npm', ['run', '-s', 'cli', '--', 'api-keys', '--merchant', 'maison-lemarchand', '--json'], {
-      env: { ...process.env, BASE_URL: 'http://127.0.0.1', NODE_ENV: 'test', DATABASE_URL: app.config.databaseUrl, DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' },
+      env: { ...process.env, BASE_URL: 'http://127.0.0.1', NODE_ENV: 'test', DATABASE_URL: app.pg ? app.pg.pool.options.connectionString! : app.config.databaseUrl, DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' },
     });
     const { keys } = JSON.parse(cli.stdout.trim().split('\n').at(-1)!);
     expect(keys.find((x: { id: string }) => x.id === k.id)).toMatchObject({ state: 'locked', recentFailures: FAILURES_BEFORE_LOCK, label: 'guessing till' });
     expect(keys.find((x: { id: string }) => x.id === sameShop.id)).toMatchObject({ state: 'active' });
 
     // The lock ends after its time.
-    clock.set(new Date(new Date(row.lockedUntil!).getTime() + 1));
+    clock.set(new Date(new Date(row.lockeduntil!).getTime() + 1));
     expect((await lookup(k, v.code)).status).toBe(200);
   });
 });
@@ -643,9 +650,9 @@ describe('per-IP limit on failed lookups', () => {
     });
 
   it(`answers 429 RATE_LIMITED once an IP has had ${LIMIT} failed lookups, even with a fresh key and a valid code`, async () => {
-    const v = await paidVoucher({ ...limited, baseUrl: limited.url }, 20_00);
-    const k1 = shopKey(limited, 'librairie-la-galerne');
-    const k2 = shopKey(limited, 'fromagerie-du-marche');
+    const v = await paidVoucherOn({ ...limited, baseUrl: limited.url }, 20_00);
+    const k1 = await shopKeyOn(limited, 'librairie-la-galerne');
+    const k2 = await shopKeyOn(limited, 'fromagerie-du-marche');
     // Successful lookups do not count.
     for (let i = 0; i < LIMIT + 3; i++) expect((await at(`/api/v1/vouchers/${v.code}`, k1)).status).toBe(200);
     for (let i = 0; i < LIMIT; i++) expect((await at(`/api/v1/vouchers/${generateCode()}`, k1)).status).toBe(404);
@@ -654,9 +661,9 @@ describe('per-IP limit on failed lookups', () => {
     expect((await r.json()).error.code).toBe('RATE_LIMITED');
     const p = await at('/api/v1/redemptions', k2, { code: v.code, amountCents: 1_00, idempotencyKey: idem() });
     expect(p.status).toBe(429);
-    expect(voucherState(limited.database, v.code).balanceCents).toBe(20_00);
+    expect((await voucherStateOn(limited, v.code)).balanceCents).toBe(20_00);
     // Neither key reached its own lock.
-    expect(listKeys(limited.database).every((k) => !k.lockedUntil)).toBe(true);
+    expect((await rowsOf<{ lockeduntil: string | null }>(limited, 'SELECT locked_until AS lockeduntil FROM api_keys')).every((k) => !k.lockeduntil)).toBe(true);
   });
 });
 
@@ -668,23 +675,30 @@ describe('fixes found by review', () => {
   afterAll(() => fx.close());
 
   it('counts only unknown or mistyped codes against the per-IP limit, not ordinary refusals', async () => {
-    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't' }).key;
-    const code = (fx.database.sqlite.prepare(`SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' LIMIT 1`).get() as { code: string }).code;
+    const key = (await shopKeyOn(fx, 'librairie-la-galerne', 't')).key;
+    const code = (await rowOf<{ code: string }>(fx, `SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' LIMIT 1`))!.code;
     const post = (body: object) => fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     for (let i = 0; i < 6; i++) expect((await post({ code, amountCents: 999_999, idempotencyKey: `too-much-${i}xx` })).status).toBe(409);
     expect((await fetch(`${fx.url}/api/v1/vouchers/${code}`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
 
   it('answers 404, not 500, for a QR URL with a broken percent-escape', async () => {
-    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't2' }).key;
+    const key = (await shopKeyOn(fx, 'librairie-la-galerne', 't2')).key;
     const res = await fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ code: 'https://x.example/v/%ZZ', amountCents: 1, idempotencyKey: 'probe-esc-1' }) });
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('VOUCHER_NOT_FOUND');
   });
 
   it('replays the original body even after the redemption was voided', async () => {
-    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't4' }).key;
-    const code = (fx.database.sqlite.prepare(`SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id WHERE c.slug = 'seine-estuaire' AND balance_cents >= 500 ORDER BY v.rowid DESC LIMIT 1`).get() as { code: string }).code;
+    const key = (await shopKeyOn(fx, 'librairie-la-galerne', 't4')).key;
+    // A redeemable seeded voucher (the latest issued: no rowid on PostgreSQL).
+    const code = (await rowOf<{ code: string }>(
+      fx,
+      `SELECT code FROM vouchers v JOIN campaigns c ON c.id = v.campaign_id
+        WHERE c.slug = 'seine-estuaire' AND v.status = 'active' AND v.balance_cents >= 500 AND v.expires_at > @now
+        ORDER BY v.issued_at DESC, v.id DESC LIMIT 1`,
+      { now: fx.clock.now().toISOString() },
+    ))!.code;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const body = JSON.stringify({ code, amountCents: 300, idempotencyKey: 'replay-after-void-1' });
     const first = await (await fetch(`${fx.url}/api/v1/redemptions`, { method: 'POST', headers, body })).text();
@@ -696,7 +710,7 @@ describe('fixes found by review', () => {
   });
 
   it('refuses impossible dates in the list', async () => {
-    const key = createApiKey({ database: fx.database, clock: fx.clock }, { kind: 'merchant', merchantId: (fx.database.sqlite.prepare(`SELECT id FROM merchants WHERE slug = 'librairie-la-galerne'`).get() as { id: string }).id, label: 't3' }).key;
+    const key = (await shopKeyOn(fx, 'librairie-la-galerne', 't3')).key;
     for (const q of ['from=2026-13-45', 'to=2026-02-30']) {
       const res = await fetch(`${fx.url}/api/v1/redemptions?${q}`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(422);
