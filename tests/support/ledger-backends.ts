@@ -1,7 +1,7 @@
 /**
- * Every money path of the ledger property (tests/unit/ledger-property.test.ts) on either
- * backend, behind one small interface, so the property's commands and invariants are written
- * once. The SQLite side makes exactly the calls the property always made (the synchronous
+ * Every money path of the ledger and settlement properties (tests/unit/ledger-property.test.ts,
+ * settlement-property.test.ts) on either backend, behind one small interface, so each
+ * property's commands and invariants are written once. The SQLite side makes exactly the calls the properties always made (the synchronous
  * services on the file); the PostgreSQL side the paths the app takes there: orders through
  * createOrder + the provider's event (buyVouchersOn), the PostgreSQL till, refunds, support
  * actions and expiry with `pg`, settlement on pgSettlementUnits, check-ledger's read programs
@@ -14,6 +14,7 @@ import { checkLedger, type Breach } from '../../server/domain/ledger/check-ledge
 import { refundUnusedVouchers, type RefundInput } from '../../server/domain/orders/refunds-service';
 import { redeem, voidRedemption, type RedeemInput, type VoidInput } from '../../server/domain/redemptions/redemptions-service';
 import { postgresTill } from '../../server/domain/redemptions/till-postgres';
+import { markSepaExecuted, markSepaExecutedSteps } from '../../server/domain/settlements/payouts';
 import { runSettlement } from '../../server/domain/settlements/run-settlement';
 import { pgSettlementUnits } from '../../server/domain/settlements/settlement-store-pg';
 import { expireVouchers } from '../../server/domain/vouchers/expiry-service';
@@ -27,7 +28,7 @@ import { parisDate } from '../../server/lib/paris-time';
 import { loadOperator } from '../../server/operator';
 import { DemoProvider } from '../../server/payments/demo-provider';
 import type { SqlValue } from '../../db/read-program';
-import { rowOf } from './backend-query';
+import { rowOf, rowsOf } from './backend-query';
 import { buyVouchers, buyVouchersOn, type BuiltVoucher } from './builders';
 import { ledgerBreaches } from './ledger-check';
 import { copiedToNewDatabase, type PgCluster } from './postgres';
@@ -51,10 +52,14 @@ export interface LedgerBackend {
   adjust(input: AdjustInput): Promise<unknown>;
   expire(): Promise<unknown>;
   settle(actor: string): Promise<unknown>;
+  /** The bank executed batch `batchId`'s SEPA file (payouts.ts). */
+  executed(batchId: string, actor: string): Promise<unknown>;
   /** check-ledger's breaches (empty: the books are clean). */
   books(): Promise<Breach[]>;
   /** One value of portable SQL (`@name` parameters, the value aliased `n`); null when no row or NULL. */
   value<T = number>(sql: string, params?: Record<string, SqlValue>): Promise<T | null>;
+  /** Every row's `n` (portable SQL, as `value`). */
+  column<T = string>(sql: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -75,11 +80,13 @@ export function sqliteLedger(db: Database_, clock: FixedClock, dataDir: string):
     adjust: async (input) => adjustVoucher(deps(), input),
     expire: () => expireVouchers({ database: db, clock }),
     settle: (actor) => runSettlement({ database: db, ...settleDeps(clock, dataDir) }, { until: parisDate(clock.now()), actor }),
+    executed: async (batchId, actor) => markSepaExecuted({ database: db, clock }, batchId, actor),
     books: async () => checkLedger(db),
     value: async (sql, params = {}) => {
       const stmt = db.sqlite.prepare(sql);
       return (((Object.keys(params).length ? stmt.get(params) : stmt.get()) as { n?: unknown } | undefined)?.n ?? null) as never;
     },
+    column: async (sql) => (db.sqlite.prepare(sql).all() as { n: never }[]).map((r) => r.n),
     close: async () => {},
   };
 }
@@ -106,8 +113,13 @@ export async function postgresLedger(db: Database_, cluster: PgCluster, clock: F
     adjust: async (input) => adjustVoucherOn({ pg, clock }, input),
     expire: () => expireVouchers({ postgres: pg, clock }),
     settle: (actor) => runSettlement({ units: pgSettlementUnits(pg), ...settleDeps(clock, dataDir) }, { until: parisDate(clock.now()), actor }),
+    executed: (batchId, actor) => {
+      const units = pgSettlementUnits(pg);
+      return units.run(markSepaExecutedSteps(units, clock, batchId, actor));
+    },
     books: () => ledgerBreaches(on),
     value: async (sql, params = {}) => ((await rowOf<{ n: unknown }>(on, sql, params))?.n ?? null) as never,
+    column: async (sql) => (await rowsOf<{ n: never }>(on, sql)).map((r) => r.n),
     close: () => pg.close(),
   };
 }
