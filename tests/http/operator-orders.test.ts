@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorUser } from '../../server/domain/operators/operator-users-service';
 import { systemClock } from '../../server/lib/clock';
+import { parisDate } from '../../server/lib/paris-time';
 import { rowOf } from '../support/backend-query';
 import { buyVouchers, postOrder, TOWN_HALL_BUYER } from '../support/builders';
 import { ledgerBreaches } from '../support/ledger-check';
@@ -90,7 +91,7 @@ describe('recording bank transfers', () => {
     expect(detail.html).toContain('Enregistrer un virement');
     expect(detail.html).toContain('/proforma.pdf');
 
-    const partial = await recordTransfer(staff, order.id, { amount: '1 000,00', reference: 'BANK-0001', receivedOn: new Date().toISOString().slice(0, 10) });
+    const partial = await recordTransfer(staff, order.id, { amount: '1 000,00', reference: 'BANK-0001', receivedOn: parisDate(new Date()) });
     expect(partial.res.status).toBe(303);
     expect(await row(order.id)).toMatchObject({ status: 'pending_payment', paidCents: 100_000 });
     const after = await staff.get(partial.res.headers.get('location')!);
