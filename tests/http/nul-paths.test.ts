@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKeyOn, shopKeyOn, type BuiltKey } from '../support/builders';
+import { DEMO_ADMIN_EMAIL, operatorClient } from '../support/operator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -39,6 +40,18 @@ describe('a path with a NUL character', () => {
     for (const path of ['/v/A%00B', '/v/A%00B.pdf', '/campagnes/A%00B']) {
       const res = await fetch(`${app.url}${path}`);
       expect(res.status, path).toBe(404);
+    }
+  });
+
+  it('in a query string (a search, a filter): 400 VALIDATION_FAILED, on the API and the back-office (was a 500 on PostgreSQL)', async () => {
+    const res = await fetch(`${app.url}/api/v1/redemptions?from=2026-01-01&cursor=%00`, { headers: shop.headers });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('VALIDATION_FAILED');
+    const operator = await operatorClient(app.url, DEMO_ADMIN_EMAIL);
+    for (const path of ['/operateur/bons?q=A%00', '/operateur/commerces?q=%00', '/operateur/commandes?q=%00']) {
+      const page = await operator.get(path);
+      expect(page.res.status, path).toBe(400);
+      expect(page.html, path).toContain('Certaines données sont invalides.');
     }
   });
 });

@@ -25,10 +25,14 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
  * A path with a NUL character (`%00`) names nothing: no id, code or slug we store holds one
  * (input refuses control characters). Answered 404 before any route binds it to a lookup:
  * PostgreSQL cannot take U+0000 in a text parameter (an error, so a 500), where SQLite just
- * finds no row — the same answer on both backends.
+ * finds no row — the same answer on both backends. In a query string it is refused (400).
  */
 export function nulPathNotFound(req: Request, res: Response, next: NextFunction) {
   if (/%00/.test(req.path)) return notFoundHandler(req, res, next);
+  // The same character in a query (a search box, a filter) is bad input: a 400 in the error
+  // shape, before a search binds it (it was a 500 on PostgreSQL, an empty list on SQLite).
+  const query = req.originalUrl.indexOf('?');
+  if (query >= 0 && /%00/.test(req.originalUrl.slice(query))) return next(new AppError('VALIDATION_FAILED', 400, 'errors.validation_failed'));
   next();
 }
 
