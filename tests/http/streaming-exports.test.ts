@@ -224,7 +224,9 @@ async function downloadWatchingTheLoop(path: string, cookie: string, times = 1):
  * leaves room for a loaded 2-core machine descheduling the process.
  */
 function expectNoStallGrowingWithTheFile(r: { seconds: number; longest: number; ticks: number }): void {
-  expect(r.seconds).toBeGreaterThan(1);
+  // Long enough to sample (an idle CI machine pulls the 15 MB FEC in just under 1 s): the
+  // old bug was ONE stall as long as the whole download, which the last bound still catches.
+  expect(r.seconds).toBeGreaterThan(0.5);
   expect(r.ticks).toBeGreaterThan(10);
   expect(r.longest).toBeLessThan(Math.min(1000, (r.seconds * 1000) / 4));
 }
