@@ -22,7 +22,7 @@ const clock = fixedClock('2026-12-20T10:00:00Z');
 const opened: TestApp[] = [];
 
 async function open(): Promise<TestApp> {
-  const app = await startTestApp({ clock, databaseFile: file });
+  const app = await startTestApp({ clock, databaseFile: file, backend: 'sqlite' });
   opened.push(app);
   return app;
 }
@@ -49,11 +49,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// SQLite only: these servers share one database FILE (a restart, two processes on it). The
-// same on PostgreSQL — the gift mail claimed once by SKIP LOCKED, sent with its buyer's note —
-// is run by gift-form.test.ts on that backend. Skipped only under TEST_BACKEND=postgres (this
-// file is not in tests/postgres-pass/files.txt): CI's SQLite pass always runs it.
-describe.skipIf(process.env.TEST_BACKEND === 'postgres')('a gift scheduled for Christmas Eve, 08:00 Paris time', () => {
+// On SQLite in every pass: these servers share one database FILE (a restart, two processes
+// on it), so their apps ask for SQLite. The same on PostgreSQL — the gift mail claimed once by
+// SKIP LOCKED, sent with its buyer's note — is run by gift-form.test.ts on that backend.
+describe('a gift scheduled for Christmas Eve, 08:00 Paris time', () => {
   it('is sent at that instant, not before, by the server running then — after a restart — and once', async () => {
     const first = await open();
     await seedDemo(first.database, clock.now());
